@@ -1,0 +1,650 @@
+"""Fabric sizing: folded-Clos (fat-tree and rail-optimized) arithmetic.
+
+`plan_fabric(FabricInput) -> FabricPlan` sizes a 1-, 2- or 3-tier folded
+Clos the way the NVIDIA DGX SuperPOD reference architectures do, and never
+raises for a design error: what is wrong is returned as `SizingIssue`s
+(E301, E302, E303, E304, W303) and the caller turns them into diagnostics.
+
+What a plan guarantees (see docs/models-fabric.md for the derivations):
+
+- Links. Every link runs at the fabric's link speed: the endpoint speed,
+  served by a switch port or by one logical port of a broken-out port
+  (an 800 Gb/s port split two ways serves two 400 Gb/s NICs). The effective
+  radix of a switch is its number of logical ports at that speed.
+- Leaves. A leaf of effective radix P at o:1 has floor(P*o/(o+1)) downlinks;
+  the rest are uplinks. Leaves = ceil(endpoints / downlinks), per rail for a
+  rail-optimized fabric (every rail gets the same number of leaves) and per
+  hall when the fabric spans halls (a leaf serves one hall). Endpoints are
+  spread as evenly as possible over the leaves of their rail.
+- Balance. Every leaf reaches every spine of its group with the same number
+  of links, so the spine count is the smallest divisor of the leaf uplinks
+  that has ports for them all (rounded up from ceil(uplinks / P)); every
+  spine reaches every core of its core group with the same number of links.
+  Leaf uplinks are cabled in full even on partly filled leaves, as the
+  reference architectures build whole scalable units.
+- Tiers. Spines and cores are non-blocking (half down, half up on a 3-tier
+  spine), so oversubscription lives at the leaf only. A 2-tier fabric
+  serves at most P_spine leaves (P^2/2 endpoints at 1:1), a 3-tier one
+  P_core pods of P_spine/2 leaves (P^3/4 endpoints at 1:1).
+- Bisection. Half the narrowest tier: each leaf carries min(its endpoints,
+  its uplinks) links across the cut, so bisection = link speed x sum over
+  leaves of min(endpoints, uplinks) / 2. Spines and cores are never the
+  narrowest tier by construction.
+
+Constants (registered assumptions, overridable per design):
+`fabric_switch_transceiver_links`, `fabric_switch_transceiver_power_w`,
+`fabric_nic_transceiver_power_w`, `fabric_switch_power_per_bps`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+from aiflang.models.assumptions import Assumptions, register
+
+Topology = Literal["fat_tree", "rail_optimized"]
+SwitchClass = Literal["leaf", "spine", "core"]
+SWITCH_CLASSES: tuple[SwitchClass, ...] = ("leaf", "spine", "core")
+MAX_TIERS = 3
+
+register(
+    "fabric_switch_transceiver_links",
+    2,
+    "",
+    "links carried by one switch-side transceiver: a twin-port OSFP (two 400 Gb/s links "
+    "in one 800 Gb/s module on Quantum-2 and Spectrum-4 cages)",
+    "NVIDIA QM97X0 manual (64 x 400 Gb/s ports in 32 OSFP cages) and NVIDIA LinkX "
+    "transceiver pages (800G twin-port OSFP = 2 x 400G)",
+    minimum=1,
+    maximum=8,
+)
+register(
+    "fabric_switch_transceiver_power_w",
+    15.0,
+    "W",
+    "power of one switch-side transceiver (800G twin-port OSFP, multimode; 17 W single-mode)",
+    "NVIDIA LinkX transceiver pages: 800G twin-port OSFP 15 W multimode, 17 W single-mode",
+    minimum=0.0,
+    maximum=60.0,
+)
+register(
+    "fabric_nic_transceiver_power_w",
+    9.0,
+    "W",
+    "power of one NIC-side transceiver (400G OSFP)",
+    "NVIDIA LinkX transceiver pages: 400G OSFP (NIC side) 9 W max",
+    minimum=0.0,
+    maximum=40.0,
+)
+register(
+    "fabric_switch_power_per_bps",
+    30e-12,
+    "W/Tbps",
+    "switch system power (without optics) per unit of switching capacity, used when a "
+    "switch declares no power; an estimate",
+    "estimate: a 51.2 Tb/s switch (Tomahawk 5 or Spectrum-4 class, chip about 450-500 W) "
+    "draws about 1.5 kW as a system without optics; switch system power is rarely published",
+    minimum=0.0,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SwitchModel:
+    """A switch as the sizing needs it.
+
+    `ports` physical ports of `port_speed_bps` each; one port may split into
+    `breakout_ways` logical ports of `port_speed_bps / breakout_ways` each
+    (any split into k ports with k dividing `breakout_ways` is allowed).
+    `power_w` (without optics), `height_m` and `price_usd` are optional.
+    """
+
+    name: str
+    ports: int
+    port_speed_bps: float
+    breakout_ways: int = 1
+    power_w: float | None = None
+    height_m: float | None = None
+    price_usd: float | None = None
+
+    def __post_init__(self) -> None:
+        # Non-positive figures are rejected (with a span) by elaboration; here they are bugs.
+        if self.ports < 1 or self.port_speed_bps <= 0 or self.breakout_ways < 1:
+            raise ValueError(f"switch {self.name!r}: ports, speed and breakout must be positive")
+
+    @property
+    def capacity_bps(self) -> float:
+        return self.ports * self.port_speed_bps
+
+
+@dataclass(frozen=True, slots=True)
+class FabricInput:
+    """One fabric to size.
+
+    `endpoints` is the number of NIC ports of the fabric's role, each of
+    `endpoint_speed_bps`. `rails` is the number of such ports per node for a
+    rail-optimized fabric (8 on a DGX H100); it is ignored for a fat tree.
+    `oversubscription` is o for o:1 at the leaf. `tiers` None means the
+    fewest tiers that serve the endpoints. `spine` and `core` default to the
+    leaf switch. `declared_switches` holds counts the design declares
+    (keys "leaf", "spine", "core"); `halls` the endpoints in each hall when
+    the fabric spans halls (they must add up to `endpoints`).
+    """
+
+    name: str
+    topology: Topology
+    endpoints: int
+    endpoint_speed_bps: float
+    leaf: SwitchModel
+    rails: int = 1
+    nodes: int | None = None
+    oversubscription: float = 1.0
+    tiers: int | None = None
+    spine: SwitchModel | None = None
+    core: SwitchModel | None = None
+    declared_switches: dict[str, int] = field(default_factory=dict)
+    halls: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.endpoint_speed_bps <= 0 or self.oversubscription <= 0 or self.rails < 1:
+            raise ValueError(f"fabric {self.name!r}: speed, oversubscription, rails must be > 0")
+        if self.tiers is not None and not 1 <= self.tiers <= MAX_TIERS:
+            raise ValueError(f"fabric {self.name!r}: tiers must be 1, 2 or 3")
+        if self.halls and sum(self.halls.values()) != self.endpoints:
+            raise ValueError(f"fabric {self.name!r}: endpoints per hall do not add up")
+
+
+@dataclass(frozen=True, slots=True)
+class SizingIssue:
+    """A finding about a fabric: `code` from the registry in aiflang.codes."""
+
+    code: str
+    message: str
+    help: str = ""
+
+    @property
+    def severity(self) -> Literal["error", "warning"]:
+        return "warning" if self.code.startswith("W") else "error"
+
+
+@dataclass(frozen=True, slots=True)
+class TierCounts:
+    leaf: int = 0
+    spine: int = 0
+    core: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.leaf + self.spine + self.core
+
+    def get(self, switch_class: str) -> int:
+        return int(getattr(self, switch_class))
+
+
+@dataclass(frozen=True, slots=True)
+class LinkCounts:
+    endpoint_leaf: int = 0
+    leaf_spine: int = 0
+    spine_core: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.endpoint_leaf + self.leaf_spine + self.spine_core
+
+
+@dataclass(frozen=True, slots=True)
+class LeafGroup:
+    """`count` leaves in `hall`, each serving `endpoints_per_leaf` endpoints."""
+
+    count: int
+    endpoints_per_leaf: int
+    hall: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Transceivers:
+    """Optics: `switch_side` modules (each carries `links_per_switch_module` link
+    ends), `nic_side` modules (one per endpoint link)."""
+
+    switch_side: int = 0
+    nic_side: int = 0
+    links_per_switch_module: int = 2
+
+    @property
+    def total(self) -> int:
+        return self.switch_side + self.nic_side
+
+
+@dataclass(frozen=True, slots=True)
+class FabricPlan:
+    """The sized fabric: its bill of materials and closed-form figures.
+
+    Radix figures are effective (logical ports at `link_speed_bps`).
+    `pods` is the number of leaf groups (each fully meshed with its own
+    `spines_per_pod` spines); a 1- or 2-tier fabric is one pod.
+    `core_groups` x `cores_per_group` cores; core group j joins spine j of
+    every pod. `links_leaf_to_spine` links join each leaf to each spine of
+    its pod, `links_spine_to_core` each spine to each core of its group.
+    """
+
+    name: str
+    topology: Topology
+    tiers: int
+    endpoints: int
+    link_speed_bps: float
+    rails: int
+    oversubscription: float
+    leaf_radix: int
+    spine_radix: int
+    core_radix: int
+    leaf_downlinks: int
+    leaf_uplinks: int
+    spine_downlinks: int
+    spine_uplinks: int
+    leaves_per_rail: int
+    leaf_groups: tuple[LeafGroup, ...]
+    pods: int
+    leaves_per_pod: int
+    spines_per_pod: int
+    core_groups: int
+    cores_per_group: int
+    links_leaf_to_spine: int
+    links_spine_to_core: int
+    switches: TierCounts
+    links: LinkCounts
+    transceivers: Transceivers
+    bisection_bps: float
+    bandwidth_per_endpoint_bps: float
+    max_switch_hops: int
+    max_endpoints: int
+    switch_power_w: float
+    optics_power_w: float
+    declared_switches: dict[str, int] = field(default_factory=dict)
+    issues: tuple[SizingIssue, ...] = ()
+
+    @property
+    def leaf_oversubscription(self) -> float:
+        """Downlinks per uplink at a leaf (the built ratio, o:1 rounded to ports)."""
+        return self.leaf_downlinks / self.leaf_uplinks if self.leaf_uplinks else 0.0
+
+    @property
+    def cables(self) -> int:
+        """One cable per link, as the reference architectures count them."""
+        return self.links.total
+
+    @property
+    def usable_leaf_uplinks(self) -> int:
+        """Links that can carry traffic across the bisection: sum of min(endpoints, uplinks)."""
+        if self.tiers == 1:
+            return self.endpoints
+        return sum(g.count * min(g.endpoints_per_leaf, self.leaf_uplinks) for g in self.leaf_groups)
+
+    @property
+    def max_endpoints_per_leaf(self) -> int:
+        return max((g.endpoints_per_leaf for g in self.leaf_groups), default=0)
+
+
+def effective_radix(switch: SwitchModel, link_speed_bps: float) -> tuple[int, bool]:
+    """Logical ports of `switch` at `link_speed_bps`, and whether the speed fits.
+
+    A port serves the speed itself, or k logical ports after a k-way breakout
+    (k dividing `breakout_ways`). Otherwise the link runs on a whole port at
+    the slower of the two speeds, and the second value is False (E302).
+    """
+    if math.isclose(switch.port_speed_bps, link_speed_bps, rel_tol=1e-9):
+        return switch.ports, True
+    ways = switch.port_speed_bps / link_speed_bps
+    split = round(ways)
+    if split >= 2 and math.isclose(ways, split, rel_tol=1e-9) and switch.breakout_ways % split == 0:
+        return switch.ports * split, True
+    return switch.ports, False
+
+
+def leaf_downlinks_for(radix: int, oversubscription: float) -> int:
+    """Downlinks of a leaf of `radix` ports at o:1: floor(P*o/(o+1)), at most P-1."""
+    downlinks = math.floor(radix * oversubscription / (oversubscription + 1) + 1e-9)
+    return max(1, min(downlinks, radix - 1)) if radix > 1 else radix
+
+
+def smallest_divisor_at_least(value: int, floor: int) -> int | None:
+    """The smallest divisor of `value` that is >= `floor`, or None."""
+    for candidate in range(max(1, floor), value + 1):
+        if value % candidate == 0:
+            return candidate
+    return None
+
+
+def max_leaves(tiers: int, spine_radix: int, core_radix: int) -> int:
+    """Leaves a balanced fabric of `tiers` can join: P_spine (2), P_core x P_spine/2 (3)."""
+    if tiers == 2:
+        return spine_radix
+    return core_radix * (spine_radix // 2)
+
+
+def _rail_leaf_groups(
+    endpoints: int, rails: int, leaf_downlinks: int, hall: str
+) -> tuple[int, list[LeafGroup]]:
+    """Leaves per rail and the per-leaf loads of one hall, endpoints spread evenly."""
+    base, extra_rails = divmod(endpoints, rails)
+    busiest_rail = base + (1 if extra_rails else 0)
+    leaves_per_rail = max(1, math.ceil(busiest_rail / leaf_downlinks))
+    loads: dict[int, int] = {}
+    for rail_endpoints, rail_count in ((base + 1, extra_rails), (base, rails - extra_rails)):
+        if rail_count == 0:
+            continue
+        per_leaf, heavier = divmod(rail_endpoints, leaves_per_rail)
+        for load, count in ((per_leaf + 1, heavier), (per_leaf, leaves_per_rail - heavier)):
+            if count:
+                loads[load] = loads.get(load, 0) + count * rail_count
+    groups = [LeafGroup(count, load, hall) for load, count in sorted(loads.items(), reverse=True)]
+    return leaves_per_rail, groups
+
+
+def _capacity_help(inp: FabricInput, tiers: int, radix: int, served: int) -> str:
+    ratio = f"{inp.oversubscription:g}:1"
+    needed = radix
+    while needed < 100_000:
+        needed += 2
+        downlinks = leaf_downlinks_for(needed, inp.oversubscription)
+        if max_leaves(tiers, needed, needed) * downlinks >= inp.endpoints:
+            break
+    more = " or use tiers = 3" if tiers < MAX_TIERS else ""
+    return (
+        f"a {tiers}-tier {inp.topology.replace('_', ' ')} of {radix}-port switches serves at "
+        f"most {served:,} endpoints at {ratio}; this fabric has {inp.endpoints:,}: "
+        f"use a switch with at least {needed} ports at this speed{more}"
+    )
+
+
+def plan_fabric(inp: FabricInput, assumptions: Assumptions | None = None) -> FabricPlan:
+    """Size `inp` as a balanced folded Clos; findings go in `FabricPlan.issues`."""
+    assumptions = assumptions or Assumptions()
+    issues: list[SizingIssue] = []
+    spine_model = inp.spine or inp.leaf
+    core_model = inp.core or spine_model
+    rails = inp.rails if inp.topology == "rail_optimized" else 1
+
+    leaf_radix, leaf_fits = effective_radix(inp.leaf, inp.endpoint_speed_bps)
+    link_speed = min(inp.endpoint_speed_bps, inp.leaf.port_speed_bps)
+    if not leaf_fits:
+        issues.append(_speed_issue(inp, inp.leaf))
+    spine_radix, spine_fits = effective_radix(spine_model, link_speed)
+    core_radix, core_fits = effective_radix(core_model, link_speed)
+
+    halls = inp.halls or {"": inp.endpoints}
+    if inp.endpoints <= 0:
+        issues.append(
+            SizingIssue(
+                "E303",
+                f"fabric {inp.name!r} connects no endpoints",
+                "give a node NICs of the role this fabric connects, or remove the fabric",
+            )
+        )
+
+    tiers = inp.tiers
+    if tiers is None:
+        tiers = _fewest_tiers(inp, halls, rails, leaf_radix, spine_radix, core_radix)
+    if tiers == 1:
+        if inp.endpoints > leaf_radix or len([h for h in halls.values() if h]) > 1:
+            issues.append(
+                SizingIssue(
+                    "E301",
+                    f"one {inp.leaf.name} has {leaf_radix} ports at this speed; fabric "
+                    f"{inp.name!r} has {inp.endpoints:,} endpoints",
+                    f"use tiers = 2 or a switch with at least {inp.endpoints} ports",
+                )
+            )
+        return _single_switch_plan(inp, leaf_radix, link_speed, issues, assumptions)
+
+    if not spine_fits and spine_model != inp.leaf:
+        issues.append(_speed_issue(inp, spine_model))
+    if tiers == 3 and not core_fits and core_model not in (inp.leaf, spine_model):
+        issues.append(_speed_issue(inp, core_model))
+
+    leaf_downlinks = leaf_downlinks_for(leaf_radix, inp.oversubscription)
+    leaf_uplinks = leaf_radix - leaf_downlinks
+    leaves_per_rail = 0
+    groups: list[LeafGroup] = []
+    for hall, hall_endpoints in halls.items():
+        if hall_endpoints <= 0:
+            continue
+        per_rail, hall_groups = _rail_leaf_groups(hall_endpoints, rails, leaf_downlinks, hall)
+        leaves_per_rail += per_rail
+        groups.extend(hall_groups)
+    leaves = sum(g.count for g in groups)
+
+    capacity_leaves = max_leaves(tiers, spine_radix, core_radix)
+    max_endpoints = capacity_leaves * leaf_downlinks
+    if leaves > capacity_leaves:
+        issues.append(
+            SizingIssue(
+                "E301",
+                f"fabric {inp.name!r} needs {leaves:,} leaves; {tiers} tiers of {spine_model.name} "
+                f"join at most {capacity_leaves:,}",
+                _capacity_help(inp, tiers, leaf_radix, max_endpoints),
+            )
+        )
+
+    if tiers == 2:
+        spine_downlinks, spine_uplinks = spine_radix, 0
+        pods, leaves_per_pod = 1, leaves
+        fewest_spines = math.ceil(leaves * leaf_uplinks / spine_radix)
+        spines_per_pod = smallest_divisor_at_least(leaf_uplinks, fewest_spines) or fewest_spines
+        core_groups = cores_per_group = 0
+    else:
+        spine_downlinks = spine_uplinks = spine_radix // 2
+        pods = max(1, math.ceil(leaves / spine_downlinks))
+        leaves_per_pod = math.ceil(leaves / pods)
+        fewest_spines = math.ceil(leaves_per_pod * leaf_uplinks / spine_downlinks)
+        spines_per_pod = smallest_divisor_at_least(leaf_uplinks, fewest_spines) or fewest_spines
+        # A spine carries up exactly what its pod's leaves bring down: 1:1 above the leaf.
+        spine_uplinks = leaves_per_pod * max(1, leaf_uplinks // spines_per_pod)
+        fewest_cores = math.ceil(pods * spine_uplinks / core_radix)
+        cores_per_group = smallest_divisor_at_least(spine_uplinks, fewest_cores) or fewest_cores
+        core_groups = spines_per_pod
+    links_leaf_to_spine = max(1, leaf_uplinks // spines_per_pod)
+    links_spine_to_core = spine_uplinks // cores_per_group if cores_per_group else 0
+    spines = pods * spines_per_pod
+    cores = core_groups * cores_per_group
+
+    switches = TierCounts(leaves, spines, cores)
+    links = LinkCounts(inp.endpoints, leaves * leaf_uplinks, spines * spine_uplinks)
+    usable = sum(g.count * min(g.endpoints_per_leaf, leaf_uplinks) for g in groups)
+    bisection = usable * link_speed / 2
+    issues.extend(_declared_issues(inp, switches))
+    return FabricPlan(
+        name=inp.name,
+        topology=inp.topology,
+        tiers=tiers,
+        endpoints=inp.endpoints,
+        link_speed_bps=link_speed,
+        rails=rails,
+        oversubscription=inp.oversubscription,
+        leaf_radix=leaf_radix,
+        spine_radix=spine_radix,
+        core_radix=core_radix if tiers == 3 else 0,
+        leaf_downlinks=leaf_downlinks,
+        leaf_uplinks=leaf_uplinks,
+        spine_downlinks=spine_downlinks,
+        spine_uplinks=spine_uplinks,
+        leaves_per_rail=leaves_per_rail,
+        leaf_groups=tuple(groups),
+        pods=pods,
+        leaves_per_pod=leaves_per_pod,
+        spines_per_pod=spines_per_pod,
+        core_groups=core_groups,
+        cores_per_group=cores_per_group,
+        links_leaf_to_spine=links_leaf_to_spine,
+        links_spine_to_core=links_spine_to_core,
+        switches=switches,
+        links=links,
+        transceivers=_transceivers(links, assumptions),
+        bisection_bps=bisection,
+        bandwidth_per_endpoint_bps=usable * link_speed / inp.endpoints if inp.endpoints else 0.0,
+        max_switch_hops=2 * tiers - 1,
+        max_endpoints=max_endpoints,
+        switch_power_w=_switch_power(switches, inp.leaf, spine_model, core_model, assumptions),
+        optics_power_w=_optics_power(_transceivers(links, assumptions), assumptions),
+        declared_switches=dict(inp.declared_switches),
+        issues=tuple(issues),
+    )
+
+
+def _fewest_tiers(
+    inp: FabricInput,
+    halls: dict[str, int],
+    rails: int,
+    leaf_radix: int,
+    spine_radix: int,
+    core_radix: int,
+) -> int:
+    if inp.endpoints <= leaf_radix and len([h for h in halls.values() if h]) <= 1:
+        return 1
+    leaf_downlinks = leaf_downlinks_for(leaf_radix, inp.oversubscription)
+    leaves = sum(
+        rails * max(1, math.ceil(math.ceil(count / rails) / leaf_downlinks))
+        for count in halls.values()
+        if count > 0
+    )
+    if leaves <= max_leaves(2, spine_radix, core_radix):
+        return 2
+    return 3
+
+
+def _speed_issue(inp: FabricInput, switch: SwitchModel) -> SizingIssue:
+    nic = _gbps(inp.endpoint_speed_bps)
+    port = _gbps(switch.port_speed_bps)
+    if inp.endpoint_speed_bps < switch.port_speed_bps:
+        split = switch.port_speed_bps / inp.endpoint_speed_bps
+        need = f"a {split:g}-way breakout" if split == round(split) else "a matching port speed"
+        help_text = (
+            f"{switch.name} splits a port at most {switch.breakout_ways} ways; {nic} NICs on "
+            f"{port} ports need {need}: use a switch with {nic} ports or that breakout"
+        )
+    else:
+        help_text = (
+            f"{nic} NICs on {port} ports run at {port}: use a switch with {nic} ports "
+            f"or NICs of {port}"
+        )
+    return SizingIssue(
+        "E302",
+        f"fabric {inp.name!r}: {nic} endpoints on {switch.name} ports of {port} "
+        f"with no breakout to {nic}",
+        help_text,
+    )
+
+
+def _gbps(bps: float) -> str:
+    return f"{bps / 1e9:g} Gb/s"
+
+
+def _declared_issues(inp: FabricInput, switches: TierCounts) -> list[SizingIssue]:
+    issues = []
+    for switch_class, declared in inp.declared_switches.items():
+        needed = switches.get(switch_class)
+        if declared < needed:
+            issues.append(
+                SizingIssue(
+                    "E304",
+                    f"fabric {inp.name!r} declares {declared:,} {switch_class} switches; "
+                    f"it needs {needed:,}",
+                    f"declare {switch_class} = {needed:,} or leave it out to derive it",
+                )
+            )
+        elif declared > needed:
+            issues.append(
+                SizingIssue(
+                    "W303",
+                    f"fabric {inp.name!r} declares {declared:,} {switch_class} switches; "
+                    f"it needs {needed:,}, so {declared - needed:,} are spare",
+                )
+            )
+    return issues
+
+
+def _transceivers(links: LinkCounts, assumptions: Assumptions) -> Transceivers:
+    per_module = max(1, int(assumptions.value("fabric_switch_transceiver_links")))
+    switch_ends = links.endpoint_leaf + 2 * (links.leaf_spine + links.spine_core)
+    return Transceivers(
+        switch_side=math.ceil(switch_ends / per_module),
+        nic_side=links.endpoint_leaf,
+        links_per_switch_module=per_module,
+    )
+
+
+def _optics_power(transceivers: Transceivers, assumptions: Assumptions) -> float:
+    return transceivers.switch_side * assumptions.value(
+        "fabric_switch_transceiver_power_w"
+    ) + transceivers.nic_side * assumptions.value("fabric_nic_transceiver_power_w")
+
+
+def switch_power_w(switch: SwitchModel, assumptions: Assumptions) -> float:
+    """The switch's declared power, or the per-capacity estimate when it has none."""
+    if switch.power_w is not None:
+        return switch.power_w
+    return switch.capacity_bps * assumptions.value("fabric_switch_power_per_bps")
+
+
+def _switch_power(
+    switches: TierCounts,
+    leaf: SwitchModel,
+    spine: SwitchModel,
+    core: SwitchModel,
+    assumptions: Assumptions,
+) -> float:
+    total = switches.leaf * switch_power_w(leaf, assumptions)
+    if switches.spine:
+        total += switches.spine * switch_power_w(spine, assumptions)
+    if switches.core:
+        total += switches.core * switch_power_w(core, assumptions)
+    return total
+
+
+def _single_switch_plan(
+    inp: FabricInput,
+    radix: int,
+    link_speed: float,
+    issues: list[SizingIssue],
+    assumptions: Assumptions,
+) -> FabricPlan:
+    switches = TierCounts(leaf=1 if inp.endpoints > 0 else 0)
+    links = LinkCounts(endpoint_leaf=inp.endpoints)
+    transceivers = _transceivers(links, assumptions)
+    issues.extend(_declared_issues(inp, switches))
+    return FabricPlan(
+        name=inp.name,
+        topology=inp.topology,
+        tiers=1,
+        endpoints=inp.endpoints,
+        link_speed_bps=link_speed,
+        rails=inp.rails if inp.topology == "rail_optimized" else 1,
+        oversubscription=inp.oversubscription,
+        leaf_radix=radix,
+        spine_radix=0,
+        core_radix=0,
+        leaf_downlinks=radix,
+        leaf_uplinks=0,
+        spine_downlinks=0,
+        spine_uplinks=0,
+        leaves_per_rail=switches.leaf,
+        leaf_groups=(LeafGroup(1, inp.endpoints),) if inp.endpoints > 0 else (),
+        pods=switches.leaf,
+        leaves_per_pod=switches.leaf,
+        spines_per_pod=0,
+        core_groups=0,
+        cores_per_group=0,
+        links_leaf_to_spine=0,
+        links_spine_to_core=0,
+        switches=switches,
+        links=links,
+        transceivers=transceivers,
+        bisection_bps=inp.endpoints * link_speed / 2,
+        bandwidth_per_endpoint_bps=link_speed if inp.endpoints else 0.0,
+        max_switch_hops=1,
+        max_endpoints=radix,
+        switch_power_w=switches.leaf * switch_power_w(inp.leaf, assumptions),
+        optics_power_w=_optics_power(transceivers, assumptions),
+        declared_switches=dict(inp.declared_switches),
+        issues=tuple(issues),
+    )
