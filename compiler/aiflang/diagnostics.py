@@ -1,0 +1,140 @@
+"""Spans, diagnostics and the sink that collects them.
+
+Every finding of the compiler is a `Diagnostic`: a stable code (documented
+in `aiflang.codes`), a severity, a message in the designer's terms, the span
+it is about, related spans (the other side of a conflict), notes (the
+numbers that add up) and a help line (how to fix it, with numbers).
+
+Passes never raise for user errors and never print: they add diagnostics to
+a `Sink`. The sink sorts and de-duplicates, and records whether a blocking
+error (a syntax or name error) was seen, so later passes can stand down
+instead of cascading.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A range of source text. Lines and columns are 1-based and count characters."""
+
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    offset: int = 0
+    end_offset: int = 0
+
+    @classmethod
+    def point(cls, file: str, line: int = 1, column: int = 1, offset: int = 0) -> Span:
+        return cls(file, line, column, line, column + 1, offset, offset + 1)
+
+    def sort_key(self) -> tuple[str, int, int]:
+        return (self.file, self.line, self.column)
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """Another place that contributed to a finding, with what it contributed."""
+
+    span: Span
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    code: str
+    severity: Severity
+    message: str
+    span: Span | None = None
+    label: str = ""
+    related: tuple[Related, ...] = ()
+    notes: tuple[str, ...] = ()
+    help: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        file, line, column = self.span.sort_key() if self.span else ("", 0, 0)
+        return (file, line, column, self.code, self.message)
+
+
+# Codes whose presence makes later passes meaningless (syntax, names, types).
+_BLOCKING_PREFIXES = ("E1", "E2")
+
+
+@dataclass(slots=True)
+class Sink:
+    """Collects diagnostics from the passes."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    _seen: set[tuple[object, ...]] = field(default_factory=set)
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        key = (diagnostic.code, diagnostic.message, diagnostic.span)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        self.diagnostics.append(diagnostic)
+
+    def extend(self, diagnostics: list[Diagnostic] | tuple[Diagnostic, ...]) -> None:
+        for diagnostic in diagnostics:
+            self.add(diagnostic)
+
+    def error(
+        self,
+        code: str,
+        message: str,
+        span: Span | None,
+        *,
+        label: str = "",
+        related: tuple[Related, ...] = (),
+        notes: tuple[str, ...] = (),
+        help: str | None = None,
+    ) -> None:
+        self.add(Diagnostic(code, Severity.ERROR, message, span, label, related, notes, help))
+
+    def warning(
+        self,
+        code: str,
+        message: str,
+        span: Span | None,
+        *,
+        label: str = "",
+        related: tuple[Related, ...] = (),
+        notes: tuple[str, ...] = (),
+        help: str | None = None,
+    ) -> None:
+        self.add(Diagnostic(code, Severity.WARNING, message, span, label, related, notes, help))
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for d in self.diagnostics if d.is_error)
+
+    @property
+    def warning_count(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity is Severity.WARNING)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.is_error for d in self.diagnostics)
+
+    @property
+    def blocked(self) -> bool:
+        """True once a syntax, name or type error makes later analyses unreliable."""
+        return any(d.is_error and d.code.startswith(_BLOCKING_PREFIXES) for d in self.diagnostics)
+
+    def sorted(self) -> list[Diagnostic]:
+        return sorted(self.diagnostics, key=Diagnostic.sort_key)

@@ -1,0 +1,1 @@
+"""The design model: what the language means, as typed, frozen data."""

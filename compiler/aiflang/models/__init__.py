@@ -1,0 +1,6 @@
+"""The published models aifc computes with: one module per model.
+
+Every model is a set of pure functions over plain inputs; every constant is
+an `Assumption` registered in `aiflang.models.assumptions` with a default, a
+unit and a source, and can be overridden in a design's `assumptions` block.
+"""

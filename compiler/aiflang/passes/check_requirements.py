@@ -1,0 +1,168 @@
+"""Check `require` rules against the computed figures.
+
+A rule names a path into the JSON report (list items chosen by name), a
+comparison and a quantity: `require halls.A.headroom.power >= 10%`. The
+quantity's dimension must match the field's, which follows from its name
+suffix (`_w` power, `_per_mw` per megawatt, `_bytes` data, ...).
+
+Needs: every other analysis. Emits: E601 (rule fails, with the actual
+value), E602 (path names nothing, or the dimensions differ).
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import operator
+from collections.abc import Callable
+from typing import Any
+
+from aiflang import units
+from aiflang.diagnostics import Sink
+from aiflang.model import report as rp
+from aiflang.model.design import Design, Requirement
+from aiflang.passes.facts import Facts
+
+_OPERATORS: dict[str, Callable[[float, float], bool]] = {
+    ">=": operator.ge,
+    "<=": operator.le,
+    ">": operator.gt,
+    "<": operator.lt,
+    "==": lambda a, b: math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12),
+    "!=": lambda a, b: not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12),
+}
+
+_YEAR_S = 365 * 86400.0
+
+# Field name suffix -> (dimension, factor from the field's unit to SI).
+_SUFFIXES: tuple[tuple[str, units.Dimension, float], ...] = (
+    ("tokens_per_s_per_mw", units.TOKEN_RATE_PER_POWER, 1e-6),
+    ("cost_per_million_tokens_usd", units.MONEY_PER_TOKEN, 1e-6),
+    ("cost_per_gpu_hour_usd", units.MONEY_PER_GPU_TIME, 1 / 3600),
+    ("joules_per_token", units.ENERGY_PER_TOKEN, 1.0),
+    ("tokens_per_s", units.TOKEN_RATE, 1.0),
+    ("_usd_per_year", units.MONEY_PER_TIME, 1 / _YEAR_S),
+    ("_w", units.POWER, 1.0),
+    ("_j", units.ENERGY, 1.0),
+    ("_s", units.TIME, 1.0),
+    ("_bps", units.BANDWIDTH, 1.0),
+    ("_bytes", units.DATA, 8.0),
+    ("_usd", units.MONEY, 1.0),
+)
+
+
+def field_dimension(name: str) -> tuple[units.Dimension, float]:
+    for suffix, dimension, factor in _SUFFIXES:
+        if name.endswith(suffix):
+            return dimension, factor
+    return units.DIMENSIONLESS, 1.0
+
+
+def _step(node: Any, segment: str) -> tuple[Any, list[str]]:
+    """Follow one path segment; lists are indexed by their items' names."""
+    if isinstance(node, list):
+        names = [item.get("name") for item in node if isinstance(item, dict)]
+        for item in node:
+            if isinstance(item, dict) and item.get("name") == segment:
+                return item, []
+        return None, [n for n in names if isinstance(n, str)]
+    if isinstance(node, dict):
+        if segment in node:
+            return node[segment], []
+        return None, [str(k) for k in node]
+    return None, []
+
+
+def lookup(data: dict[str, Any], path: list[str]) -> tuple[Any, str | None]:
+    """The value at `path`, or None and a message saying where the path broke."""
+    node: Any = data
+    for depth, segment in enumerate(path):
+        node, choices = _step(node, segment)
+        if node is None:
+            where = ".".join(path[:depth]) or "the report"
+            close = difflib.get_close_matches(segment, choices, n=3)
+            hint = f"; did you mean {' or '.join(close)}?" if close else ""
+            known = f" (known: {', '.join(choices[:12])})" if choices and not close else ""
+            return None, f"`{segment}` is not in {where}{hint}{known}"
+    return node, None
+
+
+def evaluate(requirement: Requirement, data: dict[str, Any], sink: Sink) -> rp.RequirementReport:
+    path_text = ".".join(requirement.path)
+    value, problem = lookup(data, requirement.path)
+    result = rp.RequirementReport(
+        path=path_text,
+        operator=requirement.operator,
+        expected=requirement.value,
+        actual=None,
+        passed=False,
+        message=requirement.message,
+    )
+    if problem is not None or value is None:
+        sink.error(
+            "E602",
+            f"requirement path {path_text}: {problem or 'the value could not be computed'}",
+            requirement.span,
+            help="paths follow the JSON report (`aifc schema`); list items are chosen by name",
+        )
+        return result
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        sink.error(
+            "E602",
+            f"requirement path {path_text} names a section, not a number",
+            requirement.span,
+            help="extend the path to a numeric field",
+        )
+        return result
+    dimension, factor = field_dimension(requirement.path[-1])
+    expected_name = units.dimension_name(dimension)
+    if expected_name != requirement.dimension and not (
+        requirement.dimension == units.dimension_name(units.DIMENSIONLESS)
+        and dimension.is_dimensionless
+    ):
+        sink.error(
+            "E602",
+            f"requirement compares {path_text} ({expected_name}) with {requirement.dimension}",
+            requirement.span,
+            help=f"write the bound in a unit of {expected_name}",
+        )
+        return result
+    actual_si = float(value) * factor
+    passed = _OPERATORS[requirement.operator](actual_si, requirement.value)
+    result = result.model_copy(update={"actual": actual_si, "passed": passed})
+    if not passed:
+        actual_text = units.format_quantity(actual_si, dimension)
+        expected_text = units.format_quantity(requirement.value, dimension)
+        if dimension.is_dimensionless and requirement.unit == "%":
+            actual_text = units.format_percent(actual_si)
+            expected_text = units.format_percent(requirement.value)
+        sink.error(
+            "E601",
+            f"requirement failed: {path_text} is {actual_text}, "
+            f"not {requirement.operator} {expected_text}"
+            + (f" ({requirement.message})" if requirement.message else ""),
+            requirement.span,
+            help="change the design or the rule; `aifc report --explain` shows how the figure "
+            "was computed",
+        )
+    return result
+
+
+def check_requirements(design: Design, facts: Facts, sink: Sink) -> None:
+    if not design.requirements:
+        return
+    from aiflang.report_builder import sections
+
+    data = {
+        key: (
+            [item.model_dump(mode="json") for item in value]
+            if isinstance(value, list)
+            else value.model_dump(mode="json")
+            if isinstance(value, rp.BaseModel)
+            else value
+        )
+        for key, value in sections(design, facts).items()
+    }
+    data["factory"] = design.name
+    for requirement in design.requirements:
+        facts.requirements.append(evaluate(requirement, data, sink))

@@ -1,0 +1,1 @@
+"""Renderers: report data and diagnostics to text, JSON, SARIF, GitHub, Markdown and HTML."""

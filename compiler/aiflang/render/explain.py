@@ -1,0 +1,28 @@
+"""`aifc report FILE --explain KEY`: how one figure was computed, in the terminal."""
+
+from __future__ import annotations
+
+from aiflang.model.report import Report
+
+
+def render_explanation(report: Report, key: str) -> str | None:
+    explanation = report.explain.get(key)
+    if explanation is None:
+        return None
+    assumptions = {a.name: a for a in report.assumptions}
+    out = [key, f"  = {explanation.formula}", "", "  inputs:"]
+    for name, value in explanation.inputs.items():
+        shown = f"{value:,.6g}" if isinstance(value, float | int) else str(value)
+        out.append(f"    {name:<32} {shown}")
+    if explanation.assumptions:
+        out.append("")
+        out.append("  assumptions:")
+        for name in explanation.assumptions:
+            used = assumptions.get(name)
+            if used is None:
+                out.append(f"    {name}")
+                continue
+            flag = " (overridden in the design)" if used.overridden else ""
+            out.append(f"    {name} = {used.value:g} {used.unit}{flag}")
+            out.append(f"      source: {used.source}")
+    return "\n".join(out)

@@ -1,0 +1,111 @@
+"""Diagnostics as text that reads like rustc: what, where, why, how to fix.
+
+```
+error[E402]: hall "A" draws 3.41 MW, over its 3 MW of IT capacity
+  --> design.aif:51:5
+   |
+51 |     it_power = 3 MW
+   |     ^^^^^^^^^^^^^^^ capacity declared here
+   = note: ...
+   = help: ...
+```
+Colour only when asked (the CLI asks on a terminal unless NO_COLOR is set).
+"""
+
+from __future__ import annotations
+
+from aiflang.diagnostics import Diagnostic, Severity, Span
+
+_COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "note": "\033[1;36m"}
+_BOLD = "\033[1m"
+_BLUE = "\033[1;34m"
+_RESET = "\033[0m"
+
+
+class _Style:
+    def __init__(self, colour: bool) -> None:
+        self.colour = colour
+
+    def __call__(self, text: str, code: str) -> str:
+        return f"{code}{text}{_RESET}" if self.colour else text
+
+
+def source_line(sources: dict[str, str], span: Span) -> str | None:
+    text = sources.get(span.file)
+    if text is None:
+        return None
+    lines = text.split("\n")
+    if 1 <= span.line <= len(lines):
+        return lines[span.line - 1]
+    return None
+
+
+def _excerpt(
+    sources: dict[str, str], span: Span, label: str, style: _Style, gutter: int
+) -> list[str]:
+    line = source_line(sources, span)
+    if line is None:
+        return []
+    shown = line.replace("\t", " ")
+    if len(shown) > 200:
+        shown = shown[:200] + " ..."
+    number = str(span.line).rjust(gutter)
+    start = max(span.column - 1, 0)
+    end = span.end_column - 1 if span.end_line == span.line else len(line)
+    width = max(1, min(end, len(shown)) - start)
+    carets = " " * min(start, len(shown)) + "^" * width
+    pad = " " * gutter
+    return [
+        style(f"{pad} |", _BLUE),
+        style(f"{number} |", _BLUE) + f" {shown}",
+        style(f"{pad} |", _BLUE) + " " + style(carets + (f" {label}" if label else ""), _BOLD),
+    ]
+
+
+def render_diagnostic(
+    diagnostic: Diagnostic, sources: dict[str, str], *, colour: bool = False
+) -> str:
+    style = _Style(colour)
+    severity = diagnostic.severity.value
+    head = style(f"{severity}[{diagnostic.code}]", _COLOURS.get(severity, ""))
+    out = [f"{head}: {style(diagnostic.message, _BOLD)}"]
+    spans = [diagnostic.span] + [r.span for r in diagnostic.related] if diagnostic.span else []
+    gutter = max((len(str(s.line)) for s in spans if s is not None), default=1)
+    if diagnostic.span is not None:
+        span = diagnostic.span
+        out.append(" " * gutter + style("--> ", _BLUE) + f"{span.file}:{span.line}:{span.column}")
+        out.extend(_excerpt(sources, span, diagnostic.label, style, gutter))
+    for related in diagnostic.related:
+        span = related.span
+        out.append(" " * gutter + style("::: ", _BLUE) + f"{span.file}:{span.line}:{span.column}")
+        out.extend(_excerpt(sources, span, related.message, style, gutter))
+    for note in diagnostic.notes:
+        out.append(" " * gutter + style(" = ", _BLUE) + f"{style('note', _BOLD)}: {note}")
+    if diagnostic.help:
+        out.append(
+            " " * gutter + style(" = ", _BLUE) + f"{style('help', _BOLD)}: {diagnostic.help}"
+        )
+    return "\n".join(out)
+
+
+def render_diagnostics(
+    diagnostics: list[Diagnostic], sources: dict[str, str], *, colour: bool = False
+) -> str:
+    blocks = [render_diagnostic(d, sources, colour=colour) for d in diagnostics]
+    return "\n\n".join(blocks)
+
+
+def summary_line(errors: int, warnings: int, files: int, *, colour: bool = False) -> str:
+    style = _Style(colour)
+    verdict = style("invalid", _COLOURS["error"]) if errors else style("valid", "\033[1;32m")
+    files_text = f"{files} file" + ("" if files == 1 else "s")
+    return (
+        f"{verdict}: {errors} error{'s' if errors != 1 else ''}, "
+        f"{warnings} warning{'s' if warnings != 1 else ''} in {files_text}"
+    )
+
+
+def severity_counts(diagnostics: list[Diagnostic]) -> tuple[int, int]:
+    errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
+    warnings = sum(1 for d in diagnostics if d.severity is Severity.WARNING)
+    return errors, warnings

@@ -1,0 +1,1 @@
+"""Source text to the syntax model: parsing, syntax diagnostics and formatting."""
