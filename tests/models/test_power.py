@@ -92,8 +92,9 @@ def test_facility_power_is_it_times_pue() -> None:
 
 def test_air_rack_limit() -> None:
     assumptions = Assumptions()
-    # four DGX H100 in an air-cooled rack: 40.8 kW, just over the 40 kW limit
-    assert check_air_rack(40.8e3, 0.0, assumptions).over_limit
+    # four DGX H100 in an air-cooled rack (40.8 kW) are deployable on air; 60 kW is not
+    assert not check_air_rack(40.8e3, 0.0, assumptions).over_limit
+    assert check_air_rack(60e3, 0.0, assumptions).over_limit
     # GB200 NVL72 at 132 kW with 85% liquid: 19.8 kW of air heat
     nvl72 = check_air_rack(132e3, 0.85, assumptions)
     assert nvl72.air_w == pytest.approx(19.8e3)

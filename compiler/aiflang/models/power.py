@@ -40,14 +40,15 @@ register(
 )
 register(
     "air_rack_limit_w",
-    40e3,
+    50e3,
     "kW",
     "heat an air-cooled rack can reject (the air share of a rack's power)",
     "Chatsworth Products (2026), 'When do you need liquid cooling for AI infrastructure': "
     "liquid is evaluated from about 30 kW per cabinet and becomes the practical choice at "
-    "40-50 kW; CoolNet (2025): 20-30 kW is achievable with optimized air and containment, "
-    "20-40 kW is the hybrid zone. A DGX H100 SuperPOD rack of 4 systems (40.8 kW) sits at "
-    "this limit",
+    "40-50 kW; CoolNet (2025): 20-30 kW is achievable with optimized air and containment. "
+    "The default takes the top of the 40-50 kW band because NVIDIA's DGX H100 SuperPOD "
+    "reference architecture deploys air-cooled racks of 4 systems (40.8 kW) with hot-aisle "
+    "containment; above 50 kW air alone is not a credible design",
     minimum=5e3,
     maximum=150e3,
 )
