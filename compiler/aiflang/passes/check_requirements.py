@@ -77,6 +77,8 @@ def lookup(data: dict[str, Any], path: list[str]) -> tuple[Any, str | None]:
     """The value at `path`, or None and a message saying where the path broke."""
     node: Any = data
     for depth, segment in enumerate(path):
+        if isinstance(node, dict) and segment in node and node[segment] is None:
+            return None, f"`{'.'.join(path[: depth + 1])}` could not be computed for this design"
         node, choices = _step(node, segment)
         if node is None:
             where = ".".join(path[:depth]) or "the report"

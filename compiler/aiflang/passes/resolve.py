@@ -39,6 +39,7 @@ class Definition:
     builtin: bool = False
     attributes: dict[str, ast.Attribute] = field(default_factory=dict)
     doc: str | None = None
+    broken: bool = False  # its `extends` chain could not be followed
 
 
 @dataclass(slots=True)
@@ -291,6 +292,7 @@ class _Resolver:
         while current.block.extends:
             base = self.lookup_base(current, scope)
             if base is None:
+                definition.broken = True
                 break
             if base in chain:
                 names = " -> ".join(d.name for d in [*chain, base])
@@ -300,6 +302,7 @@ class _Resolver:
                     definition.block.extends_span,
                     help="break the cycle: one definition must stand on its own",
                 )
+                definition.broken = True
                 break
             chain.append(base)
             current = base
@@ -332,8 +335,6 @@ class _Resolver:
                 help=f"extend a {definition.kind}",
             )
             return None
-        if not base.attributes and base.block.extends and base is not definition:
-            self.merge_extends(base, scope)
         return base
 
     def check_attributes(self, block: ast.Block, kind: str) -> None:
@@ -410,7 +411,9 @@ class _Resolver:
             return
         if attributes is None:
             attributes = {e.name: e for e in block.entries if isinstance(e, ast.Attribute)}
-        self.check_required(kind, attributes, block)
+        owner_definition = scope.symbols.get(owner) if owner else None
+        if owner_definition is None or not owner_definition.broken:
+            self.check_required(kind, attributes, block)
         for attribute in attributes.values():
             attr = spec.attrs.get(attribute.name)
             if attr is None or attr.form not in (Form.REF, Form.PARTS) or not attr.ref_kind:

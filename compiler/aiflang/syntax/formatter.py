@@ -159,6 +159,8 @@ class _Formatter:
             if separate and self.out and self.out[-1] != "":
                 self.out.append("")
             self.emit_comments(leading, indent)
+            if leading and self.blank_before(entry.span.line):
+                self.out.append("")  # a comment set apart from what follows stays apart
             if isinstance(entry, ast.Attribute):
                 run.append(entry)
             else:

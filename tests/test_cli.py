@@ -1,0 +1,213 @@
+"""The command line: exit codes, output formats, and hostile input end to end."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from aiflang.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "reference_designs" / "gb200_two_su.aif"
+
+
+def run(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
+    runner = CliRunner()
+    old = Path.cwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        result = runner.invoke(main, list(args), catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def write(tmp_path: Path, name: str, text: str | bytes) -> Path:
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_validate_reference_design_is_clean() -> None:
+    code, out, _ = run("validate", str(REFERENCE))
+    assert code == 0, out
+    assert "valid: 0 errors" in out
+
+
+def test_errors_exit_1_with_a_rustc_style_message(tmp_path: Path) -> None:
+    path = write(tmp_path, "d.aif", "node n {\n  gpus  = 8 x H100\n  power = 12 MWh\n}\n")
+    code, out, _ = run("validate", str(path))
+    assert code == 1
+    assert "error[E203]: `power` expects power, found energy (MWh)" in out
+    assert f"--> {path}:3:" in out or "d.aif:3:" in out
+    assert "3 |   power = 12 MWh" in out
+    assert "= help: use a unit of power: W, kW, MW" in out
+
+
+def test_json_envelope(tmp_path: Path) -> None:
+    path = write(tmp_path, "d.aif", "node n {\n  gpus = 8 x H10\n}\n")
+    code, out, _ = run("validate", "--format", "json", str(path))
+    assert code == 1
+    data = json.loads(out)
+    assert data["format_version"] == "1.0" and data["valid"] is False
+    assert data["error_count"] == 1 and data["warning_count"] == 0
+    (diagnostic,) = data["diagnostics"]
+    assert diagnostic["code"] == "E201" and "did you mean `H100`" in diagnostic["help"]
+    assert (
+        diagnostic["range"]["start"]["line"] == 2 and diagnostic["range"]["start"]["column"] == 14
+    )
+    assert diagnostic["snippet"] == "  gpus = 8 x H10"
+
+
+def test_sarif_and_github_formats(tmp_path: Path) -> None:
+    path = write(tmp_path, "d.aif", "node n {\n  gpus = 8 x H10\n}\n")
+    code, out, _ = run("validate", "--format", "sarif", "d.aif", cwd=tmp_path)
+    assert code == 1
+    log = json.loads(out)
+    assert log["version"] == "2.1.0"
+    driver = log["runs"][0]["tool"]["driver"]
+    assert driver["name"] == "aifc" and driver["informationUri"].startswith("https://")
+    assert any(rule["id"] == "E201" for rule in driver["rules"])
+    (result,) = log["runs"][0]["results"]
+    assert result["ruleId"] == "E201" and result["level"] == "error"
+    location = result["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "d.aif"
+    assert location["region"]["startLine"] == 2 and location["region"]["startColumn"] == 14
+    assert "primaryLocationLineHash" in result["partialFingerprints"]
+    code, out, _ = run("validate", "--format", "github", str(path))
+    assert code == 1
+    assert out.startswith(f"::error file={path},line=2,col=14,")
+    assert "title=E201::unknown gpu `H10`" in out
+
+
+def test_usage_errors_exit_2_with_one_line(tmp_path: Path) -> None:
+    code, _, err = run("validate", str(tmp_path / "missing.aif"))
+    assert code == 2 and err.strip().count("\n") == 0 and "no such file" in err
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, _, err = run("validate", str(empty))
+    assert code == 2 and "holds no .aif files" in err
+
+
+def test_folders_are_searched_recursively(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    write(tmp_path / "sub", "a.aif", "node a {\n  gpus = 8 x H100\n}\n")
+    write(tmp_path, "b.aif", "node b {\n  gpus = 8 x H999\n}\n")
+    code, out, _ = run("validate", str(tmp_path))
+    assert code == 1 and "in 2 files" in out and "H999" in out
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"\x00\x01\x02",
+        b"\xff\xfe\xfd",
+        os.urandom(2000),
+        b"{" * 10_000,
+        b"node n { gpus = 1e308 x H100 }",
+        b'factory "f" { site { pue = 0 } }',
+        b"rack r { nodes = 2 x r }",
+        ("node \u0410 { gpus = 8 x H100 }").encode(),  # Cyrillic A looks like a Latin A
+        b"x" * 2_000_000,
+        b"# " + b"y" * (11 * 1024 * 1024),
+    ],
+    ids=[
+        "empty",
+        "binary",
+        "bad-utf8",
+        "random",
+        "deep",
+        "huge-count",
+        "pue-0",
+        "self-rack",
+        "confusable",
+        "2MB-line",
+        "10MB-file",
+    ],
+)
+def test_hostile_input_never_tracebacks(tmp_path: Path, content: bytes) -> None:
+    path = write(tmp_path, "h.aif", content)
+    code, out, err = run("validate", str(path))
+    assert code in (0, 1, 2), (code, out, err)
+    assert "Traceback" not in out + err and "internal error" not in out + err
+
+
+def test_explain_and_catalog() -> None:
+    code, out, _ = run("explain", "E203")
+    assert code == 0 and "wrong dimension" in out
+    code, _, _ = run("explain", "E999")
+    assert code == 2
+    code, out, _ = run("catalog")
+    assert code == 0 and "GB300" in out and "QM9700" in out
+    code, out, _ = run("catalog", "H100")
+    assert code == 0 and "3.35 TB/s" in out and "source" in out
+    code, _, _ = run("catalog", "nope")
+    assert code == 2
+
+
+def test_fmt_check_and_in_place(tmp_path: Path) -> None:
+    path = write(tmp_path, "d.aif", "node n{gpus=8 x H100}\n")
+    code, _, err = run("fmt", "--check", str(path))
+    assert code == 1 and "would reformat" in err
+    code, _, _ = run("fmt", str(path))
+    assert code == 0 and path.read_text() == "node n {\n  gpus = 8 x H100\n}\n"
+    code, _, _ = run("fmt", "--check", str(path))
+    assert code == 0
+
+
+def test_init_writes_a_valid_starter(tmp_path: Path) -> None:
+    code, out, _ = run("init", cwd=tmp_path)
+    assert code == 0 and (tmp_path / "starter.aif").exists()
+    code, out, _ = run("validate", str(tmp_path / "starter.aif"))
+    assert code == 0, out
+    code, _, err = run("init", cwd=tmp_path)
+    assert code == 2 and "already exists" in err
+
+
+def test_schema_is_json_schema() -> None:
+    code, out, _ = run("schema")
+    schema = json.loads(out)
+    assert code == 0 and schema["title"] == "Report"
+    for section in ("capacity", "halls", "fabrics", "train", "serve", "cost"):
+        assert section in schema["properties"]
+
+
+def test_internal_errors_exit_3_without_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import aiflang.passes
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(aiflang.passes, "compile_file", broken)
+    path = write(tmp_path, "d.aif", "node n {\n  gpus = 8 x H100\n}\n")
+    runner = CliRunner()
+    result = runner.invoke(main, ["validate", str(path)])
+    assert result.exit_code == 3
+    assert "internal error: RuntimeError: boom" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_import_name_is_not_the_stdlib_aifc_module() -> None:
+    # Python 3.11 and 3.12 ship a deprecated stdlib module named `aifc`; the
+    # package is `aiflang` so the two never collide.
+    completed = subprocess.run(
+        [sys.executable, "-c", "import aiflang.cli; print(aiflang.__file__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert completed.stdout.strip().endswith(os.path.join("aiflang", "__init__.py"))
+    assert "lib/python3" not in completed.stdout or "site-packages" in completed.stdout
