@@ -102,7 +102,9 @@ class HallReport(_Model):
     name: str
     it_load_w: float
     it_capacity_w: float
-    ups_usable_w: float | None = None
+    ups_usable_w: float | None = None  # UPS plant at its redundancy (nameplate)
+    ups_continuous_w: float | None = None  # ups_usable_w x continuous-load derating
+    power_limit_w: float | None = None  # min(it_capacity_w, ups_continuous_w)
     liquid_load_w: float
     air_load_w: float
     liquid_capacity_w: float | None = None
