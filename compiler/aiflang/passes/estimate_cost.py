@@ -1,0 +1,271 @@
+"""Estimate cost: capex by category, opex per year, TCO and unit costs.
+
+Afterwards `facts.cost` holds the factory's `CostReport`, each `TrainReport`
+its `cost_usd` and each `ServeReport` its `cost_per_million_tokens_usd`,
+with explanations under `cost.*`, `train.<name>.cost_usd` and
+`serve.<name>.cost_per_million_tokens_usd`.
+
+What is priced, and where:
+- accelerated systems: a rack's price when it has one (the whole rack);
+  otherwise its nodes' prices; a node without a price is priced by its
+  GPUs and CPUs (and its NICs, under network), and is listed as missing;
+- network: per fabric, the switches of each tier (the derived counts, or the
+  declared ones when larger: spares are bought too) x the switch price, and
+  the fabric's transceivers x the price of its named transceiver; switches
+  inside an unpriced rack; NICs only when their node has no price (a
+  node's price includes its NICs);
+- storage: its price, or price per byte x capacity;
+- facility: build cost x critical IT power, the sum of the halls' declared
+  `it_power` (what was built, not what is loaded).
+Parts without a price are listed in `missing_prices` and count as zero.
+
+Opex uses the IT load from the power check (or the parts, as the throughput
+pass does), the finance block's utilization, license rate, maintenance share
+and depreciation lives, and the registered finance defaults where it is
+silent. Unit costs divide the annualized cost (depreciation + opex): a
+serve workload carries the share of its GPUs in the factory's GPUs; a
+training run costs its GPU-hours x the cost per GPU-hour.
+
+Needs: the fabric sizing (switch and transceiver counts), the power check
+(IT load), the throughput estimate (workload figures). Emits nothing: a
+missing price is a gap in the report, not an error in the design.
+"""
+
+from __future__ import annotations
+
+from aiflang.diagnostics import Sink
+from aiflang.model import report as rp
+from aiflang.model.design import Design, ServerNode
+from aiflang.models import cost as cm
+from aiflang.passes.estimate_throughput import Fleet, factory_fleet, with_inputs
+from aiflang.passes.facts import Facts
+
+_LIFE_KEYS = {
+    "systems": "accelerated_systems",
+    "network": "network",
+    "storage": "storage",
+    "facility": "facility",
+}
+
+
+class _Bill:
+    """Priced items summed by (category, name), and the parts that have no price."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[cm.Category, str], tuple[float, float]] = {}
+        self.missing: list[str] = []
+
+    def add(self, category: cm.Category, name: str, price: float | None, count: float) -> None:
+        if count <= 0:
+            return
+        if price is None:
+            self.note_missing(name)
+            return
+        _, before = self.items.get((category, name), (price, 0.0))
+        self.items[(category, name)] = (price, before + count)
+
+    def note_missing(self, what: str) -> None:
+        if what not in self.missing:
+            self.missing.append(what)
+
+    def priced(self) -> list[cm.PricedItem]:
+        return [
+            cm.PricedItem(name, category, price, count)
+            for (category, name), (price, count) in sorted(self.items.items())
+        ]
+
+
+def _node_parts(design: Design, bill: _Bill, node: ServerNode, count: int) -> None:
+    """An unpriced node: its GPUs and CPUs as systems, its NICs as network."""
+    components = design.components
+    bill.note_missing(f"node {node.name} (chassis; priced by its parts)")
+    for part in node.gpus:
+        gpu = components.gpus.get(part.name)
+        price = gpu.price_usd if gpu else None
+        bill.add("accelerated_systems", f"gpu {part.name}", price, part.count * count)
+    for part in node.cpus:
+        cpu = components.cpus.get(part.name)
+        price = cpu.price_usd if cpu else None
+        bill.add("accelerated_systems", f"cpu {part.name}", price, part.count * count)
+    for part in node.nics:
+        nic = components.nics.get(part.name)
+        price = nic.price_usd if nic else None
+        bill.add("network", f"nic {part.name}", price, part.count * count)
+
+
+def _systems(design: Design, bill: _Bill) -> None:
+    components = design.components
+    for hall in design.halls:
+        for placed in hall.racks:
+            rack = components.racks.get(placed.name)
+            if rack is None:
+                continue
+            if rack.price_usd is not None:
+                bill.add("accelerated_systems", f"rack {rack.name}", rack.price_usd, placed.count)
+                continue
+            for part in rack.nodes:
+                node = components.nodes.get(part.name)
+                if node is None:
+                    continue
+                count = part.count * placed.count
+                if node.price_usd is not None:
+                    bill.add("accelerated_systems", f"node {node.name}", node.price_usd, count)
+                else:
+                    _node_parts(design, bill, node, count)
+            for part in rack.switches:
+                switch = components.switches.get(part.name)
+                price = switch.price_usd if switch else None
+                bill.add("network", f"switch {part.name}", price, part.count * placed.count)
+
+
+def _network(design: Design, facts: Facts, bill: _Bill) -> None:
+    fabrics = {f.name: f for f in design.fabrics}
+    sized = {f.name for f in facts.fabrics}
+    for name in fabrics:
+        if name not in sized:
+            bill.note_missing(f"fabric {name} (not sized)")
+    for report in facts.fabrics:
+        fabric = fabrics.get(report.name)
+        if fabric is None:
+            continue
+        for tier in ("leaf", "spine", "core"):
+            count = max(getattr(report.switches, tier), report.declared_switches.get(tier, 0))
+            model = getattr(fabric, tier) or fabric.spine or fabric.leaf
+            switch = design.components.switches.get(model)
+            bill.add("network", f"switch {model}", switch.price_usd if switch else None, count)
+        transceiver = (
+            design.components.transceivers.get(fabric.transceiver) if fabric.transceiver else None
+        )
+        if transceiver is None:
+            if report.transceivers > 0:
+                bill.note_missing(
+                    f"fabric {report.name}: {report.transceivers:,} transceivers (no transceiver "
+                    "named)"
+                )
+        else:
+            bill.add(
+                "network",
+                f"transceiver {transceiver.name}",
+                transceiver.price_usd,
+                report.transceivers,
+            )
+
+
+def _storage(design: Design, bill: _Bill) -> None:
+    for storage in design.storage:
+        price = storage.price_usd
+        if price is None and storage.price_usd_per_byte is not None and storage.capacity_bytes:
+            price = storage.price_usd_per_byte * storage.capacity_bytes
+        bill.add("storage", f"storage {storage.name}", price, 1)
+
+
+def estimate_cost(design: Design, facts: Facts, sink: Sink) -> None:
+    """Price the design, run it for a year, and spread the cost over its workloads."""
+    assumptions = facts.assumptions
+    finance, site = design.finance, design.site
+    fleet = factory_fleet(design, facts)
+    bill = _Bill()
+    _systems(design, bill)
+    _network(design, facts, bill)
+    _storage(design, bill)
+    critical_it_w = sum(hall.it_capacity_w for hall in design.halls)
+    if site.build_cost_usd_per_w is None:
+        bill.note_missing("site build_cost (facility)")
+    capital = cm.capex(
+        bill.priced(),
+        critical_it_w=critical_it_w,
+        build_cost_usd_per_w=site.build_cost_usd_per_w or 0.0,
+    )
+    if site.power_price_usd_per_j is None:
+        bill.note_missing("site power_price (energy)")
+    utilization = finance.utilization
+    if utilization is None:
+        utilization = assumptions.value("finance_utilization")
+    license_rate = finance.software_license_usd_per_gpu_s
+    if license_rate is None:
+        license_rate = assumptions.value("finance_software_license")
+    opex = cm.opex_per_year(
+        it_power_w=fleet.it_load_w,
+        pue=site.pue,
+        power_price_usd_per_j=site.power_price_usd_per_j or 0.0,
+        utilization=utilization,
+        gpus=fleet.gpus,
+        license_usd_per_gpu_s=license_rate,
+        hardware_capex_usd=capital.hardware_usd,
+        assumptions=assumptions,
+        maintenance_fraction=finance.maintenance,
+    )
+    lives = {_LIFE_KEYS[k]: v for k, v in finance.depreciation_s.items() if k in _LIFE_KEYS}
+    depreciation = cm.depreciation_per_year(capital, assumptions, lives)
+    horizon_s = finance.horizon_s or assumptions.value("finance_horizon")
+    tco = cm.total_cost_of_ownership(capital, opex, depreciation, horizon_s)
+    gpu_hour = (
+        cm.cost_per_gpu_hour(tco.annualized_usd_per_year, fleet.gpus, utilization)
+        if fleet.gpus and utilization > 0
+        else None
+    )
+    facts.cost = _report(capital, opex, depreciation, tco, gpu_hour, bill.missing)
+    facts.explain("cost.capex_usd", capital.explanation)
+    facts.explain(
+        "cost.opex_usd_per_year", with_inputs(opex.explanation, it_power_basis=fleet.it_basis)
+    )
+    facts.explain("cost.depreciation_usd_per_year", depreciation.explanation)
+    facts.explain("cost.tco_usd", tco.explanation)
+    if gpu_hour is not None:
+        facts.explain("cost.cost_per_gpu_hour_usd", gpu_hour.explanation)
+    _unit_costs(facts, fleet, tco.annualized_usd_per_year, utilization, gpu_hour)
+
+
+def _report(
+    capital: cm.Capex,
+    opex: cm.Opex,
+    depreciation: cm.Depreciation,
+    tco: cm.Tco,
+    gpu_hour: cm.UnitCost | None,
+    missing: list[str],
+) -> rp.CostReport:
+    return rp.CostReport(
+        capex_usd={"total": capital.total_usd, **capital.by_category_usd},
+        opex_usd_per_year={
+            "total": opex.total_usd_per_year,
+            "energy": opex.energy_usd_per_year,
+            "software": opex.licenses_usd_per_year,
+            "maintenance": opex.maintenance_usd_per_year,
+        },
+        depreciation_usd_per_year={
+            "total": depreciation.total_usd_per_year,
+            **depreciation.by_category_usd_per_year,
+        },
+        horizon_s=tco.horizon_s,
+        tco_usd=tco.tco_usd,
+        cost_per_gpu_hour_usd=gpu_hour.usd if gpu_hour else None,
+        missing_prices=missing,
+    )
+
+
+def _unit_costs(
+    facts: Facts,
+    fleet: Fleet,
+    annualized_usd_per_year: float,
+    utilization: float,
+    gpu_hour: cm.UnitCost | None,
+) -> None:
+    """Fill the workloads' cost figures; the reports are frozen, so replace them."""
+    for index, serve in enumerate(facts.serve):
+        if serve.tokens_per_s <= 0 or not fleet.gpus or utilization <= 0:
+            continue
+        share = min(serve.gpus / fleet.gpus, 1.0)
+        unit = cm.cost_per_million_tokens(
+            annualized_usd_per_year, share, serve.tokens_per_s, utilization
+        )
+        facts.serve[index] = serve.model_copy(update={"cost_per_million_tokens_usd": unit.usd})
+        facts.explain(
+            f"serve.{serve.name}.cost_per_million_tokens_usd",
+            with_inputs(unit.explanation, share_rule="share = workload GPUs / factory GPUs"),
+        )
+    if gpu_hour is None:
+        return
+    for index, train in enumerate(facts.train):
+        unit = cm.cost_to_train(train.gpu_hours, gpu_hour)
+        facts.train[index] = train.model_copy(update={"cost_usd": unit.usd})
+        facts.explain(f"train.{train.name}.cost_usd", unit.explanation)

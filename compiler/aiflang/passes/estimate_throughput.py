@@ -1,0 +1,492 @@
+"""Estimate throughput: time to train and tokens per second of each workload.
+
+Afterwards `facts.train` holds one `TrainReport` per `train` workload and
+`facts.serve` one `ServeReport` per `serve` workload that could be sized,
+each figure with an explanation under `train.<name>.*` or `serve.<name>.*`.
+
+How workloads get GPUs (each one is a scenario sized against the GPUs it
+is given, not a schedule):
+- the fleet is every GPU of the factory (rack counts x nodes x GPUs); a
+  workload runs on one GPU model, the factory's, or the most numerous one
+  when the factory mixes models (the explanation says so), and only on the
+  GPUs of that model;
+- a training run uses its `gpus`, or the whole fleet: a run without `gpus`
+  is a separate scenario from serving (how long training would take on the
+  whole factory);
+- serve workloads share the fleet: each takes its `gpus`, or its `share` of
+  the fleet, and those with neither split evenly what training runs and
+  serve workloads with stated GPUs leave;
+- GPUs per replica come from the rack's scale-up domain for that GPU model
+  (the largest one when several rack types hold it), capped by the GPUs the
+  workload has.
+
+Needs: the design; `facts.it_load_w` and `facts.facility_power_w` from the
+power check when it has run (otherwise the racks' power, the fabrics' switch
+and optics power and the storage power, x PUE). Emits: E501 (model does not
+fit the largest scale-up domain), E502 (precision the GPU lacks), E503
+(training longer than the horizon), E504 (more GPUs asked than the factory
+has), E505 (user rate unreachable), E210 (a pinned replica size outside the
+scale-up domain), W501 (slow checkpoint), W502 (a workload gets no replica).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from aiflang.diagnostics import Sink, Span
+from aiflang.model import report as rp
+from aiflang.model.design import Design, Gpu, Serve, Train
+from aiflang.models import inference as inf
+from aiflang.models import training as trn
+from aiflang.models.explain import Explanation
+from aiflang.passes.facts import Facts
+
+_EXTRA_KV_BITS = {"fp64": 64.0, "tf32": 32.0}  # KV precisions the inference table lacks
+
+
+@dataclass(frozen=True, slots=True)
+class Fleet:
+    """The factory's GPUs and power, as the workload estimates see them."""
+
+    gpus: int
+    by_model: dict[str, int]
+    domain_by_model: dict[str, int]
+    it_load_w: float
+    facility_power_w: float
+    it_basis: str  # "power check" or "parts"
+
+    def model_for(self) -> str | None:
+        """The GPU model workloads run on: the only one, or the most numerous (ties by name)."""
+        if not self.by_model:
+            return None
+        return min(self.by_model, key=lambda name: (-self.by_model[name], name))
+
+    @property
+    def it_power_per_gpu_w(self) -> float:
+        return self.it_load_w / self.gpus if self.gpus else 0.0
+
+
+def factory_fleet(design: Design, facts: Facts) -> Fleet:
+    """Count the GPUs by model and find the IT and facility power to share among them."""
+    components = design.components
+    by_model: Counter[str] = Counter()
+    domains: dict[str, int] = {}
+    rack_w = 0.0
+    for hall in design.halls:
+        for placed in hall.racks:
+            rack = components.racks.get(placed.name)
+            if rack is None:
+                continue
+            rack_w += placed.count * rack.power.used_w
+            for node_part in rack.nodes:
+                node = components.nodes.get(node_part.name)
+                if node is None:
+                    continue
+                for gpu_part in node.gpus:
+                    by_model[gpu_part.name] += placed.count * node_part.count * gpu_part.count
+                    domain = rack.scale_up_domain or node.gpu_count
+                    domains[gpu_part.name] = max(domains.get(gpu_part.name, 0), domain)
+    if facts.it_load_w > 0:
+        it_w, basis = facts.it_load_w, "power check"
+    else:
+        network_w = sum(f.switch_power_w + f.optics_power_w for f in facts.fabrics)
+        it_w = rack_w + network_w + sum(s.power_w for s in design.storage)
+        basis = "parts"
+    facility_w = facts.facility_power_w if facts.facility_power_w > 0 else it_w * design.site.pue
+    return Fleet(
+        gpus=sum(by_model.values()),
+        by_model=dict(by_model),
+        domain_by_model=domains,
+        it_load_w=it_w,
+        facility_power_w=facility_w,
+        it_basis=basis,
+    )
+
+
+def accelerator(gpu: Gpu) -> inf.Accelerator:
+    """The roofline's view of a GPU: the design stores bytes, the models take bits."""
+    return inf.Accelerator(
+        name=gpu.name,
+        memory_bits=gpu.memory_bytes * 8.0,
+        memory_bandwidth_bps=gpu.memory_bandwidth_bytes_per_s * 8.0,
+        dense_flops=dict(gpu.flops),
+    )
+
+
+def _precision_error(
+    sink: Sink, kind: str, name: str, gpu: Gpu, precision: str, span: Span | None
+) -> None:
+    supported = inf.supported_precisions(gpu.flops)
+    sink.error(
+        "E502",
+        f"{gpu.name} has no {precision} compute: {kind} `{name}` cannot run at {precision}",
+        span,
+        notes=(f"{gpu.name} supports {', '.join(supported) or 'no listed precision'}",),
+        help=f"use one of {', '.join(supported)}, or a GPU with {precision} compute",
+    )
+
+
+def with_inputs(explanation: Explanation, **extra: float | str) -> Explanation:
+    """The explanation with more inputs (the models' explanations are shared, so copy)."""
+    return Explanation(
+        explanation.formula, {**explanation.inputs, **extra}, explanation.assumptions
+    )
+
+
+def _allocation_explanation(fleet: Fleet, model: str, gpus: int, rule: str) -> Explanation:
+    inputs: dict[str, float | str] = {
+        "gpu_model": model,
+        "gpus_of_model": fleet.by_model.get(model, 0),
+        "factory_gpus": fleet.gpus,
+        "gpus": gpus,
+    }
+    if len(fleet.by_model) > 1:
+        inputs["note"] = (
+            f"the factory mixes GPU models; workloads run on the most numerous, {model}"
+        )
+    return Explanation(rule, inputs)
+
+
+def estimate_throughput(design: Design, facts: Facts, sink: Sink) -> None:
+    """Size every `train` and `serve` workload of the design against its GPUs."""
+    fleet = factory_fleet(design, facts)
+    model = fleet.model_for()
+    for train in design.train:
+        _train(design, facts, sink, fleet, model, train)
+    if design.serve:
+        allocation = _serve_allocation(design, sink, fleet, model)
+        for serve in design.serve:
+            _serve(design, facts, sink, fleet, model, serve, allocation[serve.name])
+
+
+def _no_gpus(sink: Sink, kind: str, name: str, span: Span | None) -> None:
+    sink.error(
+        "E504",
+        f"{kind} `{name}` needs GPUs, and the factory has none",
+        span,
+        help="place racks of GPU nodes in a hall",
+    )
+
+
+def _train(
+    design: Design, facts: Facts, sink: Sink, fleet: Fleet, model: str | None, train: Train
+) -> None:
+    if model is None or model not in design.components.gpus:
+        _no_gpus(sink, "train", train.name, train.span)
+        return
+    gpu = design.components.gpus[model]
+    available = fleet.by_model[model]
+    gpus = train.gpus if train.gpus is not None else available
+    if gpus > available:
+        sink.error(
+            "E504",
+            f"train `{train.name}` asks for {gpus:,} GPUs; the factory has {available:,} {model}",
+            train.span,
+            help=f"set gpus to at most {available:,}, or add racks",
+        )
+    peak = inf.compute_flops(accelerator(gpu), train.precision)
+    if peak is None:
+        _precision_error(sink, "train", train.name, gpu, train.precision, train.span)
+        return
+    assumptions = facts.assumptions
+    try:
+        estimate = trn.estimate_training(
+            active_params=train.active_params,
+            tokens=train.tokens,
+            gpus=gpus,
+            peak_flops_per_gpu=peak,
+            precision=train.precision,
+            assumptions=assumptions,
+            mfu=train.mfu,
+            it_power_per_gpu_w=fleet.it_power_per_gpu_w,
+            pue=design.site.pue,
+        )
+    except ValueError as exc:
+        sink.error(
+            "E502",
+            f"train `{train.name}` cannot be estimated at {train.precision}: {exc}",
+            train.span,
+            help="give the run an mfu, or train at bf16, fp8 or fp4",
+        )
+        return
+    horizon_s = design.finance.horizon_s or assumptions.value("finance_horizon")
+    if estimate.time_s > horizon_s:
+        days = estimate.time_s / 86400.0
+        sink.error(
+            "E503",
+            f"train `{train.name}` takes {days:,.0f} days on {gpus:,} {model}, longer than the "
+            f"{horizon_s / 86400.0:,.0f}-day horizon",
+            train.span,
+            notes=(
+                f"6 x {train.active_params:.3g} params x {train.tokens:.3g} tokens / "
+                f"({gpus:,} GPUs x {peak / 1e12:,.0f} TFLOPS x {estimate.mfu:.0%} MFU)",
+            ),
+            help=f"use at least {gpus * estimate.time_s / horizon_s:,.0f} GPUs, a lower "
+            "precision, or fewer tokens",
+        )
+    checkpoint_s = _checkpoint(design, facts, sink, train)
+    key = f"train.{train.name}"
+    rule = "gpus = the workload's gpus, else every GPU of its model (a separate scenario)"
+    facts.explain(f"{key}.gpus", _allocation_explanation(fleet, model, gpus, rule))
+    energy = with_inputs(estimate.explanation, it_power_basis=fleet.it_basis)
+    for figure in ("time_s", "gpu_hours", "energy_j", "it_energy_j", "mfu", "flops"):
+        facts.explain(f"{key}.{figure}", energy)
+    facts.train.append(
+        rp.TrainReport(
+            name=train.name,
+            gpus=gpus,
+            gpu_model=model,
+            precision=train.precision,
+            mfu=estimate.mfu,
+            flops=estimate.flops,
+            time_s=estimate.time_s,
+            gpu_hours=estimate.gpu_hours,
+            energy_j=estimate.facility_energy_j,
+            it_energy_j=estimate.it_energy_j,
+            checkpoint_s=checkpoint_s,
+        )
+    )
+
+
+def _checkpoint(design: Design, facts: Facts, sink: Sink, train: Train) -> float | None:
+    """Checkpoint time to the named storage, or to the factory's only storage."""
+    storages = {s.name: s for s in design.storage}
+    if train.storage is not None:
+        storage = storages.get(train.storage)
+    elif len(design.storage) == 1:
+        storage = design.storage[0]
+    else:
+        return None
+    if storage is None or not storage.bandwidth_bytes_per_s:
+        return None
+    estimate = trn.estimate_checkpoint(
+        train.params, storage.bandwidth_bytes_per_s * 8.0, facts.assumptions
+    )
+    facts.explain(f"train.{train.name}.checkpoint_s", estimate.explanation)
+    if estimate.slow:
+        needed_bps = estimate.size_bits / facts.assumptions.value("checkpoint_warn_s")
+        sink.warning(
+            "W501",
+            f"a checkpoint of train `{train.name}` takes {estimate.time_s:,.0f} s to storage "
+            f"`{storage.name}`",
+            train.span,
+            notes=(
+                f"{train.params:.3g} params x 14 bytes = {estimate.size_bits / 8e12:,.1f} TB at "
+                f"{storage.bandwidth_bytes_per_s / 1e9:,.0f} GB/s",
+            ),
+            help=f"raise the bandwidth of `{storage.name}` to {needed_bps / 8e9:,.0f} GB/s, or "
+            "checkpoint asynchronously",
+        )
+    return estimate.time_s
+
+
+def _serve_allocation(
+    design: Design, sink: Sink, fleet: Fleet, model: str | None
+) -> dict[str, int]:
+    """GPUs per serve workload: stated gpus or share, then an even split of what is left."""
+    available = fleet.by_model.get(model, 0) if model else 0
+    stated_train = sum(t.gpus for t in design.train if t.gpus is not None)
+    allocation: dict[str, int] = {}
+    stated = stated_train
+    open_workloads: list[Serve] = []
+    over = False
+    for serve in design.serve:
+        if serve.gpus is not None:
+            gpus = serve.gpus
+        elif serve.share is not None:
+            gpus = int(serve.share * available)
+        else:
+            open_workloads.append(serve)
+            continue
+        allocation[serve.name] = gpus
+        stated += gpus
+        if stated > available and model is not None and not over:
+            over = True
+            sink.error(
+                "E504",
+                f"serve `{serve.name}` takes the GPUs stated by the workloads to {stated:,}; "
+                f"the factory has {available:,} {model}",
+                serve.span,
+                help="lower gpus or share, or add racks",
+            )
+    left = max(available - stated, 0)
+    for serve in open_workloads:
+        allocation[serve.name] = left // len(open_workloads)
+    return allocation
+
+
+def _serve(
+    design: Design,
+    facts: Facts,
+    sink: Sink,
+    fleet: Fleet,
+    model: str | None,
+    serve: Serve,
+    gpus: int,
+) -> None:
+    if model is None or model not in design.components.gpus:
+        _no_gpus(sink, "serve", serve.name, serve.span)
+        return
+    gpu = design.components.gpus[model]
+    chip = accelerator(gpu)
+    if serve.precision not in inf.PRECISION_BITS:
+        sink.error(
+            "E502",
+            f"serve `{serve.name}`: serving at {serve.precision} is not modelled",
+            serve.span,
+            help="serve at bf16, fp16, fp8, fp6 or fp4",
+        )
+        return
+    if inf.compute_flops(chip, serve.precision) is None:
+        _precision_error(sink, "serve", serve.name, gpu, serve.precision, serve.span)
+        return
+    kv_bits: float | None = None
+    if serve.kv_precision is not None:
+        kv_bits = inf.PRECISION_BITS.get(serve.kv_precision, _EXTRA_KV_BITS.get(serve.kv_precision))
+    served = inf.ServedModel(
+        total_params=serve.params,
+        active_params=serve.active_params,
+        precision=serve.precision,
+        layers=serve.layers,
+        kv_heads=serve.kv_heads,
+        head_dim=serve.head_dim,
+        kv_bits=kv_bits,
+    )
+    domain = fleet.domain_by_model.get(model) or 1
+    inputs, outputs, assumptions = serve.input_tokens, serve.output_tokens, facts.assumptions
+    try:
+        smallest = inf.estimate_replica(
+            chip,
+            served,
+            input_tokens=inputs,
+            output_tokens=outputs,
+            scale_up_domain=domain,
+            assumptions=assumptions,
+        )
+    except ValueError as exc:
+        sink.error("E210", f"serve `{serve.name}`: {exc}", serve.span)
+        return
+    if not smallest.fits:
+        usable = domain * gpu.memory_bytes * assumptions.value("hbm_usable_fraction")
+        weights_gb = smallest.weights_bits / 8e9
+        kv_gb = smallest.kv_bits_per_sequence / 8e9
+        sink.error(
+            "E501",
+            f"serve `{serve.name}` does not fit: {weights_gb:,.0f} GB of weights and "
+            f"{kv_gb:,.1f} GB of KV cache for one request, {usable / 1e9:,.0f} GB usable in a "
+            f"scale-up domain of {domain} x {model}",
+            serve.span,
+            notes=(
+                f"{serve.params:.3g} params x {served.weight_bits:g} bits = {weights_gb:,.0f} GB",
+            ),
+            help="serve at a lower precision, or use GPUs with more memory or a rack with a "
+            "larger scale-up domain (NVL72)",
+        )
+        return
+    key = f"serve.{serve.name}"
+    rule = (
+        "gpus = the workload's gpus, else share x GPUs of its model, else an even split of "
+        "the GPUs the other workloads leave"
+    )
+    facts.explain(f"{key}.gpus", _allocation_explanation(fleet, model, gpus, rule))
+    pinned = serve.gpus_per_replica
+    if pinned is not None and pinned > domain:
+        sink.error(
+            "E210",
+            f"serve `{serve.name}` pins {pinned} GPUs per replica; the scale-up domain of "
+            f"{model} holds {domain}",
+            serve.span,
+            help=f"set gpus_per_replica to at most {domain}",
+        )
+        return
+    if pinned is not None:
+        replica = inf.estimate_replica(
+            chip,
+            served,
+            scale_up_domain=domain,
+            user_rate=serve.user_rate_tokens_per_s,
+            gpus_per_replica=pinned,
+            input_tokens=inputs,
+            output_tokens=outputs,
+            assumptions=assumptions,
+        )
+    else:
+        # best_replica: the most tokens/s per GPU, which is what a throughput figure asks;
+        # the smallest replica that fits often leaves no room for a useful batch.
+        replica = inf.best_replica(
+            chip,
+            served,
+            scale_up_domain=max(min(domain, gpus), 1),
+            user_rate=serve.user_rate_tokens_per_s,
+            input_tokens=inputs,
+            output_tokens=outputs,
+            assumptions=assumptions,
+        )
+    rate = serve.user_rate_tokens_per_s
+    if rate is not None and replica.fits and not replica.meets_user_rate:
+        sink.error(
+            "E505",
+            f"serve `{serve.name}` cannot reach {rate:,.0f} tokens/s per user: a replica of "
+            f"{replica.gpus_per_replica} x {model} decodes {replica.per_user_tokens_per_s:,.1f} "
+            "tokens/s at a batch of one",
+            serve.span,
+            help=f"lower user_rate to {replica.per_user_tokens_per_s:,.1f} tokens/s or less, "
+            "serve at a lower precision, or use GPUs with more memory bandwidth",
+        )
+    power_w = fleet.facility_power_w * gpus / fleet.gpus if fleet.gpus else 0.0
+    replicas = gpus // replica.gpus_per_replica if replica.fits else 0
+    if replicas == 0:
+        sink.warning(
+            "W502",
+            f"serve `{serve.name}` gets {gpus:,} GPUs, not enough for one replica of "
+            f"{max(replica.gpus_per_replica, smallest.gpus_per_replica)} x {model}",
+            serve.span,
+            help="give the workload gpus or a share of the fleet, or fewer workloads",
+        )
+    tokens_per_s = per_mw = joules = 0.0
+    if power_w > 0:
+        served_fleet = inf.serve_fleet(replica, gpus, power_w)
+        tokens_per_s = served_fleet.tokens_per_s
+        per_mw = served_fleet.tokens_per_s_per_mw
+        joules = served_fleet.joules_per_token or 0.0
+        fleet_explanation = with_inputs(
+            served_fleet.explanation,
+            facility_power_share="facility_power_w = factory facility power x gpus / factory GPUs",
+            factory_facility_power_w=fleet.facility_power_w,
+            factory_gpus=fleet.gpus,
+        )
+        for figure in ("replicas", "tokens_per_s", "tokens_per_s_per_mw", "joules_per_token"):
+            facts.explain(f"{key}.{figure}", fleet_explanation)
+    for figure in ("gpus_per_replica", "batch", "user_rate_tokens_per_s"):
+        facts.explain(f"{key}.{figure}", replica.explanation)
+    facts.explain(
+        f"{key}.time_to_first_token_s",
+        Explanation(
+            "ttft = prefill of one request = 2 x active x input_tokens / (gpus_per_replica x "
+            "flops x prefill_compute_efficiency); no queueing",
+            {
+                "active_params": serve.active_params,
+                "input_tokens": serve.input_tokens,
+                "gpus_per_replica": replica.gpus_per_replica,
+                "flops": inf.compute_flops(chip, serve.precision) or 0.0,
+            },
+            ("prefill_compute_efficiency",),
+        ),
+    )
+    facts.serve.append(
+        rp.ServeReport(
+            name=serve.name,
+            gpus=gpus,
+            gpu_model=model,
+            precision=serve.precision,
+            gpus_per_replica=replica.gpus_per_replica,
+            replicas=replicas,
+            batch=replica.batch,
+            tokens_per_s=tokens_per_s,
+            tokens_per_s_per_mw=per_mw,
+            joules_per_token=joules,
+            user_rate_tokens_per_s=replica.per_user_tokens_per_s if replica.fits else None,
+            time_to_first_token_s=replica.ttft_s,
+        )
+    )

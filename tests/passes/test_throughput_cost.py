@@ -1,0 +1,296 @@
+"""The throughput and cost passes, through the whole pipeline, against hand calculations.
+
+The small factory: 4 x DGX_H100_rack (4 DGX H100 each, 40.8 kW, 1.6 million
+USD) = 128 H100 GPUs (989.4 TFLOPS BF16 dense), 163.2 kW of racks, PUE 1.25,
+no fabric, so its IT load is the racks plus what storage it declares.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from aiflang.passes import Compilation, compile_file
+from aiflang.passes.facts import Facts
+
+YEAR_S = 31_536_000.0
+H100_BF16 = 989.4e12
+
+SITE = "site { pue = 1.25, power_price = 0.1 USD/kWh, build_cost = 10 million USD/MW }"
+HALL = """
+  hall A {
+    it_power   = 200 kW
+    ups        = 3 x 100 kW
+    redundancy = N+1
+    cooling    = { air = 200 kW }
+    positions  = 4
+    racks      = 4 x DGX_H100_rack
+  }
+"""
+FINANCE = """
+  finance {
+    horizon          = 3 years
+    software_license = 4500 USD/GPU/year
+    utilization      = 80%
+  }
+"""
+
+
+def _compile(tmp_path: Path, body: str, *, finance: str = FINANCE) -> tuple[Compilation, Facts]:
+    path = tmp_path / "design.aif"
+    path.write_text(f'factory "small" {{\n  {SITE}\n{HALL}{body}{finance}}}\n', encoding="utf-8")
+    compilation = compile_file(path)
+    assert compilation.facts, [d.message for d in compilation.sink.diagnostics]
+    return compilation, compilation.facts[0]
+
+
+def _codes(compilation: Compilation) -> list[str]:
+    return [d.code for d in compilation.sink.diagnostics]
+
+
+def _line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+TRAIN_70B = """
+  train "llama-70b" {
+    params    = 70 billion
+    tokens    = 1 trillion
+    precision = bf16
+    mfu       = 40%
+  }
+"""
+
+
+def test_training_time_and_gpu_hours_of_a_small_h100_design(tmp_path: Path) -> None:
+    compilation, facts = _compile(tmp_path, TRAIN_70B)
+    (train,) = facts.train
+    expected_time = 6 * 70e9 * 1e12 / (128 * H100_BF16 * 0.40)
+    assert train.gpus == 128
+    assert train.gpu_model == "H100"
+    assert train.time_s == pytest.approx(expected_time, rel=1e-9)
+    assert train.time_s == pytest.approx(8_291_009.7, rel=1e-7)  # about 96 days
+    assert train.gpu_hours == pytest.approx(128 * expected_time / 3600, rel=1e-9)
+    assert train.gpu_hours == pytest.approx(294_791.5, rel=1e-6)
+    # facility energy = GPUs x time x (IT load / GPUs) x PUE = IT load x time x PUE
+    assert train.energy_j == pytest.approx(163_200 * expected_time * 1.25, rel=1e-9)
+    assert "train.llama-70b.time_s" in facts.explanations
+    assert "E503" not in _codes(compilation)
+
+
+def test_training_on_stated_gpus_scales_inversely(tmp_path: Path) -> None:
+    body = TRAIN_70B.replace("mfu       = 40%", "mfu       = 40%\n    gpus      = 32")
+    _, facts = _compile(tmp_path, body)
+    (train,) = facts.train
+    assert train.gpus == 32
+    assert train.time_s == pytest.approx(6 * 70e9 * 1e12 / (32 * H100_BF16 * 0.40), rel=1e-9)
+
+
+def test_training_default_mfu_for_fp8(tmp_path: Path) -> None:
+    body = TRAIN_70B.replace("precision = bf16\n    mfu       = 40%", "precision = fp8")
+    _, facts = _compile(tmp_path, body)
+    (train,) = facts.train
+    assert train.mfu == pytest.approx(0.30)
+    assert train.time_s == pytest.approx(6 * 70e9 * 1e12 / (128 * 1978.9e12 * 0.30), rel=1e-9)
+
+
+def test_fp4_training_on_hopper_is_e502_at_the_workload(tmp_path: Path) -> None:
+    body = TRAIN_70B.replace("precision = bf16", "precision = fp4")
+    compilation, facts = _compile(tmp_path, body)
+    (error,) = [d for d in compilation.sink.diagnostics if d.code == "E502"]
+    assert "H100 has no fp4 compute" in error.message
+    text = (tmp_path / "design.aif").read_text()
+    assert error.span is not None and error.span.line == _line_of(text, 'train "llama-70b"')
+    assert facts.train == []
+
+
+def test_training_longer_than_the_horizon_is_e503(tmp_path: Path) -> None:
+    body = TRAIN_70B.replace("70 billion", "405 billion").replace("1 trillion", "15.6 trillion")
+    compilation, facts = _compile(tmp_path, body)
+    (error,) = [d for d in compilation.sink.diagnostics if d.code == "E503"]
+    days = 6 * 405e9 * 15.6e12 / (128 * H100_BF16 * 0.40) / 86400
+    assert f"{days:,.0f} days" in error.message  # 8,658 days against a 1,095-day horizon
+    assert "1,095-day horizon" in error.message
+    assert facts.train[0].time_s / 86400 == pytest.approx(days)
+
+
+def test_more_gpus_than_the_factory_is_e504(tmp_path: Path) -> None:
+    body = TRAIN_70B.replace("mfu       = 40%", "mfu       = 40%\n    gpus      = 1000")
+    compilation, _ = _compile(tmp_path, body)
+    assert "E504" in _codes(compilation)
+
+
+def test_slow_checkpoint_is_w501(tmp_path: Path) -> None:
+    storage = """
+  storage fast {
+    capacity  = 1 PB
+    bandwidth = 10 GB/s
+    power     = 10 kW
+    price     = 500000 USD
+  }
+"""
+    compilation, facts = _compile(tmp_path, storage + TRAIN_70B)
+    # 70e9 params x 14 bytes = 980 GB at 10 GB/s = 98 s, over the 60 s threshold
+    assert facts.train[0].checkpoint_s == pytest.approx(98.0)
+    (warning,) = [d for d in compilation.sink.diagnostics if d.code == "W501"]
+    assert "98 s" in warning.message
+
+
+SERVE_70B = """
+  serve "chat" {
+    params    = 70 billion
+    precision = fp8
+    user_rate = 30 tokens/s
+  }
+"""
+
+
+def test_tokens_per_mw_is_tokens_over_facility_megawatts(tmp_path: Path) -> None:
+    _, facts = _compile(tmp_path, SERVE_70B)
+    (serve,) = facts.serve
+    assert serve.gpus == 128
+    assert serve.gpu_model == "H100"
+    assert serve.replicas * serve.gpus_per_replica <= 128
+    assert serve.tokens_per_s > 0
+    # all 128 GPUs: the whole facility, 4 x 40.8 kW x 1.25 = 204 kW
+    assert serve.tokens_per_s_per_mw == pytest.approx(serve.tokens_per_s / 0.204, rel=1e-9)
+    assert serve.joules_per_token == pytest.approx(204_000 / serve.tokens_per_s, rel=1e-9)
+    assert serve.user_rate_tokens_per_s is not None and serve.user_rate_tokens_per_s >= 30
+    assert serve.time_to_first_token_s is not None and serve.time_to_first_token_s > 0
+    for figure in ("tokens_per_s", "tokens_per_s_per_mw", "batch", "cost_per_million_tokens_usd"):
+        assert f"serve.chat.{figure}" in facts.explanations
+
+
+def test_serve_workloads_split_the_fleet_and_its_power(tmp_path: Path) -> None:
+    second = SERVE_70B.replace('"chat"', '"batch"').replace("    user_rate = 30 tokens/s\n", "")
+    shared = SERVE_70B.replace('"chat"', '"quarter"').replace(
+        "user_rate = 30 tokens/s", "share = 25%"
+    )
+    _, facts = _compile(tmp_path, SERVE_70B + second + shared)
+    gpus = {s.name: s.gpus for s in facts.serve}
+    assert gpus == {"quarter": 32, "chat": 48, "batch": 48}
+    for serve in facts.serve:
+        facility_mw = 0.204 * serve.gpus / 128
+        assert serve.tokens_per_s_per_mw == pytest.approx(serve.tokens_per_s / facility_mw)
+
+
+def test_model_too_big_for_the_domain_is_e501(tmp_path: Path) -> None:
+    body = SERVE_70B.replace("70 billion", "1 trillion").replace("fp8", "bf16")
+    compilation, facts = _compile(tmp_path, body)
+    (error,) = [d for d in compilation.sink.diagnostics if d.code == "E501"]
+    # 8 x 80 GB x 90% = 576 GB usable; 1e12 x 2 bytes = 2,000 GB of weights
+    assert "576 GB usable" in error.message
+    assert "8 x H100" in error.message
+    assert facts.serve == []
+
+
+def test_fp4_serving_on_hopper_is_e502(tmp_path: Path) -> None:
+    compilation, _ = _compile(tmp_path, SERVE_70B.replace("fp8", "fp4"))
+    assert "E502" in _codes(compilation)
+
+
+def test_unreachable_user_rate_is_e505(tmp_path: Path) -> None:
+    compilation, _ = _compile(tmp_path, SERVE_70B.replace("30 tokens/s", "5000 tokens/s"))
+    (error,) = [d for d in compilation.sink.diagnostics if d.code == "E505"]
+    assert "cannot reach 5,000 tokens/s per user" in error.message
+
+
+def test_too_few_gpus_for_a_replica_is_w502(tmp_path: Path) -> None:
+    body = SERVE_70B.replace("user_rate = 30 tokens/s", "gpus = 1")
+    compilation, facts = _compile(tmp_path, body.replace("70 billion", "405 billion"))
+    assert "W502" in _codes(compilation)
+    assert facts.serve[0].replicas == 0
+    assert facts.serve[0].tokens_per_s == 0
+
+
+STORAGE = """
+  storage fast {
+    capacity  = 1 PB
+    bandwidth = 100 GB/s
+    power     = 10 kW
+    price     = 500000 USD
+  }
+"""
+
+
+def test_capex_opex_tco_and_unit_costs(tmp_path: Path) -> None:
+    _, facts = _compile(tmp_path, STORAGE + TRAIN_70B + SERVE_70B)
+    cost = facts.cost
+    assert cost is not None
+    capex = cost.capex_usd
+    assert capex["accelerated_systems"] == pytest.approx(4 * 1.6e6)
+    assert capex["storage"] == pytest.approx(500_000)
+    assert capex["facility"] == pytest.approx(10.0 * 200_000)  # 10 USD/W x 200 kW it_power
+    assert capex["network"] == 0
+    categories = [v for k, v in capex.items() if k != "total"]
+    assert capex["total"] == pytest.approx(sum(categories))
+    assert capex["total"] == pytest.approx(8_900_000)
+
+    opex = cost.opex_usd_per_year
+    assert opex["software"] == pytest.approx(128 * 4500)  # 576,000 USD a year
+    # (4 x 40.8 kW + 10 kW storage) x 80% x 1.25 x 8760 h x 0.1 USD/kWh
+    assert opex["energy"] == pytest.approx(173.2 * 0.8 * 1.25 * 8760 * 0.1)
+    assert opex["maintenance"] == pytest.approx(0.04 * 6_900_000)
+    assert opex["total"] == pytest.approx(opex["energy"] + opex["software"] + opex["maintenance"])
+
+    depreciation = 6.4e6 / 5 + 0.5e6 / 5 + 2e6 / 20
+    assert cost.depreciation_usd_per_year["total"] == pytest.approx(depreciation)
+    assert cost.horizon_s == pytest.approx(3 * YEAR_S)
+    assert cost.tco_usd == pytest.approx(8_900_000 + 3 * opex["total"])
+
+    annualized = depreciation + opex["total"]
+    assert annualized == pytest.approx(2_483_723.2)
+    gpu_hour = annualized / (128 * 8760 * 0.8)
+    assert cost.cost_per_gpu_hour_usd == pytest.approx(gpu_hour)
+    assert gpu_hour == pytest.approx(2.7688, abs=1e-4)
+
+    (serve,) = facts.serve
+    per_million = annualized * 1.0 / (serve.tokens_per_s * 0.8 * YEAR_S) * 1e6
+    assert serve.cost_per_million_tokens_usd == pytest.approx(per_million)
+    (train,) = facts.train
+    assert train.cost_usd == pytest.approx(train.gpu_hours * gpu_hour)
+    assert cost.missing_prices == []
+    assert "cost.capex_usd" in facts.explanations
+    assert "train.llama-70b.cost_usd" in facts.explanations
+
+
+def test_finance_defaults_and_unpriced_parts(tmp_path: Path) -> None:
+    unpriced = """
+  storage slow { capacity = 1 PB, bandwidth = 10 GB/s }
+"""
+    _, facts = _compile(tmp_path, unpriced + SERVE_70B, finance="")
+    cost = facts.cost
+    assert cost is not None
+    assert cost.horizon_s == pytest.approx(5 * YEAR_S)  # finance_horizon
+    assert cost.opex_usd_per_year["software"] == pytest.approx(128 * 4500)  # license default
+    assert "storage slow" in cost.missing_prices
+    (serve,) = facts.serve
+    assert serve.cost_per_million_tokens_usd is not None
+    assert math.isfinite(serve.cost_per_million_tokens_usd)
+
+
+def test_a_priceless_rack_is_priced_by_its_nodes(tmp_path: Path) -> None:
+    body = """
+  rack plain {
+    nodes = 2 x DGX_H100
+    power = 20.4 kW
+  }
+"""
+    hall_b = """
+  hall B {
+    it_power  = 100 kW
+    ups       = 2 x 100 kW
+    redundancy = N+1
+    cooling   = { air = 100 kW }
+    positions = 2
+    racks     = 2 x plain
+  }
+"""
+    _, facts = _compile(tmp_path, body + hall_b + SERVE_70B)
+    cost = facts.cost
+    assert cost is not None
+    # 4 x DGX_H100_rack (1.6 million each) + 2 x plain (2 x DGX_H100 at 400,000 each)
+    assert cost.capex_usd["accelerated_systems"] == pytest.approx(4 * 1.6e6 + 4 * 400_000)
+    assert facts.serve[0].gpus == 128 + 32
