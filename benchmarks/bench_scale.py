@@ -1,0 +1,94 @@
+"""Time `aifc validate` on GB200 NVL72 factories from 1k to 1M GPUs.
+
+Runs the installed `aifc` when it is on PATH, else `python -m aiflang`,
+as a subprocess: the median wall time of several runs and the peak
+resident memory of the children (getrusage). Prints a table and checks the
+scaling target: 500k GPUs within 3x of 1k and under 3 s.
+
+    python benchmarks/bench_scale.py [--runs 5] [--sizes 1k,500k]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from gen_factory import SIZES, generate  # noqa: E402
+
+TARGET_RATIO = 3.0
+TARGET_SECONDS = 3.0
+
+
+def command() -> tuple[list[str], dict[str, str]]:
+    """The validate command and its environment."""
+    env = dict(os.environ)
+    installed = shutil.which("aifc")
+    if installed:
+        return [installed, "validate"], env
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(HERE.parent / "compiler"), env.get("PYTHONPATH", "")) if p
+    )
+    return [sys.executable, "-m", "aiflang", "validate"], env
+
+
+def measure(path: Path, runs: int) -> tuple[float, float, int]:
+    """Median seconds, peak resident memory of one run in MiB, exit code of the last run."""
+    argv, env = command()
+    times: list[float] = []
+    peak_kib = 0
+    code = 0
+    for _ in range(runs):
+        start = time.perf_counter()
+        child = subprocess.Popen(
+            [*argv, str(path)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        # wait4 gives this child's own rusage (ru_maxrss in KiB on Linux), not the
+        # running maximum over every child that RUSAGE_CHILDREN reports.
+        _, status, usage = os.wait4(child.pid, 0)
+        times.append(time.perf_counter() - start)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        code = child.returncode
+        peak_kib = max(peak_kib, usage.ru_maxrss)
+    return statistics.median(times), peak_kib / 1024, code
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--sizes", default=",".join(SIZES))
+    args = parser.parse_args(argv)
+    labels = [s.strip().lower() for s in args.sizes.split(",") if s.strip()]
+    results: dict[str, float] = {}
+    print(f"{'GPUs':>10}  {'median s':>9}  {'x 1k':>6}  {'peak MiB':>9}  exit")
+    with tempfile.TemporaryDirectory() as folder:
+        for label in labels:
+            path = Path(folder) / f"gb200-{label}.aif"
+            path.write_text(generate(SIZES[label]), encoding="utf-8")
+            seconds, peak, code = measure(path, args.runs)
+            results[label] = seconds
+            ratio = seconds / results["1k"] if "1k" in results else float("nan")
+            print(f"{SIZES[label]:>10,}  {seconds:>9.3f}  {ratio:>6.2f}  {peak:>9.1f}  {code}")
+    if "1k" in results and "500k" in results:
+        ratio = results["500k"] / results["1k"]
+        ok = ratio <= TARGET_RATIO and results["500k"] < TARGET_SECONDS
+        print(
+            f"500k / 1k = {ratio:.2f} (target <= {TARGET_RATIO:g}), "
+            f"500k in {results['500k']:.2f} s (target < {TARGET_SECONDS:g} s): "
+            + ("met" if ok else "MISSED")
+        )
+        return 0 if ok else 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
