@@ -96,11 +96,24 @@ def _read(path: Path) -> bytes | None:
 
 @functools.lru_cache(maxsize=1)
 def catalog_modules() -> tuple[ParseResult, ...]:
-    """The built-in catalog, parsed once per process."""
-    results = []
-    for path in sorted(catalog_dir().glob("*.aif")):
-        results.append(parse_source(path.read_text(encoding="utf-8"), f"<catalog>/{path.name}"))
-    return tuple(results)
+    """The built-in catalog, parsed once per process and cached on disk."""
+    from aiflang import cache
+    from aiflang.syntax.parser import _grammar_text
+
+    files = sorted(catalog_dir().glob("*.aif"))
+    texts = [path.read_text(encoding="utf-8") for path in files]
+    key = cache.key_of(
+        _grammar_text(), *[f"{p.name}\0{t}" for p, t in zip(files, texts, strict=True)]
+    )
+    cached = cache.load("catalog", key)
+    if isinstance(cached, tuple) and all(isinstance(r, ParseResult) for r in cached):
+        return cached
+    results = tuple(
+        parse_source(text, f"<catalog>/{path.name}")
+        for path, text in zip(files, texts, strict=True)
+    )
+    cache.store("catalog", key, results)
+    return results
 
 
 def catalog_scope(sink: Sink | None = None) -> Scope:

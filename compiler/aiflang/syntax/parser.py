@@ -84,14 +84,23 @@ _COLLECTOR = _CommentCollector()
 
 @functools.lru_cache(maxsize=1)
 def _parser() -> Lark:
-    return Lark(
-        _grammar_text(),
-        parser="lalr",
-        lexer="contextual",
-        propagate_positions=True,
-        maybe_placeholders=False,
-        lexer_callbacks={"COMMENT": _COLLECTOR},
-    )
+    from aiflang.cache import grammar_cache_file
+
+    grammar = _grammar_text()
+    options: dict[str, Any] = {
+        "parser": "lalr",
+        "lexer": "contextual",
+        "propagate_positions": True,
+        "maybe_placeholders": False,
+        "lexer_callbacks": {"COMMENT": _COLLECTOR},
+    }
+    cache_file = grammar_cache_file(grammar)
+    if cache_file is not None:
+        try:
+            return Lark(grammar, cache=cache_file, **options)
+        except Exception:  # an unusable cache file: build the tables afresh
+            pass
+    return Lark(grammar, **options)
 
 
 @dataclass(slots=True)
