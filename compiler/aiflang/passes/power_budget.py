@@ -445,7 +445,8 @@ def capacity(design: Design, budgets: list[HallBudget], facility_w: float) -> rp
                     count = gpu_part.count * node_part.count * line.count
                     by_model[gpu_part.name] = by_model.get(gpu_part.name, 0) + count
     by_generation: dict[str, int] = {}
-    flops: dict[str, float] = {}
+    # The report contract always names these six precisions (0 when no GPU has one).
+    flops: dict[str, float] = dict.fromkeys(("fp64", "tf32", "bf16", "fp8", "fp6", "fp4"), 0.0)
     hbm = 0.0
     for model, count in sorted(by_model.items()):
         gpu = components.gpus.get(model)
