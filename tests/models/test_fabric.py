@@ -193,3 +193,18 @@ def test_assumption_override_changes_transceivers() -> None:
     plan = plan_fabric(FabricInput("f", "fat_tree", 40, 400e9, QM9700), assumptions)
     assert plan.transceivers.switch_side == 40
     assert "fabric_switch_transceiver_links" in assumptions.used
+
+
+def test_three_tier_core_count_uses_a_balanceable_spine_uplink_count() -> None:
+    # 1,000,000 GPUs at 400G on Q3400 (144 x 800G, split 2 ways: radix 288), 4 rails.
+    # Hand calculation: 144 downlinks per leaf, 6,948 leaves, pods of 144 leaves ->
+    # 49 pods of 144 spines. The pods' leaves bring 142 links down to each spine; 142
+    # has no divisor near ceil(49 x 142 / 288) = 25, so the spine uses 144 uplinks:
+    # ceil(49 x 144 / 288) = 25 -> 36 cores per group (36 divides 144), 144 groups.
+    q3400 = SwitchModel("Q3400", ports=144, port_speed_bps=800e9, breakout_ways=2)
+    plan = plan_fabric(FabricInput("c", "rail_optimized", 1_000_000, 400e9, q3400, rails=4))
+    assert plan.tiers == 3
+    assert (plan.switches.leaf, plan.switches.spine, plan.switches.core) == (6948, 7056, 5184)
+    assert plan.switches.core < plan.switches.spine
+    assert plan.links.spine_core == 7056 * 144
+    assert plan.links.spine_core <= plan.switches.core * 288

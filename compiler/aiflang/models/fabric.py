@@ -315,6 +315,25 @@ def smallest_divisor_at_least(value: int, floor: int) -> int | None:
     return None
 
 
+def _balanced_spine_uplinks(needed: int, most: int, pods: int, core_radix: int) -> tuple[int, int]:
+    """(uplinks per spine, cores per group) with the fewest cores, then the fewest uplinks.
+
+    Every spine of a group reaches every core of the group with the same number
+    of links, so the cores per group must divide the spine's uplinks, and the
+    cores must have ports for all `pods` spines' uplinks.
+    """
+    best: tuple[int, int] | None = None
+    for uplinks in range(needed, most + 1):
+        fewest = math.ceil(pods * uplinks / core_radix)
+        cores = smallest_divisor_at_least(uplinks, fewest) or fewest
+        if best is None or cores < best[1]:
+            best = (uplinks, cores)
+        if cores == fewest:
+            break  # more uplinks can only need more cores
+    assert best is not None
+    return best
+
+
 def max_leaves(tiers: int, spine_radix: int, core_radix: int) -> int:
     """Leaves a balanced fabric of `tiers` can join: P_spine (2), P_core x P_spine/2 (3)."""
     if tiers == 2:
@@ -438,10 +457,14 @@ def plan_fabric(inp: FabricInput, assumptions: Assumptions | None = None) -> Fab
         leaves_per_pod = math.ceil(leaves / pods)
         fewest_spines = math.ceil(leaves_per_pod * leaf_uplinks / spine_downlinks)
         spines_per_pod = smallest_divisor_at_least(leaf_uplinks, fewest_spines) or fewest_spines
-        # A spine carries up exactly what its pod's leaves bring down: 1:1 above the leaf.
-        spine_uplinks = leaves_per_pod * max(1, leaf_uplinks // spines_per_pod)
-        fewest_cores = math.ceil(pods * spine_uplinks / core_radix)
-        cores_per_group = smallest_divisor_at_least(spine_uplinks, fewest_cores) or fewest_cores
+        # A spine carries up at least what its pod's leaves bring down (1:1 above the
+        # leaf), and at most half its ports. Among those uplink counts, take the one
+        # that balances onto the fewest cores: the count the leaves need may have no
+        # convenient divisor (143 = 11 x 13), while one more uplink (144) has many.
+        needed_uplinks = leaves_per_pod * max(1, leaf_uplinks // spines_per_pod)
+        spine_uplinks, cores_per_group = _balanced_spine_uplinks(
+            needed_uplinks, max(needed_uplinks, spine_radix // 2), pods, core_radix
+        )
         core_groups = spines_per_pod
     links_leaf_to_spine = max(1, leaf_uplinks // spines_per_pod)
     links_spine_to_core = spine_uplinks // cores_per_group if cores_per_group else 0
