@@ -1,0 +1,217 @@
+"""Report figures formatted with their units, shared by the HTML, Markdown and
+comparison renderers so a figure reads the same everywhere.
+
+Report fields are SI base units and US dollars (see `aiflang.model.report`);
+a few are scaled for people (`tokens_per_s_per_mw`, `gpu_hours`,
+`cost_per_million_tokens_usd`) and are converted back to SI here before
+`units.format_quantity` picks a display unit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aiflang import units
+from aiflang.model.report import Report, ServeReport
+
+MISSING = "—"
+SECONDS_PER_YEAR = 365.25 * 86400
+
+
+def power(watts: float) -> str:
+    return units.format_quantity(watts, units.POWER)
+
+
+def energy(joules: float) -> str:
+    return units.format_quantity(joules, units.ENERGY)
+
+
+def duration(seconds: float) -> str:
+    return units.format_quantity(seconds, units.TIME)
+
+
+def data_bytes(count: float) -> str:
+    return units.format_quantity(count * 8, units.DATA)
+
+
+def bandwidth(bps: float) -> str:
+    return units.format_quantity(bps, units.BANDWIDTH)
+
+
+def flops(rate: float) -> str:
+    return units.format_quantity(rate, units.COMPUTE_RATE)
+
+
+def money(usd: float) -> str:
+    return units.format_quantity(usd, units.MONEY)
+
+
+def money_per_year(usd: float) -> str:
+    return money(usd) + "/year"
+
+
+def token_rate(tokens_per_s: float) -> str:
+    return units.format_quantity(tokens_per_s, units.TOKEN_RATE)
+
+
+def tokens_per_mw(value: float) -> str:
+    return units.format_quantity(value / 1e6, units.TOKEN_RATE_PER_POWER)
+
+
+def joules_per_token(value: float) -> str:
+    return units.format_quantity(value, units.ENERGY_PER_TOKEN)
+
+
+def cost_per_million_tokens(usd: float) -> str:
+    return units.format_quantity(usd / 1e6, units.MONEY_PER_TOKEN)
+
+
+def cost_per_gpu_hour(usd: float) -> str:
+    return units.format_quantity(usd / 3600, units.MONEY_PER_GPU_TIME, unit="USD/GPU/h")
+
+
+def gpu_hours(hours: float) -> str:
+    return units.format_quantity(hours * 3600, units.GPU_TIME)
+
+
+def count(value: float) -> str:
+    return units.format_number(value)
+
+
+def percent(fraction: float) -> str:
+    return units.format_percent(fraction)
+
+
+def ratio(value: float) -> str:
+    """An oversubscription or comparison ratio: 3 -> "3:1"."""
+    return f"{units.format_number(value, 3)}:1"
+
+
+def optional(value: float | None, formatter: Callable[[float], str]) -> str:
+    """`formatter(value)`, or a dash when the figure could not be computed."""
+    return MISSING if value is None else formatter(value)
+
+
+@dataclass(frozen=True)
+class ServeTotals:
+    """Serve figures for the whole factory.
+
+    Workloads whose GPUs add up to no more than the factory's run side by
+    side, so their tokens/s add up; when they need more GPUs than the
+    factory has, they are alternatives and no total is given.
+    """
+
+    tokens_per_s: float | None
+    tokens_per_s_per_mw: float | None
+    cost_per_million_tokens_usd: float | None
+
+
+def serve_totals(report: Report) -> ServeTotals:
+    serve = report.serve
+    if not serve:
+        return ServeTotals(None, None, None)
+    if len(serve) == 1:
+        only = serve[0]
+        return ServeTotals(
+            only.tokens_per_s, only.tokens_per_s_per_mw, only.cost_per_million_tokens_usd
+        )
+    gpus = report.capacity.gpus if report.capacity else None
+    if gpus is None or sum(s.gpus for s in serve) > gpus:
+        return ServeTotals(None, None, None)
+    tokens = sum(s.tokens_per_s for s in serve)
+    facility_mw = report.capacity.facility_power_w / 1e6 if report.capacity else 0.0
+    per_mw = tokens / facility_mw if facility_mw > 0 else None
+    return ServeTotals(tokens, per_mw, _blended_cost(serve))
+
+
+def _blended_cost(serve: list[ServeReport]) -> float | None:
+    """Dollars over tokens across workloads: the tokens-weighted mean of their unit costs."""
+    if any(s.cost_per_million_tokens_usd is None for s in serve):
+        return None
+    tokens = sum(s.tokens_per_s for s in serve)
+    if tokens <= 0:
+        return None
+    spent = sum((s.cost_per_million_tokens_usd or 0.0) * s.tokens_per_s for s in serve)
+    return spent / tokens
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    """One headline number: its raw value (None when not computed), text and explain key."""
+
+    key: str
+    label: str
+    value: float | None
+    text: str
+    explain: str | None = None
+
+
+def key_figures(report: Report) -> list[KeyFigure]:
+    """The headline figures of a report, in reading order."""
+    capacity, cost = report.capacity, report.cost
+    totals = serve_totals(report)
+
+    def figure(
+        key: str,
+        label: str,
+        value: float | None,
+        formatter: Callable[[float], str],
+        explain: str | None = None,
+    ) -> KeyFigure:
+        return KeyFigure(key, label, value, optional(value, formatter), explain)
+
+    return [
+        figure("gpus", "GPUs", capacity.gpus if capacity else None, count, "capacity.gpus"),
+        figure(
+            "it_power_w",
+            "IT power",
+            capacity.it_power_w if capacity else None,
+            power,
+            "capacity.it_power_w",
+        ),
+        figure(
+            "facility_power_w",
+            "Facility power",
+            capacity.facility_power_w if capacity else None,
+            power,
+            "capacity.facility_power_w",
+        ),
+        figure(
+            "peak_flops",
+            "Peak compute (BF16 dense)",
+            _peak(report),
+            flops,
+            "capacity.peak_flops.bf16",
+        ),
+        figure("tokens_per_s", "Tokens/s", totals.tokens_per_s, token_rate),
+        figure("tokens_per_s_per_mw", "Tokens/s per MW", totals.tokens_per_s_per_mw, tokens_per_mw),
+        figure(
+            "cost_per_million_tokens_usd",
+            "Cost per million tokens",
+            totals.cost_per_million_tokens_usd,
+            cost_per_million_tokens,
+        ),
+        figure(
+            "capex_usd",
+            "Capex",
+            cost.capex_usd.get("total") if cost else None,
+            money,
+            "cost.capex_usd.total",
+        ),
+        figure("tco_usd", "TCO", cost.tco_usd if cost else None, money, "cost.tco_usd"),
+        figure(
+            "cost_per_gpu_hour_usd",
+            "Cost per GPU-hour",
+            cost.cost_per_gpu_hour_usd if cost else None,
+            cost_per_gpu_hour,
+            "cost.cost_per_gpu_hour_usd",
+        ),
+    ]
+
+
+def _peak(report: Report) -> float | None:
+    """Dense BF16 FLOP/s: the precision every current accelerator has, so designs compare."""
+    if report.capacity is None:
+        return None
+    return report.capacity.peak_flops.get("bf16")

@@ -1,0 +1,126 @@
+"""The report as Markdown, sized for a pull-request comment.
+
+Validity, a table of key figures, the diagnostics and one table per kind of
+workload. User strings (names, messages, paths) are escaped so they cannot
+break a table (`|`), start markup (`*`, `_`, `` ` ``, `[`, `<`) or inject
+HTML, which GitHub would otherwise render.
+"""
+
+from __future__ import annotations
+
+import re
+
+from aiflang.model.report import Report
+from aiflang.render import figures as fig
+
+# Characters that start emphasis, code, links or strikethrough, or end a table cell.
+# `$` too: GitHub reads a pair of dollar signs on one line as inline math.
+_SPECIAL = re.compile(r"([\\`*_\[\]|~$])")
+
+
+def escape(text: str) -> str:
+    """`text` safe inside a Markdown paragraph or table cell, on one line."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _SPECIAL.sub(r"\\\1", text.replace("\r", " ").replace("\n", " "))
+
+
+def figure_text(text: str) -> str:
+    """A formatted figure: only dollar signs need escaping."""
+    return re.sub(r"(?<!\\)\$", r"\\$", text)
+
+
+def _table(headers: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
+    rows = [[figure_text(cell) for cell in row] for row in rows]
+    align = ["---:" if i in right else "---" for i in range(len(headers))]
+    lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join(align) + " |"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def render_markdown(report: Report) -> str:
+    """A Markdown summary of `report`, ending with a newline."""
+    verdict = "✅ valid" if report.valid else "❌ invalid"
+    out = [
+        f"## AI factory report: {escape(report.factory)}",
+        "",
+        f"**{verdict}**: {_plural(report.error_count, 'error')}, "
+        f"{_plural(report.warning_count, 'warning')} (`{escape_code(report.file)}`)",
+        "",
+    ]
+    figures = [f for f in fig.key_figures(report) if f.value is not None]
+    if figures:
+        out += _table(["Figure", "Value"], [[f.label, f.text] for f in figures], {1})
+        out.append("")
+    if report.diagnostics:
+        out += ["### Diagnostics", ""]
+        for d in report.diagnostics:
+            where = ""
+            if d.range is not None:
+                where = f" at `{escape_code(d.range.filename)}:{d.range.start.line}`"
+            line = f"- **{d.severity}** `{escape_code(d.code)}`{where}: {escape(d.summary)}"
+            if d.help:
+                line += f" (help: {escape(d.help)})"
+            out.append(line)
+        out.append("")
+    failed = [r for r in report.requirements if not r.passed]
+    if failed:
+        out += ["### Failed requirements", ""]
+        for r in failed:
+            note = f": {escape(r.message)}" if r.message else ""
+            out.append(
+                f"- `{escape_code(r.path)}` {escape(r.operator)} {fig.count(r.expected)}{note}"
+            )
+        out.append("")
+    if report.train:
+        out += ["### Training", ""]
+        rows = [
+            [
+                escape(t.name),
+                fig.count(t.gpus),
+                fig.duration(t.time_s),
+                fig.gpu_hours(t.gpu_hours),
+                fig.energy(t.energy_j),
+                fig.optional(t.cost_usd, fig.money),
+            ]
+            for t in report.train
+        ]
+        out += _table(["Run", "GPUs", "Time", "GPU-hours", "Energy", "Cost"], rows, {1, 2, 3, 4, 5})
+        out.append("")
+    if report.serve:
+        out += ["### Inference", ""]
+        rows = [
+            [
+                escape(s.name),
+                fig.count(s.gpus),
+                f"{fig.count(s.replicas)} × {fig.count(s.gpus_per_replica)}",
+                fig.token_rate(s.tokens_per_s),
+                fig.tokens_per_mw(s.tokens_per_s_per_mw),
+                fig.joules_per_token(s.joules_per_token),
+                fig.optional(s.cost_per_million_tokens_usd, fig.cost_per_million_tokens),
+            ]
+            for s in report.serve
+        ]
+        out += _table(
+            [
+                "Workload",
+                "GPUs",
+                "Replicas × GPUs",
+                "Tokens/s",
+                "Tokens/s per MW",
+                "J/token",
+                "Cost",
+            ],
+            rows,
+            {1, 2, 3, 4, 5, 6},
+        )
+        out.append("")
+    return "\n".join(out)
+
+
+def escape_code(text: str) -> str:
+    """`text` for inside a one-backtick code span: no backticks, pipes or newlines."""
+    return text.replace("`", "'").replace("|", "\\|").replace("\n", " ").replace("\r", " ")

@@ -1,0 +1,114 @@
+"""The HTML report: structure, figures with units, charts, safety, determinism."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from aiflang.model import report as rp
+from aiflang.render.html import render_html
+
+MakeReport = Callable[..., rp.Report]
+
+
+def test_sections_present(make_report: MakeReport) -> None:
+    html = render_html(make_report())
+    for section in (
+        "summary",
+        "diagnostics",
+        "capacity",
+        "power",
+        "network",
+        "workloads",
+        "cost",
+        "assumptions",
+    ):
+        assert f'<section id="{section}">' in html
+        assert f'href="#{section}"' in html
+
+
+def test_summary_figures_with_units(make_report: MakeReport) -> None:
+    html = render_html(make_report())
+    summary = html.split('<section id="summary">')[1].split("</section>")[0]
+    for text in (
+        "Invalid",
+        "1,632",  # GPUs
+        "4.52 MW",  # IT power
+        "5.42 MW",  # facility power
+        "3.07 EFLOPS",
+        "3 M tokens/s",  # 2.3 M + 0.7 M
+        "553 k tokens/s/MW",  # 3 M / 5.424 MW
+        "$140 M",
+        "$200 M",
+        "$2.35/GPU/h",
+        "PUE 1.2",
+    ):
+        assert text in summary, text
+
+
+def test_sections_hold_their_figures(make_report: MakeReport) -> None:
+    html = render_html(make_report())
+    assert "2.62 MW of 3 MW (87.3%)" in html  # hall A IT load
+    assert "2 more GB200_NVL72 (liquid binds)" in html
+    assert "1,152 × 400 Gbps" in html and "230 Tbps" in html
+    assert "2.3 M tokens/s" in html and "$0.42/M tokens" in html and "41.9 days" in html
+    assert "$90.0 M (64%)" in html  # capex segment legend
+    assert "$12.0 M/year" in html
+    assert "Uptime Institute Global Data Center Survey 2023" in html
+    assert "E402" in html and "designs/two_halls.aif:51:5" in html
+    assert "raise it_power to 1.9 MW" in html
+
+
+def test_svg_charts(make_report: MakeReport) -> None:
+    html = render_html(make_report())
+    assert html.count("<svg") == 5  # power, two tier diagrams, tokens/MW, capex
+    power = html.split('<section id="power">')[1].split("</section>")[0]
+    assert 'class="bar over"' in power  # hall B is over its IT capacity
+    network = html.split('<section id="network">')[1].split("</section>")[0]
+    assert "625 leaf switches" in network and "12,800 links" in network
+    assert "…" in network  # more switches than boxes drawn
+
+
+def test_explanations_on_demand(make_report: MakeReport) -> None:
+    html = render_html(make_report())
+    assert "<details" in html and "facility = it x pue" in html
+    assert "How <code>serve.llama3-70b.tokens_per_s</code> is computed" in html
+    assert "4.52 MW (4,520,000)" in html  # an input with a _w suffix
+
+
+def test_self_contained(make_report: MakeReport) -> None:
+    html = render_html(make_report())
+    assert (
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'; img-src data:\">"
+    ) in html
+    assert "<script" not in html and "<link" not in html and "@import" not in html
+    for url in re.findall(r'(?:src|href)\s*=\s*"([^"]*)"', html):
+        assert not url.startswith(("http:", "https:", "//")), url
+    assert "http://" not in html and "https://" not in html
+    assert "@media print" in html
+
+
+def test_deterministic(make_report: MakeReport) -> None:
+    assert render_html(make_report()) == render_html(make_report())
+
+
+def test_user_strings_escaped(make_report: MakeReport) -> None:
+    hostile = '<script>alert(1)</script> "q" & co'
+    report = make_report(factory=hostile, hall=hostile, doc=hostile)
+    html = render_html(report)
+    assert "<script>" not in html and "alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &#34;q&#34; &amp; co" in html
+    # the hall name appears in tables, chart labels and tooltips, all escaped
+    assert html.count("&lt;script&gt;") >= 6
+
+
+def test_empty_report_renders() -> None:
+    report = rp.Report(
+        factory="bare", file="bare.aif", valid=True, error_count=0, warning_count=0, diagnostics=[]
+    )
+    html = render_html(report)
+    assert "No problems found." in html
+    assert "Capacity could not be computed" in html
+    assert "<svg" not in html
+    assert "Valid: 0 errors, 0 warnings" in html
