@@ -2,7 +2,7 @@
 
 The validation cases (MLPerf Llama 2 70B, the GB300-vs-Hopper tokens-per-MW
 claim) keep our figures inside the bands stated in
-docs/models-throughput-cost.md; they are not tuned to the published numbers.
+docs/models.md; they are not tuned to the published numbers.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Tests of the training model: time, GPU-hours, energy, default MFU, checkpoints.
 
 The validation cases (Llama 3 405B, GPT-3) keep the errors inside the bands
-stated in docs/models-throughput-cost.md.
+stated in docs/models.md.
 """
 
 from __future__ import annotations

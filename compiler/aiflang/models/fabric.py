@@ -5,7 +5,7 @@ Clos the way the NVIDIA DGX SuperPOD reference architectures do, and never
 raises for a design error: what is wrong is returned as `SizingIssue`s
 (E301, E302, E303, E304, W303) and the caller turns them into diagnostics.
 
-What a plan guarantees (see docs/models-fabric.md for the derivations):
+What a plan guarantees (see docs/models.md for the derivations):
 
 - Links. Every link runs at the fabric's link speed: the endpoint speed,
   served by a switch port or by one logical port of a broken-out port

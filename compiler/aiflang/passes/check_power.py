@@ -9,7 +9,7 @@ facility power.
 Needs: the design model and, from the fabric pass, the network power and
 network racks per hall (missing halls count as zero). Storage without a
 `hall` stands in the first hall. Formulas and conventions are documented in
-docs/models-power.md.
+docs/models.md.
 
 Emits: E210 (a UPS or CDU plant that its redundancy cannot split), E402,
 E403, E404, E405, E406, E407, E408, E409; W401, W402, W403, W404, W405.

@@ -7,7 +7,7 @@ working objects, by fabric name), explanations under `fabrics.<name>.*`,
 and the network's power and rack count per hall
 (`network_power_by_hall_w`, `network_racks_by_hall`) for the power check.
 
-Choices this pass makes (the sizing itself is in docs/models-fabric.md):
+Choices this pass makes (the sizing itself is in docs/models.md):
 
 - Endpoints are the NIC ports whose role is the fabric's `connects`, over
   every rack of every hall: racks x nodes x NICs x ports. A fabric whose
