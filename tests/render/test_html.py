@@ -72,7 +72,8 @@ def test_svg_charts(make_report: MakeReport) -> None:
 def test_explanations_on_demand(make_report: MakeReport) -> None:
     html = render_html(make_report())
     assert "<details" in html and "facility = it x pue" in html
-    assert "How <code>serve.llama3-70b.tokens_per_s</code> is computed" in html
+    assert "How <code>fabrics.compute.transceivers</code> is computed" in html
+    assert "<code>serve.llama3-70b.tokens_per_s</code>" in html
     assert "4.52 MW (4,520,000)" in html  # an input with a _w suffix
 
 
@@ -112,3 +113,12 @@ def test_empty_report_renders() -> None:
     assert "Capacity could not be computed" in html
     assert "<svg" not in html
     assert "Valid: 0 errors, 0 warnings" in html
+
+
+def test_assumptions_shown_in_their_display_units() -> None:
+    from aiflang.render.html import assumption_text
+
+    assert assumption_text(50_000.0, "kW") == "50 kW"  # stored in W
+    assert assumption_text(0.55, "%") == "55%"  # stored as a fraction
+    assert assumption_text(112.0, "B") == "14 B"  # data is stored in bits
+    assert assumption_text(1.2, "") == "1.2"

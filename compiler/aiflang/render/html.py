@@ -221,6 +221,19 @@ def _input_text(name: str, value: float | str) -> str:
     return units.format_number(value)
 
 
+def assumption_text(value: float, unit: str) -> str:
+    """An assumption's SI value shown in its display unit ("%" for a fraction)."""
+    if unit == "%":
+        return fig.percent(value)
+    if not unit:
+        return units.format_number(value, 4)
+    try:
+        shown = units.parse_unit(unit).from_reference(value)
+    except ValueError:
+        return f"{units.format_number(value, 4)} {unit}"
+    return f"{units.format_number(shown, 4)} {unit}"
+
+
 def _explanation(report: Report, key: str) -> Explanation:
     explanation = report.explain[key]
     known = {a.name: a for a in report.assumptions}
@@ -230,7 +243,7 @@ def _explanation(report: Report, key: str) -> Explanation:
         if assumption is None:
             used.append(AssumptionUse(name, "", "", False))
         else:
-            value = f"{units.format_number(assumption.value)} {assumption.unit}".strip()
+            value = assumption_text(assumption.value, assumption.unit)
             used.append(AssumptionUse(name, value, assumption.source, assumption.overridden))
     return Explanation(
         key=key,
@@ -316,7 +329,9 @@ def _requirements(report: Report) -> Table | None:
         return None
     rows = []
     for requirement in report.requirements:
-        actual = MISSING if requirement.actual is None else units.format_number(requirement.actual)
+        actual = (
+            MISSING if requirement.actual is None else units.format_number(requirement.actual, 4)
+        )
         rows.append(
             [
                 Cell(
@@ -408,8 +423,10 @@ def _halls(report: Report) -> Table | None:
 
 def _failure(failure: Failure) -> str:
     parts = [failure.part]
-    if failure.capacity_lost_w is not None:
+    if failure.capacity_lost_w:
         parts.append(f"loses {fig.power(failure.capacity_lost_w)}")
+    elif failure.capacity_lost_w == 0:
+        parts.append("no capacity lost")
     if failure.gpus_affected:
         parts.append(f"{fig.count(failure.gpus_affected)} GPUs affected")
     if failure.racks_affected:
@@ -739,11 +756,8 @@ def _assumptions(report: Report) -> Table | None:
         rows.append(
             [
                 Cell(a.name, "mono"),
-                Cell(
-                    f"{units.format_number(a.value)} {a.unit}".strip(),
-                    "warn" if a.overridden else "",
-                ),
-                Cell(f"{units.format_number(a.default)} {a.unit}".strip()),
+                Cell(assumption_text(a.value, a.unit), "warn" if a.overridden else ""),
+                Cell(assumption_text(a.default, a.unit)),
                 Cell("overridden" if a.overridden else "default", "warn" if a.overridden else ""),
                 Cell(a.description),
                 Cell(a.source, "source"),
