@@ -116,7 +116,7 @@ def test_empty_report_renders() -> None:
 
 
 def test_assumptions_shown_in_their_display_units() -> None:
-    from aiflang.render.html import assumption_text
+    from aiflang.render.figures import assumption_text
 
     assert assumption_text(50_000.0, "kW") == "50 kW"  # stored in W
     assert assumption_text(0.55, "%") == "55%"  # stored as a fraction

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiflang.model.report import Report
+from aiflang.render.figures import assumption_text
 
 
 def render_explanation(report: Report, key: str) -> str | None:
@@ -23,6 +24,6 @@ def render_explanation(report: Report, key: str) -> str | None:
                 out.append(f"    {name}")
                 continue
             flag = " (overridden in the design)" if used.overridden else ""
-            out.append(f"    {name} = {used.value:g} {used.unit}{flag}")
+            out.append(f"    {name} = {assumption_text(used.value, used.unit)}{flag}")
             out.append(f"      source: {used.source}")
     return "\n".join(out)

@@ -215,3 +215,16 @@ def _peak(report: Report) -> float | None:
     if report.capacity is None:
         return None
     return report.capacity.peak_flops.get("bf16")
+
+
+def assumption_text(value: float, unit: str) -> str:
+    """An assumption's SI value shown in its display unit ("%" for a fraction)."""
+    if unit == "%":
+        return percent(value)
+    if not unit:
+        return units.format_number(value, 4)
+    try:
+        shown = units.parse_unit(unit).from_reference(value)
+    except ValueError:
+        return f"{units.format_number(value, 4)} {unit}"
+    return f"{units.format_number(shown, 4)} {unit}"

@@ -221,19 +221,6 @@ def _input_text(name: str, value: float | str) -> str:
     return units.format_number(value)
 
 
-def assumption_text(value: float, unit: str) -> str:
-    """An assumption's SI value shown in its display unit ("%" for a fraction)."""
-    if unit == "%":
-        return fig.percent(value)
-    if not unit:
-        return units.format_number(value, 4)
-    try:
-        shown = units.parse_unit(unit).from_reference(value)
-    except ValueError:
-        return f"{units.format_number(value, 4)} {unit}"
-    return f"{units.format_number(shown, 4)} {unit}"
-
-
 def _explanation(report: Report, key: str) -> Explanation:
     explanation = report.explain[key]
     known = {a.name: a for a in report.assumptions}
@@ -243,7 +230,7 @@ def _explanation(report: Report, key: str) -> Explanation:
         if assumption is None:
             used.append(AssumptionUse(name, "", "", False))
         else:
-            value = assumption_text(assumption.value, assumption.unit)
+            value = fig.assumption_text(assumption.value, assumption.unit)
             used.append(AssumptionUse(name, value, assumption.source, assumption.overridden))
     return Explanation(
         key=key,
@@ -756,8 +743,8 @@ def _assumptions(report: Report) -> Table | None:
         rows.append(
             [
                 Cell(a.name, "mono"),
-                Cell(assumption_text(a.value, a.unit), "warn" if a.overridden else ""),
-                Cell(assumption_text(a.default, a.unit)),
+                Cell(fig.assumption_text(a.value, a.unit), "warn" if a.overridden else ""),
+                Cell(fig.assumption_text(a.default, a.unit)),
                 Cell("overridden" if a.overridden else "default", "warn" if a.overridden else ""),
                 Cell(a.description),
                 Cell(a.source, "source"),
