@@ -353,3 +353,43 @@ def test_gb300_vs_hopper_tokens_per_mw(
 ) -> None:
     # NVIDIA claims 50x; our roofline gives these ratios (PUE cancels out)
     assert low < _tokens_per_mw_ratio(user_rate, policy) < high
+
+
+def test_dense_models_stay_within_eight_gpus_unless_they_do_not_fit() -> None:
+    assumptions = Assumptions()
+    llama70 = ServedModel(70e9, 70e9, "fp8")
+    replica = best_replica(
+        GB200,
+        llama70,
+        input_tokens=2048,
+        output_tokens=256,
+        scale_up_domain=72,
+        assumptions=assumptions,
+        user_rate=30.0,
+    )
+    assert replica.gpus_per_replica <= 8
+    # 1 trillion BF16 parameters (2 TB) cannot fit 8 x 186 GB: the replica grows.
+    huge = ServedModel(1e12, 1e12, "bf16")
+    replica = best_replica(
+        GB200,
+        huge,
+        input_tokens=2048,
+        output_tokens=256,
+        scale_up_domain=72,
+        assumptions=assumptions,
+        user_rate=None,
+    )
+    assert replica.fits and replica.gpus_per_replica > 8
+    # A mixture of experts may use the whole domain (expert parallelism).
+    moe = ServedModel(671e9, 37e9, "fp4")
+    wide = Assumptions(overrides={"max_tensor_parallel_dense": 1.0})
+    replica = best_replica(
+        GB300,
+        moe,
+        input_tokens=1024,
+        output_tokens=1024,
+        scale_up_domain=72,
+        assumptions=wide,
+        user_rate=50.0,
+    )
+    assert replica.gpus_per_replica > 1

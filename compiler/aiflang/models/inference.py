@@ -114,6 +114,19 @@ register(
     minimum=0.001,
     maximum=1.0,
 )
+register(
+    "max_tensor_parallel_dense",
+    8.0,
+    "",
+    "most GPUs one replica of a dense model spans when its weights fit in fewer; a mixture of "
+    "experts may span the whole scale-up domain (expert parallelism)",
+    "tensor parallelism splits attention heads and pays an all-reduce per layer, so dense "
+    "models are served at TP <= 8: MLPerf Inference Llama 2 70B submissions on H100/H200/B200 "
+    "use TP 1 to 8; Meta serves Llama 3.1 405B FP8 on one 8-GPU node; NVIDIA's NVL72 "
+    "inference results scale DeepSeek-R1 (MoE) with wide expert parallelism instead",
+    minimum=1.0,
+    maximum=1024.0,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -517,6 +530,13 @@ def best_replica(
         )
         for size in replica_sizes(scale_up_domain)
     ]
+    if model.active_params >= model.total_params:
+        # A dense model spans more than `max_tensor_parallel_dense` GPUs only when it
+        # does not fit in fewer (then pipeline stages inside the domain are implied).
+        widest = int(assumptions.value("max_tensor_parallel_dense"))
+        narrow = [c for c in candidates if c.gpus_per_replica <= widest]
+        if any(c.fits for c in narrow):
+            candidates = narrow
     fitting = [c for c in candidates if c.fits]
     if not fitting:
         return _with_kv(candidates[-1], kv)
