@@ -227,8 +227,7 @@ class _Formatter:
             self.comments.used.add(opening[0].offset)
             header += "  " + opening[0].text.strip()
         self.out.append(header)
-        body_start = block.entries[0].span.offset if block.entries else block.close_span.offset
-        self.entries(block.entries, indent + INDENT, min(body_start, open_end),
+        self.entries(block.entries, indent + INDENT, block.span.offset,
                      block.close_span.offset, top_level=False)
         self.out.append(indent + "}" + self.trailing(block.close_span))
 
