@@ -8,6 +8,7 @@ so `aifc --help` stays fast.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -46,6 +47,12 @@ def _guarded(function: F) -> F:
             raise
         except RecursionError:
             click.echo("aifc: the input is nested too deeply to process", err=True)
+            sys.exit(EXIT_USAGE)
+        except BrokenPipeError:
+            # The reader went away (`aifc validate ... | head`): not a bug. Point stdout
+            # at /dev/null so the interpreter's final flush does not fail again.
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(EXIT_USAGE)
         except Exception as error:  # an escaped exception is a bug by definition
             if debug:
@@ -175,7 +182,11 @@ def validate(
     if fmt == "json":
         from aiflang.render.json_report import dumps, validation_report
 
-        click.echo(dumps(validation_report(shown, sources)), nl=False)
+        # Counts and validity are of every diagnostic, whatever --quiet and --max-errors hide.
+        envelope = validation_report(shown, sources).model_copy(
+            update={"valid": errors == 0, "error_count": errors, "warning_count": warnings}
+        )
+        click.echo(dumps(envelope), nl=False)
     elif fmt == "sarif":
         from aiflang.render.sarif import render_sarif
 

@@ -12,6 +12,7 @@ import json
 import os
 from importlib import metadata
 from typing import Any
+from urllib.parse import quote
 
 from aiflang.codes import CODES
 from aiflang.diagnostics import Diagnostic
@@ -21,11 +22,21 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/aifc-dev/aifc"
 
 
+CATALOG_BASE = "AIFC_CATALOG"  # the built-in catalog, which lives in the package, not the repo
+
+
+def _artifact(file: str) -> dict[str, str]:
+    """An artifactLocation: a relative, percent-encoded URI (catalog files under their base)."""
+    if file.startswith("<catalog>/"):
+        return {"uri": quote(file.removeprefix("<catalog>/")), "uriBaseId": CATALOG_BASE}
+    return {"uri": _uri(file)}
+
+
 def _uri(file: str) -> str:
     if file.startswith("<"):
-        return file.strip("<>")
+        file = file.replace("<", "").replace(">", "")
     path = os.path.relpath(file) if os.path.isabs(file) else file
-    return path.replace(os.sep, "/")
+    return quote(path.replace(os.sep, "/"))
 
 
 def _version() -> str:
@@ -70,7 +81,7 @@ def render_sarif(diagnostics: list[Diagnostic], sources: dict[str, str]) -> str:
             result["locations"] = [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": _uri(span.file)},
+                        "artifactLocation": _artifact(span.file),
                         "region": {
                             "startLine": span.line,
                             "startColumn": span.column,
@@ -93,7 +104,7 @@ def render_sarif(diagnostics: list[Diagnostic], sources: dict[str, str]) -> str:
                         "id": number,
                         "message": {"text": related.message},
                         "physicalLocation": {
-                            "artifactLocation": {"uri": _uri(related.span.file)},
+                            "artifactLocation": _artifact(related.span.file),
                             "region": {
                                 "startLine": related.span.line,
                                 "startColumn": related.span.column,
@@ -115,6 +126,11 @@ def render_sarif(diagnostics: list[Diagnostic], sources: dict[str, str]) -> str:
                         "semanticVersion": _version(),
                         "informationUri": INFORMATION_URI,
                         "rules": rules,
+                    }
+                },
+                "originalUriBaseIds": {
+                    CATALOG_BASE: {
+                        "description": {"text": "the built-in catalog shipped with aifc"},
                     }
                 },
                 "results": results,

@@ -1,0 +1,241 @@
+"""Every resource limit of docs/limits.md: hit it, and the diagnostic says so.
+
+Each limit is tested just past it (refused, with a message naming the
+limit) and at it (accepted), and docs/limits.md must state the same values
+as the code.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from aiflang.cli import main
+from aiflang.diagnostics import Diagnostic
+from aiflang.models.topology import EXPANDED_NODE_LIMIT, GraphTooLarge, build_expanded
+from aiflang.passes import compile_file
+from aiflang.passes.resolve import MAX_IMPORT_DEPTH
+from aiflang.passes.values import MAX_COUNT
+from aiflang.syntax.parser import MAX_FILE_BYTES, MAX_NESTING, MAX_SYNTAX_ERRORS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def diagnostics(path: Path) -> list[Diagnostic]:
+    return compile_file(path).sink.sorted()
+
+
+def with_code(found: list[Diagnostic], code: str) -> list[Diagnostic]:
+    return [d for d in found if d.code == code]
+
+
+def test_the_documented_limits_are_the_code_s() -> None:
+    text = (ROOT / "docs" / "limits.md").read_text(encoding="utf-8")
+    for value in (
+        f"{MAX_FILE_BYTES:,}",
+        f"{MAX_NESTING}",
+        f"{MAX_SYNTAX_ERRORS}",
+        f"{MAX_COUNT:,}",
+        f"{MAX_IMPORT_DEPTH}",
+        f"{EXPANDED_NODE_LIMIT:,}",
+    ):
+        assert re.search(rf"(?<![\d,]){re.escape(value)}(?![\d,])", text), value
+
+
+# File size ------------------------------------------------------------------
+
+
+def test_a_file_over_the_size_limit_is_e108(tmp_path: Path) -> None:
+    path = tmp_path / "big.aif"
+    path.write_bytes(b"#" * (MAX_FILE_BYTES + 1))
+    (found,) = diagnostics(path)
+    assert found.code == "E108" and found.is_error
+    assert found.message == (
+        f"file is {MAX_FILE_BYTES + 1:,} bytes, over the limit of {MAX_FILE_BYTES:,} bytes"
+    )
+    assert found.span is not None and found.span.file == str(path)
+    assert "import" in (found.help or "")
+
+
+def test_a_file_at_the_size_limit_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "big.aif"
+    header = b"node n {\n  gpus = 8 x H100\n}\n"
+    path.write_bytes(header + b"#" * (MAX_FILE_BYTES - len(header) - 1) + b"\n")
+    assert path.stat().st_size == MAX_FILE_BYTES
+    assert diagnostics(path) == []
+
+
+# Nesting --------------------------------------------------------------------
+
+
+def nested(depth: int) -> str:
+    return "node n {\n  gpus = " + "[" * (depth - 1) + "]" * (depth - 1) + "\n}\n"
+
+
+def test_nesting_past_the_limit_is_e108(tmp_path: Path) -> None:
+    path = tmp_path / "deep.aif"
+    path.write_text(nested(MAX_NESTING + 1), encoding="utf-8")
+    (found,) = diagnostics(path)
+    assert found.code == "E108"
+    assert found.message == f"blocks nest deeper than {MAX_NESTING} levels"
+    assert found.span is not None and found.span.line == 2
+    # The span points at the bracket that went one level too deep.
+    assert found.span.column == len("  gpus = ") + MAX_NESTING
+
+
+def test_nesting_at_the_limit_is_not_a_limit_error(tmp_path: Path) -> None:
+    path = tmp_path / "deep.aif"
+    path.write_text(nested(MAX_NESTING), encoding="utf-8")
+    found = diagnostics(path)
+    assert found, "an empty nested list is still a wrong value"
+    assert not with_code(found, "E108")
+
+
+# Syntax errors per file -----------------------------------------------------
+
+
+def broken(lines: int) -> str:
+    return "".join(f"node n{i} {{ power = }}\n" for i in range(lines))
+
+
+def test_syntax_errors_stop_at_the_limit(tmp_path: Path) -> None:
+    path = tmp_path / "broken.aif"
+    path.write_text(broken(MAX_SYNTAX_ERRORS * 3), encoding="utf-8")
+    found = diagnostics(path)
+    limit = with_code(found, "E108")
+    assert len(limit) == 1
+    assert limit[0].message == f"too many syntax errors; stopped after {MAX_SYNTAX_ERRORS}"
+    assert len([d for d in found if d.code != "E108"]) == MAX_SYNTAX_ERRORS
+
+
+def test_fewer_syntax_errors_are_all_reported(tmp_path: Path) -> None:
+    path = tmp_path / "broken.aif"
+    path.write_text(broken(MAX_SYNTAX_ERRORS - 1), encoding="utf-8")
+    found = diagnostics(path)
+    assert not with_code(found, "E108")
+    assert len(found) == MAX_SYNTAX_ERRORS - 1
+
+
+# Counts -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("count", "reason"),
+    [
+        (f"{MAX_COUNT + 1}", f"over the limit of {MAX_COUNT:,}"),
+        ("1e308", f"over the limit of {MAX_COUNT:,}"),
+        ("0", "not positive"),
+        ("-3", "not positive"),
+        ("2.5", "not a whole number"),
+    ],
+)
+def test_counts_outside_the_range_are_e210(tmp_path: Path, count: str, reason: str) -> None:
+    path = tmp_path / "count.aif"
+    path.write_text(f"node n {{\n  gpus = {count} x H100\n}}\n", encoding="utf-8")
+    found = diagnostics(path)
+    (error,) = with_code(found, "E210") or with_code(found, "E102")
+    assert error.code == "E210", found
+    assert reason in error.message
+    assert error.help == f"counts run from 1 to {MAX_COUNT:,}"
+
+
+@pytest.mark.parametrize("count", ["1", f"{MAX_COUNT}", "100 million"])
+def test_counts_inside_the_range_are_accepted(tmp_path: Path, count: str) -> None:
+    path = tmp_path / "count.aif"
+    path.write_text(f"node n {{\n  gpus = {count} x H100\n}}\n", encoding="utf-8")
+    assert diagnostics(path) == []
+
+
+# Import depth -----------------------------------------------------------------
+
+
+def import_chain(folder: Path, files: int) -> Path:
+    """main.aif imports f1.aif, which imports f2.aif, ..., `files` files in all."""
+    for index in range(1, files):
+        follows = f'import "f{index + 1}.aif"\n' if index < files - 1 else ""
+        (folder / f"f{index}.aif").write_text(
+            f"{follows}node n{index} {{\n  gpus = 8 x H100\n}}\n", encoding="utf-8"
+        )
+    main = folder / "main.aif"
+    main.write_text('import "f1.aif"\n', encoding="utf-8")
+    return main
+
+
+def test_imports_past_the_depth_limit_are_e108(tmp_path: Path) -> None:
+    found = diagnostics(import_chain(tmp_path, MAX_IMPORT_DEPTH + 1))
+    (error,) = found
+    assert error.code == "E108"
+    assert error.message == f"imports nest deeper than {MAX_IMPORT_DEPTH} files"
+    assert error.span is not None
+    assert Path(error.span.file).name == f"f{MAX_IMPORT_DEPTH - 1}.aif"
+
+
+def test_imports_at_the_depth_limit_resolve(tmp_path: Path) -> None:
+    assert diagnostics(import_chain(tmp_path, MAX_IMPORT_DEPTH)) == []
+
+
+# Expanded graph -----------------------------------------------------------------
+
+FABRIC_DESIGN = """\
+factory "big" {
+  site { pue = 1.2, utility = 500 MW }
+  hall A {
+    it_power   = 60 MW
+    ups        = 25 x 3 MW
+    redundancy = N+1
+    cooling    = { liquid = 60 MW, air = 15 MW }
+    positions  = 500
+    racks      = RACKS x GB200_NVL72
+  }
+  fabric compute {
+    connects = compute
+    topology = rail_optimized
+    leaf     = Q3400
+    spine    = Q3400
+  }
+}
+"""
+
+
+def graph(tmp_path: Path, racks: int) -> tuple[int, str, str]:
+    path = tmp_path / "big.aif"
+    path.write_text(FABRIC_DESIGN.replace("RACKS", str(racks)), encoding="utf-8")
+    result = CliRunner().invoke(main, ["graph", "--expand", str(path)])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_an_expanded_graph_past_the_limit_is_refused(tmp_path: Path) -> None:
+    racks = EXPANDED_NODE_LIMIT // 72 + 1  # more GPUs than nodes allowed, before switches
+    code, out, err = graph(tmp_path, racks)
+    assert code == 2 and out == ""
+    assert f"over the limit of {EXPANDED_NODE_LIMIT:,}" in err
+    assert "drop --expand" in err
+    compilation = compile_file(tmp_path / "big.aif")
+    plan = compilation.facts[0].fabric_plans["compute"]
+    with pytest.raises(GraphTooLarge) as raised:
+        build_expanded(plan)
+    assert raised.value.code == "E307" and raised.value.limit == EXPANDED_NODE_LIMIT
+    assert f"over the limit of {EXPANDED_NODE_LIMIT:,}" in str(raised.value)
+
+
+def test_an_expanded_graph_under_the_limit_is_drawn(tmp_path: Path) -> None:
+    code, out, _ = graph(tmp_path, 4)
+    assert code == 0 and out.startswith(("graph", "strict graph", "digraph"))
+    assert out.count(" -- ") >= 4 * 72  # at least one link per GPU endpoint
+
+
+def test_the_limits_hold_in_the_command_line(tmp_path: Path) -> None:
+    path = tmp_path / "big.aif"
+    path.write_bytes(b"#" * (MAX_FILE_BYTES + 1))
+    old = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        result = CliRunner().invoke(main, ["validate", "big.aif"])
+    finally:
+        os.chdir(old)
+    assert result.exit_code == 1
+    assert f"error[E108]: file is {MAX_FILE_BYTES + 1:,} bytes" in result.stdout
