@@ -124,7 +124,7 @@ def test_hall_over_capacity_is_e402_with_numbers(tmp_path: Path) -> None:
     assert error.help == (
         "raise it_power to 2.26 MW, or move 2 racks of GB200_NVL72 to another hall"
     )
-    assert error.span is not None and error.span.line == 3
+    assert error.span is not None and error.span.line == 4  # the `it_power = ...` line
     report = facts.halls[0]
     assert report.it_load_w == pytest.approx(2.262 * MW)
     assert report.storage_w == pytest.approx(150 * KW)

@@ -21,6 +21,12 @@ from aiflang.diagnostics import Span
 class Node_(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
     span: Span | None = Field(default=None, exclude=True, repr=False)
+    # Where each attribute was written, so a finding can point at the line it is about.
+    attr_spans: dict[str, Span] = Field(default_factory=dict, exclude=True, repr=False)
+
+    def span_of(self, attribute: str) -> Span | None:
+        """The span of `attribute = value` if it was written, else the node's own span."""
+        return self.attr_spans.get(attribute, self.span)
 
 
 class Sourced(Node_):

@@ -171,7 +171,7 @@ def _check_site(
         sink.error(
             "E406",
             f"the facility draws {watts(facility_w)}, over its {watts(utility)} utility feed",
-            site.span,
+            site.span_of("utility"),
             notes=(
                 f"facility = IT {watts(it_w)} x PUE {site.pue:g}",
                 "; ".join(f'hall "{b.hall.name}" {watts(b.it_load_w)}' for b in budgets),
@@ -187,7 +187,7 @@ def _check_site(
             "W403",
             f"PUE {site.pue:g} is below the {pue.low:.3g} a facility cooling "
             f"{percent(pue.liquid_fraction)} of its heat by liquid can reach",
-            site.span,
+            site.span_of("pue"),
             notes=(
                 f"plausible band {pue.low:.3g} to {pue.high:.3g}: liquid share x "
                 "[pue_liquid_low, pue_liquid_high] + air share x [pue_air_low, pue_air_high]",
@@ -252,7 +252,7 @@ def _check_power_chain(budget: HallBudget, sink: Sink) -> None:
         sink.error(
             "E402",
             message,
-            hall.span,
+            hall.span_of("it_power"),
             label="capacity declared here",
             related=_related(budget),
             notes=(budget.parts_note(), *([chain] if chain else [])),
@@ -267,7 +267,7 @@ def _check_power_chain(budget: HallBudget, sink: Sink) -> None:
             "E409",
             f'hall "{hall.name}": its UPS plant delivers {watts(ups.usable_w)} at '
             f"{hall.redundancy}, below its {watts(hall.it_capacity_w)} of IT capacity",
-            hall.span,
+            hall.span_of("ups"),
             notes=(f"{plant}: {ups.explanation.formula} = {watts(ups.usable_w)}",),
             help=f"{add}lower it_power to {watts(ups.usable_w)}",
         )
@@ -282,7 +282,7 @@ def _check_power_chain(budget: HallBudget, sink: Sink) -> None:
             "W404",
             f'hall "{hall.name}": its UPS plant carries {watts(continuous)} continuous, '
             f"{percent(-gap)} below its {watts(hall.it_capacity_w)} of IT capacity",
-            hall.span,
+            hall.span_of("it_power"),
             notes=(chain or "",),
             help=f"{add}lower it_power to {watts(continuous)}"
             + (", or relax the hall's derating" if budget.derating < 1 else ""),
@@ -292,7 +292,7 @@ def _check_power_chain(budget: HallBudget, sink: Sink) -> None:
             "W404",
             f'hall "{hall.name}": its UPS plant carries {watts(continuous)} continuous, '
             f"{percent(gap)} more than its {watts(hall.it_capacity_w)} of IT capacity",
-            hall.span,
+            hall.span_of("it_power"),
             notes=(chain or "",),
             help=f"raise it_power to {watts(continuous)} if the rest of the chain allows it, "
             "or install fewer UPS modules",
@@ -313,7 +313,7 @@ def _check_cooling(budget: HallBudget, sink: Sink) -> None:
             "E403",
             f'hall "{hall.name}" has {watts(liquid_load)} of liquid-cooled heat and no liquid '
             "cooling",
-            hall.span,
+            hall.span_of("cooling"),
             related=_related(budget),
             notes=liquid_notes,
             help=f"declare `cooling = {{ liquid = {watts(liquid_load)}, air = ... }}` or cdus",
@@ -333,7 +333,7 @@ def _check_cooling(budget: HallBudget, sink: Sink) -> None:
             "E403",
             f'hall "{hall.name}" sends {watts(liquid_load)} of heat to liquid, over its '
             f"{watts(liquid_cap)} of liquid cooling",
-            hall.span,
+            hall.span_of("cooling"),
             related=_related(budget),
             notes=liquid_notes + cdu_note,
             help=f"raise liquid cooling to {watts(liquid_load)}"
@@ -354,7 +354,7 @@ def _check_cooling(budget: HallBudget, sink: Sink) -> None:
             "E404",
             f'hall "{hall.name}" sends {watts(air_load)} of heat to air, over its '
             f"{watts(air_cap)} of air cooling",
-            hall.span,
+            hall.span_of("cooling"),
             related=_related(budget),
             notes=("; ".join(notes),),
             help=f"raise air cooling to {watts(air_load)}" + (f", or {moving}" if moving else ""),
@@ -378,7 +378,7 @@ def _check_space(budget: HallBudget, sink: Sink) -> None:
         sink.error(
             "E407",
             f'hall "{hall.name}" needs {used} positions, over its {hall.positions}',
-            hall.span,
+            hall.span_of("positions"),
             related=_related(budget),
             notes=(" + ".join(parts) + f" = {used}",),
             help=f"raise positions to {used}{moving}",
@@ -395,7 +395,7 @@ def _check_space(budget: HallBudget, sink: Sink) -> None:
                 "E408",
                 f'rack `{rack.name}` loads the floor of hall "{hall.name}" at {shown}, over its '
                 f"rated {units.format_quantity(floor, units.MASS_PER_AREA)}",
-                hall.span,
+                hall.span_of("floor_loading"),
                 related=_related_rack(rack, "weight and footprint declared here"),
                 notes=(f"{rack.weight_kg:g} kg over {rack.footprint_m2:g} m^2",),
                 help=f"spread the rack over {rack.weight_kg / floor:.3g} m^2 (a load-spreading "
@@ -420,7 +420,7 @@ def _failures(budget: HallBudget, pue: float, sink: Sink) -> list[rp.Failure]:
             sink.warning(
                 "W401",
                 f'hall "{hall.name}" has no UPS redundancy (N): one failed module {sheds}',
-                hall.span,
+                hall.span_of("ups"),
                 notes=(ups.failure.note,),
                 help=f"use redundancy = N+1 with {hall.ups.count + 1} x {watts(hall.ups.size)}",
             )
@@ -430,7 +430,7 @@ def _failures(budget: HallBudget, pue: float, sink: Sink) -> list[rp.Failure]:
             "W401",
             f'hall "{hall.name}" declares no UPS: a power interruption takes down '
             f"{plural(budget.racks, 'rack')} ({plural(budget.gpus, 'GPU')})",
-            hall.span,
+            hall.span_of("ups"),
             help="declare the UPS plant, e.g. `ups = 4 x 1 MW` with `redundancy = N+1`",
         )
     cdu = cdu_failure(budget)
@@ -442,7 +442,7 @@ def _failures(budget: HallBudget, pue: float, sink: Sink) -> list[rp.Failure]:
                 f'hall "{hall.name}": one failed CDU leaves {watts(cdu.after_w)} of liquid cooling '
                 f"for {watts(budget.liquid_load_w)} of heat; {cdu.shed.describe()} "
                 f"({plural(cdu.shed.gpus, 'GPU')}) would shed load",
-                hall.span,
+                hall.span_of("cdus"),
                 help=f"add a CDU ({hall.cdus.count + 1} x {watts(hall.cdus.size)} at "
                 f"{hall.cdu_redundancy}), or use cdu_redundancy = N+1",
             )
@@ -454,7 +454,7 @@ def _failures(budget: HallBudget, pue: float, sink: Sink) -> list[rp.Failure]:
                 "W401",
                 f'hall "{hall.name}" has a single feed: its failure takes down '
                 f"{plural(budget.racks, 'rack')} ({plural(budget.gpus, 'GPU')})",
-                hall.span,
+                hall.span_of("ups"),
                 help=f"add a second feed: `feeds = 2 x {watts(hall.feeds.size)}`",
             )
     return failures
@@ -470,7 +470,7 @@ def _headroom(budget: HallBudget, utility_it_left_w: float | None, sink: Sink) -
             f'hall "{hall.name}" strands {watts(first.power_w)} of power: room for '
             f"{first.by_power} more {first.rack} by power, but {_RUNS_OUT[first.binding]} after "
             f"{first.more_racks}",
-            hall.span,
+            hall.span_of("positions"),
             help=f"add {_WHAT[first.binding]} for {first.by_power - first.more_racks} more "
             "racks, or plan lower-density racks for the power left",
         )
@@ -485,7 +485,7 @@ def _headroom(budget: HallBudget, utility_it_left_w: float | None, sink: Sink) -
             "W402",
             f'hall "{hall.name}" strands {room.positions} of its {hall.positions} positions: '
             "no power for one more rack",
-            hall.span,
+            hall.span_of("positions"),
             notes=(f"{watts(left)} of power left; the smallest rack draws {watts(smallest)}",),
             help=f"lower positions to {budget.positions_used}, or raise it_power by "
             f"{watts(smallest - left)} for the next rack",

@@ -438,6 +438,7 @@ class _Elaborator:
             build_cost_usd_per_w=r.get("build_cost"),
             location=r.get("location"),
             span=block.kind_span,
+            attr_spans=_spans(block),
         )
 
     def hall(self, block: ast.Block) -> dm.Hall | None:
@@ -486,6 +487,7 @@ class _Elaborator:
             racks=[dm.Part(name=p.name, count=p.count) for p in racks],
             floor_loading_kg_per_m2=r.get("floor_loading"),
             span=block.name_span,
+            attr_spans=_spans(block),
         )
         return hall if r.ok else None
 
@@ -842,6 +844,10 @@ def _check_member_refs(
     for workload in train:
         check(workload.fabric, fabric_names, "fabric", workload.span)
         check(workload.storage, storage_names, "storage", workload.span)
+
+
+def _spans(block: ast.Block) -> dict[str, Any]:
+    return {e.name: e.span for e in block.entries if isinstance(e, ast.Attribute)}
 
 
 def _div(value: float | None, by: float) -> float | None:
