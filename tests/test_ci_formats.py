@@ -34,7 +34,7 @@ factory "pod" {
     racks      = 32 x DGX_H100_rack
   }
 
-  fabric compute {FABRIC_COMMENT
+  fabric compute {
     connects         = compute
     topology         = rail_optimized
     oversubscription = 2:1
@@ -51,13 +51,12 @@ REQUIRE}
 """
 
 
-def pod(redundancy: str = "N+1", fabric_comment: str = "", require: str = "") -> str:
+def pod(redundancy: str = "N+1", require: str = "") -> str:
     # Without a spare module the plant is one module smaller, so it still matches it_power.
     ups = "4 x 0.5 MW" if redundancy == "N" else "5 x 0.5 MW"
     return (
         POD.replace("UPS", ups)
         .replace("REDUNDANCY", redundancy)
-        .replace("FABRIC_COMMENT", fabric_comment)
         .replace("REQUIRE", f"  {require}" if require else "")
     )
 
@@ -76,6 +75,24 @@ def validate(tmp_path: Path, text: str, *args: str, name: str = "d.aif") -> tupl
 def codes(tmp_path: Path, text: str, *args: str) -> tuple[int, list[str]]:
     code, out = validate(tmp_path, text, "--format", "json", *args)
     return code, [d["code"] for d in json.loads(out)["diagnostics"]]
+
+
+def line_of(tmp_path: Path, text: str, code: str) -> int:
+    """The line a finding is reported on (the analyses choose the span, not this test)."""
+    _, out = validate(tmp_path, text, "--format", "json")
+    lines = [
+        d["range"]["start"]["line"] for d in json.loads(out)["diagnostics"] if d["code"] == code
+    ]
+    assert len(lines) == 1, (code, lines)
+    return int(lines[0])
+
+
+def suppress(tmp_path: Path, text: str, code: str, codes: str | None = None) -> str:
+    """`text` with `# aifc: ignore[codes]` at the end of the line that reports `code`."""
+    lines = text.split("\n")
+    number = line_of(tmp_path, text, code)
+    lines[number - 1] += f"  # aifc: ignore[{codes or code}]"
+    return "\n".join(lines)
 
 
 def test_the_designs_produce_the_findings_the_tests_rely_on(tmp_path: Path) -> None:
@@ -141,9 +158,7 @@ def test_github_escaping_of_every_special_character() -> None:
 
 
 def test_github_output_is_empty_for_a_clean_design(tmp_path: Path) -> None:
-    code, out = validate(
-        tmp_path, pod(fabric_comment="  # aifc: ignore[W301]"), "--format", "github"
-    )
+    code, out = validate(tmp_path, suppress(tmp_path, pod(), "W301"), "--format", "github")
     assert (code, out) == (0, "")
 
 
@@ -157,7 +172,7 @@ def test_strict_makes_warnings_fail_in_every_format(tmp_path: Path, fmt: str) ->
 
 
 def test_strict_passes_a_design_without_warnings(tmp_path: Path) -> None:
-    clean = pod(fabric_comment="  # aifc: ignore[W301]")
+    clean = suppress(tmp_path, pod(), "W301")
     code, out = validate(tmp_path, clean, "--strict")
     assert code == 0 and "valid: 0 errors, 0 warnings" in out
 
@@ -216,17 +231,17 @@ def test_quiet_shows_errors_and_the_summary_only(tmp_path: Path) -> None:
 
 
 def test_a_suppressed_warning_disappears(tmp_path: Path) -> None:
-    text = pod(fabric_comment="  # aifc: ignore[W301]")
+    text = suppress(tmp_path, pod(), "W301")
     assert codes(tmp_path, text) == (0, [])
     assert codes(tmp_path, text, "--strict") == (0, [])
 
 
 def test_suppression_is_per_line_and_per_code(tmp_path: Path) -> None:
-    # On the hall line it hides W401 but not W301, which is reported on the fabric.
-    text = pod(redundancy="N").replace("hall A {", "hall A {  # aifc: ignore[W401]")
+    # On the line of W401 it hides W401 but not W301, which is reported elsewhere.
+    text = suppress(tmp_path, pod(redundancy="N"), "W401")
     assert codes(tmp_path, text) == (0, ["W301"])
     # Several codes on one line, in any case.
-    text = pod(fabric_comment="  # aifc: ignore[w301, W302]")
+    text = suppress(tmp_path, pod(), "W301", "w301, W302")
     code, found = codes(tmp_path, text)
     assert (code, found) == (0, ["W101"])
     _, out = validate(tmp_path, text)
@@ -234,7 +249,8 @@ def test_suppression_is_per_line_and_per_code(tmp_path: Path) -> None:
 
 
 def test_a_useless_suppression_is_w101(tmp_path: Path) -> None:
-    text = pod().replace("  hall A {", "  hall A {  # aifc: ignore[W401]")
+    # On a line of its own, where nothing is ever reported.
+    text = pod().replace("  hall A {", "  # aifc: ignore[W401]\n  hall A {")
     code, out = validate(tmp_path, text, "--format", "json")
     diagnostics = json.loads(out)["diagnostics"]
     assert code == 0
@@ -246,8 +262,9 @@ def test_a_useless_suppression_is_w101(tmp_path: Path) -> None:
 
 
 def test_errors_cannot_be_suppressed(tmp_path: Path) -> None:
-    rule = "require capacity.gpus >= 5000  # aifc: ignore[E601]\n"
-    code, found = codes(tmp_path, pod(require=rule))
+    text = suppress(tmp_path, pod(require="require capacity.gpus >= 5000\n"), "E601")
+    assert "# aifc: ignore[E601]" in text
+    code, found = codes(tmp_path, text)
     assert code == 1
     assert "E601" in found and "W101" in found
 
