@@ -19,7 +19,7 @@ from aiflang.diagnostics import Diagnostic
 from aiflang.models.topology import EXPANDED_NODE_LIMIT, GraphTooLarge, build_expanded
 from aiflang.passes import compile_file
 from aiflang.passes.resolve import MAX_IMPORT_DEPTH
-from aiflang.passes.values import MAX_COUNT
+from aiflang.passes.values import MAX_COUNT, MAX_MAGNITUDE
 from aiflang.syntax.parser import MAX_FILE_BYTES, MAX_NESTING, MAX_SYNTAX_ERRORS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,6 +42,8 @@ def test_the_documented_limits_are_the_code_s() -> None:
         f"{MAX_COUNT:,}",
         f"{MAX_IMPORT_DEPTH}",
         f"{EXPANDED_NODE_LIMIT:,}",
+        f"{MAX_MAGNITUDE:g}",
+        f"{1 / MAX_MAGNITUDE:g}",
     ):
         assert re.search(rf"(?<![\d,]){re.escape(value)}(?![\d,])", text), value
 
@@ -148,6 +150,36 @@ def test_counts_inside_the_range_are_accepted(tmp_path: Path, count: str) -> Non
     path = tmp_path / "count.aif"
     path.write_text(f"node n {{\n  gpus = {count} x H100\n}}\n", encoding="utf-8")
     assert diagnostics(path) == []
+
+
+# Magnitudes --------------------------------------------------------------------
+
+FINANCE = """\
+factory "f" {
+  site { pue = 1.2 }
+  finance { software_license = LICENSE USD/GPU/year }
+}
+"""
+
+
+@pytest.mark.parametrize("value", ["1e308", "-1e31", "1e-320", "2e30"])
+def test_numbers_out_of_range_are_e210(tmp_path: Path, value: str) -> None:
+    # 1e308 USD/GPU/year is finite, but times the GPUs and the years it is not.
+    path = tmp_path / "big.aif"
+    path.write_text(FINANCE.replace("LICENSE", value), encoding="utf-8")
+    (error,) = with_code(diagnostics(path), "E210")
+    assert error.message == f"`software_license` = {value} is out of range"
+    assert (
+        error.help
+        == f"numbers in a design are 0 or between {1 / MAX_MAGNITUDE:g} and {MAX_MAGNITUDE:g}"
+    )
+
+
+@pytest.mark.parametrize("value", ["0", "1e30", "1e-30", "4500"])
+def test_numbers_in_range_are_accepted(tmp_path: Path, value: str) -> None:
+    path = tmp_path / "big.aif"
+    path.write_text(FINANCE.replace("LICENSE", value), encoding="utf-8")
+    assert not with_code(diagnostics(path), "E210")
 
 
 # Import depth -----------------------------------------------------------------

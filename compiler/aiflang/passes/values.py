@@ -17,6 +17,9 @@ from aiflang.model.schema import Attr
 from aiflang.syntax import tree as ast
 
 MAX_COUNT = 100_000_000  # no design holds more of anything than this (docs/limits.md)
+# Every other number is 0 or within [1/MAX_MAGNITUDE, MAX_MAGNITUDE], so the models'
+# products and quotients stay finite (docs/limits.md).
+MAX_MAGNITUDE = 1e30
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,13 +87,25 @@ class ValueReader:
             shown.span,
         )
 
-    def finite(self, number: ast.Number, attribute: ast.Attribute) -> float | None:
+    def finite(
+        self, number: ast.Number, attribute: ast.Attribute, *, bounded: bool = True
+    ) -> float | None:
         if not math.isfinite(number.value):
             self.sink.error(
                 "E210",
                 f"`{attribute.name}` = {number.text} is not a finite number",
                 number.span,
                 help="write an ordinary number such as 1.5 or 2.5e9",
+            )
+            return None
+        magnitude = abs(number.value)
+        if bounded and (magnitude > MAX_MAGNITUDE or 0 < magnitude < 1 / MAX_MAGNITUDE):
+            self.sink.error(
+                "E210",
+                f"`{attribute.name}` = {number.text} is out of range",
+                number.span,
+                help=f"numbers in a design are 0 or between {1 / MAX_MAGNITUDE:g} "
+                f"and {MAX_MAGNITUDE:g}",
             )
             return None
         return number.value
@@ -174,7 +189,7 @@ class ValueReader:
         return result
 
     def count_of(self, number: ast.Number, what: str, attribute: ast.Attribute) -> int | None:
-        value = self.finite(number, attribute)
+        value = self.finite(number, attribute, bounded=False)
         if value is None:
             return None
         if value <= 0 or value != int(value) or value > MAX_COUNT:
