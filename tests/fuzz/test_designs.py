@@ -10,7 +10,9 @@ report are deterministic (also across processes with different hash seeds);
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -39,6 +41,7 @@ FUZZ = settings(
 
 # One folder for the whole run, so file names in the output are the same every time.
 FOLDER = Path(tempfile.mkdtemp(prefix="aifc-fuzz-"))
+atexit.register(shutil.rmtree, FOLDER, ignore_errors=True)
 
 
 def compile_text(text: str) -> Compilation:

@@ -12,6 +12,7 @@ the edit, no exception escapes `compile_file` or the report builder, and
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
@@ -59,6 +60,7 @@ CONFUSABLES = [
 ]
 # A copy of the reference designs (imports included) that mutants overwrite.
 FOLDER = Path(tempfile.mkdtemp(prefix="aifc-mutants-"))
+atexit.register(shutil.rmtree, FOLDER, ignore_errors=True)
 shutil.copytree(ROOT / "reference_designs", FOLDER, dirs_exist_ok=True)
 
 
