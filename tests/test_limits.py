@@ -182,6 +182,23 @@ def test_numbers_in_range_are_accepted(tmp_path: Path, value: str) -> None:
     assert not with_code(diagnostics(path), "E210")
 
 
+def test_ratio_and_redundancy_terms_out_of_range_are_e210(tmp_path: Path) -> None:
+    digits = "9" * 5000  # beyond what int() converts, and an infinite float
+    path = tmp_path / "big.aif"
+    path.write_text(
+        'factory "f" {\n  site { pue = 1.2 }\n'
+        f"  hall A {{\n    it_power = 1 MW\n    ups = 4 x 1 MW\n    redundancy = {digits}/2\n"
+        "    positions = 4\n  }\n"
+        f"  fabric c {{\n    connects = compute\n    leaf = SN5600\n"
+        f"    oversubscription = {digits}:1\n  }}\n}}\n",
+        encoding="utf-8",
+    )
+    messages = sorted(d.message for d in with_code(diagnostics(path), "E210"))
+    assert len(messages) == 2
+    assert messages[0].startswith("ratio 999") and messages[0].endswith("is out of range")
+    assert messages[1] == f"redundancy {digits[:37]}... is out of range"
+
+
 # Import depth -----------------------------------------------------------------
 
 

@@ -43,6 +43,7 @@ REPLACEMENTS = [
     "1e-320",
     "0.5",
     "9" * 1000,
+    "9" * 5000,  # past int()'s 4,300 digits
     "1_000_000_000_000",
 ]
 CONFUSABLES = [

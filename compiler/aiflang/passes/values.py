@@ -9,6 +9,7 @@ unit, E210 invalid value, E216 wrong type of value.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from aiflang import units
@@ -340,6 +341,14 @@ class ValueReader:
             if node.right <= 0 or node.left <= 0:
                 self.sink.error("E210", f"ratio {node.text} must have positive terms", node.span)
                 return None
+            if not max(node.left, node.right) <= MAX_MAGNITUDE:  # also catches inf and nan
+                self.sink.error(
+                    "E210",
+                    f"ratio {node.text} is out of range",
+                    node.span,
+                    help=f"ratio terms run up to {MAX_MAGNITUDE:g}",
+                )
+                return None
             if node.left < node.right:
                 self.sink.error(
                     "E210",
@@ -360,6 +369,15 @@ class ValueReader:
         node = attribute.value
         if isinstance(node, ast.Redundancy):
             text = node.text
+            # Checked on the digits: int() refuses strings of thousands of digits.
+            if any(len(run) > 9 or int(run) > MAX_COUNT for run in re.findall(r"\d+", text)):
+                self.sink.error(
+                    "E210",
+                    f"redundancy {text if len(text) <= 40 else text[:37] + '...'} is out of range",
+                    node.span,
+                    help=f"module counts run from 1 to {MAX_COUNT:,}",
+                )
+                return None
             if "/" in text:
                 carried, installed = (int(x) for x in text.split("/"))
                 if not 0 < installed < carried:
