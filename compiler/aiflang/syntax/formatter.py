@@ -140,8 +140,9 @@ class _Formatter:
                 self.out.append("")
             self.out.append(indent + comment.text.strip())
 
-    def entries(self, entries: tuple[ast.Entry, ...], indent: str, start: int, end: int,
-                top_level: bool) -> None:
+    def entries(
+        self, entries: tuple[ast.Entry, ...], indent: str, start: int, end: int, top_level: bool
+    ) -> None:
         run: list[ast.Attribute] = []
         position = start
         previous: ast.Entry | None = None
@@ -188,8 +189,10 @@ class _Formatter:
             lines = _value_lines(attribute.value, indent, len(head))
             self.out.append(head + lines[0])
             self.out.extend(lines[1:])
-            trailing = same_line[0] if same_line else self.comments.trailing_on(
-                attribute.span.end_line, attribute.span.end_offset
+            trailing = (
+                same_line[0]
+                if same_line
+                else self.comments.trailing_on(attribute.span.end_line, attribute.span.end_offset)
             )
             for extra in same_line[1:]:
                 self.out.insert(len(self.out) - len(lines), indent + extra.text.strip())
@@ -220,15 +223,24 @@ class _Formatter:
             header += f" extends {block.extends}"
         header += " {"
         open_end = block.close_span.offset if not block.entries else block.entries[0].span.offset
-        opening = [c for c in self.comments.items
-                   if c.line == block.span.line and c.offset < open_end
-                   and c.offset not in self.comments.used]
+        opening = [
+            c
+            for c in self.comments.items
+            if c.line == block.span.line
+            and c.offset < open_end
+            and c.offset not in self.comments.used
+        ]
         if opening:
             self.comments.used.add(opening[0].offset)
             header += "  " + opening[0].text.strip()
         self.out.append(header)
-        self.entries(block.entries, indent + INDENT, block.span.offset,
-                     block.close_span.offset, top_level=False)
+        self.entries(
+            block.entries,
+            indent + INDENT,
+            block.span.offset,
+            block.close_span.offset,
+            top_level=False,
+        )
         self.out.append(indent + "}" + self.trailing(block.close_span))
 
     def module(self, module: ast.Module) -> str:
