@@ -138,3 +138,20 @@ def test_the_mutations_change_the_text() -> None:
     for kind in KINDS:
         assert mutate(text, kind, 12345, 678) != text, kind
     assert "1e308" in mutate(text, "number", 0, REPLACEMENTS.index("1e308"))
+
+
+def test_a_zero_watt_rack_is_an_error_not_a_crash() -> None:
+    # Found by this fuzzer: `power = 0 kW` on a rack made the headroom of its hall
+    # infinite, and the stranded-power check failed converting it to an integer.
+    path = FOLDER / "zero_watt_rack.aif"
+    path.write_text(
+        "rack r {\n  nodes = 3 x DGX_H100\n  power = 0 kW\n}\n"
+        'factory "f" {\n  site { pue = 1.2 }\n'
+        "  hall A {\n    it_power = 1 MW\n    ups = 2 x 1 MW\n    redundancy = N+1\n"
+        "    cooling = { air = 1 MW }\n    positions = 10\n    racks = 4 x r\n  }\n}\n",
+        encoding="utf-8",
+    )
+    compilation = compile_file(path)
+    assert "E401" in {d.code for d in compilation.sink.sorted()}
+    (report,) = build_reports(compilation)
+    dumps(report)

@@ -368,7 +368,13 @@ def headroom(
         fit_list.append(rp.HeadroomFit(rack=line.rack.name, more_racks=more_racks, binding=binding))
         # Power is stranded by a constraint that is merely full, not already over (an error).
         left = {"positions": positions, "liquid": liquid_w or 0.0, "air": air_w or 0.0}
-        if binding in left and left[binding] >= 0 and by_power >= more_racks + 1:
+        # A zero-watt rack (declared `power = 0 kW`) fits without end and strands nothing.
+        if (
+            binding in left
+            and left[binding] >= 0
+            and not math.isinf(by_power)
+            and by_power >= more_racks + 1
+        ):
             left_w = power_w - more_racks * line.power_w
             stranded.append(Stranded(line.rack.name, left_w, int(by_power), more_racks, binding))
     result = rp.Headroom(
