@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import TypedDict, Unpack
 
 
 class Severity(enum.StrEnum):
@@ -71,6 +72,15 @@ class Diagnostic:
         return (file, line, column, self.code, self.message)
 
 
+class Details(TypedDict, total=False):
+    """What a finding may carry besides its code, message and span."""
+
+    label: str
+    related: tuple[Related, ...]
+    notes: tuple[str, ...]
+    help: str | None
+
+
 # Codes whose presence makes later passes meaningless (syntax, names, types).
 _BLOCKING_PREFIXES = ("E1", "E2")
 
@@ -93,8 +103,9 @@ class Sink:
         for diagnostic in diagnostics:
             self.add(diagnostic)
 
-    def error(
+    def report(
         self,
+        severity: Severity,
         code: str,
         message: str,
         span: Span | None,
@@ -104,20 +115,17 @@ class Sink:
         notes: tuple[str, ...] = (),
         help: str | None = None,
     ) -> None:
-        self.add(Diagnostic(code, Severity.ERROR, message, span, label, related, notes, help))
+        self.add(Diagnostic(code, severity, message, span, label, related, notes, help))
+
+    def error(self, code: str, message: str, span: Span | None, **details: Unpack[Details]) -> None:
+        """Report an error; `details` are `label`, `related`, `notes` and `help`."""
+        self.report(Severity.ERROR, code, message, span, **details)
 
     def warning(
-        self,
-        code: str,
-        message: str,
-        span: Span | None,
-        *,
-        label: str = "",
-        related: tuple[Related, ...] = (),
-        notes: tuple[str, ...] = (),
-        help: str | None = None,
+        self, code: str, message: str, span: Span | None, **details: Unpack[Details]
     ) -> None:
-        self.add(Diagnostic(code, Severity.WARNING, message, span, label, related, notes, help))
+        """Report a warning; `details` are `label`, `related`, `notes` and `help`."""
+        self.report(Severity.WARNING, code, message, span, **details)
 
     @property
     def error_count(self) -> int:

@@ -461,6 +461,23 @@ def _check(input_tokens: int, output_tokens: int, user_rate: float | None) -> No
         raise ValueError("user_rate must be positive (None means an offline batch)")
 
 
+def _prepare(
+    gpu: Accelerator,
+    model: ServedModel,
+    input_tokens: int,
+    output_tokens: int,
+    user_rate: float | None,
+    assumptions: Assumptions,
+) -> tuple[KvCacheSize, dict[str, float | str]]:
+    """Check the request and gather what every replica estimate shows as its inputs."""
+    _check(input_tokens, output_tokens, user_rate)
+    kv = kv_cache_per_token(model, assumptions)
+    inputs = _inputs(gpu, model, input_tokens, output_tokens, user_rate)
+    if kv.approximated:
+        inputs["kv_bits_per_token"] = kv.bits_per_token
+    return kv, inputs
+
+
 def estimate_replica(
     gpu: Accelerator,
     model: ServedModel,
@@ -481,11 +498,7 @@ def estimate_replica(
     `fits` False. Raises ValueError when the GPU lacks the model's precision
     (check `supported_precisions` first).
     """
-    _check(input_tokens, output_tokens, user_rate)
-    kv = kv_cache_per_token(model, assumptions)
-    inputs = _inputs(gpu, model, input_tokens, output_tokens, user_rate)
-    if kv.approximated:
-        inputs["kv_bits_per_token"] = kv.bits_per_token
+    kv, inputs = _prepare(gpu, model, input_tokens, output_tokens, user_rate, assumptions)
     if gpus_per_replica is not None:
         if not 1 <= gpus_per_replica <= scale_up_domain:
             raise ValueError(
@@ -519,9 +532,7 @@ def best_replica(
 
     Sizes that miss the rate count only if none reaches it; ties go to the smaller size.
     """
-    _check(input_tokens, output_tokens, user_rate)
-    kv = kv_cache_per_token(model, assumptions)
-    inputs = _inputs(gpu, model, input_tokens, output_tokens, user_rate)
+    kv, inputs = _prepare(gpu, model, input_tokens, output_tokens, user_rate, assumptions)
     candidates = [
         _estimate(
             _roofline(gpu, size, model, input_tokens, output_tokens, kv, assumptions),
