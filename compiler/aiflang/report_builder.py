@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiflang.diagnostics import Diagnostic
 from aiflang.model import report as rp
 from aiflang.model.design import Design
 from aiflang.models.assumptions import REGISTRY
@@ -52,11 +51,6 @@ def sections(design: Design, facts: Facts) -> dict[str, Any]:
         "assumptions": assumptions,
         "explain": explain,
     }
-
-
-def _diagnostics_for(file: str, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    # Diagnostics of the design's own file, its imports and the catalog all belong to it.
-    return diagnostics
 
 
 def build_reports(compilation: Compilation) -> list[rp.Report]:

@@ -498,4 +498,3 @@ BLOCKS: dict[str, BlockSpec] = {
 }
 
 COMPONENT_KINDS = tuple(k for k, s in BLOCKS.items() if s.component)
-TOP_LEVEL_KINDS = (*COMPONENT_KINDS, "factory")

@@ -63,6 +63,3 @@ class Assumptions:
         assumption = REGISTRY[name]
         self.used.add(name)
         return self.overrides.get(name, assumption.default)
-
-    def is_overridden(self, name: str) -> bool:
-        return name in self.overrides

@@ -27,8 +27,6 @@ from aiflang.passes.resolve import Definition, Program, Scope
 from aiflang.passes.values import ValueReader
 from aiflang.syntax import tree as ast
 
-_FIELD_FOR_DIMENSION_SUFFIX = {"price": "price_usd"}
-
 
 def _attributes(block: ast.Block) -> dict[str, ast.Attribute]:
     return {e.name: e for e in block.entries if isinstance(e, ast.Attribute)}

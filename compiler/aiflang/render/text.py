@@ -14,7 +14,7 @@ Colour only when asked (the CLI asks on a terminal unless NO_COLOR is set).
 
 from __future__ import annotations
 
-from aiflang.diagnostics import Diagnostic, Severity, Span
+from aiflang.diagnostics import Diagnostic, Span
 
 _COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "note": "\033[1;36m"}
 _BOLD = "\033[1m"
@@ -103,9 +103,3 @@ def summary_line(errors: int, warnings: int, files: int, *, colour: bool = False
         f"{verdict}: {errors} error{'s' if errors != 1 else ''}, "
         f"{warnings} warning{'s' if warnings != 1 else ''} in {files_text}"
     )
-
-
-def severity_counts(diagnostics: list[Diagnostic]) -> tuple[int, int]:
-    errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
-    warnings = sum(1 for d in diagnostics if d.severity is Severity.WARNING)
-    return errors, warnings

@@ -182,7 +182,3 @@ class Module:
     entries: tuple[Entry, ...]
     comments: tuple[Comment, ...] = field(default=(), compare=False)
     span: Span = _span()
-
-
-def value_span(value: Value) -> Span:
-    return value.span
