@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from aiflang.passes.resolve import catalog_modules, catalog_scope
-from aiflang.render.text import source_line
 from aiflang.syntax import tree as ast
 
 _ORDER = ("gpu", "cpu", "nic", "switch", "transceiver", "node", "rack")
@@ -85,7 +84,11 @@ def render_entry(name: str) -> str | None:
             return None
         definition = scope.symbols[lowered[name.lower()]]
     block = definition.block
-    sources = {r.module.file: r.text for r in catalog_modules()}
+    trailing = {
+        (r.module.file, c.line): c.text.lstrip("#").strip()
+        for r in catalog_modules()
+        for c in r.module.comments
+    }
     header = f"{block.kind} {block.name}"
     if block.extends:
         header += f" extends {block.extends}"
@@ -94,12 +97,7 @@ def render_entry(name: str) -> str | None:
         out.extend("  " + line for line in definition.doc.splitlines())
     out.append("")
     for key, attribute in _merged(block, scope).items():
-        line = source_line(sources, attribute.span) or ""
-        comment = (
-            line.split("#", 1)[1].strip()
-            if "#" in line and '"' not in line.split("#")[0][-1:]
-            else ""
-        )
+        comment = trailing.get((attribute.span.file, attribute.span.end_line), "")
         value = _value_text(attribute)
         out.append(f"  {key:<20} {value}" + (f"   # {comment}" if comment else ""))
     return "\n".join(out)
