@@ -735,9 +735,10 @@ def read_assumptions(block: ast.Block | None, sink: Sink) -> Assumptions:
 def elaborate(program: Program, sink: Sink) -> list[dm.Design]:
     """Elaborate every factory of the program (and check library definitions)."""
     designs: list[dm.Design] = []
-    for definition in program.definitions:
-        if not definition.builtin:
-            library = _Elaborator(sink, _scope_of(program, definition), Assumptions())
+    if program.file_scope is not None:
+        # The file's own definitions are checked even when no factory uses them.
+        library = _Elaborator(sink, program.file_scope, Assumptions())
+        for definition in program.definitions:
             library.component(definition)
     for unit in program.factories:
         block = unit.block
@@ -788,25 +789,6 @@ def elaborate(program: Program, sink: Sink) -> list[dm.Design]:
             )
         )
     return designs
-
-
-def _scope_of(program: Program, definition: Definition) -> Scope:
-    for unit in program.factories:
-        if unit.scope.lookup(definition.name) is definition:
-            return unit.scope
-    scope = Scope(symbols={definition.name: definition})
-    if program.factories:
-        scope.parent = program.factories[0].scope
-    return _library_scope(program, scope)
-
-
-def _library_scope(program: Program, scope: Scope) -> Scope:
-    scope.symbols.update({d.name: d for d in program.definitions})
-    if scope.parent is None:
-        from aiflang.passes.resolve import catalog_scope
-
-        scope.parent = catalog_scope()
-    return scope
 
 
 def _check_member_refs(

@@ -81,7 +81,9 @@ class Program:
 
     sources: dict[str, str] = field(default_factory=dict)  # file -> text, for snippets
     factories: list[FactoryUnit] = field(default_factory=list)
+    # The root file's own definitions, and the scope they resolve in.
     definitions: list[Definition] = field(default_factory=list)
+    file_scope: Scope | None = None
 
 
 Loader = Callable[[Path], "bytes | None"]
@@ -530,6 +532,7 @@ class _Resolver:
                     help="move the rule into the factory block",
                 )
         self.program.definitions.extend(scope.symbols.values())
+        self.program.file_scope = scope
 
 
 def _references(value: ast.Value) -> Iterator[ast.Ref]:
