@@ -208,3 +208,19 @@ def test_three_tier_core_count_uses_a_balanceable_spine_uplink_count() -> None:
     assert plan.switches.core < plan.switches.spine
     assert plan.links.spine_core == 7056 * 144
     assert plan.links.spine_core <= plan.switches.core * 288
+
+
+def test_a_leaf_gives_up_a_downlink_when_that_balances_onto_fewer_spines() -> None:
+    # 4,608 endpoints at 400G on SN5600 (64 x 800G split 2 ways: radix 128) at 2:1.
+    # The ratio allows 85 down / 43 up; 43 is prime, so 55 leaves x 43 uplinks
+    # (2,365 links, at least 19 spines of 128 ports) must spread over 43 spines.
+    # With 84 down / 44 up: 55 leaves x 44 = 2,420 links, at least 19 spines,
+    # and 22 divides 44: 55 + 22 = 77 switches instead of 55 + 43 = 98.
+    sn5600 = SwitchModel("SN5600", ports=64, port_speed_bps=800e9, breakout_ways=2)
+    plan = plan_fabric(FabricInput("s", "fat_tree", 4608, 400e9, sn5600, oversubscription=2.0))
+    assert (plan.leaf_downlinks, plan.leaf_uplinks) == (84, 44)
+    assert (plan.switches.leaf, plan.switches.spine) == (55, 22)
+    assert plan.leaf_oversubscription <= 2.0
+    # When the most downlinks already give the fewest switches, they are kept.
+    plan = plan_fabric(FabricInput("s", "fat_tree", 9216, 400e9, sn5600, oversubscription=2.0))
+    assert (plan.leaf_downlinks, plan.switches.leaf, plan.switches.spine) == (85, 109, 43)

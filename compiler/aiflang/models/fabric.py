@@ -376,9 +376,35 @@ def _capacity_help(inp: FabricInput, tiers: int, radix: int, served: int) -> str
     )
 
 
+# How many fewer leaf downlinks than the ratio allows `plan_fabric` tries.
+DOWNLINK_SEARCH = 16
+
+
 def plan_fabric(inp: FabricInput, assumptions: Assumptions | None = None) -> FabricPlan:
-    """Size `inp` as a balanced folded Clos; findings go in `FabricPlan.issues`."""
+    """Size `inp` as a balanced folded Clos; findings go in `FabricPlan.issues`.
+
+    A leaf takes as many downlinks as the oversubscription allows, unless
+    giving up a few (up to DOWNLINK_SEARCH) builds the fabric from fewer
+    switches: balance rounds spine counts up to divisors of the leaf uplinks,
+    so 85 down / 43 up (43 is prime) can cost far more spines than 84 / 44.
+    A leaf with fewer downlinks is never more oversubscribed than asked.
+    """
     assumptions = assumptions or Assumptions()
+    best = _plan(inp, assumptions, None)
+    if best.tiers == 1:
+        return best
+    errors = sum(1 for issue in best.issues if issue.code.startswith("E"))
+    most = best.leaf_downlinks
+    for downlinks in range(most - 1, max(most - DOWNLINK_SEARCH, most // 2, 0) - 1, -1):
+        candidate = _plan(inp, assumptions, downlinks)
+        if sum(1 for issue in candidate.issues if issue.code.startswith("E")) > errors:
+            continue
+        if candidate.switches.total < best.switches.total:
+            best = candidate
+    return best
+
+
+def _plan(inp: FabricInput, assumptions: Assumptions, downlinks: int | None) -> FabricPlan:
     issues: list[SizingIssue] = []
     spine_model = inp.spine or inp.leaf
     core_model = inp.core or spine_model
@@ -421,7 +447,7 @@ def plan_fabric(inp: FabricInput, assumptions: Assumptions | None = None) -> Fab
     if tiers == 3 and not core_fits and core_model not in (inp.leaf, spine_model):
         issues.append(_speed_issue(inp, core_model))
 
-    leaf_downlinks = leaf_downlinks_for(leaf_radix, inp.oversubscription)
+    leaf_downlinks = downlinks or leaf_downlinks_for(leaf_radix, inp.oversubscription)
     leaf_uplinks = leaf_radix - leaf_downlinks
     leaves_per_rail = 0
     groups: list[LeafGroup] = []
