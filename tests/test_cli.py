@@ -211,3 +211,21 @@ def test_import_name_is_not_the_stdlib_aifc_module() -> None:
     )
     assert completed.stdout.strip().endswith(os.path.join("aiflang", "__init__.py"))
     assert "lib/python3" not in completed.stdout or "site-packages" in completed.stdout
+
+
+def test_a_broken_design_still_gets_a_report(tmp_path: Path) -> None:
+    # The parser recovers the factory from an unclosed block: its report names it.
+    path = write(tmp_path, "broken.aif", 'factory "f" {\n  site { pue = 1.2 }\n')
+    out = tmp_path / "r.json"
+    code, _, _ = run("report", str(path), "--format", "json", "-o", str(out))
+    assert code == 1
+    data = json.loads(out.read_text())
+    assert data["valid"] is False and data["error_count"] == 1
+    assert data["diagnostics"][0]["code"] == "E104" and data["factory"] == "f"
+    # A file that cannot even be decoded gets a report of that error, titled by its file.
+    path = write(tmp_path, "binary.aif", b"factory \xff")
+    code, md, _ = run("report", str(path), "--format", "md")
+    assert code == 1 and "AI factory report: " in md and "binary.aif" in md and "E101" in md
+    library = write(tmp_path, "lib.aif", "node n {\n  gpus = 8 x H100\n}\n")
+    code, _, err = run("report", str(library))
+    assert code == 2 and "no factory to report on" in err

@@ -83,4 +83,7 @@ def build_reports(compilation: Compilation) -> list[rp.Report]:
         reports.append(
             rp.Report(factory=unit.block.name or "", file=unit.file, doc=unit.block.doc, **common)
         )
+    if not reports and errors:
+        # A file so broken that no factory could be read still gets a report of its errors.
+        reports.append(rp.Report(factory="", file=compilation.file, **common))
     return reports

@@ -49,6 +49,7 @@ class Compilation:
 
     sink: Sink
     program: Program
+    file: str = ""
     designs: list[Design] = field(default_factory=list)
     facts: list[Facts] = field(default_factory=list)
 
@@ -63,7 +64,7 @@ def compile_file(
     """Run the pipeline on one file. Never raises for user errors."""
     sink = Sink()
     program = resolve(path, sink, root=root, **({"loader": loader} if loader else {}))
-    compilation = Compilation(sink, program)
+    compilation = Compilation(sink, program, str(path))
     if sink.blocked:
         return compilation
     compilation.designs = elaborate(program, sink)

@@ -217,6 +217,11 @@ def _peak(report: Report) -> float | None:
     return report.capacity.peak_flops.get("bf16")
 
 
+def factory_title(report: Report) -> str:
+    """The factory's name, or its file when no factory could be read."""
+    return report.factory or report.file
+
+
 def assumption_text(value: float, unit: str) -> str:
     """An assumption's SI value shown in its display unit ("%" for a fraction)."""
     if unit == "%":

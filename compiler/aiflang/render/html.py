@@ -161,8 +161,8 @@ def build_page(report: Report) -> Page:
     """Everything the template prints, already formatted."""
     explanations = {key: _explanation(report, key) for key in sorted(report.explain)}
     return Page(
-        title=f"{report.factory}: AI factory report",
-        factory=report.factory,
+        title=f"{fig.factory_title(report)}: AI factory report",
+        factory=fig.factory_title(report),
         file=report.file,
         doc=report.doc or "",
         valid=report.valid,

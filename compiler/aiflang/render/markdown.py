@@ -45,7 +45,7 @@ def render_markdown(report: Report) -> str:
     """A Markdown summary of `report`, ending with a newline."""
     verdict = "✅ valid" if report.valid else "❌ invalid"
     out = [
-        f"## AI factory report: {escape(report.factory)}",
+        f"## AI factory report: {escape(fig.factory_title(report))}",
         "",
         f"**{verdict}**: {_plural(report.error_count, 'error')}, "
         f"{_plural(report.warning_count, 'warning')} (`{escape_code(report.file)}`)",
