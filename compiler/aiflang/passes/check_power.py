@@ -172,6 +172,7 @@ def _check_site(
             "E406",
             f"the facility draws {watts(facility_w)}, over its {watts(utility)} utility feed",
             site.span_of("utility"),
+            label="utility feed declared here",
             notes=(
                 f"facility = IT {watts(it_w)} x PUE {site.pue:g}",
                 "; ".join(f'hall "{b.hall.name}" {watts(b.it_load_w)}' for b in budgets),
@@ -268,6 +269,7 @@ def _check_power_chain(budget: HallBudget, sink: Sink) -> None:
             f'hall "{hall.name}": its UPS plant delivers {watts(ups.usable_w)} at '
             f"{hall.redundancy}, below its {watts(hall.it_capacity_w)} of IT capacity",
             hall.span_of("ups"),
+            label="UPS plant declared here",
             notes=(f"{plant}: {ups.explanation.formula} = {watts(ups.usable_w)}",),
             help=f"{add}lower it_power to {watts(ups.usable_w)}",
         )
@@ -314,6 +316,7 @@ def _check_cooling(budget: HallBudget, sink: Sink) -> None:
             f'hall "{hall.name}" has {watts(liquid_load)} of liquid-cooled heat and no liquid '
             "cooling",
             hall.span_of("cooling"),
+            label="cooling capacity declared here",
             related=_related(budget),
             notes=liquid_notes,
             help=f"declare `cooling = {{ liquid = {watts(liquid_load)}, air = ... }}` or cdus",
@@ -334,6 +337,7 @@ def _check_cooling(budget: HallBudget, sink: Sink) -> None:
             f'hall "{hall.name}" sends {watts(liquid_load)} of heat to liquid, over its '
             f"{watts(liquid_cap)} of liquid cooling",
             hall.span_of("cooling"),
+            label="cooling capacity declared here",
             related=_related(budget),
             notes=liquid_notes + cdu_note,
             help=f"raise liquid cooling to {watts(liquid_load)}"
@@ -355,6 +359,7 @@ def _check_cooling(budget: HallBudget, sink: Sink) -> None:
             f'hall "{hall.name}" sends {watts(air_load)} of heat to air, over its '
             f"{watts(air_cap)} of air cooling",
             hall.span_of("cooling"),
+            label="cooling capacity declared here",
             related=_related(budget),
             notes=("; ".join(notes),),
             help=f"raise air cooling to {watts(air_load)}" + (f", or {moving}" if moving else ""),
@@ -379,6 +384,7 @@ def _check_space(budget: HallBudget, sink: Sink) -> None:
             "E407",
             f'hall "{hall.name}" needs {used} positions, over its {hall.positions}',
             hall.span_of("positions"),
+            label="positions declared here",
             related=_related(budget),
             notes=(" + ".join(parts) + f" = {used}",),
             help=f"raise positions to {used}{moving}",
@@ -396,6 +402,7 @@ def _check_space(budget: HallBudget, sink: Sink) -> None:
                 f'rack `{rack.name}` loads the floor of hall "{hall.name}" at {shown}, over its '
                 f"rated {units.format_quantity(floor, units.MASS_PER_AREA)}",
                 hall.span_of("floor_loading"),
+                label="floor loading declared here",
                 related=_related_rack(rack, "weight and footprint declared here"),
                 notes=(f"{rack.weight_kg:g} kg over {rack.footprint_m2:g} m^2",),
                 help=f"spread the rack over {rack.weight_kg / floor:.3g} m^2 (a load-spreading "
