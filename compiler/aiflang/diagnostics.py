@@ -146,3 +146,10 @@ class Sink:
 
     def sorted(self) -> list[Diagnostic]:
         return sorted(self.diagnostics, key=Diagnostic.sort_key)
+
+
+def did_you_mean(suggestions: list[str] | tuple[str, ...]) -> str | None:
+    """A help line offering close names, or None when there are none."""
+    if not suggestions:
+        return None
+    return "did you mean " + " or ".join(f"`{s}`" for s in suggestions) + "?"

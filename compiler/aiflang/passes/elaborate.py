@@ -19,7 +19,7 @@ import difflib
 from typing import Any
 
 from aiflang import units
-from aiflang.diagnostics import Sink
+from aiflang.diagnostics import Sink, did_you_mean
 from aiflang.model import design as dm
 from aiflang.models.assumptions import REGISTRY, Assumptions
 from aiflang.passes.components import BlockReader, ComponentBuilder, attributes_of, divide
@@ -296,9 +296,8 @@ def read_assumptions(block: ast.Block | None, sink: Sink) -> Assumptions:
                 "E208",
                 f"unknown assumption `{entry.name}`",
                 entry.name_span,
-                help=("did you mean " + " or ".join(f"`{c}`" for c in close) + "?")
-                if close
-                else "`aifc report --format json` lists every assumption and its default",
+                help=did_you_mean(close)
+                or "`aifc report --format json` lists every assumption and its default",
             )
             continue
         if known.unit == "%":
@@ -403,9 +402,7 @@ def _check_member_refs(
             "E201",
             f"unknown {what} `{name}`",
             span,
-            help=("did you mean " + " or ".join(f"`{c}`" for c in close) + "?")
-            if close
-            else f"the factory's {what}s are: {', '.join(known) or 'none'}",
+            help=did_you_mean(close) or f"the factory's {what}s are: {', '.join(known) or 'none'}",
         )
 
     for item in storage:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aiflang.diagnostics import Related, Sink, Span
+from aiflang.diagnostics import Related, Sink, Span, did_you_mean
 from aiflang.model.schema import BLOCKS, COMPONENT_KINDS, Form
 from aiflang.resources import catalog_dir
 from aiflang.syntax import tree as ast
@@ -289,7 +289,7 @@ class _Resolver:
             "E209",
             f"unknown block kind `{block.kind}`",
             block.kind_span,
-            help=_did_you_mean(suggestions) or "block kinds are: " + ", ".join(sorted(BLOCKS)),
+            help=did_you_mean(suggestions) or "block kinds are: " + ", ".join(sorted(BLOCKS)),
         )
 
     # Checks ----------------------------------------------------------------
@@ -375,7 +375,7 @@ class _Resolver:
                         "E208",
                         f"a {kind} has no attribute `{entry.name}`",
                         entry.name_span,
-                        help=_did_you_mean(suggestions)
+                        help=did_you_mean(suggestions)
                         or f"{kind} attributes are: {', '.join(spec.attrs)}",
                     )
             elif isinstance(entry, ast.Block):
@@ -458,7 +458,7 @@ class _Resolver:
                 f"`{what}` expects a {' or '.join(kinds)}, but `{ref.name}` is a {definition.kind}",
                 ref.span,
                 related=(Related(definition.block.name_span, f"`{ref.name}` defined here"),),
-                help=_did_you_mean(_names_of_kind(scope, kinds[0], ref.name)),
+                help=did_you_mean(_names_of_kind(scope, kinds[0], ref.name)),
             )
 
     def unknown_name(self, name: str, kind: str, scope: Scope, span: Span) -> None:
@@ -467,7 +467,7 @@ class _Resolver:
             "E201",
             f"unknown {kind} `{name}`",
             span,
-            help=_did_you_mean(suggestions)
+            help=did_you_mean(suggestions)
             or f"define `{kind} {name} {{ ... }}` or see `aifc catalog` for built-in parts",
         )
 
@@ -552,12 +552,6 @@ def _names_of_kind(scope: Scope, kind: str, name: str) -> list[str]:
         lowered = {n.lower(): n for n in names}
         close = [lowered[n] for n in difflib.get_close_matches(name.lower(), list(lowered), n=3)]
     return close
-
-
-def _did_you_mean(suggestions: list[str]) -> str | None:
-    if not suggestions:
-        return None
-    return "did you mean " + " or ".join(f"`{s}`" for s in suggestions) + "?"
 
 
 def _label(block: ast.Block) -> str:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from aiflang import units
-from aiflang.diagnostics import Sink
+from aiflang.diagnostics import Sink, did_you_mean
 from aiflang.model.schema import Attr
 from aiflang.syntax import tree as ast
 
@@ -117,9 +117,7 @@ class ValueReader:
         try:
             return units.parse_unit(quantity.unit)
         except units.UnknownUnitError as error:
-            hint = None
-            if error.suggestions:
-                hint = "did you mean " + " or ".join(f"`{s}`" for s in error.suggestions) + "?"
+            hint = did_you_mean(error.suggestions)
             self.sink.error(
                 "E204",
                 f"unknown unit `{error.name}` in `{attribute.name}`",
@@ -273,9 +271,7 @@ class ValueReader:
                 "E210",
                 f"`{attribute.name}` = {node.name} is not one of {', '.join(attr.choices)}",
                 node.span,
-                help=("did you mean " + " or ".join(f"`{c}`" for c in close) + "?")
-                if close
-                else None,
+                help=did_you_mean(close),
             )
             return None
         return node.name
