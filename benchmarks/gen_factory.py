@@ -148,7 +148,7 @@ def render(
 
 def generate(gpus: int, switch: str = "Q3400") -> str:
     """Render, size the network with the compiler, and render again with its load."""
-    from aiflang.passes import compile_file
+    from aiflang.driver import compile_file
 
     draft = render(gpus, switch)
     with tempfile.TemporaryDirectory() as folder:

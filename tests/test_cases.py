@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from aiflang.passes import compile_file
-from aiflang.suppress import apply_suppressions
+from aiflang.diagnostics.suppression import apply_suppressions
+from aiflang.driver import compile_file
 
 CASES = Path(__file__).parent / "cases"
 EXPECTATION = re.compile(r"([EW]): (.*?) \[([EW]\d{3})\]")

@@ -186,12 +186,12 @@ def test_schema_is_json_schema() -> None:
 def test_internal_errors_exit_3_without_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import aiflang.passes
+    import aiflang.driver
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(aiflang.passes, "compile_file", broken)
+    monkeypatch.setattr(aiflang.driver, "compile_file", broken)
     path = write(tmp_path, "d.aif", "node n {\n  gpus = 8 x H100\n}\n")
     runner = CliRunner()
     result = runner.invoke(main, ["validate", str(path)])

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from aiflang.compare import compare_reports, render_comparison
-from aiflang.model import report as rp
+from aiflang import report as rp
+from aiflang.render.compare import compare_reports, render_comparison
 
 
 def _report(

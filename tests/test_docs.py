@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from aiflang.codes import CODES
-from aiflang.model.schema import BLOCKS
+from aiflang.diagnostics.codes import CODES
 from aiflang.models.assumptions import REGISTRY
+from aiflang.syntax.schema import BLOCKS
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -16,10 +16,10 @@ from click.testing import CliRunner
 
 from aiflang.cli import main
 from aiflang.diagnostics import Diagnostic
+from aiflang.driver import compile_file
+from aiflang.frontend.resolve import MAX_IMPORT_DEPTH
+from aiflang.frontend.values import MAX_COUNT, MAX_MAGNITUDE
 from aiflang.models.topology import EXPANDED_NODE_LIMIT, GraphTooLarge, build_expanded
-from aiflang.passes import compile_file
-from aiflang.passes.resolve import MAX_IMPORT_DEPTH
-from aiflang.passes.values import MAX_COUNT, MAX_MAGNITUDE
 from aiflang.syntax.parser import MAX_FILE_BYTES, MAX_NESTING, MAX_SYNTAX_ERRORS
 
 ROOT = Path(__file__).resolve().parents[1]

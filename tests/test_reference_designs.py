@@ -18,8 +18,8 @@ import pytest
 from click.testing import CliRunner
 
 from aiflang.cli import main
-from aiflang.model.design import Design
-from aiflang.passes import compile_file
+from aiflang.driver import compile_file
+from aiflang.frontend.design import Design
 
 ROOT = Path(__file__).resolve().parents[1]
 DESIGNS = ROOT / "reference_designs"

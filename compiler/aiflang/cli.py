@@ -20,7 +20,7 @@ import click
 
 if TYPE_CHECKING:
     from aiflang.diagnostics import Diagnostic
-    from aiflang.passes import Compilation
+    from aiflang.driver import Compilation
 
 ISSUES_URL = "https://github.com/aifc-dev/aifc/issues"
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -106,7 +106,7 @@ def _design_files(paths: tuple[str, ...]) -> list[Path]:
 
 
 def _compile(file: Path, root: str | None, *, analyse: bool = True) -> Compilation:
-    from aiflang.passes import compile_file
+    from aiflang.driver import compile_file
 
     root_path = Path(root) if root else None
     if root_path is not None and not root_path.is_dir():
@@ -170,7 +170,7 @@ def validate(
         diagnostics.extend(compilation.sink.sorted())
         sources.update(compilation.sources)
     from aiflang.diagnostics import Severity
-    from aiflang.suppress import apply_suppressions
+    from aiflang.diagnostics.suppression import apply_suppressions
 
     diagnostics = apply_suppressions(diagnostics, sources)
     errors = sum(1 for d in diagnostics if d.is_error)
@@ -180,7 +180,8 @@ def validate(
         shown = shown[:max_errors]
     failed = errors > 0 or (strict and warnings > 0)
     if fmt == "json":
-        from aiflang.render.json_report import dumps, validation_report
+        from aiflang.render.json_report import dumps
+        from aiflang.report import validation_report
 
         # Counts and validity are of every diagnostic, whatever --quiet and --max-errors hide.
         envelope = validation_report(shown, sources).model_copy(
@@ -237,7 +238,7 @@ def report(
     """Produce the design report: HTML (default), JSON or Markdown."""
     (path,) = _design_files((file,))
     compilation = _compile(path, root)
-    from aiflang.report_builder import build_reports
+    from aiflang.driver import build_reports
 
     reports = build_reports(compilation)
     if not reports:
@@ -288,8 +289,8 @@ def report(
 @_guarded
 def compare(first: str, second: str, fmt: str, output: str | None, debug: bool) -> None:
     """Key figures of two designs side by side, with ratios."""
-    from aiflang.compare import compare_reports, render_comparison
-    from aiflang.report_builder import build_reports
+    from aiflang.driver import build_reports
+    from aiflang.render.compare import compare_reports, render_comparison
 
     reports = []
     for file in (first, second):
@@ -356,7 +357,7 @@ def fmt(paths: tuple[str, ...], check: bool, diff: bool, debug: bool) -> None:
 @_guarded
 def catalog(name: str | None, debug: bool) -> None:
     """List the built-in components, or show one with its sources."""
-    from aiflang.catalog_view import render_catalog, render_entry
+    from aiflang.render.catalog import render_catalog, render_entry
 
     if name is None:
         click.echo(render_catalog())
@@ -371,8 +372,8 @@ def catalog(name: str | None, debug: bool) -> None:
 @click.argument("code")
 def explain(code: str) -> None:
     """What a diagnostic code means and how to fix it."""
-    from aiflang.codes import CODES
-    from aiflang.codes import explain as lookup
+    from aiflang.diagnostics.codes import CODES
+    from aiflang.diagnostics.codes import explain as lookup
 
     info = lookup(code)
     if info is None:
@@ -399,7 +400,7 @@ def graph(
     file: str, fmt: str, expand: bool, fabric_name: str | None, output: str | None, debug: bool
 ) -> None:
     """Export the network topology as GraphML or DOT."""
-    from aiflang.graph_export import export_graph
+    from aiflang.render.graph import export_graph
 
     (path,) = _design_files((file,))
     compilation = _compile(path, None)
@@ -414,7 +415,7 @@ def schema() -> None:
     """Print the JSON Schema of the JSON report."""
     import json
 
-    from aiflang.model.report import Report
+    from aiflang.report import Report
 
     click.echo(json.dumps(Report.model_json_schema(), indent=2, sort_keys=True))
 

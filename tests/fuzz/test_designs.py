@@ -22,10 +22,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import DesignSpec, designs, examples
 
-from aiflang.passes import Compilation, compile_file
-from aiflang.render.json_report import dumps, validation_report
-from aiflang.report_builder import build_reports
-from aiflang.suppress import apply_suppressions
+from aiflang.diagnostics.suppression import apply_suppressions
+from aiflang.driver import Compilation, build_reports, compile_file
+from aiflang.render.json_report import dumps
+from aiflang.report import validation_report
 from aiflang.syntax.formatter import format_source
 from aiflang.syntax.parser import parse_source
 

@@ -25,9 +25,8 @@ from hypothesis import strategies as st
 from strategies import examples
 
 from aiflang.cli import main
-from aiflang.passes import compile_file
+from aiflang.driver import build_reports, compile_file
 from aiflang.render.json_report import dumps
-from aiflang.report_builder import build_reports
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCES = sorted(ROOT.joinpath("reference_designs").glob("*.aif"))

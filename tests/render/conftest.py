@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from aiflang.model import report as rp
+from aiflang import report as rp
 
 YEAR_S = 365.25 * 86400
 

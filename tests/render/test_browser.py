@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from aiflang.model import report as rp
+from aiflang import report as rp
 from aiflang.render.html import render_html
 
 CHROMIUM = Path("/usr/bin/chromium")

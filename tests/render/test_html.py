@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from aiflang.model import report as rp
+from aiflang import report as rp
 from aiflang.render.html import render_html
 
 MakeReport = Callable[..., rp.Report]

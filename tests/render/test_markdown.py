@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from aiflang.model import report as rp
+from aiflang import report as rp
 from aiflang.render.markdown import escape, render_markdown
 
 MakeReport = Callable[..., rp.Report]

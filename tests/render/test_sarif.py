@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from aiflang.cli import main
-from aiflang.codes import CODES
+from aiflang.diagnostics.codes import CODES
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -157,7 +157,7 @@ class FabricInput:
 
 @dataclass(frozen=True, slots=True)
 class SizingIssue:
-    """A finding about a fabric: `code` from the registry in aiflang.codes."""
+    """A finding about a fabric: `code` from the registry in aiflang.diagnostics.codes."""
 
     code: str
     message: str

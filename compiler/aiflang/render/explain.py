@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from aiflang.model.report import Report
 from aiflang.render.figures import assumption_text
+from aiflang.report import Report
 
 
 def render_explanation(report: Report, key: str) -> str | None:

@@ -1,7 +1,7 @@
 """Report figures formatted with their units, shared by the HTML, Markdown and
 comparison renderers so a figure reads the same everywhere.
 
-Report fields are SI base units and US dollars (see `aiflang.model.report`);
+Report fields are SI base units and US dollars (see `aiflang.report`);
 a few are scaled for people (`tokens_per_s_per_mw`, `gpu_hours`,
 `cost_per_million_tokens_usd`) and are converted back to SI here before
 `units.format_quantity` picks a display unit.
@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiflang import units
-from aiflang.model.report import Report, ServeReport
+from aiflang.report import Report, ServeReport
 
 MISSING = "—"
 SECONDS_PER_YEAR = 365.25 * 86400

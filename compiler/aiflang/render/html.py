@@ -18,15 +18,15 @@ from dataclasses import dataclass, field
 import jinja2
 
 from aiflang import units
-from aiflang.model.report import (
+from aiflang.render import charts
+from aiflang.render import figures as fig
+from aiflang.report import (
     DiagnosticReport,
     FabricReport,
     Failure,
     HallReport,
     Report,
 )
-from aiflang.render import charts
-from aiflang.render import figures as fig
 from aiflang.resources import data_path
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from aiflang.model.report import Report
 from aiflang.render import figures as fig
+from aiflang.report import Report
 
 # Characters that start emphasis, code, links or strikethrough, or end a table cell.
 # `$` too: GitHub reads a pair of dollar signs on one line as inline math.

@@ -14,8 +14,8 @@ from importlib import metadata
 from typing import Any
 from urllib.parse import quote
 
-from aiflang.codes import CODES
 from aiflang.diagnostics import Diagnostic
+from aiflang.diagnostics.codes import CODES
 from aiflang.render.text import source_line
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

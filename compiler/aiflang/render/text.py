@@ -14,7 +14,7 @@ Colour only when asked (the CLI asks on a terminal unless NO_COLOR is set).
 
 from __future__ import annotations
 
-from aiflang.diagnostics import Diagnostic, Span
+from aiflang.diagnostics import Diagnostic, Span, source_line
 
 _COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "note": "\033[1;36m"}
 _BOLD = "\033[1m"
@@ -28,16 +28,6 @@ class _Style:
 
     def __call__(self, text: str, code: str) -> str:
         return f"{code}{text}{_RESET}" if self.colour else text
-
-
-def source_line(sources: dict[str, str], span: Span) -> str | None:
-    text = sources.get(span.file)
-    if text is None:
-        return None
-    lines = text.split("\n")
-    if 1 <= span.line <= len(lines):
-        return lines[span.line - 1]
-    return None
 
 
 def _excerpt(

@@ -33,12 +33,12 @@ missing price is a gap in the report, not an error in the design.
 
 from __future__ import annotations
 
+from aiflang import report as rp
+from aiflang.analyses.facts import Facts
+from aiflang.analyses.throughput import Fleet, factory_fleet, with_inputs
 from aiflang.diagnostics import Sink
-from aiflang.model import report as rp
-from aiflang.model.design import Design, ServerNode
+from aiflang.frontend.design import Design, ServerNode
 from aiflang.models import cost as cm
-from aiflang.passes.estimate_throughput import Fleet, factory_fleet, with_inputs
-from aiflang.passes.facts import Facts
 
 _LIFE_KEYS = {
     "systems": "accelerated_systems",

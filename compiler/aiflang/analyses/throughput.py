@@ -34,13 +34,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from aiflang import report as rp
+from aiflang.analyses.facts import Facts
 from aiflang.diagnostics import Sink, Span
-from aiflang.model import report as rp
-from aiflang.model.design import Design, Gpu, Serve, Train
+from aiflang.frontend.design import Design, Gpu, Serve, Train
 from aiflang.models import inference as inf
 from aiflang.models import training as trn
 from aiflang.models.explain import Explanation
-from aiflang.passes.facts import Facts
 
 _EXTRA_KV_BITS = {"fp64": 64.0, "tf32": 32.0}  # KV precisions the inference table lacks
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from aiflang import units
 from aiflang.diagnostics import Sink, did_you_mean
-from aiflang.model.schema import Attr
 from aiflang.syntax import tree as ast
+from aiflang.syntax.schema import Attr
 
 MAX_COUNT = 100_000_000  # no design holds more of anything than this (docs/limits.md)
 # Every other number is 0 or within [1/MAX_MAGNITUDE, MAX_MAGNITUDE], so the models'

@@ -4,7 +4,7 @@ A `HallBudget` adds up what a hall holds (racks by type and count, the
 network racks and switch power the fabric pass placed there, storage) and
 what it can carry (IT capacity, the UPS plant at its redundancy and
 continuous-load derating, liquid and air cooling, CDUs, positions). The
-check in `aiflang.passes.check_power` turns the budget into diagnostics and
+check in `aiflang.analyses.power` turns the budget into diagnostics and
 report sections. Everything is arithmetic on rack types and counts, never
 on individual racks.
 """
@@ -15,12 +15,12 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from aiflang import report as rp
 from aiflang import units
-from aiflang.model import report as rp
-from aiflang.model.design import Design, Hall, Modules, Rack
+from aiflang.analyses.facts import Facts
+from aiflang.frontend.design import Design, Hall, Modules, Rack
 from aiflang.models.explain import Explanation
 from aiflang.models.power import UpsCapacity, ups_capacity
-from aiflang.passes.facts import Facts
 
 # Tolerance on comparisons of watts: load exactly at capacity is not over it.
 _EPSILON = 1e-9

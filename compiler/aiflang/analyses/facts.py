@@ -3,7 +3,7 @@
 Each analysis fills its own fields; later analyses read earlier ones (the
 power check reads the fabric's switch power, the cost estimate reads the
 power budget). The report is built from these facts. Sections are report
-models (`aiflang.model.report`) so the JSON contract has one definition;
+models (`aiflang.report`) so the JSON contract has one definition;
 the heavier working objects (fabric plans, topology analyses) sit beside
 them for renderers that need more than the JSON.
 """
@@ -11,10 +11,11 @@ them for renderers that need more than the JSON.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from aiflang.model import report as rp
-from aiflang.models.assumptions import Assumptions
+from aiflang import report as rp
+from aiflang.frontend.design import Design
+from aiflang.models.assumptions import REGISTRY, Assumptions
 from aiflang.models.explain import Explanation
 
 if TYPE_CHECKING:
@@ -44,3 +45,38 @@ class Facts:
     def explain(self, key: str, explanation: Explanation) -> None:
         """Record how the figure at report path `key` was computed."""
         self.explanations[key] = explanation
+
+
+def report_sections(design: Design, facts: Facts) -> dict[str, Any]:
+    """The computed sections of the report, before diagnostics are known."""
+    used = sorted(facts.assumptions.used | set(facts.assumptions.overrides))
+    assumptions = [
+        rp.AssumptionReport(
+            name=name,
+            value=facts.assumptions.overrides.get(name, REGISTRY[name].default),
+            default=REGISTRY[name].default,
+            unit=REGISTRY[name].unit,
+            overridden=name in facts.assumptions.overrides,
+            description=REGISTRY[name].description,
+            source=REGISTRY[name].source,
+        )
+        for name in used
+        if name in REGISTRY
+    ]
+    explain = {
+        key: rp.ExplanationReport(
+            formula=e.formula, inputs=dict(e.inputs), assumptions=list(e.assumptions)
+        )
+        for key, e in sorted(facts.explanations.items())
+    }
+    return {
+        "capacity": facts.capacity,
+        "halls": facts.halls,
+        "fabrics": facts.fabrics,
+        "train": facts.train,
+        "serve": facts.serve,
+        "cost": facts.cost,
+        "requirements": facts.requirements,
+        "assumptions": assumptions,
+        "explain": explain,
+    }

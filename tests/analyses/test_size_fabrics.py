@@ -8,8 +8,8 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from aiflang.graph_export import export_graph
-from aiflang.passes import Compilation, compile_file
+from aiflang.driver import Compilation, compile_file
+from aiflang.render.graph import export_graph
 
 DGX_RACK_OF_3 = """
 rack dgx3 {

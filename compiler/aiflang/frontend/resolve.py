@@ -15,16 +15,15 @@ factory.
 from __future__ import annotations
 
 import difflib
-import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from aiflang.catalog import catalog_modules
 from aiflang.diagnostics import Related, Sink, Span, did_you_mean
-from aiflang.model.schema import BLOCKS, COMPONENT_KINDS, Form
-from aiflang.resources import catalog_dir
 from aiflang.syntax import tree as ast
-from aiflang.syntax.parser import ParseResult, decode_source, parse_source
+from aiflang.syntax.parser import decode_source, parse_source
+from aiflang.syntax.schema import BLOCKS, COMPONENT_KINDS, Form
 
 MAX_IMPORT_DEPTH = 16
 
@@ -94,28 +93,6 @@ def _read(path: Path) -> bytes | None:
         return path.read_bytes()
     except OSError:
         return None
-
-
-@functools.lru_cache(maxsize=1)
-def catalog_modules() -> tuple[ParseResult, ...]:
-    """The built-in catalog, parsed once per process and cached on disk."""
-    from aiflang import cache
-    from aiflang.syntax.parser import _grammar_text
-
-    files = sorted(catalog_dir().glob("*.aif"))
-    texts = [path.read_text(encoding="utf-8") for path in files]
-    key = cache.key_of(
-        _grammar_text(), *[f"{p.name}\0{t}" for p, t in zip(files, texts, strict=True)]
-    )
-    cached = cache.load("catalog", key)
-    if isinstance(cached, tuple) and all(isinstance(r, ParseResult) for r in cached):
-        return cached
-    results = tuple(
-        parse_source(text, f"<catalog>/{path.name}")
-        for path, text in zip(files, texts, strict=True)
-    )
-    cache.store("catalog", key, results)
-    return results
 
 
 def catalog_scope(sink: Sink | None = None) -> Scope:

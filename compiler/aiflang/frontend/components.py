@@ -18,13 +18,13 @@ from typing import Any
 
 from aiflang import units
 from aiflang.diagnostics import Related, Sink
-from aiflang.model import design as dm
-from aiflang.model.schema import BLOCKS, PRECISIONS, Form
+from aiflang.frontend import design as dm
+from aiflang.frontend.resolve import Definition, Scope
+from aiflang.frontend.values import ValueReader
 from aiflang.models import power as power_model
 from aiflang.models.assumptions import Assumptions
-from aiflang.passes.resolve import Definition, Scope
-from aiflang.passes.values import ValueReader
 from aiflang.syntax import tree as ast
+from aiflang.syntax.schema import BLOCKS, PRECISIONS, Form
 
 
 def attributes_of(block: ast.Block) -> dict[str, ast.Attribute]:

@@ -35,13 +35,13 @@ import difflib
 import math
 from dataclasses import dataclass, field
 
+from aiflang import report as rp
+from aiflang.analyses.facts import Facts
 from aiflang.diagnostics import Sink
-from aiflang.model import report as rp
-from aiflang.model.design import Design, Fabric, Switch
+from aiflang.frontend.design import Design, Fabric, Switch
 from aiflang.models.assumptions import Assumptions, register
 from aiflang.models.explain import Explanation
 from aiflang.models.fabric import FabricInput, FabricPlan, SwitchModel, plan_fabric
-from aiflang.passes.facts import Facts
 
 RACK_UNIT_M = 0.04445
 

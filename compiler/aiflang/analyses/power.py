@@ -19,19 +19,10 @@ from __future__ import annotations
 
 import math
 
+from aiflang import report as rp
 from aiflang import units
-from aiflang.diagnostics import Related, Sink, Span
-from aiflang.model import report as rp
-from aiflang.model.design import Design, Modules, Rack
-from aiflang.models.power import (
-    UpsCapacity,
-    check_air_rack,
-    check_pue,
-    facility_power,
-    ups_capacity,
-)
-from aiflang.passes.facts import Facts
-from aiflang.passes.power_budget import (
+from aiflang.analyses.facts import Facts
+from aiflang.analyses.power_budget import (
     HallBudget,
     build_budgets,
     capacity,
@@ -48,6 +39,15 @@ from aiflang.passes.power_budget import (
     shed,
     ups_failure,
     watts,
+)
+from aiflang.diagnostics import Related, Sink, Span
+from aiflang.frontend.design import Design, Modules, Rack
+from aiflang.models.power import (
+    UpsCapacity,
+    check_air_rack,
+    check_pue,
+    facility_power,
+    ups_capacity,
 )
 
 # The UPS plant and it_power "match" within this share (W404 beyond it).

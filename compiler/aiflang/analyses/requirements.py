@@ -17,11 +17,11 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
+from aiflang import report as rp
 from aiflang import units
+from aiflang.analyses.facts import Facts, report_sections
 from aiflang.diagnostics import Sink
-from aiflang.model import report as rp
-from aiflang.model.design import Design, Requirement
-from aiflang.passes.facts import Facts
+from aiflang.frontend.design import Design, Requirement
 
 _OPERATORS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
@@ -153,8 +153,6 @@ def evaluate(requirement: Requirement, data: dict[str, Any], sink: Sink) -> rp.R
 def check_requirements(design: Design, facts: Facts, sink: Sink) -> None:
     if not design.requirements:
         return
-    from aiflang.report_builder import sections
-
     data = {
         key: (
             [item.model_dump(mode="json") for item in value]
@@ -163,7 +161,7 @@ def check_requirements(design: Design, facts: Facts, sink: Sink) -> None:
             if isinstance(value, rp.BaseModel)
             else value
         )
-        for key, value in sections(design, facts).items()
+        for key, value in report_sections(design, facts).items()
     }
     data["factory"] = design.name
     for requirement in design.requirements:

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     import networkx as nx
 
+    from aiflang.driver import Compilation
     from aiflang.models.fabric import FabricPlan
-    from aiflang.passes import Compilation
 
 GraphFormat = Literal["graphml", "dot"]
 

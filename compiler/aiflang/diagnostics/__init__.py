@@ -1,7 +1,7 @@
 """Spans, diagnostics and the sink that collects them.
 
 Every finding of the compiler is a `Diagnostic`: a stable code (documented
-in `aiflang.codes`), a severity, a message in the designer's terms, the span
+in `aiflang.diagnostics.codes`), a severity, a message in the designer's terms, the span
 it is about, related spans (the other side of a conflict), notes (the
 numbers that add up) and a help line (how to fix it, with numbers).
 
@@ -153,3 +153,14 @@ def did_you_mean(suggestions: list[str] | tuple[str, ...]) -> str | None:
     if not suggestions:
         return None
     return "did you mean " + " or ".join(f"`{s}`" for s in suggestions) + "?"
+
+
+def source_line(sources: dict[str, str], span: Span) -> str | None:
+    """The text of the line a span starts on, or None when the file or line is unknown."""
+    text = sources.get(span.file)
+    if text is None:
+        return None
+    lines = text.split("\n")
+    if 1 <= span.line <= len(lines):
+        return lines[span.line - 1]
+    return None

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from aiflang.diagnostics import Diagnostic, Span, source_line
+
 FORMAT_VERSION = "1.0"
 
 
@@ -240,3 +242,44 @@ class Report(_Model):
     requirements: list[RequirementReport] = []
     assumptions: list[AssumptionReport] = []
     explain: dict[str, ExplanationReport] = Field(default_factory=dict)
+
+
+# Diagnostics as report data (shared by `validate --format json` and reports).
+
+
+def _position(span: Span, end: bool) -> Position:
+    if end:
+        return Position(
+            file=span.file, line=span.end_line, column=span.end_column, byte=span.end_offset
+        )
+    return Position(file=span.file, line=span.line, column=span.column, byte=span.offset)
+
+
+def range_of(span: Span) -> Range:
+    return Range(filename=span.file, start=_position(span, False), end=_position(span, True))
+
+
+def diagnostic_report(diagnostic: Diagnostic, sources: dict[str, str]) -> DiagnosticReport:
+    span = diagnostic.span
+    return DiagnosticReport(
+        code=diagnostic.code,
+        severity=diagnostic.severity.value,
+        summary=diagnostic.message,
+        detail="\n".join(diagnostic.notes) or None,
+        help=diagnostic.help,
+        range=range_of(span) if span else None,
+        snippet=source_line(sources, span) if span else None,
+        related=[
+            RelatedReport(message=r.message, range=range_of(r.span)) for r in diagnostic.related
+        ],
+    )
+
+
+def validation_report(diagnostics: list[Diagnostic], sources: dict[str, str]) -> ValidationReport:
+    errors = sum(1 for d in diagnostics if d.is_error)
+    return ValidationReport(
+        valid=errors == 0,
+        error_count=errors,
+        warning_count=sum(1 for d in diagnostics if not d.is_error),
+        diagnostics=[diagnostic_report(d, sources) for d in diagnostics],
+    )

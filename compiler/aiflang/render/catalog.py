@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from aiflang.passes.resolve import catalog_modules, catalog_scope
+from aiflang.catalog import catalog_modules
+from aiflang.frontend.resolve import catalog_scope
 from aiflang.syntax import tree as ast
 
 _ORDER = ("gpu", "cpu", "nic", "switch", "transceiver", "node", "rack")
@@ -56,7 +57,7 @@ def render_catalog() -> str:
 
 
 def _merged(block: ast.Block, scope: object) -> dict[str, ast.Attribute]:
-    from aiflang.passes.resolve import Scope
+    from aiflang.frontend.resolve import Scope
 
     assert isinstance(scope, Scope)
     chain = [block]

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from aiflang import report as rp
+from aiflang.analyses.facts import Facts
 from aiflang.diagnostics import Diagnostic
-from aiflang.model import report as rp
-from aiflang.passes import compile_file
-from aiflang.passes.facts import Facts
+from aiflang.driver import compile_file
 
 MW = 1e6
 KW = 1e3
@@ -155,8 +155,8 @@ def test_storage_without_a_hall_goes_to_the_first_hall(tmp_path: Path) -> None:
 
 
 def test_network_power_and_racks_from_the_fabric_pass_count(tmp_path: Path) -> None:
+    from aiflang.analyses.power import check_power
     from aiflang.diagnostics import Sink
-    from aiflang.passes.check_power import check_power
 
     body = "    it_power = 1 MW\n    ups = 2 x 1 MW\n    redundancy = N+1\n    positions = 4\n"
     body += "    racks = 2 x DGX_H100_rack"

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from pydantic import BaseModel, ConfigDict
 
 from aiflang import units
-from aiflang.model.report import Report, ServeReport
 from aiflang.render import figures as fig
+from aiflang.report import Report, ServeReport
 
 
 class ComparisonRow(BaseModel):

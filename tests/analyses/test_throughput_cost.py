@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from aiflang.passes import Compilation, compile_file
-from aiflang.passes.facts import Facts
+from aiflang.analyses.facts import Facts
+from aiflang.driver import Compilation, compile_file
 
 YEAR_S = 31_536_000.0
 H100_BF16 = 989.4e12

@@ -4,7 +4,7 @@ Afterwards each factory is a `Design`: every value typed and converted to SI,
 defaults applied, node and rack power both declared and derived from parts,
 scale-up domains sized, multiplicities kept as (type, count). Component
 definitions outside any factory (a library file) are elaborated too, so
-their errors are reported. Components are built by `aiflang.passes.components`;
+their errors are reported. Components are built by `aiflang.frontend.components`;
 this module reads the factory's own blocks (site, halls, storage, fabrics,
 workloads, finance, assumptions, requirements).
 
@@ -20,11 +20,11 @@ from typing import Any
 
 from aiflang import units
 from aiflang.diagnostics import Sink, did_you_mean
-from aiflang.model import design as dm
+from aiflang.frontend import design as dm
+from aiflang.frontend.components import BlockReader, ComponentBuilder, attributes_of, divide
+from aiflang.frontend.resolve import Program
+from aiflang.frontend.values import ValueReader
 from aiflang.models.assumptions import REGISTRY, Assumptions
-from aiflang.passes.components import BlockReader, ComponentBuilder, attributes_of, divide
-from aiflang.passes.resolve import Program
-from aiflang.passes.values import ValueReader
 from aiflang.syntax import tree as ast
 
 

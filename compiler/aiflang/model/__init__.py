@@ -1,1 +1,0 @@
-"""The design model: what the language means, as typed, frozen data."""
