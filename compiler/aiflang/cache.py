@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-VERSION = "1"  # bump when the pickled shapes change
+VERSION = "2"  # bump when the pickled shapes change
 
 
 def cache_dir() -> Path | None:

@@ -383,7 +383,7 @@ def explain(code: str) -> None:
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
         click.echo(f"aifc: unknown code {code}{hint}", err=True)
         sys.exit(EXIT_USAGE)
-    click.echo(f"{info.code} ({info.severity}): {info.title}\n\n{info.explanation}")
+    click.echo(f"{info} ({info.severity}): {info.summary}\n\n{info.explanation}")
 
 
 @main.command()

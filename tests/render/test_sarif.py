@@ -266,7 +266,7 @@ def test_driver_and_rules(tmp_path: Path) -> None:
     assert set(ids) == set(CODES), "every registered code is a rule"
     for rule in driver["rules"]:
         info = CODES[rule["id"]]
-        assert rule["shortDescription"]["text"] == info.title
+        assert rule["shortDescription"]["text"] == info.summary
         assert rule["fullDescription"]["text"] == info.explanation
         assert f"aifc explain {rule['id']}" in rule["help"]["text"]
         level = rule["defaultConfiguration"]["level"]

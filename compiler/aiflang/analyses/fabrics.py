@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 from aiflang import report as rp
 from aiflang.analyses.facts import Facts
-from aiflang.diagnostics import Sink
+from aiflang.diagnostics import Sink, codes
 from aiflang.frontend.design import Design, Fabric, Switch
 from aiflang.models.assumptions import Assumptions, register
 from aiflang.models.explain import Explanation
@@ -183,7 +183,7 @@ def _no_endpoints(
         )
     roles = ", ".join(sorted(by_role)) or "none"
     sink.error(
-        "E303",
+        codes.E303,
         f"fabric {fabric.name!r} connects `{fabric.connects}`, but no NIC in the halls "
         "has that role",
         fabric.span,
@@ -231,14 +231,20 @@ def _size_one(
         notes.append(f"NIC speeds {listed} Gb/s: sized at the slowest, {speed / 1e9:g} Gb/s")
     for issue in plan.issues:
         report = sink.warning if issue.severity == "warning" else sink.error
-        report(issue.code, issue.message, fabric.span, notes=tuple(notes), help=issue.help or None)
+        report(
+            codes.CODES[issue.code],
+            issue.message,
+            fabric.span,
+            notes=tuple(notes),
+            help=issue.help or None,
+        )
 
     if _carries_training(design, fabric):
         _check_oversubscription(inp, plan, fabric, assumptions, sink)
     for spof in analysis.single_points_of_failure:
         share = spof.endpoints_affected / plan.endpoints if plan.endpoints else 0.0
         sink.warning(
-            "W302",
+            codes.W302,
             f"fabric {fabric.name!r}: one {spof.switch_class} switch is a single point of "
             f"failure ({spof.reason}); losing it cuts off {spof.endpoints_affected:,} "
             f"endpoints ({share:.0%} of the fabric)",
@@ -317,7 +323,7 @@ def _check_oversubscription(
         else "it is the compute fabric of a design that trains"
     )
     sink.warning(
-        "W301",
+        codes.W301,
         f"fabric {fabric.name!r} carries training traffic at {ratio:.3g}:1 oversubscription; "
         f"each endpoint gets {plan.bandwidth_per_endpoint_bps / 1e9:.3g} of "
         f"{plan.link_speed_bps / 1e9:g} Gb/s across the bisection",

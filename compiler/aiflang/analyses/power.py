@@ -40,7 +40,7 @@ from aiflang.analyses.power_budget import (
     ups_failure,
     watts,
 )
-from aiflang.diagnostics import Related, Sink, Span
+from aiflang.diagnostics import Related, Sink, Span, codes
 from aiflang.frontend.design import Design, Modules, Rack
 from aiflang.models.power import (
     UpsCapacity,
@@ -117,7 +117,7 @@ def _plant(
         return ups_capacity(plant.count, plant.size, redundancy)
     except ValueError as problem:
         sink.error(
-            "E210",
+            codes.E210,
             f"{what}: {plant.count} x {watts(plant.size)} cannot run at {redundancy}",
             span,
             notes=(str(problem),),
@@ -143,7 +143,7 @@ def _check_air_racks(design: Design, budgets: list[HallBudget], facts: Facts, si
         left = check.rack_w * (1 - share / 100)
         cooled = f" ({percent(rack.liquid_fraction)} liquid)" if rack.liquid_fraction else ""
         sink.error(
-            "E405",
+            codes.E405,
             f"rack `{name}` sends {watts(check.air_w)} of heat to air{cooled}, over the "
             f"{watts(limit)} an air-cooled rack can reject",
             placed.get(name) if rack.builtin else rack.span,
@@ -169,7 +169,7 @@ def _check_site(
             options.append(f"bring PUE down to {math.floor(utility / it_w * 1000) / 1000:g}")
         options.append(f"raise utility to {watts(facility_w)}")
         sink.error(
-            "E406",
+            codes.E406,
             f"the facility draws {watts(facility_w)}, over its {watts(utility)} utility feed",
             site.span_of("utility"),
             label="utility feed declared here",
@@ -185,7 +185,7 @@ def _check_site(
     pue = check_pue(site.pue, min(1.0, liquid_w / it_w), facts.assumptions)
     if pue.verdict == "below":
         sink.warning(
-            "W403",
+            codes.W403,
             f"PUE {site.pue:g} is below the {pue.low:.3g} a facility cooling "
             f"{percent(pue.liquid_fraction)} of its heat by liquid can reach",
             site.span_of("pue"),
@@ -251,7 +251,7 @@ def _check_power_chain(budget: HallBudget, sink: Sink) -> None:
             f"{watts(hall.it_capacity_w)} of IT capacity"
         )
         sink.error(
-            "E402",
+            codes.E402,
             message,
             hall.span_of("it_power"),
             label="capacity declared here",
@@ -265,7 +265,7 @@ def _check_power_chain(budget: HallBudget, sink: Sink) -> None:
         needed = modules_needed(hall.ups, hall.redundancy, hall.it_capacity_w, 1.0)
         add = f"install {needed} x {watts(hall.ups.size)}, or " if needed is not None else ""
         sink.error(
-            "E409",
+            codes.E409,
             f'hall "{hall.name}": its UPS plant delivers {watts(ups.usable_w)} at '
             f"{hall.redundancy}, below its {watts(hall.it_capacity_w)} of IT capacity",
             hall.span_of("ups"),
@@ -281,7 +281,7 @@ def _check_power_chain(budget: HallBudget, sink: Sink) -> None:
         needed = modules_needed(hall.ups, hall.redundancy, hall.it_capacity_w, budget.derating)
         add = f"install {needed} x {watts(hall.ups.size)}, " if needed is not None else ""
         sink.warning(
-            "W404",
+            codes.W404,
             f'hall "{hall.name}": its UPS plant carries {watts(continuous)} continuous, '
             f"{percent(-gap)} below its {watts(hall.it_capacity_w)} of IT capacity",
             hall.span_of("it_power"),
@@ -291,7 +291,7 @@ def _check_power_chain(budget: HallBudget, sink: Sink) -> None:
         )
     else:
         sink.warning(
-            "W404",
+            codes.W404,
             f'hall "{hall.name}": its UPS plant carries {watts(continuous)} continuous, '
             f"{percent(gap)} more than its {watts(hall.it_capacity_w)} of IT capacity",
             hall.span_of("it_power"),
@@ -312,7 +312,7 @@ def _check_cooling(budget: HallBudget, sink: Sink) -> None:
     )
     if liquid_load > 0 and liquid_cap is None:
         sink.error(
-            "E403",
+            codes.E403,
             f'hall "{hall.name}" has {watts(liquid_load)} of liquid-cooled heat and no liquid '
             "cooling",
             hall.span_of("cooling"),
@@ -333,7 +333,7 @@ def _check_cooling(budget: HallBudget, sink: Sink) -> None:
         )
         moving = _move(budget, liquid_load - liquid_cap, "liquid")
         sink.error(
-            "E403",
+            codes.E403,
             f'hall "{hall.name}" sends {watts(liquid_load)} of heat to liquid, over its '
             f"{watts(liquid_cap)} of liquid cooling",
             hall.span_of("cooling"),
@@ -355,7 +355,7 @@ def _check_cooling(budget: HallBudget, sink: Sink) -> None:
         notes.extend(f"storage {s.name} {watts(s.power_w)}" for s in budget.storage if s.power_w)
         moving = _move(budget, air_load - air_cap, "air")
         sink.error(
-            "E404",
+            codes.E404,
             f'hall "{hall.name}" sends {watts(air_load)} of heat to air, over its '
             f"{watts(air_cap)} of air cooling",
             hall.span_of("cooling"),
@@ -381,7 +381,7 @@ def _check_space(budget: HallBudget, sink: Sink) -> None:
                 left -= min(left, line.count)
         moving = f", or move {', '.join(moves)} to another hall" if moves and left <= 0 else ""
         sink.error(
-            "E407",
+            codes.E407,
             f'hall "{hall.name}" needs {used} positions, over its {hall.positions}',
             hall.span_of("positions"),
             label="positions declared here",
@@ -398,7 +398,7 @@ def _check_space(budget: HallBudget, sink: Sink) -> None:
         if loading > floor * (1 + 1e-9):
             shown = units.format_quantity(loading, units.MASS_PER_AREA)
             sink.error(
-                "E408",
+                codes.E408,
                 f'rack `{rack.name}` loads the floor of hall "{hall.name}" at {shown}, over its '
                 f"rated {units.format_quantity(floor, units.MASS_PER_AREA)}",
                 hall.span_of("floor_loading"),
@@ -425,7 +425,7 @@ def _failures(budget: HallBudget, pue: float, sink: Sink) -> list[rp.Failure]:
                 f"{watts(budget.ups.usable_w)} plant"
             )
             sink.warning(
-                "W401",
+                codes.W401,
                 f'hall "{hall.name}" has no UPS redundancy (N): one failed module {sheds}',
                 hall.span_of("ups"),
                 notes=(ups.failure.note,),
@@ -434,7 +434,7 @@ def _failures(budget: HallBudget, pue: float, sink: Sink) -> list[rp.Failure]:
     elif hall.ups is None:
         failures.append(no_ups_failure(budget))
         sink.warning(
-            "W401",
+            codes.W401,
             f'hall "{hall.name}" declares no UPS: a power interruption takes down '
             f"{plural(budget.racks, 'rack')} ({plural(budget.gpus, 'GPU')})",
             hall.span_of("ups"),
@@ -445,7 +445,7 @@ def _failures(budget: HallBudget, pue: float, sink: Sink) -> list[rp.Failure]:
         failures.append(cdu.failure)
         if cdu.shed.racks:
             sink.warning(
-                "W405",
+                codes.W405,
                 f'hall "{hall.name}": one failed CDU leaves {watts(cdu.after_w)} of liquid cooling '
                 f"for {watts(budget.liquid_load_w)} of heat; {cdu.shed.describe()} "
                 f"({plural(cdu.shed.gpus, 'GPU')}) would shed load",
@@ -458,7 +458,7 @@ def _failures(budget: HallBudget, pue: float, sink: Sink) -> list[rp.Failure]:
         failures.append(feed.failure)
         if hall.feeds.count == 1 and budget.racks:
             sink.warning(
-                "W401",
+                codes.W401,
                 f'hall "{hall.name}" has a single feed: its failure takes down '
                 f"{plural(budget.racks, 'rack')} ({plural(budget.gpus, 'GPU')})",
                 hall.span_of("ups"),
@@ -473,7 +473,7 @@ def _headroom(budget: HallBudget, utility_it_left_w: float | None, sink: Sink) -
     if stranded and room.power_w > 0:
         first = stranded[0]
         sink.warning(
-            "W402",
+            codes.W402,
             f'hall "{hall.name}" strands {watts(first.power_w)} of power: room for '
             f"{first.by_power} more {first.rack} by power, but {_RUNS_OUT[first.binding]} after "
             f"{first.more_racks}",
@@ -489,7 +489,7 @@ def _headroom(budget: HallBudget, utility_it_left_w: float | None, sink: Sink) -
         smallest = min(line.power_w for line in budget.lines)
         left = max(room.power_w, 0.0)
         sink.warning(
-            "W402",
+            codes.W402,
             f'hall "{hall.name}" strands {room.positions} of its {hall.positions} positions: '
             "no power for one more rack",
             hall.span_of("positions"),

@@ -20,7 +20,7 @@ from typing import Any
 from aiflang import report as rp
 from aiflang import units
 from aiflang.analyses.facts import Facts, report_sections
-from aiflang.diagnostics import Sink
+from aiflang.diagnostics import Sink, codes
 from aiflang.frontend.design import Design, Requirement
 
 _OPERATORS: dict[str, Callable[[float, float], bool]] = {
@@ -102,7 +102,7 @@ def evaluate(requirement: Requirement, data: dict[str, Any], sink: Sink) -> rp.R
     )
     if problem is not None or value is None:
         sink.error(
-            "E602",
+            codes.E602,
             f"requirement path {path_text}: {problem or 'the value could not be computed'}",
             requirement.span,
             help="paths follow the JSON report (`aifc schema`); list items are chosen by name",
@@ -110,7 +110,7 @@ def evaluate(requirement: Requirement, data: dict[str, Any], sink: Sink) -> rp.R
         return result
     if isinstance(value, bool) or not isinstance(value, int | float):
         sink.error(
-            "E602",
+            codes.E602,
             f"requirement path {path_text} names a section, not a number",
             requirement.span,
             help="extend the path to a numeric field",
@@ -123,7 +123,7 @@ def evaluate(requirement: Requirement, data: dict[str, Any], sink: Sink) -> rp.R
         and dimension.is_dimensionless
     ):
         sink.error(
-            "E602",
+            codes.E602,
             f"requirement compares {path_text} ({expected_name}) with {requirement.dimension}",
             requirement.span,
             help=f"write the bound in a unit of {expected_name}",
@@ -139,7 +139,7 @@ def evaluate(requirement: Requirement, data: dict[str, Any], sink: Sink) -> rp.R
             actual_text = units.format_percent(actual_si)
             expected_text = units.format_percent(requirement.value)
         sink.error(
-            "E601",
+            codes.E601,
             f"requirement failed: {path_text} is {actual_text}, "
             f"not {requirement.operator} {expected_text}"
             + (f" ({requirement.message})" if requirement.message else ""),

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 from aiflang import report as rp
 from aiflang.analyses.facts import Facts
-from aiflang.diagnostics import Sink, Span
+from aiflang.diagnostics import Sink, Span, codes
 from aiflang.frontend.design import Design, Gpu, Serve, Train
 from aiflang.models import inference as inf
 from aiflang.models import training as trn
@@ -119,7 +119,7 @@ def _precision_error(
 ) -> None:
     supported = inf.supported_precisions(gpu.flops)
     sink.error(
-        "E502",
+        codes.E502,
         f"{gpu.name} has no {precision} compute: {kind} `{name}` cannot run at {precision}",
         span,
         notes=(f"{gpu.name} supports {', '.join(supported) or 'no listed precision'}",),
@@ -162,7 +162,7 @@ def estimate_throughput(design: Design, facts: Facts, sink: Sink) -> None:
 
 def _no_gpus(sink: Sink, kind: str, name: str, span: Span | None) -> None:
     sink.error(
-        "E504",
+        codes.E504,
         f"{kind} `{name}` needs GPUs, and the factory has none",
         span,
         help="place racks of GPU nodes in a hall",
@@ -180,7 +180,7 @@ def _train(
     gpus = train.gpus if train.gpus is not None else available
     if gpus > available:
         sink.error(
-            "E504",
+            codes.E504,
             f"train `{train.name}` asks for {gpus:,} GPUs; the factory has {available:,} {model}",
             train.span,
             help=f"set gpus to at most {available:,}, or add racks",
@@ -204,7 +204,7 @@ def _train(
         )
     except ValueError as exc:
         sink.error(
-            "E502",
+            codes.E502,
             f"train `{train.name}` cannot be estimated at {train.precision}: {exc}",
             train.span,
             help="give the run an mfu, or train at bf16, fp8 or fp4",
@@ -214,7 +214,7 @@ def _train(
     if estimate.time_s > horizon_s:
         days = estimate.time_s / 86400.0
         sink.error(
-            "E503",
+            codes.E503,
             f"train `{train.name}` takes {days:,.0f} days on {gpus:,} {model}, longer than the "
             f"{horizon_s / 86400.0:,.0f}-day horizon",
             train.span,
@@ -267,7 +267,7 @@ def _checkpoint(design: Design, facts: Facts, sink: Sink, train: Train) -> float
     if estimate.slow:
         needed_bps = estimate.size_bits / facts.assumptions.value("checkpoint_warn_s")
         sink.warning(
-            "W501",
+            codes.W501,
             f"a checkpoint of train `{train.name}` takes {estimate.time_s:,.0f} s to storage "
             f"`{storage.name}`",
             train.span,
@@ -304,7 +304,7 @@ def _serve_allocation(
         if stated > available and model is not None and not over:
             over = True
             sink.error(
-                "E504",
+                codes.E504,
                 f"serve `{serve.name}` takes the GPUs stated by the workloads to {stated:,}; "
                 f"the factory has {available:,} {model}",
                 serve.span,
@@ -332,7 +332,7 @@ def _serve(
     chip = accelerator(gpu)
     if serve.precision not in inf.PRECISION_BITS:
         sink.error(
-            "E502",
+            codes.E502,
             f"serve `{serve.name}`: serving at {serve.precision} is not modelled",
             serve.span,
             help="serve at bf16, fp16, fp8, fp6 or fp4",
@@ -365,14 +365,14 @@ def _serve(
             assumptions=assumptions,
         )
     except ValueError as exc:
-        sink.error("E210", f"serve `{serve.name}`: {exc}", serve.span)
+        sink.error(codes.E210, f"serve `{serve.name}`: {exc}", serve.span)
         return
     if not smallest.fits:
         usable = domain * gpu.memory_bytes * assumptions.value("hbm_usable_fraction")
         weights_gb = smallest.weights_bits / 8e9
         kv_gb = smallest.kv_bits_per_sequence / 8e9
         sink.error(
-            "E501",
+            codes.E501,
             f"serve `{serve.name}` does not fit: {weights_gb:,.0f} GB of weights and "
             f"{kv_gb:,.1f} GB of KV cache for one request, {usable / 1e9:,.0f} GB usable in a "
             f"scale-up domain of {domain} x {model}",
@@ -393,7 +393,7 @@ def _serve(
     pinned = serve.gpus_per_replica
     if pinned is not None and pinned > domain:
         sink.error(
-            "E210",
+            codes.E210,
             f"serve `{serve.name}` pins {pinned} GPUs per replica; the scale-up domain of "
             f"{model} holds {domain}",
             serve.span,
@@ -426,7 +426,7 @@ def _serve(
     rate = serve.user_rate_tokens_per_s
     if rate is not None and replica.fits and not replica.meets_user_rate:
         sink.error(
-            "E505",
+            codes.E505,
             f"serve `{serve.name}` cannot reach {rate:,.0f} tokens/s per user: a replica of "
             f"{replica.gpus_per_replica} x {model} decodes {replica.per_user_tokens_per_s:,.1f} "
             "tokens/s at a batch of one",
@@ -438,7 +438,7 @@ def _serve(
     replicas = gpus // replica.gpus_per_replica if replica.fits else 0
     if replicas == 0:
         sink.warning(
-            "W502",
+            codes.W502,
             f"serve `{serve.name}` gets {gpus:,} GPUs, not enough for one replica of "
             f"{max(replica.gpus_per_replica, smallest.gpus_per_replica)} x {model}",
             serve.span,

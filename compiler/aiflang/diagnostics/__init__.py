@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import TypedDict, Unpack
+from typing import TYPE_CHECKING, TypedDict, Unpack
+
+if TYPE_CHECKING:
+    from aiflang.diagnostics.codes import Code
 
 
 class Severity(enum.StrEnum):
@@ -54,7 +57,7 @@ class Related:
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
-    code: str
+    code: Code
     severity: Severity
     message: str
     span: Span | None = None
@@ -81,10 +84,6 @@ class Details(TypedDict, total=False):
     help: str | None
 
 
-# Codes whose presence makes later passes meaningless (syntax, names, types).
-_BLOCKING_PREFIXES = ("E1", "E2")
-
-
 @dataclass(slots=True)
 class Sink:
     """Collects diagnostics from the passes."""
@@ -106,7 +105,7 @@ class Sink:
     def report(
         self,
         severity: Severity,
-        code: str,
+        code: Code,
         message: str,
         span: Span | None,
         *,
@@ -117,12 +116,14 @@ class Sink:
     ) -> None:
         self.add(Diagnostic(code, severity, message, span, label, related, notes, help))
 
-    def error(self, code: str, message: str, span: Span | None, **details: Unpack[Details]) -> None:
+    def error(
+        self, code: Code, message: str, span: Span | None, **details: Unpack[Details]
+    ) -> None:
         """Report an error; `details` are `label`, `related`, `notes` and `help`."""
         self.report(Severity.ERROR, code, message, span, **details)
 
     def warning(
-        self, code: str, message: str, span: Span | None, **details: Unpack[Details]
+        self, code: Code, message: str, span: Span | None, **details: Unpack[Details]
     ) -> None:
         """Report a warning; `details` are `label`, `related`, `notes` and `help`."""
         self.report(Severity.WARNING, code, message, span, **details)
@@ -142,7 +143,7 @@ class Sink:
     @property
     def blocked(self) -> bool:
         """True once a syntax, name or type error makes later analyses unreliable."""
-        return any(d.is_error and d.code.startswith(_BLOCKING_PREFIXES) for d in self.diagnostics)
+        return any(d.is_error and d.code.blocking for d in self.diagnostics)
 
     def sorted(self) -> list[Diagnostic]:
         return sorted(self.diagnostics, key=Diagnostic.sort_key)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from aiflang.diagnostics import Diagnostic, Severity, Span
+from aiflang.diagnostics import Diagnostic, Severity, Span, codes
 
 _PATTERN = re.compile(r"#\s*aifc:\s*ignore\[([A-Za-z0-9_,\s]+)\]")
 
@@ -54,12 +54,12 @@ def apply_suppressions(diagnostics: list[Diagnostic], sources: dict[str, str]) -
                 used.add((span.file, span.line, diagnostic.code))
                 continue
         kept.append(diagnostic)
-    for (file, line), (codes, span) in sorted(table.items()):
-        for code in sorted(codes):
+    for (file, line), (named, span) in sorted(table.items()):
+        for code in sorted(named):
             if (file, line, code) not in used:
                 kept.append(
                     Diagnostic(
-                        "W101",
+                        codes.W101,
                         Severity.WARNING,
                         f"`# aifc: ignore[{code}]` suppresses nothing on this line",
                         span,

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aiflang import units
-from aiflang.diagnostics import Related, Sink
+from aiflang.diagnostics import Related, Sink, codes
 from aiflang.frontend import design as dm
 from aiflang.frontend.resolve import Definition, Scope
 from aiflang.frontend.values import ValueReader
@@ -188,7 +188,7 @@ class ComponentBuilder:
                 ways = breakout[0]
                 if abs(breakout[0] * breakout[1] - ports[1]) > 1e-6 * ports[1]:
                     self.sink.error(
-                        "E210",
+                        codes.E210,
                         f"switch `{definition.name}`: breakout {breakout[0]} x "
                         f"{units.format_quantity(breakout[1], units.BANDWIDTH)} does not add up "
                         f"to its {units.format_quantity(ports[1], units.BANDWIDTH)} ports",
@@ -240,7 +240,7 @@ class ComponentBuilder:
             declared = r.get("power")
             if declared is not None and declared < estimate.parts_w:
                 self.sink.error(
-                    "E401",
+                    codes.E401,
                     f"node `{definition.name}` declares {_w(declared)}, below the "
                     f"{_w(estimate.parts_w)} its parts draw",
                     r.span("power"),
@@ -290,7 +290,7 @@ class ComponentBuilder:
             declared = r.get("power")
             if declared is not None and declared < total_w * (1 - 1e-9):
                 self.sink.error(
-                    "E401",
+                    codes.E401,
                     f"rack `{definition.name}` declares {_w(declared)}, below the "
                     f"{_w(total_w)} its nodes and switches draw",
                     r.span("power"),
@@ -365,7 +365,7 @@ class ComponentBuilder:
                     domain = self.values.count(entry)
                 else:
                     self.sink.error(
-                        "E208",
+                        codes.E208,
                         f"scale_up has no attribute `{entry.name}`",
                         entry.name_span,
                         help="write `scale_up = nvlink { domain = 72 }`",
@@ -377,7 +377,7 @@ class ComponentBuilder:
             return None, None
         if technology not in ("nvlink", "infinity_fabric", "ualink", "none"):
             self.sink.error(
-                "E210",
+                codes.E210,
                 f"unknown scale-up technology `{technology}`",
                 value.span,
                 help="use nvlink, infinity_fabric or ualink",
@@ -385,7 +385,7 @@ class ComponentBuilder:
         span = value.span
         if len(gpu_models) > 1:
             self.sink.error(
-                "E306",
+                codes.E306,
                 f"rack `{definition.name}` puts {', '.join(sorted(gpu_models))} in one "
                 "scale-up domain",
                 span,
@@ -393,7 +393,7 @@ class ComponentBuilder:
             )
         if domain is not None and rack_gpus and domain > rack_gpus:
             self.sink.error(
-                "E305",
+                codes.E305,
                 f"scale-up domain of {domain} GPUs is larger than the {rack_gpus} GPUs in "
                 f"rack `{definition.name}`",
                 span,
@@ -403,7 +403,7 @@ class ComponentBuilder:
             gpu = self.gpu(model_name)
             if gpu is not None and domain is not None and domain > gpu.max_scale_up:
                 self.sink.error(
-                    "E305",
+                    codes.E305,
                     f"scale-up domain of {domain} GPUs exceeds the {gpu.max_scale_up} that "
                     f"{model_name} supports",
                     span,

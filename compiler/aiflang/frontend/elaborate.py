@@ -19,7 +19,7 @@ import difflib
 from typing import Any
 
 from aiflang import units
-from aiflang.diagnostics import Sink, did_you_mean
+from aiflang.diagnostics import Sink, codes, did_you_mean
 from aiflang.frontend import design as dm
 from aiflang.frontend.components import BlockReader, ComponentBuilder, attributes_of, divide
 from aiflang.frontend.resolve import Program
@@ -39,7 +39,7 @@ class _Elaborator(ComponentBuilder):
         pue = r.get("pue")
         if pue is not None and pue < 1:
             self.sink.error(
-                "E210",
+                codes.E210,
                 f"pue = {pue:g} is below 1: a facility cannot use less power than its IT",
                 r.span("pue"),
                 help="PUE is facility power over IT power: 1.1-1.2 for hyperscale, "
@@ -71,7 +71,7 @@ class _Elaborator(ComponentBuilder):
                         air_w = amount
                     else:
                         self.sink.error(
-                            "E208",
+                            codes.E208,
                             f"cooling has no medium `{entry.name}`",
                             entry.name_span,
                             help="cooling = { liquid = 2.6 MW, air = 0.6 MW }",
@@ -131,7 +131,7 @@ class _Elaborator(ComponentBuilder):
                 for entry in counts.value.entries:
                     if entry.name not in ("leaf", "spine", "core"):
                         self.sink.error(
-                            "E208",
+                            codes.E208,
                             f"switch counts have no tier `{entry.name}`",
                             entry.name_span,
                             help="tiers are leaf, spine and core",
@@ -145,7 +145,7 @@ class _Elaborator(ComponentBuilder):
         tiers = r.get("tiers")
         if tiers is not None and tiers > 3:
             self.sink.error(
-                "E210",
+                codes.E210,
                 f"tiers = {tiers}: fabrics have 1, 2 or 3 tiers",
                 r.span("tiers"),
                 help="use tiers = 3 (a core tier) for the largest fabrics",
@@ -201,7 +201,7 @@ class _Elaborator(ComponentBuilder):
     def _check_active(self, params: float | None, active: float | None, r: BlockReader) -> None:
         if params is not None and active is not None and active > params:
             self.sink.error(
-                "E210",
+                codes.E210,
                 "active_params exceeds params",
                 r.span("active_params"),
                 help="params is the total; active_params the share each token uses (MoE)",
@@ -255,7 +255,7 @@ class _Elaborator(ComponentBuilder):
         value = rule.value
         if not isinstance(value, ast.Quantity):
             self.sink.error(
-                "E216", "a `require` rule compares with a number or a quantity", value.span
+                codes.E216, "a `require` rule compares with a number or a quantity", value.span
             )
             return None
         fake = ast.Attribute("require", value, rule.span, rule.span)
@@ -293,7 +293,7 @@ def read_assumptions(block: ast.Block | None, sink: Sink) -> Assumptions:
         if known is None:
             close = difflib.get_close_matches(entry.name, list(REGISTRY), n=3)
             sink.error(
-                "E208",
+                codes.E208,
                 f"unknown assumption `{entry.name}`",
                 entry.name_span,
                 help=did_you_mean(close)
@@ -312,7 +312,7 @@ def read_assumptions(block: ast.Block | None, sink: Sink) -> Assumptions:
             known.maximum is not None and value > known.maximum
         ):
             sink.error(
-                "E210",
+                codes.E210,
                 f"assumption `{entry.name}` is outside its range",
                 entry.value.span,
                 help=f"allowed: {known.minimum} to {known.maximum} (SI units)",
@@ -344,7 +344,7 @@ def elaborate(program: Program, sink: Sink) -> list[dm.Design]:
         site = elaborator.site(first("site"))
         if first("site") is None:
             sink.error(
-                "E205",
+                codes.E205,
                 f'factory "{block.name}" has no `site` block',
                 block.name_span,
                 help="add `site { pue = 1.2, utility = 40 MW }`",
@@ -399,7 +399,7 @@ def _check_member_refs(
             return
         close = difflib.get_close_matches(name, known, n=2)
         sink.error(
-            "E201",
+            codes.E201,
             f"unknown {what} `{name}`",
             span,
             help=did_you_mean(close) or f"the factory's {what}s are: {', '.join(known) or 'none'}",

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiflang.catalog import catalog_modules
-from aiflang.diagnostics import Related, Sink, Span, did_you_mean
+from aiflang.diagnostics import Related, Sink, Span, codes, did_you_mean
 from aiflang.syntax import tree as ast
 from aiflang.syntax.parser import decode_source, parse_source
 from aiflang.syntax.schema import BLOCKS, COMPONENT_KINDS, Form
@@ -135,7 +135,7 @@ class _Resolver:
         data = self.loader(path)
         if data is None:
             self.sink.error(
-                "E213",
+                codes.E213,
                 f"cannot read imported file {self.display(path)}",
                 span,
                 help="check the path; imports are relative to the importing file",
@@ -163,7 +163,7 @@ class _Resolver:
         target = (importer.parent / entry.path).resolve()
         if not target.is_relative_to(self.root):
             self.sink.error(
-                "E212",
+                codes.E212,
                 f'import "{entry.path}" leaves the project folder {self.display(self.root)}',
                 entry.span,
                 help="keep imported files inside the project, or pass a wider --root",
@@ -172,7 +172,7 @@ class _Resolver:
         if target in stack:
             cycle = " -> ".join(self.display(p) for p in [*stack[stack.index(target) :], target])
             self.sink.error(
-                "E211",
+                codes.E211,
                 f"import cycle: {cycle}",
                 entry.span,
                 help="move the shared definitions into a file that both import",
@@ -180,7 +180,7 @@ class _Resolver:
             return
         if len(stack) >= MAX_IMPORT_DEPTH:
             self.sink.error(
-                "E108",
+                codes.E108,
                 f"imports nest deeper than {MAX_IMPORT_DEPTH} files",
                 entry.span,
                 help="flatten the import chain",
@@ -228,7 +228,7 @@ class _Resolver:
             if not entry.name:
                 if report:
                     self.sink.error(
-                        "E205",
+                        codes.E205,
                         f"a {entry.kind} definition needs a name",
                         entry.kind_span,
                         help=f"write `{entry.kind} my_{entry.kind} {{ ... }}`",
@@ -238,7 +238,7 @@ class _Resolver:
             if previous is not None and not previous.builtin:
                 if report:
                     self.sink.error(
-                        "E206",
+                        codes.E206,
                         f"{entry.kind} `{entry.name}` is defined twice",
                         entry.name_span,
                         related=(Related(previous.block.name_span, "first defined here"),),
@@ -250,7 +250,7 @@ class _Resolver:
     def misplaced(self, block: ast.Block, where: str) -> None:
         if block.kind in BLOCKS:
             self.sink.error(
-                "E209",
+                codes.E209,
                 f"a `{block.kind}` block cannot stand {where}",
                 block.kind_span,
                 help="move it to the top of the file"
@@ -263,7 +263,7 @@ class _Resolver:
     def unknown_kind(self, block: ast.Block) -> None:
         suggestions = difflib.get_close_matches(block.kind, list(BLOCKS), n=3)
         self.sink.error(
-            "E209",
+            codes.E209,
             f"unknown block kind `{block.kind}`",
             block.kind_span,
             help=did_you_mean(suggestions) or "block kinds are: " + ", ".join(sorted(BLOCKS)),
@@ -289,7 +289,7 @@ class _Resolver:
             if base in chain:
                 names = " -> ".join(d.name for d in [*chain, base])
                 self.sink.error(
-                    "E214",
+                    codes.E214,
                     f"extends cycle: {names}",
                     definition.block.extends_span,
                     help="break the cycle: one definition must stand on its own",
@@ -320,7 +320,7 @@ class _Resolver:
             return None
         if base.kind != definition.kind:
             self.sink.error(
-                "E202",
+                codes.E202,
                 f"{definition.kind} `{definition.name}` extends `{name}`, which is a {base.kind}",
                 span,
                 related=(Related(base.block.name_span, f"`{name}` defined here"),),
@@ -338,7 +338,7 @@ class _Resolver:
             if isinstance(entry, ast.Attribute):
                 if entry.name in seen:
                     self.sink.error(
-                        "E207",
+                        codes.E207,
                         f"`{entry.name}` is given twice in {kind} {_label(block)}",
                         entry.name_span,
                         related=(Related(seen[entry.name].name_span, "first given here"),),
@@ -349,7 +349,7 @@ class _Resolver:
                 if kind != "assumptions" and entry.name not in spec.attrs:
                     suggestions = difflib.get_close_matches(entry.name, list(spec.attrs), n=3)
                     self.sink.error(
-                        "E208",
+                        codes.E208,
                         f"a {kind} has no attribute `{entry.name}`",
                         entry.name_span,
                         help=did_you_mean(suggestions)
@@ -363,14 +363,14 @@ class _Resolver:
                         self.unknown_kind(entry)
             elif isinstance(entry, ast.Require) and kind != "factory":
                 self.sink.error(
-                    "E209",
+                    codes.E209,
                     "`require` rules belong in a factory",
                     entry.span,
                     help="move the rule into the factory block",
                 )
             elif isinstance(entry, ast.Import):
                 self.sink.error(
-                    "E209",
+                    codes.E209,
                     "`import` belongs at the top of a file",
                     entry.span,
                     help="move the import to the top of the file",
@@ -383,7 +383,7 @@ class _Resolver:
         for attr in spec.attrs.values():
             if attr.required and attr.name not in attributes:
                 self.sink.error(
-                    "E205",
+                    codes.E205,
                     f"{kind} {_label(block)} has no `{attr.name}` ({attr.doc})",
                     block.name_span if block.name else block.kind_span,
                     help=f"add `{attr.example or attr.name + ' = ...'}`",
@@ -415,7 +415,7 @@ class _Resolver:
             for ref in _references(attribute.value):
                 if ref.name == owner and kind not in attr.ref_kind:
                     self.sink.error(
-                        "E214",
+                        codes.E214,
                         f"{kind} `{owner}` contains itself",
                         ref.span,
                         help=f"`{attribute.name}` must name a {' or '.join(attr.ref_kind)}",
@@ -431,7 +431,7 @@ class _Resolver:
             self.unknown_name(ref.name, kinds[0], scope, ref.span)
         elif definition.kind not in kinds:
             self.sink.error(
-                "E202",
+                codes.E202,
                 f"`{what}` expects a {' or '.join(kinds)}, but `{ref.name}` is a {definition.kind}",
                 ref.span,
                 related=(Related(definition.block.name_span, f"`{ref.name}` defined here"),),
@@ -441,7 +441,7 @@ class _Resolver:
     def unknown_name(self, name: str, kind: str, scope: Scope, span: Span) -> None:
         suggestions = _names_of_kind(scope, kind, name)
         self.sink.error(
-            "E201",
+            codes.E201,
             f"unknown {kind} `{name}`",
             span,
             help=did_you_mean(suggestions)
@@ -464,7 +464,7 @@ class _Resolver:
             key = (entry.kind, entry.name or "")
             if key in members:
                 self.sink.error(
-                    "E206",
+                    codes.E206,
                     f"{entry.kind} {_label(entry)} is defined twice in this factory",
                     entry.name_span if entry.name else entry.kind_span,
                     related=(Related(members[key].span, "first defined here"),),
@@ -474,7 +474,7 @@ class _Resolver:
             members[key] = entry
             if spec.named and not entry.name:
                 self.sink.error(
-                    "E205",
+                    codes.E205,
                     f"a {entry.kind} needs a name",
                     entry.kind_span,
                     help=f'write `{entry.kind} "name" {{ ... }}`',
@@ -496,14 +496,14 @@ class _Resolver:
                 self.unknown_kind(entry)
             elif isinstance(entry, ast.Attribute):
                 self.sink.error(
-                    "E209",
+                    codes.E209,
                     f"attribute `{entry.name}` outside any block",
                     entry.name_span,
                     help="attributes belong inside a block such as a factory or a hall",
                 )
             elif isinstance(entry, ast.Require):
                 self.sink.error(
-                    "E209",
+                    codes.E209,
                     "`require` rules belong in a factory",
                     entry.span,
                     help="move the rule into the factory block",

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from aiflang import units
-from aiflang.diagnostics import Sink, did_you_mean
+from aiflang.diagnostics import Sink, codes, did_you_mean
 from aiflang.syntax import tree as ast
 from aiflang.syntax.schema import Attr
 
@@ -83,7 +83,7 @@ class ValueReader:
     ) -> None:
         shown = value if value is not None else attribute.value
         self.sink.error(
-            "E216",
+            codes.E216,
             f"`{attribute.name}` expects {expected}, found {_describe(shown)}",
             shown.span,
         )
@@ -93,7 +93,7 @@ class ValueReader:
     ) -> float | None:
         if not math.isfinite(number.value):
             self.sink.error(
-                "E210",
+                codes.E210,
                 f"`{attribute.name}` = {number.text} is not a finite number",
                 number.span,
                 help="write an ordinary number such as 1.5 or 2.5e9",
@@ -102,7 +102,7 @@ class ValueReader:
         magnitude = abs(number.value)
         if bounded and (magnitude > MAX_MAGNITUDE or 0 < magnitude < 1 / MAX_MAGNITUDE):
             self.sink.error(
-                "E210",
+                codes.E210,
                 f"`{attribute.name}` = {number.text} is out of range",
                 number.span,
                 help=f"numbers in a design are 0 or between {1 / MAX_MAGNITUDE:g} "
@@ -119,13 +119,13 @@ class ValueReader:
         except units.UnknownUnitError as error:
             hint = did_you_mean(error.suggestions)
             self.sink.error(
-                "E204",
+                codes.E204,
                 f"unknown unit `{error.name}` in `{attribute.name}`",
                 quantity.unit_span,
                 help=hint or "see dsl/units.toml for the units the language knows",
             )
         except units.UnitError as error:
-            self.sink.error("E204", str(error), quantity.unit_span)
+            self.sink.error(codes.E204, str(error), quantity.unit_span)
         return None
 
     def quantity_si(
@@ -135,7 +135,7 @@ class ValueReader:
         node = value if value is not None else attribute.value
         if isinstance(node, ast.Ref) and _is_unit(node.name):
             self.sink.error(
-                "E106",
+                codes.E106,
                 f"`{attribute.name}` has a unit, `{node.name}`, but no value",
                 node.span,
                 help=f"write the number before the unit: `{attribute.name} = 10 {node.name}`",
@@ -152,7 +152,7 @@ class ValueReader:
             if dimension.is_dimensionless:
                 return number
             self.sink.error(
-                "E203",
+                codes.E203,
                 f"`{attribute.name}` expects {units.dimension_name(dimension)}, "
                 "found a plain number without a unit",
                 node.span,
@@ -165,7 +165,7 @@ class ValueReader:
             return None
         if unit.dimension != dimension:
             self.sink.error(
-                "E203",
+                codes.E203,
                 f"`{attribute.name}` expects {units.dimension_name(dimension)}, "
                 f"found {units.dimension_name(unit.dimension)} ({node.unit})",
                 node.unit_span,
@@ -175,11 +175,11 @@ class ValueReader:
             return None
         result = unit.to_reference(number)
         if not math.isfinite(result):
-            self.sink.error("E210", f"`{attribute.name}` overflows", node.span)
+            self.sink.error(codes.E210, f"`{attribute.name}` overflows", node.span)
             return None
         if result < 0:
             self.sink.error(
-                "E210",
+                codes.E210,
                 f"`{attribute.name}` is negative ({node.number.text} {node.unit})",
                 node.span,
                 help="quantities in a design are zero or positive",
@@ -200,7 +200,7 @@ class ValueReader:
                 else f"over the limit of {MAX_COUNT:,}"
             )
             self.sink.error(
-                "E210",
+                codes.E210,
                 f"{what} must be a positive whole number; {number.text} is {reason}",
                 number.span,
                 help=f"counts run from 1 to {MAX_COUNT:,}",
@@ -223,7 +223,9 @@ class ValueReader:
         value = self.finite(node.number, attribute)
         if value is not None and value <= 0:
             self.sink.error(
-                "E210", f"`{attribute.name}` must be positive, found {node.number.text}", node.span
+                codes.E210,
+                f"`{attribute.name}` must be positive, found {node.number.text}",
+                node.span,
             )
             return None
         return value
@@ -241,7 +243,7 @@ class ValueReader:
         if not 0 <= fraction <= 1:
             shown = f"{node.number.text}%" if node.unit == "%" else node.number.text
             self.sink.error(
-                "E210",
+                codes.E210,
                 f"`{attribute.name}` = {shown} is outside 0..100%",
                 node.span,
                 help="write a percentage between 0% and 100% (or a fraction 0..1)",
@@ -268,7 +270,7 @@ class ValueReader:
 
             close = difflib.get_close_matches(node.name, attr.choices, n=2)
             self.sink.error(
-                "E210",
+                codes.E210,
                 f"`{attribute.name}` = {node.name} is not one of {', '.join(attr.choices)}",
                 node.span,
                 help=did_you_mean(close),
@@ -335,11 +337,13 @@ class ValueReader:
         node = attribute.value
         if isinstance(node, ast.Ratio):
             if node.right <= 0 or node.left <= 0:
-                self.sink.error("E210", f"ratio {node.text} must have positive terms", node.span)
+                self.sink.error(
+                    codes.E210, f"ratio {node.text} must have positive terms", node.span
+                )
                 return None
             if not max(node.left, node.right) <= MAX_MAGNITUDE:  # also catches inf and nan
                 self.sink.error(
-                    "E210",
+                    codes.E210,
                     f"ratio {node.text} is out of range",
                     node.span,
                     help=f"ratio terms run up to {MAX_MAGNITUDE:g}",
@@ -347,7 +351,7 @@ class ValueReader:
                 return None
             if node.left < node.right:
                 self.sink.error(
-                    "E210",
+                    codes.E210,
                     f"oversubscription {node.text} is below 1:1",
                     node.span,
                     help="write downlinks:uplinks, e.g. 1:1 (non-blocking) or 3:1",
@@ -368,7 +372,7 @@ class ValueReader:
             # Checked on the digits: int() refuses strings of thousands of digits.
             if any(len(run) > 9 or int(run) > MAX_COUNT for run in re.findall(r"\d+", text)):
                 self.sink.error(
-                    "E210",
+                    codes.E210,
                     f"redundancy {text if len(text) <= 40 else text[:37] + '...'} is out of range",
                     node.span,
                     help=f"module counts run from 1 to {MAX_COUNT:,}",
@@ -378,7 +382,7 @@ class ValueReader:
                 carried, installed = (int(x) for x in text.split("/"))
                 if not 0 < installed < carried:
                     self.sink.error(
-                        "E210",
+                        codes.E210,
                         f"distributed redundancy {text} must be m/n with m > n > 0",
                         node.span,
                         help="3/2 means three modules carry the load of two",

@@ -56,8 +56,8 @@ def render_sarif(diagnostics: list[Diagnostic], sources: dict[str, str]) -> str:
         rules.append(
             {
                 "id": code,
-                "name": info.title.title().replace(" ", "").replace("-", ""),
-                "shortDescription": {"text": info.title},
+                "name": info.summary.title().replace(" ", "").replace("-", ""),
+                "shortDescription": {"text": info.summary},
                 "fullDescription": {"text": info.explanation},
                 "help": {"text": f"{info.explanation} Run `aifc explain {code}` for more."},
                 "defaultConfiguration": {"level": "warning" if code.startswith("W") else "error"},

@@ -20,7 +20,7 @@ from typing import Any
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
-from aiflang.diagnostics import Diagnostic, Related, Severity, Span
+from aiflang.diagnostics import Diagnostic, Related, Severity, Span, codes
 from aiflang.resources import data_path
 from aiflang.syntax import tree as ast
 
@@ -118,7 +118,7 @@ def decode_source(data: bytes, file: str) -> tuple[str | None, Diagnostic | None
     """Bytes to text: UTF-8 with an optional BOM; NUL bytes are refused."""
     if len(data) > MAX_FILE_BYTES:
         return None, Diagnostic(
-            "E108",
+            codes.E108,
             Severity.ERROR,
             f"file is {len(data):,} bytes, over the limit of {MAX_FILE_BYTES:,} bytes",
             Span.point(file),
@@ -132,7 +132,7 @@ def decode_source(data: bytes, file: str) -> tuple[str | None, Diagnostic | None
         line = data.count(b"\n", 0, error.start) + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         return None, Diagnostic(
-            "E101",
+            codes.E101,
             Severity.ERROR,
             f"the file is not valid UTF-8 (byte 0x{data[error.start]:02x} at byte {error.start})",
             Span(file, line, column, line, column + 1, error.start, error.start + 1),
@@ -143,7 +143,7 @@ def decode_source(data: bytes, file: str) -> tuple[str | None, Diagnostic | None
         line = text.count("\n", 0, nul) + 1
         column = nul - (text.rfind("\n", 0, nul) + 1) + 1
         return None, Diagnostic(
-            "E101",
+            codes.E101,
             Severity.ERROR,
             "the file holds a NUL byte: it looks binary, not a design",
             Span(file, line, column, line, column + 1, nul, nul + 1),
@@ -170,7 +170,7 @@ def _check_nesting(text: str, file: str) -> tuple[list[Diagnostic], list[tuple[s
                 span = _offset_span(text, file, match.start())
                 return [
                     Diagnostic(
-                        "E108",
+                        codes.E108,
                         Severity.ERROR,
                         f"blocks nest deeper than {MAX_NESTING} levels",
                         span,
@@ -253,7 +253,7 @@ class _Recovery:
         if char == '"':
             self.report(
                 Diagnostic(
-                    "E103",
+                    codes.E103,
                     Severity.ERROR,
                     "unterminated label: a quoted label must close on the same line",
                     span,
@@ -269,7 +269,7 @@ class _Recovery:
             hint = "names use ASCII letters, digits and `_`; put other text in a quoted label"
         self.report(
             Diagnostic(
-                "E103",
+                codes.E103,
                 Severity.ERROR,
                 f"unexpected character {shown}",
                 span,
@@ -296,7 +296,7 @@ class _Recovery:
             accepts & _VALUE_ONLY_STARTS
         ):
             return Diagnostic(
-                "E105",
+                codes.E105,
                 Severity.ERROR,
                 "missing value",
                 span,
@@ -305,7 +305,7 @@ class _Recovery:
             )
         if "LBRACE" in accepts and token.type in {"NUMBER", "_NL", "STRING", "LBRACKET", "RATIO"}:
             return Diagnostic(
-                "E107",
+                codes.E107,
                 Severity.ERROR,
                 f"missing `=`: expected `=` or `{{`, found {found}",
                 span,
@@ -313,7 +313,7 @@ class _Recovery:
                 help="write `name = value`; a block is `kind name { ... }`",
             )
         return Diagnostic(
-            "E102",
+            codes.E102,
             Severity.ERROR,
             f"unexpected {found}",
             span,
@@ -330,7 +330,7 @@ class _Recovery:
         closer = "}" if not self.unclosed or self.unclosed[-1][0] == "{" else "]"
         self.report(
             Diagnostic(
-                "E104",
+                codes.E104,
                 Severity.ERROR,
                 "unclosed block at the end of the file",
                 span,
@@ -397,7 +397,7 @@ def parse_source(text: str, file: str) -> ParseResult:
     except _TooManyErrors:
         recovery.diagnostics.append(
             Diagnostic(
-                "E108",
+                codes.E108,
                 Severity.ERROR,
                 f"too many syntax errors; stopped after {MAX_SYNTAX_ERRORS}",
                 recovery.diagnostics[-1].span,
@@ -408,7 +408,7 @@ def parse_source(text: str, file: str) -> ParseResult:
         span = Span.point(file, error.line or 1, error.column or 1)
         if not recovery.diagnostics:
             recovery.diagnostics.append(
-                Diagnostic("E102", Severity.ERROR, "the parser could not recover here", span)
+                Diagnostic(codes.E102, Severity.ERROR, "the parser could not recover here", span)
             )
         return ParseResult(empty, recovery.diagnostics, text)
     comments = tuple(
