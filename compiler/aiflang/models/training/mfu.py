@@ -58,29 +58,6 @@ register(
     minimum=0.01,
     maximum=1.0,
 )
-register(
-    "checkpoint_size_per_param",
-    14 * 8.0,
-    "B",
-    "checkpoint size per parameter: BF16 weights plus FP32 master weights, Adam momentum and "
-    "variance",
-    "ZeRO (Rajbhandari et al., SC 2020), section 3.1: mixed-precision Adam keeps 2 + 2 + 12 = 16 "
-    "bytes per parameter; a checkpoint leaves out the 2 bytes of gradients: 14 bytes",
-    minimum=8,
-    maximum=32 * 8,
-)
-register(
-    "checkpoint_warn_s",
-    60.0,
-    "s",
-    "checkpoint write time above which a design gets a warning",
-    "estimate: Llama 3 405B pre-training saw 419 unexpected interruptions in 54 days (one every "
-    "3.1 h, Llama 3 Herd of Models, section 3.3.4); by Young's formula (interval = "
-    "sqrt(2 x write time x MTBF), overhead about sqrt(2 x write time / MTBF)) a blocking write "
-    "longer than 60 s then costs more than 10% of run time",
-    minimum=1.0,
-)
-
 _MFU_DEFAULT = {
     "bf16": "mfu_default_bf16",
     "fp16": "mfu_default_bf16",
@@ -180,43 +157,5 @@ def estimate_training(
                 "pue": pue,
             },
             (mfu_name,) if mfu_name else (),
-        ),
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class CheckpointEstimate:
-    """Size and write time of one full checkpoint."""
-
-    size_bits: float
-    time_s: float
-    slow: bool
-    explanation: Explanation
-
-
-def estimate_checkpoint(
-    total_params: float, storage_bandwidth_bps: float, assumptions: Assumptions
-) -> CheckpointEstimate:
-    """Checkpoint time = params x checkpoint size per param / storage write bandwidth."""
-    if storage_bandwidth_bps <= 0:
-        raise ValueError("storage bandwidth must be positive")
-    per_param_bits = assumptions.value("checkpoint_size_per_param")
-    warn_s = assumptions.value("checkpoint_warn_s")
-    size_bits = total_params * per_param_bits
-    time_s = size_bits / storage_bandwidth_bps
-    return CheckpointEstimate(
-        size_bits=size_bits,
-        time_s=time_s,
-        slow=time_s > warn_s,
-        explanation=Explanation(
-            "time = total_params x checkpoint_size_per_param / storage_bandwidth; "
-            "slow if time > checkpoint_warn_s",
-            {
-                "total_params": total_params,
-                "checkpoint_size_per_param_bits": per_param_bits,
-                "storage_bandwidth_bps": storage_bandwidth_bps,
-                "checkpoint_warn_s": warn_s,
-            },
-            ("checkpoint_size_per_param", "checkpoint_warn_s"),
         ),
     )

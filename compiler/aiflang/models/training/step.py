@@ -1,0 +1,336 @@
+"""Step time of one training step under a plan: compute, bubble, exposed communication.
+
+    step = compute + bubble + sum over collectives of their exposed part
+
+- FLOPs per token = 6 x active params + 6 x layers x sequence x width
+  (causal attention, counted once; PaLM, Chowdhery et al. 2022, appendix B).
+  Compute = FLOPs of the step x recompute factor (1 + share / 3: one more
+  forward pass for the share of layers recomputed in full) x stage imbalance (the busiest
+  stage holds ceil(L / pp) layers) / (GPUs x peak x achieved fraction). The
+  achieved fraction is per GPU generation and precision
+  (`aiflang.models.training.calibration`).
+- Bubble of 1F1B: (pp - 1) / vp micro-batch times (Narayanan et al.,
+  "Efficient Large-Scale Language Model Training on GPU Clusters Using
+  Megatron-LM", SC 2021, section 2.2).
+- Collectives, bus-bandwidth model of nccl-tests (doc/PERFORMANCE.md): a
+  reduce-scatter or all-gather of S bytes over n ranks moves S x (n - 1) / n
+  per GPU, an all-reduce twice that. Hierarchical over the scale-up domain
+  first, then across domains on each GPU's own NIC (rails).
+  * TP (sequence parallel): 4 all-reduce equivalents of b x s x h x 2 bytes
+    per layer per micro-batch (6 with full recomputation), on NVLink;
+  * CP (ring attention): 3 x (cp - 1) transfers of a K and V chunk per layer
+    per micro-batch;
+  * PP: an activation and a gradient of b x s x h x 2 / tp bytes per
+    micro-batch per virtual stage;
+  * DP: gradients reduce-scattered in FP32 and BF16 weights all-gathered
+    once a step (ZeRO-1/2; an all-reduce for ZeRO-0; ZeRO-3/FSDP gathers the
+    weights for the forward and again for the backward);
+  * EP: dispatch and combine all-to-alls of tokens x top-k x h x 2 bytes x
+    (ep - 1) / ep, forward and backward, per MoE layer.
+  Traffic that leaves a leaf runs at 1/o of the NIC on an o:1 fabric, and at
+  the share of leaf-spine bandwidth a failure leaves.
+- Overlap: DP traffic hides under one micro-batch's compute (the last
+  backward and the first forward: Megatron's overlap_grad_reduce and
+  overlap_param_gather) and under the pipeline bubble, when stages wait
+  anyway; TP, CP, PP and EP hide a registered share.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from aiflang.models.assumptions import Assumptions, register
+from aiflang.models.training.calibration import compute_fraction
+from aiflang.models.training.memory import (
+    ACTIVATION_BYTES,
+    GRAD_BYTES,
+    WEIGHT_BYTES,
+    Plan,
+    dp_groups,
+    layers_per_stage,
+    params_per_gpu,
+)
+from aiflang.models.training.shapes import Cluster, Job, ModelShape
+
+register(
+    "scale_up_efficiency",
+    0.80,
+    "%",
+    "share of the scale-up (NVLink) bandwidth a training collective reaches",
+    "estimate below DeepEP's measured 153-158 GB/s of H800's 160 GB/s NVLink for large messages "
+    "(deepseek-ai/DeepEP README), because training collectives share the GPU with compute",
+    minimum=0.05,
+    maximum=1.0,
+)
+register(
+    "scale_out_efficiency",
+    0.80,
+    "%",
+    "share of a GPU's scale-out NIC bandwidth a training collective reaches",
+    "estimate: DeepEP measured 43-58 GB/s RDMA on 50 GB/s (400 Gb/s) ConnectX-7 "
+    "(deepseek-ai/DeepEP README); nccl-tests bus bandwidth on InfiniBand NDR is 85-95% of line rate",
+    minimum=0.05,
+    maximum=1.0,
+)
+register(
+    "train_dp_overlap",
+    0.90,
+    "%",
+    "share of one micro-batch's compute that hides data-parallel gradient and weight traffic",
+    "Megatron-LM overlap_grad_reduce and overlap_param_gather (distributed optimizer docs): "
+    "gradients are reduce-scattered during the last micro-batch's backward, weights gathered "
+    "during the first forward; estimate that a tenth of that window is lost to bucket edges",
+    minimum=0.0,
+    maximum=1.0,
+)
+register(
+    "train_tp_overlap",
+    0.50,
+    "%",
+    "share of tensor-parallel traffic hidden under GEMMs",
+    "estimate: Transformer Engine's userbuffer overlap (NeMo TP_COMM_OVERLAP) pipelines the "
+    "all-gather and reduce-scatter with the neighbouring GEMMs (Wang et al., ASPLOS 2023, "
+    "'Overlap Communication with Dependent Computation via Decomposition'); half is assumed hidden",
+    minimum=0.0,
+    maximum=1.0,
+)
+register(
+    "train_cp_overlap",
+    0.80,
+    "%",
+    "share of context-parallel (ring attention) traffic hidden under attention compute",
+    "Megatron-Core context parallelism overlaps each K/V ring step with the attention of the "
+    "previous chunk (Megatron-Core context_parallel docs; Liu et al., Ring Attention, 2023); "
+    "estimate",
+    minimum=0.0,
+    maximum=1.0,
+)
+register(
+    "train_pp_overlap",
+    0.50,
+    "%",
+    "share of pipeline point-to-point traffic hidden under compute",
+    "estimate: Megatron-LM's interleaved schedule overlaps sends and receives with the next "
+    "micro-batch (Narayanan et al., SC 2021, section 4.1 scatter/gather optimisation)",
+    minimum=0.0,
+    maximum=1.0,
+)
+register(
+    "train_ep_overlap",
+    0.50,
+    "%",
+    "share of expert-parallel all-to-all traffic hidden under compute",
+    "estimate: DeepSeek-V3's DualPipe hides nearly all of it by overlapping two micro-batches "
+    "(DeepSeek-V3 Technical Report, section 3.2.1); stock Megatron-Core overlaps much less",
+    minimum=0.0,
+    maximum=1.0,
+)
+
+COLLECTIVES = ("tp", "cp", "pp", "dp", "ep")
+
+
+def flops_per_token(model: ModelShape, job: Job) -> float:
+    """Model FLOPs per trained token: 6 x active + 6 x layers x sequence x attention width."""
+    attention_width = model.heads * model.head_dim
+    return 6.0 * model.active_params + 6.0 * model.layers * job.sequence_length * attention_width
+
+
+@dataclass(frozen=True, slots=True)
+class StepTime:
+    """One step under one plan, split into its parts (seconds)."""
+
+    plan: Plan
+    microbatches: int
+    tokens_per_step: float
+    compute_s: float
+    bubble_s: float
+    exposed_s: dict[str, float]  # by collective: tp, cp, pp, dp, ep
+    traffic_s: dict[str, float] = field(default_factory=dict)  # before overlap
+    compute_fraction: float = 0.0
+    mfu: float = 0.0
+
+    @property
+    def communication_s(self) -> float:
+        return sum(self.exposed_s.values())
+
+    @property
+    def total_s(self) -> float:
+        return self.compute_s + self.bubble_s + self.communication_s
+
+    @property
+    def tokens_per_s(self) -> float:
+        return self.tokens_per_step / self.total_s if self.total_s > 0 else 0.0
+
+
+def _fabric_factor(cluster: Cluster, domains: float) -> float:
+    """How much slower traffic among `domains` scale-up domains runs than the NIC alone.
+
+    The share of peers beyond one leaf, x = 1 - leaf_domains / domains,
+    crosses the spines at 1/o of the NIC (and at what a failure leaves).
+    """
+    if domains <= cluster.leaf_domains:
+        return 1.0
+    cross = 1.0 - cluster.leaf_domains / domains
+    slow = cluster.oversubscription / max(cluster.spine_bandwidth_share, 1e-9)
+    return (1.0 - cross) + cross * max(slow, 1.0)
+
+
+def _bw_up(cluster: Cluster, a: Assumptions) -> float:
+    return cluster.scale_up_bps / 8.0 * a.value("scale_up_efficiency")
+
+
+def _bw_out(cluster: Cluster, a: Assumptions) -> float:
+    return cluster.scale_out_bps / 8.0 * a.value("scale_out_efficiency")
+
+
+def _local_ranks(cluster: Cluster, group: int, stride: int) -> int:
+    """Ranks of a group, `stride` apart, that share one scale-up domain."""
+    return max(1, min(group, cluster.scale_up_domain // max(stride, 1)))
+
+
+def _hierarchical(
+    cluster: Cluster, a: Assumptions, volume: float, group: int, stride: int, factor: float
+) -> float:
+    """Time of a collective over `group` ranks: NVLink stage, then the NICs of each domain.
+
+    `factor` is 1 for reduce-scatter or all-gather, 2 for all-reduce.
+    """
+    if group <= 1 or volume <= 0:
+        return 0.0
+    local = _local_ranks(cluster, group, stride)
+    outer = group / local
+    t = factor * volume * (local - 1) / local / _bw_up(cluster, a)
+    if outer > 1:
+        bw = _bw_out(cluster, a) / _fabric_factor(cluster, outer)
+        t += factor * volume / local * (outer - 1) / outer / bw
+    return t
+
+
+def _point_to_point(cluster: Cluster, a: Assumptions, volume: float, across: bool) -> float:
+    if volume <= 0:
+        return 0.0
+    if not across:
+        return volume / _bw_up(cluster, a)
+    return volume * _fabric_factor(cluster, 2.0) / _bw_out(cluster, a)
+
+
+def step_time(
+    model: ModelShape, job: Job, cluster: Cluster, plan: Plan, precision: str, a: Assumptions
+) -> StepTime:
+    """The time of one optimizer step of `job` on `cluster` under `plan`."""
+    m = plan.microbatches(job)
+    seq = job.sequence_length
+    tokens = float(m * plan.dp * plan.micro_batch * seq)
+    model_flops = tokens * flops_per_token(model, job)
+    eta = compute_fraction(cluster.family, precision, a)
+    recompute = 1.0 + plan.recompute_share / 3.0  # one more forward for each recomputed layer
+    stage_layers = layers_per_stage(model, plan)
+    imbalance = stage_layers * plan.pp / model.layers
+    compute = model_flops * recompute * imbalance / (plan.gpus * cluster.peak_flops * eta)
+    t_mb = compute / m
+    bubble = t_mb * (plan.pp - 1) / plan.vp
+
+    s_local = seq / plan.cp
+    act = plan.micro_batch * s_local * model.hidden * ACTIVATION_BYTES
+    traffic: dict[str, float] = dict.fromkeys(COLLECTIVES, 0.0)
+    exposed: dict[str, float] = dict.fromkeys(COLLECTIVES, 0.0)
+
+    if plan.tp > 1:
+        ops = 4.0 + 2.0 * plan.recompute_share
+        volume = ops * act * stage_layers * m
+        traffic["tp"] = _hierarchical(cluster, a, volume, plan.tp, 1, 2.0)
+        exposed["tp"] = traffic["tp"] * (1.0 - a.value("train_tp_overlap"))
+    if plan.cp > 1:
+        kv_width = model.kv_heads * model.head_dim / min(plan.tp, model.kv_heads)
+        chunk = 2.0 * plan.micro_batch * s_local * kv_width * ACTIVATION_BYTES
+        volume = 3.0 * (plan.cp - 1) * chunk * stage_layers * m
+        across = plan.tp * plan.cp > cluster.scale_up_domain
+        traffic["cp"] = _point_to_point(cluster, a, volume, across)
+        exposed["cp"] = traffic["cp"] * (1.0 - a.value("train_cp_overlap"))
+    if plan.pp > 1:
+        volume = 2.0 * act / plan.tp * m * plan.vp
+        across = plan.tp * plan.cp * plan.dp >= cluster.scale_up_domain
+        traffic["pp"] = _point_to_point(cluster, a, volume, across)
+        exposed["pp"] = traffic["pp"] * (1.0 - a.value("train_pp_overlap"))
+    # the pipeline's warm-up and flush leave every stage idle for a bubble: DP traffic fills it
+    traffic["dp"], exposed["dp"] = _data_parallel(model, cluster, plan, a, compute, t_mb + bubble)
+    if model.moe and plan.ep > 1:
+        moe_stage_layers = math.ceil(model.moe_layers / plan.pp)
+        tokens_mb = plan.micro_batch * s_local / plan.tp
+        volume = (
+            4.0
+            * tokens_mb
+            * model.experts_per_token
+            * model.hidden
+            * ACTIVATION_BYTES
+            * (plan.ep - 1)
+            / plan.ep
+            * moe_stage_layers
+            * m
+        )
+        traffic["ep"] = _all_to_all(cluster, a, volume, plan.ep, plan.tp * plan.cp)
+        exposed["ep"] = traffic["ep"] * (1.0 - a.value("train_ep_overlap"))
+
+    total = compute + bubble + sum(exposed.values())
+    mfu = model_flops / (plan.gpus * cluster.peak_flops * total) if total > 0 else 0.0
+    return StepTime(
+        plan=plan,
+        microbatches=m,
+        tokens_per_step=tokens,
+        compute_s=compute,
+        bubble_s=bubble,
+        exposed_s=exposed,
+        traffic_s=traffic,
+        compute_fraction=eta,
+        mfu=mfu,
+    )
+
+
+def _data_parallel(
+    model: ModelShape,
+    cluster: Cluster,
+    plan: Plan,
+    a: Assumptions,
+    compute: float,
+    window: float,
+) -> tuple[float, float]:
+    """(traffic, exposed) seconds of the data-parallel gradient and weight collectives."""
+    dense, expert = params_per_gpu(model, plan)
+    group_dense, group_expert = dp_groups(plan)
+    stride_dense = plan.tp * plan.cp
+    overlap = a.value("train_dp_overlap")
+
+    def collective(params: float, group: int, stride: int, nbytes: float, factor: float) -> float:
+        return _hierarchical(cluster, a, params * nbytes, group, stride, factor)
+
+    def both(nbytes: float, factor: float) -> float:
+        return collective(dense, group_dense, stride_dense, nbytes, factor) + collective(
+            expert, group_expert, stride_dense * plan.ep, nbytes, factor
+        )
+
+    if plan.zero == 0:
+        reduce = both(GRAD_BYTES, 2.0)
+        return reduce, max(0.0, reduce - overlap * window)
+    reduce = both(GRAD_BYTES, 1.0)
+    gather = both(WEIGHT_BYTES, 1.0)
+    if plan.zero >= 3:
+        # ZeRO-3 gathers the weights for the forward and again for the backward (1.5x the
+        # traffic of ZeRO-1, Rajbhandari et al. section 7); prefetching hides the gathers under
+        # the whole step, the gradient reduce-scatter only under the last micro-batch
+        gathers = 2.0 * gather
+        exposed = max(0.0, gathers - overlap * compute) + max(0.0, reduce - overlap * window)
+        return gathers + reduce, exposed
+    return reduce + gather, max(0.0, reduce + gather - overlap * window)
+
+
+def _all_to_all(cluster: Cluster, a: Assumptions, volume: float, ep: int, stride: int) -> float:
+    """An all-to-all among `ep` ranks: the share inside the domain on NVLink, the rest on NICs."""
+    local = _local_ranks(cluster, ep, stride)
+    outside = 1.0 - local / ep
+    inside_t = volume * (1.0 - outside) / _bw_up(cluster, a)
+    if outside <= 0:
+        return inside_t
+    domains = ep / local
+    outside_t = volume * outside * _fabric_factor(cluster, domains) / _bw_out(cluster, a)
+    return max(inside_t, outside_t)
