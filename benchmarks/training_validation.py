@@ -160,8 +160,10 @@ def main() -> int:
         return 0
     a = Assumptions()
     outcomes = [evaluate(row, a) for row in rows]
-    print(f"{'run':58s} {'split':9s} {'metric':9s} {'published':>11s} {'ours':>11s} "
-          f"{'error':>7s}  {'mfu':>5s}  plan")
+    print(
+        f"{'run':58s} {'split':9s} {'metric':9s} {'published':>11s} {'ours':>11s} "
+        f"{'error':>7s}  {'mfu':>5s}  plan"
+    )
     for o in outcomes:
         r = o.row
         print(

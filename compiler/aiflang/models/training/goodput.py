@@ -117,9 +117,10 @@ def daly_interval(checkpoint_s: float, mtbf_s: float) -> float:
     if checkpoint_s >= 2.0 * mtbf_s:
         return mtbf_s
     ratio = checkpoint_s / (2.0 * mtbf_s)
-    interval = math.sqrt(2.0 * checkpoint_s * mtbf_s) * (
-        1.0 + math.sqrt(ratio) / 3.0 + ratio / 9.0
-    ) - checkpoint_s
+    interval = (
+        math.sqrt(2.0 * checkpoint_s * mtbf_s) * (1.0 + math.sqrt(ratio) / 3.0 + ratio / 9.0)
+        - checkpoint_s
+    )
     # a free checkpoint would be taken continuously; keep the interval positive and finite
     return max(interval, 1e-6 * mtbf_s)
 

@@ -171,9 +171,7 @@ def plan_memory(model: ModelShape, job: Job, plan: Plan) -> Memory:
     activations = per_layer * stage_layers * in_flight * interleave
     if share > 0:
         activations += activation_bytes_per_layer(model, job, plan, "none")
-    logits = (
-        plan.micro_batch * job.sequence_length * model.vocab * 4.0 / (plan.tp * plan.cp)
-    )
+    logits = plan.micro_batch * job.sequence_length * model.vocab * 4.0 / (plan.tp * plan.cp)
     return Memory(weights, gradients, optimizer, activations, logits)
 
 

@@ -88,7 +88,10 @@ def plan_issues(
             "set tp to a divisor of the heads",
         )
     if pp > model.layers:
-        return (f"pp {pp} is more than the {model.layers} layers", f"set pp to at most {model.layers}")
+        return (
+            f"pp {pp} is more than the {model.layers} layers",
+            f"set pp to at most {model.layers}",
+        )
     ep = int(fixed.get("ep", 1))
     if ep > 1 and (not model.moe or model.experts % ep):
         return (
@@ -134,9 +137,9 @@ def search_plan(
     timed = 0
     smallest = float("inf")
     tps = [t for t in _powers_of_two(min(cluster.scale_up_domain, 64)) if model.heads % t == 0]
-    cps = [
-        c for c in _powers_of_two(32) if job.sequence_length // c >= MIN_TOKENS_PER_CP_RANK
-    ] or [1]
+    cps = [c for c in _powers_of_two(32) if job.sequence_length // c >= MIN_TOKENS_PER_CP_RANK] or [
+        1
+    ]
     eps = [e for e in _powers_of_two(model.experts) if model.experts % e == 0] if model.moe else [1]
     micro = int(fixed.get("micro_batch", 1))
     for tp in _options(fixed, "tp", tps):
@@ -165,16 +168,16 @@ def search_plan(
                         if _better(step, best, cluster.gpus):
                             best, best_memory = step, memory
     if best is None:
-        what = "the declared plan" if fixed else "no parallelism plan"
+        what = "the declared plan does not" if fixed else "no parallelism plan can"
         if smallest < float("inf"):
             issue = (
-                f"{what} does not fit: the leanest needs {smallest / 1e9:,.1f} GB per GPU, "
+                f"{what} fit: the leanest needs {smallest / 1e9:,.1f} GB per GPU, "
                 f"{usable / 1e9:,.1f} GB is usable"
             )
         else:
             issue = (
-                f"{what} can split the run: {cluster.gpus:,} GPUs and a batch of "
-                f"{job.global_batch:,} sequences leave no data-parallel rank a sequence"
+                f"{what} split the run: {cluster.gpus:,} GPUs and a batch of "
+                f"{job.global_batch:,} sequences leave some data-parallel rank no sequence"
             )
         return PlanChoice(
             None,

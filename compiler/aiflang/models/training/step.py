@@ -68,8 +68,9 @@ register(
     0.80,
     "%",
     "share of a GPU's scale-out NIC bandwidth a training collective reaches",
-    "estimate: DeepEP measured 43-58 GB/s RDMA on 50 GB/s (400 Gb/s) ConnectX-7 "
-    "(deepseek-ai/DeepEP README); nccl-tests bus bandwidth on InfiniBand NDR is 85-95% of line rate",
+    "estimate: DeepEP reaches 43-58 GB/s of logical RDMA bandwidth per 400 Gb/s (50 GB/s) "
+    "ConnectX-7 on H800 (deepseek-ai/DeepEP README; its logical figure counts NVLink "
+    "forwarding); training collectives share the GPU with compute, so 80% is assumed",
     minimum=0.05,
     maximum=1.0,
 )
