@@ -376,10 +376,32 @@ def analyze_topology(plan: FabricPlan) -> TopologyAnalysis:
 
 
 def to_graphml(graph: nx.Graph) -> str:
-    """GraphML text of `graph` (node and edge attributes kept)."""
+    """GraphML text of `graph` (node and edge attributes kept).
+
+    GraphML declares one type per attribute name, and readers such as
+    igraph refuse a name declared twice. networkx declares a name once per
+    Python type it meets, so an attribute holding whole counts as int on one
+    node and float on another would be declared twice: every numeric
+    attribute is written as integers when all its values are whole, else
+    as doubles.
+    """
     import networkx as nx
 
-    return "\n".join(nx.generate_graphml(graph)) + "\n"
+    clean = graph.copy()
+    for items in (
+        [data for _, data in clean.nodes(data=True)],
+        [data for _, _, data in clean.edges(data=True)],
+    ):
+        for name in {name for data in items for name in data}:
+            values = [data[name] for data in items if name in data]
+            numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+            if len(numbers) != len(values):
+                continue
+            whole = all(float(v).is_integer() for v in numbers)
+            for data in items:
+                if name in data:
+                    data[name] = int(data[name]) if whole else float(data[name])
+    return "\n".join(nx.generate_graphml(clean)) + "\n"
 
 
 def _dot_id(text: Any) -> str:
