@@ -228,6 +228,8 @@ class Report(_Model):
     format_version: str = FORMAT_VERSION
     factory: str
     file: str
+    # Every factory the file defines, in source order; `aifc report --factory NAME` picks one.
+    factories: list[str] = []
     doc: str | None = None
     valid: bool
     error_count: int

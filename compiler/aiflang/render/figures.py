@@ -83,6 +83,11 @@ def percent(fraction: float) -> str:
     return units.format_percent(fraction)
 
 
+def multiple(value: float) -> str:
+    """A comparison ratio b/a: 3.5 -> "3.5x"."""
+    return f"{units.format_number(value, 3)}x"
+
+
 def ratio(value: float) -> str:
     """An oversubscription or comparison ratio: 3 -> "3:1"."""
     return f"{units.format_number(value, 3)}:1"
@@ -215,6 +220,19 @@ def _peak(report: Report) -> float | None:
     if report.capacity is None:
         return None
     return report.capacity.peak_flops.get("bf16")
+
+
+def factories_note(report: Report) -> str:
+    """For a file of several factories, which one this report covers and how to see the others."""
+    if len(report.factories) < 2:
+        return ""
+    others = [name for name in report.factories if name != report.factory]
+    return (
+        f"{report.file} defines {len(report.factories)} factories: "
+        + ", ".join(report.factories)
+        + f". This report covers {report.factory}; `aifc report {report.file} --factory NAME` "
+        + f"reports on another ({', '.join(others)})."
+    )
 
 
 def factory_title(report: Report) -> str:

@@ -114,6 +114,7 @@ class Page:
     factory: str
     file: str
     doc: str
+    factories_note: str
     valid: bool
     status: str
     sections: list[Section]
@@ -165,6 +166,7 @@ def build_page(report: Report) -> Page:
         factory=fig.factory_title(report),
         file=report.file,
         doc=report.doc or "",
+        factories_note=fig.factories_note(report),
         valid=report.valid,
         status=_status(report),
         sections=SECTIONS,

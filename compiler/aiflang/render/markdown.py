@@ -51,6 +51,9 @@ def render_markdown(report: Report) -> str:
         f"{_plural(report.warning_count, 'warning')} (`{escape_code(report.file)}`)",
         "",
     ]
+    note = fig.factories_note(report)
+    if note:
+        out += [escape(note), ""]
     figures = [f for f in fig.key_figures(report) if f.value is not None]
     if figures:
         out += _table(["Figure", "Value"], [[f.label, f.text] for f in figures], {1})
