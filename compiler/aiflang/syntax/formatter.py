@@ -104,7 +104,7 @@ def _item_text(item: ast.ListItem) -> str:
     return f"{text} for {item.role}" if item.role else text
 
 
-def _children(value: ast.Value) -> tuple[str, str, list[ast.ListItem] | list[ast.Attribute]]:
+def _children(value: ast.Value) -> tuple[str, str, list[ast.ListItem | ast.Attribute]]:
     """The opening text, closing text and entries of a list or map value ("" if neither)."""
     if isinstance(value, ast.ListValue):
         return "[", "]", list(value.items)
