@@ -11,8 +11,9 @@ here guarantee, for a `FabricPlan` from `aiflang.models.fabric`:
   fabric and to leaves otherwise). Capacities are integers (`flow_units`,
   twice the link count), so the flow equals the closed form exactly. The
   quotient is exact when each class is uniform (same endpoints per leaf,
-  same leaves per pod, even halves), which TECH-NOTES calls an equitable
-  partition; leaves with different loads are already separate classes;
+  same leaves per pod, even halves): an equitable partition (every node of a
+  class has the same capacity to every other class; Godsil and Royle,
+  "Algebraic Graph Theory", section 9.3); leaves with different loads are already separate classes;
 - switch hops between endpoints, maximum and mean over endpoint pairs;
 - N-1 per switch class (a leaf, a spine, a core): endpoints cut off and
   bisection lost, in closed form for the worst-placed failure, checked
