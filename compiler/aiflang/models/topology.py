@@ -22,7 +22,7 @@ here guarantee, for a `FabricPlan` from `aiflang.models.fabric`:
   are reported separately (every leaf is an articulation point for them).
 
 `build_expanded(plan)` builds one node per switch and endpoint, refused
-above `EXPANDED_NODE_LIMIT` nodes with `GraphTooLarge` (code E307).
+above `EXPANDED_NODE_LIMIT` nodes with `GraphTooLarge`.
 networkx is imported inside functions: it costs about 400 ms to import.
 """
 
@@ -41,9 +41,7 @@ SOURCE, SINK = "source", "sink"
 
 
 class GraphTooLarge(ValueError):
-    """The expanded graph would exceed the node limit (diagnostic E307)."""
-
-    code = "E307"
+    """The expanded graph would exceed the node limit (`aifc graph --expand` exits 2)."""
 
     def __init__(self, nodes: int, limit: int) -> None:
         super().__init__(
