@@ -27,8 +27,8 @@ from functools import cached_property
 from pathlib import Path
 
 from aiflang import units
-from aiflang.diagnostics import Diagnostic
-from aiflang.driver import Compilation, Counts, build_reports, compile_file, compile_source
+from aiflang.diagnostics import Counts, Diagnostic
+from aiflang.driver import Compilation, build_reports, compile_file, compile_source
 from aiflang.report import Report
 
 __all__ = ["Result", "compile"]

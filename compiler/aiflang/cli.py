@@ -230,7 +230,7 @@ def validate(
     debug: bool,
 ) -> None:
     """Check .aif files (or folders of them) like a type checker."""
-    from aiflang.driver import Counts
+    from aiflang.diagnostics import Counts
 
     files = _design_files(paths)
     diagnostics: list[Diagnostic] = []
@@ -251,14 +251,7 @@ def validate(
         from aiflang.report import validation_report
 
         # Counts and validity are of every diagnostic, whatever --quiet and --max-errors hide.
-        envelope = validation_report(shown, sources).model_copy(
-            update={
-                "valid": counts.valid,
-                "error_count": counts.errors,
-                "warning_count": counts.warnings,
-            }
-        )
-        click.echo(dumps(envelope), nl=False)
+        click.echo(dumps(validation_report(shown, sources, counts)), nl=False)
     elif fmt == "sarif":
         from aiflang.render.sarif import render_sarif
 

@@ -23,13 +23,13 @@ definition, an import, a syntax error) belongs to every factory of the file.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiflang import report as rp
 from aiflang.analyses.facts import Facts, report_sections
-from aiflang.diagnostics import Diagnostic, Severity, Sink
+from aiflang.diagnostics import Counts, Diagnostic, Sink
 from aiflang.diagnostics.suppression import apply_suppressions
 from aiflang.frontend.design import Design
 from aiflang.frontend.elaborate import elaborate
@@ -55,31 +55,6 @@ def pipeline() -> tuple[Analysis, ...]:
         estimate_cost,  # capex, opex, TCO, cost per GPU-hour and per token
         check_requirements,  # `require` rules against the computed figures
     )
-
-
-@dataclass(frozen=True, slots=True)
-class Counts:
-    """Errors and warnings among some diagnostics: the one place they are counted."""
-
-    errors: int = 0
-    warnings: int = 0
-
-    @classmethod
-    def of(cls, diagnostics: Iterable[Diagnostic]) -> Counts:
-        errors = warnings = 0
-        for diagnostic in diagnostics:
-            if diagnostic.is_error:
-                errors += 1
-            elif diagnostic.severity is Severity.WARNING:
-                warnings += 1
-        return cls(errors, warnings)
-
-    def __add__(self, other: Counts) -> Counts:
-        return Counts(self.errors + other.errors, self.warnings + other.warnings)
-
-    @property
-    def valid(self) -> bool:
-        return self.errors == 0
 
 
 _Key = tuple[object, ...]

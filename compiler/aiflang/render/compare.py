@@ -179,10 +179,6 @@ def _cells(comparison: Comparison) -> list[list[str]]:
     ]
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{fig.count(n)} {word}" + ("" if n == 1 else "s")
-
-
 def column_title(name: str, valid: bool) -> str:
     """A side's column heading: its factory name, marked when the design is invalid."""
     return name if valid else f"{name} (INVALID)"
@@ -218,7 +214,8 @@ def sides(comparison: Comparison) -> list[Side]:
                 factory=getattr(comparison, letter),
                 file=getattr(comparison, f"{letter}_file"),
                 valid=valid,
-                summary=f"{verdict}: {_plural(errors, 'error')}, {_plural(warnings, 'warning')}",
+                summary=f"{verdict}: {fig.plural(errors, 'error')}, "
+                f"{fig.plural(warnings, 'warning')}",
                 diagnostics=lines,
                 more=max(0, len(diagnostics) - SHOWN_DIAGNOSTICS),
             )

@@ -82,6 +82,11 @@ def count(value: float) -> str:
     return units.format_number(value)
 
 
+def plural(n: int, word: str) -> str:
+    """A count and its noun: "1 error", "1,632 warnings"."""
+    return f"{count(n)} {word}" + ("" if n == 1 else "s")
+
+
 def percent(fraction: float) -> str:
     return units.format_percent(fraction)
 

@@ -191,12 +191,8 @@ def build_page(report: Report) -> Page:
     )
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{fig.count(n)} {word}" + ("" if n == 1 else "s")
-
-
 def _status(report: Report) -> str:
-    plural = _plural
+    plural = fig.plural
     verdict = "Valid" if report.valid else "Invalid"
     errors = plural(report.error_count, "error")
     return f"{verdict}: {errors}, {plural(report.warning_count, 'warning')}"

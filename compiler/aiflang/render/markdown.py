@@ -37,18 +37,14 @@ def _table(headers: list[str], rows: list[list[str]], right: set[int]) -> list[s
     return lines
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
 def render_markdown(report: Report) -> str:
     """A Markdown summary of `report`, ending with a newline."""
     verdict = "✅ valid" if report.valid else "❌ invalid"
     out = [
         f"## AI factory report: {escape(fig.factory_title(report))}",
         "",
-        f"**{verdict}**: {_plural(report.error_count, 'error')}, "
-        f"{_plural(report.warning_count, 'warning')} (`{escape_code(report.file)}`)",
+        f"**{verdict}**: {fig.plural(report.error_count, 'error')}, "
+        f"{fig.plural(report.warning_count, 'warning')} (`{escape_code(report.file)}`)",
         "",
     ]
     note = fig.factories_note(report)
