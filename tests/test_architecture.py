@@ -120,3 +120,15 @@ def test_the_checker_sees_an_upward_import(tmp_path: Path) -> None:
     source.write_text("def f():\n    from aiflang.render import text\n", encoding="utf-8")
     modules = {"aiflang.render.text": source, "aiflang.render": source}
     assert _imports(source, modules) == {"aiflang.render.text"}
+
+
+def test_the_architecture_page_names_every_room_at_its_rank() -> None:
+    text = (PACKAGE.parents[1] / "docs" / "architecture.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[0].isdigit():
+            for name in cells[1].replace("`", "").split(","):
+                rows[name.strip().removesuffix("/").removesuffix(".py")] = int(cells[0])
+    rooms = {room: rank for room, rank in RANK.items() if room not in ("__main__", "aiflang")}
+    assert rows == rooms

@@ -21,9 +21,11 @@ import click
 if TYPE_CHECKING:
     from aiflang.diagnostics import Diagnostic
     from aiflang.driver import Compilation
+    from aiflang.report import Report
 
 ISSUES_URL = "https://github.com/aifc-dev/aifc/issues"
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -76,6 +78,17 @@ def _guarded(function: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+class _Commands(click.Group):
+    """The command group; Ctrl-C ends any command with exit 130, not click's 1 ("invalid")."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("\naifc: interrupted", err=True)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+
+
 def _colour(stream: Any) -> bool:
     if os.environ.get("NO_COLOR"):
         return False
@@ -105,6 +118,61 @@ def _design_files(paths: tuple[str, ...]) -> list[Path]:
     return files
 
 
+def _design_file(raw: str, command: str) -> Path:
+    """The one design file a command takes; a folder or a missing file is a usage error."""
+    path = Path(raw)
+    if path.is_dir():
+        found = sum(1 for p in path.rglob("*.aif") if p.is_file())
+        raise UsageError(
+            f"{raw}: is a folder ({found} .aif file{'' if found == 1 else 's'}); "
+            f"`aifc {command}` takes one design file"
+        )
+    (file,) = _design_files((raw,))
+    return file
+
+
+def _output_format(
+    output: str | None, fmt: str | None, by_suffix: dict[str, str], default: str
+) -> str:
+    """The format asked for, else the one the output's extension names, else `default`.
+
+    An extension that names no format this command writes is refused, so
+    `-o report.pdf` never silently writes HTML into a .pdf file.
+    """
+    if fmt is not None:
+        return fmt
+    suffix = Path(output).suffix.lower() if output and output != "-" else ""
+    if not suffix:
+        return default
+    if suffix not in by_suffix:
+        known = ", ".join(sorted(by_suffix))
+        raise UsageError(
+            f"-o {output}: cannot write a {suffix} file; use one of {known} or pass --format"
+        )
+    return by_suffix[suffix]
+
+
+def _pick_factory(compilation: Compilation, name: str | None, file: str) -> int:
+    """The index of the factory `--factory` names (the first one without it)."""
+    names = compilation.factory_names
+    if name is None:
+        return 0
+    index = compilation.factory_index(name)
+    if index is not None:
+        return index
+    import difflib
+
+    from aiflang.diagnostics import did_you_mean
+
+    hint = did_you_mean(difflib.get_close_matches(name, names, n=2))
+    listed = ", ".join(f"`{n}`" for n in names) or "none"
+    raise UsageError(
+        f"--factory {name}: no such factory in {file}"
+        + (f" ({hint})" if hint else "")
+        + f"; its factories: {listed}"
+    )
+
+
 def _compile(file: Path, root: str | None, *, analyse: bool = True) -> Compilation:
     from aiflang.driver import compile_file
 
@@ -129,7 +197,7 @@ def _write(output: str | None, text: str) -> None:
         raise UsageError(f"cannot write {output}: {error.strerror or error}") from error
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="aiflang", prog_name="aifc")
 def main() -> None:
     """aifc: check and report on AI-factory designs written in .aif."""
@@ -162,32 +230,28 @@ def validate(
     debug: bool,
 ) -> None:
     """Check .aif files (or folders of them) like a type checker."""
+    from aiflang.diagnostics import Counts
+
     files = _design_files(paths)
     diagnostics: list[Diagnostic] = []
     sources: dict[str, str] = {}
+    counts = Counts()
     for file in files:
         compilation = _compile(file, root)
-        diagnostics.extend(compilation.sink.sorted())
+        diagnostics.extend(compilation.diagnostics)
         sources.update(compilation.sources)
-    from aiflang.diagnostics import Severity
-    from aiflang.diagnostics.suppression import apply_suppressions
-
-    diagnostics = apply_suppressions(diagnostics, sources)
-    errors = sum(1 for d in diagnostics if d.is_error)
-    warnings = sum(1 for d in diagnostics if d.severity is Severity.WARNING)
+        counts += compilation.counts
     shown = [d for d in diagnostics if d.is_error] if quiet else diagnostics
     if max_errors is not None:
         shown = shown[:max_errors]
-    failed = errors > 0 or (strict and warnings > 0)
+    failed = not counts.valid or (strict and counts.warnings > 0)
+    colour = _colour(sys.stdout)
     if fmt == "json":
         from aiflang.render.json_report import dumps
         from aiflang.report import validation_report
 
         # Counts and validity are of every diagnostic, whatever --quiet and --max-errors hide.
-        envelope = validation_report(shown, sources).model_copy(
-            update={"valid": errors == 0, "error_count": errors, "warning_count": warnings}
-        )
-        click.echo(dumps(envelope), nl=False)
+        click.echo(dumps(validation_report(shown, sources, counts)), nl=False)
     elif fmt == "sarif":
         from aiflang.render.sarif import render_sarif
 
@@ -199,14 +263,17 @@ def validate(
     else:
         from aiflang.render.text import render_diagnostics, summary_line
 
-        colour = _colour(sys.stdout)
         if shown:
-            click.echo(render_diagnostics(shown, sources, colour=colour))
+            click.echo(render_diagnostics(shown, sources, colour=colour), color=colour)
             click.echo()
         if max_errors is not None and len(shown) < len(diagnostics):
             click.echo(f"... {len(diagnostics) - len(shown)} more not shown (--max-errors)")
-        click.echo(summary_line(errors, warnings, len(files), colour=colour))
+        summary = summary_line(counts.errors, counts.warnings, len(files), colour=colour)
+        click.echo(summary, color=colour)
     sys.exit(EXIT_INVALID if failed else EXIT_OK)
+
+
+REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".json": "json", ".md": "md"}
 
 
 @main.command()
@@ -219,6 +286,7 @@ def validate(
     default=None,
     help="Report format (default: from the output's extension, else html).",
 )
+@click.option("--factory", "factory", help="The factory to report on, when the file has several.")
 @click.option(
     "--explain",
     "explain_key",
@@ -231,24 +299,26 @@ def report(
     file: str,
     output: str | None,
     fmt: str | None,
+    factory: str | None,
     explain_key: str | None,
     root: str | None,
     debug: bool,
 ) -> None:
     """Produce the design report: HTML (default), JSON or Markdown."""
-    (path,) = _design_files((file,))
+    path = _design_file(file, "report")
+    fmt = _output_format(output, fmt, REPORT_SUFFIXES, "html")
     compilation = _compile(path, root)
     from aiflang.driver import build_reports
 
+    index = _pick_factory(compilation, factory, file)
     reports = build_reports(compilation)
     if not reports:
         from aiflang.render.text import render_diagnostics
 
-        diagnostics = compilation.sink.sorted()
-        if diagnostics:
-            click.echo(render_diagnostics(diagnostics, compilation.sources), err=True)
+        if compilation.diagnostics:
+            click.echo(render_diagnostics(compilation.diagnostics, compilation.sources), err=True)
         raise UsageError(f"{file}: no factory to report on")
-    data = reports[0]
+    data = reports[index]
     if explain_key:
         from aiflang.render.explain import render_explanation
 
@@ -259,9 +329,6 @@ def report(
             )
         click.echo(text)
         sys.exit(EXIT_OK if data.valid else EXIT_INVALID)
-    if fmt is None:
-        suffix = Path(output).suffix.lower() if output else ""
-        fmt = {".json": "json", ".md": "md"}.get(suffix, "html")
     if fmt == "json":
         from aiflang.render.json_report import dumps
 
@@ -280,28 +347,94 @@ def report(
     sys.exit(EXIT_OK if data.valid else EXIT_INVALID)
 
 
+COMPARE_SUFFIXES = {".txt": "text", ".json": "json", ".md": "md", ".html": "html", ".htm": "html"}
+
+
 @main.command()
 @click.argument("first")
 @click.argument("second")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "md", "html"]), default="text")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "md", "html"]),
+    default=None,
+    help="Output format (default: from the output's extension, else text).",
+)
 @click.option("-o", "--output", help="Write to this file (default: stdout).")
+@click.option(
+    "--factory",
+    "factories",
+    multiple=True,
+    help="The factory to compare when a file has several; give it twice for A and B.",
+)
+@click.option("--root", help="Project root that imports may not leave.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @_guarded
-def compare(first: str, second: str, fmt: str, output: str | None, debug: bool) -> None:
-    """Key figures of two designs side by side, with ratios."""
-    from aiflang.driver import build_reports
+def compare(
+    first: str,
+    second: str,
+    fmt: str | None,
+    output: str | None,
+    factories: tuple[str, ...],
+    root: str | None,
+    debug: bool,
+) -> None:
+    """Key figures of two designs (or saved JSON reports) side by side, with ratios."""
     from aiflang.render.compare import compare_reports, render_comparison
 
-    reports = []
-    for file in (first, second):
-        (path,) = _design_files((file,))
-        built = build_reports(_compile(path, None))
-        if not built:
-            raise UsageError(f"{file}: no factory to compare")
-        reports.append(built[0])
-    comparison = compare_reports(reports[0], reports[1])
-    _write(output, render_comparison(comparison, fmt))
-    sys.exit(EXIT_OK if all(r.valid for r in reports) else EXIT_INVALID)
+    fmt = _output_format(output, fmt, COMPARE_SUFFIXES, "text")
+    if len(factories) > 2:
+        raise UsageError("--factory: give it once (both sides) or twice (A, then B)")
+    chosen = (factories[0], factories[-1]) if factories else (None, None)
+    a = _side(first, root, chosen[0])
+    b = _side(second, root, chosen[1])
+    _write(output, render_comparison(compare_reports(a, b), fmt))
+    sys.exit(EXIT_OK if a.valid and b.valid else EXIT_INVALID)
+
+
+def _side(file: str, root: str | None, factory: str | None) -> Report:
+    """One side of a comparison: a design compiled now, or a saved JSON report."""
+    if Path(file).suffix.lower() == ".json" and Path(file).is_file():
+        return _saved_report(file, factory)
+    path = _design_file(file, "compare")
+    from aiflang.driver import build_reports
+
+    compilation = _compile(path, root)
+    index = _pick_factory(compilation, factory, file)
+    built = build_reports(compilation)
+    if not built:
+        raise UsageError(f"{file}: no factory to compare")
+    return built[index]
+
+
+def _saved_report(file: str, factory: str | None) -> Report:
+    import json
+
+    from pydantic import ValidationError
+
+    from aiflang.report import FORMAT_VERSION, Report
+
+    try:
+        data = json.loads(Path(file).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise UsageError(f"{file}: cannot read a JSON report ({error})") from error
+    version = data.get("format_version") if isinstance(data, dict) else None
+    if not isinstance(version, str) or version.split(".")[0] != FORMAT_VERSION.split(".")[0]:
+        raise UsageError(
+            f"{file}: not an aifc JSON report of format {FORMAT_VERSION.split('.')[0]}.x "
+            f"(format_version {version!r}); write one with `aifc report --format json`"
+        )
+    try:
+        saved = Report.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise UsageError(
+            f"{file}: not a valid aifc JSON report ({where}: {first['msg']})"
+        ) from None
+    if factory is not None and factory != saved.factory:
+        raise UsageError(f"--factory {factory}: {file} is the report of `{saved.factory}`")
+    return saved
 
 
 @main.command()
@@ -386,25 +519,47 @@ def explain(code: str) -> None:
     click.echo(f"{info} ({info.severity}): {info.summary}\n\n{info.explanation}")
 
 
+GRAPH_SUFFIXES = {".graphml": "graphml", ".xml": "graphml", ".dot": "dot", ".gv": "dot"}
+
+
 @main.command()
 @click.argument("file")
-@click.option("--format", "fmt", type=click.Choice(["graphml", "dot"]), default="dot")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["graphml", "dot"]),
+    default=None,
+    help="Graph format (default: from the output's extension, else dot).",
+)
 @click.option(
     "--expand", is_flag=True, help="One node per switch and endpoint (small designs only)."
 )
 @click.option("--fabric", "fabric_name", help="Only this fabric.")
+@click.option("--factory", "factory", help="Only this factory, when the file has several.")
 @click.option("-o", "--output", help="Write to this file (default: stdout).")
+@click.option("--root", help="Project root that imports may not leave.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @_guarded
 def graph(
-    file: str, fmt: str, expand: bool, fabric_name: str | None, output: str | None, debug: bool
+    file: str,
+    fmt: str | None,
+    expand: bool,
+    fabric_name: str | None,
+    factory: str | None,
+    output: str | None,
+    root: str | None,
+    debug: bool,
 ) -> None:
     """Export the network topology as GraphML or DOT."""
     from aiflang.render.graph import export_graph
 
-    (path,) = _design_files((file,))
-    compilation = _compile(path, None)
-    text, problem = export_graph(compilation, fmt, expand=expand, fabric=fabric_name)
+    path = _design_file(file, "graph")
+    fmt = _output_format(output, fmt, GRAPH_SUFFIXES, "dot")
+    compilation = _compile(path, root)
+    only = _pick_factory(compilation, factory, file) if factory is not None else None
+    text, problem = export_graph(
+        compilation, fmt, expand=expand, fabric=fabric_name, factory_index=only
+    )
     if problem:
         raise UsageError(problem)
     _write(output, text)

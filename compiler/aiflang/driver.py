@@ -2,9 +2,9 @@
 
 resolve (imports, names, catalog) -> elaborate (the frozen design IR) ->
 analyses (fabrics, power, throughput, cost, requirements) -> suppression ->
-report data. `compile_file` runs the stages up to the analyses;
-`build_reports` applies suppressions and turns the facts into the JSON
-report contract (`aiflang.report`), one report per factory.
+report data. `compile_file` (or `compile_source`, for text that is not on
+disk) runs the stages up to suppression; `build_reports` turns the facts
+into the JSON report contract (`aiflang.report`), one report per factory.
 
 `pipeline()` reads top to bottom as the story of the analyses, in
 dependency order. Each analysis is a function
@@ -12,17 +12,24 @@ dependency order. Each analysis is a function
 records its own typed results in `facts`. Analyses stand down when the
 front end reported blocking errors (syntax, names, types), so one typo does
 not cascade into forty budget errors.
+
+Suppression comments are applied here, once, and diagnostics are counted
+here, once (`Counts`): per file for `validate`, per factory for a report.
+A finding belongs to the factory whose analyses reported it, or whose
+block it points into; a finding outside every factory (a shared component
+definition, an import, a syntax error) belongs to every factory of the file.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiflang import report as rp
 from aiflang.analyses.facts import Facts, report_sections
-from aiflang.diagnostics import Sink
+from aiflang.diagnostics import Counts, Diagnostic, Sink
 from aiflang.diagnostics.suppression import apply_suppressions
 from aiflang.frontend.design import Design
 from aiflang.frontend.elaborate import elaborate
@@ -50,73 +57,189 @@ def pipeline() -> tuple[Analysis, ...]:
     )
 
 
+_Key = tuple[object, ...]
+
+
+def _key(diagnostic: Diagnostic) -> _Key:
+    return (diagnostic.code, diagnostic.message, diagnostic.span)
+
+
 @dataclass(slots=True)
 class Compilation:
-    """Everything one run of the compiler produced."""
+    """Everything one run of the compiler produced.
+
+    `diagnostics` are the file's findings after suppression, sorted;
+    `factory_diagnostics(i)` are those of factory `i` (parallel to
+    `factory_names`). `sink` keeps the raw findings, before suppression.
+    """
 
     sink: Sink
     program: Program
     file: str = ""
     designs: list[Design] = field(default_factory=list)
     facts: list[Facts] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    # Keys of the findings each factory's analyses reported, by factory index.
+    _analysed: list[set[_Key]] = field(default_factory=list)
 
     @property
     def sources(self) -> dict[str, str]:
         return self.program.sources
 
+    @property
+    def counts(self) -> Counts:
+        """Errors and warnings of the whole file, after suppression."""
+        return Counts.of(self.diagnostics)
+
+    @property
+    def factory_names(self) -> list[str]:
+        """The names of the file's factories, in source order."""
+        return [unit.block.name or "" for unit in self.program.factories]
+
+    def factory_index(self, name: str) -> int | None:
+        """The index of the factory called `name`, or None."""
+        names = self.factory_names
+        return names.index(name) if name in names else None
+
+    def factory_diagnostics(self, index: int) -> list[Diagnostic]:
+        """The findings that concern factory `index` (see the module docstring)."""
+        units = self.program.factories
+        analysed = self._analysed[index] if index < len(self._analysed) else set()
+        others = set().union(*(s for i, s in enumerate(self._analysed) if i != index))
+
+        def inside(diagnostic: Diagnostic, block_index: int) -> bool:
+            span, block = diagnostic.span, units[block_index].block
+            # A block the parser had to close at the end of the file may have no end offset.
+            end = block.span.end_offset or sys.maxsize
+            return (
+                span is not None
+                and span.file == units[block_index].file
+                and block.span.offset <= span.offset < end
+            )
+
+        chosen = []
+        for diagnostic in self.diagnostics:
+            key = _key(diagnostic)
+            if key in analysed or inside(diagnostic, index):
+                chosen.append(diagnostic)
+            elif key in others or any(inside(diagnostic, i) for i in range(len(units))):
+                continue
+            else:
+                chosen.append(diagnostic)  # outside every factory: shared by all of them
+        return chosen
+
 
 def compile_file(
-    path: Path, *, root: Path | None = None, loader: Loader | None = None, analyse: bool = True
+    path: Path,
+    *,
+    root: Path | None = None,
+    loader: Loader | None = None,
+    analyse: bool = True,
+    overrides: dict[str, float] | None = None,
 ) -> Compilation:
-    """Run the pipeline on one file. Never raises for user errors."""
+    """Run the pipeline on one file. Never raises for user errors.
+
+    `loader` reads a file's bytes (None when it cannot be read); the default
+    reads the file system. `overrides` (assumption name -> SI value) win
+    over the design's own `assumptions` block.
+    """
     sink = Sink()
     program = resolve(path, sink, root=root, **({"loader": loader} if loader else {}))
     compilation = Compilation(sink, program, str(path))
-    if sink.blocked:
-        return compilation
-    compilation.designs = elaborate(program, sink)
-    if sink.blocked or not analyse:
-        return compilation
-    analyses = pipeline()
-    for design in compilation.designs:
-        facts = Facts(assumptions=Assumptions(overrides=dict(design.assumptions)))
-        for analysis in analyses:
-            analysis(design, facts, sink)
-        compilation.facts.append(facts)
+    if not sink.blocked:
+        compilation.designs = elaborate(program, sink)
+    if analyse and compilation.designs and not sink.blocked:
+        _analyse(compilation, overrides or {})
+    compilation.diagnostics = apply_suppressions(sink.sorted(), program.sources)
     return compilation
 
 
+def compile_source(
+    text: str,
+    *,
+    root: Path | None = None,
+    name: str = "design.aif",
+    analyse: bool = True,
+    overrides: dict[str, float] | None = None,
+) -> Compilation:
+    """Compile design text that is not on disk, as if it were file `name` in `root`.
+
+    Imports resolve against `root` (default: the current folder) and are
+    read from disk; the text itself never is.
+    """
+    folder = (root or Path.cwd()).resolve()
+    path = folder / name
+    data = text.encode("utf-8")
+
+    def load(candidate: Path) -> bytes | None:
+        if candidate == path:
+            return data
+        try:
+            return candidate.read_bytes()
+        except OSError:
+            return None
+
+    return compile_file(path, root=folder, loader=load, analyse=analyse, overrides=overrides)
+
+
+def _analyse(compilation: Compilation, overrides: dict[str, float]) -> None:
+    analyses = pipeline()
+    for design in compilation.designs:
+        # Each factory's findings are collected apart, so each can be counted on its own.
+        own = Sink()
+        given = {**design.assumptions, **overrides}
+        facts = Facts(assumptions=Assumptions(overrides=given))
+        for analysis in analyses:
+            analysis(design, facts, own)
+        compilation.sink.extend(own.diagnostics)
+        compilation._analysed.append({_key(d) for d in own.diagnostics})
+        compilation.facts.append(facts)
+
+
 def build_reports(compilation: Compilation) -> list[rp.Report]:
-    """One report per factory of the compiled file."""
-    diagnostics = apply_suppressions(compilation.sink.sorted(), compilation.sources)
-    errors = sum(1 for d in diagnostics if d.is_error)
-    warnings = len(diagnostics) - errors
-    rendered = [rp.diagnostic_report(d, compilation.sources) for d in diagnostics]
-    common = {
-        "valid": errors == 0,
-        "error_count": errors,
-        "warning_count": warnings,
-        "diagnostics": rendered,
-    }
+    """One report per factory of the compiled file, each with its own findings."""
+    sources = compilation.sources
+    names = compilation.factory_names
     reports: list[rp.Report] = []
-    if compilation.designs:
-        for index, design in enumerate(compilation.designs):
+    for index, unit in enumerate(compilation.program.factories):
+        diagnostics = compilation.factory_diagnostics(index)
+        common = _diagnostic_fields(diagnostics, sources)
+        if index < len(compilation.designs):
+            design = compilation.designs[index]
             facts = compilation.facts[index] if index < len(compilation.facts) else Facts()
+            sections = report_sections(design, facts)
             reports.append(
                 rp.Report(
                     factory=design.name,
                     file=design.file,
                     doc=design.doc,
+                    factories=names,
                     **common,
-                    **report_sections(design, facts),
+                    **sections,
                 )
             )
-        return reports
-    for unit in compilation.program.factories:
-        reports.append(
-            rp.Report(factory=unit.block.name or "", file=unit.file, doc=unit.block.doc, **common)
-        )
-    if not reports and errors:
+        else:
+            reports.append(
+                rp.Report(
+                    factory=unit.block.name or "",
+                    file=unit.file,
+                    doc=unit.block.doc,
+                    factories=names,
+                    **common,
+                )
+            )
+    if not reports and compilation.counts.errors:
         # A file so broken that no factory could be read still gets a report of its errors.
+        common = _diagnostic_fields(compilation.diagnostics, sources)
         reports.append(rp.Report(factory="", file=compilation.file, **common))
     return reports
+
+
+def _diagnostic_fields(diagnostics: list[Diagnostic], sources: dict[str, str]) -> dict[str, object]:
+    counts = Counts.of(diagnostics)
+    return {
+        "valid": counts.valid,
+        "error_count": counts.errors,
+        "warning_count": counts.warnings,
+        "diagnostics": [rp.diagnostic_report(d, sources) for d in diagnostics],
+    }

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from aiflang.diagnostics import Diagnostic, Span, source_line
+from aiflang.diagnostics import Counts, Diagnostic, Span, source_line
 
 FORMAT_VERSION = "1.0"
 
@@ -228,6 +228,8 @@ class Report(_Model):
     format_version: str = FORMAT_VERSION
     factory: str
     file: str
+    # Every factory the file defines, in source order; `aifc report --factory NAME` picks one.
+    factories: list[str] = []
     doc: str | None = None
     valid: bool
     error_count: int
@@ -275,11 +277,18 @@ def diagnostic_report(diagnostic: Diagnostic, sources: dict[str, str]) -> Diagno
     )
 
 
-def validation_report(diagnostics: list[Diagnostic], sources: dict[str, str]) -> ValidationReport:
-    errors = sum(1 for d in diagnostics if d.is_error)
+def validation_report(
+    diagnostics: list[Diagnostic], sources: dict[str, str], counts: Counts | None = None
+) -> ValidationReport:
+    """The `validate --format json` envelope of `diagnostics`.
+
+    `counts` are of every finding (the driver's); without them the shown
+    diagnostics are counted, for when nothing was left out.
+    """
+    counts = counts or Counts.of(diagnostics)
     return ValidationReport(
-        valid=errors == 0,
-        error_count=errors,
-        warning_count=sum(1 for d in diagnostics if not d.is_error),
+        valid=counts.valid,
+        error_count=counts.errors,
+        warning_count=counts.warnings,
         diagnostics=[diagnostic_report(d, sources) for d in diagnostics],
     )

@@ -14,16 +14,14 @@ import pytest
 from aiflang import report as rp
 from aiflang.analyses.facts import Facts
 from aiflang.diagnostics import Diagnostic
-from aiflang.driver import compile_file
+from aiflang.driver import compile_source
 
 MW = 1e6
 KW = 1e3
 
 
 def run(tmp_path: Path, text: str) -> tuple[Facts, list[Diagnostic]]:
-    path = tmp_path / "design.aif"
-    path.write_text(text, encoding="utf-8")
-    compilation = compile_file(path)
+    compilation = compile_source(text)
     assert compilation.facts, [str(d) for d in compilation.sink.sorted()]
     power = [d for d in compilation.sink.sorted() if d.code[1] == "4" or d.code == "E210"]
     return compilation.facts[0], power
@@ -160,9 +158,7 @@ def test_network_power_and_racks_from_the_fabric_pass_count(tmp_path: Path) -> N
 
     body = "    it_power = 1 MW\n    ups = 2 x 1 MW\n    redundancy = N+1\n    positions = 4\n"
     body += "    racks = 2 x DGX_H100_rack"
-    path = tmp_path / "net.aif"
-    path.write_text(design(hall(body)), encoding="utf-8")
-    compilation = compile_file(path, analyse=False)
+    compilation = compile_source(design(hall(body)), analyse=False)
     facts, sink = Facts(), Sink()
     facts.network_power_by_hall_w = {"A": 100 * KW}
     facts.network_racks_by_hall = {"A": 3}

@@ -8,7 +8,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from aiflang.driver import Compilation, compile_file
+from aiflang.driver import Compilation, compile_source
 from aiflang.render.graph import export_graph
 
 DGX_RACK_OF_3 = """
@@ -60,9 +60,7 @@ COMPUTE = """
 
 
 def compile_text(tmp_path: Path, text: str) -> Compilation:
-    path = tmp_path / "design.aif"
-    path.write_text(text, encoding="utf-8")
-    return compile_file(path)
+    return compile_source(text)
 
 
 def codes(compilation: Compilation, prefix: str = "") -> list[str]:
@@ -196,12 +194,13 @@ def test_e301_e302_e304(tmp_path: Path) -> None:
         "fabric 'declared' declares 3 spine switches; it needs 2, so 1 are spare",
     ) in found
     e302 = next(d for d in compilation.sink.diagnostics if d.code == "E302")
-    assert e302.span is not None and e302.span.line == text_line(tmp_path, "fabric no_breakout")
+    assert e302.span is not None
+    assert e302.span.line == text_line(compilation.sources[e302.span.file], "fabric no_breakout")
     assert e302.notes[0] == "127 endpoints: 127 x DGX_H100 x 1 port"
 
 
-def text_line(tmp_path: Path, fragment: str) -> int:
-    lines = (tmp_path / "design.aif").read_text(encoding="utf-8").split("\n")
+def text_line(text: str, fragment: str) -> int:
+    lines = text.split("\n")
     return next(i for i, line in enumerate(lines, start=1) if fragment in line)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from aiflang.analyses.facts import Facts
-from aiflang.driver import Compilation, compile_file
+from aiflang.driver import Compilation, compile_source
 
 YEAR_S = 31_536_000.0
 H100_BF16 = 989.4e12
@@ -39,9 +39,7 @@ FINANCE = """
 
 
 def _compile(tmp_path: Path, body: str, *, finance: str = FINANCE) -> tuple[Compilation, Facts]:
-    path = tmp_path / "design.aif"
-    path.write_text(f'factory "small" {{\n  {SITE}\n{HALL}{body}{finance}}}\n', encoding="utf-8")
-    compilation = compile_file(path)
+    compilation = compile_source(f'factory "small" {{\n  {SITE}\n{HALL}{body}{finance}}}\n')
     assert compilation.facts, [d.message for d in compilation.sink.diagnostics]
     return compilation, compilation.facts[0]
 
@@ -101,8 +99,9 @@ def test_fp4_training_on_hopper_is_e502_at_the_workload(tmp_path: Path) -> None:
     compilation, facts = _compile(tmp_path, body)
     (error,) = [d for d in compilation.sink.diagnostics if d.code == "E502"]
     assert "H100 has no fp4 compute" in error.message
-    text = (tmp_path / "design.aif").read_text()
-    assert error.span is not None and error.span.line == _line_of(text, 'train "llama-70b"')
+    assert error.span is not None
+    text = compilation.sources[error.span.file]
+    assert error.span.line == _line_of(text, 'train "llama-70b"')
     assert facts.train == []
 
 

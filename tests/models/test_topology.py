@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from aiflang.models.fabric import FabricInput, FabricPlan, SwitchModel, plan_fabric
 from aiflang.models.topology import (
+    EXPANDED_NODE_LIMIT,
     GraphTooLarge,
     analyze_topology,
     build_expanded,
@@ -129,7 +130,7 @@ def test_expanded_graph_is_refused_above_the_limit() -> None:
     plan = plan_fabric(FabricInput("c", "rail_optimized", 32768, 400e9, QM9700, rails=8))
     with pytest.raises(GraphTooLarge) as error:
         build_expanded(plan)
-    assert error.value.code == "E307"
+    assert error.value.limit == EXPANDED_NODE_LIMIT
     assert error.value.nodes == 32768 + 1024 + 1024 + 512
 
 

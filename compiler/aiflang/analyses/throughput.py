@@ -464,12 +464,12 @@ def _serve(
         f"{key}.time_to_first_token_s",
         Explanation(
             "ttft = prefill of one request = 2 x active x input_tokens / (gpus_per_replica x "
-            "flops x prefill_compute_efficiency); no queueing",
+            "peak_flops_per_gpu x prefill_compute_efficiency); no queueing",
             {
                 "active_params": serve.active_params,
                 "input_tokens": serve.input_tokens,
                 "gpus_per_replica": replica.gpus_per_replica,
-                "flops": inf.compute_flops(chip, serve.precision) or 0.0,
+                "peak_flops_per_gpu": inf.compute_flops(chip, serve.precision) or 0.0,
             },
             ("prefill_compute_efficiency",),
         ),

@@ -14,6 +14,7 @@ instead of cascading.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypedDict, Unpack
 
@@ -129,24 +130,41 @@ class Sink:
         self.report(Severity.WARNING, code, message, span, **details)
 
     @property
-    def error_count(self) -> int:
-        return sum(1 for d in self.diagnostics if d.is_error)
-
-    @property
-    def warning_count(self) -> int:
-        return sum(1 for d in self.diagnostics if d.severity is Severity.WARNING)
-
-    @property
-    def has_errors(self) -> bool:
-        return any(d.is_error for d in self.diagnostics)
-
-    @property
     def blocked(self) -> bool:
         """True once a syntax, name or type error makes later analyses unreliable."""
         return any(d.is_error and d.code.blocking for d in self.diagnostics)
 
     def sorted(self) -> list[Diagnostic]:
         return sorted(self.diagnostics, key=Diagnostic.sort_key)
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Errors and warnings among some diagnostics: the one place they are counted.
+
+    The driver counts a compilation's findings with it, per file and per
+    factory, after suppressions; renderers print the counts they are given.
+    """
+
+    errors: int = 0
+    warnings: int = 0
+
+    @classmethod
+    def of(cls, diagnostics: Iterable[Diagnostic]) -> Counts:
+        errors = warnings = 0
+        for diagnostic in diagnostics:
+            if diagnostic.is_error:
+                errors += 1
+            elif diagnostic.severity is Severity.WARNING:
+                warnings += 1
+        return cls(errors, warnings)
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(self.errors + other.errors, self.warnings + other.warnings)
+
+    @property
+    def valid(self) -> bool:
+        return self.errors == 0
 
 
 def did_you_mean(suggestions: list[str] | tuple[str, ...]) -> str | None:

@@ -219,13 +219,6 @@ E214 = Code(
     blocking=True,
 )
 
-E215 = Code(
-    "E215",
-    "no factory",
-    "The file defines components but no `factory`, and a report needs one. A library "
-    "file is fine for `validate`; `report` needs a factory.",
-    blocking=True,
-)
 
 E216 = Code(
     "E216",
@@ -280,12 +273,6 @@ E306 = Code(
     "domains are homogeneous.",
 )
 
-E307 = Code(
-    "E307",
-    "expanded graph too large",
-    "--expand builds one node per switch and endpoint; it is refused above the "
-    "documented size. Use the quotient graph (the default).",
-)
 
 E401 = Code(
     "E401",
@@ -396,11 +383,6 @@ W101 = Code(
     "An `# aifc: ignore[CODE]` comment names a code that is not reported on that line. Remove it.",
 )
 
-W201 = Code(
-    "W201",
-    "power declared but unused",
-    "A declared value was not used by any model.",
-)
 
 W301 = Code(
     "W301",

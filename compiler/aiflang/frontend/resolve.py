@@ -8,8 +8,7 @@ Needs: parsed modules (the `load` callback parses imported files). Emits:
 E201 unknown name, E202 wrong kind, E205 missing attribute, E206 duplicate
 definition, E207 duplicate attribute, E208 unknown attribute, E209 unknown
 or misplaced block, E211 import cycle, E212 import outside the project,
-E213 import not found, E214 extends cycle or self-containment, E215 no
-factory.
+E213 import not found, E214 extends cycle or self-containment.
 """
 
 from __future__ import annotations

@@ -36,8 +36,9 @@ register(
     4500.0 / SECONDS_PER_YEAR,
     "USD/GPU/year",
     "software licenses per GPU, when the finance block gives no software_license",
-    "NVIDIA AI Enterprise subscription, 4,500 USD per GPU per year (NVIDIA pricing; the seed's "
-    "figure: a 1,000-GPU pod carries about 4.5 million USD a year); set it to 0 for an open "
-    "software stack",
+    "NVIDIA AI Enterprise subscription, 4,500 USD per GPU per year (NVIDIA Enterprise "
+    "Licensing Guide, docs.nvidia.com/ai-enterprise; NVIDIA Q3 FY2024 earnings call, Nov 2023: "
+    "'NVIDIA AI Enterprise is $4,500 per GPU per year'); a 1,000-GPU pod carries 4.5 million "
+    "USD a year; set it to 0 for an open software stack",
     minimum=0.0,
 )

@@ -443,7 +443,7 @@ def _inputs(
         "gpu": gpu.name,
         "memory_bits": gpu.memory_bits,
         "memory_bandwidth_bps": gpu.memory_bandwidth_bps,
-        "flops": compute_flops(gpu, model.precision) or 0.0,
+        "peak_flops_per_gpu": compute_flops(gpu, model.precision) or 0.0,
         "total_params": model.total_params,
         "active_params": model.active_params,
         "precision": model.precision,

@@ -11,8 +11,9 @@ here guarantee, for a `FabricPlan` from `aiflang.models.fabric`:
   fabric and to leaves otherwise). Capacities are integers (`flow_units`,
   twice the link count), so the flow equals the closed form exactly. The
   quotient is exact when each class is uniform (same endpoints per leaf,
-  same leaves per pod, even halves), which TECH-NOTES calls an equitable
-  partition; leaves with different loads are already separate classes;
+  same leaves per pod, even halves): an equitable partition (every node of a
+  class has the same capacity to every other class; Godsil and Royle,
+  "Algebraic Graph Theory", section 9.3); leaves with different loads are already separate classes;
 - switch hops between endpoints, maximum and mean over endpoint pairs;
 - N-1 per switch class (a leaf, a spine, a core): endpoints cut off and
   bisection lost, in closed form for the worst-placed failure, checked
@@ -21,7 +22,7 @@ here guarantee, for a `FabricPlan` from `aiflang.models.fabric`:
   are reported separately (every leaf is an articulation point for them).
 
 `build_expanded(plan)` builds one node per switch and endpoint, refused
-above `EXPANDED_NODE_LIMIT` nodes with `GraphTooLarge` (code E307).
+above `EXPANDED_NODE_LIMIT` nodes with `GraphTooLarge`.
 networkx is imported inside functions: it costs about 400 ms to import.
 """
 
@@ -40,9 +41,7 @@ SOURCE, SINK = "source", "sink"
 
 
 class GraphTooLarge(ValueError):
-    """The expanded graph would exceed the node limit (diagnostic E307)."""
-
-    code = "E307"
+    """The expanded graph would exceed the node limit (`aifc graph --expand` exits 2)."""
 
     def __init__(self, nodes: int, limit: int) -> None:
         super().__init__(
@@ -376,10 +375,32 @@ def analyze_topology(plan: FabricPlan) -> TopologyAnalysis:
 
 
 def to_graphml(graph: nx.Graph) -> str:
-    """GraphML text of `graph` (node and edge attributes kept)."""
+    """GraphML text of `graph` (node and edge attributes kept).
+
+    GraphML declares one type per attribute name, and readers such as
+    igraph refuse a name declared twice. networkx declares a name once per
+    Python type it meets, so an attribute holding whole counts as int on one
+    node and float on another would be declared twice: every numeric
+    attribute is written as integers when all its values are whole, else
+    as doubles.
+    """
     import networkx as nx
 
-    return "\n".join(nx.generate_graphml(graph)) + "\n"
+    clean = graph.copy()
+    for items in (
+        [data for _, data in clean.nodes(data=True)],
+        [data for _, _, data in clean.edges(data=True)],
+    ):
+        for name in {name for data in items for name in data}:
+            values = [data[name] for data in items if name in data]
+            numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+            if len(numbers) != len(values):
+                continue
+            whole = all(float(v).is_integer() for v in numbers)
+            for data in items:
+                if name in data:
+                    data[name] = int(data[name]) if whole else float(data[name])
+    return "\n".join(nx.generate_graphml(clean)) + "\n"
 
 
 def _dot_id(text: Any) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiflang.render.figures import assumption_text
+from aiflang.render.figures import assumption_text, named
 from aiflang.report import Report
 
 
@@ -13,7 +13,7 @@ def render_explanation(report: Report, key: str) -> str | None:
     assumptions = {a.name: a for a in report.assumptions}
     out = [key, f"  = {explanation.formula}", "", "  inputs:"]
     for name, value in explanation.inputs.items():
-        shown = f"{value:,.6g}" if isinstance(value, float | int) else str(value)
+        shown = value if isinstance(value, str) else named(name, value)
         out.append(f"    {name:<32} {shown}")
     if explanation.assumptions:
         out.append("")

@@ -114,6 +114,7 @@ class Page:
     factory: str
     file: str
     doc: str
+    factories_note: str
     valid: bool
     status: str
     sections: list[Section]
@@ -165,6 +166,7 @@ def build_page(report: Report) -> Page:
         factory=fig.factory_title(report),
         file=report.file,
         doc=report.doc or "",
+        factories_note=fig.factories_note(report),
         valid=report.valid,
         status=_status(report),
         sections=SECTIONS,
@@ -189,36 +191,15 @@ def build_page(report: Report) -> Page:
     )
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{fig.count(n)} {word}" + ("" if n == 1 else "s")
-
-
 def _status(report: Report) -> str:
-    plural = _plural
+    plural = fig.plural
     verdict = "Valid" if report.valid else "Invalid"
     errors = plural(report.error_count, "error")
     return f"{verdict}: {errors}, {plural(report.warning_count, 'warning')}"
 
 
-_SUFFIX_FORMATS = (
-    ("_per_mw", fig.tokens_per_mw),
-    ("_w", fig.power),
-    ("_j", fig.energy),
-    ("_bps", fig.bandwidth),
-    ("_bytes", fig.data_bytes),
-    ("_usd_per_year", fig.money_per_year),
-    ("_usd", fig.money),
-    ("_s", fig.duration),
-)
-
-
 def _input_text(name: str, value: float | str) -> str:
-    if isinstance(value, str):
-        return value
-    for suffix, formatter in _SUFFIX_FORMATS:
-        if name.endswith(suffix):
-            return f"{formatter(value)} ({units.format_number(value)})"
-    return units.format_number(value)
+    return value if isinstance(value, str) else fig.named(name, value)
 
 
 def _explanation(report: Report, key: str) -> Explanation:
@@ -316,16 +297,15 @@ def _requirements(report: Report) -> Table | None:
         return None
     rows = []
     for requirement in report.requirements:
-        actual = (
-            MISSING if requirement.actual is None else units.format_number(requirement.actual, 4)
-        )
+        field = requirement.path.rsplit(".", 1)[-1]
+        actual = MISSING if requirement.actual is None else fig.si_named(field, requirement.actual)
         rows.append(
             [
                 Cell(
                     "pass" if requirement.passed else "fail", "ok" if requirement.passed else "bad"
                 ),
                 Cell(requirement.path, "mono"),
-                Cell(f"{requirement.operator} {units.format_number(requirement.expected)}", "mono"),
+                Cell(f"{requirement.operator} {fig.si_named(field, requirement.expected)}", "mono"),
                 Cell(actual),
                 Cell(requirement.message or ""),
             ]

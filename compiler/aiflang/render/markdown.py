@@ -37,20 +37,19 @@ def _table(headers: list[str], rows: list[list[str]], right: set[int]) -> list[s
     return lines
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
 def render_markdown(report: Report) -> str:
     """A Markdown summary of `report`, ending with a newline."""
     verdict = "✅ valid" if report.valid else "❌ invalid"
     out = [
         f"## AI factory report: {escape(fig.factory_title(report))}",
         "",
-        f"**{verdict}**: {_plural(report.error_count, 'error')}, "
-        f"{_plural(report.warning_count, 'warning')} (`{escape_code(report.file)}`)",
+        f"**{verdict}**: {fig.plural(report.error_count, 'error')}, "
+        f"{fig.plural(report.warning_count, 'warning')} (`{escape_code(report.file)}`)",
         "",
     ]
+    note = fig.factories_note(report)
+    if note:
+        out += [escape(note), ""]
     figures = [f for f in fig.key_figures(report) if f.value is not None]
     if figures:
         out += _table(["Figure", "Value"], [[f.label, f.text] for f in figures], {1})
@@ -71,8 +70,11 @@ def render_markdown(report: Report) -> str:
         out += ["### Failed requirements", ""]
         for r in failed:
             note = f": {escape(r.message)}" if r.message else ""
+            field = r.path.rsplit(".", 1)[-1]
+            bound = figure_text(fig.si_named(field, r.expected))
+            actual = fig.MISSING if r.actual is None else figure_text(fig.si_named(field, r.actual))
             out.append(
-                f"- `{escape_code(r.path)}` {escape(r.operator)} {fig.count(r.expected)}{note}"
+                f"- `{escape_code(r.path)}` {escape(r.operator)} {bound} (is {actual}){note}"
             )
         out.append("")
     if report.train:
