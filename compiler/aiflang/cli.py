@@ -97,7 +97,8 @@ def _colour(stream: Any) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def _design_files(paths: tuple[str, ...]) -> list[Path]:
+def _design_files(paths: tuple[str, ...], root: str | None = None) -> list[Path]:
+    """The design files named or found in folders; links leaving the root are refused."""
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
@@ -105,20 +106,49 @@ def _design_files(paths: tuple[str, ...]) -> list[Path]:
             found = sorted(p for p in path.rglob("*.aif") if p.is_file())
             if not found:
                 raise UsageError(f"{raw}: folder holds no .aif files")
-            files.extend(found)
         elif path.is_file():
-            files.append(path)
+            found = [path]
         elif path.exists():
             raise UsageError(f"{raw}: not a regular file")
         else:
             raise UsageError(f"{raw}: no such file or folder")
+        _refuse_outside(found, Path(root) if root else path if path.is_dir() else path.parent)
+        files.extend(found)
     for file in files:
         if not os.access(file, os.R_OK):
             raise UsageError(f"{file}: cannot be read (permission denied)")
     return files
 
 
-def _design_file(raw: str, command: str) -> Path:
+def _refuse_outside(files: list[Path], root: Path) -> None:
+    """A link in a pull request must not make aifc read, and quote, files from elsewhere."""
+    from aiflang.fileio import first_outside
+
+    escaped = first_outside(files, root)
+    if escaped is not None:
+        kind = "a link to a file" if escaped.is_symlink() else "a file"
+        raise UsageError(f"{escaped}: {kind} outside {root}; refused")
+
+
+def _read_design(file: Path) -> bytes:
+    """A design's bytes for `fmt`: bounded, and refused (exit 1) unless they decode."""
+    from aiflang.fileio import TooLarge, read_limited
+    from aiflang.syntax.parser import MAX_FILE_BYTES, decode_source, oversize
+
+    try:
+        data = read_limited(file, MAX_FILE_BYTES)
+        _, problem = decode_source(data, str(file))
+    except TooLarge as error:
+        problem = oversize(error.size, str(file))
+    except OSError as error:
+        raise UsageError(f"cannot read {file}: {error.strerror or error}") from error
+    if problem is not None:
+        click.echo(f"aifc: {file}: cannot format: {problem.message} [{problem.code}]", err=True)
+        sys.exit(EXIT_INVALID)
+    return data
+
+
+def _design_file(raw: str, command: str, root: str | None = None) -> Path:
     """The one design file a command takes; a folder or a missing file is a usage error."""
     path = Path(raw)
     if path.is_dir():
@@ -127,7 +157,7 @@ def _design_file(raw: str, command: str) -> Path:
             f"{raw}: is a folder ({found} .aif file{'' if found == 1 else 's'}); "
             f"`aifc {command}` takes one design file"
         )
-    (file,) = _design_files((raw,))
+    (file,) = _design_files((raw,), root)
     return file
 
 
@@ -184,15 +214,15 @@ def _compile(file: Path, root: str | None, *, analyse: bool = True) -> Compilati
     return compile_file(file, root=root_path, analyse=analyse)
 
 
-def _write(output: str | None, text: str) -> None:
-    """Write to a file atomically (temp file and rename), or to stdout."""
+def _write(output: str | None, text: str, *, expected: bytes | None = None) -> None:
+    """Write to a file (`aiflang.fileio.write_text`: atomic, keeps modes), or to stdout."""
     if output is None or output == "-":
         click.echo(text, nl=False)
         return
-    from aiflang.fileio import write_atomic
+    from aiflang.fileio import write_text
 
     try:
-        write_atomic(Path(output), text)
+        write_text(Path(output), text, expected=expected)
     except OSError as error:
         raise UsageError(f"cannot write {output}: {error.strerror or error}") from error
 
@@ -232,7 +262,7 @@ def validate(
     """Check .aif files (or folders of them) like a type checker."""
     from aiflang.diagnostics import Counts
 
-    files = _design_files(paths)
+    files = _design_files(paths, root)
     diagnostics: list[Diagnostic] = []
     sources: dict[str, str] = {}
     counts = Counts()
@@ -305,7 +335,7 @@ def report(
     debug: bool,
 ) -> None:
     """Produce the design report: HTML (default), JSON or Markdown."""
-    path = _design_file(file, "report")
+    path = _design_file(file, "report", root)
     fmt = _output_format(output, fmt, REPORT_SUFFIXES, "html")
     compilation = _compile(path, root)
     from aiflang.driver import build_reports
@@ -447,13 +477,13 @@ def fmt(paths: tuple[str, ...], check: bool, diff: bool, debug: bool) -> None:
     """Format .aif files in the canonical layout, in place."""
     import difflib
 
-    from aiflang.fileio import write_atomic
     from aiflang.syntax.formatter import FormatError, format_source
 
     files = _design_files(paths)
     changed = 0
     for file in files:
-        original = file.read_bytes().decode("utf-8", errors="replace")
+        data = _read_design(file)
+        original = data.decode("utf-8")
         try:
             formatted = format_source(original, str(file))
         except FormatError as error:
@@ -478,7 +508,7 @@ def fmt(paths: tuple[str, ...], check: bool, diff: bool, debug: bool) -> None:
             if check:
                 click.echo(f"would reformat {file}", err=True)
         else:
-            write_atomic(file, formatted)
+            _write(str(file), formatted, expected=data)
             click.echo(f"formatted {file}", err=True)
     if check and changed:
         sys.exit(EXIT_INVALID)
@@ -583,11 +613,10 @@ STARTER = "starter.aif"
 @_guarded
 def init(force: bool) -> None:
     """Write a commented starter design in the current folder."""
-    from aiflang.fileio import write_atomic
     from aiflang.resources import data_path
 
     target = Path(STARTER)
     if target.exists() and not force:
         raise UsageError(f"{STARTER} already exists (use --force to overwrite)")
-    write_atomic(target, data_path("dsl", "starter.aif").read_text(encoding="utf-8"))
+    _write(STARTER, data_path("dsl", "starter.aif").read_text(encoding="utf-8"))
     click.echo(f"wrote {STARTER}; check it with: aifc validate {STARTER}")

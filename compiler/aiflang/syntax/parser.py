@@ -114,16 +114,21 @@ class ParseResult:
         return not any(d.is_error for d in self.diagnostics)
 
 
+def oversize(size: int, file: str) -> Diagnostic:
+    """E108 for a file of `size` bytes, over MAX_FILE_BYTES."""
+    return Diagnostic(
+        codes.E108,
+        Severity.ERROR,
+        f"file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,} bytes",
+        Span.point(file),
+        help="split the design into several files joined with `import`",
+    )
+
+
 def decode_source(data: bytes, file: str) -> tuple[str | None, Diagnostic | None]:
     """Bytes to text: UTF-8 with an optional BOM; NUL bytes are refused."""
     if len(data) > MAX_FILE_BYTES:
-        return None, Diagnostic(
-            codes.E108,
-            Severity.ERROR,
-            f"file is {len(data):,} bytes, over the limit of {MAX_FILE_BYTES:,} bytes",
-            Span.point(file),
-            help="split the design into several files joined with `import`",
-        )
+        return None, oversize(len(data), file)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
