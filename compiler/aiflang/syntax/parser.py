@@ -84,7 +84,7 @@ _COLLECTOR = _CommentCollector()
 
 @functools.lru_cache(maxsize=1)
 def _parser() -> Lark:
-    from aiflang.cache import grammar_cache_file
+    from aiflang.syntax.tables import build_parser
 
     grammar = _grammar_text()
     options: dict[str, Any] = {
@@ -92,15 +92,8 @@ def _parser() -> Lark:
         "lexer": "contextual",
         "propagate_positions": True,
         "maybe_placeholders": False,
-        "lexer_callbacks": {"COMMENT": _COLLECTOR},
     }
-    cache_file = grammar_cache_file(grammar)
-    if cache_file is not None:
-        try:
-            return Lark(grammar, cache=cache_file, **options)
-        except Exception:  # an unusable cache file: build the tables afresh
-            pass
-    return Lark(grammar, **options)
+    return build_parser(grammar, options, {"COMMENT": _COLLECTOR})
 
 
 @dataclass(slots=True)
