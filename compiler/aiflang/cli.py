@@ -43,7 +43,7 @@ def _guarded(function: F) -> F:
         try:
             return function(*args, **kwargs)
         except UsageError as error:
-            click.echo(f"aifc: {error}", err=True)
+            click.echo(_shown(f"aifc: {error}"), err=True)
             sys.exit(EXIT_USAGE)
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
@@ -68,8 +68,8 @@ def _guarded(function: F) -> F:
             if tb is not None:
                 where = f" at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}"
             click.echo(
-                f"aifc: internal error: {type(error).__name__}: {error}{where}\n"
-                f"This is a bug in aifc, not in your design. Please report it at {ISSUES_URL} "
+                _shown(f"aifc: internal error: {type(error).__name__}: {error}{where}\n")
+                + f"This is a bug in aifc, not in your design. Please report it at {ISSUES_URL} "
                 "(rerun with --debug for the traceback).",
                 err=True,
             )
@@ -87,6 +87,13 @@ class _Commands(click.Group):
         except KeyboardInterrupt:
             click.echo("\naifc: interrupted", err=True)
             raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+
+
+def _shown(text: str) -> str:
+    """A message that quotes file names or input: control characters as escapes."""
+    from aiflang.diagnostics.characters import neutralise
+
+    return neutralise(text)
 
 
 def _colour(stream: Any) -> bool:
@@ -143,7 +150,8 @@ def _read_design(file: Path) -> bytes:
     except OSError as error:
         raise UsageError(f"cannot read {file}: {error.strerror or error}") from error
     if problem is not None:
-        click.echo(f"aifc: {file}: cannot format: {problem.message} [{problem.code}]", err=True)
+        message = f"aifc: {file}: cannot format: {problem.message} [{problem.code}]"
+        click.echo(_shown(message), err=True)
         sys.exit(EXIT_INVALID)
     return data
 
@@ -373,7 +381,7 @@ def report(
         text = render_html(data)
     _write(output, text)
     if output and output != "-":
-        click.echo(f"wrote {output}", err=True)
+        click.echo(_shown(f"wrote {output}"), err=True)
     sys.exit(EXIT_OK if data.valid else EXIT_INVALID)
 
 
@@ -487,29 +495,26 @@ def fmt(paths: tuple[str, ...], check: bool, diff: bool, debug: bool) -> None:
         try:
             formatted = format_source(original, str(file))
         except FormatError as error:
-            click.echo(f"aifc: {file}: cannot format a file with syntax errors ({error})", err=True)
+            problem = f"aifc: {file}: cannot format a file with syntax errors ({error})"
+            click.echo(_shown(problem), err=True)
             sys.exit(EXIT_INVALID)
         if formatted == original:
             continue
         changed += 1
         if diff:
-            click.echo(
-                "".join(
-                    difflib.unified_diff(
-                        original.splitlines(keepends=True),
-                        formatted.splitlines(keepends=True),
-                        f"{file} (original)",
-                        f"{file} (formatted)",
-                    )
-                ),
-                nl=False,
+            lines = difflib.unified_diff(
+                original.splitlines(keepends=True),
+                formatted.splitlines(keepends=True),
+                f"{file} (original)",
+                f"{file} (formatted)",
             )
+            click.echo(_shown("".join(lines)), nl=False)
         if check or diff:
             if check:
-                click.echo(f"would reformat {file}", err=True)
+                click.echo(_shown(f"would reformat {file}"), err=True)
         else:
             _write(str(file), formatted, expected=data)
-            click.echo(f"formatted {file}", err=True)
+            click.echo(_shown(f"formatted {file}"), err=True)
     if check and changed:
         sys.exit(EXIT_INVALID)
 
@@ -544,7 +549,7 @@ def explain(code: str) -> None:
 
         close = difflib.get_close_matches(code.upper(), list(CODES), n=3)
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        click.echo(f"aifc: unknown code {code}{hint}", err=True)
+        click.echo(_shown(f"aifc: unknown code {code}{hint}"), err=True)
         sys.exit(EXIT_USAGE)
     click.echo(f"{info} ({info.severity}): {info.summary}\n\n{info.explanation}")
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from aiflang.diagnostics import Diagnostic
+from aiflang.diagnostics.characters import neutralise
 
 
 def _escape_data(text: str) -> str:
+    # The runner's log shows raw escape sequences: neutralise them first.
+    text = neutralise(text)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
