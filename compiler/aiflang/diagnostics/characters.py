@@ -56,8 +56,3 @@ def json_safe(json_text: str) -> str:
     means the same character, so a reader of the JSON sees no difference.
     """
     return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", json_text)
-
-
-def unsafe_width(text: str) -> int:
-    """How much longer `neutralise` makes `text` (to keep carets under a snippet aligned)."""
-    return len(neutralise(text)) - len(text)

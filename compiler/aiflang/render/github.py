@@ -7,9 +7,8 @@ from aiflang.diagnostics.characters import neutralise
 
 
 def _escape_data(text: str) -> str:
-    # The runner's log shows raw escape sequences: neutralise them first.
-    text = neutralise(text)
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return neutralise(text)  # the runner's log would show other controls raw
 
 
 def _escape_property(text: str) -> str:
