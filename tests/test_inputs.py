@@ -55,13 +55,13 @@ def test_a_folder_walk_refuses_a_link_that_leaves_the_folder(tmp_path: Path) -> 
     assert SECRET not in out + err
 
 
-def test_an_explicit_path_refuses_a_link_that_leaves_the_root(tmp_path: Path) -> None:
+def test_an_explicit_path_refuses_a_link_that_leaves_its_folder(tmp_path: Path) -> None:
     designs = checkout(tmp_path)
     report = tmp_path / "reports" / "evil.html"
     report.parent.mkdir()
     code, out, err = run("report", str(designs / "evil.aif"), "-o", str(report))
     assert code == 2 and "outside" in err and not report.exists()
-    for command in (["fmt", "--check"], ["graph"], ["validate", "--root", str(designs)]):
+    for command in (["fmt", "--check"], ["graph"], ["validate"]):
         code, out, err = run(*command, str(designs / "evil.aif"))
         assert code == 2 and "outside" in err, command
         assert SECRET not in out + err
@@ -69,19 +69,35 @@ def test_an_explicit_path_refuses_a_link_that_leaves_the_root(tmp_path: Path) ->
     assert code == 2 and SECRET not in out + err
 
 
-def test_a_link_inside_the_root_is_followed(tmp_path: Path) -> None:
+def test_a_root_that_holds_the_target_does_not_let_a_link_out(tmp_path: Path) -> None:
+    # CI runs with --root . (the checkout), which holds .git: the link still leaves designs/.
+    designs = checkout(tmp_path)
+    for args in (
+        ["validate", "--root", str(tmp_path), str(designs)],
+        ["validate", "--root", str(tmp_path), str(designs / "evil.aif")],
+        ["report", "--root", str(tmp_path), str(designs / "evil.aif")],
+    ):
+        code, out, err = run(*args)
+        assert code == 2 and "outside" in err and SECRET not in out + err, args
+
+
+def test_a_link_inside_its_folder_is_followed(tmp_path: Path) -> None:
     designs = checkout(tmp_path)
     (designs / "evil.aif").unlink()
+    (designs / "alias.aif").symlink_to("ok.aif")
+    (designs / "sub").mkdir()
+    (designs / "sub" / "deep.aif").write_text(DESIGN, encoding="utf-8")
+    (designs / "deep.aif").symlink_to("sub/deep.aif")
+    code, out, _ = run("validate", str(designs / "alias.aif"))
+    assert code == 0, out
+    code, out, _ = run("validate", str(designs))
+    assert code == 0 and "in 4 files" in out
+    # A library elsewhere in the project is imported, not linked in.
     (tmp_path / "lib").mkdir()
     (tmp_path / "lib" / "shared.aif").write_text(DESIGN, encoding="utf-8")
     (designs / "shared.aif").symlink_to("../lib/shared.aif")
-    (designs / "alias.aif").symlink_to("ok.aif")
-    code, out, _ = run("validate", str(designs / "alias.aif"))
-    assert code == 0, out
-    code, out, err = run("validate", str(designs))
-    assert code == 2 and "shared.aif" in err  # leaves designs/, the default root
-    code, out, _ = run("validate", "--root", str(tmp_path), str(designs))
-    assert code == 0 and "in 3 files" in out
+    code, _, err = run("validate", "--root", str(tmp_path), str(designs))
+    assert code == 2 and "shared.aif" in err
 
 
 def test_a_file_that_did_not_parse_shows_only_its_first_offending_line(tmp_path: Path) -> None:

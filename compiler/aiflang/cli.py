@@ -104,8 +104,8 @@ def _colour(stream: Any) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def _design_files(paths: tuple[str, ...], root: str | None = None) -> list[Path]:
-    """The design files named or found in folders; links leaving the root are refused."""
+def _design_files(paths: tuple[str, ...]) -> list[Path]:
+    """The design files named or found in folders; links that leave their folder are refused."""
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
@@ -119,7 +119,7 @@ def _design_files(paths: tuple[str, ...], root: str | None = None) -> list[Path]
             raise UsageError(f"{raw}: not a regular file")
         else:
             raise UsageError(f"{raw}: no such file or folder")
-        _refuse_outside(found, Path(root) if root else path if path.is_dir() else path.parent)
+        _refuse_links_out(found, path if path.is_dir() else path.parent)
         files.extend(found)
     for file in files:
         if not os.access(file, os.R_OK):
@@ -127,14 +127,17 @@ def _design_files(paths: tuple[str, ...], root: str | None = None) -> list[Path]
     return files
 
 
-def _refuse_outside(files: list[Path], root: Path) -> None:
-    """A link in a pull request must not make aifc read, and quote, files from elsewhere."""
+def _refuse_links_out(files: list[Path], folder: Path) -> None:
+    """A link in a pull request must not make aifc read, and quote, files from elsewhere.
+
+    A design reached through a link must lie in the folder walked or named,
+    whatever --root says: --root may hold the checkout's `.git` folder.
+    """
     from aiflang.fileio import first_outside
 
-    escaped = first_outside(files, root)
+    escaped = first_outside(files, folder)
     if escaped is not None:
-        kind = "a link to a file" if escaped.is_symlink() else "a file"
-        raise UsageError(f"{escaped}: {kind} outside {root}; refused")
+        raise UsageError(f"{escaped}: a link to a file outside {folder}; refused")
 
 
 def _read_design(file: Path) -> bytes:
@@ -156,7 +159,7 @@ def _read_design(file: Path) -> bytes:
     return data
 
 
-def _design_file(raw: str, command: str, root: str | None = None) -> Path:
+def _design_file(raw: str, command: str) -> Path:
     """The one design file a command takes; a folder or a missing file is a usage error."""
     path = Path(raw)
     if path.is_dir():
@@ -165,7 +168,7 @@ def _design_file(raw: str, command: str, root: str | None = None) -> Path:
             f"{raw}: is a folder ({found} .aif file{'' if found == 1 else 's'}); "
             f"`aifc {command}` takes one design file"
         )
-    (file,) = _design_files((raw,), root)
+    (file,) = _design_files((raw,))
     return file
 
 
@@ -270,7 +273,7 @@ def validate(
     """Check .aif files (or folders of them) like a type checker."""
     from aiflang.diagnostics import Counts
 
-    files = _design_files(paths, root)
+    files = _design_files(paths)
     diagnostics: list[Diagnostic] = []
     sources: dict[str, str] = {}
     counts = Counts()
@@ -343,7 +346,7 @@ def report(
     debug: bool,
 ) -> None:
     """Produce the design report: HTML (default), JSON or Markdown."""
-    path = _design_file(file, "report", root)
+    path = _design_file(file, "report")
     fmt = _output_format(output, fmt, REPORT_SUFFIXES, "html")
     compilation = _compile(path, root)
     from aiflang.driver import build_reports
