@@ -136,7 +136,7 @@ def write_text(path: Path, text: str, *, expected: bytes | None = None) -> None:
     with _temporary(target, info) as (descriptor, temporary):
         _write_all(descriptor, data)
         os.fsync(descriptor)
-        if expected is not None and _current(target) != expected:
+        if expected is not None and _current(target, len(expected)) != expected:
             raise WriteRefused(
                 errno.EAGAIN, "changed while being formatted; not written", str(path)
             )
@@ -156,9 +156,11 @@ def _writes_through(path: Path) -> bool:
     return any(p.startswith(_SPECIAL_PREFIXES) for p in (absolute, resolved))
 
 
-def _current(target: Path) -> bytes | None:
+def _current(target: Path, size: int) -> bytes | None:
+    """What `target` holds now, read no further than one byte past `size`."""
     try:
-        return target.read_bytes()
+        with open(target, "rb") as handle:
+            return handle.read(size + 1)
     except OSError:
         return None
 
@@ -202,7 +204,7 @@ def _remove(path: Path) -> None:
 
 
 def _keep_owner_and_mode(descriptor: int, info: os.stat_result) -> None:
-    if (info.st_uid, info.st_gid) != (os.geteuid(), os.getegid()):
+    if hasattr(os, "fchown") and (info.st_uid, info.st_gid) != (os.geteuid(), os.getegid()):
         # Only root may give a file away; others keep their own ownership.
         with contextlib.suppress(OSError):
             os.fchown(descriptor, info.st_uid, info.st_gid)
