@@ -154,6 +154,21 @@ def test_a_link_to_standard_output_is_written_through(tmp_path: Path) -> None:
     assert link.is_symlink() and os.readlink(link) == "/proc/self/fd/1"
 
 
+def test_standard_output_keeps_what_the_stream_wrote_before_and_after(tmp_path: Path) -> None:
+    # `{ echo header; aifc report -o /dev/stdout; echo trailer; } > out`: the report
+    # goes where the stream stands, neither truncating the header nor overwritten.
+    link = tmp_path / "stdout"
+    link.symlink_to("/proc/self/fd/1")
+    out = tmp_path / "out.md"
+    aifc = f"{sys.executable} -m aiflang report {REFERENCE} --format md -o {link}"
+    script = f"{{ echo header; {aifc}; echo trailer; }} > {out}"
+    completed = subprocess.run(["sh", "-c", script], capture_output=True, check=False)
+    assert completed.returncode == 0, completed.stderr
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "header" and lines[1].startswith("## AI factory report")
+    assert lines[-1] == "trailer"
+
+
 # fmt: read-only files, concurrent edits, signals, encodings ---------------------
 
 

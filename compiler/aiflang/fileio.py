@@ -6,7 +6,9 @@ readers see the old file or the new one, never half. The new file keeps the
 old one's permission bits (and owner, where allowed); a new file gets the
 usual 0666 less the umask. A symbolic link is written through: its target is
 replaced and the link stays. Anything that is not a regular file (a device,
-a FIFO, `/dev/stdout`, a terminal) is written through and never replaced.
+a FIFO, a terminal) is written through and never replaced; `/dev/stdout`,
+`/dev/fd/N` and links to them are written to the descriptor itself, so the
+output lands where the stream stands.
 Read-only files are refused. A temporary file is removed on SIGTERM, SIGHUP
 and SIGINT as well as on errors; the process then ends as the signal asks.
 
@@ -22,9 +24,11 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import secrets
 import signal
 import stat
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -34,6 +38,9 @@ from typing import Any
 # Paths whose files are not ordinary files even when they look like one
 # (`/dev/stdout` names whatever the shell redirected to): written through.
 _SPECIAL_PREFIXES = ("/dev/", "/proc/")
+_STANDARD_STREAMS = {"/dev/stdout": 1, "/dev/stderr": 2}
+_PROC_DESCRIPTOR = re.compile(r"/proc/(self|\d+)/fd/(\d+)")
+_DEV_DESCRIPTOR = re.compile(r"/dev/fd/(\d+)")
 _CLEANUP_SIGNALS = tuple(
     getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGINT") if hasattr(signal, name)
 )
@@ -116,9 +123,18 @@ def write_text(path: Path, text: str, *, expected: bytes | None = None) -> None:
     changes.
     """
     data = text.encode("utf-8")
-    if _writes_through(path):
+    inherited = _inherited_descriptor(path)
+    if inherited is not None or _writes_through(path):
         if expected is not None:
             raise WriteRefused(errno.EINVAL, "not a regular file", str(path))
+        if inherited is not None:
+            # `/dev/stdout` and its kin: write to the stream itself, so output the
+            # shell or the process wrote before (or writes after) keeps its place.
+            for stream in (sys.stdout, sys.stderr):
+                with contextlib.suppress(Exception):
+                    stream.flush()
+            _write_all(inherited, data)
+            return
         with open(path, "wb") as handle:
             handle.write(data)
         return
@@ -141,6 +157,27 @@ def write_text(path: Path, text: str, *, expected: bytes | None = None) -> None:
                 errno.EAGAIN, "changed while being formatted; not written", str(path)
             )
         os.replace(temporary, target)
+
+
+def _inherited_descriptor(path: Path) -> int | None:
+    """The open descriptor `path` names (`/dev/stdout`, `/dev/fd/N`, `/proc/self/fd/N`,
+    or a link to one), or None."""
+    current = os.path.abspath(path)
+    for _ in range(8):  # a chain of links, followed a few steps
+        named = _STANDARD_STREAMS.get(current)
+        if named is not None:
+            return named
+        match = _PROC_DESCRIPTOR.fullmatch(current)
+        if match is not None and match.group(1) in ("self", str(os.getpid())):
+            return int(match.group(2))
+        match = _DEV_DESCRIPTOR.fullmatch(current)
+        if match is not None:
+            return int(match.group(1))
+        if not os.path.islink(current):
+            return None
+        target = os.readlink(current)
+        current = os.path.normpath(os.path.join(os.path.dirname(current), target))
+    return None
 
 
 def _writes_through(path: Path) -> bool:
