@@ -43,7 +43,7 @@ def _guarded(function: F) -> F:
         try:
             return function(*args, **kwargs)
         except UsageError as error:
-            click.echo(f"aifc: {error}", err=True)
+            click.echo(_shown(f"aifc: {error}"), err=True)
             sys.exit(EXIT_USAGE)
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
@@ -68,8 +68,8 @@ def _guarded(function: F) -> F:
             if tb is not None:
                 where = f" at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}"
             click.echo(
-                f"aifc: internal error: {type(error).__name__}: {error}{where}\n"
-                f"This is a bug in aifc, not in your design. Please report it at {ISSUES_URL} "
+                _shown(f"aifc: internal error: {type(error).__name__}: {error}{where}\n")
+                + f"This is a bug in aifc, not in your design. Please report it at {ISSUES_URL} "
                 "(rerun with --debug for the traceback).",
                 err=True,
             )
@@ -89,6 +89,13 @@ class _Commands(click.Group):
             raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
 
 
+def _shown(text: str) -> str:
+    """A message that quotes file names or input: control characters as escapes."""
+    from aiflang.diagnostics.characters import neutralise
+
+    return neutralise(text)
+
+
 def _colour(stream: Any) -> bool:
     if os.environ.get("NO_COLOR"):
         return False
@@ -98,6 +105,7 @@ def _colour(stream: Any) -> bool:
 
 
 def _design_files(paths: tuple[str, ...]) -> list[Path]:
+    """The design files named or found in folders; links that leave their folder are refused."""
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
@@ -105,17 +113,50 @@ def _design_files(paths: tuple[str, ...]) -> list[Path]:
             found = sorted(p for p in path.rglob("*.aif") if p.is_file())
             if not found:
                 raise UsageError(f"{raw}: folder holds no .aif files")
-            files.extend(found)
         elif path.is_file():
-            files.append(path)
+            found = [path]
         elif path.exists():
             raise UsageError(f"{raw}: not a regular file")
         else:
             raise UsageError(f"{raw}: no such file or folder")
+        _refuse_links_out(found, path if path.is_dir() else path.parent)
+        files.extend(found)
     for file in files:
         if not os.access(file, os.R_OK):
             raise UsageError(f"{file}: cannot be read (permission denied)")
     return files
+
+
+def _refuse_links_out(files: list[Path], folder: Path) -> None:
+    """A link in a pull request must not make aifc read, and quote, files from elsewhere.
+
+    A design reached through a link must lie in the folder walked or named,
+    whatever --root says: --root may hold the checkout's `.git` folder.
+    """
+    from aiflang.fileio import first_outside
+
+    escaped = first_outside(files, folder)
+    if escaped is not None:
+        raise UsageError(f"{escaped}: a link to a file outside {folder}; refused")
+
+
+def _read_design(file: Path) -> bytes:
+    """A design's bytes for `fmt`: bounded, and refused (exit 1) unless they decode."""
+    from aiflang.fileio import TooLarge, read_limited
+    from aiflang.syntax.parser import MAX_FILE_BYTES, decode_source, oversize
+
+    try:
+        data = read_limited(file, MAX_FILE_BYTES)
+        _, problem = decode_source(data, str(file))
+    except TooLarge as error:
+        problem = oversize(error.size, str(file))
+    except OSError as error:
+        raise UsageError(f"cannot read {file}: {error.strerror or error}") from error
+    if problem is not None:
+        message = f"aifc: {file}: cannot format: {problem.message} [{problem.code}]"
+        click.echo(_shown(message), err=True)
+        sys.exit(EXIT_INVALID)
+    return data
 
 
 def _design_file(raw: str, command: str) -> Path:
@@ -184,15 +225,15 @@ def _compile(file: Path, root: str | None, *, analyse: bool = True) -> Compilati
     return compile_file(file, root=root_path, analyse=analyse)
 
 
-def _write(output: str | None, text: str) -> None:
-    """Write to a file atomically (temp file and rename), or to stdout."""
+def _write(output: str | None, text: str, *, expected: bytes | None = None) -> None:
+    """Write to a file (`aiflang.fileio.write_text`: atomic, keeps modes), or to stdout."""
     if output is None or output == "-":
         click.echo(text, nl=False)
         return
-    from aiflang.fileio import write_atomic
+    from aiflang.fileio import write_text
 
     try:
-        write_atomic(Path(output), text)
+        write_text(Path(output), text, expected=expected)
     except OSError as error:
         raise UsageError(f"cannot write {output}: {error.strerror or error}") from error
 
@@ -343,7 +384,7 @@ def report(
         text = render_html(data)
     _write(output, text)
     if output and output != "-":
-        click.echo(f"wrote {output}", err=True)
+        click.echo(_shown(f"wrote {output}"), err=True)
     sys.exit(EXIT_OK if data.valid else EXIT_INVALID)
 
 
@@ -447,39 +488,36 @@ def fmt(paths: tuple[str, ...], check: bool, diff: bool, debug: bool) -> None:
     """Format .aif files in the canonical layout, in place."""
     import difflib
 
-    from aiflang.fileio import write_atomic
     from aiflang.syntax.formatter import FormatError, format_source
 
     files = _design_files(paths)
     changed = 0
     for file in files:
-        original = file.read_bytes().decode("utf-8", errors="replace")
+        data = _read_design(file)
+        original = data.decode("utf-8")
         try:
             formatted = format_source(original, str(file))
         except FormatError as error:
-            click.echo(f"aifc: {file}: cannot format a file with syntax errors ({error})", err=True)
+            problem = f"aifc: {file}: cannot format a file with syntax errors ({error})"
+            click.echo(_shown(problem), err=True)
             sys.exit(EXIT_INVALID)
         if formatted == original:
             continue
         changed += 1
         if diff:
-            click.echo(
-                "".join(
-                    difflib.unified_diff(
-                        original.splitlines(keepends=True),
-                        formatted.splitlines(keepends=True),
-                        f"{file} (original)",
-                        f"{file} (formatted)",
-                    )
-                ),
-                nl=False,
+            lines = difflib.unified_diff(
+                original.splitlines(keepends=True),
+                formatted.splitlines(keepends=True),
+                f"{file} (original)",
+                f"{file} (formatted)",
             )
+            click.echo(_shown("".join(lines)), nl=False)
         if check or diff:
             if check:
-                click.echo(f"would reformat {file}", err=True)
+                click.echo(_shown(f"would reformat {file}"), err=True)
         else:
-            write_atomic(file, formatted)
-            click.echo(f"formatted {file}", err=True)
+            _write(str(file), formatted, expected=data)
+            click.echo(_shown(f"formatted {file}"), err=True)
     if check and changed:
         sys.exit(EXIT_INVALID)
 
@@ -514,7 +552,7 @@ def explain(code: str) -> None:
 
         close = difflib.get_close_matches(code.upper(), list(CODES), n=3)
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        click.echo(f"aifc: unknown code {code}{hint}", err=True)
+        click.echo(_shown(f"aifc: unknown code {code}{hint}"), err=True)
         sys.exit(EXIT_USAGE)
     click.echo(f"{info} ({info.severity}): {info.summary}\n\n{info.explanation}")
 
@@ -583,11 +621,10 @@ STARTER = "starter.aif"
 @_guarded
 def init(force: bool) -> None:
     """Write a commented starter design in the current folder."""
-    from aiflang.fileio import write_atomic
     from aiflang.resources import data_path
 
     target = Path(STARTER)
     if target.exists() and not force:
         raise UsageError(f"{STARTER} already exists (use --force to overwrite)")
-    write_atomic(target, data_path("dsl", "starter.aif").read_text(encoding="utf-8"))
+    _write(STARTER, data_path("dsl", "starter.aif").read_text(encoding="utf-8"))
     click.echo(f"wrote {STARTER}; check it with: aifc validate {STARTER}")

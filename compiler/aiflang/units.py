@@ -38,6 +38,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+# The largest exponent a unit name may carry (`m^2`, `m^3` are the real ones).
+MAX_UNIT_EXPONENT = 9
+
 __all__ = [
     "AREA",
     "BANDWIDTH",
@@ -458,8 +461,16 @@ def _scan(text: str) -> list[tuple[str, str, int]]:
             while digits_end < end and text[digits_end] in _DIGITS:
                 digits_end += 1
             exponent_text = text[digits_start:digits_end]
-            if not exponent_text.lstrip("+-"):
+            digits = exponent_text.lstrip("+-")
+            if not digits:
                 raise UnitSyntaxError(text, f"'^' after {name} needs a whole number")
+            # Bounded before int(): Python refuses over 4,300 digits, and a large
+            # power overflows the unit's factor.
+            if len(digits) > 2 or int(digits) > MAX_UNIT_EXPONENT:
+                shown = text if len(text) <= 40 else text[:37] + "..."
+                raise UnitSyntaxError(
+                    shown, f"exponents run from 1 to {MAX_UNIT_EXPONENT} (as in m^2, m^3)"
+                )
             exponent = int(exponent_text)
             position = digits_end
         terms.append((operator, name, exponent))

@@ -174,12 +174,18 @@ def did_you_mean(suggestions: list[str] | tuple[str, ...]) -> str | None:
     return "did you mean " + " or ".join(f"`{s}`" for s in suggestions) + "?"
 
 
+# A line of a source that snippets may not quote. Sources never hold NUL
+# (decoding refuses it), so the marker cannot be a real line.
+WITHHELD_LINE = "\0"
+
+
 def source_line(sources: dict[str, str], span: Span) -> str | None:
-    """The text of the line a span starts on, or None when the file or line is unknown."""
+    """The text of the line a span starts on, or None when unknown or withheld."""
     text = sources.get(span.file)
     if text is None:
         return None
     lines = text.split("\n")
     if 1 <= span.line <= len(lines):
-        return lines[span.line - 1]
+        line = lines[span.line - 1]
+        return None if line == WITHHELD_LINE else line
     return None

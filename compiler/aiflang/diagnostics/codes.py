@@ -32,7 +32,7 @@ class Code(str):
         return self
 
     def __reduce__(self) -> tuple[object, ...]:
-        # Unpickle (cached parses) as the registered constant itself.
+        # Unpickle (and copy) as the registered constant itself.
         return (_registered, (str(self),))
 
     @property
@@ -383,6 +383,16 @@ W101 = Code(
     "An `# aifc: ignore[CODE]` comment names a code that is not reported on that line. Remove it.",
 )
 
+W102 = Code(
+    "W102",
+    "text-direction control character",
+    "A comment or label holds a Unicode text-direction control (U+202A to U+202E, "
+    "U+2066 to U+2069). Editors and review tools display the text around it in a "
+    "different order than aifc reads it, so a design can look like one thing and mean "
+    'another (the "Trojan Source" attack, CVE-2021-42574). Remove the character; if '
+    "right-to-left text is meant, write it without embedding or override controls. "
+    "aifc shows such characters as escapes (`\\u{202e}`) in every output.",
+)
 
 W301 = Code(
     "W301",

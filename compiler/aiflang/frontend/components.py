@@ -55,6 +55,9 @@ class BlockReader:
         if form is Form.QUANTITY:
             assert attr.dimension is not None
             result = self.values.quantity_si(attribute, attr.dimension)
+            if attr.positive and result == 0:
+                self.values.zero(attribute, attr.example)
+                result = None
         elif form is Form.COUNT:
             result = self.values.count(attribute)
         elif form is Form.NUMBER:
@@ -72,6 +75,9 @@ class BlockReader:
         elif form is Form.MODULES:
             assert attr.dimension is not None
             result = self.values.modules(attribute, attr.dimension)
+            if attr.positive and result is not None and result[1] == 0:
+                self.values.zero(attribute, attr.example)
+                result = None
         elif form is Form.RATIO:
             result = self.values.ratio(attribute)
         elif form is Form.REDUNDANCY:

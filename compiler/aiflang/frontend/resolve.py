@@ -19,9 +19,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiflang.catalog import catalog_modules
-from aiflang.diagnostics import Related, Sink, Span, codes, did_you_mean
+from aiflang.diagnostics import WITHHELD_LINE, Related, Sink, Span, codes, did_you_mean
+from aiflang.fileio import NotRegularFile, TooLarge, read_limited
 from aiflang.syntax import tree as ast
-from aiflang.syntax.parser import decode_source, parse_source
+from aiflang.syntax.parser import (
+    MAX_FILE_BYTES,
+    ParseResult,
+    decode_source,
+    oversize,
+    parse_source,
+)
 from aiflang.syntax.schema import BLOCKS, COMPONENT_KINDS, Form
 
 MAX_IMPORT_DEPTH = 16
@@ -84,12 +91,17 @@ class Program:
     file_scope: Scope | None = None
 
 
+# Returns a file's bytes, or None when it cannot be read; may raise
+# `fileio.NotRegularFile` or `fileio.TooLarge` to say why.
 Loader = Callable[[Path], "bytes | None"]
 
 
 def _read(path: Path) -> bytes | None:
+    # Bounded and non-blocking: an import of a FIFO or of /dev/zero must not hang.
     try:
-        return path.read_bytes()
+        return read_limited(path, MAX_FILE_BYTES)
+    except (NotRegularFile, TooLarge):
+        raise
     except OSError:
         return None
 
@@ -131,7 +143,19 @@ class _Resolver:
     def load(self, path: Path, stack: list[Path], span: Span | None) -> ast.Module | None:
         if path in self.parsed:
             return self.parsed[path]
-        data = self.loader(path)
+        try:
+            data = self.loader(path)
+        except NotRegularFile:
+            self.sink.error(
+                codes.E213,
+                f"{self.display(path)} is not a regular file",
+                span,
+                help="import .aif files; a FIFO, device or folder cannot be imported",
+            )
+            return None
+        except TooLarge as error:
+            self.sink.add(oversize(error.size, self.display(path)))
+            return None
         if data is None:
             self.sink.error(
                 codes.E213,
@@ -147,7 +171,7 @@ class _Resolver:
                 self.sink.add(problem)
             return None
         result = parse_source(text, file)
-        self.program.sources[file] = result.text
+        self.program.sources[file] = _quotable(result)
         self.sink.extend(result.diagnostics)
         self.parsed[path] = result.module
         self.imports[path] = []
@@ -509,6 +533,25 @@ class _Resolver:
                 )
         self.program.definitions.extend(scope.symbols.values())
         self.program.file_scope = scope
+
+
+def _quotable(result: ParseResult) -> str:
+    """The text snippets may quote: all of a design, one line of anything else.
+
+    A file with syntax errors may not be a design at all (a link or import
+    can point anywhere); its diagnostics would quote every line that fails
+    to parse. Only the first offending line stays; the others read as
+    withheld (`WITHHELD_LINE`), and their diagnostics show no snippet.
+    """
+    spans = [d.span for d in result.diagnostics if d.is_error and d.span]
+    first = min(spans, key=Span.sort_key, default=None)
+    if first is None:
+        return result.text
+    lines = result.text.split("\n")
+    return "\n".join(
+        line if number == first.line else WITHHELD_LINE
+        for number, line in enumerate(lines, start=1)
+    )
 
 
 def _references(value: ast.Value) -> Iterator[ast.Ref]:

@@ -187,6 +187,21 @@ class ValueReader:
             return None
         return result
 
+    def zero(self, attribute: ast.Attribute, example: str) -> None:
+        """A zero where only a positive value means something: an error, never a default."""
+        node = attribute.value
+        if isinstance(node, ast.Multiplicity) and isinstance(node.item, ast.Quantity):
+            node = node.item  # `4 x 0 Gbps`: the size of each is zero
+        found = ""
+        if isinstance(node, ast.Quantity):
+            found = f", found {node.number.text}" + (f" {node.unit}" if node.unit else "")
+        self.sink.error(
+            codes.E210,
+            f"`{attribute.name}` must be greater than zero{found}",
+            node.span,
+            help=f"write a positive value, e.g. `{example}`" if example else None,
+        )
+
     def count_of(self, number: ast.Number, what: str, attribute: ast.Attribute) -> int | None:
         value = self.finite(number, attribute, bounded=False)
         if value is None:

@@ -442,6 +442,19 @@ def _plan(inp: FabricInput, assumptions: Assumptions, downlinks: int | None) -> 
             )
         return _single_switch_plan(inp, leaf_radix, link_speed, issues, assumptions)
 
+    # A leaf needs a port down and a port up; a spine of three tiers splits its ports.
+    if leaf_radix < 2 or (tiers == 3 and spine_radix < 2):
+        switch, radix = (inp.leaf, leaf_radix) if leaf_radix < 2 else (spine_model, spine_radix)
+        issues.append(
+            SizingIssue(
+                "E301",
+                f"one {switch.name} has {radix} port at this speed: too few to join "
+                f"switches in {tiers} tiers (fabric {inp.name!r})",
+                "use a switch with at least 2 ports at this speed",
+            )
+        )
+        return _single_switch_plan(inp, leaf_radix, link_speed, issues, assumptions)
+
     if not spine_fits and spine_model != inp.leaf:
         issues.append(_speed_issue(inp, spine_model))
     if tiers == 3 and not core_fits and core_model not in (inp.leaf, spine_model):

@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from aiflang.diagnostics.characters import json_safe, neutralise
 from aiflang.render import figures as fig
 from aiflang.report import FORMAT_VERSION, DiagnosticReport, Report
 
@@ -238,7 +239,8 @@ def _text(comparison: Comparison) -> str:
         "b/a",
         "delta",
     ]
-    table = [headers, *_cells(comparison)]
+    # Names come from the designs: escape them before measuring the columns.
+    table = [[neutralise(cell) for cell in row] for row in [headers, *_cells(comparison)]]
     widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
     lines = []
     for side in sides(comparison):
@@ -255,7 +257,7 @@ def _text(comparison: Comparison) -> str:
         lines.append("  ".join([first, *rest]).rstrip())
         if index == 0:
             lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines) + "\n"
+    return neutralise("\n".join(lines) + "\n")
 
 
 def _markdown(comparison: Comparison) -> str:
@@ -288,7 +290,7 @@ def render_comparison(comparison: Comparison, fmt: str) -> str:
     """The comparison as "text", "json", "md" or "html"."""
     if fmt == "json":
         data = comparison.model_dump(mode="json")
-        return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        return json_safe(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)) + "\n"
     if fmt == "md":
         return _markdown(comparison)
     if fmt == "html":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aiflang.diagnostics.characters import neutralise
 from aiflang.render.figures import assumption_text, named
 from aiflang.report import Report
 
@@ -26,4 +27,4 @@ def render_explanation(report: Report, key: str) -> str | None:
             flag = " (overridden in the design)" if used.overridden else ""
             out.append(f"    {name} = {assumption_text(used.value, used.unit)}{flag}")
             out.append(f"      source: {used.source}")
-    return "\n".join(out)
+    return neutralise("\n".join(out))

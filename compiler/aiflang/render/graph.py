@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
+from aiflang.diagnostics.characters import neutralise
+
 if TYPE_CHECKING:
     import networkx as nx
 
@@ -79,7 +81,8 @@ def export_graph(
     graph = _combined(chosen, expand, pairs[0][0].name)
     from aiflang.models.topology import to_dot, to_graphml
 
-    return (to_graphml(graph) if fmt == "graphml" else to_dot(graph)), None
+    text = to_graphml(graph) if fmt == "graphml" else to_dot(graph)
+    return neutralise(text), None  # names come from the design
 
 
 def _combined(chosen: list[tuple[str, FabricPlan]], expand: bool, title: str) -> nx.Graph:

@@ -4,7 +4,9 @@ This module turns a `Report` into view data (formatted strings and chart
 geometry) and hands it to the Jinja2 templates in `templates/`, which only
 loop and print. The page loads nothing: CSS and SVG are inline, there is no
 script, and a Content-Security-Policy forbids any fetch. User strings are
-escaped by autoescape (templates are `*.html`); nothing is marked safe.
+escaped by autoescape (templates are `*.html`); nothing is marked safe; and
+every printed value has its control and text-direction characters shown as
+escapes (`finalize`), so the page is safe to print to a terminal too.
 Output is deterministic: no timestamps, stable ordering, fixed-precision
 coordinates.
 """
@@ -16,8 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import jinja2
+import markupsafe
 
 from aiflang import units
+from aiflang.diagnostics.characters import neutralise
 from aiflang.render import charts
 from aiflang.render import figures as fig
 from aiflang.report import (
@@ -39,7 +43,15 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_neutralised,
     )
+
+
+def _neutralised(value: object) -> object:
+    """Every value a template prints: control and direction characters as visible escapes."""
+    if isinstance(value, markupsafe.Markup):
+        return markupsafe.Markup(neutralise(str(value)))  # escapes add no HTML syntax
+    return neutralise(value) if isinstance(value, str) else value
 
 
 def render_html(report: Report) -> str:

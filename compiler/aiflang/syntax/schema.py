@@ -46,6 +46,7 @@ class Attr:
     choices: tuple[str, ...] = ()
     required: bool = False
     example: str = ""
+    positive: bool = False  # zero is not a value of it (a rate or period the models divide by)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +105,7 @@ BLOCKS: dict[str, BlockSpec] = {
                     units.BANDWIDTH,
                     required=True,
                     example="memory_bandwidth = 3.35 TB/s",
+                    positive=True,
                 ),
                 *(_flops(p) for p in PRECISIONS),
                 Attr(
@@ -165,6 +167,7 @@ BLOCKS: dict[str, BlockSpec] = {
                     units.BANDWIDTH,
                     required=True,
                     example="ports = 1 x 400 Gbps",
+                    positive=True,
                 ),
                 _POWER,
                 _PRICE,
@@ -191,6 +194,7 @@ BLOCKS: dict[str, BlockSpec] = {
                     units.BANDWIDTH,
                     required=True,
                     example="ports = 64 x 800 Gbps",
+                    positive=True,
                 ),
                 Attr(
                     "breakout",
@@ -198,6 +202,7 @@ BLOCKS: dict[str, BlockSpec] = {
                     "what one port can split into",
                     units.BANDWIDTH,
                     example="breakout = 2 x 400 Gbps",
+                    positive=True,
                 ),
                 _POWER,
                 _HEIGHT,
@@ -219,6 +224,7 @@ BLOCKS: dict[str, BlockSpec] = {
                     units.BANDWIDTH,
                     required=True,
                     example="speed = 800 Gbps",
+                    positive=True,
                 ),
                 _POWER,
                 Attr("reach", Form.QUANTITY, "reach", units.LENGTH),
@@ -461,7 +467,14 @@ BLOCKS: dict[str, BlockSpec] = {
                 Attr("precision", Form.CHOICE, "weight and compute precision", choices=PRECISIONS),
                 Attr("input_tokens", Form.COUNT, "prompt tokens per request"),
                 Attr("output_tokens", Form.COUNT, "generated tokens per request"),
-                Attr("user_rate", Form.QUANTITY, "decode rate each user sees", units.TOKEN_RATE),
+                Attr(
+                    "user_rate",
+                    Form.QUANTITY,
+                    "decode rate each user sees",
+                    units.TOKEN_RATE,
+                    example="user_rate = 30 tokens/s",
+                    positive=True,
+                ),
                 Attr("share", Form.FRACTION, "share of the fleet (default: all, split evenly)"),
                 Attr("gpus", Form.COUNT, "GPUs used"),
                 Attr("layers", Form.COUNT, "transformer layers"),
@@ -475,7 +488,14 @@ BLOCKS: dict[str, BlockSpec] = {
             "finance",
             "money over time",
             _attrs(
-                Attr("horizon", Form.QUANTITY, "period of the total cost of ownership", units.TIME),
+                Attr(
+                    "horizon",
+                    Form.QUANTITY,
+                    "period of the total cost of ownership",
+                    units.TIME,
+                    example="horizon = 5 years",
+                    positive=True,
+                ),
                 Attr(
                     "software_license",
                     Form.QUANTITY,
