@@ -19,7 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiflang.catalog import catalog_modules
-from aiflang.diagnostics import WITHHELD_LINE, Related, Sink, Span, codes, did_you_mean
+from aiflang.diagnostics import (
+    WITHHELD_LINE,
+    Related,
+    Sink,
+    Span,
+    codes,
+    did_you_mean,
+    replacements,
+)
 from aiflang.fileio import NotRegularFile, TooLarge, read_limited
 from aiflang.syntax import tree as ast
 from aiflang.syntax.parser import (
@@ -290,6 +298,7 @@ class _Resolver:
             f"unknown block kind `{block.kind}`",
             block.kind_span,
             help=did_you_mean(suggestions) or "block kinds are: " + ", ".join(sorted(BLOCKS)),
+            fixes=replacements(block.kind_span, suggestions),
         )
 
     # Checks ----------------------------------------------------------------
@@ -377,6 +386,7 @@ class _Resolver:
                         entry.name_span,
                         help=did_you_mean(suggestions)
                         or f"{kind} attributes are: {', '.join(spec.attrs)}",
+                        fixes=replacements(entry.name_span, suggestions),
                     )
             elif isinstance(entry, ast.Block):
                 if entry.kind not in spec.children:
@@ -453,12 +463,14 @@ class _Resolver:
         if definition is None:
             self.unknown_name(ref.name, kinds[0], scope, ref.span)
         elif definition.kind not in kinds:
+            close = _names_of_kind(scope, kinds[0], ref.name)
             self.sink.error(
                 codes.E202,
                 f"`{what}` expects a {' or '.join(kinds)}, but `{ref.name}` is a {definition.kind}",
                 ref.span,
                 related=(Related(definition.block.name_span, f"`{ref.name}` defined here"),),
-                help=did_you_mean(_names_of_kind(scope, kinds[0], ref.name)),
+                help=did_you_mean(close),
+                fixes=replacements(ref.span, close),
             )
 
     def unknown_name(self, name: str, kind: str, scope: Scope, span: Span) -> None:
@@ -469,6 +481,7 @@ class _Resolver:
             span,
             help=did_you_mean(suggestions)
             or f"define `{kind} {name} {{ ... }}` or see `aifc catalog` for built-in parts",
+            fixes=replacements(span, suggestions),
         )
 
     # Factories -------------------------------------------------------------
