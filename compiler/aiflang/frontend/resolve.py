@@ -9,12 +9,18 @@ E201 unknown name, E202 wrong kind, E205 missing attribute, E206 duplicate
 definition, E207 duplicate attribute, E208 unknown attribute, E209 unknown
 or misplaced block, E211 import cycle, E212 import outside the project,
 E213 import not found, E214 extends cycle or self-containment.
+
+A project may add catalog files of its own (`catalog` in its
+configuration): their definitions join the built-in catalog's scope,
+replacing built-in parts of the same name. `--set` settings
+(`aiflang.frontend.settings`) rewrite the root file before its names are
+resolved.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +35,7 @@ from aiflang.diagnostics import (
     replacements,
 )
 from aiflang.fileio import NotRegularFile, TooLarge, read_limited
+from aiflang.frontend.settings import Setting, apply_settings
 from aiflang.syntax import tree as ast
 from aiflang.syntax.parser import (
     MAX_FILE_BYTES,
@@ -128,10 +135,19 @@ def catalog_scope(sink: Sink | None = None) -> Scope:
 
 
 class _Resolver:
-    def __init__(self, root: Path, sink: Sink, loader: Loader) -> None:
+    def __init__(
+        self,
+        root: Path,
+        sink: Sink,
+        loader: Loader,
+        settings: Sequence[Setting] = (),
+        catalog: Sequence[Path] = (),
+    ) -> None:
         self.root = root.resolve()
         self.sink = sink
         self.loader = loader
+        self.settings = settings
+        self.main: Path | None = None
         self.program = Program()
         self.parsed: dict[Path, ast.Module] = {}
         self.file_scopes: dict[Path, Scope] = {}
@@ -140,6 +156,25 @@ class _Resolver:
         for result in catalog_modules():
             self.program.sources[result.module.file] = result.text
         self.check_definitions(self.catalog)
+        if catalog:
+            self.catalog = self.project_catalog(catalog)
+            self.check_definitions(self.catalog)
+
+    def project_catalog(self, files: Sequence[Path]) -> Scope:
+        """The project's own catalog files, in a scope in front of the built-in one."""
+        scope = Scope(parent=self.catalog)
+        for path in files:
+            module = self.load(path.resolve(), [], None)
+            if module is None:
+                continue
+            for entry in module.entries:
+                if isinstance(entry, ast.Block) and entry.kind in COMPONENT_KINDS and entry.name:
+                    scope.symbols[entry.name] = Definition(
+                        entry.kind, entry.name, entry, builtin=True, doc=entry.doc
+                    )
+                elif isinstance(entry, ast.Block):
+                    self.misplaced(entry, "in a catalog file")
+        return scope
 
     # Files and imports -------------------------------------------------
     def display(self, path: Path) -> str:
@@ -181,14 +216,18 @@ class _Resolver:
         result = parse_source(text, file)
         self.program.sources[file] = _quotable(result)
         self.sink.extend(result.diagnostics)
-        self.parsed[path] = result.module
+        module = result.module
+        if path == self.main and self.settings:
+            module, texts = apply_settings(module, self.settings, self.sink)
+            self.program.sources.update(texts)
+        self.parsed[path] = module
         self.imports[path] = []
         stack.append(path)
-        for entry in result.module.entries:
+        for entry in module.entries:
             if isinstance(entry, ast.Import):
                 self.follow_import(path, entry, stack)
         stack.pop()
-        return result.module
+        return module
 
     def follow_import(self, importer: Path, entry: ast.Import, stack: list[Path]) -> None:
         target = (importer.parent / entry.path).resolve()
@@ -520,6 +559,7 @@ class _Resolver:
         self.program.factories.append(FactoryUnit(block, scope, self.display(path)))
 
     def run(self, path: Path) -> None:
+        self.main = path.resolve()
         module = self.load(path.resolve(), [], None)
         if module is None:
             return
@@ -592,8 +632,20 @@ def _label(block: ast.Block) -> str:
     return f'"{block.name}"' if block.quoted_name else f"`{block.name}`"
 
 
-def resolve(path: Path, sink: Sink, *, root: Path | None = None, loader: Loader = _read) -> Program:
-    """Resolve one design file (and what it imports) against the catalog."""
-    resolver = _Resolver(root or path.resolve().parent, sink, loader)
+def resolve(
+    path: Path,
+    sink: Sink,
+    *,
+    root: Path | None = None,
+    loader: Loader = _read,
+    settings: Sequence[Setting] = (),
+    catalog: Sequence[Path] = (),
+) -> Program:
+    """Resolve one design file (and what it imports) against the catalog.
+
+    `settings` (`--set`) rewrite the file before its names are resolved;
+    `catalog` are a project's own catalog files, read before the design.
+    """
+    resolver = _Resolver(root or path.resolve().parent, sink, loader, settings, catalog)
     resolver.run(path)
     return resolver.program
