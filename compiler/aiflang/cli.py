@@ -759,6 +759,24 @@ def schema() -> None:
     click.echo(json.dumps(Report.model_json_schema(), indent=2, sort_keys=True))
 
 
+@main.command()
+@click.option(
+    "--stdio", is_flag=True, help="Talk over stdin and stdout (the default and only way)."
+)
+def lsp(stdio: bool) -> None:
+    """Run the language server for editors (needs the `lsp` extra)."""
+    try:
+        from aiflang.lsp.server import serve
+    except ImportError as error:
+        click.echo(
+            f"aifc: the language server needs pygls and lsprotocol ({error}); "
+            "install them with: pip install 'aiflang[lsp]'",
+            err=True,
+        )
+        sys.exit(EXIT_USAGE)
+    serve()
+
+
 STARTER = "starter.aif"
 
 

@@ -104,6 +104,9 @@ class Program:
     # The root file's own definitions, and the scope they resolve in.
     definitions: list[Definition] = field(default_factory=list)
     file_scope: Scope | None = None
+    # Every parsed module by its display name (the root file's with settings applied).
+    modules: dict[str, ast.Module] = field(default_factory=dict)
+    main: str = ""  # the root file's display name, as its spans give it
 
 
 # Returns a file's bytes, or None when it cannot be read; may raise
@@ -221,6 +224,7 @@ class _Resolver:
             module, texts = apply_settings(module, self.settings, self.sink)
             self.program.sources.update(texts)
         self.parsed[path] = module
+        self.program.modules[file] = module
         self.imports[path] = []
         stack.append(path)
         for entry in module.entries:
@@ -560,6 +564,7 @@ class _Resolver:
 
     def run(self, path: Path) -> None:
         self.main = path.resolve()
+        self.program.main = self.display(self.main)
         module = self.load(path.resolve(), [], None)
         if module is None:
             return
