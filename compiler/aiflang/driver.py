@@ -35,9 +35,10 @@ from aiflang.diagnostics.policy import PolicyOf, apply_policy
 from aiflang.diagnostics.suppression import apply_suppressions
 from aiflang.frontend.design import Design
 from aiflang.frontend.elaborate import elaborate
-from aiflang.frontend.resolve import Loader, Program, resolve
+from aiflang.frontend.resolve import Loader, Parser, Program, resolve
 from aiflang.frontend.settings import Setting
 from aiflang.models.assumptions import Assumptions
+from aiflang.syntax.parser import parse_source
 
 Analysis = Callable[[Design, Facts, Sink], None]
 
@@ -142,6 +143,7 @@ def compile_file(
     settings: Sequence[Setting] = (),
     catalog: Sequence[Path] = (),
     policy: PolicyOf | None = None,
+    parse: Parser | None = None,
 ) -> Compilation:
     """Run the pipeline on one file. Never raises for user errors.
 
@@ -149,7 +151,8 @@ def compile_file(
     reads the file system. `overrides` (assumption name -> SI value) win
     over the design's own `assumptions` block. `settings` (`--set`) rewrite
     the file before it is resolved; `catalog` are a project's own catalog
-    files; `policy` gives the code policy for a file (project configuration).
+    files; `policy` gives the code policy for a file (project configuration);
+    `parse` replaces `parse_source` (the language server's chunk cache).
     """
     sink = Sink()
     program = resolve(
@@ -158,6 +161,7 @@ def compile_file(
         root=root,
         settings=settings,
         catalog=catalog,
+        parse=parse or parse_source,
         **({"loader": loader} if loader else {}),
     )
     compilation = Compilation(sink, program, str(path))
@@ -183,6 +187,7 @@ def compile_source(
     catalog: Sequence[Path] = (),
     policy: PolicyOf | None = None,
     folder: Path | None = None,
+    parse: Parser | None = None,
 ) -> Compilation:
     """Compile design text that is not on disk, as if it were file `name` in `folder`.
 
@@ -211,6 +216,7 @@ def compile_source(
         settings=settings,
         catalog=catalog,
         policy=policy,
+        parse=parse,
     )
 
 

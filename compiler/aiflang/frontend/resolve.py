@@ -112,6 +112,7 @@ class Program:
 # Returns a file's bytes, or None when it cannot be read; may raise
 # `fileio.NotRegularFile` or `fileio.TooLarge` to say why.
 Loader = Callable[[Path], "bytes | None"]
+Parser = Callable[[str, str], ParseResult]  # text, file -> parse (`parse_source` or a cache)
 
 
 def _read(path: Path) -> bytes | None:
@@ -145,8 +146,10 @@ class _Resolver:
         loader: Loader,
         settings: Sequence[Setting] = (),
         catalog: Sequence[Path] = (),
+        parse: Parser = parse_source,
     ) -> None:
         self.root = root.resolve()
+        self.parse = parse
         self.sink = sink
         self.loader = loader
         self.settings = settings
@@ -216,7 +219,7 @@ class _Resolver:
             if problem is not None:
                 self.sink.add(problem)
             return None
-        result = parse_source(text, file)
+        result = self.parse(text, file)
         self.program.sources[file] = _quotable(result)
         self.sink.extend(result.diagnostics)
         module = result.module
@@ -645,12 +648,14 @@ def resolve(
     loader: Loader = _read,
     settings: Sequence[Setting] = (),
     catalog: Sequence[Path] = (),
+    parse: Parser = parse_source,
 ) -> Program:
     """Resolve one design file (and what it imports) against the catalog.
 
     `settings` (`--set`) rewrite the file before its names are resolved;
-    `catalog` are a project's own catalog files, read before the design.
+    `catalog` are a project's own catalog files, read before the design;
+    `parse` parses each file (an editor passes one that remembers chunks).
     """
-    resolver = _Resolver(root or path.resolve().parent, sink, loader, settings, catalog)
+    resolver = _Resolver(root or path.resolve().parent, sink, loader, settings, catalog, parse)
     resolver.run(path)
     return resolver.program

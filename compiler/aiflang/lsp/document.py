@@ -12,7 +12,7 @@ factory's own halls, fabrics and storage, which the scope does not hold.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -23,6 +23,7 @@ from aiflang.lsp.positions import Lines
 from aiflang.project import ConfigError, ProjectConfig, find_config
 from aiflang.resources import catalog_dir
 from aiflang.syntax import tree as ast
+from aiflang.syntax.incremental import ChunkedParser
 
 CATALOG_PREFIX = "<catalog>/"
 
@@ -54,10 +55,17 @@ class Document:
     compilation: Compilation
     config: ProjectConfig
     config_error: str | None = None
+    _lines: dict[str, Lines] = field(default_factory=dict, repr=False)
 
     @property
     def lines(self) -> Lines:
-        return Lines(self.text)
+        return self._table(self.file, self.text)
+
+    def _table(self, file: str, text: str) -> Lines:
+        table = self._lines.get(file)
+        if table is None:
+            table = self._lines[file] = Lines(text)
+        return table
 
     @property
     def file(self) -> str:
@@ -71,9 +79,9 @@ class Document:
     def lines_of(self, file: str) -> Lines | None:
         """The line table of any file of the compilation (the document, an import, the catalog)."""
         if file == self.file:
-            return Lines(self.text)
+            return self.lines
         text = self.compilation.sources.get(file)
-        return Lines(text) if text is not None else None
+        return self._table(file, text) if text is not None else None
 
     def scope_at(self, factory: ast.Block | None) -> Scope | None:
         program = self.compilation.program
@@ -104,8 +112,13 @@ class Document:
         return scope.lookup(name) if scope is not None else None
 
 
-def analyse_document(uri: str, text: str, version: int | None = None) -> Document:
-    """Compile `text` as the file `uri` names, as `aifc validate` would."""
+def analyse_document(
+    uri: str, text: str, version: int | None = None, parse: ChunkedParser | None = None
+) -> Document:
+    """Compile `text` as the file `uri` names, as `aifc validate` would.
+
+    `parse` keeps the parse of unchanged chunks from one edit to the next.
+    """
     path = uri_to_path(uri)
     config_error = None
     try:
@@ -116,7 +129,13 @@ def analyse_document(uri: str, text: str, version: int | None = None) -> Documen
     root = config.root if config.root and folder.is_relative_to(config.root) else folder
     policy = config.policy_of if config.policy or config.per_path else None
     compilation = compile_source(
-        text, root=root, folder=folder, name=path.name, catalog=config.catalog, policy=policy
+        text,
+        root=root,
+        folder=folder,
+        name=path.name,
+        catalog=config.catalog,
+        policy=policy,
+        parse=parse,
     )
     return Document(uri, path, text, version, compilation, config, config_error)
 

@@ -25,6 +25,7 @@ from aiflang.diagnostics import Diagnostic
 from aiflang.lsp import features
 from aiflang.lsp.convert import to_lsp
 from aiflang.lsp.document import Document, analyse_document, path_of_span_file
+from aiflang.syntax.incremental import ChunkedParser
 
 DEBOUNCE_S = 0.15
 
@@ -38,6 +39,7 @@ class AifServer(LanguageServer):
         self.analyses: dict[str, Document] = {}
         self.pending: dict[str, asyncio.Task[None]] = {}
         self.published: dict[str, set[str]] = {}  # document -> other files it published to
+        self.parser = ChunkedParser()  # reuses the parse of unchanged chunks across edits
 
     def document(self, uri: str) -> Document:
         """The analysis of the editor's current text of `uri` (compiling it if stale)."""
@@ -49,7 +51,7 @@ class AifServer(LanguageServer):
 
     def analyse(self, uri: str) -> Document:
         text_document = self.workspace.get_text_document(uri)
-        document = analyse_document(uri, text_document.source, text_document.version)
+        document = analyse_document(uri, text_document.source, text_document.version, self.parser)
         self.analyses[uri] = document
         return document
 
