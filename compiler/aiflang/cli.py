@@ -673,13 +673,21 @@ def _fmt_stdin(stdin_filename: str | None, *, check: bool, diff: bool) -> None:
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @_guarded
 def catalog(name: str | None, debug: bool) -> None:
-    """List the built-in components, or show one with its sources."""
+    """List the built-in components (and the project's), or show one with its sources."""
     from aiflang.render.catalog import render_catalog, render_entry
+    from aiflang.syntax.parser import ParseResult, parse_source
 
+    project: list[ParseResult] = []
+    for path in _project(Path.cwd()).catalog:
+        try:
+            source = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise UsageError(f"{path}: cannot read the project catalog ({error})") from None
+        project.append(parse_source(source, str(path)))
     if name is None:
-        click.echo(render_catalog())
+        click.echo(render_catalog(project))
         return
-    text = render_entry(name)
+    text = render_entry(name, project)
     if text is None:
         raise UsageError(f"no catalog entry `{name}` (run `aifc catalog` for the list)")
     click.echo(text)

@@ -272,3 +272,21 @@ def test_compare_sets_each_side() -> None:
     data = json.loads(out)
     assert data["a_valid"] is True and data["b_valid"] is False
     assert "capacity.gpus is 576" in data["b_diagnostics"][-1]["summary"]
+
+
+def test_catalog_lists_the_project_parts(tmp_path: Path) -> None:
+    _project(tmp_path, 'catalog = ["parts"]\n')
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    (parts / "racks.aif").write_text(
+        "rack acme_h100 extends DGX_H100_rack {\n  power = 42 kW  # our PDU's rating\n}\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run("catalog", cwd=tmp_path)
+    assert code == 0
+    assert "acme_h100 (project)" in out and "DGX_H100_rack" in out
+    code, out, _ = run("catalog", "acme_h100", cwd=tmp_path)
+    assert code == 0
+    assert "rack acme_h100 extends DGX_H100_rack" in out
+    assert "power                42 kW   # our PDU's rating" in out
+    assert "nodes                4 x DGX_H100" in out  # inherited from the built-in rack
