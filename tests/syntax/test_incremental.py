@@ -25,9 +25,8 @@ def deep(node: Any) -> Any:
     if isinstance(node, tuple | list):
         return tuple(deep(item) for item in node)
     if dataclasses.is_dataclass(node) and not isinstance(node, type):
-        return (type(node).__name__,) + tuple(
-            (f.name, deep(getattr(node, f.name))) for f in dataclasses.fields(node)
-        )
+        fields = [(f.name, deep(getattr(node, f.name))) for f in dataclasses.fields(node)]
+        return (type(node).__name__, *fields)
     return node
 
 
