@@ -195,12 +195,12 @@ def inlay_hints(document: Document, range_: types.Range) -> list[types.InlayHint
         return []
     lines: Lines = document.lines
     hints = []
-    factories = [e for e in module.entries if isinstance(e, ast.Block) and e.kind == "factory"]
-    for block in walk_blocks(module.entries):
-        factory = next(
-            (f for f in factories if f.span.offset <= block.span.offset <= f.span.end_offset),
-            None,
-        )
+    placed: list[tuple[ast.Block, ast.Block | None]] = []
+    for entry in module.entries:
+        if isinstance(entry, ast.Block):
+            factory = entry if entry.kind == "factory" else None
+            placed += [(block, factory) for block in [entry, *walk_blocks(entry.entries)]]
+    for block, factory in placed:
         found = derived(document.compilation, block, factory)
         if found is None:
             continue

@@ -9,6 +9,7 @@ cursor just after a word still counts as on it.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 
 from aiflang.diagnostics import Span
@@ -38,8 +39,9 @@ def _on(span: Span, offset: int) -> bool:
 
 
 def _inside(span: Span, offset: int) -> bool:
-    end = span.end_offset or span.offset
-    return span.offset <= offset <= end
+    # A block the parser closed at the end of the file has no end offset: it runs to the end.
+    end = span.end_offset if span.end_offset is not None else sys.maxsize
+    return (span.offset or 0) <= offset <= end
 
 
 def locate(module: ast.Module, offset: int) -> Target:

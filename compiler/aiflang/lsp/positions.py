@@ -34,10 +34,11 @@ class Lines:
         return types.Position(line=index, character=_units(text[: max(column - 1, 0)]))
 
     def range(self, span: Span) -> types.Range:
-        return types.Range(
-            start=self.position(span.line, span.column),
-            end=self.position(span.end_line, span.end_column),
-        )
+        start = self.position(span.line or 1, span.column or 1)
+        if not span.end_line or not span.end_column:
+            # A block the parser closed at the end of the file has no end of its own.
+            return types.Range(start=start, end=self.end())
+        return types.Range(start=start, end=self.position(span.end_line, span.end_column))
 
     def offset(self, position: types.Position) -> int:
         """The character offset of an LSP position (clamped to the text)."""

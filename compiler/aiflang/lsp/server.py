@@ -40,6 +40,7 @@ class AifServer(LanguageServer):
         self.pending: dict[str, asyncio.Task[None]] = {}
         self.published: dict[str, set[str]] = {}  # document -> other files it published to
         self.parser = ChunkedParser()  # reuses the parse of unchanged chunks across edits
+        self.shown: set[str] = set()  # configuration problems already shown to the user
 
     def document(self, uri: str) -> Document:
         """The analysis of the editor's current text of `uri` (compiling it if stale)."""
@@ -58,7 +59,8 @@ class AifServer(LanguageServer):
     def refresh(self, uri: str) -> None:
         """Compile `uri` and publish its diagnostics (and those of files it imports)."""
         document = self.analyse(uri)
-        if document.config_error:
+        if document.config_error and document.config_error not in self.shown:
+            self.shown.add(document.config_error)
             self.window_show_message(
                 types.ShowMessageParams(
                     type=types.MessageType.Warning, message=document.config_error
