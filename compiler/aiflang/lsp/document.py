@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from aiflang.diagnostics import Span
 from aiflang.driver import Compilation, compile_source
 from aiflang.frontend.resolve import Definition, Scope
 from aiflang.lsp.positions import Lines
@@ -138,7 +137,3 @@ def analyse_document(
         parse=parse,
     )
     return Document(uri, path, text, version, compilation, config, config_error)
-
-
-def span_path(span: Span) -> Path:
-    return path_of_span_file(span.file)
