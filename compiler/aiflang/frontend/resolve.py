@@ -275,6 +275,12 @@ class _Resolver:
             module = self.parsed.get(dependency)
             if module is not None:
                 self.collect(module.entries, imported, top_level=True, report=False)
+        # An imported part that extends another inherits its attributes here, as the
+        # file's own parts do in check_definitions; without it the part would have
+        # only what it writes itself (a rack without its nodes counts no GPUs).
+        for definition in imported.symbols.values():
+            if not definition.attributes:
+                self.merge_extends(definition, imported)
         scope = Scope(parent=imported)
         self.file_scopes[path] = scope  # set before collecting: a file may be seen twice
         module = self.parsed[path]
