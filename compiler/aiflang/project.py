@@ -97,7 +97,7 @@ def find_config(start: Path) -> ProjectConfig:
         if own.is_file():
             return _read(own, tool_table=False)
         pyproject = candidate / "pyproject.toml"
-        if pyproject.is_file() and _has_tool_table(pyproject):
+        if pyproject.is_file() and _has_tool_table(pyproject, pyproject.stat().st_mtime_ns):
             return _read(pyproject, tool_table=True)
     return ProjectConfig()
 
@@ -113,7 +113,9 @@ def _load(path: Path) -> dict[str, Any]:
 
 
 @functools.lru_cache(maxsize=64)
-def _has_tool_table(path: Path) -> bool:
+def _has_tool_table(path: Path, modified: int) -> bool:
+    """Whether a pyproject.toml has [tool.aifc]; `modified` (its mtime) keys the cache,
+    so a long-running language server sees the table appear."""
     try:
         data = _load(path)
     except ConfigError:

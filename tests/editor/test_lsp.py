@@ -163,6 +163,32 @@ async def test_imports_resolve_beside_the_file(client: LanguageClient, tmp_path:
     assert "E201" not in codes and "E213" not in codes
 
 
+async def test_a_changed_import_or_configuration_is_read_again(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    parts = tmp_path / "parts.aif"
+    parts.write_text("rack big_rack extends GB200_NVL72 { power = 140 kW }\n", encoding="utf-8")
+    text = 'import "parts.aif"\n\n' + REFERENCE.replace("16 x GB200_NVL72", "16 x big_rack")
+    uri = await open_document(client, tmp_path, text)
+    assert list(client.diagnostics[uri]) == []
+    parts.write_text("rack huge_rack extends GB200_NVL72 { power = 140 kW }\n", encoding="utf-8")
+    (tmp_path / "aifc.toml").write_text('error = ["W402"]\n', encoding="utf-8")
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[
+                types.FileEvent(uri=parts.as_uri(), type=types.FileChangeType.Changed),
+                types.FileEvent(
+                    uri=(tmp_path / "aifc.toml").as_uri(), type=types.FileChangeType.Created
+                ),
+            ]
+        )
+    )
+    found = await diagnostics_of(client, uri)
+    assert [d.message.split("\n")[0] for d in found if d.code == "E201"] == [
+        "unknown rack `big_rack`"
+    ]
+
+
 # hover -------------------------------------------------------------------
 
 

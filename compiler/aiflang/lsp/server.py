@@ -1,7 +1,8 @@
 """The language server: `aifc lsp`, over stdin and stdout (pygls 2).
 
-Diagnostics are published when a document opens, is saved, and shortly
-after each change (debounced: a burst of keystrokes is compiled once; the
+Diagnostics are published when a document opens, when any is saved or a
+watched file (an import, the project configuration) changes on disk, and
+shortly after each change (debounced: a burst of keystrokes is compiled once; the
 delay is `debounce_ms` in the client's initialization options, 150 ms by
 default). A request on a document edited since its last compilation
 compiles it first, so every answer is about the text the editor holds.
@@ -128,7 +129,9 @@ def build() -> AifServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: AifServer, params: types.DidSaveTextDocumentParams) -> None:
-        ls.refresh(params.text_document.uri)
+        # A saved file may be imported by the other open documents: compile them all.
+        for uri in {params.text_document.uri, *ls.analyses}:
+            ls.refresh(uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: AifServer, params: types.DidCloseTextDocumentParams) -> None:
@@ -141,6 +144,13 @@ def build() -> AifServer:
             ls.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri=target, diagnostics=[])
             )
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def watched(ls: AifServer, params: types.DidChangeWatchedFilesParams) -> None:
+        # An imported file or the project configuration changed on disk: every open
+        # document may read it, so compile them all again.
+        for uri in list(ls.analyses):
+            ls.refresh(uri)
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def hover(ls: AifServer, params: types.HoverParams) -> types.Hover | None:
