@@ -141,8 +141,8 @@ async def test_diagnostics_follow_edits(client: LanguageClient, tmp_path: Path) 
             content_changes=[types.TextDocumentContentChangeWholeDocument(text=broken)],
         )
     )
-    found = await diagnostics_of(client, uri)
-    (wrong,) = [d for d in found if d.code == "E203"]
+    (wrong,) = await diagnostics_of(client, uri)
+    assert wrong.code == "E203"
     assert wrong.range.start == position_of(broken, "MWh")
     client.text_document_did_change(
         types.DidChangeTextDocumentParams(

@@ -397,9 +397,16 @@ def _check_member_refs(
     train: list[dm.Train],
     serve: list[dm.Serve],
 ) -> None:
-    hall_names = [h.name for h in halls]
-    fabric_names = [f.name for f in fabrics]
-    storage_names = [s.name for s in storage]
+    # Names come from the factory as written: a hall whose values are wrong was not
+    # elaborated, but it exists, and naming it is no second error.
+    def written(kind: str) -> list[str]:
+        return [
+            e.name for e in block.entries if isinstance(e, ast.Block) and e.kind == kind and e.name
+        ]
+
+    hall_names = written("hall")
+    fabric_names = written("fabric")
+    storage_names = written("storage")
 
     def check(name: str | None, known: list[str], what: str, node: dm.Node_) -> None:
         if name is None or name in known:
