@@ -290,3 +290,21 @@ def test_catalog_lists_the_project_parts(tmp_path: Path) -> None:
     assert "rack acme_h100 extends DGX_H100_rack" in out
     assert "power                42 kW   # our PDU's rating" in out
     assert "nodes                4 x DGX_H100" in out  # inherited from the built-in rack
+
+
+def test_set_takes_a_quoted_segment_and_a_file_definition(tmp_path: Path) -> None:
+    design = tmp_path / "d.aif"
+    design.write_text(
+        "rack acme extends DGX_H100_rack { power = 41 kW }\n"
+        + SMALL.replace("DGX_H100_rack", "acme").replace("hall A", 'hall "A.1"'),
+        encoding="utf-8",
+    )
+    code, out, err = run(
+        "report", str(design), "--format", "json",
+        "--set", 'halls."A.1".it_power=2 MW', "--set", "rack.acme.power=45 kW",
+    )  # fmt: skip
+    assert code in (0, 1), err
+    hall = json.loads(out)["halls"][0]
+    assert hall["it_capacity_w"] == 2e6
+    # Four racks at the 45 kW the setting gives the file's own rack definition.
+    assert hall["it_load_w"] == pytest.approx(4 * 45e3)
