@@ -2,7 +2,8 @@
 
 Rooms, from the bottom: utilities (units, resources, cache, fileio), diagnostics,
 syntax, catalog and models, frontend, the report contract, analyses, the
-driver, renderers, and the API and command line on top. A module may import
+driver and the project configuration, renderers, and the API, the command
+line, the language server and the Pygments lexer on top. A module may import
 from its own room or a lower one, never from a higher one, and the graph of
 module imports (including imports inside functions) has no cycle.
 """
@@ -30,9 +31,12 @@ RANK = {
     "report": 5,
     "analyses": 6,
     "driver": 7,
+    "project": 7,  # the project configuration, read by the command line and the server
     "render": 8,
     "api": 9,
     "cli": 9,
+    "lsp": 9,  # the language server, started by `aifc lsp`
+    "pygments_lexer": 9,
     "__main__": 10,
     "aiflang": 10,  # the package's __init__ may expose the API
 }

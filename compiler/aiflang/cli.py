@@ -21,6 +21,8 @@ import click
 if TYPE_CHECKING:
     from aiflang.diagnostics import Diagnostic
     from aiflang.driver import Compilation
+    from aiflang.frontend.settings import Setting
+    from aiflang.project import ProjectConfig
     from aiflang.report import Report
 
 ISSUES_URL = "https://github.com/aifc-dev/aifc/issues"
@@ -214,15 +216,84 @@ def _pick_factory(compilation: Compilation, name: str | None, file: str) -> int:
     )
 
 
-def _compile(file: Path, root: str | None, *, analyse: bool = True) -> Compilation:
-    from aiflang.driver import compile_file
+STDIN = "-"
 
+
+def _project(file: Path) -> ProjectConfig:
+    """The configuration of the project `file` belongs to (aifc.toml or [tool.aifc])."""
+    from aiflang.project import ConfigError, find_config
+
+    try:
+        return find_config(file)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+
+
+def _settings(given: tuple[str, ...]) -> tuple[Setting, ...]:
+    """The `--set PATH=VALUE` options, read; a malformed one is a usage error."""
+    if not given:
+        return ()
+    from aiflang.frontend.settings import SettingError, parse_setting
+
+    try:
+        return tuple(parse_setting(text) for text in given)
+    except SettingError as error:
+        raise UsageError(str(error)) from None
+
+
+def _stdin_path(stdin_filename: str | None) -> Path:
+    """The path text read from stdin stands for (messages, imports, configuration)."""
+    return Path(stdin_filename) if stdin_filename else Path.cwd() / "<stdin>"
+
+
+def _read_stdin() -> str:
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # a text stream without bytes beneath (some embedders)
+        return sys.stdin.read()
+    data: bytes = stream.read()
+    return data.decode("utf-8", errors="replace")
+
+
+def _compile(
+    file: Path,
+    root: str | None,
+    *,
+    analyse: bool = True,
+    settings: tuple[Setting, ...] = (),
+    text: str | None = None,
+) -> Compilation:
+    """Compile `file` (or `text` standing for it) as the project's configuration says."""
+    from aiflang.driver import compile_file, compile_source
+
+    config = _project(file.parent if text is not None else file)
     root_path = Path(root) if root else None
     if root_path is not None and not root_path.is_dir():
         raise UsageError(f"--root {root}: not a folder")
+    if root_path is None:
+        root_path = config.root
     if root_path is not None and not file.resolve().is_relative_to(root_path.resolve()):
-        raise UsageError(f"{file}: outside the project root {root}")
-    return compile_file(file, root=root_path, analyse=analyse)
+        raise UsageError(f"{file}: outside the project root {root or root_path}")
+    policy = config.policy_of if config.policy or config.per_path else None
+    if text is not None:
+        folder = file.resolve().parent
+        return compile_source(
+            text,
+            root=root_path or folder,
+            folder=folder,
+            name=file.name,
+            analyse=analyse,
+            settings=settings,
+            catalog=config.catalog,
+            policy=policy,
+        )
+    return compile_file(
+        file,
+        root=root_path,
+        analyse=analyse,
+        settings=settings,
+        catalog=config.catalog,
+        policy=policy,
+    )
 
 
 def _write(output: str | None, text: str, *, expected: bytes | None = None) -> None:
@@ -244,15 +315,25 @@ def main() -> None:
     """aifc: check and report on AI-factory designs written in .aif."""
 
 
+SET_HELP = (
+    "Override an attribute or assumption, checked like the file: "
+    "halls.A.it_power='4 MW', assumptions.hbm_usable_fraction=0.85 (repeatable)."
+)
+STDIN_HELP = "With `-`: the path the text read from stdin stands for (messages, imports)."
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "sarif", "github"]),
-    default="text",
-    help="Output format.",
+    type=click.Choice(["text", "concise", "json", "sarif", "github"]),
+    default=None,
+    help="Output format (default: the project's `format`, else text); "
+    "concise is `path:line:col: CODE message`.",
 )
+@click.option("--stdin-filename", help=STDIN_HELP)
+@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
 @click.option("--strict", is_flag=True, help="Warnings fail the check too.")
 @click.option(
     "--root", help="Project root that imports may not leave (default: each file's folder)."
@@ -263,22 +344,34 @@ def main() -> None:
 @_guarded
 def validate(
     paths: tuple[str, ...],
-    fmt: str,
+    fmt: str | None,
+    stdin_filename: str | None,
+    sets: tuple[str, ...],
     strict: bool,
     root: str | None,
     max_errors: int | None,
     quiet: bool,
     debug: bool,
 ) -> None:
-    """Check .aif files (or folders of them) like a type checker."""
+    """Check .aif files (or folders of them, or `-` for stdin) like a type checker."""
     from aiflang.diagnostics import Counts
 
-    files = _design_files(paths)
+    settings = _settings(sets)
+    if STDIN in paths:
+        if len(paths) > 1:
+            raise UsageError("`-` (stdin) cannot be combined with other paths")
+        files = [_stdin_path(stdin_filename)]
+        text: str | None = _read_stdin()
+    else:
+        files = _design_files(paths)
+        text = None
+    if fmt is None:
+        fmt = _project(files[0].parent if text is not None else files[0]).format or "text"
     diagnostics: list[Diagnostic] = []
     sources: dict[str, str] = {}
     counts = Counts()
     for file in files:
-        compilation = _compile(file, root)
+        compilation = _compile(file, root, settings=settings, text=text)
         diagnostics.extend(compilation.diagnostics)
         sources.update(compilation.sources)
         counts += compilation.counts
@@ -301,6 +394,10 @@ def validate(
         from aiflang.render.github import render_github
 
         click.echo(render_github(shown), nl=False)
+    elif fmt == "concise":
+        from aiflang.render.concise import render_concise
+
+        click.echo(render_concise(shown), nl=False)
     else:
         from aiflang.render.text import render_diagnostics, summary_line
 
@@ -334,6 +431,7 @@ REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".json": "json", ".md": "md"
     help="Show how one figure was computed, e.g. serve.chat.tokens_per_s.",
 )
 @click.option("--root", help="Project root that imports may not leave.")
+@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @_guarded
 def report(
@@ -343,12 +441,14 @@ def report(
     factory: str | None,
     explain_key: str | None,
     root: str | None,
+    sets: tuple[str, ...],
     debug: bool,
 ) -> None:
     """Produce the design report: HTML (default), JSON or Markdown."""
+    settings = _settings(sets)
     path = _design_file(file, "report")
     fmt = _output_format(output, fmt, REPORT_SUFFIXES, "html")
-    compilation = _compile(path, root)
+    compilation = _compile(path, root, settings=settings)
     from aiflang.driver import build_reports
 
     index = _pick_factory(compilation, factory, file)
@@ -409,6 +509,9 @@ COMPARE_SUFFIXES = {".txt": "text", ".json": "json", ".md": "md", ".html": "html
     help="The factory to compare when a file has several; give it twice for A and B.",
 )
 @click.option("--root", help="Project root that imports may not leave.")
+@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help="--set on both sides.")
+@click.option("--set-a", "sets_a", multiple=True, metavar="PATH=VALUE", help="--set on A only.")
+@click.option("--set-b", "sets_b", multiple=True, metavar="PATH=VALUE", help="--set on B only.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @_guarded
 def compare(
@@ -418,6 +521,9 @@ def compare(
     output: str | None,
     factories: tuple[str, ...],
     root: str | None,
+    sets: tuple[str, ...],
+    sets_a: tuple[str, ...],
+    sets_b: tuple[str, ...],
     debug: bool,
 ) -> None:
     """Key figures of two designs (or saved JSON reports) side by side, with ratios."""
@@ -427,20 +533,24 @@ def compare(
     if len(factories) > 2:
         raise UsageError("--factory: give it once (both sides) or twice (A, then B)")
     chosen = (factories[0], factories[-1]) if factories else (None, None)
-    a = _side(first, root, chosen[0])
-    b = _side(second, root, chosen[1])
+    a = _side(first, root, chosen[0], _settings(sets + sets_a))
+    b = _side(second, root, chosen[1], _settings(sets + sets_b))
     _write(output, render_comparison(compare_reports(a, b), fmt))
     sys.exit(EXIT_OK if a.valid and b.valid else EXIT_INVALID)
 
 
-def _side(file: str, root: str | None, factory: str | None) -> Report:
+def _side(
+    file: str, root: str | None, factory: str | None, settings: tuple[Setting, ...]
+) -> Report:
     """One side of a comparison: a design compiled now, or a saved JSON report."""
     if Path(file).suffix.lower() == ".json" and Path(file).is_file():
+        if settings:
+            raise UsageError(f"--set: {file} is a saved report; settings change designs only")
         return _saved_report(file, factory)
     path = _design_file(file, "compare")
     from aiflang.driver import build_reports
 
-    compilation = _compile(path, root)
+    compilation = _compile(path, root, settings=settings)
     index = _pick_factory(compilation, factory, file)
     built = build_reports(compilation)
     if not built:
@@ -482,14 +592,22 @@ def _saved_report(file: str, factory: str | None) -> Report:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 if a file would change.")
 @click.option("--diff", is_flag=True, help="Print what would change as a unified diff.")
+@click.option("--stdin-filename", help=STDIN_HELP)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @_guarded
-def fmt(paths: tuple[str, ...], check: bool, diff: bool, debug: bool) -> None:
-    """Format .aif files in the canonical layout, in place."""
+def fmt(
+    paths: tuple[str, ...], check: bool, diff: bool, stdin_filename: str | None, debug: bool
+) -> None:
+    """Format .aif files in the canonical layout, in place (`-`: stdin to stdout)."""
     import difflib
 
     from aiflang.syntax.formatter import FormatError, format_source
 
+    if STDIN in paths:
+        if len(paths) > 1:
+            raise UsageError("`-` (stdin) cannot be combined with other paths")
+        _fmt_stdin(stdin_filename, check=check, diff=diff)
+        return
     files = _design_files(paths)
     changed = 0
     for file in files:
@@ -522,18 +640,54 @@ def fmt(paths: tuple[str, ...], check: bool, diff: bool, debug: bool) -> None:
         sys.exit(EXIT_INVALID)
 
 
+def _fmt_stdin(stdin_filename: str | None, *, check: bool, diff: bool) -> None:
+    """Format the text on stdin: to stdout, or (--check, --diff) say whether it would change."""
+    import difflib
+
+    from aiflang.syntax.formatter import FormatError, format_source
+
+    name = stdin_filename or "<stdin>"
+    original = _read_stdin()
+    try:
+        formatted = format_source(original, name)
+    except FormatError as error:
+        click.echo(f"aifc: {name}: cannot format a file with syntax errors ({error})", err=True)
+        sys.exit(EXIT_INVALID)
+    if diff:
+        lines = difflib.unified_diff(
+            original.splitlines(keepends=True),
+            formatted.splitlines(keepends=True),
+            f"{name} (original)",
+            f"{name} (formatted)",
+        )
+        click.echo("".join(lines), nl=False)
+    elif not check:
+        click.echo(formatted, nl=False)
+    if check and formatted != original:
+        click.echo(f"would reformat {name}", err=True)
+        sys.exit(EXIT_INVALID)
+
+
 @main.command()
 @click.argument("name", required=False)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @_guarded
 def catalog(name: str | None, debug: bool) -> None:
-    """List the built-in components, or show one with its sources."""
+    """List the built-in components (and the project's), or show one with its sources."""
     from aiflang.render.catalog import render_catalog, render_entry
+    from aiflang.syntax.parser import ParseResult, parse_source
 
+    project: list[ParseResult] = []
+    for path in _project(Path.cwd()).catalog:
+        try:
+            source = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise UsageError(f"{path}: cannot read the project catalog ({error})") from None
+        project.append(parse_source(source, str(path)))
     if name is None:
-        click.echo(render_catalog())
+        click.echo(render_catalog(project))
         return
-    text = render_entry(name)
+    text = render_entry(name, project)
     if text is None:
         raise UsageError(f"no catalog entry `{name}` (run `aifc catalog` for the list)")
     click.echo(text)
@@ -611,6 +765,24 @@ def schema() -> None:
     from aiflang.report import Report
 
     click.echo(json.dumps(Report.model_json_schema(), indent=2, sort_keys=True))
+
+
+@main.command()
+@click.option(
+    "--stdio", is_flag=True, help="Talk over stdin and stdout (the default and only way)."
+)
+def lsp(stdio: bool) -> None:
+    """Run the language server for editors (needs the `lsp` extra)."""
+    try:
+        from aiflang.lsp.server import serve
+    except ImportError as error:
+        click.echo(
+            f"aifc: the language server needs pygls and lsprotocol ({error}); "
+            "install them with: pip install 'aiflang[lsp]'",
+            err=True,
+        )
+        sys.exit(EXIT_USAGE)
+    serve()
 
 
 STARTER = "starter.aif"

@@ -13,7 +13,8 @@ records its own typed results in `facts`. Analyses stand down when the
 front end reported blocking errors (syntax, names, types), so one typo does
 not cascade into forty budget errors.
 
-Suppression comments are applied here, once, and diagnostics are counted
+Suppression comments and the project's code policy (ignored warnings,
+codes promoted to errors) are applied here, once, and diagnostics are counted
 here, once (`Counts`): per file for `validate`, per factory for a report.
 A finding belongs to the factory whose analyses reported it, or whose
 block it points into; a finding outside every factory (a shared component
@@ -23,18 +24,21 @@ definition, an import, a syntax error) belongs to every factory of the file.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiflang import report as rp
 from aiflang.analyses.facts import Facts, report_sections
 from aiflang.diagnostics import Counts, Diagnostic, Sink
+from aiflang.diagnostics.policy import PolicyOf, apply_policy
 from aiflang.diagnostics.suppression import apply_suppressions
 from aiflang.frontend.design import Design
 from aiflang.frontend.elaborate import elaborate
-from aiflang.frontend.resolve import Loader, Program, resolve
+from aiflang.frontend.resolve import Loader, Parser, Program, resolve
+from aiflang.frontend.settings import Setting
 from aiflang.models.assumptions import Assumptions
+from aiflang.syntax.parser import parse_source
 
 Analysis = Callable[[Design, Facts, Sink], None]
 
@@ -136,21 +140,39 @@ def compile_file(
     loader: Loader | None = None,
     analyse: bool = True,
     overrides: dict[str, float] | None = None,
+    settings: Sequence[Setting] = (),
+    catalog: Sequence[Path] = (),
+    policy: PolicyOf | None = None,
+    parse: Parser | None = None,
 ) -> Compilation:
     """Run the pipeline on one file. Never raises for user errors.
 
     `loader` reads a file's bytes (None when it cannot be read); the default
     reads the file system. `overrides` (assumption name -> SI value) win
-    over the design's own `assumptions` block.
+    over the design's own `assumptions` block. `settings` (`--set`) rewrite
+    the file before it is resolved; `catalog` are a project's own catalog
+    files; `policy` gives the code policy for a file (project configuration);
+    `parse` replaces `parse_source` (the language server's chunk cache).
     """
     sink = Sink()
-    program = resolve(path, sink, root=root, **({"loader": loader} if loader else {}))
+    program = resolve(
+        path,
+        sink,
+        root=root,
+        settings=settings,
+        catalog=catalog,
+        parse=parse or parse_source,
+        **({"loader": loader} if loader else {}),
+    )
     compilation = Compilation(sink, program, str(path))
     if not sink.blocked:
         compilation.designs = elaborate(program, sink)
     if analyse and compilation.designs and not sink.blocked:
         _analyse(compilation, overrides or {})
-    compilation.diagnostics = apply_suppressions(sink.sorted(), program.sources)
+    diagnostics = apply_suppressions(sink.sorted(), program.sources)
+    if policy is not None:
+        diagnostics = apply_policy(diagnostics, policy, compilation.file)
+    compilation.diagnostics = diagnostics
     return compilation
 
 
@@ -161,14 +183,20 @@ def compile_source(
     name: str = "design.aif",
     analyse: bool = True,
     overrides: dict[str, float] | None = None,
+    settings: Sequence[Setting] = (),
+    catalog: Sequence[Path] = (),
+    policy: PolicyOf | None = None,
+    folder: Path | None = None,
+    parse: Parser | None = None,
 ) -> Compilation:
-    """Compile design text that is not on disk, as if it were file `name` in `root`.
+    """Compile design text that is not on disk, as if it were file `name` in `folder`.
 
-    Imports resolve against `root` (default: the current folder) and are
-    read from disk; the text itself never is.
+    `folder` defaults to `root`, and `root` to the current folder. Imports
+    resolve against the file's folder and are read from disk; the text
+    itself never is. The other arguments are those of `compile_file`.
     """
-    folder = (root or Path.cwd()).resolve()
-    path = folder / name
+    project = (root or folder or Path.cwd()).resolve()
+    path = (folder or project).resolve() / name
     data = text.encode("utf-8")
 
     def load(candidate: Path) -> bytes | None:
@@ -179,7 +207,17 @@ def compile_source(
         except OSError:
             return None
 
-    return compile_file(path, root=folder, loader=load, analyse=analyse, overrides=overrides)
+    return compile_file(
+        path,
+        root=project,
+        loader=load,
+        analyse=analyse,
+        overrides=overrides,
+        settings=settings,
+        catalog=catalog,
+        policy=policy,
+        parse=parse,
+    )
 
 
 def _analyse(compilation: Compilation, overrides: dict[str, float]) -> None:

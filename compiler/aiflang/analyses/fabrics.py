@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 from aiflang import report as rp
 from aiflang.analyses.facts import Facts
-from aiflang.diagnostics import Sink, codes
+from aiflang.diagnostics import Fix, Sink, codes, replacements
 from aiflang.frontend.design import Design, Fabric, Switch
 from aiflang.models.assumptions import Assumptions, register
 from aiflang.models.explain import Explanation
@@ -173,8 +173,10 @@ def _no_endpoints(
 ) -> None:
     free = sorted(r for r, e in by_role.items() if r not in connected and e.total > 0)
     close = difflib.get_close_matches(fabric.connects, free, n=1)
+    fixes: tuple[Fix, ...] = ()
     if close:
         help_text = f"did you mean `connects = {close[0]}`?"
+        fixes = replacements(fabric.attr_spans.get("connects"), [f"connects = {close[0]}"])
     elif free:
         help_text = "NIC roles no fabric connects yet: " + ", ".join(free)
     else:
@@ -189,6 +191,7 @@ def _no_endpoints(
         fabric.span,
         notes=(f"NIC roles in the halls: {roles}",),
         help=help_text,
+        fixes=fixes,
     )
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from aiflang import report as rp
 from aiflang import units
 from aiflang.analyses.facts import Facts, report_sections
-from aiflang.diagnostics import Sink, codes
+from aiflang.diagnostics import Fix, Sink, codes, replacements
 from aiflang.frontend.design import Design, Requirement
 
 _OPERATORS: dict[str, Callable[[float, float], bool]] = {
@@ -75,23 +75,35 @@ def _step(node: Any, segment: str) -> tuple[Any, list[str]]:
 
 def lookup(data: dict[str, Any], path: list[str]) -> tuple[Any, str | None]:
     """The value at `path`, or None and a message saying where the path broke."""
+    value, problem, _ = _follow(data, path)
+    return value, problem
+
+
+def _follow(
+    data: dict[str, Any], path: list[str]
+) -> tuple[Any, str | None, tuple[int, list[str]] | None]:
+    """`lookup`, with the index of the segment that broke and the names close to it."""
     node: Any = data
     for depth, segment in enumerate(path):
         if isinstance(node, dict) and segment in node and node[segment] is None:
-            return None, f"`{'.'.join(path[: depth + 1])}` could not be computed for this design"
+            return (
+                None,
+                f"`{'.'.join(path[: depth + 1])}` could not be computed for this design",
+                None,
+            )
         node, choices = _step(node, segment)
         if node is None:
             where = ".".join(path[:depth]) or "the report"
             close = difflib.get_close_matches(segment, choices, n=3)
             hint = f"; did you mean {' or '.join(close)}?" if close else ""
             known = f" (known: {', '.join(choices[:12])})" if choices and not close else ""
-            return None, f"`{segment}` is not in {where}{hint}{known}"
-    return node, None
+            return None, f"`{segment}` is not in {where}{hint}{known}", (depth, close)
+    return node, None, None
 
 
 def evaluate(requirement: Requirement, data: dict[str, Any], sink: Sink) -> rp.RequirementReport:
     path_text = ".".join(requirement.path)
-    value, problem = lookup(data, requirement.path)
+    value, problem, broken = _follow(data, requirement.path)
     result = rp.RequirementReport(
         path=path_text,
         operator=requirement.operator,
@@ -106,6 +118,7 @@ def evaluate(requirement: Requirement, data: dict[str, Any], sink: Sink) -> rp.R
             f"requirement path {path_text}: {problem or 'the value could not be computed'}",
             requirement.span,
             help="paths follow the JSON report (`aifc schema`); list items are chosen by name",
+            fixes=_segment_fixes(requirement, broken),
         )
         return result
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -166,3 +179,14 @@ def check_requirements(design: Design, facts: Facts, sink: Sink) -> None:
     data["factory"] = design.name
     for requirement in design.requirements:
         facts.requirements.append(evaluate(requirement, data, sink))
+
+
+def _segment_fixes(
+    requirement: Requirement, broken: tuple[int, list[str]] | None
+) -> tuple[Fix, ...]:
+    """Fixes that rename the path segment that broke to each close name."""
+    if broken is None or broken[0] >= len(requirement.path_spans):
+        return ()
+    depth, close = broken
+    written = [name if name.isidentifier() else f'"{name}"' for name in close]
+    return replacements(requirement.path_spans[depth], written)

@@ -3,7 +3,9 @@
 Every finding of the compiler is a `Diagnostic`: a stable code (documented
 in `aiflang.diagnostics.codes`), a severity, a message in the designer's terms, the span
 it is about, related spans (the other side of a conflict), notes (the
-numbers that add up) and a help line (how to fix it, with numbers).
+numbers that add up), a help line (how to fix it, with numbers) and, where
+the fix is mechanical (a did-you-mean), `fixes`: the exact edits, so an
+editor can offer them as quick fixes without reading the help text.
 
 Passes never raise for user errors and never print: they add diagnostics to
 a `Sink`. The sink sorts and de-duplicates, and records whether a blocking
@@ -57,6 +59,18 @@ class Related:
 
 
 @dataclass(frozen=True, slots=True)
+class Fix:
+    """A machine-applicable edit: replace the text at `span` with `replacement`."""
+
+    span: Span
+    replacement: str
+
+    @property
+    def title(self) -> str:
+        return f"change to `{self.replacement}`"
+
+
+@dataclass(frozen=True, slots=True)
 class Diagnostic:
     code: Code
     severity: Severity
@@ -66,6 +80,7 @@ class Diagnostic:
     related: tuple[Related, ...] = ()
     notes: tuple[str, ...] = ()
     help: str | None = None
+    fixes: tuple[Fix, ...] = ()
 
     @property
     def is_error(self) -> bool:
@@ -83,6 +98,7 @@ class Details(TypedDict, total=False):
     related: tuple[Related, ...]
     notes: tuple[str, ...]
     help: str | None
+    fixes: tuple[Fix, ...]
 
 
 @dataclass(slots=True)
@@ -114,19 +130,20 @@ class Sink:
         related: tuple[Related, ...] = (),
         notes: tuple[str, ...] = (),
         help: str | None = None,
+        fixes: tuple[Fix, ...] = (),
     ) -> None:
-        self.add(Diagnostic(code, severity, message, span, label, related, notes, help))
+        self.add(Diagnostic(code, severity, message, span, label, related, notes, help, fixes))
 
     def error(
         self, code: Code, message: str, span: Span | None, **details: Unpack[Details]
     ) -> None:
-        """Report an error; `details` are `label`, `related`, `notes` and `help`."""
+        """Report an error; `details` are `label`, `related`, `notes`, `help` and `fixes`."""
         self.report(Severity.ERROR, code, message, span, **details)
 
     def warning(
         self, code: Code, message: str, span: Span | None, **details: Unpack[Details]
     ) -> None:
-        """Report a warning; `details` are `label`, `related`, `notes` and `help`."""
+        """Report a warning; `details` are `label`, `related`, `notes`, `help` and `fixes`."""
         self.report(Severity.WARNING, code, message, span, **details)
 
     @property
@@ -172,6 +189,13 @@ def did_you_mean(suggestions: list[str] | tuple[str, ...]) -> str | None:
     if not suggestions:
         return None
     return "did you mean " + " or ".join(f"`{s}`" for s in suggestions) + "?"
+
+
+def replacements(span: Span | None, suggestions: list[str] | tuple[str, ...]) -> tuple[Fix, ...]:
+    """One fix per suggestion, each replacing the text at `span` (none without a span)."""
+    if span is None:
+        return ()
+    return tuple(Fix(span, suggestion) for suggestion in suggestions)
 
 
 # A line of a source that snippets may not quote. Sources never hold NUL

@@ -237,6 +237,8 @@ class Requirement(Node_):
     dimension: str  # name of the dimension, for messages
     unit: str | None = None
     message: str | None = None
+    # Where each path segment was written, for fixes that rename one.
+    path_spans: list[Span] = Field(default_factory=list, exclude=True, repr=False)
 
 
 class Components(Node_):

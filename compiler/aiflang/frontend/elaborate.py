@@ -19,7 +19,7 @@ import difflib
 from typing import Any
 
 from aiflang import units
-from aiflang.diagnostics import Sink, codes, did_you_mean
+from aiflang.diagnostics import Sink, codes, did_you_mean, replacements
 from aiflang.frontend import design as dm
 from aiflang.frontend.components import BlockReader, ComponentBuilder, attributes_of, divide
 from aiflang.frontend.resolve import Program
@@ -119,6 +119,7 @@ class _Elaborator(ComponentBuilder):
             price_usd=r.get("price"),
             price_usd_per_byte=_mul(r.get("price_per_capacity"), 8),
             span=block.name_span,
+            attr_spans=_spans(block),
         )
         return storage if r.ok else None
 
@@ -175,6 +176,7 @@ class _Elaborator(ComponentBuilder):
             hall=r.get("hall"),
             training=r.get("training"),
             span=block.name_span,
+            attr_spans=_spans(block),
         )
         return fabric if r.ok else None
 
@@ -195,6 +197,7 @@ class _Elaborator(ComponentBuilder):
             fabric=r.get("fabric"),
             storage=r.get("storage"),
             span=block.name_span,
+            attr_spans=_spans(block),
         )
         return train if r.ok else None
 
@@ -230,6 +233,7 @@ class _Elaborator(ComponentBuilder):
             kv_precision=r.get("kv_precision"),
             gpus_per_replica=r.get("gpus_per_replica"),
             span=block.name_span,
+            attr_spans=_spans(block),
         )
         return serve if r.ok else None
 
@@ -249,6 +253,7 @@ class _Elaborator(ComponentBuilder):
             maintenance=r.get("maintenance"),
             depreciation_s=lives,
             span=block.kind_span,
+            attr_spans=_spans(block),
         )
 
     def requirement(self, rule: ast.Require) -> dm.Requirement | None:
@@ -277,6 +282,7 @@ class _Elaborator(ComponentBuilder):
             unit=value.unit,
             message=rule.message,
             span=rule.span,
+            path_spans=[s.span for s in rule.path],
         )
 
 
@@ -298,6 +304,7 @@ def read_assumptions(block: ast.Block | None, sink: Sink) -> Assumptions:
                 entry.name_span,
                 help=did_you_mean(close)
                 or "`aifc report --format json` lists every assumption and its default",
+                fixes=replacements(entry.name_span, close),
             )
             continue
         if known.unit == "%":
@@ -390,28 +397,43 @@ def _check_member_refs(
     train: list[dm.Train],
     serve: list[dm.Serve],
 ) -> None:
-    hall_names = [h.name for h in halls]
-    fabric_names = [f.name for f in fabrics]
-    storage_names = [s.name for s in storage]
+    # Names come from the factory as written: a hall whose values are wrong was not
+    # elaborated, but it exists, and naming it is no second error.
+    def written(kind: str) -> list[str]:
+        return [
+            e.name for e in block.entries if isinstance(e, ast.Block) and e.kind == kind and e.name
+        ]
 
-    def check(name: str | None, known: list[str], what: str, span: Any) -> None:
+    hall_names = written("hall")
+    fabric_names = written("fabric")
+    storage_names = written("storage")
+
+    def check(name: str | None, known: list[str], what: str, node: dm.Node_) -> None:
         if name is None or name in known:
             return
         close = difflib.get_close_matches(name, known, n=2)
+        # The fix rewrites the whole `what = name` line, the one span the design keeps.
+        written = node.attr_spans.get(what)
         sink.error(
             codes.E201,
             f"unknown {what} `{name}`",
-            span,
+            node.span,
             help=did_you_mean(close) or f"the factory's {what}s are: {', '.join(known) or 'none'}",
+            fixes=replacements(written, [f"{what} = {_name_text(c)}" for c in close]),
         )
 
     for item in storage:
-        check(item.hall, hall_names, "hall", item.span)
+        check(item.hall, hall_names, "hall", item)
     for fabric in fabrics:
-        check(fabric.hall, hall_names, "hall", fabric.span)
+        check(fabric.hall, hall_names, "hall", fabric)
     for workload in train:
-        check(workload.fabric, fabric_names, "fabric", workload.span)
-        check(workload.storage, storage_names, "storage", workload.span)
+        check(workload.fabric, fabric_names, "fabric", workload)
+        check(workload.storage, storage_names, "storage", workload)
+
+
+def _name_text(name: str) -> str:
+    """A name as it can be written back: bare when it is an identifier, else quoted."""
+    return name if name.isidentifier() else '"' + name.replace('"', '\\"') + '"'
 
 
 def _spans(block: ast.Block) -> dict[str, Any]:

@@ -9,18 +9,33 @@ E201 unknown name, E202 wrong kind, E205 missing attribute, E206 duplicate
 definition, E207 duplicate attribute, E208 unknown attribute, E209 unknown
 or misplaced block, E211 import cycle, E212 import outside the project,
 E213 import not found, E214 extends cycle or self-containment.
+
+A project may add catalog files of its own (`catalog` in its
+configuration): their definitions join the built-in catalog's scope,
+replacing built-in parts of the same name. `--set` settings
+(`aiflang.frontend.settings`) rewrite the root file before its names are
+resolved.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiflang.catalog import catalog_modules
-from aiflang.diagnostics import WITHHELD_LINE, Related, Sink, Span, codes, did_you_mean
+from aiflang.diagnostics import (
+    WITHHELD_LINE,
+    Related,
+    Sink,
+    Span,
+    codes,
+    did_you_mean,
+    replacements,
+)
 from aiflang.fileio import NotRegularFile, TooLarge, read_limited
+from aiflang.frontend.settings import Setting, apply_settings
 from aiflang.syntax import tree as ast
 from aiflang.syntax.parser import (
     MAX_FILE_BYTES,
@@ -89,11 +104,15 @@ class Program:
     # The root file's own definitions, and the scope they resolve in.
     definitions: list[Definition] = field(default_factory=list)
     file_scope: Scope | None = None
+    # Every parsed module by its display name (the root file's with settings applied).
+    modules: dict[str, ast.Module] = field(default_factory=dict)
+    main: str = ""  # the root file's display name, as its spans give it
 
 
 # Returns a file's bytes, or None when it cannot be read; may raise
 # `fileio.NotRegularFile` or `fileio.TooLarge` to say why.
 Loader = Callable[[Path], "bytes | None"]
+Parser = Callable[[str, str], ParseResult]  # text, file -> parse (`parse_source` or a cache)
 
 
 def _read(path: Path) -> bytes | None:
@@ -120,10 +139,21 @@ def catalog_scope(sink: Sink | None = None) -> Scope:
 
 
 class _Resolver:
-    def __init__(self, root: Path, sink: Sink, loader: Loader) -> None:
+    def __init__(
+        self,
+        root: Path,
+        sink: Sink,
+        loader: Loader,
+        settings: Sequence[Setting] = (),
+        catalog: Sequence[Path] = (),
+        parse: Parser = parse_source,
+    ) -> None:
         self.root = root.resolve()
+        self.parse = parse
         self.sink = sink
         self.loader = loader
+        self.settings = settings
+        self.main: Path | None = None
         self.program = Program()
         self.parsed: dict[Path, ast.Module] = {}
         self.file_scopes: dict[Path, Scope] = {}
@@ -132,6 +162,25 @@ class _Resolver:
         for result in catalog_modules():
             self.program.sources[result.module.file] = result.text
         self.check_definitions(self.catalog)
+        if catalog:
+            self.catalog = self.project_catalog(catalog)
+            self.check_definitions(self.catalog)
+
+    def project_catalog(self, files: Sequence[Path]) -> Scope:
+        """The project's own catalog files, in a scope in front of the built-in one."""
+        scope = Scope(parent=self.catalog)
+        for path in files:
+            module = self.load(path.resolve(), [], None)
+            if module is None:
+                continue
+            for entry in module.entries:
+                if isinstance(entry, ast.Block) and entry.kind in COMPONENT_KINDS and entry.name:
+                    scope.symbols[entry.name] = Definition(
+                        entry.kind, entry.name, entry, builtin=True, doc=entry.doc
+                    )
+                elif isinstance(entry, ast.Block):
+                    self.misplaced(entry, "in a catalog file")
+        return scope
 
     # Files and imports -------------------------------------------------
     def display(self, path: Path) -> str:
@@ -170,17 +219,22 @@ class _Resolver:
             if problem is not None:
                 self.sink.add(problem)
             return None
-        result = parse_source(text, file)
+        result = self.parse(text, file)
         self.program.sources[file] = _quotable(result)
         self.sink.extend(result.diagnostics)
-        self.parsed[path] = result.module
+        module = result.module
+        if path == self.main and self.settings:
+            module, texts = apply_settings(module, self.settings, self.sink)
+            self.program.sources.update(texts)
+        self.parsed[path] = module
+        self.program.modules[file] = module
         self.imports[path] = []
         stack.append(path)
-        for entry in result.module.entries:
+        for entry in module.entries:
             if isinstance(entry, ast.Import):
                 self.follow_import(path, entry, stack)
         stack.pop()
-        return result.module
+        return module
 
     def follow_import(self, importer: Path, entry: ast.Import, stack: list[Path]) -> None:
         target = (importer.parent / entry.path).resolve()
@@ -221,6 +275,12 @@ class _Resolver:
             module = self.parsed.get(dependency)
             if module is not None:
                 self.collect(module.entries, imported, top_level=True, report=False)
+        # An imported part that extends another inherits its attributes here, as the
+        # file's own parts do in check_definitions; without it the part would have
+        # only what it writes itself (a rack without its nodes counts no GPUs).
+        for definition in imported.symbols.values():
+            if not definition.attributes:
+                self.merge_extends(definition, imported)
         scope = Scope(parent=imported)
         self.file_scopes[path] = scope  # set before collecting: a file may be seen twice
         module = self.parsed[path]
@@ -290,6 +350,7 @@ class _Resolver:
             f"unknown block kind `{block.kind}`",
             block.kind_span,
             help=did_you_mean(suggestions) or "block kinds are: " + ", ".join(sorted(BLOCKS)),
+            fixes=replacements(block.kind_span, suggestions),
         )
 
     # Checks ----------------------------------------------------------------
@@ -377,6 +438,7 @@ class _Resolver:
                         entry.name_span,
                         help=did_you_mean(suggestions)
                         or f"{kind} attributes are: {', '.join(spec.attrs)}",
+                        fixes=replacements(entry.name_span, suggestions),
                     )
             elif isinstance(entry, ast.Block):
                 if entry.kind not in spec.children:
@@ -453,12 +515,14 @@ class _Resolver:
         if definition is None:
             self.unknown_name(ref.name, kinds[0], scope, ref.span)
         elif definition.kind not in kinds:
+            close = _names_of_kind(scope, kinds[0], ref.name)
             self.sink.error(
                 codes.E202,
                 f"`{what}` expects a {' or '.join(kinds)}, but `{ref.name}` is a {definition.kind}",
                 ref.span,
                 related=(Related(definition.block.name_span, f"`{ref.name}` defined here"),),
-                help=did_you_mean(_names_of_kind(scope, kinds[0], ref.name)),
+                help=did_you_mean(close),
+                fixes=replacements(ref.span, close),
             )
 
     def unknown_name(self, name: str, kind: str, scope: Scope, span: Span) -> None:
@@ -469,6 +533,7 @@ class _Resolver:
             span,
             help=did_you_mean(suggestions)
             or f"define `{kind} {name} {{ ... }}` or see `aifc catalog` for built-in parts",
+            fixes=replacements(span, suggestions),
         )
 
     # Factories -------------------------------------------------------------
@@ -507,6 +572,8 @@ class _Resolver:
         self.program.factories.append(FactoryUnit(block, scope, self.display(path)))
 
     def run(self, path: Path) -> None:
+        self.main = path.resolve()
+        self.program.main = self.display(self.main)
         module = self.load(path.resolve(), [], None)
         if module is None:
             return
@@ -579,8 +646,22 @@ def _label(block: ast.Block) -> str:
     return f'"{block.name}"' if block.quoted_name else f"`{block.name}`"
 
 
-def resolve(path: Path, sink: Sink, *, root: Path | None = None, loader: Loader = _read) -> Program:
-    """Resolve one design file (and what it imports) against the catalog."""
-    resolver = _Resolver(root or path.resolve().parent, sink, loader)
+def resolve(
+    path: Path,
+    sink: Sink,
+    *,
+    root: Path | None = None,
+    loader: Loader = _read,
+    settings: Sequence[Setting] = (),
+    catalog: Sequence[Path] = (),
+    parse: Parser = parse_source,
+) -> Program:
+    """Resolve one design file (and what it imports) against the catalog.
+
+    `settings` (`--set`) rewrite the file before its names are resolved;
+    `catalog` are a project's own catalog files, read before the design;
+    `parse` parses each file (an editor passes one that remembers chunks).
+    """
+    resolver = _Resolver(root or path.resolve().parent, sink, loader, settings, catalog, parse)
     resolver.run(path)
     return resolver.program
