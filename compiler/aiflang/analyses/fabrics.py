@@ -39,29 +39,9 @@ from aiflang import report as rp
 from aiflang.analyses.facts import Facts
 from aiflang.diagnostics import Fix, Sink, codes, replacements
 from aiflang.frontend.design import Design, Fabric, Switch
-from aiflang.models.assumptions import Assumptions, register
+from aiflang.models.assumptions import Assumptions
 from aiflang.models.explain import Explanation
 from aiflang.models.fabric import FabricInput, FabricPlan, SwitchModel, plan_fabric
-
-RACK_UNIT_M = 0.04445
-
-register(
-    "network_rack_usable_height_m",
-    42 * RACK_UNIT_M,
-    "U",
-    "rack units of one network rack available for switches",
-    "EIA-310 19-inch rack, 1 U = 1.75 in; 42 U is the common full-height data-center rack "
-    "(an assumption: patch panels and cable managers would lower it)",
-    minimum=RACK_UNIT_M,
-)
-register(
-    "network_switch_default_height_m",
-    1 * RACK_UNIT_M,
-    "U",
-    "height of a switch that declares none",
-    "assumption: 1 U, the height of most 51.2 Tb/s top-of-rack and leaf switches",
-    minimum=RACK_UNIT_M,
-)
 
 
 @dataclass(slots=True)

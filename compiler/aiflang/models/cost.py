@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from aiflang.models.assumptions import Assumptions, register
+from aiflang.models.assumptions import Assumptions
 from aiflang.models.explain import Explanation
 
 SECONDS_PER_YEAR = 31_536_000.0
@@ -39,58 +39,6 @@ CATEGORIES: tuple[Category, ...] = (
     "other",
 )
 
-register(
-    "maintenance_fraction",
-    0.04,
-    "%",
-    "yearly hardware maintenance and support, as a fraction of hardware capex",
-    "estimate: vendor support contracts for servers and switches are commonly priced at a few "
-    "percent of the purchase price per year (3% to 5%); no primary source found, so override it "
-    "with the contract figure",
-    minimum=0.0,
-    maximum=0.5,
-)
-register(
-    "life_accelerated_systems",
-    5 * SECONDS_PER_YEAR,
-    "year",
-    "depreciation life of GPU systems (nodes and racks)",
-    "Amazon 10-K (2024 filing): useful life of a subset of servers shortened from six to five "
-    "years from 2025, citing the pace of AI hardware; Meta 5.5 years, Microsoft and Alphabet 6 "
-    "years for servers (10-K filings)",
-    minimum=1 * SECONDS_PER_YEAR,
-    maximum=15 * SECONDS_PER_YEAR,
-)
-register(
-    "life_network",
-    6 * SECONDS_PER_YEAR,
-    "year",
-    "depreciation life of network equipment (switches, transceivers, cables)",
-    "Amazon 10-K (2022): networking equipment five to six years; Microsoft 10-Q (2022) and "
-    "Alphabet 10-K (2022): server and network equipment six years",
-    minimum=1 * SECONDS_PER_YEAR,
-    maximum=15 * SECONDS_PER_YEAR,
-)
-register(
-    "life_storage",
-    5 * SECONDS_PER_YEAR,
-    "year",
-    "depreciation life of storage systems",
-    "treated as servers: Amazon 10-K (2024 filing), five years for the AI server subset",
-    minimum=1 * SECONDS_PER_YEAR,
-    maximum=15 * SECONDS_PER_YEAR,
-)
-register(
-    "life_facility",
-    20 * SECONDS_PER_YEAR,
-    "year",
-    "depreciation life of the facility (power and cooling plant, fit-out, shell)",
-    "estimate: most of an AI facility's build cost is electrical and mechanical plant, "
-    "commonly depreciated over 15 to 25 years; data-center REITs depreciate shells over up to "
-    "40 years (Digital Realty, Equinix 10-K filings)",
-    minimum=1 * SECONDS_PER_YEAR,
-    maximum=60 * SECONDS_PER_YEAR,
-)
 
 _LIFE = {
     "accelerated_systems": "life_accelerated_systems",

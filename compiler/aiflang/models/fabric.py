@@ -42,52 +42,12 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
-from aiflang.models.assumptions import Assumptions, register
+from aiflang.models.assumptions import Assumptions
 
 Topology = Literal["fat_tree", "rail_optimized"]
 SwitchClass = Literal["leaf", "spine", "core"]
 SWITCH_CLASSES: tuple[SwitchClass, ...] = ("leaf", "spine", "core")
 MAX_TIERS = 3
-
-register(
-    "fabric_switch_transceiver_links",
-    2,
-    "",
-    "links carried by one switch-side transceiver: a twin-port OSFP (two 400 Gb/s links "
-    "in one 800 Gb/s module on Quantum-2 and Spectrum-4 cages)",
-    "NVIDIA QM97X0 manual (64 x 400 Gb/s ports in 32 OSFP cages) and NVIDIA LinkX "
-    "transceiver pages (800G twin-port OSFP = 2 x 400G)",
-    minimum=1,
-    maximum=8,
-)
-register(
-    "fabric_switch_transceiver_power_w",
-    15.0,
-    "W",
-    "power of one switch-side transceiver (800G twin-port OSFP, multimode; 17 W single-mode)",
-    "NVIDIA LinkX transceiver pages: 800G twin-port OSFP 15 W multimode, 17 W single-mode",
-    minimum=0.0,
-    maximum=60.0,
-)
-register(
-    "fabric_nic_transceiver_power_w",
-    9.0,
-    "W",
-    "power of one NIC-side transceiver (400G OSFP)",
-    "NVIDIA LinkX transceiver pages: 400G OSFP (NIC side) 9 W max",
-    minimum=0.0,
-    maximum=40.0,
-)
-register(
-    "fabric_switch_power_per_bps",
-    30e-12,
-    "W/Tbps",
-    "switch system power (without optics) per unit of switching capacity, used when a "
-    "switch declares no power; an estimate",
-    "estimate: a 51.2 Tb/s switch (Tomahawk 5 or Spectrum-4 class, chip about 450-500 W) "
-    "draws about 1.5 kW as a system without optics; switch system power is rarely published",
-    minimum=0.0,
-)
 
 
 @dataclass(frozen=True, slots=True)

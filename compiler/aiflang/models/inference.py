@@ -37,7 +37,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from aiflang.models.assumptions import Assumptions, register
+from aiflang.models.assumptions import Assumptions
 from aiflang.models.explain import Explanation
 
 # Bits per weight by precision; KV caches are kept at 16 bits for 16-bit
@@ -52,81 +52,6 @@ PRECISION_BITS: dict[str, float] = {
     "fp4": 4.0,
 }
 _COMPUTE_KEY = {"fp16": "bf16"}  # the catalog lists one 16-bit figure, under bf16
-
-register(
-    "hbm_usable_fraction",
-    0.9,
-    "%",
-    "share of HBM an inference engine can fill with weights and KV cache",
-    "vLLM engine argument gpu_memory_utilization, default 0.9 (vLLM documentation); the rest "
-    "holds activations, CUDA graphs and the runtime",
-    minimum=0.1,
-    maximum=1.0,
-)
-register(
-    "decode_memory_efficiency",
-    0.8,
-    "%",
-    "achieved share of peak HBM bandwidth while decoding",
-    "Microsoft Azure ND GB200 v6 benchmarks (2025): 7.35 TB/s measured of 8 TB/s (92%) in a "
-    "bandwidth microbenchmark; decode kernels reach less, so 80% (estimate)",
-    minimum=0.05,
-    maximum=1.0,
-)
-register(
-    "decode_compute_efficiency",
-    0.55,
-    "%",
-    "achieved share of dense peak compute in decode steps that are compute bound",
-    "Microsoft Azure ND GB200 v6 benchmarks (2025): 2,744 TFLOPS sustained FP8 GEMM of 5,000 "
-    "dense peak (55%)",
-    minimum=0.05,
-    maximum=1.0,
-)
-register(
-    "prefill_compute_efficiency",
-    0.55,
-    "%",
-    "achieved share of dense peak compute during prefill",
-    "Microsoft Azure ND GB200 v6 benchmarks (2025): 2,744 TFLOPS sustained FP8 GEMM of 5,000 "
-    "dense peak (55%)",
-    minimum=0.05,
-    maximum=1.0,
-)
-register(
-    "kv_aspect_ratio",
-    120.0,
-    "",
-    "model width over depth (d_model / layers), used to approximate the KV cache when a model "
-    "gives no layers, kv_heads or head_dim",
-    "Llama 3 (Meta, 2024): 8192/80 = 102 (70B), 16384/126 = 130 (405B); DeepSeek-V3 "
-    "(2024): 7168/61 = 118",
-    minimum=10.0,
-    maximum=1000.0,
-)
-register(
-    "kv_gqa_fraction",
-    0.125,
-    "%",
-    "KV heads over query heads (grouped-query attention), used to approximate the KV cache when "
-    "a model gives no architecture",
-    "Llama 3 70B (Meta, 2024): 8 KV heads for 64 query heads",
-    minimum=0.001,
-    maximum=1.0,
-)
-register(
-    "max_tensor_parallel_dense",
-    8.0,
-    "",
-    "most GPUs one replica of a dense model spans when its weights fit in fewer; a mixture of "
-    "experts may span the whole scale-up domain (expert parallelism)",
-    "tensor parallelism splits attention heads and pays an all-reduce per layer, so dense "
-    "models are served at TP <= 8: MLPerf Inference Llama 2 70B submissions on H100/H200/B200 "
-    "use TP 1 to 8; Meta serves Llama 3.1 405B FP8 on one 8-GPU node; NVIDIA's NVL72 "
-    "inference results scale DeepSeek-R1 (MoE) with wide expert parallelism instead",
-    minimum=1.0,
-    maximum=1024.0,
-)
 
 
 @dataclass(frozen=True, slots=True)
