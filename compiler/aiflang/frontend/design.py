@@ -108,7 +108,8 @@ class ServerNode(Sourced):
     gpus: list[Part] = []
     cpus: list[Part] = []
     nics: list[Part] = []
-    power: Power
+    power: Power  # derived: an air-cooled node's estimate from its parts
+    parts_w: float = 0.0  # GPU, CPU and NIC ratings added up
     height_m: float | None = None
     weight_kg: float | None = None
 

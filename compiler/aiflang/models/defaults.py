@@ -71,12 +71,16 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "node_overhead_liquid",
-        1.3,
+        1.25,
         "",
-        "liquid-cooled node power over the sum of its GPU, CPU and NIC ratings",
-        "derived: GB200 NVL72 about 132 kW / (72 x 1200 W GPUs + 36 x 300 W Grace + about "
-        "4.5 kW of NICs = 101.7 kW) = 1.30, NVLink switch trays included (NVIDIA DGX GB200 user "
-        "guide; MLPerf system descriptions for the 1200 W TGP)",
+        "liquid-cooled node power over the sum of its GPU, CPU and NIC ratings, used for a node "
+        "without a declared power in a rack that sends at least half its heat to liquid",
+        "derived: a GB200 NVL72 rack is rated 132 kW (NVIDIA GB200 NVL72 specifications; "
+        "Supermicro power shelves, 132 kW of output); less its 9 NVLink switch trays (3.6 kW, "
+        "Supermicro's GB300 NVL72 breakdown as tabulated by Introl, 2025) that leaves 128.4 kW for "
+        "18 compute trays whose parts add up to 102.6 kW (72 x 1200 W GB200, MLPerf system "
+        "descriptions; 36 x 250 W Grace, half the 500 W Grace CPU Superchip module; 72 x 25 W "
+        "ConnectX-7; 36 x 150 W BlueField-3): 128.4 / 102.6 = 1.25",
         minimum=1.0,
         maximum=3.0,
     ),

@@ -22,7 +22,7 @@ systems, each able to carry the load), `2(N+k)` (two systems, each N+k), and
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from aiflang.models.assumptions import Assumptions
@@ -259,6 +259,16 @@ class NodePowerEstimate:
     explanation: Explanation
 
 
+# A rack that sends at least this share of its heat to liquid has cold-plated
+# trays: their GPUs and CPUs carry no heat sinks and the tray few fans.
+LIQUID_COOLED_SHARE = 0.5
+
+
+def holds_liquid_cooled_nodes(liquid_fraction: float) -> bool:
+    """Whether a rack with this liquid share of its heat holds liquid-cooled nodes."""
+    return liquid_fraction >= LIQUID_COOLED_SHARE
+
+
 def node_power(
     gpus: int,
     gpu_tdp_w: float,
@@ -275,24 +285,38 @@ def node_power(
     NVSwitches, fans, drives, power-supply losses); liquid-cooled trays have
     fewer fans and use `node_overhead_liquid`.
     """
+    estimate = node_power_from_parts(
+        gpus * gpu_tdp_w + cpus * cpu_tdp_w + nics_w, assumptions, liquid_cooled=liquid_cooled
+    )
+    name = estimate.explanation.assumptions[0]
+    inputs: dict[str, float | str] = {
+        "gpus": gpus,
+        "gpu_tdp_w": gpu_tdp_w,
+        "cpus": cpus,
+        "cpu_tdp_w": cpu_tdp_w,
+        "nics_w": nics_w,
+        name: estimate.overhead,
+    }
+    return replace(
+        estimate,
+        explanation=Explanation(
+            f"node = (gpus x gpu_tdp + cpus x cpu_tdp + nics) x {name}", inputs, (name,)
+        ),
+    )
+
+
+def node_power_from_parts(
+    parts_w: float, assumptions: Assumptions, *, liquid_cooled: bool = False
+) -> NodePowerEstimate:
+    """Node power from the sum of its GPU, CPU and NIC ratings: parts x overhead."""
     name = "node_overhead_liquid" if liquid_cooled else "node_overhead"
     overhead = assumptions.value(name)
-    parts_w = gpus * gpu_tdp_w + cpus * cpu_tdp_w + nics_w
     return NodePowerEstimate(
         parts_w=parts_w,
         overhead=overhead,
         node_w=parts_w * overhead,
         explanation=Explanation(
-            f"node = (gpus x gpu_tdp + cpus x cpu_tdp + nics) x {name}",
-            {
-                "gpus": gpus,
-                "gpu_tdp_w": gpu_tdp_w,
-                "cpus": cpus,
-                "cpu_tdp_w": cpu_tdp_w,
-                "nics_w": nics_w,
-                name: overhead,
-            },
-            (name,),
+            f"node = parts x {name}", {"parts_w": parts_w, name: overhead}, (name,)
         ),
     )
 
