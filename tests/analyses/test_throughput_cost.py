@@ -270,6 +270,42 @@ def test_finance_defaults_and_unpriced_parts(tmp_path: Path) -> None:
     assert math.isfinite(serve.cost_per_million_tokens_usd)
 
 
+def test_a_site_without_prices_gets_the_sourced_defaults_and_a_warning(tmp_path: Path) -> None:
+    # Same factory as test_cost_against_hand_calculation, without build_cost and power_price:
+    # the facility is priced at 17.5 million USD/MW x 200 kW of it_power, energy at
+    # 8.92 cents/kWh; before, both counted as zero.
+    path = tmp_path / "design.aif"
+    path.write_text(
+        f'factory "small" {{\n  site {{ pue = 1.25 }}\n{HALL}{SERVE_70B}{FINANCE}}}\n',
+        encoding="utf-8",
+    )
+    compilation = compile_file(path)
+    (facts,) = compilation.facts
+    cost = facts.cost
+    assert cost is not None
+    assert cost.capex_usd["facility"] == pytest.approx(17.5 * 200_000)  # 3.5 million USD
+    assert cost.opex_usd_per_year["energy"] == pytest.approx(163.2 * 0.8 * 1.25 * 8760 * 0.0892)
+    assert cost.missing_prices == []
+    warnings = sorted(
+        (d.message, d.notes) for d in compilation.sink.diagnostics if d.code == "W701"
+    )
+    assert warnings == [
+        (
+            "site gives no build_cost: the facility is priced at the default $17.5 M/MW "
+            "(assumption `site_build_cost`)",
+            ("facility = 200 kW of critical IT power x $17.5 M/MW = $3.50 M",),
+        ),
+        (
+            "site gives no power_price: energy is priced at the default $0.0892/kWh "
+            "(assumption `site_power_price`)",
+            (),
+        ),
+    ]
+    assert facts.explanations["cost.capex_usd"].assumptions == ("site_build_cost",)
+    used = {name for name in facts.assumptions.used}
+    assert {"site_build_cost", "site_power_price"} <= used
+
+
 def test_a_priceless_rack_is_priced_by_its_nodes(tmp_path: Path) -> None:
     body = """
   rack plain {

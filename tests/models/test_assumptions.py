@@ -10,10 +10,13 @@ finding.
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from aiflang.driver import build_reports, compile_file
 from aiflang.models.assumptions import REGISTRY
@@ -196,3 +199,14 @@ def test_every_assumption_is_registered_in_a_fresh_process(tmp_path: Path) -> No
     assert [d["summary"] for d in data["diagnostics"] if d["code"] == "E208"] == []
     overridden = {a["name"] for a in data["assumptions"] if a["overridden"]}
     assert overridden == set(REGISTRY)
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_overriding_an_assumption_changes_the_report(tmp_path: Path, name: str) -> None:
+    extra = SPECIAL.get(name, ("", {}))[1]
+    baseline = _report(tmp_path, extra)
+    changed = _report(tmp_path, {**extra, name: _changed_value(name)})
+    (entry,) = [a for a in changed["assumptions"] if a["name"] == name]
+    assert entry["overridden"]
+    assert not math.isclose(entry["value"], entry["default"])
+    assert _figures(changed) != _figures(baseline), f"overriding {name} changed nothing"

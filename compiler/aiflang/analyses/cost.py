@@ -27,18 +27,23 @@ serve workload carries the share of its GPUs in the factory's GPUs; a
 training run costs its GPU-hours x the cost per GPU-hour.
 
 Needs: the fabric sizing (switch and transceiver counts), the power check
-(IT load), the throughput estimate (workload figures). Emits nothing: a
-missing price is a gap in the report, not an error in the design.
+(IT load), the throughput estimate (workload figures). A missing part price
+is a gap in the report (`missing_prices`), not an error in the design. A
+site without `build_cost` or `power_price` gets the registered default
+(`site_build_cost`, `site_power_price`) and W701, which names it: a free
+building or free energy would make every cost figure wrong.
 """
 
 from __future__ import annotations
 
 from aiflang import report as rp
+from aiflang import units
 from aiflang.analyses.facts import Facts
 from aiflang.analyses.throughput import Fleet, factory_fleet, with_inputs
-from aiflang.diagnostics import Sink
+from aiflang.diagnostics import Sink, codes
 from aiflang.frontend.design import Design, ServerNode
 from aiflang.models import cost as cm
+from aiflang.models.explain import Explanation
 
 _LIFE_KEYS = {
     "systems": "accelerated_systems",
@@ -169,15 +174,9 @@ def estimate_cost(design: Design, facts: Facts, sink: Sink) -> None:
     _network(design, facts, bill)
     _storage(design, bill)
     critical_it_w = sum(hall.it_capacity_w for hall in design.halls)
-    if site.build_cost_usd_per_w is None:
-        bill.note_missing("site build_cost (facility)")
-    capital = cm.capex(
-        bill.priced(),
-        critical_it_w=critical_it_w,
-        build_cost_usd_per_w=site.build_cost_usd_per_w or 0.0,
-    )
-    if site.power_price_usd_per_j is None:
-        bill.note_missing("site power_price (energy)")
+    build_cost = _site_price(design, facts, sink, "build_cost", critical_it_w)
+    capital = cm.capex(bill.priced(), critical_it_w=critical_it_w, build_cost_usd_per_w=build_cost)
+    power_price = _site_price(design, facts, sink, "power_price", critical_it_w)
     utilization = finance.utilization
     if utilization is None:
         utilization = assumptions.value("finance_utilization")
@@ -187,7 +186,7 @@ def estimate_cost(design: Design, facts: Facts, sink: Sink) -> None:
     opex = cm.opex_per_year(
         it_power_w=fleet.it_load_w,
         pue=site.pue,
-        power_price_usd_per_j=site.power_price_usd_per_j or 0.0,
+        power_price_usd_per_j=power_price,
         utilization=utilization,
         gpus=fleet.gpus,
         license_usd_per_gpu_s=license_rate,
@@ -205,7 +204,12 @@ def estimate_cost(design: Design, facts: Facts, sink: Sink) -> None:
         else None
     )
     facts.cost = _report(capital, opex, depreciation, tco, gpu_hour, bill.missing)
-    facts.explain("cost.capex_usd", capital.explanation)
+    capex_explanation = capital.explanation
+    if site.build_cost_usd_per_w is None:
+        capex_explanation = Explanation(
+            capex_explanation.formula, capex_explanation.inputs, ("site_build_cost",)
+        )
+    facts.explain("cost.capex_usd", capex_explanation)
     facts.explain(
         "cost.opex_usd_per_year", with_inputs(opex.explanation, it_power_basis=fleet.it_basis)
     )
@@ -214,6 +218,44 @@ def estimate_cost(design: Design, facts: Facts, sink: Sink) -> None:
     if gpu_hour is not None:
         facts.explain("cost.cost_per_gpu_hour_usd", gpu_hour.explanation)
     _unit_costs(facts, fleet, tco.annualized_usd_per_year, utilization, gpu_hour)
+
+
+# A site price the design leaves out: (registered default, what it prices, dimension).
+_SITE_DEFAULTS = {
+    "build_cost": ("site_build_cost", "the facility", units.MONEY_PER_POWER),
+    "power_price": ("site_power_price", "energy", units.MONEY_PER_ENERGY),
+}
+
+
+def _site_price(
+    design: Design, facts: Facts, sink: Sink, attribute: str, critical_it_w: float
+) -> float:
+    """The site's price, or the registered default with a W701 that names it."""
+    site = design.site
+    declared = (
+        site.build_cost_usd_per_w if attribute == "build_cost" else site.power_price_usd_per_j
+    )
+    if declared is not None:
+        return declared
+    name, what, dimension = _SITE_DEFAULTS[attribute]
+    value = facts.assumptions.value(name)
+    shown = units.format_quantity(value, dimension)
+    notes: tuple[str, ...] = ()
+    if attribute == "build_cost":
+        facility = units.format_quantity(value * critical_it_w, units.MONEY)
+        notes = (
+            f"facility = {units.format_quantity(critical_it_w, units.POWER)} of "
+            f"critical IT power x {shown} = {facility}",
+        )
+    sink.warning(
+        codes.W701,
+        f"site gives no {attribute}: {what} is priced at the default {shown} (assumption `{name}`)",
+        site.span or design.span,
+        notes=notes,
+        help=f"declare the site's own figure: `{attribute} = ...` in the site block, or "
+        f"override `{name}` in an assumptions block",
+    )
+    return value
 
 
 def _report(

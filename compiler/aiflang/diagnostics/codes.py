@@ -458,6 +458,17 @@ W502 = Code(
     "A workload's share of the fleet rounds to zero replicas.",
 )
 
+W701 = Code(
+    "W701",
+    "a price stands in for one the site leaves out",
+    "The site gives no `build_cost` (or no `power_price`), so capex, TCO, cost per "
+    "GPU-hour and cost per token use the registered default the message names "
+    "(`site_build_cost`: the middle of the published 15-20 million USD per MW band for "
+    "AI-optimized builds; `site_power_price`: a published industrial tariff). Declare "
+    "the site's own figure in its `site` block, or override the default in an "
+    "`assumptions` block.",
+)
+
 
 CODES: dict[str, Code] = {
     name: value for name, value in dict(globals()).items() if isinstance(value, Code)

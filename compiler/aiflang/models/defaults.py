@@ -221,6 +221,31 @@ DEFAULTS: tuple[Assumption, ...] = (
         minimum=1 * _YEAR,
         maximum=60 * _YEAR,
     ),
+    # Site prices: what a design's `site` block leaves out (aiflang.analyses.cost)
+    Assumption(
+        "site_build_cost",
+        17.5,
+        "USD/MW",
+        "facility build cost per MW of critical IT power, when the site gives no build_cost",
+        "Cushman & Wakefield, Data Center Development Cost Guide 2025: 9.3 to 15.0 million USD "
+        "per MW of critical load across 19 US markets (average 11.7 million) for conventional "
+        "builds, before owner-furnished equipment, land and soft costs; Giga Energy, 'How much "
+        "does it cost to build an AI data center?' (2026): AI-optimized facilities cost 20 "
+        "million USD per MW or more. The default is the middle of the 15 to 20 million USD per "
+        "MW band of AI-optimized (liquid-cooled, high-density) builds",
+        minimum=0.0,
+    ),
+    Assumption(
+        "site_power_price",
+        0.0892 / 3.6e6,
+        "USD/kWh",
+        "energy price, when the site gives no power_price",
+        "U.S. Energy Information Administration, Electric Power Annual (data for 2023, released "
+        "October 2024), average revenue per kWh from industrial customers by state: 8.92 cents "
+        "in Virginia, the largest data-center market (5.75 to 18.98 cents across the "
+        "contiguous states)",
+        minimum=0.0,
+    ),
     # Finance: what a design's `finance` block leaves out (aiflang.analyses.cost)
     Assumption(
         "finance_horizon",
