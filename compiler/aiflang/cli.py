@@ -367,14 +367,20 @@ def validate(
         text = None
     if fmt is None:
         fmt = _project(files[0].parent if text is not None else files[0]).format or "text"
+    # A library is checked on its own and again by every design that imports it:
+    # each finding is reported and counted once, in the order of the files.
     diagnostics: list[Diagnostic] = []
+    seen: set[tuple[object, ...]] = set()
     sources: dict[str, str] = {}
-    counts = Counts()
     for file in files:
         compilation = _compile(file, root, settings=settings, text=text)
-        diagnostics.extend(compilation.diagnostics)
+        for diagnostic in compilation.diagnostics:
+            key = (diagnostic.code, diagnostic.message, diagnostic.span)
+            if key not in seen:
+                seen.add(key)
+                diagnostics.append(diagnostic)
         sources.update(compilation.sources)
-        counts += compilation.counts
+    counts = Counts.of(diagnostics)
     shown = [d for d in diagnostics if d.is_error] if quiet else diagnostics
     if max_errors is not None:
         shown = shown[:max_errors]
