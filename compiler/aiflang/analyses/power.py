@@ -13,6 +13,9 @@ docs/models.md.
 
 Emits: E210 (a UPS or CDU plant that its redundancy cannot split), E402,
 E403, E404, E405, E406, E407, E408, E409; W401, W402, W403, W404, W405.
+Every single failure the hall's failure list shows shedding load (a UPS
+module, a feed, a CDU) is a warning naming the racks and GPUs it sheds:
+W401 for power, W405 for cooling.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from aiflang.analyses.power_budget import (
     cdu_failure,
     explain_hall,
     feed_failure,
+    feeds_needed,
     hall_report,
     headroom,
     modules_needed,
@@ -416,8 +420,8 @@ def _failures(budget: HallBudget, pue: float, sink: Sink) -> list[rp.Failure]:
     ups = ups_failure(budget)
     if ups is not None and hall.ups is not None and budget.ups is not None:
         failures.append(ups.failure)
+        lost = ups.shed
         if budget.ups.redundancy.kind == "N":
-            lost = ups.shed
             sheds = (
                 f"sheds {lost.describe()} ({plural(lost.gpus, 'GPU')})"
                 if lost.racks
@@ -430,6 +434,16 @@ def _failures(budget: HallBudget, pue: float, sink: Sink) -> list[rp.Failure]:
                 hall.span_of("ups"),
                 notes=(ups.failure.note,),
                 help=f"use redundancy = N+1 with {hall.ups.count + 1} x {watts(hall.ups.size)}",
+            )
+        elif lost.racks:
+            sink.warning(
+                codes.W401,
+                f'hall "{hall.name}": one failed UPS module sheds {lost.describe()} '
+                f"({plural(lost.gpus, 'GPU')})",
+                hall.span_of("ups"),
+                notes=(ups.failure.note,),
+                help=f"add a module ({hall.ups.count + 1} x {watts(hall.ups.size)} at "
+                f"{hall.redundancy}), or move {lost.describe()} to another hall",
             )
     elif hall.ups is None:
         failures.append(no_ups_failure(budget))
@@ -456,13 +470,26 @@ def _failures(budget: HallBudget, pue: float, sink: Sink) -> list[rp.Failure]:
     feed = feed_failure(budget, pue)
     if feed is not None and hall.feeds is not None:
         failures.append(feed.failure)
+        lost = feed.shed
         if hall.feeds.count == 1 and budget.racks:
             sink.warning(
                 codes.W401,
                 f'hall "{hall.name}" has a single feed: its failure takes down '
                 f"{plural(budget.racks, 'rack')} ({plural(budget.gpus, 'GPU')})",
-                hall.span_of("ups"),
+                hall.span_of("feeds"),
                 help=f"add a second feed: `feeds = 2 x {watts(hall.feeds.size)}`",
+            )
+        elif lost.racks:
+            draw = budget.it_load_w * pue
+            needed = feeds_needed(hall.feeds.size, budget.feed_derating, draw)
+            sink.warning(
+                codes.W401,
+                f'hall "{hall.name}": one failed feed sheds {lost.describe()} '
+                f"({plural(lost.gpus, 'GPU')})",
+                hall.span_of("feeds"),
+                notes=(feed.failure.note,),
+                help=f"use {needed} x {watts(hall.feeds.size)} feeds, so the others carry the "
+                f"{watts(draw)} draw when one fails, or larger feeds",
             )
     return failures
 

@@ -308,6 +308,11 @@ def cdu_failure(budget: HallBudget) -> FailureCase | None:
     return FailureCase(failure, lost, after_w)
 
 
+def feeds_needed(feed_w: float, derating: float, draw_w: float) -> int:
+    """Feeds of `feed_w` such that all but one carry `draw_w` at `derating`."""
+    return math.ceil(draw_w / (feed_w * derating) - _EPSILON) + 1
+
+
 def feed_failure(budget: HallBudget, pue: float) -> FailureCase | None:
     """One utility feed fails: the hall's draw (IT x PUE) against the feeds left, derated."""
     feeds = budget.hall.feeds

@@ -416,8 +416,10 @@ W303 = Code(
 W401 = Code(
     "W401",
     "no power redundancy",
-    "A hall's power chain has no redundancy: one UPS module or feed failing takes load "
-    "down. The message names what a single failure sheds.",
+    "A hall's power chain has no redundancy: one UPS module or utility feed failing "
+    "takes load down (or the hall has no UPS, or a single feed). Every single failure "
+    "the hall's failure list shows shedding racks is reported; the message names the "
+    "racks and GPUs it sheds, and the help the plant or feeds that would carry the load.",
 )
 
 W402 = Code(
