@@ -765,12 +765,12 @@ def graph(
 
 @main.command()
 def schema() -> None:
-    """Print the JSON Schema of the JSON report."""
+    """Print the JSON Schema of the JSON report (each number's unit in its description)."""
     import json
 
-    from aiflang.report import Report
+    from aiflang.report import report_schema
 
-    click.echo(json.dumps(Report.model_json_schema(), indent=2, sort_keys=True))
+    click.echo(json.dumps(report_schema(), indent=2, sort_keys=True))
 
 
 @main.command()

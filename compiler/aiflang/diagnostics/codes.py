@@ -460,6 +460,16 @@ W502 = Code(
     "A workload's share of the fleet rounds to zero replicas.",
 )
 
+W601 = Code(
+    "W601",
+    "implausible requirement bound",
+    "A `require` rule's bound lies far outside the range its figure takes in any design, "
+    "such as a cost per million tokens bounded at 1 USD/token (a million USD per million "
+    "tokens) or a share bounded at 10 rather than 10%: most likely a slip of unit. The "
+    "rule is still checked. Write the bound in the unit the message names (every report "
+    "field's unit is in `aifc schema`); suppress the warning if the bound is meant.",
+)
+
 W701 = Code(
     "W701",
     "a price stands in for one the site leaves out",
