@@ -274,12 +274,9 @@ def test_a_site_without_prices_gets_the_sourced_defaults_and_a_warning(tmp_path:
     # Same factory as test_cost_against_hand_calculation, without build_cost and power_price:
     # the facility is priced at 17.5 million USD/MW x 200 kW of it_power, energy at
     # 8.92 cents/kWh; before, both counted as zero.
-    path = tmp_path / "design.aif"
-    path.write_text(
-        f'factory "small" {{\n  site {{ pue = 1.25 }}\n{HALL}{SERVE_70B}{FINANCE}}}\n',
-        encoding="utf-8",
+    compilation = compile_source(
+        f'factory "small" {{\n  site {{ pue = 1.25 }}\n{HALL}{SERVE_70B}{FINANCE}}}\n'
     )
-    compilation = compile_file(path)
     (facts,) = compilation.facts
     cost = facts.cost
     assert cost is not None

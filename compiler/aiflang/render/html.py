@@ -309,15 +309,15 @@ def _requirements(report: Report) -> Table | None:
         return None
     rows = []
     for requirement in report.requirements:
-        field = requirement.path.rsplit(".", 1)[-1]
-        actual = MISSING if requirement.actual is None else fig.si_named(field, requirement.actual)
+        field = requirement.path
+        actual = MISSING if requirement.actual is None else fig.si_at(field, requirement.actual)
         rows.append(
             [
                 Cell(
                     "pass" if requirement.passed else "fail", "ok" if requirement.passed else "bad"
                 ),
                 Cell(requirement.path, "mono"),
-                Cell(f"{requirement.operator} {fig.si_named(field, requirement.expected)}", "mono"),
+                Cell(f"{requirement.operator} {fig.si_at(field, requirement.expected)}", "mono"),
                 Cell(actual),
                 Cell(requirement.message or ""),
             ]
