@@ -467,9 +467,9 @@ def report(
         raise UsageError(f"{file}: no factory to report on")
     data = reports[index]
     if explain_key:
-        from aiflang.render.explain import render_explanation
+        from aiflang.render.derivation import render_derivation
 
-        text = render_explanation(data, explain_key)
+        text = render_derivation(data, explain_key)
         if text is None:
             raise UsageError(
                 f"no figure `{explain_key}`; try one of: " + ", ".join(sorted(data.explain)[:12])

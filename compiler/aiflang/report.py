@@ -223,7 +223,7 @@ class AssumptionReport(_Model):
     source: str
 
 
-class ExplanationReport(_Model):
+class DerivationReport(_Model):
     formula: str
     inputs: dict[str, float | str]
     assumptions: list[str] = []
@@ -248,7 +248,7 @@ class Report(_Model):
     cost: CostReport | None = None
     requirements: list[RequirementReport] = []
     assumptions: list[AssumptionReport] = []
-    explain: dict[str, ExplanationReport] = Field(default_factory=dict)
+    explain: dict[str, DerivationReport] = Field(default_factory=dict)
 
 
 # Diagnostics as report data (shared by `validate --format json` and reports).

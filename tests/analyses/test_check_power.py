@@ -70,7 +70,7 @@ def test_ups_usable_at_redundancy(
     assert report.ups_usable_w == pytest.approx(usable_w)
     assert report.ups_continuous_w == pytest.approx(usable_w)  # no derating declared
     assert report.power_limit_w == pytest.approx(min(2 * MW, usable_w))
-    assert "halls.A.ups_usable_w" in facts.explanations
+    assert "halls.A.ups_usable_w" in facts.derivations
 
 
 def test_hall_derating_limits_the_ups(tmp_path: Path) -> None:
@@ -244,7 +244,7 @@ def test_facility_over_utility_is_e406(tmp_path: Path) -> None:
         "cut IT load to 2 MW, or bring PUE down to 1.42, or raise utility to 3.17 MW"
     )
     assert error.span is not None and error.span.line == 2
-    assert "capacity.facility_power_w" in facts.explanations
+    assert "capacity.facility_power_w" in facts.derivations
 
 
 def test_capacity_totals(tmp_path: Path) -> None:

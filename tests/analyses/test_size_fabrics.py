@@ -101,7 +101,7 @@ def test_dgx_h100_superpod_4su(tmp_path: Path) -> None:
     assert facts.fabric_plans["compute"].spines_per_pod == 16
     assert facts.topologies["compute"].closed_form_bisection_bps == fabric.bisection_bps
     assert facts.topologies["compute"].bisection_bps == 504 * 400e9  # max-flow across the cut
-    leaf = facts.explanations["fabrics.compute.switches.leaf"]
+    leaf = facts.derivations["fabrics.compute.switches.leaf"]
     assert leaf.inputs["leaf_downlinks"] == 32 and leaf.inputs["rails"] == 8
 
 

@@ -2,7 +2,7 @@
 
 Afterwards `facts.cost` holds the factory's `CostReport`, each `TrainReport`
 its `cost_usd` and each `ServeReport` its `cost_per_million_tokens_usd`,
-with explanations under `cost.*`, `train.<name>.cost_usd` and
+with derivations under `cost.*`, `train.<name>.cost_usd` and
 `serve.<name>.cost_per_million_tokens_usd`.
 
 What is priced, and where:
@@ -38,12 +38,12 @@ from __future__ import annotations
 
 from aiflang import report as rp
 from aiflang import units
-from aiflang.analyses.facts import Facts
-from aiflang.analyses.throughput import Fleet, factory_fleet, with_inputs
+from aiflang.analyses.facts import Facts, Fleet
+from aiflang.analyses.fleet import fleet_of
 from aiflang.diagnostics import Sink, codes
 from aiflang.frontend.design import Design, ServerNode
 from aiflang.models import cost as cm
-from aiflang.models.explain import Explanation
+from aiflang.models.derivation import Derivation
 
 _LIFE_KEYS = {
     "systems": "accelerated_systems",
@@ -80,13 +80,12 @@ class _Bill:
         ]
 
 
-def _node_parts(design: Design, bill: _Bill, node: ServerNode, count: int) -> None:
+def _node_parts(design: Design, fleet: Fleet, bill: _Bill, node: ServerNode, count: int) -> None:
     """An unpriced node: its GPUs and CPUs as systems, its NICs as network."""
     components = design.components
     bill.note_missing(f"node {node.name} (chassis; priced by its parts)")
     for part in node.gpus:
-        gpu = components.gpus.get(part.name)
-        price = gpu.price_usd if gpu else None
+        price = fleet.price_usd_by_model.get(part.name)
         bill.add("accelerated_systems", f"gpu {part.name}", price, part.count * count)
     for part in node.cpus:
         cpu = components.cpus.get(part.name)
@@ -98,29 +97,23 @@ def _node_parts(design: Design, bill: _Bill, node: ServerNode, count: int) -> No
         bill.add("network", f"nic {part.name}", price, part.count * count)
 
 
-def _systems(design: Design, bill: _Bill) -> None:
-    components = design.components
-    for hall in design.halls:
-        for placed in hall.racks:
-            rack = components.racks.get(placed.name)
-            if rack is None:
-                continue
-            if rack.price_usd is not None:
-                bill.add("accelerated_systems", f"rack {rack.name}", rack.price_usd, placed.count)
-                continue
-            for part in rack.nodes:
-                node = components.nodes.get(part.name)
-                if node is None:
-                    continue
-                count = part.count * placed.count
-                if node.price_usd is not None:
-                    bill.add("accelerated_systems", f"node {node.name}", node.price_usd, count)
-                else:
-                    _node_parts(design, bill, node, count)
-            for part in rack.switches:
-                switch = components.switches.get(part.name)
-                price = switch.price_usd if switch else None
-                bill.add("network", f"switch {part.name}", price, part.count * placed.count)
+def _systems(design: Design, fleet: Fleet, bill: _Bill) -> None:
+    """Racks at their price; a rack without one by its nodes and its switches."""
+    for placed in design.placed_racks():
+        rack = placed.rack
+        if rack.price_usd is not None:
+            bill.add("accelerated_systems", f"rack {rack.name}", rack.price_usd, placed.racks)
+            continue
+        for nodes in design.nodes_in(placed):
+            node = nodes.node
+            if node.price_usd is not None:
+                bill.add("accelerated_systems", f"node {node.name}", node.price_usd, nodes.nodes)
+            else:
+                _node_parts(design, fleet, bill, node, nodes.nodes)
+        for part in rack.switches:
+            switch = design.components.switches.get(part.name)
+            price = switch.price_usd if switch else None
+            bill.add("network", f"switch {part.name}", price, part.count * placed.racks)
 
 
 def _network(design: Design, facts: Facts, bill: _Bill) -> None:
@@ -168,9 +161,9 @@ def estimate_cost(design: Design, facts: Facts, sink: Sink) -> None:
     """Price the design, run it for a year, and spread the cost over its workloads."""
     assumptions = facts.assumptions
     finance, site = design.finance, design.site
-    fleet = factory_fleet(design, facts)
+    fleet = fleet_of(design, facts)
     bill = _Bill()
-    _systems(design, bill)
+    _systems(design, fleet, bill)
     _network(design, facts, bill)
     _storage(design, bill)
     critical_it_w = sum(hall.it_capacity_w for hall in design.halls)
@@ -204,19 +197,19 @@ def estimate_cost(design: Design, facts: Facts, sink: Sink) -> None:
         else None
     )
     facts.cost = _report(capital, opex, depreciation, tco, gpu_hour, bill.missing)
-    capex_explanation = capital.explanation
+    capex_derivation = capital.derivation
     if site.build_cost_usd_per_w is None:
-        capex_explanation = Explanation(
-            capex_explanation.formula, capex_explanation.inputs, ("site_build_cost",)
+        capex_derivation = Derivation(
+            capex_derivation.formula, capex_derivation.inputs, ("site_build_cost",)
         )
-    facts.explain("cost.capex_usd", capex_explanation)
-    facts.explain(
-        "cost.opex_usd_per_year", with_inputs(opex.explanation, it_power_basis=fleet.it_basis)
+    facts.record_derivation("cost.capex_usd", capex_derivation)
+    facts.record_derivation(
+        "cost.opex_usd_per_year", opex.derivation.with_inputs(it_power_basis=fleet.it_basis)
     )
-    facts.explain("cost.depreciation_usd_per_year", depreciation.explanation)
-    facts.explain("cost.tco_usd", tco.explanation)
+    facts.record_derivation("cost.depreciation_usd_per_year", depreciation.derivation)
+    facts.record_derivation("cost.tco_usd", tco.derivation)
     if gpu_hour is not None:
-        facts.explain("cost.cost_per_gpu_hour_usd", gpu_hour.explanation)
+        facts.record_derivation("cost.cost_per_gpu_hour_usd", gpu_hour.derivation)
     _unit_costs(facts, fleet, tco.annualized_usd_per_year, utilization, gpu_hour)
 
 
@@ -301,13 +294,13 @@ def _unit_costs(
             annualized_usd_per_year, share, serve.tokens_per_s, utilization
         )
         facts.serve[index] = serve.model_copy(update={"cost_per_million_tokens_usd": unit.usd})
-        facts.explain(
+        facts.record_derivation(
             f"serve.{serve.name}.cost_per_million_tokens_usd",
-            with_inputs(unit.explanation, share_rule="share = workload GPUs / factory GPUs"),
+            unit.derivation.with_inputs(share_rule="share = workload GPUs / factory GPUs"),
         )
     if gpu_hour is None:
         return
     for index, train in enumerate(facts.train):
         unit = cm.cost_to_train(train.gpu_hours, gpu_hour)
         facts.train[index] = train.model_copy(update={"cost_usd": unit.usd})
-        facts.explain(f"train.{train.name}.cost_usd", unit.explanation)
+        facts.record_derivation(f"train.{train.name}.cost_usd", unit.derivation)

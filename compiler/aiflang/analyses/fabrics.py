@@ -3,7 +3,7 @@
 Needs an elaborated `Design` (switch, NIC, node and rack names resolved).
 Afterwards `facts` holds, for each fabric that has endpoints:
 `fabrics` (the JSON report rows), `fabric_plans` and `topologies` (the
-working objects, by fabric name), explanations under `fabrics.<name>.*`,
+working objects, by fabric name), derivations under `fabrics.<name>.*`,
 and the network's power and rack count per hall
 (`network_power_by_hall_w`, `network_racks_by_hall`) for the power check.
 
@@ -40,7 +40,7 @@ from aiflang.analyses.facts import Facts
 from aiflang.diagnostics import Fix, Sink, codes, replacements
 from aiflang.frontend.design import Design, Fabric, Switch
 from aiflang.models.assumptions import Assumptions
-from aiflang.models.explain import Explanation
+from aiflang.models.derivation import Derivation
 from aiflang.models.fabric import FabricInput, FabricPlan, SwitchModel, plan_fabric
 
 
@@ -69,35 +69,27 @@ class Endpoints:
 
 def count_endpoints(design: Design) -> dict[str, Endpoints]:
     """Endpoints by NIC role, counted symbolically (types times counts)."""
-    components = design.components
+    nics = design.components.nics
     found: dict[str, Endpoints] = {}
-    for hall in design.halls:
-        for rack_part in hall.racks:
-            rack = components.racks.get(rack_part.name)
-            if rack is None:
+    for placed in design.placed_nodes():
+        node, nodes, hall = placed.node, placed.nodes, placed.hall.name
+        ports_by_role: dict[str, int] = {}
+        for nic_part in node.nics:
+            nic = nics.get(nic_part.name)
+            if nic is None or not nic_part.role:
                 continue
-            for node_part in rack.nodes:
-                node = components.nodes.get(node_part.name)
-                if node is None:
-                    continue
-                nodes = rack_part.count * node_part.count
-                ports_by_role: dict[str, int] = {}
-                for nic_part in node.nics:
-                    nic = components.nics.get(nic_part.name)
-                    if nic is None or not nic_part.role:
-                        continue
-                    role = found.setdefault(nic_part.role, Endpoints())
-                    ports = nic_part.count * nic.ports
-                    ports_by_role[nic_part.role] = ports_by_role.get(nic_part.role, 0) + ports
-                    role.by_hall[hall.name] = role.by_hall.get(hall.name, 0) + nodes * ports
-                    role.speeds_bps.add(nic.port_speed_bps)
-                for role_name, ports in ports_by_role.items():
-                    role = found[role_name]
-                    role.nodes += nodes
-                    role.gpus += nodes * node.gpu_count
-                    role.max_ports_per_node = max(role.max_ports_per_node, ports)
-                    seen_nodes, _ = role.parts.get(node.name, (0, ports))
-                    role.parts[node.name] = (seen_nodes + nodes, ports)
+            role = found.setdefault(nic_part.role, Endpoints())
+            ports = nic_part.count * nic.ports
+            ports_by_role[nic_part.role] = ports_by_role.get(nic_part.role, 0) + ports
+            role.by_hall[hall] = role.by_hall.get(hall, 0) + nodes * ports
+            role.speeds_bps.add(nic.port_speed_bps)
+        for role_name, ports in ports_by_role.items():
+            role = found[role_name]
+            role.nodes += nodes
+            role.gpus += nodes * node.gpu_count
+            role.max_ports_per_node = max(role.max_ports_per_node, ports)
+            seen_nodes, _ = role.parts.get(node.name, (0, ports))
+            role.parts[node.name] = (seen_nodes + nodes, ports)
     return found
 
 
@@ -288,7 +280,7 @@ def _size_one(
     )
     spine_hall = fabric.hall or (design.halls[0].name if design.halls else "")
     _assign_to_halls(plan, inp, spine_hall, assumptions, facts)
-    _explain(fabric, inp, plan, facts)
+    _record_derivations(fabric, inp, plan, facts)
 
 
 def _check_oversubscription(
@@ -369,7 +361,7 @@ def _assign_to_halls(
         facts.network_racks_by_hall[hall] = facts.network_racks_by_hall.get(hall, 0) + racks
 
 
-def _explain(fabric: Fabric, inp: FabricInput, plan: FabricPlan, facts: Facts) -> None:
+def _record_derivations(fabric: Fabric, inp: FabricInput, plan: FabricPlan, facts: Facts) -> None:
     key = f"fabrics.{fabric.name}"
     radix_inputs: dict[str, float | str] = {
         "endpoints": plan.endpoints,
@@ -383,16 +375,16 @@ def _explain(fabric: Fabric, inp: FabricInput, plan: FabricPlan, facts: Facts) -
         radix_inputs["rails"] = plan.rails
     else:
         leaf_formula = "ceil(endpoints / leaf_downlinks), per hall"
-    facts.explain(
+    facts.record_derivation(
         f"{key}.switches.leaf",
-        Explanation(
+        Derivation(
             f"leaf_downlinks = floor(P x o / (o + 1)); leaves = {leaf_formula}", radix_inputs
         ),
     )
     if plan.tiers >= 2:
-        facts.explain(
+        facts.record_derivation(
             f"{key}.switches.spine",
-            Explanation(
+            Derivation(
                 "per pod: smallest divisor of leaf_uplinks >= ceil(leaves per pod x leaf_uplinks"
                 " / spine downlinks); spines = pods x spines per pod",
                 {
@@ -405,9 +397,9 @@ def _explain(fabric: Fabric, inp: FabricInput, plan: FabricPlan, facts: Facts) -
             ),
         )
     if plan.tiers == 3:
-        facts.explain(
+        facts.record_derivation(
             f"{key}.switches.core",
-            Explanation(
+            Derivation(
                 "core groups (one per spine of a pod) x smallest divisor of spine uplinks >= "
                 "ceil(pods x spine uplinks / core radix)",
                 {
@@ -419,9 +411,9 @@ def _explain(fabric: Fabric, inp: FabricInput, plan: FabricPlan, facts: Facts) -
                 },
             ),
         )
-    facts.explain(
+    facts.record_derivation(
         f"{key}.bisection_bps",
-        Explanation(
+        Derivation(
             "link speed x sum over leaves of min(endpoints, uplinks) / 2",
             {
                 "link_speed_bps": plan.link_speed_bps,
@@ -429,9 +421,9 @@ def _explain(fabric: Fabric, inp: FabricInput, plan: FabricPlan, facts: Facts) -
             },
         ),
     )
-    facts.explain(
+    facts.record_derivation(
         f"{key}.transceivers",
-        Explanation(
+        Derivation(
             "ceil((endpoint links + 2 x switch links) / links per switch module) + endpoint links",
             {
                 "endpoint_links": plan.links.endpoint_leaf,
@@ -441,9 +433,9 @@ def _explain(fabric: Fabric, inp: FabricInput, plan: FabricPlan, facts: Facts) -
             ("fabric_switch_transceiver_links",),
         ),
     )
-    facts.explain(
+    facts.record_derivation(
         f"{key}.optics_power_w",
-        Explanation(
+        Derivation(
             "switch-side modules x switch module power + NIC-side modules x NIC module power",
             {
                 "switch_side": plan.transceivers.switch_side,
@@ -452,9 +444,9 @@ def _explain(fabric: Fabric, inp: FabricInput, plan: FabricPlan, facts: Facts) -
             ("fabric_switch_transceiver_power_w", "fabric_nic_transceiver_power_w"),
         ),
     )
-    facts.explain(
+    facts.record_derivation(
         f"{key}.switch_power_w",
-        Explanation(
+        Derivation(
             "sum over tiers of switches x switch power (declared, else capacity x W per bit/s)",
             {
                 "leaf": plan.switches.leaf,

@@ -3,7 +3,7 @@
 Afterwards `facts.halls` holds one `HallReport` per hall (design order) with
 its IT load, capacities, headroom and N-1 failures; `facts.it_load_w`,
 `facts.facility_power_w` and `facts.capacity` hold the facility totals; and
-`facts.explanations` shows the work behind hall IT loads, UPS capacities and
+`facts.derivations` shows the work behind hall IT loads, UPS capacities and
 facility power.
 
 Needs: the design model and, from the fabric pass, the network power and
@@ -30,7 +30,6 @@ from aiflang.analyses.power_budget import (
     build_budgets,
     capacity,
     cdu_failure,
-    explain_hall,
     feed_failure,
     feeds_needed,
     hall_report,
@@ -40,6 +39,7 @@ from aiflang.analyses.power_budget import (
     over,
     percent,
     plural,
+    record_hall_derivations,
     shed,
     ups_failure,
     watts,
@@ -77,7 +77,7 @@ def check_power(design: Design, facts: Facts, sink: Sink) -> None:
     pue = max(design.site.pue, 1.0)
     facility = facility_power(it_load_w, pue)
     facts.it_load_w, facts.facility_power_w = it_load_w, facility.facility_w
-    facts.explain("capacity.facility_power_w", facility.explanation)
+    facts.record_derivation("capacity.facility_power_w", facility.derivation)
     _check_site(design, budgets, facility.facility_w, facts, sink)
     utility = design.site.utility_w
     utility_it_left_w = None if utility is None else (utility - facility.facility_w) / pue
@@ -90,7 +90,7 @@ def check_power(design: Design, facts: Facts, sink: Sink) -> None:
         failures = _failures(budget, pue, sink)
         room = _headroom(budget, utility_it_left_w, sink)
         facts.halls.append(hall_report(budget, room, failures))
-        explain_hall(budget, facts)
+        record_hall_derivations(budget, facts)
     facts.capacity = capacity(design, budgets, facility.facility_w)
 
 
@@ -274,7 +274,7 @@ def _check_power_chain(budget: HallBudget, sink: Sink) -> None:
             f"{hall.redundancy}, below its {watts(hall.it_capacity_w)} of IT capacity",
             hall.span_of("ups"),
             label="UPS plant declared here",
-            notes=(f"{plant}: {ups.explanation.formula} = {watts(ups.usable_w)}",),
+            notes=(f"{plant}: {ups.derivation.formula} = {watts(ups.usable_w)}",),
             help=f"{add}lower it_power to {watts(ups.usable_w)}",
         )
         return

@@ -19,7 +19,7 @@ from aiflang import report as rp
 from aiflang import units
 from aiflang.analyses.facts import Facts
 from aiflang.frontend.design import Design, Hall, Modules, Rack
-from aiflang.models.explain import Explanation
+from aiflang.models.derivation import Derivation
 from aiflang.models.power import UpsCapacity, ups_capacity
 
 # Tolerance on comparisons of watts: load exactly at capacity is not over it.
@@ -155,14 +155,12 @@ def build_budgets(
     design: Design, network_w: dict[str, float], network_racks: dict[str, int]
 ) -> list[HallBudget]:
     """A budget per hall, in design order, UPS and CDU plants left to the caller."""
-    racks = design.components.racks
+    placed = list(design.placed_racks())
     budgets: list[HallBudget] = []
     first_hall = design.halls[0].name if design.halls else None
     for hall in design.halls:
         lines = [
-            RackLine(racks[p.name], p.count, design.rack_gpus(racks[p.name]))
-            for p in hall.racks
-            if p.name in racks
+            RackLine(p.rack, p.racks, design.rack_gpus(p.rack)) for p in placed if p.hall is hall
         ]
         storage = [
             StorageLine(s.name, s.power_w, s.positions)
@@ -419,7 +417,7 @@ def hall_report(budget: HallBudget, room: rp.Headroom, failures: list[rp.Failure
     )
 
 
-def explain_hall(budget: HallBudget, facts: Facts) -> None:
+def record_hall_derivations(budget: HallBudget, facts: Facts) -> None:
     """Record the work behind the hall's IT load and UPS figures."""
     name = budget.hall.name
     inputs: dict[str, float | str] = {}
@@ -427,17 +425,17 @@ def explain_hall(budget: HallBudget, facts: Facts) -> None:
         inputs[f"{line.rack.name}_count"] = line.count
         inputs[f"{line.rack.name}_w"] = line.power_w
     inputs |= {"network_w": budget.network_w, "storage_w": budget.storage_w}
-    facts.explain(
+    facts.record_derivation(
         f"halls.{name}.it_load_w",
-        Explanation("it_load = sum(racks x rack power) + network + storage", inputs),
+        Derivation("it_load = sum(racks x rack power) + network + storage", inputs),
     )
     if budget.ups is not None:
-        facts.explain(f"halls.{name}.ups_usable_w", budget.ups.explanation)
-        ups_inputs = dict(budget.ups.explanation.inputs)
+        facts.record_derivation(f"halls.{name}.ups_usable_w", budget.ups.derivation)
+        ups_inputs = dict(budget.ups.derivation.inputs)
         ups_inputs |= {"usable_w": budget.ups.usable_w, "derating": budget.derating}
-        facts.explain(
+        facts.record_derivation(
             f"halls.{name}.ups_continuous_w",
-            Explanation(
+            Derivation(
                 "continuous = usable x derating (the hall's derating, else 1)",
                 ups_inputs,
             ),
@@ -448,13 +446,10 @@ def capacity(design: Design, budgets: list[HallBudget], facility_w: float) -> rp
     """Facility totals: GPUs by model and generation, dense peak FLOP/s, HBM, power, racks."""
     components = design.components
     by_model: dict[str, int] = {}
-    for budget in budgets:
-        for line in budget.lines:
-            for node_part in line.rack.nodes:
-                node = components.nodes.get(node_part.name)
-                for gpu_part in node.gpus if node else []:
-                    count = gpu_part.count * node_part.count * line.count
-                    by_model[gpu_part.name] = by_model.get(gpu_part.name, 0) + count
+    for placed in design.placed_nodes():
+        for gpu_part in placed.node.gpus:
+            count = gpu_part.count * placed.nodes
+            by_model[gpu_part.name] = by_model.get(gpu_part.name, 0) + count
     by_generation: dict[str, int] = {}
     # The report contract always names these six precisions (0 when no GPU has one).
     flops: dict[str, float] = dict.fromkeys(("fp64", "tf32", "bf16", "fp8", "fp6", "fp4"), 0.0)

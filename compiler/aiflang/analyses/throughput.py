@@ -2,13 +2,13 @@
 
 Afterwards `facts.train` holds one `TrainReport` per `train` workload and
 `facts.serve` one `ServeReport` per `serve` workload that could be sized,
-each figure with an explanation under `train.<name>.*` or `serve.<name>.*`.
+each figure with an derivation under `train.<name>.*` or `serve.<name>.*`.
 
 How workloads get GPUs (each one is a scenario sized against the GPUs it
 is given, not a schedule):
 - the fleet is every GPU of the factory (rack counts x nodes x GPUs); a
   workload runs on one GPU model, the factory's, or the most numerous one
-  when the factory mixes models (the explanation says so), and only on the
+  when the factory mixes models (the derivation says so), and only on the
   GPUs of that model;
 - a training run uses its `gpus`, or the whole fleet: a run without `gpus`
   is a separate scenario from serving (how long training would take on the
@@ -20,9 +20,8 @@ is given, not a schedule):
   (the largest one when several rack types hold it), capped by the GPUs the
   workload has.
 
-Needs: the design; `facts.it_load_w` and `facts.facility_power_w` from the
-power check when it has run (otherwise the racks' power, the fabrics' switch
-and optics power and the storage power, x PUE). Emits: E501 (model does not
+Needs: the design and `facts.fleet` (`aiflang.analyses.fleet`: GPUs by
+model, scale-up domains, IT and facility power). Emits: E501 (model does not
 fit the largest scale-up domain), E502 (precision the GPU lacks), E503
 (training longer than the horizon), E504 (more GPUs asked than the factory
 has), E505 (user rate unreachable), E210 (a pinned replica size outside the
@@ -31,77 +30,16 @@ scale-up domain), W501 (slow checkpoint), W502 (a workload gets no replica).
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
-
 from aiflang import report as rp
-from aiflang.analyses.facts import Facts
+from aiflang.analyses.facts import Facts, Fleet
+from aiflang.analyses.fleet import fleet_of
 from aiflang.diagnostics import Sink, Span, codes
 from aiflang.frontend.design import Design, Gpu, Serve, Train
 from aiflang.models import inference as inf
 from aiflang.models import training as trn
-from aiflang.models.explain import Explanation
+from aiflang.models.derivation import Derivation
 
 _EXTRA_KV_BITS = {"fp64": 64.0, "tf32": 32.0}  # KV precisions the inference table lacks
-
-
-@dataclass(frozen=True, slots=True)
-class Fleet:
-    """The factory's GPUs and power, as the workload estimates see them."""
-
-    gpus: int
-    by_model: dict[str, int]
-    domain_by_model: dict[str, int]
-    it_load_w: float
-    facility_power_w: float
-    it_basis: str  # "power check" or "parts"
-
-    def model_for(self) -> str | None:
-        """The GPU model workloads run on: the only one, or the most numerous (ties by name)."""
-        if not self.by_model:
-            return None
-        return min(self.by_model, key=lambda name: (-self.by_model[name], name))
-
-    @property
-    def it_power_per_gpu_w(self) -> float:
-        return self.it_load_w / self.gpus if self.gpus else 0.0
-
-
-def factory_fleet(design: Design, facts: Facts) -> Fleet:
-    """Count the GPUs by model and find the IT and facility power to share among them."""
-    components = design.components
-    by_model: Counter[str] = Counter()
-    domains: dict[str, int] = {}
-    rack_w = 0.0
-    for hall in design.halls:
-        for placed in hall.racks:
-            rack = components.racks.get(placed.name)
-            if rack is None:
-                continue
-            rack_w += placed.count * rack.power.used_w
-            for node_part in rack.nodes:
-                node = components.nodes.get(node_part.name)
-                if node is None:
-                    continue
-                for gpu_part in node.gpus:
-                    by_model[gpu_part.name] += placed.count * node_part.count * gpu_part.count
-                    domain = rack.scale_up_domain or node.gpu_count
-                    domains[gpu_part.name] = max(domains.get(gpu_part.name, 0), domain)
-    if facts.it_load_w > 0:
-        it_w, basis = facts.it_load_w, "power check"
-    else:
-        network_w = sum(f.switch_power_w + f.optics_power_w for f in facts.fabrics)
-        it_w = rack_w + network_w + sum(s.power_w for s in design.storage)
-        basis = "parts"
-    facility_w = facts.facility_power_w if facts.facility_power_w > 0 else it_w * design.site.pue
-    return Fleet(
-        gpus=sum(by_model.values()),
-        by_model=dict(by_model),
-        domain_by_model=domains,
-        it_load_w=it_w,
-        facility_power_w=facility_w,
-        it_basis=basis,
-    )
 
 
 def accelerator(gpu: Gpu) -> inf.Accelerator:
@@ -127,14 +65,7 @@ def _precision_error(
     )
 
 
-def with_inputs(explanation: Explanation, **extra: float | str) -> Explanation:
-    """The explanation with more inputs (the models' explanations are shared, so copy)."""
-    return Explanation(
-        explanation.formula, {**explanation.inputs, **extra}, explanation.assumptions
-    )
-
-
-def _allocation_explanation(fleet: Fleet, model: str, gpus: int, rule: str) -> Explanation:
+def _allocation_derivation(fleet: Fleet, model: str, gpus: int, rule: str) -> Derivation:
     inputs: dict[str, float | str] = {
         "gpu_model": model,
         "gpus_of_model": fleet.by_model.get(model, 0),
@@ -145,12 +76,12 @@ def _allocation_explanation(fleet: Fleet, model: str, gpus: int, rule: str) -> E
         inputs["note"] = (
             f"the factory mixes GPU models; workloads run on the most numerous, {model}"
         )
-    return Explanation(rule, inputs)
+    return Derivation(rule, inputs)
 
 
 def estimate_throughput(design: Design, facts: Facts, sink: Sink) -> None:
     """Size every `train` and `serve` workload of the design against its GPUs."""
-    fleet = factory_fleet(design, facts)
+    fleet = fleet_of(design, facts)
     model = fleet.model_for()
     for train in design.train:
         _train(design, facts, sink, fleet, model, train)
@@ -228,10 +159,10 @@ def _train(
     checkpoint_s = _checkpoint(design, facts, sink, train)
     key = f"train.{train.name}"
     rule = "gpus = the workload's gpus, else every GPU of its model (a separate scenario)"
-    facts.explain(f"{key}.gpus", _allocation_explanation(fleet, model, gpus, rule))
-    energy = with_inputs(estimate.explanation, it_power_basis=fleet.it_basis)
+    facts.record_derivation(f"{key}.gpus", _allocation_derivation(fleet, model, gpus, rule))
+    energy = estimate.derivation.with_inputs(it_power_basis=fleet.it_basis)
     for figure in ("time_s", "gpu_hours", "energy_j", "it_energy_j", "mfu", "flops"):
-        facts.explain(f"{key}.{figure}", energy)
+        facts.record_derivation(f"{key}.{figure}", energy)
     facts.train.append(
         rp.TrainReport(
             name=train.name,
@@ -263,7 +194,7 @@ def _checkpoint(design: Design, facts: Facts, sink: Sink, train: Train) -> float
     estimate = trn.estimate_checkpoint(
         train.params, storage.bandwidth_bytes_per_s * 8.0, facts.assumptions
     )
-    facts.explain(f"train.{train.name}.checkpoint_s", estimate.explanation)
+    facts.record_derivation(f"train.{train.name}.checkpoint_s", estimate.derivation)
     if estimate.slow:
         needed_bps = estimate.size_bits / facts.assumptions.value("checkpoint_warn_s")
         sink.warning(
@@ -389,7 +320,7 @@ def _serve(
         "gpus = the workload's gpus, else share x GPUs of its model, else an even split of "
         "the GPUs the other workloads leave"
     )
-    facts.explain(f"{key}.gpus", _allocation_explanation(fleet, model, gpus, rule))
+    facts.record_derivation(f"{key}.gpus", _allocation_derivation(fleet, model, gpus, rule))
     pinned = serve.gpus_per_replica
     if pinned is not None and pinned > domain:
         sink.error(
@@ -450,19 +381,18 @@ def _serve(
         tokens_per_s = served_fleet.tokens_per_s
         per_mw = served_fleet.tokens_per_s_per_mw
         joules = served_fleet.joules_per_token or 0.0
-        fleet_explanation = with_inputs(
-            served_fleet.explanation,
+        fleet_derivation = served_fleet.derivation.with_inputs(
             facility_power_share="facility_power_w = factory facility power x gpus / factory GPUs",
             factory_facility_power_w=fleet.facility_power_w,
             factory_gpus=fleet.gpus,
         )
         for figure in ("replicas", "tokens_per_s", "tokens_per_s_per_mw", "joules_per_token"):
-            facts.explain(f"{key}.{figure}", fleet_explanation)
+            facts.record_derivation(f"{key}.{figure}", fleet_derivation)
     for figure in ("gpus_per_replica", "batch", "user_rate_tokens_per_s"):
-        facts.explain(f"{key}.{figure}", replica.explanation)
-    facts.explain(
+        facts.record_derivation(f"{key}.{figure}", replica.derivation)
+    facts.record_derivation(
         f"{key}.time_to_first_token_s",
-        Explanation(
+        Derivation(
             "ttft = prefill of one request = 2 x active x input_tokens / (gpus_per_replica x "
             "peak_flops_per_gpu x prefill_compute_efficiency); no queueing",
             {

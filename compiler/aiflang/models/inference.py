@@ -38,7 +38,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from aiflang.models.assumptions import Assumptions
-from aiflang.models.explain import Explanation
+from aiflang.models.derivation import Derivation
 
 # Bits per weight by precision; KV caches are kept at 16 bits for 16-bit
 # models and at 8 bits (FP8 KV cache, as TensorRT-LLM and vLLM deploy it)
@@ -121,7 +121,7 @@ class KvCacheSize:
 
     bits_per_token: float
     approximated: bool
-    explanation: Explanation
+    derivation: Derivation
 
 
 def kv_cache_per_token(model: ServedModel, assumptions: Assumptions) -> KvCacheSize:
@@ -138,7 +138,7 @@ def kv_cache_per_token(model: ServedModel, assumptions: Assumptions) -> KvCacheS
         return KvCacheSize(
             bits_per_token=values * kv_bits,
             approximated=False,
-            explanation=Explanation(
+            derivation=Derivation(
                 "kv per token = 2 x layers x kv_heads x head_dim x kv_bits",
                 {
                     "layers": model.layers,
@@ -156,7 +156,7 @@ def kv_cache_per_token(model: ServedModel, assumptions: Assumptions) -> KvCacheS
     return KvCacheSize(
         bits_per_token=values * kv_bits,
         approximated=True,
-        explanation=Explanation(
+        derivation=Derivation(
             "d_model = (kv_aspect_ratio x active_params / 12)^(1/3); layers = d_model / "
             "kv_aspect_ratio; kv per token = 2 x layers x d_model x kv_gqa_fraction x kv_bits",
             {
@@ -211,7 +211,7 @@ class ReplicaEstimate:
     bound: Bound
     weights_bits: float
     kv_bits_per_sequence: float
-    explanation: Explanation
+    derivation: Derivation
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,7 +313,7 @@ def _estimate(
         "tokens_per_s = batch x per_user"
     )
     inputs = {**inputs, "gpus_per_replica": roof.gpus, "max_batch": max_batch}
-    explanation = Explanation(formula, inputs, _ASSUMPTIONS_USED)
+    derivation = Derivation(formula, inputs, _ASSUMPTIONS_USED)
     if max_batch < 1:
         return ReplicaEstimate(
             fits=False,
@@ -329,7 +329,7 @@ def _estimate(
             bound="none",
             weights_bits=roof.weights_bits,
             kv_bits_per_sequence=roof.kv_bits_per_sequence,
-            explanation=explanation,
+            derivation=derivation,
         )
     if user_rate is None:
         batch, meets = max_batch, True
@@ -353,7 +353,7 @@ def _estimate(
         bound=bound,
         weights_bits=roof.weights_bits,
         kv_bits_per_sequence=roof.kv_bits_per_sequence,
-        explanation=explanation,
+        derivation=derivation,
     )
 
 
@@ -484,15 +484,15 @@ def best_replica(
 
 
 def _with_kv(estimate: ReplicaEstimate, kv: KvCacheSize) -> ReplicaEstimate:
-    """Add the KV-cache approximation's assumptions to the estimate's explanation."""
-    if not kv.explanation.assumptions:
+    """Add the KV-cache approximation's assumptions to the estimate's derivation."""
+    if not kv.derivation.assumptions:
         return estimate
-    explanation = Explanation(
-        estimate.explanation.formula + "; " + kv.explanation.formula,
-        estimate.explanation.inputs,
-        estimate.explanation.assumptions + kv.explanation.assumptions,
+    derivation = Derivation(
+        estimate.derivation.formula + "; " + kv.derivation.formula,
+        estimate.derivation.inputs,
+        estimate.derivation.assumptions + kv.derivation.assumptions,
     )
-    return replace(estimate, explanation=explanation)
+    return replace(estimate, derivation=derivation)
 
 
 @dataclass(frozen=True, slots=True)
@@ -504,7 +504,7 @@ class FleetServe:
     tokens_per_s: float
     tokens_per_s_per_mw: float
     joules_per_token: float | None  # None when the fleet produces nothing
-    explanation: Explanation
+    derivation: Derivation
 
 
 def serve_fleet(replica: ReplicaEstimate, gpus: int, facility_power_w: float) -> FleetServe:
@@ -523,7 +523,7 @@ def serve_fleet(replica: ReplicaEstimate, gpus: int, facility_power_w: float) ->
         tokens_per_s=tokens_per_s,
         tokens_per_s_per_mw=tokens_per_s / (facility_power_w / 1e6),
         joules_per_token=facility_power_w / tokens_per_s if tokens_per_s > 0 else None,
-        explanation=Explanation(
+        derivation=Derivation(
             "replicas = floor(gpus / gpus_per_replica); tokens_per_s = replicas x replica rate; "
             "per MW = tokens_per_s / facility MW; J/token = facility W / tokens_per_s",
             {

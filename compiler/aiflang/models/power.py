@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from aiflang.models.assumptions import Assumptions
-from aiflang.models.explain import Explanation
+from aiflang.models.derivation import Derivation
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +98,7 @@ class UpsCapacity:
     usable_w: float
     tolerated_failures: int
     redundancy: Redundancy
-    explanation: Explanation
+    derivation: Derivation
 
 
 def ups_capacity(modules: int, module_w: float, redundancy: str) -> UpsCapacity:
@@ -160,7 +160,7 @@ def ups_capacity(modules: int, module_w: float, redundancy: str) -> UpsCapacity:
         usable_w=usable_w,
         tolerated_failures=tolerated,
         redundancy=scheme,
-        explanation=Explanation(formula, inputs),
+        derivation=Derivation(formula, inputs),
     )
 
 
@@ -175,7 +175,7 @@ class DeratedCapacity:
 
     rated_w: float
     continuous_w: float
-    explanation: Explanation
+    derivation: Derivation
 
 
 def derated_capacity(rated_w: float, assumptions: Assumptions) -> DeratedCapacity:
@@ -184,7 +184,7 @@ def derated_capacity(rated_w: float, assumptions: Assumptions) -> DeratedCapacit
     return DeratedCapacity(
         rated_w=rated_w,
         continuous_w=rated_w * derating,
-        explanation=Explanation(
+        derivation=Derivation(
             "continuous = rated x breaker_derating",
             {"rated_w": rated_w, "breaker_derating": derating},
             ("breaker_derating",),
@@ -199,7 +199,7 @@ class FacilityPower:
     it_w: float
     pue: float
     facility_w: float
-    explanation: Explanation
+    derivation: Derivation
 
 
 def facility_power(it_w: float, pue: float) -> FacilityPower:
@@ -210,7 +210,7 @@ def facility_power(it_w: float, pue: float) -> FacilityPower:
         it_w=it_w,
         pue=pue,
         facility_w=it_w * pue,
-        explanation=Explanation("facility = it x pue", {"it_w": it_w, "pue": pue}),
+        derivation=Derivation("facility = it x pue", {"it_w": it_w, "pue": pue}),
     )
 
 
@@ -227,7 +227,7 @@ class AirRackCheck:
     air_w: float
     limit_w: float
     over_limit: bool
-    explanation: Explanation
+    derivation: Derivation
 
 
 def check_air_rack(rack_w: float, liquid_fraction: float, assumptions: Assumptions) -> AirRackCheck:
@@ -241,7 +241,7 @@ def check_air_rack(rack_w: float, liquid_fraction: float, assumptions: Assumptio
         air_w=air_w,
         limit_w=limit_w,
         over_limit=air_w > limit_w,
-        explanation=Explanation(
+        derivation=Derivation(
             "air heat = rack power x (1 - liquid share); over limit if air heat > air_rack_limit_w",
             {"rack_w": rack_w, "liquid_fraction": liquid_fraction, "air_rack_limit_w": limit_w},
             ("air_rack_limit_w",),
@@ -256,7 +256,7 @@ class NodePowerEstimate:
     parts_w: float
     overhead: float
     node_w: float
-    explanation: Explanation
+    derivation: Derivation
 
 
 # A rack that sends at least this share of its heat to liquid has cold-plated
@@ -288,7 +288,7 @@ def node_power(
     estimate = node_power_from_parts(
         gpus * gpu_tdp_w + cpus * cpu_tdp_w + nics_w, assumptions, liquid_cooled=liquid_cooled
     )
-    name = estimate.explanation.assumptions[0]
+    name = estimate.derivation.assumptions[0]
     inputs: dict[str, float | str] = {
         "gpus": gpus,
         "gpu_tdp_w": gpu_tdp_w,
@@ -299,7 +299,7 @@ def node_power(
     }
     return replace(
         estimate,
-        explanation=Explanation(
+        derivation=Derivation(
             f"node = (gpus x gpu_tdp + cpus x cpu_tdp + nics) x {name}", inputs, (name,)
         ),
     )
@@ -315,7 +315,7 @@ def node_power_from_parts(
         parts_w=parts_w,
         overhead=overhead,
         node_w=parts_w * overhead,
-        explanation=Explanation(
+        derivation=Derivation(
             f"node = parts x {name}", {"parts_w": parts_w, name: overhead}, (name,)
         ),
     )
@@ -337,7 +337,7 @@ class PueCheck:
     low: float
     high: float
     verdict: PueVerdict
-    explanation: Explanation
+    derivation: Derivation
 
 
 def check_pue(pue: float, liquid_fraction: float, assumptions: Assumptions) -> PueCheck:
@@ -364,7 +364,7 @@ def check_pue(pue: float, liquid_fraction: float, assumptions: Assumptions) -> P
         low=low,
         high=high,
         verdict=verdict,
-        explanation=Explanation(
+        derivation=Derivation(
             "band = liquid x [pue_liquid_low, pue_liquid_high] + (1 - liquid) x "
             "[pue_air_low, pue_air_high]",
             {

@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aiflang.models.assumptions import Assumptions
-from aiflang.models.explain import Explanation
+from aiflang.models.derivation import Derivation
 
 SECONDS_PER_HOUR = 3600.0
 
@@ -73,7 +73,7 @@ class TrainingEstimate:
     gpu_hours: float
     it_energy_j: float
     facility_energy_j: float
-    explanation: Explanation
+    derivation: Derivation
 
 
 def estimate_training(
@@ -113,7 +113,7 @@ def estimate_training(
         gpu_hours=gpu_hours,
         it_energy_j=it_energy_j,
         facility_energy_j=it_energy_j * pue,
-        explanation=Explanation(
+        derivation=Derivation(
             "time = 6 x active_params x tokens / (gpus x peak x mfu); "
             "gpu_hours = gpus x time / 3600 s; energy = gpus x time x it_power_per_gpu x pue",
             {
@@ -138,7 +138,7 @@ class CheckpointEstimate:
     size_bits: float
     time_s: float
     slow: bool
-    explanation: Explanation
+    derivation: Derivation
 
 
 def estimate_checkpoint(
@@ -155,7 +155,7 @@ def estimate_checkpoint(
         size_bits=size_bits,
         time_s=time_s,
         slow=time_s > warn_s,
-        explanation=Explanation(
+        derivation=Derivation(
             "time = total_params x checkpoint_size_per_param / storage_bandwidth; "
             "slow if time > checkpoint_warn_s",
             {

@@ -1,12 +1,12 @@
 """Report figures formatted with their units: the one set of number and unit
 formatters for the text, HTML, Markdown and comparison renderers and for
-explanations, so a figure reads the same everywhere.
+derivations, so a figure reads the same everywhere.
 
 Report fields are SI base units and US dollars (see `aiflang.report`);
 a few are scaled for people (`tokens_per_s_per_mw`, `gpu_hours`,
 `cost_per_million_tokens_usd`) and are converted back to SI here before
 `units.format_quantity` picks a display unit. A value known only by its
-name (an explanation input, the field a `require` rule names) is shown in
+name (an derivation input, the field a `require` rule names) is shown in
 the unit its name ends in (`named`, `si_named`) or its report field declares
 (`si_at`), never as a raw SI number.
 """
@@ -102,7 +102,7 @@ def ratio(value: float) -> str:
     return f"{units.format_number(value, 3)}:1"
 
 
-# Explanation inputs name their unit in more ways than report fields do:
+# Derivation inputs name their unit in more ways than report fields do:
 # (suffix or name, dimension, factor from the named unit to SI, display unit
 # or None for the one `units.format_quantity` picks), longest first.
 _INPUT_UNITS: tuple[tuple[str, units.Dimension, float, str | None], ...] = (
@@ -122,7 +122,7 @@ _INPUT_UNITS: tuple[tuple[str, units.Dimension, float, str | None], ...] = (
 _FRACTIONS = ("utilization", "mfu", "derating", "share")
 
 
-# Name suffix -> (dimension, factor from the named unit to SI), for explanation
+# Name suffix -> (dimension, factor from the named unit to SI), for derivation
 # inputs, which are named like report fields but are not in its unit table.
 _SUFFIXES: tuple[tuple[str, units.Dimension, float], ...] = (
     ("tokens_per_s_per_mw", units.TOKEN_RATE_PER_POWER, 1e-6),
