@@ -171,25 +171,36 @@ def ups_usable_w(modules: int, module_w: float, redundancy: str) -> float:
 
 @dataclass(frozen=True, slots=True)
 class DeratedCapacity:
-    """A rated capacity and the continuous load it may carry."""
+    """A rated capacity, the continuous-load share it may carry, and that load."""
 
     rated_w: float
+    derating: float
     continuous_w: float
     derivation: Derivation
 
 
-def derated_capacity(rated_w: float, assumptions: Assumptions) -> DeratedCapacity:
-    """Continuous load allowed on a breaker, busway or feeder rated `rated_w`."""
-    derating = assumptions.value("breaker_derating")
-    return DeratedCapacity(
-        rated_w=rated_w,
-        continuous_w=rated_w * derating,
-        derivation=Derivation(
+def derated_capacity(
+    rated_w: float, assumptions: Assumptions | None = None, *, derating: float | None = None
+) -> DeratedCapacity:
+    """Continuous load allowed on a breaker, busway, feeder or UPS plant rated `rated_w`.
+
+    `derating` is the share given for this equipment (a hall's `derating`);
+    without one, `breaker_derating` (the NEC 80% rule) applies.
+    """
+    if derating is None:
+        if assumptions is None:
+            raise ValueError("a derating or the assumptions that give breaker_derating")
+        derating = assumptions.value("breaker_derating")
+        derivation = Derivation(
             "continuous = rated x breaker_derating",
             {"rated_w": rated_w, "breaker_derating": derating},
             ("breaker_derating",),
-        ),
-    )
+        )
+    else:
+        derivation = Derivation(
+            "continuous = rated x derating", {"rated_w": rated_w, "derating": derating}
+        )
+    return DeratedCapacity(rated_w, derating, rated_w * derating, derivation)
 
 
 @dataclass(frozen=True, slots=True)
