@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from aiflang.models.assumptions import Assumptions
+from aiflang.models.derivation import Derivation
 
 Topology = Literal["fat_tree", "rail_optimized"]
 SwitchClass = Literal["leaf", "spine", "core"]
@@ -670,3 +671,84 @@ def _single_switch_plan(
         declared_switches=dict(inp.declared_switches),
         issues=tuple(issues),
     )
+
+
+def fabric_derivations(plan: FabricPlan, leaf: str) -> dict[str, Derivation]:
+    """The working behind a plan's figures, by their path under the fabric's report section.
+
+    `leaf` names the leaf switch model. The formulas are those of `plan_fabric`.
+    """
+    found: dict[str, Derivation] = {}
+    radix_inputs: dict[str, float | str] = {
+        "endpoints": plan.endpoints,
+        "leaf": leaf,
+        "leaf_radix": plan.leaf_radix,
+        "oversubscription": plan.oversubscription,
+        "leaf_downlinks": plan.leaf_downlinks,
+    }
+    if plan.topology == "rail_optimized":
+        leaf_formula = "rails x ceil(endpoints per rail / leaf_downlinks), per hall"
+        radix_inputs["rails"] = plan.rails
+    else:
+        leaf_formula = "ceil(endpoints / leaf_downlinks), per hall"
+    found["switches.leaf"] = Derivation(
+        f"leaf_downlinks = floor(P x o / (o + 1)); leaves = {leaf_formula}", radix_inputs
+    )
+    if plan.tiers >= 2:
+        found["switches.spine"] = Derivation(
+            "per pod: smallest divisor of leaf_uplinks >= ceil(leaves per pod x leaf_uplinks"
+            " / spine downlinks); spines = pods x spines per pod",
+            {
+                "leaves": plan.switches.leaf,
+                "leaf_uplinks": plan.leaf_uplinks,
+                "spine_radix": plan.spine_radix,
+                "pods": plan.pods,
+                "spines_per_pod": plan.spines_per_pod,
+            },
+        )
+    if plan.tiers == 3:
+        found["switches.core"] = Derivation(
+            "core groups (one per spine of a pod) x smallest divisor of spine uplinks >= "
+            "ceil(pods x spine uplinks / core radix)",
+            {
+                "pods": plan.pods,
+                "spine_uplinks": plan.spine_uplinks,
+                "core_radix": plan.core_radix,
+                "core_groups": plan.core_groups,
+                "cores_per_group": plan.cores_per_group,
+            },
+        )
+    found["bisection_bps"] = Derivation(
+        "link speed x sum over leaves of min(endpoints, uplinks) / 2",
+        {
+            "link_speed_bps": plan.link_speed_bps,
+            "usable_leaf_uplinks": plan.usable_leaf_uplinks,
+        },
+    )
+    found["transceivers"] = Derivation(
+        "ceil((endpoint links + 2 x switch links) / links per switch module) + endpoint links",
+        {
+            "endpoint_links": plan.links.endpoint_leaf,
+            "switch_links": plan.links.leaf_spine + plan.links.spine_core,
+            "links_per_switch_module": plan.transceivers.links_per_switch_module,
+        },
+        ("fabric_switch_transceiver_links",),
+    )
+    found["optics_power_w"] = Derivation(
+        "switch-side modules x switch module power + NIC-side modules x NIC module power",
+        {
+            "switch_side": plan.transceivers.switch_side,
+            "nic_side": plan.transceivers.nic_side,
+        },
+        ("fabric_switch_transceiver_power_w", "fabric_nic_transceiver_power_w"),
+    )
+    found["switch_power_w"] = Derivation(
+        "sum over tiers of switches x switch power (declared, else capacity x W per bit/s)",
+        {
+            "leaf": plan.switches.leaf,
+            "spine": plan.switches.spine,
+            "core": plan.switches.core,
+        },
+        ("fabric_switch_power_per_bps",),
+    )
+    return found
