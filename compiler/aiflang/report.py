@@ -189,7 +189,8 @@ class ServeReport(_Model):
     tokens_per_s: float
     tokens_per_s_per_mw: float
     joules_per_token: float
-    user_rate_tokens_per_s: float | None = None
+    requested_user_rate_tokens_per_s: float | None = None  # the design's user_rate
+    user_rate_tokens_per_s: float | None = None  # the rate each user gets
     time_to_first_token_s: float | None = None
     cost_per_million_tokens_usd: float | None = None
 
@@ -450,8 +451,11 @@ FIELD_UNITS: dict[str, FieldUnit] = {
     "serve.*.joules_per_token": FieldUnit(
         "J/token", "facility energy per output token", (1e-6, 1e6)
     ),
+    "serve.*.requested_user_rate_tokens_per_s": FieldUnit(
+        "tokens/s", "output tokens per second each user is to see (user_rate)", (1e-3, 1e6)
+    ),
     "serve.*.user_rate_tokens_per_s": FieldUnit(
-        "tokens/s", "output tokens per second each user sees", (1e-3, 1e6)
+        "tokens/s", "output tokens per second each user gets", (1e-3, 1e6)
     ),
     "serve.*.time_to_first_token_s": _S("time to the first token"),
     "serve.*.cost_per_million_tokens_usd": FieldUnit(

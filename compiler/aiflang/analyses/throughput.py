@@ -30,6 +30,8 @@ scale-up domain), W501 (slow checkpoint), W502 (a workload gets no replica).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from aiflang import report as rp
 from aiflang.analyses.facts import Facts, Fleet
 from aiflang.analyses.fleet import fleet_of
@@ -247,6 +249,17 @@ def _serve_allocation(
     return allocation
 
 
+@dataclass(frozen=True, slots=True)
+class _Serving:
+    """A serve workload ready to size: its GPU, the model as the roofline sees them."""
+
+    model: str
+    gpu: Gpu
+    chip: inf.Accelerator
+    served: inf.ServedModel
+    domain: int
+
+
 def _serve(
     design: Design,
     facts: Facts,
@@ -256,9 +269,59 @@ def _serve(
     serve: Serve,
     gpus: int,
 ) -> None:
+    """Size one serve workload on its GPUs: replica, batch, rate, tokens/s, per MW, J/token."""
+    serving = _serving(design, sink, fleet, model, serve)
+    if serving is None:
+        return
+    smallest = _smallest_replica(serving, serve, facts, sink)
+    if smallest is None:
+        return
+    key = f"serve.{serve.name}"
+    rule = (
+        "gpus = the workload's gpus, else share x GPUs of its model, else an even split of "
+        "the GPUs the other workloads leave"
+    )
+    facts.record_derivation(f"{key}.gpus", _allocation_derivation(fleet, serving.model, gpus, rule))
+    replica = _chosen_replica(serving, serve, gpus, facts, sink)
+    if replica is None:
+        return
+    _check_user_rate(serving, serve, replica, sink)
+    output = _fleet_output(serving, serve, gpus, fleet, replica, smallest, facts, sink)
+    for figure in ("gpus_per_replica", "batch", "user_rate_tokens_per_s"):
+        facts.record_derivation(f"{key}.{figure}", replica.derivation)
+    peak = inf.compute_flops(serving.chip, serve.precision) or 0.0
+    facts.record_derivation(
+        f"{key}.time_to_first_token_s",
+        inf.ttft_derivation(
+            serve.active_params, serve.input_tokens, replica.gpus_per_replica, peak
+        ),
+    )
+    facts.serve.append(
+        rp.ServeReport(
+            name=serve.name,
+            gpus=gpus,
+            gpu_model=serving.model,
+            precision=serve.precision,
+            gpus_per_replica=replica.gpus_per_replica,
+            replicas=output.replicas,
+            batch=replica.batch,
+            tokens_per_s=output.tokens_per_s,
+            tokens_per_s_per_mw=output.tokens_per_s_per_mw,
+            joules_per_token=output.joules_per_token,
+            requested_user_rate_tokens_per_s=serve.requested_user_rate_tokens_per_s,
+            user_rate_tokens_per_s=replica.per_user_tokens_per_s if replica.fits else None,
+            time_to_first_token_s=replica.ttft_s,
+        )
+    )
+
+
+def _serving(
+    design: Design, sink: Sink, fleet: Fleet, model: str | None, serve: Serve
+) -> _Serving | None:
+    """The workload's GPU and model, or None (E504, E502) when it cannot be served."""
     if model is None or model not in design.components.gpus:
         _no_gpus(sink, "serve", serve.name, serve.span)
-        return
+        return None
     gpu = design.components.gpus[model]
     chip = accelerator(gpu)
     if serve.precision not in inf.PRECISION_BITS:
@@ -268,10 +331,10 @@ def _serve(
             serve.span,
             help="serve at bf16, fp16, fp8, fp6 or fp4",
         )
-        return
+        return None
     if inf.compute_flops(chip, serve.precision) is None:
         _precision_error(sink, "serve", serve.name, gpu, serve.precision, serve.span)
-        return
+        return None
     kv_bits: float | None = None
     if serve.kv_precision is not None:
         kv_bits = inf.PRECISION_BITS.get(serve.kv_precision, _EXTRA_KV_BITS.get(serve.kv_precision))
@@ -284,139 +347,147 @@ def _serve(
         head_dim=serve.head_dim,
         kv_bits=kv_bits,
     )
-    domain = fleet.domain_by_model.get(model) or 1
-    inputs, outputs, assumptions = serve.input_tokens, serve.output_tokens, facts.assumptions
+    return _Serving(model, gpu, chip, served, fleet.domain_by_model.get(model) or 1)
+
+
+def _smallest_replica(
+    serving: _Serving, serve: Serve, facts: Facts, sink: Sink
+) -> inf.ReplicaEstimate | None:
+    """The smallest replica that holds the model, or None (E210, E501) when none does."""
+    assumptions = facts.assumptions
     try:
         smallest = inf.estimate_replica(
-            chip,
-            served,
-            input_tokens=inputs,
-            output_tokens=outputs,
-            scale_up_domain=domain,
+            serving.chip,
+            serving.served,
+            input_tokens=serve.input_tokens,
+            output_tokens=serve.output_tokens,
+            scale_up_domain=serving.domain,
             assumptions=assumptions,
         )
     except ValueError as exc:
         sink.error(codes.E210, f"serve `{serve.name}`: {exc}", serve.span)
-        return
-    if not smallest.fits:
-        usable = domain * gpu.memory_bytes * assumptions.value("hbm_usable_fraction")
-        weights_gb = smallest.weights_bits / 8e9
-        kv_gb = smallest.kv_bits_per_sequence / 8e9
-        sink.error(
-            codes.E501,
-            f"serve `{serve.name}` does not fit: {weights_gb:,.0f} GB of weights and "
-            f"{kv_gb:,.1f} GB of KV cache for one request, {usable / 1e9:,.0f} GB usable in a "
-            f"scale-up domain of {domain} x {model}",
-            serve.span,
-            notes=(
-                f"{serve.params:.3g} params x {served.weight_bits:g} bits = {weights_gb:,.0f} GB",
-            ),
-            help="serve at a lower precision, or use GPUs with more memory or a rack with a "
-            "larger scale-up domain (NVL72)",
-        )
-        return
-    key = f"serve.{serve.name}"
-    rule = (
-        "gpus = the workload's gpus, else share x GPUs of its model, else an even split of "
-        "the GPUs the other workloads leave"
+        return None
+    if smallest.fits:
+        return smallest
+    domain = serving.domain
+    usable = domain * serving.gpu.memory_bytes * assumptions.value("hbm_usable_fraction")
+    weights_gb = smallest.weights_bits / 8e9
+    kv_gb = smallest.kv_bits_per_sequence / 8e9
+    sink.error(
+        codes.E501,
+        f"serve `{serve.name}` does not fit: {weights_gb:,.0f} GB of weights and "
+        f"{kv_gb:,.1f} GB of KV cache for one request, {usable / 1e9:,.0f} GB usable in a "
+        f"scale-up domain of {domain} x {serving.model}",
+        serve.span,
+        notes=(
+            f"{serve.params:.3g} params x {serving.served.weight_bits:g} bits = "
+            f"{weights_gb:,.0f} GB",
+        ),
+        help="serve at a lower precision, or use GPUs with more memory or a rack with a "
+        "larger scale-up domain (NVL72)",
     )
-    facts.record_derivation(f"{key}.gpus", _allocation_derivation(fleet, model, gpus, rule))
-    pinned = serve.gpus_per_replica
+    return None
+
+
+def _chosen_replica(
+    serving: _Serving, serve: Serve, gpus: int, facts: Facts, sink: Sink
+) -> inf.ReplicaEstimate | None:
+    """The pinned replica size, or the one with the most tokens/s per GPU (None: E210)."""
+    pinned, domain = serve.gpus_per_replica, serving.domain
     if pinned is not None and pinned > domain:
         sink.error(
             codes.E210,
             f"serve `{serve.name}` pins {pinned} GPUs per replica; the scale-up domain of "
-            f"{model} holds {domain}",
+            f"{serving.model} holds {domain}",
             serve.span,
             help=f"set gpus_per_replica to at most {domain}",
         )
-        return
+        return None
+    rate = serve.requested_user_rate_tokens_per_s
     if pinned is not None:
-        replica = inf.estimate_replica(
-            chip,
-            served,
+        return inf.estimate_replica(
+            serving.chip,
+            serving.served,
             scale_up_domain=domain,
-            user_rate=serve.user_rate_tokens_per_s,
+            user_rate=rate,
             gpus_per_replica=pinned,
-            input_tokens=inputs,
-            output_tokens=outputs,
-            assumptions=assumptions,
+            input_tokens=serve.input_tokens,
+            output_tokens=serve.output_tokens,
+            assumptions=facts.assumptions,
         )
-    else:
-        # best_replica: the most tokens/s per GPU, which is what a throughput figure asks;
-        # the smallest replica that fits often leaves no room for a useful batch.
-        replica = inf.best_replica(
-            chip,
-            served,
-            scale_up_domain=max(min(domain, gpus), 1),
-            user_rate=serve.user_rate_tokens_per_s,
-            input_tokens=inputs,
-            output_tokens=outputs,
-            assumptions=assumptions,
-        )
-    rate = serve.user_rate_tokens_per_s
-    if rate is not None and replica.fits and not replica.meets_user_rate:
-        sink.error(
-            codes.E505,
-            f"serve `{serve.name}` cannot reach {rate:,.0f} tokens/s per user: a replica of "
-            f"{replica.gpus_per_replica} x {model} decodes {replica.per_user_tokens_per_s:,.1f} "
-            "tokens/s at a batch of one",
-            serve.span,
-            help=f"lower user_rate to {replica.per_user_tokens_per_s:,.1f} tokens/s or less, "
-            "serve at a lower precision, or use GPUs with more memory bandwidth",
-        )
+    # best_replica: the most tokens/s per GPU, which is what a throughput figure asks;
+    # the smallest replica that fits often leaves no room for a useful batch.
+    return inf.best_replica(
+        serving.chip,
+        serving.served,
+        scale_up_domain=max(min(domain, gpus), 1),
+        user_rate=rate,
+        input_tokens=serve.input_tokens,
+        output_tokens=serve.output_tokens,
+        assumptions=facts.assumptions,
+    )
+
+
+def _check_user_rate(
+    serving: _Serving, serve: Serve, replica: inf.ReplicaEstimate, sink: Sink
+) -> None:
+    """E505: the requested per-user rate is out of reach even at a batch of one."""
+    rate = serve.requested_user_rate_tokens_per_s
+    if rate is None or not replica.fits or replica.meets_user_rate:
+        return
+    sink.error(
+        codes.E505,
+        f"serve `{serve.name}` cannot reach {rate:,.0f} tokens/s per user: a replica of "
+        f"{replica.gpus_per_replica} x {serving.model} decodes "
+        f"{replica.per_user_tokens_per_s:,.1f} tokens/s at a batch of one",
+        serve.span,
+        help=f"lower user_rate to {replica.per_user_tokens_per_s:,.1f} tokens/s or less, "
+        "serve at a lower precision, or use GPUs with more memory bandwidth",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Output:
+    replicas: int
+    tokens_per_s: float = 0.0
+    tokens_per_s_per_mw: float = 0.0
+    joules_per_token: float = 0.0
+
+
+def _fleet_output(
+    serving: _Serving,
+    serve: Serve,
+    gpus: int,
+    fleet: Fleet,
+    replica: inf.ReplicaEstimate,
+    smallest: inf.ReplicaEstimate,
+    facts: Facts,
+    sink: Sink,
+) -> _Output:
+    """Replicas on the workload's GPUs and what they make; W502 when not one fits."""
     power_w = fleet.facility_power_w * gpus / fleet.gpus if fleet.gpus else 0.0
     replicas = gpus // replica.gpus_per_replica if replica.fits else 0
     if replicas == 0:
         sink.warning(
             codes.W502,
             f"serve `{serve.name}` gets {gpus:,} GPUs, not enough for one replica of "
-            f"{max(replica.gpus_per_replica, smallest.gpus_per_replica)} x {model}",
+            f"{max(replica.gpus_per_replica, smallest.gpus_per_replica)} x {serving.model}",
             serve.span,
             help="give the workload gpus or a share of the fleet, or fewer workloads",
         )
-    tokens_per_s = per_mw = joules = 0.0
-    if power_w > 0:
-        served_fleet = inf.serve_fleet(replica, gpus, power_w)
-        tokens_per_s = served_fleet.tokens_per_s
-        per_mw = served_fleet.tokens_per_s_per_mw
-        joules = served_fleet.joules_per_token or 0.0
-        fleet_derivation = served_fleet.derivation.with_inputs(
-            facility_power_share="facility_power_w = factory facility power x gpus / factory GPUs",
-            factory_facility_power_w=fleet.facility_power_w,
-            factory_gpus=fleet.gpus,
-        )
-        for figure in ("replicas", "tokens_per_s", "tokens_per_s_per_mw", "joules_per_token"):
-            facts.record_derivation(f"{key}.{figure}", fleet_derivation)
-    for figure in ("gpus_per_replica", "batch", "user_rate_tokens_per_s"):
-        facts.record_derivation(f"{key}.{figure}", replica.derivation)
-    facts.record_derivation(
-        f"{key}.time_to_first_token_s",
-        Derivation(
-            "ttft = prefill of one request = 2 x active x input_tokens / (gpus_per_replica x "
-            "peak_flops_per_gpu x prefill_compute_efficiency); no queueing",
-            {
-                "active_params": serve.active_params,
-                "input_tokens": serve.input_tokens,
-                "gpus_per_replica": replica.gpus_per_replica,
-                "peak_flops_per_gpu": inf.compute_flops(chip, serve.precision) or 0.0,
-            },
-            ("prefill_compute_efficiency",),
-        ),
+    if power_w <= 0:
+        return _Output(replicas)
+    served_fleet = inf.serve_fleet(replica, gpus, power_w)
+    fleet_derivation = served_fleet.derivation.with_inputs(
+        facility_power_share="facility_power_w = factory facility power x gpus / factory GPUs",
+        factory_facility_power_w=fleet.facility_power_w,
+        factory_gpus=fleet.gpus,
     )
-    facts.serve.append(
-        rp.ServeReport(
-            name=serve.name,
-            gpus=gpus,
-            gpu_model=model,
-            precision=serve.precision,
-            gpus_per_replica=replica.gpus_per_replica,
-            replicas=replicas,
-            batch=replica.batch,
-            tokens_per_s=tokens_per_s,
-            tokens_per_s_per_mw=per_mw,
-            joules_per_token=joules,
-            user_rate_tokens_per_s=replica.per_user_tokens_per_s if replica.fits else None,
-            time_to_first_token_s=replica.ttft_s,
-        )
+    for figure in ("replicas", "tokens_per_s", "tokens_per_s_per_mw", "joules_per_token"):
+        facts.record_derivation(f"serve.{serve.name}.{figure}", fleet_derivation)
+    return _Output(
+        replicas,
+        served_fleet.tokens_per_s,
+        served_fleet.tokens_per_s_per_mw,
+        served_fleet.joules_per_token or 0.0,
     )

@@ -215,7 +215,7 @@ class Serve(Node_):
     precision: str = "fp8"
     input_tokens: int = 1024
     output_tokens: int = 256
-    user_rate_tokens_per_s: float | None = None
+    requested_user_rate_tokens_per_s: float | None = None  # `user_rate`; None: offline
     share: float | None = None
     gpus: int | None = None
     layers: int | None = None

@@ -224,7 +224,7 @@ class _Elaborator(ComponentBuilder):
             precision=r.get("precision") or "fp8",
             input_tokens=r.get("input_tokens") or 1024,
             output_tokens=r.get("output_tokens") or 256,
-            user_rate_tokens_per_s=r.get("user_rate"),
+            requested_user_rate_tokens_per_s=r.get("user_rate"),
             share=r.get("share"),
             gpus=r.get("gpus"),
             layers=r.get("layers"),

@@ -495,6 +495,23 @@ def _with_kv(estimate: ReplicaEstimate, kv: KvCacheSize) -> ReplicaEstimate:
     return replace(estimate, derivation=derivation)
 
 
+def ttft_derivation(
+    active_params: float, input_tokens: int, gpus_per_replica: int, peak_flops_per_gpu: float
+) -> Derivation:
+    """How the time to first token is obtained: the prefill of one request, no queueing."""
+    return Derivation(
+        "ttft = prefill of one request = 2 x active x input_tokens / (gpus_per_replica x "
+        "peak_flops_per_gpu x prefill_compute_efficiency); no queueing",
+        {
+            "active_params": active_params,
+            "input_tokens": input_tokens,
+            "gpus_per_replica": gpus_per_replica,
+            "peak_flops_per_gpu": peak_flops_per_gpu,
+        },
+        ("prefill_compute_efficiency",),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class FleetServe:
     """What a serve workload produces across its GPUs."""
