@@ -34,8 +34,13 @@ from aiflang.analyses.hall_checks import check_hall, plan_plants, related_rack
 from aiflang.analyses.headroom import hall_headroom
 from aiflang.diagnostics import Sink, Span, codes
 from aiflang.frontend.design import Design
-from aiflang.models.derivation import Derivation
-from aiflang.models.power import check_air_rack, check_pue, facility_power
+from aiflang.models.power import (
+    check_air_rack,
+    check_pue,
+    facility_power,
+    it_load_derivation,
+    ups_continuous_derivation,
+)
 
 
 def check_power(design: Design, facts: Facts, sink: Sink) -> None:
@@ -165,25 +170,16 @@ def hall_report(budget: HallBudget, room: rp.Headroom, failures: list[rp.Failure
 def record_hall_derivations(budget: HallBudget, facts: Facts) -> None:
     """Record the work behind the hall's IT load and UPS figures."""
     name = budget.hall.name
-    inputs: dict[str, float | str] = {}
-    for line in budget.lines:
-        inputs[f"{line.rack.name}_count"] = line.count
-        inputs[f"{line.rack.name}_w"] = line.power_w
-    inputs |= {"network_w": budget.network_w, "storage_w": budget.storage_w}
+    racks = {line.rack.name: (line.count, line.power_w) for line in budget.lines}
     facts.record_derivation(
         f"halls.{name}.it_load_w",
-        Derivation("it_load = sum(racks x rack power) + network + storage", inputs),
+        it_load_derivation(racks, budget.network_w, budget.storage_w),
     )
     if budget.ups is not None:
         facts.record_derivation(f"halls.{name}.ups_usable_w", budget.ups.derivation)
-        ups_inputs = dict(budget.ups.derivation.inputs)
-        ups_inputs |= {"usable_w": budget.ups.usable_w, "derating": budget.derating}
         facts.record_derivation(
             f"halls.{name}.ups_continuous_w",
-            Derivation(
-                "continuous = usable x derating (the hall's derating, else 1)",
-                ups_inputs,
-            ),
+            ups_continuous_derivation(budget.ups, budget.derating),
         )
 
 

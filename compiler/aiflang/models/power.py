@@ -203,6 +203,25 @@ def derated_capacity(
     return DeratedCapacity(rated_w, derating, rated_w * derating, derivation)
 
 
+def it_load_derivation(
+    racks: dict[str, tuple[int, float]], network_w: float, storage_w: float
+) -> Derivation:
+    """How a hall's IT load adds up: `racks` maps a rack type to (count, watts per rack)."""
+    inputs: dict[str, float | str] = {}
+    for name, (count, rack_w) in racks.items():
+        inputs[f"{name}_count"] = count
+        inputs[f"{name}_w"] = rack_w
+    inputs |= {"network_w": network_w, "storage_w": storage_w}
+    return Derivation("it_load = sum(racks x rack power) + network + storage", inputs)
+
+
+def ups_continuous_derivation(plant: UpsCapacity, derating: float) -> Derivation:
+    """How a UPS plant's continuous rating follows from its usable capacity and derating."""
+    inputs = dict(plant.derivation.inputs)
+    inputs |= {"usable_w": plant.usable_w, "derating": derating}
+    return Derivation("continuous = usable x derating (the hall's derating, else 1)", inputs)
+
+
 @dataclass(frozen=True, slots=True)
 class FacilityPower:
     """Facility power: IT power plus cooling and distribution overhead."""
