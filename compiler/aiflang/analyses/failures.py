@@ -125,37 +125,15 @@ def feed_failure(budget: HallBudget, pue: float) -> FailureCase | None:
 
 def hall_failures(budget: HallBudget, pue: float, sink: Sink) -> list[rp.Failure]:
     """The N-1 list of the hall, with a warning for every failure that sheds racks."""
-    hall, failures = budget.hall, []
-    ups = ups_failure(budget)
-    if ups is not None and hall.ups is not None and budget.ups is not None:
-        failures.append(ups.failure)
-        lost = ups.shed
-        if budget.ups.redundancy.kind == "N":
-            sheds = (
-                f"sheds {lost.describe()} ({plural(lost.gpus, 'GPU')})"
-                if lost.racks
-                else f"takes {watts(budget.ups.usable_w - ups.after_w)} of its "
-                f"{watts(budget.ups.usable_w)} plant"
-            )
-            sink.warning(
-                codes.W401,
-                f'hall "{hall.name}" has no UPS redundancy (N): one failed module {sheds}',
-                hall.span_of("ups"),
-                notes=(ups.failure.note,),
-                help=f"use redundancy = N+1 with {hall.ups.count + 1} x {watts(hall.ups.size)}",
-            )
-        elif lost.racks:
-            sink.warning(
-                codes.W401,
-                f'hall "{hall.name}": one failed UPS module sheds {lost.describe()} '
-                f"({plural(lost.gpus, 'GPU')})",
-                hall.span_of("ups"),
-                notes=(ups.failure.note,),
-                help=f"add a module ({hall.ups.count + 1} x {watts(hall.ups.size)} at "
-                f"{hall.redundancy}), or move {lost.describe()} to another hall",
-            )
-    elif hall.ups is None:
-        failures.append(no_ups_failure(budget))
+    found = [_ups_failures(budget, sink), _cdu_failures(budget, sink)]
+    found.append(_feed_failures(budget, pue, sink))
+    return [failure for failure in found if failure is not None]
+
+
+def _ups_failures(budget: HallBudget, sink: Sink) -> rp.Failure | None:
+    """One UPS module lost (W401 at N, or when it sheds racks), or no UPS at all (W401)."""
+    hall = budget.hall
+    if hall.ups is None:
         sink.warning(
             codes.W401,
             f'hall "{hall.name}" declares no UPS: a power interruption takes down '
@@ -163,41 +141,80 @@ def hall_failures(budget: HallBudget, pue: float, sink: Sink) -> list[rp.Failure
             hall.span_of("ups"),
             help="declare the UPS plant, e.g. `ups = 4 x 1 MW` with `redundancy = N+1`",
         )
-    cdu = cdu_failure(budget)
-    if cdu is not None and hall.cdus is not None:
-        failures.append(cdu.failure)
-        if cdu.shed.racks:
-            sink.warning(
-                codes.W405,
-                f'hall "{hall.name}": one failed CDU leaves {watts(cdu.after_w)} of liquid cooling '
-                f"for {watts(budget.liquid_load_w)} of heat; {cdu.shed.describe()} "
-                f"({plural(cdu.shed.gpus, 'GPU')}) would shed load",
-                hall.span_of("cdus"),
-                help=f"add a CDU ({hall.cdus.count + 1} x {watts(hall.cdus.size)} at "
-                f"{hall.cdu_redundancy}), or use cdu_redundancy = N+1",
-            )
-    feed = feed_failure(budget, pue)
-    if feed is not None and hall.feeds is not None:
-        failures.append(feed.failure)
-        lost = feed.shed
-        if hall.feeds.count == 1 and budget.racks:
-            sink.warning(
-                codes.W401,
-                f'hall "{hall.name}" has a single feed: its failure takes down '
-                f"{plural(budget.racks, 'rack')} ({plural(budget.gpus, 'GPU')})",
-                hall.span_of("feeds"),
-                help=f"add a second feed: `feeds = 2 x {watts(hall.feeds.size)}`",
-            )
-        elif lost.racks:
-            draw = budget.it_load_w * pue
-            needed = feeds_needed(hall.feeds.size, budget.feed_derating, draw)
-            sink.warning(
-                codes.W401,
-                f'hall "{hall.name}": one failed feed sheds {lost.describe()} '
-                f"({plural(lost.gpus, 'GPU')})",
-                hall.span_of("feeds"),
-                notes=(feed.failure.note,),
-                help=f"use {needed} x {watts(hall.feeds.size)} feeds, so the others carry the "
-                f"{watts(draw)} draw when one fails, or larger feeds",
-            )
-    return failures
+        return no_ups_failure(budget)
+    ups = ups_failure(budget)
+    if ups is None or budget.ups is None:
+        return None
+    lost = ups.shed
+    if budget.ups.redundancy.kind == "N":
+        sheds = (
+            f"sheds {lost.describe()} ({plural(lost.gpus, 'GPU')})"
+            if lost.racks
+            else f"takes {watts(budget.ups.usable_w - ups.after_w)} of its "
+            f"{watts(budget.ups.usable_w)} plant"
+        )
+        sink.warning(
+            codes.W401,
+            f'hall "{hall.name}" has no UPS redundancy (N): one failed module {sheds}',
+            hall.span_of("ups"),
+            notes=(ups.failure.note,),
+            help=f"use redundancy = N+1 with {hall.ups.count + 1} x {watts(hall.ups.size)}",
+        )
+    elif lost.racks:
+        sink.warning(
+            codes.W401,
+            f'hall "{hall.name}": one failed UPS module sheds {lost.describe()} '
+            f"({plural(lost.gpus, 'GPU')})",
+            hall.span_of("ups"),
+            notes=(ups.failure.note,),
+            help=f"add a module ({hall.ups.count + 1} x {watts(hall.ups.size)} at "
+            f"{hall.redundancy}), or move {lost.describe()} to another hall",
+        )
+    return ups.failure
+
+
+def _cdu_failures(budget: HallBudget, sink: Sink) -> rp.Failure | None:
+    """One CDU lost; W405 when racks shed load for want of liquid cooling."""
+    hall, cdu = budget.hall, cdu_failure(budget)
+    if cdu is None or hall.cdus is None:
+        return None
+    if cdu.shed.racks:
+        sink.warning(
+            codes.W405,
+            f'hall "{hall.name}": one failed CDU leaves {watts(cdu.after_w)} of liquid cooling '
+            f"for {watts(budget.liquid_load_w)} of heat; {cdu.shed.describe()} "
+            f"({plural(cdu.shed.gpus, 'GPU')}) would shed load",
+            hall.span_of("cdus"),
+            help=f"add a CDU ({hall.cdus.count + 1} x {watts(hall.cdus.size)} at "
+            f"{hall.cdu_redundancy}), or use cdu_redundancy = N+1",
+        )
+    return cdu.failure
+
+
+def _feed_failures(budget: HallBudget, pue: float, sink: Sink) -> rp.Failure | None:
+    """One utility feed lost; W401 for a single feed, or when the others shed racks."""
+    hall, feed = budget.hall, feed_failure(budget, pue)
+    if feed is None or hall.feeds is None:
+        return None
+    lost = feed.shed
+    if hall.feeds.count == 1 and budget.racks:
+        sink.warning(
+            codes.W401,
+            f'hall "{hall.name}" has a single feed: its failure takes down '
+            f"{plural(budget.racks, 'rack')} ({plural(budget.gpus, 'GPU')})",
+            hall.span_of("feeds"),
+            help=f"add a second feed: `feeds = 2 x {watts(hall.feeds.size)}`",
+        )
+    elif lost.racks:
+        draw = budget.it_load_w * pue
+        needed = feeds_needed(hall.feeds.size, budget.feed_derating, draw)
+        sink.warning(
+            codes.W401,
+            f'hall "{hall.name}": one failed feed sheds {lost.describe()} '
+            f"({plural(lost.gpus, 'GPU')})",
+            hall.span_of("feeds"),
+            notes=(feed.failure.note,),
+            help=f"use {needed} x {watts(hall.feeds.size)} feeds, so the others carry the "
+            f"{watts(draw)} draw when one fails, or larger feeds",
+        )
+    return feed.failure
