@@ -125,8 +125,9 @@ def _follow(
 
 
 def evaluate(requirement: Requirement, data: dict[str, Any], sink: Sink) -> rp.RequirementReport:
+    """Check one rule against the report data; E602 when it cannot be compared, E601 when
+    it fails, W601 when its bound is implausible for its field."""
     path_text = ".".join(requirement.path)
-    value, problem, broken = _follow(data, requirement.path)
     result = rp.RequirementReport(
         path=path_text,
         operator=requirement.operator,
@@ -135,6 +136,23 @@ def evaluate(requirement: Requirement, data: dict[str, Any], sink: Sink) -> rp.R
         passed=False,
         message=requirement.message,
     )
+    found = _comparable(requirement, data, path_text, sink)
+    if found is None:
+        return result
+    value, field = found
+    _check_plausible(requirement, field, path_text, sink)
+    actual_si = field.to_si(value)
+    passed = _OPERATORS[requirement.operator](actual_si, requirement.value)
+    if not passed:
+        _report_failure(requirement, field.dimension, actual_si, path_text, sink)
+    return result.model_copy(update={"actual": actual_si, "passed": passed})
+
+
+def _comparable(
+    requirement: Requirement, data: dict[str, Any], path_text: str, sink: Sink
+) -> tuple[float, _Field] | None:
+    """The figure at the rule's path and its unit, or None (E602) when it cannot be compared."""
+    value, problem, broken = _follow(data, requirement.path)
     if problem is not None or value is None:
         sink.error(
             codes.E602,
@@ -143,7 +161,7 @@ def evaluate(requirement: Requirement, data: dict[str, Any], sink: Sink) -> rp.R
             help="paths follow the JSON report (`aifc schema`); list items are chosen by name",
             fixes=_segment_fixes(requirement, broken),
         )
-        return result
+        return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         sink.error(
             codes.E602,
@@ -151,7 +169,7 @@ def evaluate(requirement: Requirement, data: dict[str, Any], sink: Sink) -> rp.R
             requirement.span,
             help="extend the path to a numeric field",
         )
-        return result
+        return None
     field = field_of(requirement.path, data)
     if field is None:
         sink.error(
@@ -160,9 +178,8 @@ def evaluate(requirement: Requirement, data: dict[str, Any], sink: Sink) -> rp.R
             requirement.span,
             help="paths follow the JSON report (`aifc schema` gives each field's unit)",
         )
-        return result
-    dimension = field.dimension
-    expected_name = units.dimension_name(dimension)
+        return None
+    expected_name = units.dimension_name(field.dimension)
     bare_count = field.unit_text == "GPU" and requirement.dimension == units.dimension_name(
         units.DIMENSIONLESS
     )
@@ -174,27 +191,32 @@ def evaluate(requirement: Requirement, data: dict[str, Any], sink: Sink) -> rp.R
             requirement.span,
             help=f"write the bound in a unit of {expected_name}{example}",
         )
-        return result
-    _check_plausible(requirement, field, path_text, sink)
-    actual_si = field.to_si(float(value))
-    passed = _OPERATORS[requirement.operator](actual_si, requirement.value)
-    result = result.model_copy(update={"actual": actual_si, "passed": passed})
-    if not passed:
-        actual_text = units.format_quantity(actual_si, dimension)
-        expected_text = units.format_quantity(requirement.value, dimension)
-        if dimension.is_dimensionless and requirement.unit == "%":
-            actual_text = units.format_percent(actual_si)
-            expected_text = units.format_percent(requirement.value)
-        sink.error(
-            codes.E601,
-            f"requirement failed: {path_text} is {actual_text}, "
-            f"not {requirement.operator} {expected_text}"
-            + (f" ({requirement.message})" if requirement.message else ""),
-            requirement.span,
-            help="change the design or the rule; `aifc report --explain` shows how the figure "
-            "was computed",
-        )
-    return result
+        return None
+    return float(value), field
+
+
+def _report_failure(
+    requirement: Requirement,
+    dimension: units.Dimension,
+    actual_si: float,
+    path_text: str,
+    sink: Sink,
+) -> None:
+    """E601 with the figure and the bound, in the field's unit."""
+    actual_text = units.format_quantity(actual_si, dimension)
+    expected_text = units.format_quantity(requirement.value, dimension)
+    if dimension.is_dimensionless and requirement.unit == "%":
+        actual_text = units.format_percent(actual_si)
+        expected_text = units.format_percent(requirement.value)
+    sink.error(
+        codes.E601,
+        f"requirement failed: {path_text} is {actual_text}, "
+        f"not {requirement.operator} {expected_text}"
+        + (f" ({requirement.message})" if requirement.message else ""),
+        requirement.span,
+        help="change the design or the rule; `aifc report --explain` shows how the figure "
+        "was computed",
+    )
 
 
 def _check_plausible(requirement: Requirement, field: _Field, path_text: str, sink: Sink) -> None:
