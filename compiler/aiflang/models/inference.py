@@ -39,6 +39,7 @@ from typing import Literal
 
 from aiflang.models.assumptions import Assumptions, register
 from aiflang.models.explain import Explanation
+from aiflang.models.serving import architecture as _architecture  # noqa: F401  (registers kv_*)
 
 # Bits per weight by precision; KV caches are kept at 16 bits for 16-bit
 # models and at 8 bits (FP8 KV cache, as TensorRT-LLM and vLLM deploy it)
@@ -91,27 +92,6 @@ register(
     "Microsoft Azure ND GB200 v6 benchmarks (2025): 2,744 TFLOPS sustained FP8 GEMM of 5,000 "
     "dense peak (55%)",
     minimum=0.05,
-    maximum=1.0,
-)
-register(
-    "kv_aspect_ratio",
-    120.0,
-    "",
-    "model width over depth (d_model / layers), used to approximate the KV cache when a model "
-    "gives no layers, kv_heads or head_dim",
-    "Llama 3 (Meta, 2024): 8192/80 = 102 (70B), 16384/126 = 130 (405B); DeepSeek-V3 "
-    "(2024): 7168/61 = 118",
-    minimum=10.0,
-    maximum=1000.0,
-)
-register(
-    "kv_gqa_fraction",
-    0.125,
-    "%",
-    "KV heads over query heads (grouped-query attention), used to approximate the KV cache when "
-    "a model gives no architecture",
-    "Llama 3 70B (Meta, 2024): 8 KV heads for 64 query heads",
-    minimum=0.001,
     maximum=1.0,
 )
 register(

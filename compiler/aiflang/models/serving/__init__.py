@@ -1,0 +1,62 @@
+"""Serving model: step time, batch limits, prefill and queueing, the interactivity curve.
+
+Modules, bottom up: `architecture` (a network's shape and per-token costs),
+`hardware` (GPU, achieved fractions, engine, network), `shape` (replica
+layouts), `step` (one forward step, term by term), `workload` (request,
+speculation, disaggregation), `capacity` (batch limits), `queueing` (waits),
+`prefill` (TTFT), `curve` (one shape's curve), `search` (replica search and
+the operating point). All pure: plain inputs, frozen results, SI units.
+"""
+
+from aiflang.models.serving.architecture import Architecture, approximate
+from aiflang.models.serving.capacity import BatchLimit, batch_limit
+from aiflang.models.serving.curve import CurvePoint, Setup, evaluate, pareto, shape_curve
+from aiflang.models.serving.hardware import (
+    PRECISION_BITS,
+    Accelerator,
+    Efficiency,
+    Engine,
+    Network,
+    default_efficiency,
+    supported_precisions,
+)
+from aiflang.models.serving.search import ServingEstimate, ShapeResult, Target, search
+from aiflang.models.serving.shape import ReplicaShape, candidate_shapes
+from aiflang.models.serving.step import Replica, StepTime
+from aiflang.models.serving.workload import (
+    Disaggregation,
+    Request,
+    Speculation,
+    speculation,
+)
+
+__all__ = [
+    "PRECISION_BITS",
+    "Accelerator",
+    "Architecture",
+    "BatchLimit",
+    "CurvePoint",
+    "Disaggregation",
+    "Efficiency",
+    "Engine",
+    "Network",
+    "Replica",
+    "ReplicaShape",
+    "Request",
+    "ServingEstimate",
+    "Setup",
+    "ShapeResult",
+    "Speculation",
+    "StepTime",
+    "Target",
+    "approximate",
+    "batch_limit",
+    "candidate_shapes",
+    "default_efficiency",
+    "evaluate",
+    "pareto",
+    "search",
+    "shape_curve",
+    "speculation",
+    "supported_precisions",
+]
