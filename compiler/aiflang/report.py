@@ -173,20 +173,57 @@ class TrainReport(_Model):
     checkpoint_s: float | None = None
 
 
+class ParallelismReport(_Model):
+    """One replica's layout: tensor (attention), data-parallel attention, expert, pipeline."""
+
+    tp: int
+    dp: int
+    ep: int
+    pp: int
+    label: str  # "TP8", "TP1 DP8 EP8", "TP8 PP2"
+
+
+class CurvePointReport(_Model):
+    """One point of a serve workload's throughput-versus-interactivity curve."""
+
+    parallelism: str  # the replica shape's label
+    gpus_per_replica: float  # decode GPUs plus the point's share of a prefill pool
+    batch: int
+    user_rate_tokens_per_s: float  # tokens/s each user sees (x axis)
+    tokens_per_s_per_gpu: float  # output tokens/s per GPU (y axis)
+    tokens_per_s_per_mw: float  # the same per MW of facility power
+    tpot_s: float
+    time_to_first_token_s: float | None = None  # mean; None when the queue is unbounded
+    bound: str  # the step's largest term: compute, memory, communication, floor
+    pareto: bool = False  # on the workload's Pareto front across shapes
+
+
 class ServeReport(_Model):
     name: str
     gpus: int
     gpu_model: str | None = None
+    model: str | None = None  # the `model` definition served, if any
+    engine: str | None = None
     precision: str
+    kv_precision: str | None = None
     gpus_per_replica: int
+    parallelism: ParallelismReport | None = None
     replicas: int
+    prefill_gpus: int = 0  # GPUs of a disaggregated prefill pool
     batch: int = 0
     tokens_per_s: float
     tokens_per_s_per_mw: float
     joules_per_token: float
-    user_rate_tokens_per_s: float | None = None
-    time_to_first_token_s: float | None = None
+    requested_user_rate_tokens_per_s: float | None = None  # the workload's user_rate
+    user_rate_tokens_per_s: float | None = None  # the per-user rate reached at the point
+    max_user_rate_tokens_per_s: float | None = None  # the fastest any replica reaches
+    tpot_s: float | None = None
+    time_to_first_token_s: float | None = None  # mean, at the point's request rate
+    time_to_first_token_p90_s: float | None = None
+    binding_limit: str | None = None
+    step_bound: str | None = None
     cost_per_million_tokens_usd: float | None = None
+    curve: list[CurvePointReport] = []
 
 
 class CostReport(_Model):

@@ -31,6 +31,7 @@ scale-up domain), W501 (slow checkpoint), W502 (a workload gets no replica).
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass
 
@@ -38,11 +39,11 @@ from aiflang import report as rp
 from aiflang.analyses.facts import Facts
 from aiflang.diagnostics import Sink, Span, codes
 from aiflang.frontend.design import Design, Gpu, Serve, Train
-from aiflang.models import inference as inf
+from aiflang.analyses import serving
+from aiflang.analyses import serving_inputs as si
+from aiflang.models import serving as sv
 from aiflang.models import training as trn
 from aiflang.models.explain import Explanation
-
-_EXTRA_KV_BITS = {"fp64": 64.0, "tf32": 32.0}  # KV precisions the inference table lacks
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,20 +105,10 @@ def factory_fleet(design: Design, facts: Facts) -> Fleet:
     )
 
 
-def accelerator(gpu: Gpu) -> inf.Accelerator:
-    """The roofline's view of a GPU: the design stores bytes, the models take bits."""
-    return inf.Accelerator(
-        name=gpu.name,
-        memory_bits=gpu.memory_bytes * 8.0,
-        memory_bandwidth_bps=gpu.memory_bandwidth_bytes_per_s * 8.0,
-        dense_flops=dict(gpu.flops),
-    )
-
-
 def _precision_error(
     sink: Sink, kind: str, name: str, gpu: Gpu, precision: str, span: Span | None
 ) -> None:
-    supported = inf.supported_precisions(gpu.flops)
+    supported = sv.supported_precisions(gpu.flops)
     sink.error(
         codes.E502,
         f"{gpu.name} has no {precision} compute: {kind} `{name}` cannot run at {precision}",
@@ -156,8 +147,9 @@ def estimate_throughput(design: Design, facts: Facts, sink: Sink) -> None:
         _train(design, facts, sink, fleet, model, train)
     if design.serve:
         allocation = _serve_allocation(design, sink, fleet, model)
+        sweeps: serving.Sweeps = {}
         for serve in design.serve:
-            _serve(design, facts, sink, fleet, model, serve, allocation[serve.name])
+            _serve(design, facts, sink, fleet, model, serve, allocation[serve.name], sweeps)
 
 
 def _no_gpus(sink: Sink, kind: str, name: str, span: Span | None) -> None:
@@ -185,7 +177,7 @@ def _train(
             train.span,
             help=f"set gpus to at most {available:,}, or add racks",
         )
-    peak = inf.compute_flops(accelerator(gpu), train.precision)
+    peak = si.accelerator(gpu).flops(train.precision)
     if peak is None:
         _precision_error(sink, "train", train.name, gpu, train.precision, train.span)
         return
@@ -324,13 +316,14 @@ def _serve(
     model: str | None,
     serve: Serve,
     gpus: int,
+    sweeps: serving.Sweeps,
 ) -> None:
     if model is None or model not in design.components.gpus:
         _no_gpus(sink, "serve", serve.name, serve.span)
         return
     gpu = design.components.gpus[model]
-    chip = accelerator(gpu)
-    if serve.precision not in inf.PRECISION_BITS:
+    chip = si.accelerator(gpu)
+    if serve.precision not in sv.WEIGHT_PRECISIONS:
         sink.error(
             codes.E502,
             f"serve `{serve.name}`: serving at {serve.precision} is not modelled",
@@ -338,155 +331,182 @@ def _serve(
             help="serve at bf16, fp16, fp8, fp6 or fp4",
         )
         return
-    if inf.compute_flops(chip, serve.precision) is None:
+    if chip.flops(serve.precision) is None:
         _precision_error(sink, "serve", serve.name, gpu, serve.precision, serve.span)
         return
-    kv_bits: float | None = None
-    if serve.kv_precision is not None:
-        kv_bits = inf.PRECISION_BITS.get(serve.kv_precision, _EXTRA_KV_BITS.get(serve.kv_precision))
-    served = inf.ServedModel(
-        total_params=serve.params,
-        active_params=serve.active_params,
-        precision=serve.precision,
-        layers=serve.layers,
-        kv_heads=serve.kv_heads,
-        head_dim=serve.head_dim,
-        kv_bits=kv_bits,
-    )
-    domain = fleet.domain_by_model.get(model) or 1
-    inputs, outputs, assumptions = serve.input_tokens, serve.output_tokens, facts.assumptions
-    try:
-        smallest = inf.estimate_replica(
-            chip,
-            served,
-            input_tokens=inputs,
-            output_tokens=outputs,
-            scale_up_domain=domain,
-            assumptions=assumptions,
-        )
-    except ValueError as exc:
-        sink.error(codes.E210, f"serve `{serve.name}`: {exc}", serve.span)
-        return
-    if not smallest.fits:
-        usable = domain * gpu.memory_bytes * assumptions.value("hbm_usable_fraction")
-        weights_gb = smallest.weights_bits / 8e9
-        kv_gb = smallest.kv_bits_per_sequence / 8e9
+    if serve.kv_precision is not None and serve.kv_precision not in sv.WEIGHT_PRECISIONS:
         sink.error(
-            codes.E501,
-            f"serve `{serve.name}` does not fit: {weights_gb:,.0f} GB of weights and "
-            f"{kv_gb:,.1f} GB of KV cache for one request, {usable / 1e9:,.0f} GB usable in a "
-            f"scale-up domain of {domain} x {model}",
-            serve.span,
-            notes=(
-                f"{serve.params:.3g} params x {served.weight_bits:g} bits = {weights_gb:,.0f} GB",
-            ),
-            help="serve at a lower precision, or use GPUs with more memory or a rack with a "
-            "larger scale-up domain (NVL72)",
+            codes.E502,
+            f"serve `{serve.name}`: a {serve.kv_precision} KV cache is not modelled",
+            serve.span_of("kv_precision"),
+            help="keep the KV cache at bf16, fp16, fp8 or fp4",
         )
         return
+    domain = fleet.domain_by_model.get(model) or 1
     key = f"serve.{serve.name}"
     rule = (
         "gpus = the workload's gpus, else share x GPUs of its model, else an even split of "
         "the GPUs the other workloads leave"
     )
     facts.explain(f"{key}.gpus", _allocation_explanation(fleet, model, gpus, rule))
-    pinned = serve.gpus_per_replica
-    if pinned is not None and pinned > domain:
-        sink.error(
-            codes.E210,
-            f"serve `{serve.name}` pins {pinned} GPUs per replica; the scale-up domain of "
-            f"{model} holds {domain}",
-            serve.span,
-            help=f"set gpus_per_replica to at most {domain}",
-        )
-        return
-    if pinned is not None:
-        replica = inf.estimate_replica(
-            chip,
-            served,
-            scale_up_domain=domain,
-            user_rate=serve.user_rate_tokens_per_s,
-            gpus_per_replica=pinned,
-            input_tokens=inputs,
-            output_tokens=outputs,
-            assumptions=assumptions,
-        )
-    else:
-        # best_replica: the most tokens/s per GPU, which is what a throughput figure asks;
-        # the smallest replica that fits often leaves no room for a useful batch.
-        replica = inf.best_replica(
-            chip,
-            served,
-            scale_up_domain=max(min(domain, gpus), 1),
-            user_rate=serve.user_rate_tokens_per_s,
-            input_tokens=inputs,
-            output_tokens=outputs,
-            assumptions=assumptions,
-        )
-    rate = serve.user_rate_tokens_per_s
-    if rate is not None and replica.fits and not replica.meets_user_rate:
-        sink.error(
-            codes.E505,
-            f"serve `{serve.name}` cannot reach {rate:,.0f} tokens/s per user: a replica of "
-            f"{replica.gpus_per_replica} x {model} decodes {replica.per_user_tokens_per_s:,.1f} "
-            "tokens/s at a batch of one",
-            serve.span,
-            help=f"lower user_rate to {replica.per_user_tokens_per_s:,.1f} tokens/s or less, "
-            "serve at a lower precision, or use GPUs with more memory bandwidth",
-        )
     power_w = fleet.facility_power_w * gpus / fleet.gpus if fleet.gpus else 0.0
-    replicas = gpus // replica.gpus_per_replica if replica.fits else 0
+    per_gpu_w = fleet.facility_power_w / fleet.gpus if fleet.gpus else 0.0
+    result = serving.estimate_serve(
+        design,
+        facts,
+        sink,
+        serve,
+        gpu,
+        gpus=gpus,
+        domain=domain,
+        factory_gpus=fleet.gpus,
+        sweeps=sweeps,
+    )
+    if result is None:
+        return
+    setup, estimate, served_fleet = result
+    if not estimate.fits:
+        _does_not_fit(sink, serve, setup, gpu, model, domain, gpus)
+        return
+    point = estimate.point
+    if point is None or served_fleet is None:
+        _target_missed(sink, serve, estimate, model)
+        return
+    replicas = served_fleet.replicas
     if replicas == 0:
         sink.warning(
             codes.W502,
             f"serve `{serve.name}` gets {gpus:,} GPUs, not enough for one replica of "
-            f"{max(replica.gpus_per_replica, smallest.gpus_per_replica)} x {model}",
+            f"{point.shape.gpus} x {model}"
+            + (f" and its prefill pool" if setup.disaggregation is not None else ""),
             serve.span,
             help="give the workload gpus or a share of the fleet, or fewer workloads",
         )
-    tokens_per_s = per_mw = joules = 0.0
-    if power_w > 0:
-        served_fleet = inf.serve_fleet(replica, gpus, power_w)
-        tokens_per_s = served_fleet.tokens_per_s
-        per_mw = served_fleet.tokens_per_s_per_mw
-        joules = served_fleet.joules_per_token or 0.0
-        fleet_explanation = with_inputs(
-            served_fleet.explanation,
-            facility_power_share="facility_power_w = factory facility power x gpus / factory GPUs",
-            factory_facility_power_w=fleet.facility_power_w,
-            factory_gpus=fleet.gpus,
-        )
-        for figure in ("replicas", "tokens_per_s", "tokens_per_s_per_mw", "joules_per_token"):
-            facts.explain(f"{key}.{figure}", fleet_explanation)
-    for figure in ("gpus_per_replica", "batch", "user_rate_tokens_per_s"):
-        facts.explain(f"{key}.{figure}", replica.explanation)
-    facts.explain(
-        f"{key}.time_to_first_token_s",
-        Explanation(
-            "ttft = prefill of one request = 2 x active x input_tokens / (gpus_per_replica x "
-            "peak_flops_per_gpu x prefill_compute_efficiency); no queueing",
-            {
-                "active_params": serve.active_params,
-                "input_tokens": serve.input_tokens,
-                "gpus_per_replica": replica.gpus_per_replica,
-                "peak_flops_per_gpu": inf.compute_flops(chip, serve.precision) or 0.0,
-            },
-            ("prefill_compute_efficiency",),
-        ),
+    tokens_per_s = served_fleet.tokens_per_s
+    per_mw = tokens_per_s / (power_w / 1e6) if power_w > 0 else 0.0
+    joules = power_w / tokens_per_s if tokens_per_s > 0 else 0.0
+    fleet_explanation = Explanation(
+        "replicas = decode replicas that fit the workload's GPUs (after its prefill pool); "
+        "tokens_per_s = replicas x replica output rate; per MW = tokens_per_s / facility MW "
+        "of the workload's GPUs; J/token = facility W / tokens_per_s",
+        {
+            "gpus": gpus,
+            "gpus_per_replica": point.shape.gpus,
+            "prefill_gpus": served_fleet.prefill_gpus,
+            "replicas": replicas,
+            "replica_tokens_per_s": point.replica_tokens_per_s,
+            "facility_power_w": power_w,
+            "facility_power_share": "factory facility power x gpus / factory GPUs",
+            "factory_facility_power_w": fleet.facility_power_w,
+            "factory_gpus": fleet.gpus,
+        },
     )
+    for figure in ("replicas", "tokens_per_s", "tokens_per_s_per_mw", "joules_per_token"):
+        facts.explain(f"{key}.{figure}", fleet_explanation)
+    point_explanation = serving.explanation(point, setup, estimate)
+    for figure in (
+        "gpus_per_replica",
+        "parallelism",
+        "batch",
+        "user_rate_tokens_per_s",
+        "tpot_s",
+        "time_to_first_token_s",
+        "time_to_first_token_p90_s",
+        "binding_limit",
+        "curve",
+    ):
+        facts.explain(f"{key}.{figure}", point_explanation)
+    shape = point.shape
     facts.serve.append(
         rp.ServeReport(
             name=serve.name,
             gpus=gpus,
             gpu_model=model,
+            model=serve.model,
+            engine=setup.engine.name,
             precision=serve.precision,
-            gpus_per_replica=replica.gpus_per_replica,
+            kv_precision=setup.kv_precision,
+            gpus_per_replica=shape.gpus,
+            parallelism=rp.ParallelismReport(
+                tp=shape.tp, dp=shape.dp, ep=shape.ep, pp=shape.pp, label=shape.label()
+            ),
             replicas=replicas,
-            batch=replica.batch,
+            prefill_gpus=served_fleet.prefill_gpus,
+            batch=point.batch,
             tokens_per_s=tokens_per_s,
             tokens_per_s_per_mw=per_mw,
             joules_per_token=joules,
-            user_rate_tokens_per_s=replica.per_user_tokens_per_s if replica.fits else None,
-            time_to_first_token_s=replica.ttft_s,
+            requested_user_rate_tokens_per_s=serve.user_rate_tokens_per_s,
+            user_rate_tokens_per_s=point.user_tokens_per_s,
+            max_user_rate_tokens_per_s=estimate.reachable_user_rate,
+            tpot_s=point.tpot_s,
+            time_to_first_token_s=serving.finite(point.first_token.mean_s),
+            time_to_first_token_p90_s=serving.finite(point.first_token.p90_s),
+            binding_limit=estimate.binding,
+            step_bound=point.bound,
+            curve=serving.curve_report(estimate, per_gpu_w),
         )
+    )
+
+
+def _does_not_fit(
+    sink: Sink,
+    serve: Serve,
+    setup: sv.Setup,
+    gpu: Gpu,
+    model: str,
+    domain: int,
+    gpus: int,
+) -> None:
+    weights_gb = setup.arch.total_params * sv.PRECISION_BITS[setup.precision] / 8e9
+    reach = min(domain, gpus) if setup.network.scale_out_bandwidth <= 0 else gpus
+    usable_gb = reach * gpu.memory_bytes * setup.engine.memory_fraction / 1e9
+    sink.error(
+        codes.E501,
+        f"serve `{serve.name}` does not fit: {weights_gb:,.0f} GB of weights and the KV "
+        f"cache of one request, {usable_gb:,.0f} GB usable on the {reach:,} x {model} a "
+        "replica can span",
+        serve.span,
+        notes=(
+            f"{setup.arch.total_params:.3g} params x {sv.PRECISION_BITS[setup.precision]:g} bits "
+            f"= {weights_gb:,.0f} GB; scale-up domain {domain}"
+            + (
+                "" if setup.network.scale_out_bandwidth > 0 else ", no compute fabric joins domains"
+            ),
+        ),
+        help="serve at a lower precision, give the workload more GPUs, use GPUs with more "
+        "memory, a larger scale-up domain (NVL72), or a compute fabric so replicas can span nodes",
+    )
+
+
+def _target_missed(sink: Sink, serve: Serve, estimate: sv.ServingEstimate, model: str) -> None:
+    reach = estimate.reachable_user_rate
+    rate = serve.user_rate_tokens_per_s
+    fastest = estimate.fastest
+    replica = f"{fastest.shape.label()} on {fastest.shape.gpus} x {model}" if fastest else model
+    if rate is not None and rate > reach:
+        sink.error(
+            codes.E505,
+            f"serve `{serve.name}` cannot reach {rate:,.0f} tokens/s per user: the fastest "
+            f"replica, {replica}, reaches {reach:,.1f} tokens/s at a batch of one",
+            serve.span_of("user_rate"),
+            help=f"lower user_rate to {math.floor(reach * 10) / 10:,.1f} tokens/s or less, serve at "
+            "a lower precision, use speculative decoding (draft_tokens), or GPUs with more "
+            "memory bandwidth",
+        )
+        return
+    limits = []
+    if serve.ttft_limit_s is not None:
+        limits.append(f"ttft_limit {serve.ttft_limit_s * 1e3:,.0f} ms")
+    if serve.tpot_limit_s is not None:
+        limits.append(f"tpot_limit {serve.tpot_limit_s * 1e3:,.1f} ms")
+    if rate is not None:
+        limits.append(f"user_rate {rate:,.0f} tokens/s")
+    sink.error(
+        codes.E507,
+        f"serve `{serve.name}`: no batch on any replica shape meets {' and '.join(limits)}",
+        serve.span,
+        notes=(f"the fastest replica reaches {reach:,.1f} tokens/s per user at a batch of one",),
+        help="relax the limits, prefill on a separate pool (disaggregated = true), or use "
+        "faster GPUs",
     )

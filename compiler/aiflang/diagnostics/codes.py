@@ -361,7 +361,34 @@ E504 = Code(
 E505 = Code(
     "E505",
     "per-user rate unreachable",
-    "Even at a batch of one the decode rate is below the requested user_rate.",
+    "The requested user_rate is above the serving curve's reach: even at a batch of one, "
+    "on the fastest replica shape, each user sees fewer tokens per second. The message "
+    "states the highest reachable rate; lower user_rate to it, or add speculative decoding "
+    "(draft_tokens), a lower precision or GPUs with more memory bandwidth.",
+)
+
+E506 = Code(
+    "E506",
+    "engine does not run on the GPU",
+    "The serve workload names an engine whose `vendors` do not include the GPU's vendor "
+    "(TensorRT-LLM runs on NVIDIA GPUs only). Name an engine that runs there (vllm, sglang).",
+)
+
+E507 = Code(
+    "E507",
+    "latency limits unreachable",
+    "No batch on any replica shape meets the workload's ttft_limit (90th percentile), "
+    "tpot_limit and user_rate together. Relax a limit, prefill on a separate pool "
+    "(disaggregated = true), or use faster GPUs.",
+)
+
+E508 = Code(
+    "E508",
+    "replica shape cannot be built",
+    "The parallel sizes pinned on a serve workload (tp, dp, ep, pp, parallelism, "
+    "gpus_per_replica) describe no replica the design can hold: ep must divide tp x dp, a "
+    "replica beyond the scale-up domain needs a compute fabric, and a replica cannot have "
+    "more GPUs than the workload.",
 )
 
 E601 = Code(

@@ -7,4 +7,4 @@ unit and a source, and can be overridden in a design's `assumptions` block.
 
 # Importing the models registers their constants, so a design's
 # `assumptions` block can override any of them before the analyses run.
-from aiflang.models import cost, fabric, finance, inference, power, training  # noqa: F401
+from aiflang.models import cost, fabric, finance, power, serving, training  # noqa: F401

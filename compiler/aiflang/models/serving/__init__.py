@@ -13,6 +13,7 @@ from aiflang.models.serving.capacity import BatchLimit, batch_limit
 from aiflang.models.serving.curve import CurvePoint, Setup, evaluate, pareto, shape_curve
 from aiflang.models.serving.hardware import (
     PRECISION_BITS,
+    WEIGHT_PRECISIONS,
     Accelerator,
     Efficiency,
     Engine,
@@ -20,6 +21,7 @@ from aiflang.models.serving.hardware import (
     default_efficiency,
     supported_precisions,
 )
+from aiflang.models.serving.search import Curves as search_curves
 from aiflang.models.serving.search import ServingEstimate, ShapeResult, Target, search
 from aiflang.models.serving.shape import ReplicaShape, candidate_shapes
 from aiflang.models.serving.step import Replica, StepTime
@@ -32,6 +34,7 @@ from aiflang.models.serving.workload import (
 
 __all__ = [
     "PRECISION_BITS",
+    "WEIGHT_PRECISIONS",
     "Accelerator",
     "Architecture",
     "BatchLimit",
@@ -56,6 +59,7 @@ __all__ = [
     "evaluate",
     "pareto",
     "search",
+    "search_curves",
     "shape_curve",
     "speculation",
     "supported_precisions",

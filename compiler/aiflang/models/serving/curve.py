@@ -21,6 +21,7 @@ A point is a decode batch B on a replica of a given shape. In steady state
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -30,6 +31,7 @@ from aiflang.models.serving.capacity import BatchLimit, batch_limit
 from aiflang.models.serving.hardware import Accelerator, Efficiency, Engine, Network
 from aiflang.models.serving.prefill import (
     FirstToken,
+    Prefill,
     aggregated_first_token,
     disaggregated_first_token,
     prefill,
@@ -70,6 +72,10 @@ class Setup:
     disaggregation: Disaggregation | None = None
     workload_gpus: int = 0  # the GPUs the workload has, for pooled prefill queues
     api_server: bool = True  # requests pass the engine's API server (its request_overhead)
+    # Figures computed once per setup (batch limits, prefill service); not part of equality.
+    cache: dict[tuple[str, ReplicaShape], object] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def replica(self, shape: ReplicaShape) -> Replica:
         return Replica(
@@ -99,10 +105,15 @@ class Setup:
         return self.request.input_tokens + self.request.output_tokens * (1.0 + scv) / 2.0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CurvePoint:
-    """One operating point of one replica shape. Rates are output tokens per second."""
+    """One operating point of one replica shape. Rates are output tokens per second.
 
+    `first_token` is computed when first read: a sweep needs it only at
+    the points a latency target or the report looks at.
+    """
+
+    setup: Setup = field(repr=False, compare=False)
     shape: ReplicaShape
     batch: int
     user_tokens_per_s: float
@@ -110,9 +121,10 @@ class CurvePoint:
     replica_tokens_per_s: float
     request_rate: float  # requests/s into one decode replica
     tpot_s: float
-    first_token: FirstToken
     step: StepTime
     prefill_gpus_per_replica: float
+    slots: int  # the replica's batch limit
+    feasible: bool  # the slot and prefill queues are stable at this load
 
     @property
     def gpus(self) -> float:
@@ -123,9 +135,26 @@ class CurvePoint:
     def bound(self) -> Bound:
         return self.step.bound
 
-    @property
-    def feasible(self) -> bool:
-        return math.isfinite(self.first_token.mean_s)
+    @functools.cached_property
+    def first_token(self) -> FirstToken:
+        """Time to first token at this point's request rate (see `prefill`)."""
+        setup, request, spec = self.setup, self.setup.request, self.setup.spec
+        admission = _admission(setup, self.slots, self.request_rate, self.step.total_s)
+        if setup.disaggregation is None:
+            return aggregated_first_token(
+                setup.replica(self.shape),
+                self.batch,
+                setup.mean_context,
+                request.input_tokens,
+                query_tokens=spec.query_tokens,
+                draft_passes=spec.draft_tokens,
+                request_rate=self.request_rate,
+                prompt_scv=setup.assumptions.value("request_length_scv"),
+                step_s=self.step.total_s,
+                request_overhead_s=setup.request_overhead_s,
+                admission=admission,
+            )
+        return _disaggregated_first_token(setup, self.shape, self.request_rate, admission)
 
 
 def evaluate(setup: Setup, shape: ReplicaShape, batch: int) -> CurvePoint:
@@ -153,25 +182,18 @@ def evaluate(setup: Setup, shape: ReplicaShape, batch: int) -> CurvePoint:
     )
     replica_rate = batch * spec.acceptance_length / step.total_s
     request_rate = replica_rate / request.output_tokens
+    slots = _slots(setup, shape)
+    busy = request_rate * request.output_tokens / spec.acceptance_length * step.total_s
+    feasible = slots >= 1 and busy < slots
     prefill_share = 0.0
-    admission = _admission(setup, shape, request_rate, step.total_s)
     if setup.disaggregation is None:
-        first = aggregated_first_token(
-            replica,
-            batch,
-            context,
-            request.input_tokens,
-            query_tokens=spec.query_tokens,
-            draft_passes=spec.draft_tokens,
-            request_rate=request_rate,
-            prompt_scv=setup.assumptions.value("request_length_scv"),
-            step_s=step.total_s,
-            request_overhead_s=setup.request_overhead_s,
-            admission=admission,
-        )
+        capacity = setup.engine.token_budget * shape.dp - batch * spec.query_tokens
+        feasible = feasible and (not request.input_tokens or prefill_tokens < capacity)
     else:
-        first, prefill_share = _disaggregated(setup, shape, request_rate, admission)
+        prefill_share, pool_load = _pool(setup, shape, request_rate)
+        feasible = feasible and pool_load < 1.0
     return CurvePoint(
+        setup=setup,
         shape=shape,
         batch=batch,
         user_tokens_per_s=spec.acceptance_length / step.total_s,
@@ -179,62 +201,102 @@ def evaluate(setup: Setup, shape: ReplicaShape, batch: int) -> CurvePoint:
         replica_tokens_per_s=replica_rate,
         request_rate=request_rate,
         tpot_s=step.total_s / spec.acceptance_length,
-        first_token=first,
         step=step,
         prefill_gpus_per_replica=prefill_share,
+        slots=slots,
+        feasible=feasible,
     )
 
 
-def _admission(setup: Setup, shape: ReplicaShape, request_rate: float, step_s: float) -> Wait:
+def _slots(setup: Setup, shape: ReplicaShape) -> int:
+    key = ("slots", shape)
+    if key not in setup.cache:
+        limit = batch_limit(
+            setup.replica(shape), setup.request, setup.spec, aggregated=setup.aggregated
+        )
+        setup.cache[key] = limit.batch
+    value = setup.cache[key]
+    assert isinstance(value, int)
+    return value
+
+
+def _prefill_service(setup: Setup) -> Prefill:
+    """The prefill pool's figures for the workload's prompt (computed once per setup)."""
+    pool = setup.disaggregation
+    assert pool is not None
+    key = ("prefill", pool.shape)
+    if key not in setup.cache:
+        setup.cache[key] = prefill(setup.replica(pool.shape), setup.request.input_tokens)
+    value = setup.cache[key]
+    assert isinstance(value, Prefill)
+    return value
+
+
+def _admission(setup: Setup, slots: int, request_rate: float, step_s: float) -> Wait:
     """The wait for a free sequence slot: M/G/c, c = the batch limit, service = output steps."""
-    limit = batch_limit(
-        setup.replica(shape), setup.request, setup.spec, aggregated=setup.aggregated
-    )
-    if limit.batch < 1:
+    if slots < 1:
         return Wait(math.inf, 1.0, math.inf)
     service = setup.request.output_tokens / setup.spec.acceptance_length * step_s
     scv = setup.assumptions.value("request_length_scv")
-    return wait(request_rate, service, limit.batch, scv)
+    return wait(request_rate, service, slots, scv)
 
 
-def _disaggregated(
-    setup: Setup, shape: ReplicaShape, request_rate: float, admission: Wait
-) -> tuple[FirstToken, float]:
-    """TTFT and prefill GPUs per decode replica for a separate prefill pool."""
+@dataclass(frozen=True, slots=True)
+class _Pool:
+    share: float  # prefill GPUs per decode replica
+    decode_replicas: float
+    prefill_replicas: float
+
+
+def _pool_layout(setup: Setup, shape: ReplicaShape, request_rate: float) -> _Pool:
     pool = setup.disaggregation
     assert pool is not None
-    prefill_replica = setup.replica(pool.shape)
-    prompt = setup.request.input_tokens
-    same_domain = shape.gpus + pool.shape.gpus <= setup.network.scale_up_domain
     total = pool.total_gpus or setup.workload_gpus
     given = pool.prefill_gpus
     if given is None and pool.prefill_share is not None and total:
         given = round(pool.prefill_share * total)
     if given is not None and total > given:
         decode_replicas = (total - given) / shape.gpus
-        prefill_replicas = given / pool.shape.gpus
-        share = given / decode_replicas
-    else:
-        service = prefill(prefill_replica, prompt).service_s
-        utilisation = setup.assumptions.value("prefill_pool_utilization")
-        per_decode = request_rate * service / utilisation
-        share = per_decode * pool.shape.gpus
-        decode_replicas = max(1.0, (total or shape.gpus) / (shape.gpus + share))
-        prefill_replicas = per_decode * decode_replicas
-    first = disaggregated_first_token(
-        prefill_replica,
-        prompt,
-        request_rate=request_rate * decode_replicas,
-        prefill_replicas=prefill_replicas,
+        return _Pool(given / decode_replicas, decode_replicas, given / pool.shape.gpus)
+    service = _prefill_service(setup).service_s
+    utilisation = setup.assumptions.value("prefill_pool_utilization")
+    per_decode = request_rate * service / utilisation
+    share = per_decode * pool.shape.gpus
+    decode_replicas = max(1.0, (total or shape.gpus) / (shape.gpus + share))
+    return _Pool(share, decode_replicas, per_decode * decode_replicas)
+
+
+def _pool(setup: Setup, shape: ReplicaShape, request_rate: float) -> tuple[float, float]:
+    """Prefill GPUs per decode replica, and the prefill pool's utilisation."""
+    layout = _pool_layout(setup, shape, request_rate)
+    service = _prefill_service(setup).service_s
+    servers = max(1, math.floor(layout.prefill_replicas + 1e-9))
+    load = request_rate * layout.decode_replicas * service / servers
+    return layout.share, load
+
+
+def _disaggregated_first_token(
+    setup: Setup, shape: ReplicaShape, request_rate: float, admission: Wait
+) -> FirstToken:
+    """TTFT with a separate prefill pool (see `prefill.disaggregated_first_token`)."""
+    pool = setup.disaggregation
+    assert pool is not None
+    layout = _pool_layout(setup, shape, request_rate)
+    same_domain = shape.gpus + pool.shape.gpus <= setup.network.scale_up_domain
+    return disaggregated_first_token(
+        setup.replica(pool.shape),
+        setup.request.input_tokens,
+        request_rate=request_rate * layout.decode_replicas,
+        prefill_replicas=layout.prefill_replicas,
         prompt_scv=setup.assumptions.value("request_length_scv"),
         same_domain=same_domain,
         request_overhead_s=setup.request_overhead_s,
         admission=admission,
+        figures=_prefill_service(setup),
     )
-    return first, share
 
 
-def batch_sweep(limit: int, ratio: float = 1.25) -> list[int]:
+def batch_sweep(limit: int, ratio: float = 1.3) -> list[int]:
     """Batches from 1 to `limit`, about `ratio` apart (every one up to 8), `limit` included."""
     batches: list[int] = []
     value = 1.0

@@ -192,9 +192,10 @@ def disaggregated_first_token(
     same_domain: bool,
     request_overhead_s: float,
     admission: Wait,
+    figures: Prefill | None = None,
 ) -> FirstToken:
     """TTFT with a pool of `prefill_replicas` replicas at `request_rate` requests/s in total."""
-    figures = prefill(prefill_replica, prompt)
+    figures = figures or prefill(prefill_replica, prompt)
     servers = max(1, math.floor(prefill_replicas + 1e-9))
     queue = wait(request_rate, figures.service_s, servers, prompt_scv)
     transfer = kv_transfer_s(prefill_replica, prompt, same_domain)

@@ -90,6 +90,7 @@ class ServingEstimate:
     # tpot, or the step's largest term when a larger batch would make less per GPU
     binding: str
     reachable_user_rate: float  # the fastest per-user rate any fitting shape reaches
+    fastest: CurvePoint | None = None  # the point that reaches it (batch 1 of some shape)
 
     @property
     def fits(self) -> bool:
@@ -128,21 +129,36 @@ def _best_for_shape(
     return best, missed
 
 
-def search(setup: Setup, shapes: list[ReplicaShape], target: Target) -> ServingEstimate:
-    """Sweep every shape, keep the Pareto front and pick the operating point (see above)."""
+Curves = dict[ReplicaShape, tuple[BatchLimit, list[CurvePoint]]]
+
+
+def search(
+    setup: Setup, shapes: list[ReplicaShape], target: Target, curves: Curves | None = None
+) -> ServingEstimate:
+    """Sweep every shape, keep the Pareto front and pick the operating point (see above).
+
+    `curves` holds sweeps already made for this setup (workloads that differ
+    only in their target share them); new sweeps are added to it.
+    """
     results: list[ShapeResult] = []
     reach = 0.0
+    fastest: CurvePoint | None = None
+    curves = {} if curves is None else curves
     for shape in shapes:
-        limit, curve = shape_curve(setup, shape)
+        if shape not in curves:
+            curves[shape] = shape_curve(setup, shape)
+        limit, curve = curves[shape]
         if not curve:
             continue
-        reach = max(reach, max(p.user_tokens_per_s for p in curve))
+        quickest = max(curve, key=lambda p: p.user_tokens_per_s)
+        if quickest.user_tokens_per_s > reach:
+            reach, fastest = quickest.user_tokens_per_s, quickest
         best, missed = _best_for_shape(setup, shape, limit, curve, target)
         results.append(ShapeResult(shape, limit, curve, best, missed))
     front = pareto([p for r in results for p in r.curve])
     chosen = [r for r in results if r.best is not None]
     if not chosen:
-        return ServingEstimate(results, front, None, "none", reach)
+        return ServingEstimate(results, front, None, "none", reach, fastest)
     winner = max(
         chosen,
         key=lambda r: (
@@ -155,7 +171,7 @@ def search(setup: Setup, shapes: list[ReplicaShape], target: Target) -> ServingE
     binding = winner.missed or (
         winner.limit.binding if point.batch >= winner.limit.batch else point.bound
     )
-    return ServingEstimate(results, front, point, binding, reach)
+    return ServingEstimate(results, front, point, binding, reach, fastest)
 
 
 def _rounded(value: float) -> float:

@@ -93,12 +93,14 @@ def candidate_shapes(
     max_gpus: int,
     max_tp: int,
     max_pp: int = 1,
+    experts: int = 0,
 ) -> list[ReplicaShape]:
     """Shapes a replica search tries, smallest first.
 
     Dense models: tp over the stage (at most `max_tp`), pipeline stages up
     to `max_pp`. Mixtures of experts: every tp x dp split of a stage (tp at
-    most `max_tp`, a power of two) with the experts over all of its GPUs.
+    most `max_tp`, a power of two) with the experts over all of its GPUs,
+    as long as every GPU holds at least one expert (stage <= `experts`).
     """
     shapes: set[ReplicaShape] = set()
     for stage in stage_sizes(domain, scale_out=scale_out, max_gpus=max_gpus):
@@ -108,6 +110,8 @@ def candidate_shapes(
             if not moe:
                 if stage <= max_tp:
                     shapes.add(ReplicaShape(tp=stage, pp=pp))
+                continue
+            if experts and stage > experts:
                 continue
             for tp in _powers_up_to(min(stage, max_tp)):
                 if stage % tp == 0:
