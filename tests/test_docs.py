@@ -30,8 +30,8 @@ def test_every_code_has_an_explanation() -> None:
 def test_every_assumption_has_a_source_and_a_unit() -> None:
     import aiflang.models.cost
     import aiflang.models.fabric
-    import aiflang.models.serving
     import aiflang.models.power
+    import aiflang.models.serving
     import aiflang.models.training  # noqa: F401
 
     for name, assumption in REGISTRY.items():

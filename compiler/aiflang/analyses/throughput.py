@@ -36,11 +36,11 @@ from collections import Counter
 from dataclasses import dataclass
 
 from aiflang import report as rp
+from aiflang.analyses import serving
+from aiflang.analyses import serving_inputs as si
 from aiflang.analyses.facts import Facts
 from aiflang.diagnostics import Sink, Span, codes
 from aiflang.frontend.design import Design, Gpu, Serve, Train
-from aiflang.analyses import serving
-from aiflang.analyses import serving_inputs as si
 from aiflang.models import serving as sv
 from aiflang.models import training as trn
 from aiflang.models.explain import Explanation
@@ -378,7 +378,7 @@ def _serve(
             codes.W502,
             f"serve `{serve.name}` gets {gpus:,} GPUs, not enough for one replica of "
             f"{point.shape.gpus} x {model}"
-            + (f" and its prefill pool" if setup.disaggregation is not None else ""),
+            + (" and its prefill pool" if setup.disaggregation is not None else ""),
             serve.span,
             help="give the workload gpus or a share of the fleet, or fewer workloads",
         )
@@ -490,9 +490,9 @@ def _target_missed(sink: Sink, serve: Serve, estimate: sv.ServingEstimate, model
             f"serve `{serve.name}` cannot reach {rate:,.0f} tokens/s per user: the fastest "
             f"replica, {replica}, reaches {reach:,.1f} tokens/s at a batch of one",
             serve.span_of("user_rate"),
-            help=f"lower user_rate to {math.floor(reach * 10) / 10:,.1f} tokens/s or less, serve at "
-            "a lower precision, use speculative decoding (draft_tokens), or GPUs with more "
-            "memory bandwidth",
+            help=f"lower user_rate to {math.floor(reach * 10) / 10:,.1f} tokens/s or less, "
+            "serve at a lower precision, use speculative decoding (draft_tokens), or GPUs with "
+            "more memory bandwidth",
         )
         return
     limits = []
