@@ -31,7 +31,7 @@ An architecture given only by its parameter counts (the inline `params`,
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from aiflang.models.assumptions import Assumptions, register
@@ -163,6 +163,10 @@ class Architecture:
     ffn: int = 0
     expert_ffn: int = 0
     approximated: tuple[str, ...] = ()
+    # Derived once (the step model reads them thousands of times per estimate).
+    is_moe: bool = field(init=False, repr=False, compare=False)
+    moe_layers: int = field(init=False, repr=False, compare=False)
+    expert_params: float = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.active_params <= 0 or self.total_params < self.active_params * (1 - 1e-9):
@@ -175,23 +179,19 @@ class Architecture:
             raise ValueError(f"{self.name}: experts per token must be between 1 and experts")
         if not 0 <= self.dense_layers < self.layers or not 0 <= self.sliding_layers <= self.layers:
             raise ValueError(f"{self.name}: dense and sliding-window layers must fit the layers")
+        # is_moe: routed experts and parameters a token does not read
+        moe = self.experts > 0 and self.total_params > self.active_params
+        moe_layers = self.layers - self.dense_layers if moe else 0
+        # one routed expert of one MoE layer: (total - active) / ((E - k) x L_moe)
+        expert = 0.0
+        if moe and self.experts > self.experts_per_token:
+            spare = self.experts - self.experts_per_token
+            expert = (self.total_params - self.active_params) / (spare * moe_layers)
+        object.__setattr__(self, "is_moe", moe)
+        object.__setattr__(self, "moe_layers", moe_layers)
+        object.__setattr__(self, "expert_params", expert)
 
     # Parameters ---------------------------------------------------------
-    @property
-    def is_moe(self) -> bool:
-        return self.experts > 0 and self.total_params > self.active_params
-
-    @property
-    def moe_layers(self) -> int:
-        return self.layers - self.dense_layers if self.is_moe else 0
-
-    @property
-    def expert_params(self) -> float:
-        """Parameters of one routed expert in one MoE layer: (total - active) / ((E - k) L_moe)."""
-        if not self.is_moe or self.experts == self.experts_per_token:
-            return 0.0
-        spare = self.experts - self.experts_per_token
-        return (self.total_params - self.active_params) / (spare * self.moe_layers)
 
     @property
     def routed_active_params(self) -> float:

@@ -78,17 +78,23 @@ class Setup:
     )
 
     def replica(self, shape: ReplicaShape) -> Replica:
-        return Replica(
-            arch=self.arch,
-            precision=self.precision,
-            kv_precision=self.kv_precision,
-            gpu=self.gpu,
-            efficiency=self.efficiency,
-            engine=self.engine,
-            network=self.network,
-            shape=shape,
-            assumptions=self.assumptions,
-        )
+        """The replica of `shape` (made once per shape and setup)."""
+        key = ("replica", shape)
+        replica = self.cache.get(key)
+        if not isinstance(replica, Replica):
+            replica = Replica(
+                arch=self.arch,
+                precision=self.precision,
+                kv_precision=self.kv_precision,
+                gpu=self.gpu,
+                efficiency=self.efficiency,
+                engine=self.engine,
+                network=self.network,
+                shape=shape,
+                assumptions=self.assumptions,
+            )
+            self.cache[key] = replica
+        return replica
 
     @property
     def aggregated(self) -> bool:
@@ -296,7 +302,7 @@ def _disaggregated_first_token(
     )
 
 
-def batch_sweep(limit: int, ratio: float = 1.3) -> list[int]:
+def batch_sweep(limit: int, ratio: float = 1.5) -> list[int]:
     """Batches from 1 to `limit`, about `ratio` apart (every one up to 8), `limit` included."""
     batches: list[int] = []
     value = 1.0

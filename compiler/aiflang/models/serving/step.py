@@ -33,7 +33,7 @@ overhead. `StepTime.bound` names the largest term.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from aiflang.models.assumptions import Assumptions, register
@@ -114,6 +114,23 @@ class Replica:
     network: Network
     shape: ReplicaShape
     assumptions: Assumptions
+    # Constants read once from the assumptions (a sweep evaluates thousands of steps).
+    _half_rows: float = field(init=False, repr=False, compare=False)
+    _gemm_eta: float = field(init=False, repr=False, compare=False)
+    _activation: tuple[float, float] = field(init=False, repr=False, compare=False)
+    _kernels: float = field(init=False, repr=False, compare=False)
+    _imbalance: float = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        a = self.assumptions
+        imbalance = 1.0
+        if self.shape.ep > 1 and self.arch.is_moe:
+            imbalance = a.value("expert_load_imbalance")
+        object.__setattr__(self, "_half_rows", a.value("gemm_half_efficiency_tokens"))
+        object.__setattr__(self, "_gemm_eta", self.efficiency.gemm(self.precision, a))
+        object.__setattr__(self, "_activation", self.arch.activation_bytes(a))
+        object.__setattr__(self, "_kernels", self.arch.small_kernels(a))
+        object.__setattr__(self, "_imbalance", imbalance)
 
     # Bytes ----------------------------------------------------------------
     @property
@@ -157,8 +174,7 @@ class Replica:
         """(memory, compute) seconds of one class of GEMMs with `rows` tokens per GEMM."""
         if flops <= 0:
             return weight_bytes / (self.gpu.memory_bandwidth * self.efficiency.memory), 0.0
-        half = self.assumptions.value("gemm_half_efficiency_tokens")
-        eta = self.efficiency.gemm(self.precision, self.assumptions) * rows / (rows + half)
+        eta = self._gemm_eta * rows / (rows + self._half_rows)
         compute = flops / (self._flops(self.precision) * eta)
         return weight_bytes / (self.gpu.memory_bandwidth * self.efficiency.memory), compute
 
@@ -213,7 +229,7 @@ class Replica:
             )
         )
         # Elementwise kernels: memory-bound traffic that grows with the tokens.
-        width_bytes, ffn_bytes = arch.activation_bytes(self.assumptions)
+        width_bytes, ffn_bytes = self._activation
         elementwise = tokens * stage_layers * (width_bytes / shape.dp + ffn_bytes / g)
         operators.append((elementwise / (self.gpu.memory_bandwidth * eff.memory), 0.0))
         compute = 0.0
@@ -224,7 +240,7 @@ class Replica:
             else:
                 compute += comp_s
         communication = self._collectives(tokens, stage_layers) * (1.0 - self.engine.comm_overlap)
-        floor = self.engine.kernel_overhead_s * arch.small_kernels(self.assumptions) * stage_layers
+        floor = self.engine.kernel_overhead_s * self._kernels * stage_layers
         return StepTime(
             total_s=compute + memory + communication + floor,
             compute_s=compute,
@@ -300,9 +316,7 @@ class Replica:
     @property
     def imbalance(self) -> float:
         """The busiest GPU's share of routed tokens over the mean (1 without expert parallelism)."""
-        if self.shape.ep == 1 or not self.arch.is_moe:
-            return 1.0
-        return self.assumptions.value("expert_load_imbalance")
+        return self._imbalance
 
     def host_time(self, batch: float) -> float:
         """Host work per step: the step overhead plus per-sequence work of one scheduler.
