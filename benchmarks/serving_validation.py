@@ -232,6 +232,39 @@ def compute(
     return estimate.point.tokens_per_s_per_gpu
 
 
+def rate_at_throughput(
+    row: dict[str, object],
+    inputs: dict[str, dict[str, float]],
+    components: dm.Components | None = None,
+) -> float | None:
+    """For a curve row: the per-user rate the model gives at the published throughput.
+
+    The horizontal reading of the same point (per-user rate at equal tokens/s
+    per GPU); on a flat stretch of a curve it is the steadier of the two.
+    """
+    target = row["target"]
+    if row["category"] != "curve" or not isinstance(target, dict) or "user_rate" not in target:
+        return None
+    setup = setup_for(row, inputs, components)
+    shape = _shape(row["shape"])  # type: ignore[arg-type]
+    published = float(row["published"])  # type: ignore[arg-type]
+    limit = sv.batch_limit(
+        setup.replica(shape), setup.request, setup.spec, aggregated=setup.aggregated
+    )
+    low, high = 1, max(limit.batch, 1)
+    if sv.evaluate(setup, shape, high).tokens_per_s_per_gpu < published:
+        return None
+    if sv.evaluate(setup, shape, 1).tokens_per_s_per_gpu >= published:
+        return sv.evaluate(setup, shape, 1).user_tokens_per_s
+    while high - low > 1:
+        middle = (low + high) // 2
+        if sv.evaluate(setup, shape, middle).tokens_per_s_per_gpu >= published:
+            high = middle
+        else:
+            low = middle
+    return sv.evaluate(setup, shape, high).user_tokens_per_s
+
+
 def evaluate_rows(
     data: dict[str, object] | None = None, components: dm.Components | None = None
 ) -> list[Result]:

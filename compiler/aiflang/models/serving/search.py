@@ -12,10 +12,13 @@ the target:
 
 A faster user rate needs a smaller batch, so per shape the largest batch
 that meets the target is found by bisection between swept points, and the
-best of the points up to it is kept. The binding limit is what stops the
+best of the points up to it is kept: among those within 0.1% of the most
+tokens/s per GPU, the smallest batch (on a flat, compute-bound stretch a
+larger batch only slows every user). The binding limit is what stops the
 batch from growing: the batch limit (KV capacity, the engine's cap, the
-token budget) when the point sits at it, else the target, with the step's
-largest term (compute, memory, communication, floor) as the reason.
+token budget) when the point sits at it, the target it would miss, or the
+step's largest term (compute, memory, communication, floor) when more
+batch would not add throughput.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from aiflang.models.serving.curve import CurvePoint, Setup, evaluate, pareto, sh
 from aiflang.models.serving.shape import ReplicaShape
 
 _RATE_TOLERANCE = 1e-9
+_FLAT = 1e-3  # throughputs this close count as equal
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +129,13 @@ def _best_for_shape(
                 meeting.append(point)
             else:
                 high, missed = middle, reason
-    best = max(meeting, key=lambda p: (p.tokens_per_s_per_gpu, -p.batch))
+    # Within 0.1% of the most tokens/s per GPU, the fastest per user: a compute-bound
+    # curve is flat, and a larger batch there only makes each user wait longer.
+    top = max(p.tokens_per_s_per_gpu for p in meeting)
+    near = [p for p in meeting if p.tokens_per_s_per_gpu >= top * (1 - _FLAT)]
+    best = min(near, key=lambda p: p.batch)
+    if best.batch < largest.batch:
+        missed = None  # the batch stopped where throughput stopped growing, not at a target
     return best, missed
 
 
