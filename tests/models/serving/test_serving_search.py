@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -56,7 +57,7 @@ def test_the_curve_trades_users_for_throughput() -> None:
     throughput = [p.tokens_per_s_per_gpu for p in curve]
     assert rates == sorted(rates, reverse=True)
     # throughput grows with the batch until compute binds, then stays flat
-    assert all(b >= a * (1 - 1e-9) for a, b in zip(throughput, throughput[1:], strict=False))
+    assert all(b >= a * (1 - 1e-9) for a, b in itertools.pairwise(throughput))
 
 
 def test_pareto_keeps_only_undominated_points() -> None:

@@ -35,6 +35,7 @@ BARE = Engine(
     memory_fraction=1.0,
 )
 ONE_DOMAIN = Network(scale_up_domain=8, scale_up_bandwidth=100e9)
+ONE_GPU = ReplicaShape()
 
 
 def _assumptions(**overrides: float) -> Assumptions:
@@ -50,7 +51,7 @@ def _assumptions(**overrides: float) -> Assumptions:
 
 
 def replica(
-    shape: ReplicaShape = ReplicaShape(),
+    shape: ReplicaShape = ONE_GPU,
     arch: Architecture = TOY,
     engine: Engine = BARE,
     assumptions: Assumptions | None = None,
