@@ -52,6 +52,30 @@ Bound = Literal["compute", "memory", "communication", "floor"]
 _DISPATCH_BYTES = 1.0  # FP8 dispatch (DeepSeek-V3 report, section 3.3; DeepEP)
 
 register(
+    "expert_kernel_efficiency",
+    1.0,
+    "%",
+    "share of a GPU's GEMM and weight-streaming fractions that routed-expert (grouped) GEMMs "
+    "achieve: many small per-expert matrices, token permutation and block scales",
+    "calibrated on the calibration rows of the serving validation table (docs/models.md): the "
+    "fit leaves it at 100%, the GPU fractions (from dense GEMMs) already account for the "
+    "expert GEMMs measured there",
+    minimum=0.05,
+    maximum=1.0,
+)
+register(
+    "latent_attention_efficiency",
+    0.6,
+    "%",
+    "share of a GPU's attention fraction that multi-head latent attention decode achieves "
+    "(absorbed projections against a shared 576-wide latent)",
+    "calibrated on the calibration rows of the serving validation table (docs/models.md); "
+    "FlashMLA reaches 660 of 989 BF16 TFLOPS on H800 in its compute-bound case "
+    "(deepseek-ai/FlashMLA README)",
+    minimum=0.05,
+    maximum=1.0,
+)
+register(
     "expert_load_imbalance",
     1.3,
     "",
@@ -120,6 +144,8 @@ class Replica:
     _activation: tuple[float, float] = field(init=False, repr=False, compare=False)
     _kernels: float = field(init=False, repr=False, compare=False)
     _imbalance: float = field(init=False, repr=False, compare=False)
+    _expert_factor: float = field(init=False, repr=False, compare=False)
+    _attention_eta: float = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         a = self.assumptions
@@ -131,6 +157,12 @@ class Replica:
         object.__setattr__(self, "_activation", self.arch.activation_bytes(a))
         object.__setattr__(self, "_kernels", self.arch.small_kernels(a))
         object.__setattr__(self, "_imbalance", imbalance)
+        expert = a.value("expert_kernel_efficiency") if self.arch.is_moe else 1.0
+        object.__setattr__(self, "_expert_factor", expert)
+        attention = self.efficiency.attention
+        if self.arch.attention == "mla":
+            attention *= a.value("latent_attention_efficiency")
+        object.__setattr__(self, "_attention_eta", attention)
 
     # Bytes ----------------------------------------------------------------
     @property
@@ -170,13 +202,17 @@ class Replica:
         cache halves the bytes read, not the FLOP time."""
         return self._flops("bf16")
 
-    def _gemm_time(self, flops: float, rows: float, weight_bytes: float) -> tuple[float, float]:
-        """(memory, compute) seconds of one class of GEMMs with `rows` tokens per GEMM."""
+    def _gemm_time(
+        self, flops: float, rows: float, weight_bytes: float, factor: float = 1.0
+    ) -> tuple[float, float]:
+        """(memory, compute) seconds of one class of GEMMs with `rows` tokens per GEMM,
+        at `factor` of the GPU's fractions (routed experts: `expert_kernel_efficiency`)."""
+        bandwidth = self.gpu.memory_bandwidth * self.efficiency.memory * factor
         if flops <= 0:
-            return weight_bytes / (self.gpu.memory_bandwidth * self.efficiency.memory), 0.0
-        eta = self._gemm_eta * rows / (rows + self._half_rows)
+            return weight_bytes / bandwidth, 0.0
+        eta = self._gemm_eta * factor * rows / (rows + self._half_rows)
         compute = flops / (self._flops(self.precision) * eta)
-        return weight_bytes / (self.gpu.memory_bandwidth * self.efficiency.memory), compute
+        return weight_bytes / bandwidth, compute
 
     def stage(
         self,
@@ -216,7 +252,7 @@ class Replica:
             routed_flops *= self.imbalance
             # rows of one touched expert's GEMM: the routed tokens over the experts they touch
             rows = tokens * arch.experts_per_token / max(arch.experts_touched(tokens), 1.0)
-            operators.append(self._gemm_time(routed_flops, rows, routed_bytes))
+            operators.append(self._gemm_time(routed_flops, rows, routed_bytes, self._expert_factor))
         # Attention
         kv_bytes = sequences / shape.dp * self.kv_per_sequence_per_gpu(context)
         kv_bytes *= shape.pp * share  # kv_per_sequence_per_gpu is per stage already
@@ -225,7 +261,7 @@ class Replica:
         operators.append(
             (
                 kv_bytes / (self.gpu.memory_bandwidth * eff.memory),
-                attention_flops / (self.attention_flops_peak() * eff.attention),
+                attention_flops / (self.attention_flops_peak() * self._attention_eta),
             )
         )
         # Elementwise kernels: memory-bound traffic that grows with the tokens.
