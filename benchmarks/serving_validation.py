@@ -305,11 +305,53 @@ def summary(results: list[Result]) -> dict[str, float]:
     return table
 
 
+def _figure(value: float | None, unit: str) -> str:
+    if value is None or not math.isfinite(value):
+        return "-"
+    if unit.startswith("s"):
+        return f"{value * 1e3:,.0f} ms"
+    return f"{value:,.0f}" if value >= 100 else f"{value:,.1f}"
+
+
+def markdown(results: list[Result], data: dict[str, object]) -> str:
+    """The table for docs/models.md: every row, its configuration, source and error."""
+    rows = {str(r["id"]): r for r in data["rows"]}  # type: ignore[attr-defined]
+    lines = [
+        "| row | set | system | model, precision, engine | in / out | replica | published "
+        "| model | error |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    inputs = data["dataset_inputs"]
+    assert isinstance(inputs, dict)
+    for r in results:
+        row = rows[r.id]
+        shape = _shape(row["shape"])  # type: ignore[arg-type]
+        isl = row["input_tokens"]
+        isl_text = f"{round(inputs[isl]['value'])}*" if isinstance(isl, str) else str(isl)
+        prefill = row.get("prefill")
+        replica = shape.label()
+        if isinstance(prefill, dict):
+            replica += f" + {prefill['gpus']} prefill GPUs"
+        if row.get("draft_tokens"):
+            replica += f", MTP {row['draft_tokens']}"
+        lines.append(
+            f"| [{r.id}]({row['source_url']}) | {r.set[:4]} | {row['gpus']} x {row['gpu']} "
+            f"| {row['model']}, {row['precision']}, {row['engine']} | {isl_text} / "
+            f"{row['output_tokens']} | {replica} | {_figure(r.published, r.unit)} "
+            f"| {_figure(r.model, r.unit)} | {r.error:+.0%} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", action="store_true", help="print every row")
+    parser.add_argument("--markdown", action="store_true", help="print the table for the docs")
     args = parser.parse_args()
     results = evaluate_rows()
+    if args.markdown:
+        print(markdown(results, load()), end="")
+        return 0
     if args.rows:
         print(f"{'row':58} {'set':5} {'published':>11} {'model':>11} {'error':>8}")
         for r in results:
