@@ -185,6 +185,20 @@ def test_model_too_big_for_the_domain_is_e501(tmp_path: Path) -> None:
     assert facts.serve == []
 
 
+def test_a_request_whose_kv_cache_does_not_fit_is_e501_and_w503(tmp_path: Path) -> None:
+    body = SERVE_70B.replace("params    = 70 billion", "model = Llama3_1_70B").replace(
+        "precision = fp8", "precision = fp8\n    input_tokens = 4000000\n    output_tokens = 1"
+    )
+    compilation, facts = _compile(tmp_path, body)
+    (error,) = [d for d in compilation.sink.diagnostics if d.code == "E501"]
+    # 80 layers x 2 x 8 KV heads x 128 = 163,840 values a token, one byte each in fp8:
+    # 4,000,001 tokens hold 655 GB, beside 71 GB of weights, on 8 x 80 GB x 90% = 576 GB
+    assert "71 GB of weights and 655 GB of KV cache for one request" in error.message
+    assert "576 GB usable on the largest replica, 8 x H100" in error.message
+    assert "W503" in _codes(compilation)
+    assert facts.serve == []
+
+
 def test_fp4_serving_on_hopper_is_e502(tmp_path: Path) -> None:
     compilation, _ = _compile(tmp_path, SERVE_70B.replace("fp8", "fp4"))
     assert "E502" in _codes(compilation)

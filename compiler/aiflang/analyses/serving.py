@@ -111,8 +111,8 @@ def _fits(setup: sv.Setup, shape: sv.ReplicaShape) -> bool:
     return limit.batch >= 1
 
 
-def candidate_shapes(setup: sv.Setup, gpus: int, assumptions: Assumptions) -> list[sv.ReplicaShape]:
-    """Shapes worth sweeping: each layout with the fewest pipeline stages that holds the model."""
+def tried_shapes(setup: sv.Setup, gpus: int, assumptions: Assumptions) -> list[sv.ReplicaShape]:
+    """Every replica shape the search considers for `gpus` GPUs, fitting or not."""
     network = setup.network
     raw = sv.candidate_shapes(
         moe=setup.arch.is_moe,
@@ -123,12 +123,17 @@ def candidate_shapes(setup: sv.Setup, gpus: int, assumptions: Assumptions) -> li
         max_pp=MAX_PIPELINE,
         experts=setup.arch.experts if setup.arch.is_moe else 0,
     )
+    if network.scale_out_bandwidth > 0:
+        return raw
+    return [s for s in raw if s.gpus <= network.scale_up_domain]
+
+
+def candidate_shapes(setup: sv.Setup, gpus: int, assumptions: Assumptions) -> list[sv.ReplicaShape]:
+    """Shapes worth sweeping: each layout with the fewest pipeline stages that holds the model."""
     chosen: dict[tuple[int, int, int], sv.ReplicaShape] = {}
-    for shape in raw:
+    for shape in tried_shapes(setup, gpus, assumptions):
         key = (shape.tp, shape.dp, shape.ep)
         if key in chosen:
-            continue
-        if shape.gpus > network.scale_up_domain and network.scale_out_bandwidth <= 0:
             continue
         if _fits(setup, shape):
             chosen[key] = shape

@@ -43,6 +43,7 @@ from aiflang.diagnostics import Sink, Span, codes
 from aiflang.frontend.design import Design, Gpu, Serve, Train
 from aiflang.models import serving as sv
 from aiflang.models import training as trn
+from aiflang.models.assumptions import Assumptions
 from aiflang.models.explain import Explanation
 
 
@@ -366,7 +367,7 @@ def _serve(
         return
     setup, estimate, served_fleet = result
     if not estimate.fits:
-        _does_not_fit(sink, serve, setup, gpu, model, domain, gpus)
+        _does_not_fit(sink, serve, setup, gpu, model, domain, gpus, facts.assumptions)
         return
     point = estimate.point
     if point is None or served_fleet is None:
@@ -457,19 +458,29 @@ def _does_not_fit(
     model: str,
     domain: int,
     gpus: int,
+    assumptions: Assumptions,
 ) -> None:
-    weights_gb = setup.arch.total_params * sv.PRECISION_BITS[setup.precision] / 8e9
-    reach = min(domain, gpus) if setup.network.scale_out_bandwidth <= 0 else gpus
+    bits = sv.PRECISION_BITS[setup.precision]
+    weights_gb = setup.arch.total_params * bits / 8e9
+    context = setup.request.input_tokens + setup.request.output_tokens
+    kv_bits = sv.PRECISION_BITS[setup.kv_precision]
+    kv_gb = setup.arch.kv_values(context) * kv_bits / 8e9
+    tried = serving.tried_shapes(setup, gpus, assumptions)
+    largest = max(tried, key=lambda s: s.gpus, default=None)
+    reach = largest.gpus if largest is not None else min(domain, gpus)
     usable_gb = reach * gpu.memory_bytes * setup.engine.memory_fraction / 1e9
+    kv = f"{kv_gb:,.0f} GB" if kv_gb >= 1 else "under 1 GB"
     sink.error(
         codes.E501,
-        f"serve `{serve.name}` does not fit: {weights_gb:,.0f} GB of weights and the KV "
-        f"cache of one request, {usable_gb:,.0f} GB usable on the {reach:,} x {model} a "
-        "replica can span",
+        f"serve `{serve.name}` does not fit: {weights_gb:,.0f} GB of weights and {kv} of KV "
+        f"cache for one request, {usable_gb:,.0f} GB usable on the largest replica, "
+        f"{reach:,} x {model}",
         serve.span,
         notes=(
-            f"{setup.arch.total_params:.3g} params x {sv.PRECISION_BITS[setup.precision]:g} bits "
-            f"= {weights_gb:,.0f} GB; scale-up domain {domain}"
+            f"{setup.arch.total_params:.3g} params x {bits:g} bits = {weights_gb:,.0f} GB; "
+            f"KV cache for {context:,} tokens at {setup.kv_precision}; largest replica "
+            + (largest.label() if largest is not None else "none")
+            + f"; scale-up domain {domain}"
             + (
                 "" if setup.network.scale_out_bandwidth > 0 else ", no compute fabric joins domains"
             ),

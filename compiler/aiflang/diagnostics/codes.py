@@ -335,8 +335,10 @@ E409 = Code(
 E501 = Code(
     "E501",
     "model does not fit",
-    "The model's weights (and a minimal KV cache) do not fit the HBM of the largest "
-    "scale-up domain available to the workload.",
+    "The model's weights and the KV cache of one request do not fit the HBM of the "
+    "largest replica aifc tries: tensor parallel up to max_tensor_parallel (8) and expert "
+    "parallel within a scale-up domain, or across domains over a compute fabric, and up "
+    "to 8 pipeline stages.",
 )
 
 E502 = Code(
@@ -483,6 +485,14 @@ W502 = Code(
     "W502",
     "workload uses no GPUs",
     "A workload's share of the fleet rounds to zero replicas.",
+)
+
+W503 = Code(
+    "W503",
+    "request longer than the model's context",
+    "A serve workload's input_tokens plus output_tokens exceed the context_length of "
+    "the model it names; the model cannot hold such a request, and the figures are for a "
+    "model that could.",
 )
 
 

@@ -257,6 +257,18 @@ class _Elaborator(ComponentBuilder):
                 "bonus token included: at most draft_tokens + 1",
             )
             r.ok = False
+        input_tokens = r.get("input_tokens") or 1024
+        output_tokens = r.get("output_tokens") or 256
+        context = model.context_length if model is not None else None
+        if context is not None and input_tokens + output_tokens > context:
+            self.sink.warning(
+                codes.W503,
+                f'serve "{block.name}" asks for {input_tokens + output_tokens:,} tokens '
+                f"({input_tokens:,} in, {output_tokens:,} out), over {model_name}'s context "
+                f"of {context:,}",
+                r.span("input_tokens") or r.span("output_tokens") or block.name_span,
+                help="shorten input_tokens or output_tokens, or name a model with a longer context",
+            )
         disaggregated = r.get("disaggregated")
         serve = dm.Serve(
             name=block.name or "",
@@ -264,8 +276,8 @@ class _Elaborator(ComponentBuilder):
             params=params or 0.0,
             active_params=active or params or 0.0,
             precision=r.get("precision") or "fp8",
-            input_tokens=r.get("input_tokens") or 1024,
-            output_tokens=r.get("output_tokens") or 256,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
             user_rate_tokens_per_s=r.get("user_rate"),
             share=r.get("share"),
             gpus=r.get("gpus"),

@@ -16,6 +16,7 @@ from aiflang.models.serving import (
     Request,
     Speculation,
     batch_limit,
+    speculation,
 )
 
 GB = 1e9
@@ -176,6 +177,19 @@ def test_speculation_verifies_more_tokens_and_drafts() -> None:
     spec = r.decode_step(1, 0, query_tokens=4, draft_passes=3)
     # verification still reads the weights once; three one-layer drafts add 3 x 2 ms
     assert spec.total_s == pytest.approx(plain.total_s + 3 * 0.002)
+
+
+def test_acceptance_length_sums_the_i_i_d_acceptances() -> None:
+    assumptions = Assumptions()
+    alpha = assumptions.value("draft_acceptance")
+    decay = assumptions.value("draft_acceptance_decay")
+    two = speculation(2, None, assumptions)
+    assert two.acceptance_length == pytest.approx(1 + alpha + alpha * alpha * decay)
+    # a huge draft count adds nothing past the terms a float holds, and costs no time
+    assert speculation(10**8, None, assumptions).acceptance_length == pytest.approx(
+        speculation(200, None, assumptions).acceptance_length
+    )
+    assert speculation(3, 2.5, assumptions).acceptance_length == 2.5
 
 
 def test_batch_limit_by_kv_capacity() -> None:

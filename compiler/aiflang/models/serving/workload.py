@@ -109,6 +109,8 @@ def speculation(
         for position in range(draft_tokens):
             accepted *= alpha * decay**position
             acceptance_length += accepted
+            if accepted < 1e-12:  # the rest adds nothing a float can hold
+                break
     return Speculation(draft_tokens, acceptance_length)
 
 
