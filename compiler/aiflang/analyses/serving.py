@@ -319,7 +319,8 @@ def build_setup(
     engine = _engine(design, serve, gpu)
     accelerator = si.accelerator(gpu)
     network = sv.Network(
-        scale_up_domain=max(domain, 1),
+        # without scale-up bandwidth no collective runs inside the domain: one GPU per stage
+        scale_up_domain=max(domain, 1) if accelerator.scale_up_bandwidth > 0 else 1,
         scale_up_bandwidth=accelerator.scale_up_bandwidth,
         scale_out_bandwidth=scale_out_per_gpu(design, facts, factory_gpus),
         scale_out_latency_s=assumptions.value("network_latency_s"),

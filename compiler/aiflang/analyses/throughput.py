@@ -335,6 +335,18 @@ def _serve(
     if chip.flops(serve.precision) is None:
         _precision_error(sink, "serve", serve.name, gpu, serve.precision, serve.span)
         return
+    if chip.flops("bf16") is None:
+        sink.error(
+            codes.E502,
+            f"{gpu.name} has no bf16 compute: serve `{serve.name}` runs its attention in BF16",
+            serve.span,
+            notes=(
+                "attention kernels (FlashAttention, FlashMLA) compute in BF16 at any "
+                "weight or KV precision",
+            ),
+            help=f"give {gpu.name} a bf16 figure",
+        )
+        return
     if serve.kv_precision is not None and serve.kv_precision not in sv.WEIGHT_PRECISIONS:
         sink.error(
             codes.E502,

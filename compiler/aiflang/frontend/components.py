@@ -64,6 +64,9 @@ class BlockReader:
             result = self.values.number(attribute)
         elif form is Form.FRACTION:
             result = self.values.fraction(attribute)
+            if attr.positive and result == 0:
+                self.values.zero(attribute, attr.example)
+                result = None
         elif form is Form.STRING:
             result = self.values.string(attribute)
         elif form is Form.CHOICE:
@@ -439,7 +442,9 @@ class ComponentBuilder:
                 )
                 continue
             value = self.values.fraction(entry)
-            if value is not None:
+            if value == 0:
+                self.values.zero(entry, f"{entry.name} = 65%")
+            elif value is not None:
                 result[entry.name] = value
         return result
 

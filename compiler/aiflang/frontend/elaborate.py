@@ -246,6 +246,15 @@ class _Elaborator(ComponentBuilder):
                 help="prefill_share = 25% is a 1:3 split of prefill to decode GPUs",
             )
             r.ok = False
+        if prefill_share is not None and not 0.0 < prefill_share < 1.0:
+            self.sink.error(
+                codes.E210,
+                f"`prefill_share` must lie strictly between 0% and 100%, found "
+                f"{prefill_share * 100:g}%",
+                r.span("prefill_share"),
+                help="the rest of the workload's GPUs decode: prefill_share = 25% is a 1:3 split",
+            )
+            r.ok = False
         draft = r.get("draft_tokens") or 0
         acceptance = r.get("acceptance_length")
         if acceptance is not None and not 1.0 <= acceptance <= draft + 1:

@@ -135,6 +135,8 @@ BLOCKS: dict[str, BlockSpec] = {
                     "memory_efficiency",
                     Form.FRACTION,
                     "achieved share of memory_bandwidth when decode streams weights and KV",
+                    example="memory_efficiency = 81%",
+                    positive=True,
                 ),
                 Attr(
                     "compute_efficiency",
@@ -146,11 +148,15 @@ BLOCKS: dict[str, BlockSpec] = {
                     "attention_efficiency",
                     Form.FRACTION,
                     "achieved share of dense peak in attention kernels",
+                    example="attention_efficiency = 50%",
+                    positive=True,
                 ),
                 Attr(
                     "comm_efficiency",
                     Form.FRACTION,
                     "achieved share of link bandwidth in collectives",
+                    example="comm_efficiency = 80%",
+                    positive=True,
                 ),
                 Attr("efficiency_source", Form.STRING, "where the achieved fractions come from"),
                 _PRICE,
@@ -407,7 +413,11 @@ BLOCKS: dict[str, BlockSpec] = {
                 Attr("max_batch", Form.COUNT, "sequences per engine instance"),
                 Attr("token_budget", Form.COUNT, "tokens per step (decodes plus prefill chunks)"),
                 Attr(
-                    "memory_fraction", Form.FRACTION, "share of the HBM left after weights it fills"
+                    "memory_fraction",
+                    Form.FRACTION,
+                    "share of the HBM left after weights it fills",
+                    example="memory_fraction = 90%",
+                    positive=True,
                 ),
                 Attr("comm_overlap", Form.FRACTION, "share of communication hidden under compute"),
                 Attr(

@@ -326,14 +326,10 @@ class Replica:
         latency = 2.0 * self._latency(ep)
         domain = net.scale_up_domain
         if ep <= domain:
-            return latency + volume / (net.scale_up_bandwidth * eta)
+            return latency + _transfer(volume, net.scale_up_bandwidth * eta)
         leaving = (ep - domain) / (ep - 1)
-        inside = volume * (1.0 - leaving) / (net.scale_up_bandwidth * eta)
-        outside = (
-            volume * leaving / (net.scale_out_bandwidth * eta)
-            if net.scale_out_bandwidth > 0
-            else math.inf
-        )
+        inside = _transfer(volume * (1.0 - leaving), net.scale_up_bandwidth * eta)
+        outside = _transfer(volume * leaving, net.scale_out_bandwidth * eta)
         return latency + max(inside, outside)
 
     def handoff(self, tokens: float) -> float:
@@ -406,3 +402,11 @@ class Replica:
             kv_bytes_per_gpu=0.0,
         )
         return verify.scaled(pp, extra)
+
+
+def _transfer(size: float, bandwidth: float) -> float:
+    """Seconds to move `size` bytes at `bandwidth`: nothing to move takes no time, and a link
+    with no bandwidth never finishes."""
+    if size <= 0:
+        return 0.0
+    return size / bandwidth if bandwidth > 0 else math.inf
