@@ -34,7 +34,7 @@ register(
     maximum=1e7,
 )
 register(
-    "engine_default_memory_fraction",
+    "hbm_usable_fraction",
     0.9,
     "%",
     "share of the HBM left after weights an engine fills with KV cache, for an engine that "
@@ -101,7 +101,7 @@ def engine_profile(engine: dm.Engine, assumptions: Assumptions) -> sv.Engine:
         token_budget=engine.token_budget or int(assumptions.value("engine_default_token_budget")),
         memory_fraction=engine.memory_fraction
         if engine.memory_fraction is not None
-        else assumptions.value("engine_default_memory_fraction"),
+        else assumptions.value("hbm_usable_fraction"),
         comm_overlap=engine.comm_overlap,
         kv_reserve_full=engine.kv_reserve == "full",
     )
