@@ -31,7 +31,8 @@ built).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, replace
 
 from aiflang import report as rp
 from aiflang.analyses import serving_inputs as si
@@ -293,7 +294,7 @@ _ASSUMPTIONS = (
 
 def _engine(design: dm.Design, serve: dm.Serve, gpu: dm.Gpu) -> dm.Engine:
     name = serve.engine or si.default_engine(gpu)
-    engine = design.components.engines.get(name)
+    engine = design.components.engines.get(name)  # the elaborator builds the defaults
     return engine if engine is not None else builtin_components().engines[name]
 
 
@@ -404,14 +405,14 @@ def estimate_serve(
         ttft_limit_s=serve.ttft_limit_s,
         tpot_limit_s=serve.tpot_limit_s,
     )
-    # Workloads that differ only in their target share one setup and its sweeps.
+    # Workloads that differ only in their target share one setup and its sweeps, and so do
+    # the compiles of one process (an editor compiles the design again at every edit).
     key = _fingerprint(setup)
-    if sweeps is not None:
-        if key not in sweeps:
-            sweeps[key] = (setup, {})
-        setup, curves = sweeps[key]
-    else:
-        curves = {}
+    if sweeps is None:
+        sweeps = {}
+    if key not in sweeps:
+        sweeps[key] = _recent(key, setup)
+    setup, curves = sweeps[key]
     estimate = sv.search(setup, shapes, target, curves)
     if not estimate.fits:
         return setup, estimate, None
@@ -422,10 +423,40 @@ def estimate_serve(
 
 Sweeps = dict[str, tuple[sv.Setup, sv.search_curves]]
 
+_RECENT: OrderedDict[str, tuple[sv.Setup, sv.search_curves]] = OrderedDict()
+RECENT_SWEEPS = 32  # setups whose sweeps a process keeps, least recently used dropped first
+
+
+def _recent(key: str, setup: sv.Setup) -> tuple[sv.Setup, sv.search_curves]:
+    """The process's sweeps of `key`, new if none. A new entry's setup gets an assumptions
+    object of its own, so what its sweeps use can be told to every compile that reuses it
+    (`record_used`)."""
+    entry = _RECENT.get(key)
+    if entry is not None:
+        _RECENT.move_to_end(key)
+        return entry
+    own = Assumptions(overrides=dict(setup.assumptions.overrides))
+    entry = (replace(setup, assumptions=own), {})
+    _RECENT[key] = entry
+    while len(_RECENT) > RECENT_SWEEPS:
+        _RECENT.popitem(last=False)
+    return entry
+
+
+def clear_recent_sweeps() -> None:
+    """Forget the process's sweeps (tests compare a cold compile with a warm one)."""
+    _RECENT.clear()
+
+
+def record_used(sweeps: Sweeps, assumptions: Assumptions) -> None:
+    """Mark the assumptions the sweeps' setups used as used by this compile's design."""
+    for setup, _ in sweeps.values():
+        assumptions.used |= setup.assumptions.used
+
 
 def _fingerprint(setup: sv.Setup) -> str:
-    """Equal for setups that sweep alike: everything but the cache and the assumptions object
-    (whose overrides are the design's, the same for every workload)."""
+    """Equal for setups that sweep alike: everything but the cache and the assumptions object,
+    whose overrides are part of the key."""
     parts = (
         setup.arch,
         setup.precision,
@@ -439,13 +470,12 @@ def _fingerprint(setup: sv.Setup) -> str:
         setup.disaggregation,
         setup.workload_gpus,
         setup.api_server,
+        sorted(setup.assumptions.overrides.items()),
     )
     return repr(parts)
 
 
 def _with_pool(setup: sv.Setup, serve: dm.Serve, shape: sv.ReplicaShape, gpus: int) -> sv.Setup:
-    from dataclasses import replace
-
     pool = sv.Disaggregation(
         shape=shape,
         prefill_gpus=serve.prefill_gpus,

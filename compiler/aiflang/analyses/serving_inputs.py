@@ -11,6 +11,7 @@ and vLLM elsewhere (TensorRT-LLM runs on NVIDIA GPUs only).
 from __future__ import annotations
 
 from aiflang.frontend import design as dm
+from aiflang.frontend.components import NVIDIA_ENGINE, OTHER_ENGINE
 from aiflang.models import serving as sv
 from aiflang.models.assumptions import Assumptions, register
 
@@ -53,9 +54,6 @@ register(
     minimum=0.0,
     maximum=1.0,
 )
-
-NVIDIA_ENGINE = "trtllm"
-OTHER_ENGINE = "vllm"
 
 
 def default_engine(gpu: dm.Gpu) -> str:

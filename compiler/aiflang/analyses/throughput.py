@@ -151,6 +151,7 @@ def estimate_throughput(design: Design, facts: Facts, sink: Sink) -> None:
         sweeps: serving.Sweeps = {}
         for serve in design.serve:
             _serve(design, facts, sink, fleet, model, serve, allocation[serve.name], sweeps)
+        serving.record_used(sweeps, facts.assumptions)
 
 
 def _no_gpus(sink: Sink, kind: str, name: str, span: Span | None) -> None:

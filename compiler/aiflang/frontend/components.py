@@ -26,6 +26,11 @@ from aiflang.models.assumptions import Assumptions
 from aiflang.syntax import tree as ast
 from aiflang.syntax.schema import BLOCKS, PRECISIONS, Form
 
+# The engine a serve workload runs when it names none: TensorRT-LLM on NVIDIA GPUs, vLLM on
+# the others. The elaborator builds both, so the analyses find them among the components.
+NVIDIA_ENGINE = "trtllm"
+OTHER_ENGINE = "vllm"
+
 
 def attributes_of(block: ast.Block) -> dict[str, ast.Attribute]:
     return {e.name: e for e in block.entries if isinstance(e, ast.Attribute)}

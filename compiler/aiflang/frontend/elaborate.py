@@ -21,7 +21,14 @@ from typing import Any
 from aiflang import units
 from aiflang.diagnostics import Sink, codes, did_you_mean, replacements
 from aiflang.frontend import design as dm
-from aiflang.frontend.components import BlockReader, ComponentBuilder, attributes_of, divide
+from aiflang.frontend.components import (
+    NVIDIA_ENGINE,
+    OTHER_ENGINE,
+    BlockReader,
+    ComponentBuilder,
+    attributes_of,
+    divide,
+)
 from aiflang.frontend.resolve import Program
 from aiflang.frontend.values import ValueReader
 from aiflang.models.assumptions import REGISTRY, Assumptions
@@ -235,6 +242,9 @@ class _Elaborator(ComponentBuilder):
         engine = r.get("engine")
         if engine is not None and self.engine(engine) is None:
             r.ok = False
+        if engine is None:
+            self.engine(NVIDIA_ENGINE)
+            self.engine(OTHER_ENGINE)
         parallelism = self._parallelism(r)
         prefill_gpus = r.get("prefill_gpus")
         prefill_share = r.get("prefill_share")
