@@ -306,11 +306,26 @@ def summary(results: list[Result]) -> dict[str, float]:
 
 
 def _figure(value: float | None, unit: str) -> str:
-    if value is None or not math.isfinite(value):
+    """A published or modelled figure: "-" when the model has no point (a per-user rate
+    beyond its reach), "unbounded" for a queue that never drains."""
+    if value is None:
         return "-"
+    if not math.isfinite(value):
+        return "unbounded"
     if unit.startswith("s"):
-        return f"{value * 1e3:,.0f} ms"
+        return f"{value:.1e} s" if value >= 1000 else f"{value * 1e3:,.0f} ms"
     return f"{value:,.0f}" if value >= 100 else f"{value:,.1f}"
+
+
+def _error(r: Result) -> str:
+    """(model - published) / published, or what stands for it when that is no number."""
+    if r.model is None:
+        return "no point"
+    if not math.isfinite(r.model):
+        return "unbounded"
+    if abs(r.error) >= 10:
+        return f"{r.model / r.published:.1e}x"
+    return f"{r.error:+.0%}"
 
 
 def markdown(results: list[Result], data: dict[str, object]) -> str:
@@ -338,7 +353,7 @@ def markdown(results: list[Result], data: dict[str, object]) -> str:
             f"| [{r.id}]({row['source_url']}) | {r.set[:4]} | {row['gpus']} x {row['gpu']} "
             f"| {row['model']}, {row['precision']}, {row['engine']} | {isl_text} / "
             f"{row['output_tokens']} | {replica} | {_figure(r.published, r.unit)} "
-            f"| {_figure(r.model, r.unit)} | {r.error:+.0%} |"
+            f"| {_figure(r.model, r.unit)} | {_error(r)} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -356,7 +371,7 @@ def main() -> int:
         print(f"{'row':58} {'set':5} {'published':>11} {'model':>11} {'error':>8}")
         for r in results:
             model = "-" if r.model is None else f"{r.model:11.4g}"
-            print(f"{r.id[:58]:58} {r.set[:5]:5} {r.published:11.4g} {model:>11} {r.error:+8.1%}")
+            print(f"{r.id[:58]:58} {r.set[:5]:5} {r.published:11.4g} {model:>11} {_error(r):>10}")
         print()
     table = summary(results)
     header = ("category", "rows", "median |error|", "calibration", "held out", "target")
@@ -376,7 +391,12 @@ def main() -> int:
         f"{'scored':16} {len(scored):5d} {median_abs(scored):15.1%} "
         f"{table['calibration']:12.1%} {table['holdout']:9.1%}"
     )
-    print(f"worst row: {table['worst_factor']:.2f}x off (target <= {WORST:g}x)")
+    finite = [r.factor for r in scored if math.isfinite(r.factor)]
+    missing = len(scored) - len(finite)
+    print(
+        f"worst row: {max(finite):.3g}x off, and {missing} rows with no finite model figure "
+        f"(target <= {WORST:g}x)"
+    )
     return 0
 
 
