@@ -38,6 +38,8 @@ BLOCK_KINDS = (
     "transceiver",
     "node",
     "rack",
+    "model",
+    "engine",
     "factory",
     "site",
     "hall",

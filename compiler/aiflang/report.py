@@ -178,21 +178,57 @@ class TrainReport(_Model):
     checkpoint_s: float | None = None
 
 
+class ParallelismReport(_Model):
+    """One replica's layout: tensor (attention), data-parallel attention, expert, pipeline."""
+
+    tp: int
+    dp: int
+    ep: int
+    pp: int
+    label: str  # "TP8", "TP1 DP8 EP8", "TP8 PP2"
+
+
+class CurvePointReport(_Model):
+    """One point of a serve workload's throughput-versus-interactivity curve."""
+
+    parallelism: str  # the replica shape's label
+    gpus_per_replica: float  # decode GPUs plus the point's share of a prefill pool
+    batch: int
+    user_rate_tokens_per_s: float  # tokens/s each user sees (x axis)
+    tokens_per_s_per_gpu: float  # output tokens/s per GPU (y axis)
+    tokens_per_s_per_mw: float  # the same per MW of facility power
+    tpot_s: float
+    time_to_first_token_s: float | None = None  # mean; None when the queue is unbounded
+    bound: str  # the step's largest term: compute, memory, communication, floor
+    pareto: bool = False  # on the workload's Pareto front across shapes
+
+
 class ServeReport(_Model):
     name: str
     gpus: int
     gpu_model: str | None = None
+    model: str | None = None  # the `model` definition served, if any
+    engine: str | None = None
     precision: str
+    kv_precision: str | None = None
     gpus_per_replica: int
+    parallelism: ParallelismReport | None = None
     replicas: int
+    prefill_gpus: int = 0  # GPUs of a disaggregated prefill pool
     batch: int = 0
     tokens_per_s: float
     tokens_per_s_per_mw: float
     joules_per_token: float
-    requested_user_rate_tokens_per_s: float | None = None  # the design's user_rate
-    user_rate_tokens_per_s: float | None = None  # the rate each user gets
-    time_to_first_token_s: float | None = None
+    requested_user_rate_tokens_per_s: float | None = None  # the workload's user_rate
+    user_rate_tokens_per_s: float | None = None  # the per-user rate reached at the point
+    max_user_rate_tokens_per_s: float | None = None  # the fastest any replica reaches
+    tpot_s: float | None = None
+    time_to_first_token_s: float | None = None  # mean, at the point's request rate
+    time_to_first_token_p90_s: float | None = None
+    binding_limit: str | None = None
+    step_bound: str | None = None
     cost_per_million_tokens_usd: float | None = None
+    curve: list[CurvePointReport] = []
 
 
 class CostReport(_Model):
@@ -457,7 +493,32 @@ FIELD_UNITS: dict[str, FieldUnit] = {
     "serve.*.user_rate_tokens_per_s": FieldUnit(
         "tokens/s", "output tokens per second each user gets", (1e-3, 1e6)
     ),
-    "serve.*.time_to_first_token_s": _S("time to the first token"),
+    "serve.*.parallelism.tp": _GPUS("tensor-parallel GPUs of a replica stage"),
+    "serve.*.parallelism.dp": _COUNT("data-parallel attention groups of a replica stage"),
+    "serve.*.parallelism.ep": _GPUS("GPUs the experts spread over (expert parallelism)"),
+    "serve.*.parallelism.pp": _COUNT("pipeline stages of a replica"),
+    "serve.*.prefill_gpus": _GPUS("GPUs of the disaggregated prefill pool"),
+    "serve.*.max_user_rate_tokens_per_s": FieldUnit(
+        "tokens/s", "the fastest output tokens per second per user any replica reaches", (1e-3, 1e6)
+    ),
+    "serve.*.tpot_s": _S("time per output token at the operating point"),
+    "serve.*.time_to_first_token_s": _S("time to the first token, mean with queueing"),
+    "serve.*.time_to_first_token_p90_s": _S("time to the first token, 90th percentile"),
+    "serve.*.curve.*.gpus_per_replica": _GPUS(
+        "GPUs per replica, decode GPUs plus the point's share of a prefill pool"
+    ),
+    "serve.*.curve.*.batch": _COUNT("sequences per decode batch"),
+    "serve.*.curve.*.user_rate_tokens_per_s": FieldUnit(
+        "tokens/s", "output tokens per second each user sees", (1e-3, 1e6)
+    ),
+    "serve.*.curve.*.tokens_per_s_per_gpu": FieldUnit(
+        "tokens/s", "output tokens per second per GPU", (1e-3, 1e9)
+    ),
+    "serve.*.curve.*.tokens_per_s_per_mw": FieldUnit(
+        "tokens/s/MW", "output tokens per second per MW of facility power", (1e-3, 1e12)
+    ),
+    "serve.*.curve.*.tpot_s": _S("time per output token"),
+    "serve.*.curve.*.time_to_first_token_s": _S("time to the first token, mean with queueing"),
     "serve.*.cost_per_million_tokens_usd": FieldUnit(
         "USD/Mtok", "cost per million output tokens", (1e-5, 1e5)
     ),

@@ -149,7 +149,9 @@ def _numeric_paths(node: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[st
     elif isinstance(node, list):
         for item in node:
             if isinstance(item, dict):
-                key = next((item[k] for k in ("name", "rack", "part") if k in item), None)
+                # An item without a name (a point of a serve curve) cannot be chosen by a
+                # rule: "*" keeps its fields in the unit check and out of the rules.
+                key = next((item[k] for k in ("name", "rack", "part") if k in item), "*")
                 found.extend(_numeric_paths(item, (*path, str(key))))
     elif isinstance(node, int | float) and not isinstance(node, bool):
         found.append((path, float(node)))
@@ -180,6 +182,8 @@ def _rules(data: dict[str, Any]) -> tuple[list[str], int]:
     for path, value in _numeric_paths({k: v for k, v in data.items() if k not in SKIPPED_SECTIONS}):
         declared = field_unit(path)
         assert declared is not None, f"no unit declared for {'.'.join(path)}"
+        if "*" in path:
+            continue
         if path[0] == "assumptions":
             natural, value_si = units_of_assumptions[path[1]], value  # its display unit
         elif declared.unit:

@@ -335,8 +335,10 @@ E409 = Code(
 E501 = Code(
     "E501",
     "model does not fit",
-    "The model's weights (and a minimal KV cache) do not fit the HBM of the largest "
-    "scale-up domain available to the workload.",
+    "The model's weights and the KV cache of one request do not fit the HBM of the "
+    "largest replica aifc tries: tensor parallel up to max_tensor_parallel (8) and expert "
+    "parallel within a scale-up domain, or across domains over a compute fabric, and up "
+    "to 8 pipeline stages.",
 )
 
 E502 = Code(
@@ -361,7 +363,34 @@ E504 = Code(
 E505 = Code(
     "E505",
     "per-user rate unreachable",
-    "Even at a batch of one the decode rate is below the requested user_rate.",
+    "The requested user_rate is above the serving curve's reach: even at a batch of one, "
+    "on the fastest replica shape, each user sees fewer tokens per second. The message "
+    "states the highest reachable rate; lower user_rate to it, or add speculative decoding "
+    "(draft_tokens), a lower precision or GPUs with more memory bandwidth.",
+)
+
+E506 = Code(
+    "E506",
+    "engine does not run on the GPU",
+    "The serve workload names an engine whose `vendors` do not include the GPU's vendor "
+    "(TensorRT-LLM runs on NVIDIA GPUs only). Name an engine that runs there (vllm, sglang).",
+)
+
+E507 = Code(
+    "E507",
+    "latency limits unreachable",
+    "No batch on any replica shape meets the workload's ttft_limit (90th percentile), "
+    "tpot_limit and user_rate together. Relax a limit, prefill on a separate pool "
+    "(disaggregated = true), or use faster GPUs.",
+)
+
+E508 = Code(
+    "E508",
+    "replica shape cannot be built",
+    "The parallel sizes pinned on a serve workload (tp, dp, ep, pp, parallelism, "
+    "gpus_per_replica) describe no replica the design can hold: ep must divide tp x dp, a "
+    "replica beyond the scale-up domain needs a compute fabric, and a replica cannot have "
+    "more GPUs than the workload.",
 )
 
 E601 = Code(
@@ -458,6 +487,14 @@ W502 = Code(
     "W502",
     "workload uses no GPUs",
     "A workload's share of the fleet rounds to zero replicas.",
+)
+
+W503 = Code(
+    "W503",
+    "request longer than the model's context",
+    "A serve workload's input_tokens plus output_tokens exceed the context_length of "
+    "the model it names; the model cannot hold such a request, and the figures are for a "
+    "model that could.",
 )
 
 W601 = Code(

@@ -1,4 +1,4 @@
-"""Components: gpu, cpu, nic, switch, transceiver, node and rack definitions to the model.
+"""Components: gpu, cpu, nic, switch, transceiver, node, rack, model and engine definitions.
 
 `ComponentBuilder` turns resolved definitions into design-model components,
 once each (memoised by name), checking every value against the schema. Node
@@ -28,6 +28,11 @@ from aiflang.models import power as power_model
 from aiflang.models.assumptions import Assumptions
 from aiflang.syntax import tree as ast
 from aiflang.syntax.schema import BLOCKS, PRECISIONS, Form
+
+# The engine a serve workload runs when it names none: TensorRT-LLM on NVIDIA GPUs, vLLM on
+# the others. The elaborator builds both, so the analyses find them among the components.
+NVIDIA_ENGINE = "trtllm"
+OTHER_ENGINE = "vllm"
 
 
 def attributes_of(block: ast.Block) -> dict[str, ast.Attribute]:
@@ -67,6 +72,9 @@ class BlockReader:
             result = self.values.number(attribute)
         elif form is Form.FRACTION:
             result = self.values.fraction(attribute)
+            if attr.positive and result == 0:
+                self.values.zero(attribute, attr.example)
+                result = None
         elif form is Form.STRING:
             result = self.values.string(attribute)
         elif form is Form.CHOICE:
@@ -112,6 +120,8 @@ class ComponentBuilder:
         self._transceivers: dict[str, dm.Transceiver | None] = {}
         self._nodes: dict[str, dm.ServerNode | None] = {}
         self._racks: dict[str, dm.Rack | None] = {}
+        self._models: dict[str, dm.Model | None] = {}
+        self._engines: dict[str, dm.Engine | None] = {}
 
     # Components ----------------------------------------------------------
     def _memo(
@@ -155,6 +165,11 @@ class ComponentBuilder:
                 scale_up=r.get("scale_up"),
                 scale_up_bandwidth_bytes_per_s=divide(r.get("scale_up_bandwidth"), 8),
                 max_scale_up=r.get("max_scale_up") or 8,
+                memory_efficiency=r.get("memory_efficiency"),
+                compute_efficiency=self.precision_fractions(definition, "compute_efficiency"),
+                attention_efficiency=r.get("attention_efficiency"),
+                comm_efficiency=r.get("comm_efficiency"),
+                efficiency_source=r.get("efficiency_source"),
             )
             common = self._common(definition, r)
             if not r.ok:
@@ -331,6 +346,120 @@ class ComponentBuilder:
 
         return self._memo(self._racks, "rack", name, build)
 
+    def model(self, name: str) -> dm.Model | None:
+        def build(definition: Definition) -> dm.Model | None:
+            r = BlockReader(self.values, "model", definition.attributes)
+            params = r.get("params")
+            active = r.get("active_params")
+            heads = r.get("heads")
+            fields = dict(
+                params=params or 0.0,
+                active_params=active or params or 0.0,
+                layers=r.get("layers") or 1,
+                hidden=r.get("hidden") or 1,
+                heads=heads or 1,
+                kv_heads=r.get("kv_heads") or heads or 1,
+                head_dim=r.get("head_dim") or max(1, (r.get("hidden") or 1) // (heads or 1)),
+                v_head_dim=r.get("v_head_dim"),
+                attention=r.get("attention") or "gqa",
+                kv_lora_rank=r.get("kv_lora_rank") or 0,
+                rope_head_dim=r.get("rope_head_dim") or 0,
+                ffn=r.get("ffn"),
+                experts=r.get("experts") or 0,
+                experts_per_token=r.get("experts_per_token") or 0,
+                shared_experts=r.get("shared_experts") or 0,
+                expert_ffn=r.get("expert_ffn"),
+                dense_layers=r.get("dense_layers") or 0,
+                vocab=r.get("vocab") or 0,
+                context_length=r.get("context_length"),
+                sliding_window=r.get("sliding_window") or 0,
+                sliding_layers=r.get("sliding_layers") or 0,
+                mtp_layers=r.get("mtp_layers") or 0,
+            )
+            common = self._common(definition, r)
+            if r.ok:
+                self._check_model(definition, r, fields)
+            return dm.Model(**common, **fields) if r.ok else None
+
+        return self._memo(self._models, "model", name, build)
+
+    def _check_model(self, definition: Definition, r: BlockReader, fields: dict[str, Any]) -> None:
+        """Contradictions inside a model block: each is E210 at the attribute it is about."""
+
+        def problem(attribute: str, message: str, help: str) -> None:
+            self.sink.error(
+                codes.E210, f"model `{definition.name}`: {message}", r.span(attribute), help=help
+            )
+            r.ok = False
+
+        if fields["active_params"] > fields["params"]:
+            problem("active_params", "active_params exceeds params", "params is the total")
+        if fields["attention"] == "mla" and not fields["kv_lora_rank"]:
+            problem("attention", "latent attention needs kv_lora_rank", "add kv_lora_rank = 512")
+        experts, per_token = fields["experts"], fields["experts_per_token"]
+        if experts and not 1 <= per_token <= experts:
+            problem(
+                "experts_per_token",
+                f"experts_per_token must be between 1 and {experts}",
+                "give the routed experts each token uses (top-k)",
+            )
+        if fields["params"] > fields["active_params"] and not experts:
+            problem("params", "params exceeds active_params without experts", "give `experts`")
+        if fields["dense_layers"] >= fields["layers"]:
+            problem("dense_layers", "dense_layers must be fewer than layers", "")
+        if fields["sliding_layers"] > fields["layers"]:
+            problem("sliding_layers", "sliding_layers exceeds layers", "")
+        if fields["sliding_layers"] and not fields["sliding_window"]:
+            problem("sliding_layers", "sliding-window layers need sliding_window", "")
+
+    def engine(self, name: str) -> dm.Engine | None:
+        def build(definition: Definition) -> dm.Engine | None:
+            r = BlockReader(self.values, "engine", definition.attributes)
+            vendors = r.get("vendors")
+            fields = dict(
+                version=r.get("version"),
+                vendors=[v.strip() for v in vendors.split(",") if v.strip()] if vendors else [],
+                step_overhead_s=r.get("step_overhead") or 0.0,
+                kernel_overhead_s=r.get("kernel_overhead") or 0.0,
+                sequence_overhead_s=r.get("sequence_overhead") or 0.0,
+                request_overhead_s=r.get("request_overhead") or 0.0,
+                collective_latency_s=r.get("collective_latency"),
+                max_batch=r.get("max_batch"),
+                token_budget=r.get("token_budget"),
+                memory_fraction=r.get("memory_fraction"),
+                comm_overlap=r.get("comm_overlap") or 0.0,
+                kv_reserve=r.get("kv_reserve") or "used",
+            )
+            common = self._common(definition, r)
+            return dm.Engine(**common, **fields) if r.ok else None
+
+        return self._memo(self._engines, "engine", name, build)
+
+    def precision_fractions(self, definition: Definition, name: str) -> dict[str, float]:
+        """`{ fp8 = 65%, fp4 = 50% }`: achieved fractions by precision."""
+        attribute = definition.attributes.get(name)
+        if attribute is None:
+            return {}
+        if not isinstance(attribute.value, ast.MapValue):
+            self.values.wrong_form(attribute, "a map such as { fp8 = 65%, bf16 = 72% }")
+            return {}
+        result: dict[str, float] = {}
+        for entry in attribute.value.entries:
+            if entry.name not in PRECISIONS:
+                self.sink.error(
+                    codes.E208,
+                    f"`{entry.name}` is not a precision",
+                    entry.name_span,
+                    help=f"precisions are {', '.join(PRECISIONS)}",
+                )
+                continue
+            value = self.values.fraction(entry)
+            if value == 0:
+                self.values.zero(entry, f"{entry.name} = 65%")
+            elif value is not None:
+                result[entry.name] = value
+        return result
+
     def _node_w(self, node: dm.ServerNode | None, liquid_cooled: bool) -> float:
         """A node's power in its rack: declared, else from its parts with the overhead of
         the rack's cooling (a liquid-cooled tray has fewer fans than an air-cooled server)."""
@@ -445,6 +574,8 @@ class ComponentBuilder:
             transceivers=keep(self._transceivers),
             nodes=keep(self._nodes),
             racks=keep(self._racks),
+            models=keep(self._models),
+            engines=keep(self._engines),
         )
 
     def component(self, definition: Definition) -> None:
@@ -456,6 +587,8 @@ class ComponentBuilder:
             "transceiver": self.transceiver,
             "node": self.node,
             "rack": self.rack,
+            "model": self.model,
+            "engine": self.engine,
         }
         builders[definition.kind](definition.name)
 

@@ -51,6 +51,12 @@ class Gpu(Sourced):
     scale_up: str | None = None
     scale_up_bandwidth_bytes_per_s: float | None = None
     max_scale_up: int = 8
+    # Achieved fractions of the peaks (None: the registered serving defaults apply).
+    memory_efficiency: float | None = None
+    compute_efficiency: dict[str, float] = {}
+    attention_efficiency: float | None = None
+    comm_efficiency: float | None = None
+    efficiency_source: str | None = None
 
 
 class Cpu(Sourced):
@@ -79,6 +85,54 @@ class Transceiver(Sourced):
     speed_bps: float
     power_w: float | None = None
     reach_m: float | None = None
+
+
+class Model(Sourced):
+    """A network's architecture (`model` block): what a model card or config.json gives.
+
+    Kept general enough for training as well as serving. `active_params`
+    equals `params` for a dense model.
+    """
+
+    params: float
+    active_params: float
+    layers: int
+    hidden: int
+    heads: int
+    kv_heads: int
+    head_dim: int
+    v_head_dim: int | None = None
+    attention: Literal["gqa", "mla"] = "gqa"
+    kv_lora_rank: int = 0
+    rope_head_dim: int = 0
+    ffn: int | None = None
+    experts: int = 0
+    experts_per_token: int = 0
+    shared_experts: int = 0
+    expert_ffn: int | None = None
+    dense_layers: int = 0
+    vocab: int = 0
+    context_length: int | None = None
+    sliding_window: int = 0
+    sliding_layers: int = 0
+    mtp_layers: int = 0
+
+
+class Engine(Sourced):
+    """A serving engine's overheads and limits (`engine` block), SI units."""
+
+    version: str | None = None
+    vendors: list[str] = []
+    step_overhead_s: float
+    kernel_overhead_s: float
+    sequence_overhead_s: float = 0.0
+    request_overhead_s: float = 0.0
+    collective_latency_s: float | None = None
+    max_batch: int | None = None
+    token_budget: int | None = None
+    memory_fraction: float | None = None
+    comm_overlap: float = 0.0
+    kv_reserve: Literal["full", "used"] = "used"
 
 
 class Part(Node_):
@@ -223,6 +277,16 @@ class Serve(Node_):
     head_dim: int | None = None
     kv_precision: str | None = None
     gpus_per_replica: int | None = None
+    model: str | None = None  # a `model` definition; its figures fill what the block leaves out
+    engine: str | None = None
+    ttft_limit_s: float | None = None
+    tpot_limit_s: float | None = None
+    parallelism: dict[str, int] = {}  # tp, dp, ep, pp as given
+    disaggregated: bool = False
+    prefill_gpus: int | None = None
+    prefill_share: float | None = None
+    draft_tokens: int = 0
+    acceptance_length: float | None = None
 
 
 class Finance(Node_):
@@ -254,6 +318,8 @@ class Components(Node_):
     transceivers: dict[str, Transceiver] = {}
     nodes: dict[str, ServerNode] = {}
     racks: dict[str, Rack] = {}
+    models: dict[str, Model] = {}
+    engines: dict[str, Engine] = {}
 
 
 class Design(Node_):

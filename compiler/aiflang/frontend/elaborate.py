@@ -22,7 +22,14 @@ from typing import Any, TypeVar
 from aiflang import units
 from aiflang.diagnostics import Sink, codes, did_you_mean, replacements
 from aiflang.frontend import design as dm
-from aiflang.frontend.components import BlockReader, ComponentBuilder, attributes_of, divide
+from aiflang.frontend.components import (
+    NVIDIA_ENGINE,
+    OTHER_ENGINE,
+    BlockReader,
+    ComponentBuilder,
+    attributes_of,
+    divide,
+)
 from aiflang.frontend.resolve import FactoryUnit, Program
 from aiflang.frontend.values import ValueReader
 from aiflang.models.assumptions import REGISTRY, Assumptions
@@ -216,15 +223,81 @@ class _Elaborator(ComponentBuilder):
         r = BlockReader(self.values, "serve", attributes_of(block))
         params = r.get("params")
         active = r.get("active_params")
+        model_name = r.get("model")
+        model = self.model(model_name) if model_name is not None else None
+        if model_name is not None and model is None:
+            r.ok = False
+        if params is None and model is not None:
+            params = model.params
+            active = active if active is not None else model.active_params
+        if params is None and model_name is None:
+            self.sink.error(
+                codes.E205,
+                f'serve "{block.name}" needs `params` or a `model`',
+                block.name_span,
+                help="name a model (`model = Llama3_1_70B`, see `aifc catalog`) or give "
+                "`params = 70 billion`",
+            )
+            r.ok = False
         self._check_active(params, active, r)
+        engine = r.get("engine")
+        if engine is not None and self.engine(engine) is None:
+            r.ok = False
+        if engine is None:
+            self.engine(NVIDIA_ENGINE)
+            self.engine(OTHER_ENGINE)
+        parallelism = self._parallelism(r)
+        prefill_gpus = r.get("prefill_gpus")
+        prefill_share = r.get("prefill_share")
+        if prefill_gpus is not None and prefill_share is not None:
+            self.sink.error(
+                codes.E210,
+                "give prefill_gpus or prefill_share, not both",
+                r.span("prefill_share"),
+                help="prefill_share = 25% is a 1:3 split of prefill to decode GPUs",
+            )
+            r.ok = False
+        if prefill_share is not None and not 0.0 < prefill_share < 1.0:
+            self.sink.error(
+                codes.E210,
+                f"`prefill_share` must lie strictly between 0% and 100%, found "
+                f"{prefill_share * 100:g}%",
+                r.span("prefill_share"),
+                help="the rest of the workload's GPUs decode: prefill_share = 25% is a 1:3 split",
+            )
+            r.ok = False
+        draft = r.get("draft_tokens") or 0
+        acceptance = r.get("acceptance_length")
+        if acceptance is not None and not 1.0 <= acceptance <= draft + 1:
+            self.sink.error(
+                codes.E210,
+                f"acceptance_length {acceptance:g} is outside 1 to draft_tokens + 1 ({draft + 1})",
+                r.span("acceptance_length"),
+                help="the acceptance length counts the tokens each step emits, the verified "
+                "bonus token included: at most draft_tokens + 1",
+            )
+            r.ok = False
+        input_tokens = r.get("input_tokens") or 1024
+        output_tokens = r.get("output_tokens") or 256
+        context = model.context_length if model is not None else None
+        if context is not None and input_tokens + output_tokens > context:
+            self.sink.warning(
+                codes.W503,
+                f'serve "{block.name}" asks for {input_tokens + output_tokens:,} tokens '
+                f"({input_tokens:,} in, {output_tokens:,} out), over {model_name}'s context "
+                f"of {context:,}",
+                r.span("input_tokens") or r.span("output_tokens") or block.name_span,
+                help="shorten input_tokens or output_tokens, or name a model with a longer context",
+            )
+        disaggregated = r.get("disaggregated")
         serve = dm.Serve(
             name=block.name or "",
             doc=block.doc,
             params=params or 0.0,
             active_params=active or params or 0.0,
             precision=r.get("precision") or "fp8",
-            input_tokens=r.get("input_tokens") or 1024,
-            output_tokens=r.get("output_tokens") or 256,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
             requested_user_rate_tokens_per_s=r.get("user_rate"),
             share=r.get("share"),
             gpus=r.get("gpus"),
@@ -233,10 +306,63 @@ class _Elaborator(ComponentBuilder):
             head_dim=r.get("head_dim"),
             kv_precision=r.get("kv_precision"),
             gpus_per_replica=r.get("gpus_per_replica"),
+            model=model_name,
+            engine=engine,
+            ttft_limit_s=r.get("ttft_limit"),
+            tpot_limit_s=r.get("tpot_limit"),
+            parallelism=parallelism,
+            disaggregated=bool(
+                disaggregated or prefill_gpus is not None or prefill_share is not None
+            ),
+            prefill_gpus=prefill_gpus,
+            prefill_share=prefill_share,
+            draft_tokens=draft,
+            acceptance_length=acceptance,
             span=block.name_span,
             attr_spans=_spans(block),
         )
         return serve if r.ok else None
+
+    def _parallelism(self, r: BlockReader) -> dict[str, int]:
+        """tp, dp, ep, pp from the single attributes and the `parallelism` map (not both)."""
+        sizes: dict[str, int] = {}
+        for name in ("tp", "dp", "ep", "pp"):
+            value = r.get(name)
+            if value is not None:
+                sizes[name] = value
+        mapped = r.attributes.get("parallelism")
+        if mapped is None:
+            return sizes
+        if not isinstance(mapped.value, ast.MapValue):
+            self.values.wrong_form(mapped, "a map such as { tp = 8, ep = 8 }")
+            r.ok = False
+            return sizes
+        for entry in mapped.value.entries:
+            if entry.name not in ("tp", "dp", "ep", "pp"):
+                self.sink.error(
+                    codes.E208,
+                    f"parallelism has no size `{entry.name}`",
+                    entry.name_span,
+                    help="sizes are tp (tensor), dp (data-parallel attention), ep (expert) "
+                    "and pp (pipeline)",
+                )
+                r.ok = False
+                continue
+            if entry.name in sizes:
+                self.sink.error(
+                    codes.E210,
+                    f"`{entry.name}` is given both alone and in `parallelism`",
+                    entry.name_span,
+                    help="keep one of them",
+                )
+                r.ok = False
+                continue
+            count = self.values.count(entry)
+            if count is None:
+                r.ok = False
+                continue
+            sizes[entry.name] = count
+        return sizes
 
     def finance(self, block: ast.Block | None) -> dm.Finance:
         if block is None:

@@ -656,6 +656,11 @@ def _label(block: ast.Block) -> str:
     return f'"{block.name}"' if block.quoted_name else f"`{block.name}`"
 
 
+def resolved_catalog(sink: Sink) -> Scope:
+    """The built-in catalog alone, its `extends` merged and its attributes checked."""
+    return _Resolver(Path.cwd(), sink, _read).catalog
+
+
 def resolve(
     path: Path,
     sink: Sink,

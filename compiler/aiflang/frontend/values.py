@@ -195,7 +195,8 @@ class ValueReader:
             node = node.item  # `4 x 0 Gbps`: the size of each is zero
         found = ""
         if isinstance(node, ast.Quantity):
-            found = f", found {node.number.text}" + (f" {node.unit}" if node.unit else "")
+            unit = "" if not node.unit else node.unit if node.unit == "%" else f" {node.unit}"
+            found = f", found {node.number.text}{unit}"
         self.sink.error(
             codes.E210,
             f"`{attribute.name}` must be greater than zero{found}",

@@ -19,8 +19,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from aiflang.diagnostics.characters import json_safe, neutralise
+from aiflang.render import charts
 from aiflang.render import figures as fig
-from aiflang.report import FORMAT_VERSION, DiagnosticReport, Report
+from aiflang.report import FORMAT_VERSION, DiagnosticReport, Report, ServeReport
 
 # The diagnostics listed per side in the text, Markdown and HTML forms (JSON has all).
 SHOWN_DIAGNOSTICS = 10
@@ -40,6 +41,18 @@ class ComparisonRow(BaseModel):
     delta_text: str
 
 
+class CurveComparison(BaseModel):
+    """One serve workload's Pareto fronts in both designs: (tokens/s per user, tokens/s per MW)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    a: list[tuple[float, float]]
+    b: list[tuple[float, float]]
+    a_point: tuple[float, float] | None = None  # each design's operating point
+    b_point: tuple[float, float] | None = None
+
+
 class Comparison(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -57,6 +70,7 @@ class Comparison(BaseModel):
     a_diagnostics: list[DiagnosticReport] = []
     b_diagnostics: list[DiagnosticReport] = []
     rows: list[ComparisonRow]
+    curves: list[CurveComparison] = []
 
 
 def _row(
@@ -152,6 +166,17 @@ def compare_reports(a: Report, b: Report) -> Comparison:
     train_a = {t.name: t for t in a.train}
     train_b = {t.name: t for t in b.train}
     rows += _workload_rows("train", train_a, train_b, _TRAIN_FIELDS)
+    curves = [
+        CurveComparison(
+            name=name,
+            a=_front(serve_a.get(name)),
+            b=_front(serve_b.get(name)),
+            a_point=_point(serve_a.get(name)),
+            b_point=_point(serve_b.get(name)),
+        )
+        for name in list(serve_a) + [n for n in serve_b if n not in serve_a]
+        if _front(serve_a.get(name)) or _front(serve_b.get(name))
+    ]
     return Comparison(
         a=a.factory,
         b=b.factory,
@@ -166,7 +191,56 @@ def compare_reports(a: Report, b: Report) -> Comparison:
         a_diagnostics=a.diagnostics,
         b_diagnostics=b.diagnostics,
         rows=rows,
+        curves=curves,
     )
+
+
+def _front(serve: ServeReport | None) -> list[tuple[float, float]]:
+    """A workload's Pareto front, slowest per user first (empty when it has no curve)."""
+    if serve is None:
+        return []
+    points = [p for p in serve.curve if p.pareto]
+    return sorted((p.user_rate_tokens_per_s, p.tokens_per_s_per_mw) for p in points)
+
+
+def _point(serve: ServeReport | None) -> tuple[float, float] | None:
+    if serve is None or serve.user_rate_tokens_per_s is None or not serve.tokens_per_s_per_mw:
+        return None
+    return (serve.user_rate_tokens_per_s, serve.tokens_per_s_per_mw)
+
+
+def curve_charts(comparison: Comparison) -> list[charts.Chart]:
+    """One chart per serve workload with both designs' fronts and operating points."""
+    result = []
+    for curve in comparison.curves:
+        series = [
+            charts.Series(f"a: {comparison.a}", list(curve.a), "series0"),
+            charts.Series(f"b: {comparison.b}", list(curve.b), "series1"),
+        ]
+        marks = [
+            charts.Mark(f"{letter}: operating point, {_point_text(point)}", *point, css)
+            for letter, point, css in (
+                ("a", curve.a_point, "series0"),
+                ("b", curve.b_point, "series1"),
+            )
+            if point is not None
+        ]
+        result.append(
+            charts.line_chart(
+                f"{curve.name}: tokens/s per MW against tokens/s per user",
+                series,
+                marks,
+                x_label="output tokens/s per user",
+                y_label="output tokens/s per MW (log)",
+            )
+        )
+    return result
+
+
+def _point_text(point: tuple[float, float] | None) -> str:
+    if point is None:
+        return ""
+    return f"{fig.token_rate(point[0])} per user"
 
 
 def ratio_text(ratio: float | None) -> str:
@@ -300,6 +374,7 @@ def render_comparison(comparison: Comparison, fmt: str) -> str:
             "comparison.html",
             c=comparison,
             rows=_cells(comparison),
+            curve_charts=curve_charts(comparison),
             sides=sides(comparison),
             titles=[
                 column_title(comparison.a, comparison.a_valid),

@@ -142,6 +142,7 @@ class Page:
     train: Table | None
     serve: Table | None
     serve_chart: charts.Chart | None
+    serve_curves: list[charts.Chart]
     capex_chart: charts.Chart | None
     cost_tables: list[tuple[str, Table]]
     cost_facts: list[tuple[str, str]]
@@ -194,6 +195,7 @@ def build_page(report: Report) -> Page:
         train=_train(report),
         serve=_serve(report),
         serve_chart=_serve_chart(report),
+        serve_curves=_serve_curves(report),
         capex_chart=_capex_chart(report),
         cost_tables=_cost_tables(report),
         cost_facts=_cost_facts(report),
@@ -614,13 +616,22 @@ def _serve(report: Report) -> Table | None:
             Cell(s.name, "strong"),
             Cell(_gpus(s.gpus, s.gpu_model)),
             Cell(s.precision),
-            Cell(f"{fig.count(s.replicas)} × {fig.count(s.gpus_per_replica)}"),
+            Cell(
+                f"{fig.count(s.replicas)} × {fig.count(s.gpus_per_replica)}"
+                + (f" + {fig.count(s.prefill_gpus)} prefill" if s.prefill_gpus else "")
+            ),
+            Cell(s.parallelism.label if s.parallelism else MISSING),
             Cell(fig.count(s.batch) if s.batch else MISSING),
             Cell(fig.token_rate(s.tokens_per_s)),
             Cell(fig.tokens_per_mw(s.tokens_per_s_per_mw)),
             Cell(fig.joules_per_token(s.joules_per_token)),
             Cell(fig.optional(s.user_rate_tokens_per_s, fig.token_rate)),
-            Cell(fig.optional(s.time_to_first_token_s, fig.duration)),
+            Cell(fig.optional(s.tpot_s, fig.duration)),
+            Cell(
+                f"{fig.optional(s.time_to_first_token_s, fig.duration)}, "
+                f"{fig.optional(s.time_to_first_token_p90_s, fig.duration)}"
+            ),
+            Cell(_LIMITS.get(s.binding_limit or "", s.binding_limit or MISSING)),
             Cell(fig.optional(s.cost_per_million_tokens_usd, fig.cost_per_million_tokens)),
         ]
         for s in report.serve
@@ -630,15 +641,28 @@ def _serve(report: Report) -> Table | None:
         "GPUs",
         "Precision",
         "Replicas × GPUs",
+        "Replica",
         "Batch",
         "Tokens/s",
         "Tokens/s per MW",
         "Energy/token",
         "Per user",
-        "First token",
+        "TPOT",
+        "First token (mean, p90)",
+        "Limit",
         "Cost",
     ]
-    return Table(headers, rows, [False, True, False] + [True] * 9)
+    return Table(headers, rows, [False, True, False, True, False] + [True] * 8 + [False, True])
+
+
+_LIMITS = {
+    "kv_capacity": "KV capacity",
+    "engine": "engine batch cap",
+    "token_budget": "engine token budget",
+    "user_rate": "per-user rate",
+    "ttft": "TTFT limit",
+    "tpot": "TPOT limit",
+}
 
 
 def _serve_chart(report: Report) -> charts.Chart | None:
@@ -649,6 +673,50 @@ def _serve_chart(report: Report) -> charts.Chart | None:
         for s in report.serve
     ]
     return charts.bar_chart("Tokens/s per MW of facility power, per serve workload", bars)
+
+
+def _serve_curves(report: Report) -> list[charts.Chart]:
+    """Per serve workload: its Pareto front, the chosen replica's curve, the operating point."""
+    result = []
+    for serve in report.serve:
+        if not serve.curve:
+            continue
+        front = sorted(
+            (p.user_rate_tokens_per_s, p.tokens_per_s_per_gpu) for p in serve.curve if p.pareto
+        )
+        label = serve.parallelism.label if serve.parallelism else ""
+        chosen = sorted(
+            (p.user_rate_tokens_per_s, p.tokens_per_s_per_gpu)
+            for p in serve.curve
+            if p.parallelism == label
+        )
+        series = [charts.Series("Pareto front over replica shapes", front, "series0")]
+        if chosen:
+            series.append(charts.Series(f"{label} replicas", chosen, "series2"))
+        marks = []
+        if serve.user_rate_tokens_per_s is not None and serve.replicas:
+            per_gpu = serve.tokens_per_s / (
+                serve.replicas * serve.gpus_per_replica + serve.prefill_gpus
+            )
+            marks.append(
+                charts.Mark(
+                    f"operating point: {fig.token_rate(serve.user_rate_tokens_per_s)} per user, "
+                    f"batch {fig.count(serve.batch)}",
+                    serve.user_rate_tokens_per_s,
+                    per_gpu,
+                    "series1",
+                )
+            )
+        result.append(
+            charts.line_chart(
+                f"{serve.name}: output tokens/s per GPU against tokens/s per user",
+                series,
+                marks,
+                x_label="output tokens/s per user",
+                y_label="output tokens/s per GPU (log)",
+            )
+        )
+    return result
 
 
 _CAPEX_LABELS = {
