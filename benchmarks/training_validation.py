@@ -14,7 +14,7 @@ model); the error is (ours - published) / published.
 it finds the compute fraction that makes the median error of the group's
 calibration rows zero (the held-out rows are never read), by bisection,
 since the predicted time falls as the fraction rises. The fitted values are
-then written by hand into compiler/aiflang/models/training/calibration.py.
+then written by hand into compiler/aiflang/models/defaults.py.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Rooms, from the bottom: utilities (units, resources, cache, fileio), diagnostics,
 syntax, catalog and models, frontend, the report contract, analyses, the
-driver, renderers, and the API and command line on top. A module may import
+driver and the project configuration, renderers, and the API, the command
+line, the language server and the Pygments lexer on top. A module may import
 from its own room or a lower one, never from a higher one, and the graph of
 module imports (including imports inside functions) has no cycle.
 """
@@ -30,9 +31,12 @@ RANK = {
     "report": 5,
     "analyses": 6,
     "driver": 7,
+    "project": 7,  # the project configuration, read by the command line and the server
     "render": 8,
     "api": 9,
     "cli": 9,
+    "lsp": 9,  # the language server, started by `aifc lsp`
+    "pygments_lexer": 9,
     "__main__": 10,
     "aiflang": 10,  # the package's __init__ may expose the API
 }
@@ -120,3 +124,15 @@ def test_the_checker_sees_an_upward_import(tmp_path: Path) -> None:
     source.write_text("def f():\n    from aiflang.render import text\n", encoding="utf-8")
     modules = {"aiflang.render.text": source, "aiflang.render": source}
     assert _imports(source, modules) == {"aiflang.render.text"}
+
+
+def test_the_architecture_page_names_every_room_at_its_rank() -> None:
+    text = (PACKAGE.parents[1] / "docs" / "architecture.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[0].isdigit():
+            for name in cells[1].replace("`", "").split(","):
+                rows[name.strip().removesuffix("/").removesuffix(".py")] = int(cells[0])
+    rooms = {room: rank for room, rank in RANK.items() if room not in ("__main__", "aiflang")}
+    assert rows == rooms

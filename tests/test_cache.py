@@ -1,30 +1,264 @@
-"""The on-disk cache of the grammar tables and the parsed catalog."""
+"""The on-disk cache of the grammar tables and the parsed catalog.
+
+Nothing in the cache folder can run code; a folder or entry that another
+user owns or can write is never read; entries are keyed by the code that
+makes them and the source they come from; what the cache returns is exactly
+what parsing afresh gives.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import os
+import pickle
+import stat
+import subprocess
+import sys
+import typing
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from aiflang import cache
+from aiflang.catalog import catalog_modules
+from aiflang.syntax import parser
+from aiflang.syntax.codec import CodecError, decode_module, encode_module
+from aiflang.syntax.parser import parse_source
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "reference_designs" / "gb200_two_su.aif"
+SAMPLES = sorted(ROOT.joinpath("reference_designs").glob("*.aif")) + sorted(
+    ROOT.joinpath("tests", "cases").rglob("*.aif")
+)
 
 
-def test_store_load_and_corrupt_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AIFC_CACHE_DIR", str(tmp_path))
-    key = cache.key_of("a", b"b")
-    assert cache.load("thing", key) is None
-    cache.store("thing", key, {"x": 1})
-    assert cache.load("thing", key) == {"x": 1}
-    (tmp_path / f"thing-{key}.pickle").write_bytes(b"not a pickle")
-    assert cache.load("thing", key) is None
-    assert cache.key_of("a", b"b") != cache.key_of("ab")
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh cache folder, with the in-process memos cleared before and after."""
+    path = tmp_path / "cache" / "aifc"
+    monkeypatch.setenv("AIFC_CACHE_DIR", str(path))
+    monkeypatch.delenv("AIFC_NO_CACHE", raising=False)
+    catalog_modules.cache_clear()
+    parser._parser.cache_clear()
+    yield path
+    catalog_modules.cache_clear()
+    parser._parser.cache_clear()
 
 
-def test_unwritable_or_disabled_cache_is_ignored(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def aifc(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "aiflang", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+def h200_tdp() -> str:
+    """The H200's TDP as the compiler reads it from the catalog loaded now."""
+    from aiflang.syntax import tree as ast
+
+    for result in catalog_modules():
+        for entry in result.module.entries:
+            if isinstance(entry, ast.Block) and entry.name == "H200":
+                for attribute in entry.entries:
+                    if isinstance(attribute, ast.Attribute) and attribute.name == "tdp":
+                        assert isinstance(attribute.value, ast.Quantity)
+                        return f"{attribute.value.number.value:g} {attribute.value.unit}"
+    raise AssertionError("no H200 in the catalog")
+
+
+class _Plant:
+    """An object whose unpickling writes a marker file: what a planted cache entry can do."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_a_planted_entry_runs_no_code(folder: Path, tmp_path: Path) -> None:
+    env = {"AIFC_CACHE_DIR": str(folder)}
+    assert aifc("validate", str(REFERENCE), env=env).returncode == 0
+    entries = [p for p in folder.iterdir() if p.is_file()]
+    assert len(entries) == 2, entries  # the grammar tables and the catalog
+    marker = tmp_path / "code-ran"
+    payload = pickle.dumps(_Plant(marker))
+    for entry in entries:
+        # Whatever the format, a pickle in its place (after a header line, as
+        # Lark's own cache files have) must not be unpickled.
+        entry.write_bytes(entry.read_bytes().split(b"\n", 1)[0] + b"\n" + payload)
+        entry.chmod(0o600)
+    completed = aifc("validate", str(REFERENCE), env=env)
+    assert not marker.exists()
+    assert completed.returncode == 0, completed.stderr
+
+
+def poison(folder: Path) -> None:
+    """Rewrite the cached catalog so that an H200 draws 1 W: a well-formed, wrong entry."""
+    (entry,) = folder.glob("catalog-*.json")
+    modules = [decode_module(item) for item in json.loads(entry.read_text(encoding="utf-8"))]
+    text = json.dumps([encode_module(m) for m in modules])
+    start = text.index('"H200"')
+    tdp = text.index('"tdp"', start)
+    value = text.index("700.0", tdp)
+    entry.write_text(text[:value] + "1.0" + text[value + 5 :], encoding="utf-8")
+
+
+def test_a_folder_others_can_write_is_never_read(folder: Path) -> None:
+    assert h200_tdp() == "700 W"
+    poison(folder)
+    catalog_modules.cache_clear()
+    assert h200_tdp() == "1 W"  # the check above poisons what this user's cache holds
+    folder.chmod(0o777)  # ...but a folder anyone can write may hold anyone's entries
+    catalog_modules.cache_clear()
+    assert h200_tdp() == "700 W"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o777  # left alone, not trusted
+
+
+def test_an_entry_others_can_write_is_never_read(folder: Path) -> None:
+    catalog_modules()
+    poison(folder)
+    (entry,) = folder.glob("catalog-*.json")
+    entry.chmod(0o666)
+    catalog_modules.cache_clear()
+    assert h200_tdp() == "700 W"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a folder to another user needs root")
+def test_a_folder_or_entry_another_user_owns_is_never_read(folder: Path) -> None:
+    catalog_modules()
+    poison(folder)
+    (entry,) = folder.glob("catalog-*.json")
+    os.chown(entry, 65534, 65534)
+    catalog_modules.cache_clear()
+    assert h200_tdp() == "700 W"
+    os.chown(entry, 0, 0)
+    os.chown(folder, 65534, 65534)
+    catalog_modules.cache_clear()
+    assert h200_tdp() == "700 W"
+
+
+def test_a_linked_entry_or_folder_is_never_read(folder: Path, tmp_path: Path) -> None:
+    catalog_modules()
+    poison(folder)
+    (entry,) = folder.glob("catalog-*.json")
+    elsewhere = tmp_path / "elsewhere.json"
+    entry.rename(elsewhere)
+    entry.symlink_to(elsewhere)
+    catalog_modules.cache_clear()
+    assert h200_tdp() == "700 W"
+    entry.unlink()
+    elsewhere.rename(entry)
+    moved = tmp_path / "moved"
+    folder.rename(moved)
+    folder.symlink_to(moved)
+    catalog_modules.cache_clear()
+    assert h200_tdp() == "700 W"
+
+
+def test_the_folder_is_private_and_entries_are_0600(folder: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        catalog_modules()
+        parser._parser()
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    entries = list(folder.iterdir())
+    assert {p.name.split("-")[0] for p in entries} == {"catalog", "grammar"}
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in entries)
+
+
+def test_a_folder_made_0755_by_an_older_aifc_is_closed(folder: Path) -> None:
+    folder.mkdir(parents=True, mode=0o755)
+    folder.chmod(0o755)
+    catalog_modules()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert list(folder.glob("catalog-*.json"))
+
+
+def test_keys_follow_the_source_and_the_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    key = cache.key_of("grammar text", b"catalog")
+    assert cache.key_of("grammar text", b"catalog") == key
+    assert cache.key_of("grammar text.", b"catalog") != key
+    assert cache.key_of("grammar text", b"catalog", "") != key
+    monkeypatch.setattr(cache, "_FINGERPRINT", [b"another version of aifc"])
+    assert cache.key_of("grammar text", b"catalog") != key
+
+
+def test_damaged_entries_are_rebuilt(folder: Path) -> None:
+    fresh = [encode_module(r.module) for r in catalog_modules()]
+    parser._parser()
+    for damage in (b"", b"{", b"[]", b"[[1, 2, 3]]", b"\xff\xfe", json.dumps([[99]]).encode()):
+        for entry in folder.glob("*.json"):
+            entry.write_bytes(damage)
+        catalog_modules.cache_clear()
+        parser._parser.cache_clear()
+        assert [encode_module(r.module) for r in catalog_modules()] == fresh
+        assert parse_source(REFERENCE.read_text(encoding="utf-8"), "d.aif").ok
+
+
+def test_the_decoder_checks_every_field() -> None:
+    module = catalog_modules()[0].module
+    good = encode_module(module)
+    assert decode_module(good) == module
+    for bad in (
+        [16, "gpu", None],  # a Block with too few fields
+        [0, "f", "1", 1, 1, 1, 0, 0],  # a Span whose line is text
+        [42],  # no such class
+        [-1, 1, 2],  # a tuple, not a module
+        "module",
+    ):
+        with pytest.raises(CodecError):
+            decode_module(bad)
+
+
+def test_the_codec_knows_every_node_and_its_annotations() -> None:
+    from aiflang.syntax import codec
+    from aiflang.syntax import tree as ast
+
+    nodes = {
+        value
+        for value in vars(ast).values()
+        if isinstance(value, type) and dataclasses.is_dataclass(value)
+    }
+    assert nodes <= set(codec._CLASSES)
+    for cls, row in zip(codec._CLASSES, codec._fields(), strict=True):
+        hints = typing.get_type_hints(cls)
+        assert [name for name, _ in row] == [f.name for f in dataclasses.fields(cls)]
+        assert all(allowed == codec._allowed(hints[name]) for name, allowed in row), cls
+
+
+def test_the_cached_catalog_is_the_parse_exactly(folder: Path) -> None:
+    fresh = catalog_modules()
+    assert list(folder.glob("catalog-*.json"))
+    catalog_modules.cache_clear()
+    cached = catalog_modules()
+    assert cached is not fresh
+    # Spans are outside dataclass equality: compare the encoded form, which holds them.
+    assert [encode_module(r.module) for r in cached] == [encode_module(r.module) for r in fresh]
+    assert [r.text for r in cached] == [r.text for r in fresh]
+
+
+def test_the_cached_tables_parse_exactly_as_fresh_ones(folder: Path) -> None:
+    texts = [p.read_text(encoding="utf-8") for p in SAMPLES]
+    fresh = [encode_module(parse_source(t, "f.aif").module) for t in texts]
+    assert list(folder.glob("grammar-*.json"))
+    parser._parser.cache_clear()
+    again = [encode_module(parse_source(t, "f.aif").module) for t in texts]
+    assert again == fresh
+
+
+def test_a_disabled_cache_writes_nothing(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AIFC_NO_CACHE", "1")
     assert cache.cache_dir() is None
-    cache.store("thing", "k", 1)  # does nothing, raises nothing
-    assert cache.load("thing", "k") is None
-    assert cache.grammar_cache_file("grammar") is None
+    catalog_modules()
+    parser._parser()
+    assert not folder.exists()
+    cache.store("thing", "key", "text")  # does nothing, raises nothing
+    assert cache.load("thing", "key") is None

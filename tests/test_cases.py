@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from aiflang.diagnostics.suppression import apply_suppressions
 from aiflang.driver import compile_file
 
 CASES = Path(__file__).parent / "cases"
@@ -41,9 +40,8 @@ def expectations(path: Path) -> dict[int, list[tuple[str, str]]]:
 
 def reported(path: Path) -> list[tuple[int, str, str]]:
     compilation = compile_file(path, root=CASES)
-    diagnostics = apply_suppressions(compilation.sink.sorted(), compilation.sources)
     result = []
-    for diagnostic in diagnostics:
+    for diagnostic in compilation.diagnostics:
         span = diagnostic.span
         if span is None or Path(span.file).resolve() != path.resolve():
             continue

@@ -229,3 +229,143 @@ def test_a_broken_design_still_gets_a_report(tmp_path: Path) -> None:
     library = write(tmp_path, "lib.aif", "node n {\n  gpus = 8 x H100\n}\n")
     code, _, err = run("report", str(library))
     assert code == 2 and "no factory to report on" in err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("report", "."), ("graph", "."), ("compare", ".", "x.aif"), ("compare", "x.aif", ".")],
+    ids=["report", "graph", "compare-a", "compare-b"],
+)
+def test_a_folder_where_one_file_belongs_exits_2(tmp_path: Path, args: tuple[str, ...]) -> None:
+    write(tmp_path, "x.aif", REFERENCE.read_text(encoding="utf-8"))
+    write(tmp_path, "y.aif", REFERENCE.read_text(encoding="utf-8"))
+    code, _, err = run(*args, cwd=tmp_path)
+    assert code == 2, err
+    assert err.strip().count("\n") == 0 and "is a folder (2 .aif files)" in err
+    assert "internal error" not in err
+
+
+@pytest.mark.parametrize("name", ["report.pdf", "report.csv", "report.yaml"])
+def test_report_refuses_an_output_extension_it_cannot_write(tmp_path: Path, name: str) -> None:
+    code, _, err = run("report", str(REFERENCE), "-o", str(tmp_path / name))
+    assert code == 2 and "cannot write a ." in err and "--format" in err
+    assert not (tmp_path / name).exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "start"),
+    [("r.json", "{"), ("r.md", "## AI factory report"), ("r.html", "<!DOCTYPE html>")],
+)
+def test_report_format_follows_a_known_extension(tmp_path: Path, name: str, start: str) -> None:
+    code, _, _ = run("report", str(REFERENCE), "-o", str(tmp_path / name))
+    assert code == 0 and (tmp_path / name).read_text(encoding="utf-8").startswith(start)
+
+
+def test_compare_and_graph_infer_their_format_from_the_extension(tmp_path: Path) -> None:
+    code, _, err = run("compare", str(REFERENCE), str(REFERENCE), "-o", str(tmp_path / "c.pdf"))
+    assert code == 2 and "cannot write a .pdf file" in err
+    code, _, _ = run("compare", str(REFERENCE), str(REFERENCE), "-o", str(tmp_path / "c.json"))
+    assert code == 0 and json.loads((tmp_path / "c.json").read_text())["format_version"]
+    code, _, _ = run("graph", str(REFERENCE), "-o", str(tmp_path / "g.graphml"))
+    assert code == 0 and (tmp_path / "g.graphml").read_text().startswith("<graphml")
+    code, _, err = run("graph", str(REFERENCE), "-o", str(tmp_path / "g.png"))
+    assert code == 2 and "cannot write a .png file" in err
+
+
+def test_ctrl_c_exits_130_not_the_invalid_design_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import aiflang.driver
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(aiflang.driver, "compile_file", interrupted)
+    path = write(tmp_path, "d.aif", "node n {\n  gpus = 8 x H100\n}\n")
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 130
+    assert "interrupted" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_real_sigint_exits_130(tmp_path: Path) -> None:
+    """The signal itself, delivered to a running `aifc validate` process."""
+    path = write(tmp_path, "d.aif", "node n {\n  gpus = 8 x H100\n}\n")
+    script = (
+        "import os, signal, time, sys\n"
+        "import aiflang.driver\n"
+        "def slow(*a, **k):\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "    time.sleep(30)\n"
+        "aiflang.driver.compile_file = slow\n"
+        "from aiflang.cli import main\n"
+        "sys.argv = ['aifc', 'validate', sys.argv[1]]\n"
+        "main()\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script, str(path)], capture_output=True, text=True, timeout=60
+    )
+    assert completed.returncode == 130, completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
+def test_force_color_colours_piped_output(tmp_path: Path) -> None:
+    path = write(tmp_path, "d.aif", "node n {\n  gpus = 8 x H10\n}\n")
+    env = {**os.environ, "FORCE_COLOR": "1"}
+    env.pop("NO_COLOR", None)
+    aifc = [sys.executable, "-m", "aiflang"]
+    forced = subprocess.run([*aifc, "validate", str(path)], capture_output=True, text=True, env=env)
+    assert forced.returncode == 1
+    assert "\033[1;31merror[E201]\033[0m" in forced.stdout
+    assert "\033[1;31minvalid\033[0m" in forced.stdout
+    env.pop("FORCE_COLOR")
+    plain = subprocess.run([*aifc, "validate", str(path)], capture_output=True, text=True, env=env)
+    assert "\033[" not in plain.stdout and "error[E201]" in plain.stdout
+
+
+def test_compare_shows_why_a_side_is_invalid(tmp_path: Path) -> None:
+    broken = write(
+        tmp_path,
+        "broken.aif",
+        'factory "z" {\n  site { pue = 1.2 }\n  hall A {\n    it_power  = 1 MW\n'
+        "    positions = 4\n    racks     = 2 x nope\n  }\n}\n",
+    )
+    code, out, _ = run("compare", str(broken), str(REFERENCE))
+    assert code == 1
+    assert "a: z (" in out and "INVALID: 1 error" in out
+    assert "error[E201]" in out and "unknown rack `nope`" in out
+    assert "z (INVALID)" in out.splitlines()[out.splitlines().index("") + 1]
+
+
+def test_compare_reads_a_saved_json_report(tmp_path: Path) -> None:
+    saved = tmp_path / "saved.json"
+    code, _, _ = run("report", str(REFERENCE), "--format", "json", "-o", str(saved))
+    assert code == 0
+    code, out, _ = run("compare", str(saved), str(REFERENCE), "--format", "json")
+    assert code == 0
+    rows = {row["key"]: row for row in json.loads(out)["rows"]}
+    assert rows["gpus"]["a"] == rows["gpus"]["b"] == 1152 and rows["gpus"]["ratio"] == 1
+    assert rows["tco_usd"]["a"] is not None and rows["tco_usd"]["ratio"] == 1
+    not_a_report = write(tmp_path, "other.json", '{"name": "x"}')
+    code, _, err = run("compare", str(not_a_report), str(REFERENCE))
+    assert code == 2 and "not an aifc JSON report" in err
+    garbage = write(tmp_path, "garbage.json", "{nope")
+    code, _, err = run("compare", str(garbage), str(REFERENCE))
+    assert code == 2 and "cannot read a JSON report" in err
+
+
+def test_compare_and_graph_accept_root(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    (project / "lib").mkdir(parents=True)
+    (project / "designs").mkdir()
+    write(project / "lib", "parts.aif", "# shared parts\n")
+    text = REFERENCE.read_text(encoding="utf-8")
+    design = write(project / "designs", "d.aif", 'import "../lib/parts.aif"\n' + text)
+    # Without a root, the design's folder is the project and the import leaves it.
+    code, out, _ = run("compare", str(design), str(design))
+    assert code == 1 and "E212" in out
+    code, out, _ = run("compare", str(design), str(design), "--root", str(project))
+    assert code == 0 and "INVALID" not in out
+    code, _, err = run("graph", str(design))
+    assert code == 2 and "run `aifc validate`" in err
+    code, out, _ = run("graph", str(design), "--root", str(project))
+    assert code == 0 and out.startswith("graph ")

@@ -139,10 +139,82 @@ def test_markdown_and_html_escape_names() -> None:
     assert "<script>" not in md and "<script>" not in html
     assert "&lt;script&gt;" in html
     assert "\\|x" in md
-    header = md.splitlines()[2]
+    header = next(line for line in md.splitlines() if line.startswith("| Figure"))
     assert header.count("|") == 6
 
 
 def test_unknown_format(pair: tuple[rp.Report, rp.Report]) -> None:
     with pytest.raises(ValueError):
         render_comparison(compare_reports(*pair), "pdf")
+
+
+def _train(name: str, hours: float, cost: float | None) -> rp.TrainReport:
+    return rp.TrainReport(
+        name=name,
+        gpus=1000,
+        precision="bf16",
+        mfu=0.4,
+        flops=1e24,
+        time_s=hours * 3600 / 1000,
+        gpu_hours=hours,
+        energy_j=1e12,
+        cost_usd=cost,
+    )
+
+
+def test_training_figures_are_compared() -> None:
+    a = _report("a", 1000, 2e6, [], 1e8).model_copy(
+        update={"train": [_train("llama", 2e6, 4e6), _train("only-a", 1e5, None)]}
+    )
+    b = _report("b", 1000, 2e6, [], 1e8).model_copy(
+        update={"train": [_train("llama", 1.5e6, 3.3e6)]}
+    )
+    rows = _rows(a, b)
+    hours = rows["train.llama.gpu_hours"]
+    assert (hours.a, hours.b, hours.ratio) == (2e6, 1.5e6, 0.75)  # type: ignore[attr-defined]
+    time = rows["train.llama.time_s"]
+    # 2e6 GPU-hours on 1,000 GPUs: 2,000 h = 7.2e6 s = 83.3 days.
+    assert time.a == 7.2e6 and time.b == 5.4e6 and time.a_text == "83.3 days"  # type: ignore[attr-defined]
+    assert rows["train.llama.cost_usd"].ratio == pytest.approx(0.825)  # type: ignore[attr-defined]
+    assert rows["train.only-a.cost_usd"].a is None  # type: ignore[attr-defined]
+    assert rows["train.only-a.gpu_hours"].b is None  # type: ignore[attr-defined]
+    text = render_comparison(compare_reports(a, b), "text")
+    assert "llama: time to train" in text and "llama: cost to train" in text
+
+
+def _invalid(name: str) -> rp.Report:
+    diagnostic = rp.DiagnosticReport(
+        code="E402",
+        severity="error",
+        summary='hall "A" draws 3.41 MW, over its 3 MW of IT capacity',
+        range=rp.Range(
+            filename=f"{name}.aif",
+            start=rp.Position(file=f"{name}.aif", line=12, column=5, byte=200),
+            end=rp.Position(file=f"{name}.aif", line=12, column=20, byte=215),
+        ),
+    )
+    return _report(name, 1000, 2e6, [], 1e8).model_copy(
+        update={"valid": False, "error_count": 1, "diagnostics": [diagnostic]}
+    )
+
+
+@pytest.mark.parametrize("fmt", ["text", "md", "html"])
+def test_an_invalid_side_is_marked_with_its_diagnostics(fmt: str) -> None:
+    good = _report("good", 1000, 2e6, [], 1e8)
+    out = render_comparison(compare_reports(_invalid("broken"), good), fmt)
+    assert "INVALID: 1 error, 0 warnings" in out
+    assert "valid: 0 errors, 0 warnings" in out
+    assert "E402" in out and "broken.aif:12" in out and "draws 3.41 MW" in out
+    assert "broken (INVALID)" in out  # the column heading of its figures
+
+
+def test_json_comparison_is_versioned_and_carries_both_sides() -> None:
+    data = json.loads(
+        render_comparison(
+            compare_reports(_invalid("broken"), _report("good", 10, 1e6, [], 1e7)), "json"
+        )
+    )
+    assert data["format_version"] == rp.FORMAT_VERSION
+    assert data["a_valid"] is False and data["a_error_count"] == 1
+    assert data["a_diagnostics"][0]["code"] == "E402"
+    assert data["b_valid"] is True and data["b_diagnostics"] == []

@@ -21,9 +21,13 @@ import click
 if TYPE_CHECKING:
     from aiflang.diagnostics import Diagnostic
     from aiflang.driver import Compilation
+    from aiflang.frontend.settings import Setting
+    from aiflang.project import ProjectConfig
+    from aiflang.report import Report
 
 ISSUES_URL = "https://github.com/aifc-dev/aifc/issues"
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -41,7 +45,7 @@ def _guarded(function: F) -> F:
         try:
             return function(*args, **kwargs)
         except UsageError as error:
-            click.echo(f"aifc: {error}", err=True)
+            click.echo(_shown(f"aifc: {error}"), err=True)
             sys.exit(EXIT_USAGE)
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
@@ -66,14 +70,32 @@ def _guarded(function: F) -> F:
             if tb is not None:
                 where = f" at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}"
             click.echo(
-                f"aifc: internal error: {type(error).__name__}: {error}{where}\n"
-                f"This is a bug in aifc, not in your design. Please report it at {ISSUES_URL} "
+                _shown(f"aifc: internal error: {type(error).__name__}: {error}{where}\n")
+                + f"This is a bug in aifc, not in your design. Please report it at {ISSUES_URL} "
                 "(rerun with --debug for the traceback).",
                 err=True,
             )
             sys.exit(EXIT_INTERNAL)
 
     return wrapper  # type: ignore[return-value]
+
+
+class _Commands(click.Group):
+    """The command group; Ctrl-C ends any command with exit 130, not click's 1 ("invalid")."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("\naifc: interrupted", err=True)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+
+
+def _shown(text: str) -> str:
+    """A message that quotes file names or input: control characters as escapes."""
+    from aiflang.diagnostics.characters import neutralise
+
+    return neutralise(text)
 
 
 def _colour(stream: Any) -> bool:
@@ -85,6 +107,7 @@ def _colour(stream: Any) -> bool:
 
 
 def _design_files(paths: tuple[str, ...]) -> list[Path]:
+    """The design files named or found in folders; links that leave their folder are refused."""
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
@@ -92,47 +115,211 @@ def _design_files(paths: tuple[str, ...]) -> list[Path]:
             found = sorted(p for p in path.rglob("*.aif") if p.is_file())
             if not found:
                 raise UsageError(f"{raw}: folder holds no .aif files")
-            files.extend(found)
         elif path.is_file():
-            files.append(path)
+            found = [path]
         elif path.exists():
             raise UsageError(f"{raw}: not a regular file")
         else:
             raise UsageError(f"{raw}: no such file or folder")
+        _refuse_links_out(found, path if path.is_dir() else path.parent)
+        files.extend(found)
     for file in files:
         if not os.access(file, os.R_OK):
             raise UsageError(f"{file}: cannot be read (permission denied)")
     return files
 
 
-def _compile(file: Path, root: str | None, *, analyse: bool = True) -> Compilation:
-    from aiflang.driver import compile_file
+def _refuse_links_out(files: list[Path], folder: Path) -> None:
+    """A link in a pull request must not make aifc read, and quote, files from elsewhere.
 
+    A design reached through a link must lie in the folder walked or named,
+    whatever --root says: --root may hold the checkout's `.git` folder.
+    """
+    from aiflang.fileio import first_outside
+
+    escaped = first_outside(files, folder)
+    if escaped is not None:
+        raise UsageError(f"{escaped}: a link to a file outside {folder}; refused")
+
+
+def _read_design(file: Path) -> bytes:
+    """A design's bytes for `fmt`: bounded, and refused (exit 1) unless they decode."""
+    from aiflang.fileio import TooLarge, read_limited
+    from aiflang.syntax.parser import MAX_FILE_BYTES, decode_source, oversize
+
+    try:
+        data = read_limited(file, MAX_FILE_BYTES)
+        _, problem = decode_source(data, str(file))
+    except TooLarge as error:
+        problem = oversize(error.size, str(file))
+    except OSError as error:
+        raise UsageError(f"cannot read {file}: {error.strerror or error}") from error
+    if problem is not None:
+        message = f"aifc: {file}: cannot format: {problem.message} [{problem.code}]"
+        click.echo(_shown(message), err=True)
+        sys.exit(EXIT_INVALID)
+    return data
+
+
+def _design_file(raw: str, command: str) -> Path:
+    """The one design file a command takes; a folder or a missing file is a usage error."""
+    path = Path(raw)
+    if path.is_dir():
+        found = sum(1 for p in path.rglob("*.aif") if p.is_file())
+        raise UsageError(
+            f"{raw}: is a folder ({found} .aif file{'' if found == 1 else 's'}); "
+            f"`aifc {command}` takes one design file"
+        )
+    (file,) = _design_files((raw,))
+    return file
+
+
+def _output_format(
+    output: str | None, fmt: str | None, by_suffix: dict[str, str], default: str
+) -> str:
+    """The format asked for, else the one the output's extension names, else `default`.
+
+    An extension that names no format this command writes is refused, so
+    `-o report.pdf` never silently writes HTML into a .pdf file.
+    """
+    if fmt is not None:
+        return fmt
+    suffix = Path(output).suffix.lower() if output and output != "-" else ""
+    if not suffix:
+        return default
+    if suffix not in by_suffix:
+        known = ", ".join(sorted(by_suffix))
+        raise UsageError(
+            f"-o {output}: cannot write a {suffix} file; use one of {known} or pass --format"
+        )
+    return by_suffix[suffix]
+
+
+def _pick_factory(compilation: Compilation, name: str | None, file: str) -> int:
+    """The index of the factory `--factory` names (the first one without it)."""
+    names = compilation.factory_names
+    if name is None:
+        return 0
+    index = compilation.factory_index(name)
+    if index is not None:
+        return index
+    import difflib
+
+    from aiflang.diagnostics import did_you_mean
+
+    hint = did_you_mean(difflib.get_close_matches(name, names, n=2))
+    listed = ", ".join(f"`{n}`" for n in names) or "none"
+    raise UsageError(
+        f"--factory {name}: no such factory in {file}"
+        + (f" ({hint})" if hint else "")
+        + f"; its factories: {listed}"
+    )
+
+
+STDIN = "-"
+
+
+def _project(file: Path) -> ProjectConfig:
+    """The configuration of the project `file` belongs to (aifc.toml or [tool.aifc])."""
+    from aiflang.project import ConfigError, find_config
+
+    try:
+        return find_config(file)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+
+
+def _settings(given: tuple[str, ...]) -> tuple[Setting, ...]:
+    """The `--set PATH=VALUE` options, read; a malformed one is a usage error."""
+    if not given:
+        return ()
+    from aiflang.frontend.settings import SettingError, parse_setting
+
+    try:
+        return tuple(parse_setting(text) for text in given)
+    except SettingError as error:
+        raise UsageError(str(error)) from None
+
+
+def _stdin_path(stdin_filename: str | None) -> Path:
+    """The path text read from stdin stands for (messages, imports, configuration)."""
+    return Path(stdin_filename) if stdin_filename else Path.cwd() / "<stdin>"
+
+
+def _read_stdin() -> str:
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # a text stream without bytes beneath (some embedders)
+        return sys.stdin.read()
+    data: bytes = stream.read()
+    return data.decode("utf-8", errors="replace")
+
+
+def _compile(
+    file: Path,
+    root: str | None,
+    *,
+    analyse: bool = True,
+    settings: tuple[Setting, ...] = (),
+    text: str | None = None,
+) -> Compilation:
+    """Compile `file` (or `text` standing for it) as the project's configuration says."""
+    from aiflang.driver import compile_file, compile_source
+
+    config = _project(file.parent if text is not None else file)
     root_path = Path(root) if root else None
     if root_path is not None and not root_path.is_dir():
         raise UsageError(f"--root {root}: not a folder")
+    if root_path is None:
+        root_path = config.root
     if root_path is not None and not file.resolve().is_relative_to(root_path.resolve()):
-        raise UsageError(f"{file}: outside the project root {root}")
-    return compile_file(file, root=root_path, analyse=analyse)
+        raise UsageError(f"{file}: outside the project root {root or root_path}")
+    policy = config.policy_of if config.policy or config.per_path else None
+    if text is not None:
+        folder = file.resolve().parent
+        return compile_source(
+            text,
+            root=root_path or folder,
+            folder=folder,
+            name=file.name,
+            analyse=analyse,
+            settings=settings,
+            catalog=config.catalog,
+            policy=policy,
+        )
+    return compile_file(
+        file,
+        root=root_path,
+        analyse=analyse,
+        settings=settings,
+        catalog=config.catalog,
+        policy=policy,
+    )
 
 
-def _write(output: str | None, text: str) -> None:
-    """Write to a file atomically (temp file and rename), or to stdout."""
+def _write(output: str | None, text: str, *, expected: bytes | None = None) -> None:
+    """Write to a file (`aiflang.fileio.write_text`: atomic, keeps modes), or to stdout."""
     if output is None or output == "-":
         click.echo(text, nl=False)
         return
-    from aiflang.fileio import write_atomic
+    from aiflang.fileio import write_text
 
     try:
-        write_atomic(Path(output), text)
+        write_text(Path(output), text, expected=expected)
     except OSError as error:
         raise UsageError(f"cannot write {output}: {error.strerror or error}") from error
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="aiflang", prog_name="aifc")
 def main() -> None:
     """aifc: check and report on AI-factory designs written in .aif."""
+
+
+SET_HELP = (
+    "Override an attribute or assumption, checked like the file: "
+    "halls.A.it_power='4 MW', assumptions.hbm_usable_fraction=0.85 (repeatable)."
+)
+STDIN_HELP = "With `-`: the path the text read from stdin stands for (messages, imports)."
 
 
 @main.command()
@@ -140,10 +327,13 @@ def main() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "sarif", "github"]),
-    default="text",
-    help="Output format.",
+    type=click.Choice(["text", "concise", "json", "sarif", "github"]),
+    default=None,
+    help="Output format (default: the project's `format`, else text); "
+    "concise is `path:line:col: CODE message`.",
 )
+@click.option("--stdin-filename", help=STDIN_HELP)
+@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
 @click.option("--strict", is_flag=True, help="Warnings fail the check too.")
 @click.option(
     "--root", help="Project root that imports may not leave (default: each file's folder)."
@@ -154,40 +344,54 @@ def main() -> None:
 @_guarded
 def validate(
     paths: tuple[str, ...],
-    fmt: str,
+    fmt: str | None,
+    stdin_filename: str | None,
+    sets: tuple[str, ...],
     strict: bool,
     root: str | None,
     max_errors: int | None,
     quiet: bool,
     debug: bool,
 ) -> None:
-    """Check .aif files (or folders of them) like a type checker."""
-    files = _design_files(paths)
+    """Check .aif files (or folders of them, or `-` for stdin) like a type checker."""
+    from aiflang.diagnostics import Counts
+
+    settings = _settings(sets)
+    if STDIN in paths:
+        if len(paths) > 1:
+            raise UsageError("`-` (stdin) cannot be combined with other paths")
+        files = [_stdin_path(stdin_filename)]
+        text: str | None = _read_stdin()
+    else:
+        files = _design_files(paths)
+        text = None
+    if fmt is None:
+        fmt = _project(files[0].parent if text is not None else files[0]).format or "text"
+    # A library is checked on its own and again by every design that imports it:
+    # each finding is reported and counted once, in the order of the files.
     diagnostics: list[Diagnostic] = []
+    seen: set[tuple[object, ...]] = set()
     sources: dict[str, str] = {}
     for file in files:
-        compilation = _compile(file, root)
-        diagnostics.extend(compilation.sink.sorted())
+        compilation = _compile(file, root, settings=settings, text=text)
+        for diagnostic in compilation.diagnostics:
+            key = (diagnostic.code, diagnostic.message, diagnostic.span)
+            if key not in seen:
+                seen.add(key)
+                diagnostics.append(diagnostic)
         sources.update(compilation.sources)
-    from aiflang.diagnostics import Severity
-    from aiflang.diagnostics.suppression import apply_suppressions
-
-    diagnostics = apply_suppressions(diagnostics, sources)
-    errors = sum(1 for d in diagnostics if d.is_error)
-    warnings = sum(1 for d in diagnostics if d.severity is Severity.WARNING)
+    counts = Counts.of(diagnostics)
     shown = [d for d in diagnostics if d.is_error] if quiet else diagnostics
     if max_errors is not None:
         shown = shown[:max_errors]
-    failed = errors > 0 or (strict and warnings > 0)
+    failed = not counts.valid or (strict and counts.warnings > 0)
+    colour = _colour(sys.stdout)
     if fmt == "json":
         from aiflang.render.json_report import dumps
         from aiflang.report import validation_report
 
         # Counts and validity are of every diagnostic, whatever --quiet and --max-errors hide.
-        envelope = validation_report(shown, sources).model_copy(
-            update={"valid": errors == 0, "error_count": errors, "warning_count": warnings}
-        )
-        click.echo(dumps(envelope), nl=False)
+        click.echo(dumps(validation_report(shown, sources, counts)), nl=False)
     elif fmt == "sarif":
         from aiflang.render.sarif import render_sarif
 
@@ -196,17 +400,24 @@ def validate(
         from aiflang.render.github import render_github
 
         click.echo(render_github(shown), nl=False)
+    elif fmt == "concise":
+        from aiflang.render.concise import render_concise
+
+        click.echo(render_concise(shown), nl=False)
     else:
         from aiflang.render.text import render_diagnostics, summary_line
 
-        colour = _colour(sys.stdout)
         if shown:
-            click.echo(render_diagnostics(shown, sources, colour=colour))
+            click.echo(render_diagnostics(shown, sources, colour=colour), color=colour)
             click.echo()
         if max_errors is not None and len(shown) < len(diagnostics):
             click.echo(f"... {len(diagnostics) - len(shown)} more not shown (--max-errors)")
-        click.echo(summary_line(errors, warnings, len(files), colour=colour))
+        summary = summary_line(counts.errors, counts.warnings, len(files), colour=colour)
+        click.echo(summary, color=colour)
     sys.exit(EXIT_INVALID if failed else EXIT_OK)
+
+
+REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".json": "json", ".md": "md"}
 
 
 @main.command()
@@ -219,49 +430,52 @@ def validate(
     default=None,
     help="Report format (default: from the output's extension, else html).",
 )
+@click.option("--factory", "factory", help="The factory to report on, when the file has several.")
 @click.option(
     "--explain",
     "explain_key",
     help="Show how one figure was computed, e.g. serve.chat.tokens_per_s.",
 )
 @click.option("--root", help="Project root that imports may not leave.")
+@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @_guarded
 def report(
     file: str,
     output: str | None,
     fmt: str | None,
+    factory: str | None,
     explain_key: str | None,
     root: str | None,
+    sets: tuple[str, ...],
     debug: bool,
 ) -> None:
     """Produce the design report: HTML (default), JSON or Markdown."""
-    (path,) = _design_files((file,))
-    compilation = _compile(path, root)
+    settings = _settings(sets)
+    path = _design_file(file, "report")
+    fmt = _output_format(output, fmt, REPORT_SUFFIXES, "html")
+    compilation = _compile(path, root, settings=settings)
     from aiflang.driver import build_reports
 
+    index = _pick_factory(compilation, factory, file)
     reports = build_reports(compilation)
     if not reports:
         from aiflang.render.text import render_diagnostics
 
-        diagnostics = compilation.sink.sorted()
-        if diagnostics:
-            click.echo(render_diagnostics(diagnostics, compilation.sources), err=True)
+        if compilation.diagnostics:
+            click.echo(render_diagnostics(compilation.diagnostics, compilation.sources), err=True)
         raise UsageError(f"{file}: no factory to report on")
-    data = reports[0]
+    data = reports[index]
     if explain_key:
-        from aiflang.render.explain import render_explanation
+        from aiflang.render.derivation import render_derivation
 
-        text = render_explanation(data, explain_key)
+        text = render_derivation(data, explain_key)
         if text is None:
             raise UsageError(
                 f"no figure `{explain_key}`; try one of: " + ", ".join(sorted(data.explain)[:12])
             )
         click.echo(text)
         sys.exit(EXIT_OK if data.valid else EXIT_INVALID)
-    if fmt is None:
-        suffix = Path(output).suffix.lower() if output else ""
-        fmt = {".json": "json", ".md": "md"}.get(suffix, "html")
     if fmt == "json":
         from aiflang.render.json_report import dumps
 
@@ -276,78 +490,187 @@ def report(
         text = render_html(data)
     _write(output, text)
     if output and output != "-":
-        click.echo(f"wrote {output}", err=True)
+        click.echo(_shown(f"wrote {output}"), err=True)
     sys.exit(EXIT_OK if data.valid else EXIT_INVALID)
+
+
+COMPARE_SUFFIXES = {".txt": "text", ".json": "json", ".md": "md", ".html": "html", ".htm": "html"}
 
 
 @main.command()
 @click.argument("first")
 @click.argument("second")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "md", "html"]), default="text")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "md", "html"]),
+    default=None,
+    help="Output format (default: from the output's extension, else text).",
+)
 @click.option("-o", "--output", help="Write to this file (default: stdout).")
+@click.option(
+    "--factory",
+    "factories",
+    multiple=True,
+    help="The factory to compare when a file has several; give it twice for A and B.",
+)
+@click.option("--root", help="Project root that imports may not leave.")
+@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help="--set on both sides.")
+@click.option("--set-a", "sets_a", multiple=True, metavar="PATH=VALUE", help="--set on A only.")
+@click.option("--set-b", "sets_b", multiple=True, metavar="PATH=VALUE", help="--set on B only.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @_guarded
-def compare(first: str, second: str, fmt: str, output: str | None, debug: bool) -> None:
-    """Key figures of two designs side by side, with ratios."""
-    from aiflang.driver import build_reports
+def compare(
+    first: str,
+    second: str,
+    fmt: str | None,
+    output: str | None,
+    factories: tuple[str, ...],
+    root: str | None,
+    sets: tuple[str, ...],
+    sets_a: tuple[str, ...],
+    sets_b: tuple[str, ...],
+    debug: bool,
+) -> None:
+    """Key figures of two designs (or saved JSON reports) side by side, with ratios."""
     from aiflang.render.compare import compare_reports, render_comparison
 
-    reports = []
-    for file in (first, second):
-        (path,) = _design_files((file,))
-        built = build_reports(_compile(path, None))
-        if not built:
-            raise UsageError(f"{file}: no factory to compare")
-        reports.append(built[0])
-    comparison = compare_reports(reports[0], reports[1])
-    _write(output, render_comparison(comparison, fmt))
-    sys.exit(EXIT_OK if all(r.valid for r in reports) else EXIT_INVALID)
+    fmt = _output_format(output, fmt, COMPARE_SUFFIXES, "text")
+    if len(factories) > 2:
+        raise UsageError("--factory: give it once (both sides) or twice (A, then B)")
+    chosen = (factories[0], factories[-1]) if factories else (None, None)
+    a = _side(first, root, chosen[0], _settings(sets + sets_a))
+    b = _side(second, root, chosen[1], _settings(sets + sets_b))
+    _write(output, render_comparison(compare_reports(a, b), fmt))
+    sys.exit(EXIT_OK if a.valid and b.valid else EXIT_INVALID)
+
+
+def _side(
+    file: str, root: str | None, factory: str | None, settings: tuple[Setting, ...]
+) -> Report:
+    """One side of a comparison: a design compiled now, or a saved JSON report."""
+    if Path(file).suffix.lower() == ".json" and Path(file).is_file():
+        if settings:
+            raise UsageError(f"--set: {file} is a saved report; settings change designs only")
+        return _saved_report(file, factory)
+    path = _design_file(file, "compare")
+    from aiflang.driver import build_reports
+
+    compilation = _compile(path, root, settings=settings)
+    index = _pick_factory(compilation, factory, file)
+    built = build_reports(compilation)
+    if not built:
+        raise UsageError(f"{file}: no factory to compare")
+    return built[index]
+
+
+def _saved_report(file: str, factory: str | None) -> Report:
+    import json
+
+    from pydantic import ValidationError
+
+    from aiflang.report import FORMAT_VERSION, Report
+
+    try:
+        data = json.loads(Path(file).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise UsageError(f"{file}: cannot read a JSON report ({error})") from error
+    version = data.get("format_version") if isinstance(data, dict) else None
+    if not isinstance(version, str) or version.split(".")[0] != FORMAT_VERSION.split(".")[0]:
+        raise UsageError(
+            f"{file}: not an aifc JSON report of format {FORMAT_VERSION.split('.')[0]}.x "
+            f"(format_version {version!r}); write one with `aifc report --format json`"
+        )
+    try:
+        saved = Report.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise UsageError(
+            f"{file}: not a valid aifc JSON report ({where}: {first['msg']})"
+        ) from None
+    if factory is not None and factory != saved.factory:
+        raise UsageError(f"--factory {factory}: {file} is the report of `{saved.factory}`")
+    return saved
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 if a file would change.")
 @click.option("--diff", is_flag=True, help="Print what would change as a unified diff.")
+@click.option("--stdin-filename", help=STDIN_HELP)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @_guarded
-def fmt(paths: tuple[str, ...], check: bool, diff: bool, debug: bool) -> None:
-    """Format .aif files in the canonical layout, in place."""
+def fmt(
+    paths: tuple[str, ...], check: bool, diff: bool, stdin_filename: str | None, debug: bool
+) -> None:
+    """Format .aif files in the canonical layout, in place (`-`: stdin to stdout)."""
     import difflib
 
-    from aiflang.fileio import write_atomic
     from aiflang.syntax.formatter import FormatError, format_source
 
+    if STDIN in paths:
+        if len(paths) > 1:
+            raise UsageError("`-` (stdin) cannot be combined with other paths")
+        _fmt_stdin(stdin_filename, check=check, diff=diff)
+        return
     files = _design_files(paths)
     changed = 0
     for file in files:
-        original = file.read_bytes().decode("utf-8", errors="replace")
+        data = _read_design(file)
+        original = data.decode("utf-8")
         try:
             formatted = format_source(original, str(file))
         except FormatError as error:
-            click.echo(f"aifc: {file}: cannot format a file with syntax errors ({error})", err=True)
+            problem = f"aifc: {file}: cannot format a file with syntax errors ({error})"
+            click.echo(_shown(problem), err=True)
             sys.exit(EXIT_INVALID)
         if formatted == original:
             continue
         changed += 1
         if diff:
-            click.echo(
-                "".join(
-                    difflib.unified_diff(
-                        original.splitlines(keepends=True),
-                        formatted.splitlines(keepends=True),
-                        f"{file} (original)",
-                        f"{file} (formatted)",
-                    )
-                ),
-                nl=False,
+            lines = difflib.unified_diff(
+                original.splitlines(keepends=True),
+                formatted.splitlines(keepends=True),
+                f"{file} (original)",
+                f"{file} (formatted)",
             )
+            click.echo(_shown("".join(lines)), nl=False)
         if check or diff:
             if check:
-                click.echo(f"would reformat {file}", err=True)
+                click.echo(_shown(f"would reformat {file}"), err=True)
         else:
-            write_atomic(file, formatted)
-            click.echo(f"formatted {file}", err=True)
+            _write(str(file), formatted, expected=data)
+            click.echo(_shown(f"formatted {file}"), err=True)
     if check and changed:
+        sys.exit(EXIT_INVALID)
+
+
+def _fmt_stdin(stdin_filename: str | None, *, check: bool, diff: bool) -> None:
+    """Format the text on stdin: to stdout, or (--check, --diff) say whether it would change."""
+    import difflib
+
+    from aiflang.syntax.formatter import FormatError, format_source
+
+    name = stdin_filename or "<stdin>"
+    original = _read_stdin()
+    try:
+        formatted = format_source(original, name)
+    except FormatError as error:
+        click.echo(f"aifc: {name}: cannot format a file with syntax errors ({error})", err=True)
+        sys.exit(EXIT_INVALID)
+    if diff:
+        lines = difflib.unified_diff(
+            original.splitlines(keepends=True),
+            formatted.splitlines(keepends=True),
+            f"{name} (original)",
+            f"{name} (formatted)",
+        )
+        click.echo("".join(lines), nl=False)
+    elif not check:
+        click.echo(formatted, nl=False)
+    if check and formatted != original:
+        click.echo(f"would reformat {name}", err=True)
         sys.exit(EXIT_INVALID)
 
 
@@ -356,13 +679,21 @@ def fmt(paths: tuple[str, ...], check: bool, diff: bool, debug: bool) -> None:
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @_guarded
 def catalog(name: str | None, debug: bool) -> None:
-    """List the built-in components, or show one with its sources."""
+    """List the built-in components (and the project's), or show one with its sources."""
     from aiflang.render.catalog import render_catalog, render_entry
+    from aiflang.syntax.parser import ParseResult, parse_source
 
+    project: list[ParseResult] = []
+    for path in _project(Path.cwd()).catalog:
+        try:
+            source = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise UsageError(f"{path}: cannot read the project catalog ({error})") from None
+        project.append(parse_source(source, str(path)))
     if name is None:
-        click.echo(render_catalog())
+        click.echo(render_catalog(project))
         return
-    text = render_entry(name)
+    text = render_entry(name, project)
     if text is None:
         raise UsageError(f"no catalog entry `{name}` (run `aifc catalog` for the list)")
     click.echo(text)
@@ -381,30 +712,52 @@ def explain(code: str) -> None:
 
         close = difflib.get_close_matches(code.upper(), list(CODES), n=3)
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        click.echo(f"aifc: unknown code {code}{hint}", err=True)
+        click.echo(_shown(f"aifc: unknown code {code}{hint}"), err=True)
         sys.exit(EXIT_USAGE)
     click.echo(f"{info} ({info.severity}): {info.summary}\n\n{info.explanation}")
 
 
+GRAPH_SUFFIXES = {".graphml": "graphml", ".xml": "graphml", ".dot": "dot", ".gv": "dot"}
+
+
 @main.command()
 @click.argument("file")
-@click.option("--format", "fmt", type=click.Choice(["graphml", "dot"]), default="dot")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["graphml", "dot"]),
+    default=None,
+    help="Graph format (default: from the output's extension, else dot).",
+)
 @click.option(
     "--expand", is_flag=True, help="One node per switch and endpoint (small designs only)."
 )
 @click.option("--fabric", "fabric_name", help="Only this fabric.")
+@click.option("--factory", "factory", help="Only this factory, when the file has several.")
 @click.option("-o", "--output", help="Write to this file (default: stdout).")
+@click.option("--root", help="Project root that imports may not leave.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @_guarded
 def graph(
-    file: str, fmt: str, expand: bool, fabric_name: str | None, output: str | None, debug: bool
+    file: str,
+    fmt: str | None,
+    expand: bool,
+    fabric_name: str | None,
+    factory: str | None,
+    output: str | None,
+    root: str | None,
+    debug: bool,
 ) -> None:
     """Export the network topology as GraphML or DOT."""
     from aiflang.render.graph import export_graph
 
-    (path,) = _design_files((file,))
-    compilation = _compile(path, None)
-    text, problem = export_graph(compilation, fmt, expand=expand, fabric=fabric_name)
+    path = _design_file(file, "graph")
+    fmt = _output_format(output, fmt, GRAPH_SUFFIXES, "dot")
+    compilation = _compile(path, root)
+    only = _pick_factory(compilation, factory, file) if factory is not None else None
+    text, problem = export_graph(
+        compilation, fmt, expand=expand, fabric=fabric_name, factory_index=only
+    )
     if problem:
         raise UsageError(problem)
     _write(output, text)
@@ -412,12 +765,30 @@ def graph(
 
 @main.command()
 def schema() -> None:
-    """Print the JSON Schema of the JSON report."""
+    """Print the JSON Schema of the JSON report (each number's unit in its description)."""
     import json
 
-    from aiflang.report import Report
+    from aiflang.report import report_schema
 
-    click.echo(json.dumps(Report.model_json_schema(), indent=2, sort_keys=True))
+    click.echo(json.dumps(report_schema(), indent=2, sort_keys=True))
+
+
+@main.command()
+@click.option(
+    "--stdio", is_flag=True, help="Talk over stdin and stdout (the default and only way)."
+)
+def lsp(stdio: bool) -> None:
+    """Run the language server for editors (needs the `lsp` extra)."""
+    try:
+        from aiflang.lsp.server import serve
+    except ImportError as error:
+        click.echo(
+            f"aifc: the language server needs pygls and lsprotocol ({error}); "
+            "install them with: pip install 'aiflang[lsp]'",
+            err=True,
+        )
+        sys.exit(EXIT_USAGE)
+    serve()
 
 
 STARTER = "starter.aif"
@@ -428,11 +799,10 @@ STARTER = "starter.aif"
 @_guarded
 def init(force: bool) -> None:
     """Write a commented starter design in the current folder."""
-    from aiflang.fileio import write_atomic
     from aiflang.resources import data_path
 
     target = Path(STARTER)
     if target.exists() and not force:
         raise UsageError(f"{STARTER} already exists (use --force to overwrite)")
-    write_atomic(target, data_path("dsl", "starter.aif").read_text(encoding="utf-8"))
+    _write(STARTER, data_path("dsl", "starter.aif").read_text(encoding="utf-8"))
     click.echo(f"wrote {STARTER}; check it with: aifc validate {STARTER}")

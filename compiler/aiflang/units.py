@@ -38,6 +38,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+# The largest exponent a unit name may carry (`m^2`, `m^3` are the real ones).
+MAX_UNIT_EXPONENT = 9
+
 __all__ = [
     "AREA",
     "BANDWIDTH",
@@ -411,6 +414,43 @@ def unit_names() -> frozenset[str]:
     return frozenset(_unit_table().units)
 
 
+def units_of(dimension: Dimension) -> list[str]:
+    """The simple unit names of `dimension`, smallest first (for completion).
+
+    Compound expressions (`USD/kWh`) are built by the designer from these;
+    for a compound dimension the ladder of display units is offered instead.
+    """
+    table = _unit_table().units
+    simple = [u for u in table.values() if u.dimension == dimension and u.offset == 0.0]
+    names = list(_UNIT_LADDERS.get(dimension, ()))
+    names += [u.text for u in sorted(simple, key=lambda u: (u.factor, u.text))]
+    # A compound dimension: each of its base dimensions in its usual units, divided out.
+    above = [b for b, e in dimension.exponents if e == 1]
+    below = [b for b, e in dimension.exponents if e == -1]
+    if dimension == MONEY_PER_ENERGY:
+        names += ["USD/kWh", "USD/MWh"]
+    elif above and below and len(above) + len(below) == len(dimension.exponents):
+        word = {"time": ["s", "h", "year"], "power": ["kW", "MW"], "data": ["GB", "TB"]}
+        for top in _words(Dimension({above[0]: 1}), word, above[0]):
+            for bottoms in _combinations([_words(Dimension({b: 1}), word, b) for b in below]):
+                names.append("/".join([top, *bottoms]))
+    return list(dict.fromkeys(names))
+
+
+def _words(dimension: Dimension, usual: dict[str, list[str]], base: str) -> list[str]:
+    if base in usual:
+        return usual[base]
+    found = [u.text for u in _unit_table().units.values() if u.dimension == dimension]
+    return found[:1]
+
+
+def _combinations(options: list[list[str]]) -> list[list[str]]:
+    combos: list[list[str]] = [[]]
+    for choices in options:
+        combos = [[*combo, choice] for combo in combos for choice in choices]
+    return combos
+
+
 # --------------------------------------------------------------------------
 # Parsing unit expressions
 
@@ -458,8 +498,16 @@ def _scan(text: str) -> list[tuple[str, str, int]]:
             while digits_end < end and text[digits_end] in _DIGITS:
                 digits_end += 1
             exponent_text = text[digits_start:digits_end]
-            if not exponent_text.lstrip("+-"):
+            digits = exponent_text.lstrip("+-")
+            if not digits:
                 raise UnitSyntaxError(text, f"'^' after {name} needs a whole number")
+            # Bounded before int(): Python refuses over 4,300 digits, and a large
+            # power overflows the unit's factor.
+            if len(digits) > 2 or int(digits) > MAX_UNIT_EXPONENT:
+                shown = text if len(text) <= 40 else text[:37] + "..."
+                raise UnitSyntaxError(
+                    shown, f"exponents run from 1 to {MAX_UNIT_EXPONENT} (as in m^2, m^3)"
+                )
             exponent = int(exponent_text)
             position = digits_end
         terms.append((operator, name, exponent))

@@ -8,12 +8,16 @@ no fabric, so its IT load is the racks plus what storage it declares.
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import pytest
 
 from aiflang.analyses.facts import Facts
-from aiflang.driver import Compilation, compile_file
+from aiflang.driver import Compilation, compile_source
+from aiflang.resources import catalog_dir
+from aiflang.syntax import tree as ast
+from aiflang.syntax.parser import parse_source
 
 YEAR_S = 31_536_000.0
 H100_BF16 = 989.4e12
@@ -39,9 +43,7 @@ FINANCE = """
 
 
 def _compile(tmp_path: Path, body: str, *, finance: str = FINANCE) -> tuple[Compilation, Facts]:
-    path = tmp_path / "design.aif"
-    path.write_text(f'factory "small" {{\n  {SITE}\n{HALL}{body}{finance}}}\n', encoding="utf-8")
-    compilation = compile_file(path)
+    compilation = compile_source(f'factory "small" {{\n  {SITE}\n{HALL}{body}{finance}}}\n')
     assert compilation.facts, [d.message for d in compilation.sink.diagnostics]
     return compilation, compilation.facts[0]
 
@@ -76,7 +78,7 @@ def test_training_time_and_gpu_hours_of_a_small_h100_design(tmp_path: Path) -> N
     assert train.gpu_hours == pytest.approx(294_791.5, rel=1e-6)
     # facility energy = GPUs x time x (IT load / GPUs) x PUE = IT load x time x PUE
     assert train.energy_j == pytest.approx(163_200 * expected_time * 1.25, rel=1e-9)
-    assert "train.llama-70b.time_s" in facts.explanations
+    assert "train.llama-70b.time_s" in facts.derivations
     assert "E503" not in _codes(compilation)
 
 
@@ -101,8 +103,9 @@ def test_fp4_training_on_hopper_is_e502_at_the_workload(tmp_path: Path) -> None:
     compilation, facts = _compile(tmp_path, body)
     (error,) = [d for d in compilation.sink.diagnostics if d.code == "E502"]
     assert "H100 has no fp4 compute" in error.message
-    text = (tmp_path / "design.aif").read_text()
-    assert error.span is not None and error.span.line == _line_of(text, 'train "llama-70b"')
+    assert error.span is not None
+    text = compilation.sources[error.span.file]
+    assert error.span.line == _line_of(text, 'train "llama-70b"')
     assert facts.train == []
 
 
@@ -160,7 +163,7 @@ def test_tokens_per_mw_is_tokens_over_facility_megawatts(tmp_path: Path) -> None
     assert serve.user_rate_tokens_per_s is not None and serve.user_rate_tokens_per_s >= 30
     assert serve.time_to_first_token_s is not None and serve.time_to_first_token_s > 0
     for figure in ("tokens_per_s", "tokens_per_s_per_mw", "batch", "cost_per_million_tokens_usd"):
-        assert f"serve.chat.{figure}" in facts.explanations
+        assert f"serve.chat.{figure}" in facts.derivations
 
 
 def test_serve_workloads_split_the_fleet_and_its_power(tmp_path: Path) -> None:
@@ -184,6 +187,48 @@ def test_model_too_big_for_the_domain_is_e501(tmp_path: Path) -> None:
     assert "576 GB usable" in error.message
     assert "8 x H100" in error.message
     assert facts.serve == []
+
+
+def test_a_request_whose_kv_cache_does_not_fit_is_e501_and_w503(tmp_path: Path) -> None:
+    body = SERVE_70B.replace("params    = 70 billion", "model = Llama3_1_70B").replace(
+        "precision = fp8", "precision = fp8\n    input_tokens = 4000000\n    output_tokens = 1"
+    )
+    compilation, facts = _compile(tmp_path, body)
+    (error,) = [d for d in compilation.sink.diagnostics if d.code == "E501"]
+    # 80 layers x 2 x 8 KV heads x 128 = 163,840 values a token, one byte each in fp8:
+    # 4,000,001 tokens hold 655 GB, beside 71 GB of weights, on 8 x 80 GB x 90% = 576 GB
+    assert "71 GB of weights and 655 GB of KV cache for one request" in error.message
+    assert "576 GB usable on the largest replica, 8 x H100" in error.message
+    assert "W503" in _codes(compilation)
+    assert facts.serve == []
+
+
+def _h100_with(attribute: str, value: str) -> str:
+    """The catalog's H100 with one attribute replaced; appended to a design, it shadows it."""
+    text = (catalog_dir() / "gpus.aif").read_text(encoding="utf-8")
+    for entry in parse_source(text, "gpus.aif").module.entries:
+        if isinstance(entry, ast.Block) and entry.kind == "gpu" and entry.name == "H100":
+            block = text[entry.span.offset : entry.span.end_offset]
+            return re.sub(rf"(?m)^(\s*{attribute}\s*=).*$", rf"\g<1> {value}", block)
+    raise AssertionError("no H100 in the catalog")
+
+
+def test_a_gpu_without_bf16_compute_cannot_serve(tmp_path: Path) -> None:
+    # attention computes in BF16 whatever the weights' precision
+    source = f'factory "small" {{\n  {SITE}\n{HALL}{SERVE_70B}}}\n' + _h100_with("bf16", "0 TFLOPS")
+    compilation = compile_source(source)
+    (error,) = [d for d in compilation.sink.diagnostics if d.code == "E502"]
+    assert error.message == "H100 has no bf16 compute: serve `chat` runs its attention in BF16"
+
+
+def test_a_gpu_without_scale_up_bandwidth_serves_one_gpu_replicas(tmp_path: Path) -> None:
+    body = SERVE_70B.replace("params    = 70 billion", "model = Llama3_1_8B")
+    source = f'factory "small" {{\n  {SITE}\n{HALL}{body}}}\n' + _h100_with(
+        "scale_up_bandwidth", "0 GB/s"
+    )
+    compilation = compile_source(source)
+    (serve,) = compilation.facts[0].serve
+    assert serve.gpus_per_replica == 1 and serve.parallelism.label == "TP1"
 
 
 def test_fp4_serving_on_hopper_is_e502(tmp_path: Path) -> None:
@@ -252,8 +297,8 @@ def test_capex_opex_tco_and_unit_costs(tmp_path: Path) -> None:
     (train,) = facts.train
     assert train.cost_usd == pytest.approx(train.gpu_hours * gpu_hour)
     assert cost.missing_prices == []
-    assert "cost.capex_usd" in facts.explanations
-    assert "train.llama-70b.cost_usd" in facts.explanations
+    assert "cost.capex_usd" in facts.derivations
+    assert "train.llama-70b.cost_usd" in facts.derivations
 
 
 def test_finance_defaults_and_unpriced_parts(tmp_path: Path) -> None:
@@ -269,6 +314,39 @@ def test_finance_defaults_and_unpriced_parts(tmp_path: Path) -> None:
     (serve,) = facts.serve
     assert serve.cost_per_million_tokens_usd is not None
     assert math.isfinite(serve.cost_per_million_tokens_usd)
+
+
+def test_a_site_without_prices_gets_the_sourced_defaults_and_a_warning(tmp_path: Path) -> None:
+    # Same factory as test_cost_against_hand_calculation, without build_cost and power_price:
+    # the facility is priced at 17.5 million USD/MW x 200 kW of it_power, energy at
+    # 8.92 cents/kWh; before, both counted as zero.
+    compilation = compile_source(
+        f'factory "small" {{\n  site {{ pue = 1.25 }}\n{HALL}{SERVE_70B}{FINANCE}}}\n'
+    )
+    (facts,) = compilation.facts
+    cost = facts.cost
+    assert cost is not None
+    assert cost.capex_usd["facility"] == pytest.approx(17.5 * 200_000)  # 3.5 million USD
+    assert cost.opex_usd_per_year["energy"] == pytest.approx(163.2 * 0.8 * 1.25 * 8760 * 0.0892)
+    assert cost.missing_prices == []
+    warnings = sorted(
+        (d.message, d.notes) for d in compilation.sink.diagnostics if d.code == "W701"
+    )
+    assert warnings == [
+        (
+            "site gives no build_cost: the facility is priced at the default $17.5 M/MW "
+            "(assumption `site_build_cost`)",
+            ("facility = 200 kW of critical IT power x $17.5 M/MW = $3.50 M",),
+        ),
+        (
+            "site gives no power_price: energy is priced at the default $0.0892/kWh "
+            "(assumption `site_power_price`)",
+            (),
+        ),
+    ]
+    assert facts.derivations["cost.capex_usd"].assumptions == ("site_build_cost",)
+    used = {name for name in facts.assumptions.used}
+    assert {"site_build_cost", "site_power_price"} <= used
 
 
 def test_a_priceless_rack_is_priced_by_its_nodes(tmp_path: Path) -> None:

@@ -22,8 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import DesignSpec, designs, examples
 
-from aiflang.diagnostics.suppression import apply_suppressions
-from aiflang.driver import Compilation, build_reports, compile_file
+from aiflang.driver import Compilation, build_reports, compile_source
 from aiflang.render.json_report import dumps
 from aiflang.report import validation_report
 from aiflang.syntax.formatter import format_source
@@ -45,16 +44,13 @@ atexit.register(shutil.rmtree, FOLDER, ignore_errors=True)
 
 
 def compile_text(text: str) -> Compilation:
-    path = FOLDER / "design.aif"
-    path.write_text(text, encoding="utf-8")
-    return compile_file(path)
+    return compile_source(text, root=FOLDER)
 
 
 def outputs(text: str) -> tuple[str, list[str]]:
     """The validate JSON and the JSON reports of one compilation, as text."""
     compilation = compile_text(text)
-    diagnostics = apply_suppressions(compilation.sink.sorted(), compilation.sources)
-    validation = dumps(validation_report(diagnostics, compilation.sources))
+    validation = dumps(validation_report(compilation.diagnostics, compilation.sources))
     return validation, [dumps(report) for report in build_reports(compilation)]
 
 

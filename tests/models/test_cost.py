@@ -84,7 +84,7 @@ def test_opex_per_year_by_hand() -> None:
 
 
 def test_licenses_of_a_thousand_gpu_pod() -> None:
-    # the seed's claim: a 1,000-GPU pod carries about 4.5M USD a year in licenses
+    # NVIDIA's list price: a 1,000-GPU pod carries 4.5M USD a year in licenses
     opex = opex_per_year(
         it_power_w=0.0,
         pue=1.0,
@@ -97,7 +97,7 @@ def test_licenses_of_a_thousand_gpu_pod() -> None:
         maintenance_fraction=0.0,
     )
     assert opex.licenses_usd_per_year == pytest.approx(4.5e6)
-    assert opex.explanation.assumptions == ()
+    assert opex.derivation.assumptions == ()
 
 
 def test_depreciation_straight_line() -> None:

@@ -46,6 +46,8 @@ def test_wheel_holds_the_package_data(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in (
         "aiflang/__init__.py",
+        "aiflang/api.py",
+        "aiflang/py.typed",
         "aiflang/cli.py",
         "aiflang/_data/dsl/aif.lark",
         "aiflang/_data/dsl/units.toml",

@@ -3,7 +3,9 @@
 Every finding of the compiler is a `Diagnostic`: a stable code (documented
 in `aiflang.diagnostics.codes`), a severity, a message in the designer's terms, the span
 it is about, related spans (the other side of a conflict), notes (the
-numbers that add up) and a help line (how to fix it, with numbers).
+numbers that add up), a help line (how to fix it, with numbers) and, where
+the fix is mechanical (a did-you-mean), `fixes`: the exact edits, so an
+editor can offer them as quick fixes without reading the help text.
 
 Passes never raise for user errors and never print: they add diagnostics to
 a `Sink`. The sink sorts and de-duplicates, and records whether a blocking
@@ -14,6 +16,7 @@ instead of cascading.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypedDict, Unpack
 
@@ -56,6 +59,18 @@ class Related:
 
 
 @dataclass(frozen=True, slots=True)
+class Fix:
+    """A machine-applicable edit: replace the text at `span` with `replacement`."""
+
+    span: Span
+    replacement: str
+
+    @property
+    def title(self) -> str:
+        return f"change to `{self.replacement}`"
+
+
+@dataclass(frozen=True, slots=True)
 class Diagnostic:
     code: Code
     severity: Severity
@@ -65,6 +80,7 @@ class Diagnostic:
     related: tuple[Related, ...] = ()
     notes: tuple[str, ...] = ()
     help: str | None = None
+    fixes: tuple[Fix, ...] = ()
 
     @property
     def is_error(self) -> bool:
@@ -82,6 +98,7 @@ class Details(TypedDict, total=False):
     related: tuple[Related, ...]
     notes: tuple[str, ...]
     help: str | None
+    fixes: tuple[Fix, ...]
 
 
 @dataclass(slots=True)
@@ -113,32 +130,21 @@ class Sink:
         related: tuple[Related, ...] = (),
         notes: tuple[str, ...] = (),
         help: str | None = None,
+        fixes: tuple[Fix, ...] = (),
     ) -> None:
-        self.add(Diagnostic(code, severity, message, span, label, related, notes, help))
+        self.add(Diagnostic(code, severity, message, span, label, related, notes, help, fixes))
 
     def error(
         self, code: Code, message: str, span: Span | None, **details: Unpack[Details]
     ) -> None:
-        """Report an error; `details` are `label`, `related`, `notes` and `help`."""
+        """Report an error; `details` are `label`, `related`, `notes`, `help` and `fixes`."""
         self.report(Severity.ERROR, code, message, span, **details)
 
     def warning(
         self, code: Code, message: str, span: Span | None, **details: Unpack[Details]
     ) -> None:
-        """Report a warning; `details` are `label`, `related`, `notes` and `help`."""
+        """Report a warning; `details` are `label`, `related`, `notes`, `help` and `fixes`."""
         self.report(Severity.WARNING, code, message, span, **details)
-
-    @property
-    def error_count(self) -> int:
-        return sum(1 for d in self.diagnostics if d.is_error)
-
-    @property
-    def warning_count(self) -> int:
-        return sum(1 for d in self.diagnostics if d.severity is Severity.WARNING)
-
-    @property
-    def has_errors(self) -> bool:
-        return any(d.is_error for d in self.diagnostics)
 
     @property
     def blocked(self) -> bool:
@@ -149,6 +155,35 @@ class Sink:
         return sorted(self.diagnostics, key=Diagnostic.sort_key)
 
 
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Errors and warnings among some diagnostics: the one place they are counted.
+
+    The driver counts a compilation's findings with it, per file and per
+    factory, after suppressions; renderers print the counts they are given.
+    """
+
+    errors: int = 0
+    warnings: int = 0
+
+    @classmethod
+    def of(cls, diagnostics: Iterable[Diagnostic]) -> Counts:
+        errors = warnings = 0
+        for diagnostic in diagnostics:
+            if diagnostic.is_error:
+                errors += 1
+            elif diagnostic.severity is Severity.WARNING:
+                warnings += 1
+        return cls(errors, warnings)
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(self.errors + other.errors, self.warnings + other.warnings)
+
+    @property
+    def valid(self) -> bool:
+        return self.errors == 0
+
+
 def did_you_mean(suggestions: list[str] | tuple[str, ...]) -> str | None:
     """A help line offering close names, or None when there are none."""
     if not suggestions:
@@ -156,12 +191,25 @@ def did_you_mean(suggestions: list[str] | tuple[str, ...]) -> str | None:
     return "did you mean " + " or ".join(f"`{s}`" for s in suggestions) + "?"
 
 
+def replacements(span: Span | None, suggestions: list[str] | tuple[str, ...]) -> tuple[Fix, ...]:
+    """One fix per suggestion, each replacing the text at `span` (none without a span)."""
+    if span is None:
+        return ()
+    return tuple(Fix(span, suggestion) for suggestion in suggestions)
+
+
+# A line of a source that snippets may not quote. Sources never hold NUL
+# (decoding refuses it), so the marker cannot be a real line.
+WITHHELD_LINE = "\0"
+
+
 def source_line(sources: dict[str, str], span: Span) -> str | None:
-    """The text of the line a span starts on, or None when the file or line is unknown."""
+    """The text of the line a span starts on, or None when unknown or withheld."""
     text = sources.get(span.file)
     if text is None:
         return None
     lines = text.split("\n")
     if 1 <= span.line <= len(lines):
-        return lines[span.line - 1]
+        line = lines[span.line - 1]
+        return None if line == WITHHELD_LINE else line
     return None

@@ -32,7 +32,7 @@ class Code(str):
         return self
 
     def __reduce__(self) -> tuple[object, ...]:
-        # Unpickle (cached parses) as the registered constant itself.
+        # Unpickle (and copy) as the registered constant itself.
         return (_registered, (str(self),))
 
     @property
@@ -219,13 +219,6 @@ E214 = Code(
     blocking=True,
 )
 
-E215 = Code(
-    "E215",
-    "no factory",
-    "The file defines components but no `factory`, and a report needs one. A library "
-    "file is fine for `validate`; `report` needs a factory.",
-    blocking=True,
-)
 
 E216 = Code(
     "E216",
@@ -280,12 +273,6 @@ E306 = Code(
     "domains are homogeneous.",
 )
 
-E307 = Code(
-    "E307",
-    "expanded graph too large",
-    "--expand builds one node per switch and endpoint; it is refused above the "
-    "documented size. Use the quotient graph (the default).",
-)
 
 E401 = Code(
     "E401",
@@ -348,8 +335,10 @@ E409 = Code(
 E501 = Code(
     "E501",
     "model does not fit",
-    "The model's weights (and a minimal KV cache) do not fit the HBM of the largest "
-    "scale-up domain available to the workload.",
+    "The model's weights and the KV cache of one request do not fit the HBM of the "
+    "largest replica aifc tries: tensor parallel up to max_tensor_parallel (8) and expert "
+    "parallel within a scale-up domain, or across domains over a compute fabric, and up "
+    "to 8 pipeline stages.",
 )
 
 E502 = Code(
@@ -374,7 +363,34 @@ E504 = Code(
 E505 = Code(
     "E505",
     "per-user rate unreachable",
-    "Even at a batch of one the decode rate is below the requested user_rate.",
+    "The requested user_rate is above the serving curve's reach: even at a batch of one, "
+    "on the fastest replica shape, each user sees fewer tokens per second. The message "
+    "states the highest reachable rate; lower user_rate to it, or add speculative decoding "
+    "(draft_tokens), a lower precision or GPUs with more memory bandwidth.",
+)
+
+E506 = Code(
+    "E506",
+    "engine does not run on the GPU",
+    "The serve workload names an engine whose `vendors` do not include the GPU's vendor "
+    "(TensorRT-LLM runs on NVIDIA GPUs only). Name an engine that runs there (vllm, sglang).",
+)
+
+E507 = Code(
+    "E507",
+    "latency limits unreachable",
+    "No batch on any replica shape meets the workload's ttft_limit (90th percentile), "
+    "tpot_limit and user_rate together. Relax a limit, prefill on a separate pool "
+    "(disaggregated = true), or use faster GPUs.",
+)
+
+E508 = Code(
+    "E508",
+    "replica shape cannot be built",
+    "The parallel sizes pinned on a serve workload (tp, dp, ep, pp, parallelism, "
+    "gpus_per_replica) describe no replica the design can hold: ep must divide tp x dp, a "
+    "replica beyond the scale-up domain needs a compute fabric, and a replica cannot have "
+    "more GPUs than the workload.",
 )
 
 E601 = Code(
@@ -396,10 +412,15 @@ W101 = Code(
     "An `# aifc: ignore[CODE]` comment names a code that is not reported on that line. Remove it.",
 )
 
-W201 = Code(
-    "W201",
-    "power declared but unused",
-    "A declared value was not used by any model.",
+W102 = Code(
+    "W102",
+    "text-direction control character",
+    "A comment or label holds a Unicode text-direction control (U+202A to U+202E, "
+    "U+2066 to U+2069). Editors and review tools display the text around it in a "
+    "different order than aifc reads it, so a design can look like one thing and mean "
+    'another (the "Trojan Source" attack, CVE-2021-42574). Remove the character; if '
+    "right-to-left text is meant, write it without embedding or override controls. "
+    "aifc shows such characters as escapes (`\\u{202e}`) in every output.",
 )
 
 W301 = Code(
@@ -424,8 +445,10 @@ W303 = Code(
 W401 = Code(
     "W401",
     "no power redundancy",
-    "A hall's power chain has no redundancy: one UPS module or feed failing takes load "
-    "down. The message names what a single failure sheds.",
+    "A hall's power chain has no redundancy: one UPS module or utility feed failing "
+    "takes load down (or the hall has no UPS, or a single feed). Every single failure "
+    "the hall's failure list shows shedding racks is reported; the message names the "
+    "racks and GPUs it sheds, and the help the plant or feeds that would carry the load.",
 )
 
 W402 = Code(
@@ -464,6 +487,35 @@ W502 = Code(
     "W502",
     "workload uses no GPUs",
     "A workload's share of the fleet rounds to zero replicas.",
+)
+
+W503 = Code(
+    "W503",
+    "request longer than the model's context",
+    "A serve workload's input_tokens plus output_tokens exceed the context_length of "
+    "the model it names; the model cannot hold such a request, and the figures are for a "
+    "model that could.",
+)
+
+W601 = Code(
+    "W601",
+    "implausible requirement bound",
+    "A `require` rule's bound lies far outside the range its figure takes in any design, "
+    "such as a cost per million tokens bounded at 1 USD/token (a million USD per million "
+    "tokens) or a share bounded at 10 rather than 10%: most likely a slip of unit. The "
+    "rule is still checked. Write the bound in the unit the message names (every report "
+    "field's unit is in `aifc schema`); suppress the warning if the bound is meant.",
+)
+
+W701 = Code(
+    "W701",
+    "a price stands in for one the site leaves out",
+    "The site gives no `build_cost` (or no `power_price`), so capex, TCO, cost per "
+    "GPU-hour and cost per token use the registered default the message names "
+    "(`site_build_cost`: the middle of the published 15-20 million USD per MW band for "
+    "AI-optimized builds; `site_power_price`: a published industrial tariff). Declare "
+    "the site's own figure in its `site` block, or override the default in an "
+    "`assumptions` block.",
 )
 
 

@@ -1,11 +1,14 @@
-"""Components: gpu, cpu, nic, switch, transceiver, node and rack definitions to the model.
+"""Components: gpu, cpu, nic, switch, transceiver, node, rack, model and engine definitions.
 
 `ComponentBuilder` turns resolved definitions into design-model components,
 once each (memoised by name), checking every value against the schema. Node
 power is derived from its parts (GPU and CPU TDP, NIC power) times the
-documented overhead and rack power from its nodes and switches; a declared
-figure below the parts is E401. Scale-up domains are checked against the
-rack's GPUs and the GPU's maximum (E305) and for mixed models (E306).
+documented overhead, and rack power from its nodes and switches; a node
+without a declared power counts in its rack with the overhead of the rack's
+cooling (`node_overhead_liquid` when the rack sends at least half its heat
+to liquid, else `node_overhead`). A declared figure below the parts is E401.
+Scale-up domains are checked against the rack's GPUs and the GPU's maximum
+(E305) and for mixed models (E306).
 
 Used by the elaborate pass, for a factory's components and for a library
 file's own definitions.
@@ -25,6 +28,11 @@ from aiflang.models import power as power_model
 from aiflang.models.assumptions import Assumptions
 from aiflang.syntax import tree as ast
 from aiflang.syntax.schema import BLOCKS, PRECISIONS, Form
+
+# The engine a serve workload runs when it names none: TensorRT-LLM on NVIDIA GPUs, vLLM on
+# the others. The elaborator builds both, so the analyses find them among the components.
+NVIDIA_ENGINE = "trtllm"
+OTHER_ENGINE = "vllm"
 
 
 def attributes_of(block: ast.Block) -> dict[str, ast.Attribute]:
@@ -55,12 +63,18 @@ class BlockReader:
         if form is Form.QUANTITY:
             assert attr.dimension is not None
             result = self.values.quantity_si(attribute, attr.dimension)
+            if attr.positive and result == 0:
+                self.values.zero(attribute, attr.example)
+                result = None
         elif form is Form.COUNT:
             result = self.values.count(attribute)
         elif form is Form.NUMBER:
             result = self.values.number(attribute)
         elif form is Form.FRACTION:
             result = self.values.fraction(attribute)
+            if attr.positive and result == 0:
+                self.values.zero(attribute, attr.example)
+                result = None
         elif form is Form.STRING:
             result = self.values.string(attribute)
         elif form is Form.CHOICE:
@@ -72,6 +86,9 @@ class BlockReader:
         elif form is Form.MODULES:
             assert attr.dimension is not None
             result = self.values.modules(attribute, attr.dimension)
+            if attr.positive and result is not None and result[1] == 0:
+                self.values.zero(attribute, attr.example)
+                result = None
         elif form is Form.RATIO:
             result = self.values.ratio(attribute)
         elif form is Form.REDUNDANCY:
@@ -103,6 +120,8 @@ class ComponentBuilder:
         self._transceivers: dict[str, dm.Transceiver | None] = {}
         self._nodes: dict[str, dm.ServerNode | None] = {}
         self._racks: dict[str, dm.Rack | None] = {}
+        self._models: dict[str, dm.Model | None] = {}
+        self._engines: dict[str, dm.Engine | None] = {}
 
     # Components ----------------------------------------------------------
     def _memo(
@@ -146,6 +165,11 @@ class ComponentBuilder:
                 scale_up=r.get("scale_up"),
                 scale_up_bandwidth_bytes_per_s=divide(r.get("scale_up_bandwidth"), 8),
                 max_scale_up=r.get("max_scale_up") or 8,
+                memory_efficiency=r.get("memory_efficiency"),
+                compute_efficiency=self.precision_fractions(definition, "compute_efficiency"),
+                attention_efficiency=r.get("attention_efficiency"),
+                comm_efficiency=r.get("comm_efficiency"),
+                efficiency_source=r.get("efficiency_source"),
             )
             common = self._common(definition, r)
             if not r.ok:
@@ -259,6 +283,7 @@ class ComponentBuilder:
                 cpus=[dm.Part(name=p.name, count=p.count, role=p.role) for p in cpus],
                 nics=[dm.Part(name=p.name, count=p.count, role=p.role) for p in nics],
                 power=dm.Power(declared_w=declared, derived_w=estimate.node_w),
+                parts_w=estimate.parts_w,
                 height_m=r.get("height"),
                 weight_kg=r.get("weight"),
             )
@@ -271,6 +296,7 @@ class ComponentBuilder:
             nodes = r.get("nodes") or []
             switches = r.get("switches") or []
             liquid = self.cooling(definition.attributes.get("cooling"))
+            liquid_cooled = power_model.holds_liquid_cooled_nodes(liquid or 0.0)
             total_w = 0.0
             gpu_models: dict[str, int] = {}
             node_gpus: list[int] = []
@@ -278,7 +304,7 @@ class ComponentBuilder:
                 node = self.node(part.name)
                 if node is None:
                     continue
-                total_w += node.power.used_w * part.count
+                total_w += self._node_w(node, liquid_cooled) * part.count
                 for gpu_part in node.gpus:
                     gpu_models[gpu_part.name] = gpu_models.get(gpu_part.name, 0) + (
                         gpu_part.count * part.count
@@ -295,7 +321,9 @@ class ComponentBuilder:
                     f"{_w(total_w)} its nodes and switches draw",
                     r.span("power"),
                     notes=tuple(
-                        f"{p.count} x {p.name} at {_w(self._node_w(p.name))}" for p in nodes
+                        f"{p.count} x {p.name} at "
+                        f"{_w(self._node_w(self.node(p.name), liquid_cooled))}"
+                        for p in nodes
                     ),
                     help=f"raise power to at least {_w(total_w)}, or remove parts",
                 )
@@ -318,9 +346,130 @@ class ComponentBuilder:
 
         return self._memo(self._racks, "rack", name, build)
 
-    def _node_w(self, name: str) -> float:
-        node = self.node(name)
-        return node.power.used_w if node else 0.0
+    def model(self, name: str) -> dm.Model | None:
+        def build(definition: Definition) -> dm.Model | None:
+            r = BlockReader(self.values, "model", definition.attributes)
+            params = r.get("params")
+            active = r.get("active_params")
+            heads = r.get("heads")
+            fields = dict(
+                params=params or 0.0,
+                active_params=active or params or 0.0,
+                layers=r.get("layers") or 1,
+                hidden=r.get("hidden") or 1,
+                heads=heads or 1,
+                kv_heads=r.get("kv_heads") or heads or 1,
+                head_dim=r.get("head_dim") or max(1, (r.get("hidden") or 1) // (heads or 1)),
+                v_head_dim=r.get("v_head_dim"),
+                attention=r.get("attention") or "gqa",
+                kv_lora_rank=r.get("kv_lora_rank") or 0,
+                rope_head_dim=r.get("rope_head_dim") or 0,
+                ffn=r.get("ffn"),
+                experts=r.get("experts") or 0,
+                experts_per_token=r.get("experts_per_token") or 0,
+                shared_experts=r.get("shared_experts") or 0,
+                expert_ffn=r.get("expert_ffn"),
+                dense_layers=r.get("dense_layers") or 0,
+                vocab=r.get("vocab") or 0,
+                context_length=r.get("context_length"),
+                sliding_window=r.get("sliding_window") or 0,
+                sliding_layers=r.get("sliding_layers") or 0,
+                mtp_layers=r.get("mtp_layers") or 0,
+            )
+            common = self._common(definition, r)
+            if r.ok:
+                self._check_model(definition, r, fields)
+            return dm.Model(**common, **fields) if r.ok else None
+
+        return self._memo(self._models, "model", name, build)
+
+    def _check_model(self, definition: Definition, r: BlockReader, fields: dict[str, Any]) -> None:
+        """Contradictions inside a model block: each is E210 at the attribute it is about."""
+
+        def problem(attribute: str, message: str, help: str) -> None:
+            self.sink.error(
+                codes.E210, f"model `{definition.name}`: {message}", r.span(attribute), help=help
+            )
+            r.ok = False
+
+        if fields["active_params"] > fields["params"]:
+            problem("active_params", "active_params exceeds params", "params is the total")
+        if fields["attention"] == "mla" and not fields["kv_lora_rank"]:
+            problem("attention", "latent attention needs kv_lora_rank", "add kv_lora_rank = 512")
+        experts, per_token = fields["experts"], fields["experts_per_token"]
+        if experts and not 1 <= per_token <= experts:
+            problem(
+                "experts_per_token",
+                f"experts_per_token must be between 1 and {experts}",
+                "give the routed experts each token uses (top-k)",
+            )
+        if fields["params"] > fields["active_params"] and not experts:
+            problem("params", "params exceeds active_params without experts", "give `experts`")
+        if fields["dense_layers"] >= fields["layers"]:
+            problem("dense_layers", "dense_layers must be fewer than layers", "")
+        if fields["sliding_layers"] > fields["layers"]:
+            problem("sliding_layers", "sliding_layers exceeds layers", "")
+        if fields["sliding_layers"] and not fields["sliding_window"]:
+            problem("sliding_layers", "sliding-window layers need sliding_window", "")
+
+    def engine(self, name: str) -> dm.Engine | None:
+        def build(definition: Definition) -> dm.Engine | None:
+            r = BlockReader(self.values, "engine", definition.attributes)
+            vendors = r.get("vendors")
+            fields = dict(
+                version=r.get("version"),
+                vendors=[v.strip() for v in vendors.split(",") if v.strip()] if vendors else [],
+                step_overhead_s=r.get("step_overhead") or 0.0,
+                kernel_overhead_s=r.get("kernel_overhead") or 0.0,
+                sequence_overhead_s=r.get("sequence_overhead") or 0.0,
+                request_overhead_s=r.get("request_overhead") or 0.0,
+                collective_latency_s=r.get("collective_latency"),
+                max_batch=r.get("max_batch"),
+                token_budget=r.get("token_budget"),
+                memory_fraction=r.get("memory_fraction"),
+                comm_overlap=r.get("comm_overlap") or 0.0,
+                kv_reserve=r.get("kv_reserve") or "used",
+            )
+            common = self._common(definition, r)
+            return dm.Engine(**common, **fields) if r.ok else None
+
+        return self._memo(self._engines, "engine", name, build)
+
+    def precision_fractions(self, definition: Definition, name: str) -> dict[str, float]:
+        """`{ fp8 = 65%, fp4 = 50% }`: achieved fractions by precision."""
+        attribute = definition.attributes.get(name)
+        if attribute is None:
+            return {}
+        if not isinstance(attribute.value, ast.MapValue):
+            self.values.wrong_form(attribute, "a map such as { fp8 = 65%, bf16 = 72% }")
+            return {}
+        result: dict[str, float] = {}
+        for entry in attribute.value.entries:
+            if entry.name not in PRECISIONS:
+                self.sink.error(
+                    codes.E208,
+                    f"`{entry.name}` is not a precision",
+                    entry.name_span,
+                    help=f"precisions are {', '.join(PRECISIONS)}",
+                )
+                continue
+            value = self.values.fraction(entry)
+            if value == 0:
+                self.values.zero(entry, f"{entry.name} = 65%")
+            elif value is not None:
+                result[entry.name] = value
+        return result
+
+    def _node_w(self, node: dm.ServerNode | None, liquid_cooled: bool) -> float:
+        """A node's power in its rack: declared, else from its parts with the overhead of
+        the rack's cooling (a liquid-cooled tray has fewer fans than an air-cooled server)."""
+        if node is None:
+            return 0.0
+        if node.power.declared_w is not None:
+            return node.power.declared_w
+        return power_model.node_power_from_parts(
+            node.parts_w, self.assumptions, liquid_cooled=liquid_cooled
+        ).node_w
 
     def _defined_here(self, name: str, message: str) -> tuple[Related, ...]:
         definition = self.scope.lookup(name)
@@ -425,6 +574,8 @@ class ComponentBuilder:
             transceivers=keep(self._transceivers),
             nodes=keep(self._nodes),
             racks=keep(self._racks),
+            models=keep(self._models),
+            engines=keep(self._engines),
         )
 
     def component(self, definition: Definition) -> None:
@@ -436,6 +587,8 @@ class ComponentBuilder:
             "transceiver": self.transceiver,
             "node": self.node,
             "rack": self.rack,
+            "model": self.model,
+            "engine": self.engine,
         }
         builders[definition.kind](definition.name)
 

@@ -11,6 +11,8 @@ Spans point back at the source; they are excluded from dumps.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -49,6 +51,12 @@ class Gpu(Sourced):
     scale_up: str | None = None
     scale_up_bandwidth_bytes_per_s: float | None = None
     max_scale_up: int = 8
+    # Achieved fractions of the peaks (None: the registered serving defaults apply).
+    memory_efficiency: float | None = None
+    compute_efficiency: dict[str, float] = {}
+    attention_efficiency: float | None = None
+    comm_efficiency: float | None = None
+    efficiency_source: str | None = None
 
 
 class Cpu(Sourced):
@@ -77,6 +85,54 @@ class Transceiver(Sourced):
     speed_bps: float
     power_w: float | None = None
     reach_m: float | None = None
+
+
+class Model(Sourced):
+    """A network's architecture (`model` block): what a model card or config.json gives.
+
+    Kept general enough for training as well as serving. `active_params`
+    equals `params` for a dense model.
+    """
+
+    params: float
+    active_params: float
+    layers: int
+    hidden: int
+    heads: int
+    kv_heads: int
+    head_dim: int
+    v_head_dim: int | None = None
+    attention: Literal["gqa", "mla"] = "gqa"
+    kv_lora_rank: int = 0
+    rope_head_dim: int = 0
+    ffn: int | None = None
+    experts: int = 0
+    experts_per_token: int = 0
+    shared_experts: int = 0
+    expert_ffn: int | None = None
+    dense_layers: int = 0
+    vocab: int = 0
+    context_length: int | None = None
+    sliding_window: int = 0
+    sliding_layers: int = 0
+    mtp_layers: int = 0
+
+
+class Engine(Sourced):
+    """A serving engine's overheads and limits (`engine` block), SI units."""
+
+    version: str | None = None
+    vendors: list[str] = []
+    step_overhead_s: float
+    kernel_overhead_s: float
+    sequence_overhead_s: float = 0.0
+    request_overhead_s: float = 0.0
+    collective_latency_s: float | None = None
+    max_batch: int | None = None
+    token_budget: int | None = None
+    memory_fraction: float | None = None
+    comm_overlap: float = 0.0
+    kv_reserve: Literal["full", "used"] = "used"
 
 
 class Part(Node_):
@@ -108,7 +164,8 @@ class ServerNode(Sourced):
     gpus: list[Part] = []
     cpus: list[Part] = []
     nics: list[Part] = []
-    power: Power
+    power: Power  # derived: an air-cooled node's estimate from its parts
+    parts_w: float = 0.0  # GPU, CPU and NIC ratings added up
     height_m: float | None = None
     weight_kg: float | None = None
 
@@ -212,7 +269,7 @@ class Serve(Node_):
     precision: str = "fp8"
     input_tokens: int = 1024
     output_tokens: int = 256
-    user_rate_tokens_per_s: float | None = None
+    requested_user_rate_tokens_per_s: float | None = None  # `user_rate`; None: offline
     share: float | None = None
     gpus: int | None = None
     layers: int | None = None
@@ -220,6 +277,16 @@ class Serve(Node_):
     head_dim: int | None = None
     kv_precision: str | None = None
     gpus_per_replica: int | None = None
+    model: str | None = None  # a `model` definition; its figures fill what the block leaves out
+    engine: str | None = None
+    ttft_limit_s: float | None = None
+    tpot_limit_s: float | None = None
+    parallelism: dict[str, int] = {}  # tp, dp, ep, pp as given
+    disaggregated: bool = False
+    prefill_gpus: int | None = None
+    prefill_share: float | None = None
+    draft_tokens: int = 0
+    acceptance_length: float | None = None
 
 
 class Finance(Node_):
@@ -237,6 +304,8 @@ class Requirement(Node_):
     dimension: str  # name of the dimension, for messages
     unit: str | None = None
     message: str | None = None
+    # Where each path segment was written, for fixes that rename one.
+    path_spans: list[Span] = Field(default_factory=list, exclude=True, repr=False)
 
 
 class Components(Node_):
@@ -249,6 +318,8 @@ class Components(Node_):
     transceivers: dict[str, Transceiver] = {}
     nodes: dict[str, ServerNode] = {}
     racks: dict[str, Rack] = {}
+    models: dict[str, Model] = {}
+    engines: dict[str, Engine] = {}
 
 
 class Design(Node_):
@@ -271,3 +342,53 @@ class Design(Node_):
     def rack_gpus(self, rack: Rack) -> int:
         nodes = self.components.nodes
         return sum(nodes[p.name].gpu_count * p.count for p in rack.nodes if p.name in nodes)
+
+    def placed_racks(self) -> Iterator[PlacedRacks]:
+        """Every rack type placed in a hall, with its count, in design order."""
+        racks = self.components.racks
+        for hall in self.halls:
+            for part in hall.racks:
+                rack = racks.get(part.name)
+                if rack is not None:
+                    yield PlacedRacks(hall, rack, part.count)
+
+    def placed_nodes(self) -> Iterator[PlacedNodes]:
+        """Every node type in every placed rack type, with the counts that multiply."""
+        for placed in self.placed_racks():
+            yield from self.nodes_in(placed)
+
+    def nodes_in(self, placed: PlacedRacks) -> Iterator[PlacedNodes]:
+        """The node types of one placed rack type, with the counts that multiply."""
+        nodes = self.components.nodes
+        for part in placed.rack.nodes:
+            node = nodes.get(part.name)
+            if node is not None:
+                yield PlacedNodes(placed.hall, placed.rack, placed.racks, node, part.count)
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedRacks:
+    """`racks` x `rack` placed in `hall`."""
+
+    hall: Hall
+    rack: Rack
+    racks: int
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedNodes:
+    """`per_rack` x `node` in each of `racks` x `rack` placed in `hall`."""
+
+    hall: Hall
+    rack: Rack
+    racks: int
+    node: ServerNode
+    per_rack: int
+
+    @property
+    def nodes(self) -> int:
+        return self.racks * self.per_rack
+
+    @property
+    def gpus(self) -> int:
+        return self.nodes * self.node.gpu_count

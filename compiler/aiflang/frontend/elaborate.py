@@ -16,13 +16,21 @@ E401 (declared power below parts).
 from __future__ import annotations
 
 import difflib
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from aiflang import units
-from aiflang.diagnostics import Sink, codes, did_you_mean
+from aiflang.diagnostics import Sink, codes, did_you_mean, replacements
 from aiflang.frontend import design as dm
-from aiflang.frontend.components import BlockReader, ComponentBuilder, attributes_of, divide
-from aiflang.frontend.resolve import Program
+from aiflang.frontend.components import (
+    NVIDIA_ENGINE,
+    OTHER_ENGINE,
+    BlockReader,
+    ComponentBuilder,
+    attributes_of,
+    divide,
+)
+from aiflang.frontend.resolve import FactoryUnit, Program
 from aiflang.frontend.values import ValueReader
 from aiflang.models.assumptions import REGISTRY, Assumptions
 from aiflang.syntax import tree as ast
@@ -119,6 +127,7 @@ class _Elaborator(ComponentBuilder):
             price_usd=r.get("price"),
             price_usd_per_byte=_mul(r.get("price_per_capacity"), 8),
             span=block.name_span,
+            attr_spans=_spans(block),
         )
         return storage if r.ok else None
 
@@ -175,6 +184,7 @@ class _Elaborator(ComponentBuilder):
             hall=r.get("hall"),
             training=r.get("training"),
             span=block.name_span,
+            attr_spans=_spans(block),
         )
         return fabric if r.ok else None
 
@@ -195,6 +205,7 @@ class _Elaborator(ComponentBuilder):
             fabric=r.get("fabric"),
             storage=r.get("storage"),
             span=block.name_span,
+            attr_spans=_spans(block),
         )
         return train if r.ok else None
 
@@ -212,16 +223,82 @@ class _Elaborator(ComponentBuilder):
         r = BlockReader(self.values, "serve", attributes_of(block))
         params = r.get("params")
         active = r.get("active_params")
+        model_name = r.get("model")
+        model = self.model(model_name) if model_name is not None else None
+        if model_name is not None and model is None:
+            r.ok = False
+        if params is None and model is not None:
+            params = model.params
+            active = active if active is not None else model.active_params
+        if params is None and model_name is None:
+            self.sink.error(
+                codes.E205,
+                f'serve "{block.name}" needs `params` or a `model`',
+                block.name_span,
+                help="name a model (`model = Llama3_1_70B`, see `aifc catalog`) or give "
+                "`params = 70 billion`",
+            )
+            r.ok = False
         self._check_active(params, active, r)
+        engine = r.get("engine")
+        if engine is not None and self.engine(engine) is None:
+            r.ok = False
+        if engine is None:
+            self.engine(NVIDIA_ENGINE)
+            self.engine(OTHER_ENGINE)
+        parallelism = self._parallelism(r)
+        prefill_gpus = r.get("prefill_gpus")
+        prefill_share = r.get("prefill_share")
+        if prefill_gpus is not None and prefill_share is not None:
+            self.sink.error(
+                codes.E210,
+                "give prefill_gpus or prefill_share, not both",
+                r.span("prefill_share"),
+                help="prefill_share = 25% is a 1:3 split of prefill to decode GPUs",
+            )
+            r.ok = False
+        if prefill_share is not None and not 0.0 < prefill_share < 1.0:
+            self.sink.error(
+                codes.E210,
+                f"`prefill_share` must lie strictly between 0% and 100%, found "
+                f"{prefill_share * 100:g}%",
+                r.span("prefill_share"),
+                help="the rest of the workload's GPUs decode: prefill_share = 25% is a 1:3 split",
+            )
+            r.ok = False
+        draft = r.get("draft_tokens") or 0
+        acceptance = r.get("acceptance_length")
+        if acceptance is not None and not 1.0 <= acceptance <= draft + 1:
+            self.sink.error(
+                codes.E210,
+                f"acceptance_length {acceptance:g} is outside 1 to draft_tokens + 1 ({draft + 1})",
+                r.span("acceptance_length"),
+                help="the acceptance length counts the tokens each step emits, the verified "
+                "bonus token included: at most draft_tokens + 1",
+            )
+            r.ok = False
+        input_tokens = r.get("input_tokens") or 1024
+        output_tokens = r.get("output_tokens") or 256
+        context = model.context_length if model is not None else None
+        if context is not None and input_tokens + output_tokens > context:
+            self.sink.warning(
+                codes.W503,
+                f'serve "{block.name}" asks for {input_tokens + output_tokens:,} tokens '
+                f"({input_tokens:,} in, {output_tokens:,} out), over {model_name}'s context "
+                f"of {context:,}",
+                r.span("input_tokens") or r.span("output_tokens") or block.name_span,
+                help="shorten input_tokens or output_tokens, or name a model with a longer context",
+            )
+        disaggregated = r.get("disaggregated")
         serve = dm.Serve(
             name=block.name or "",
             doc=block.doc,
             params=params or 0.0,
             active_params=active or params or 0.0,
             precision=r.get("precision") or "fp8",
-            input_tokens=r.get("input_tokens") or 1024,
-            output_tokens=r.get("output_tokens") or 256,
-            user_rate_tokens_per_s=r.get("user_rate"),
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            requested_user_rate_tokens_per_s=r.get("user_rate"),
             share=r.get("share"),
             gpus=r.get("gpus"),
             layers=r.get("layers"),
@@ -229,9 +306,63 @@ class _Elaborator(ComponentBuilder):
             head_dim=r.get("head_dim"),
             kv_precision=r.get("kv_precision"),
             gpus_per_replica=r.get("gpus_per_replica"),
+            model=model_name,
+            engine=engine,
+            ttft_limit_s=r.get("ttft_limit"),
+            tpot_limit_s=r.get("tpot_limit"),
+            parallelism=parallelism,
+            disaggregated=bool(
+                disaggregated or prefill_gpus is not None or prefill_share is not None
+            ),
+            prefill_gpus=prefill_gpus,
+            prefill_share=prefill_share,
+            draft_tokens=draft,
+            acceptance_length=acceptance,
             span=block.name_span,
+            attr_spans=_spans(block),
         )
         return serve if r.ok else None
+
+    def _parallelism(self, r: BlockReader) -> dict[str, int]:
+        """tp, dp, ep, pp from the single attributes and the `parallelism` map (not both)."""
+        sizes: dict[str, int] = {}
+        for name in ("tp", "dp", "ep", "pp"):
+            value = r.get(name)
+            if value is not None:
+                sizes[name] = value
+        mapped = r.attributes.get("parallelism")
+        if mapped is None:
+            return sizes
+        if not isinstance(mapped.value, ast.MapValue):
+            self.values.wrong_form(mapped, "a map such as { tp = 8, ep = 8 }")
+            r.ok = False
+            return sizes
+        for entry in mapped.value.entries:
+            if entry.name not in ("tp", "dp", "ep", "pp"):
+                self.sink.error(
+                    codes.E208,
+                    f"parallelism has no size `{entry.name}`",
+                    entry.name_span,
+                    help="sizes are tp (tensor), dp (data-parallel attention), ep (expert) "
+                    "and pp (pipeline)",
+                )
+                r.ok = False
+                continue
+            if entry.name in sizes:
+                self.sink.error(
+                    codes.E210,
+                    f"`{entry.name}` is given both alone and in `parallelism`",
+                    entry.name_span,
+                    help="keep one of them",
+                )
+                r.ok = False
+                continue
+            count = self.values.count(entry)
+            if count is None:
+                r.ok = False
+                continue
+            sizes[entry.name] = count
+        return sizes
 
     def finance(self, block: ast.Block | None) -> dm.Finance:
         if block is None:
@@ -249,6 +380,7 @@ class _Elaborator(ComponentBuilder):
             maintenance=r.get("maintenance"),
             depreciation_s=lives,
             span=block.kind_span,
+            attr_spans=_spans(block),
         )
 
     def requirement(self, rule: ast.Require) -> dm.Requirement | None:
@@ -277,6 +409,7 @@ class _Elaborator(ComponentBuilder):
             unit=value.unit,
             message=rule.message,
             span=rule.span,
+            path_spans=[s.span for s in rule.path],
         )
 
 
@@ -298,6 +431,7 @@ def read_assumptions(block: ast.Block | None, sink: Sink) -> Assumptions:
                 entry.name_span,
                 help=did_you_mean(close)
                 or "`aifc report --format json` lists every assumption and its default",
+                fixes=replacements(entry.name_span, close),
             )
             continue
         if known.unit == "%":
@@ -324,61 +458,84 @@ def read_assumptions(block: ast.Block | None, sink: Sink) -> Assumptions:
 
 def elaborate(program: Program, sink: Sink) -> list[dm.Design]:
     """Elaborate every factory of the program (and check library definitions)."""
-    designs: list[dm.Design] = []
-    if program.file_scope is not None:
-        # The file's own definitions are checked even when no factory uses them.
-        library = _Elaborator(sink, program.file_scope, Assumptions())
-        for definition in program.definitions:
-            library.component(definition)
-    for unit in program.factories:
-        block = unit.block
-        members = [e for e in block.entries if isinstance(e, ast.Block)]
+    _check_library(program, sink)
+    return [_factory(unit, sink) for unit in program.factories]
 
-        def first(kind: str, members: list[ast.Block] = members) -> ast.Block | None:
-            return next((m for m in members if m.kind == kind), None)
 
-        assumptions = read_assumptions(first("assumptions"), sink)
-        elaborator = _Elaborator(sink, unit.scope, assumptions)
-        for definition in unit.scope.symbols.values():
-            elaborator.component(definition)
-        site = elaborator.site(first("site"))
-        if first("site") is None:
-            sink.error(
-                codes.E205,
-                f'factory "{block.name}" has no `site` block',
-                block.name_span,
-                help="add `site { pue = 1.2, utility = 40 MW }`",
-            )
-        halls = [h for m in members if m.kind == "hall" and (h := elaborator.hall(m))]
-        storage = [s for m in members if m.kind == "storage" and (s := elaborator.storage(m))]
-        fabrics = [f for m in members if m.kind == "fabric" and (f := elaborator.fabric(m))]
-        train = [t for m in members if m.kind == "train" and (t := elaborator.train(m))]
-        serve = [w for m in members if m.kind == "serve" and (w := elaborator.serve(m))]
-        requirements = [
-            req
-            for e in block.entries
-            if isinstance(e, ast.Require) and (req := elaborator.requirement(e))
-        ]
-        _check_member_refs(sink, block, halls, storage, fabrics, train, serve)
-        designs.append(
-            dm.Design(
-                name=block.name or "",
-                file=unit.file,
-                doc=block.doc,
-                site=site,
-                halls=halls,
-                storage=storage,
-                fabrics=fabrics,
-                train=train,
-                serve=serve,
-                finance=elaborator.finance(first("finance")),
-                assumptions=dict(sorted(assumptions.overrides.items())),
-                requirements=requirements,
-                components=elaborator.finish_components(),
-                span=block.name_span,
-            )
+def _check_library(program: Program, sink: Sink) -> None:
+    """The file's own definitions are checked even when no factory uses them."""
+    if program.file_scope is None:
+        return
+    library = _Elaborator(sink, program.file_scope, Assumptions())
+    for definition in program.definitions:
+        library.component(definition)
+
+
+def _first(members: list[ast.Block], kind: str) -> ast.Block | None:
+    return next((m for m in members if m.kind == kind), None)
+
+
+def _factory(unit: FactoryUnit, sink: Sink) -> dm.Design:
+    """One factory: its assumptions, components, members, requirements."""
+    block = unit.block
+    members = [e for e in block.entries if isinstance(e, ast.Block)]
+    assumptions = read_assumptions(_first(members, "assumptions"), sink)
+    elaborator = _Elaborator(sink, unit.scope, assumptions)
+    for definition in unit.scope.symbols.values():
+        elaborator.component(definition)
+    site = _site(elaborator, block, _first(members, "site"), sink)
+    halls = _members(members, "hall", elaborator.hall)
+    storage = _members(members, "storage", elaborator.storage)
+    fabrics = _members(members, "fabric", elaborator.fabric)
+    train = _members(members, "train", elaborator.train)
+    serve = _members(members, "serve", elaborator.serve)
+    requirements = [
+        req
+        for e in block.entries
+        if isinstance(e, ast.Require) and (req := elaborator.requirement(e))
+    ]
+    _check_member_refs(sink, block, halls, storage, fabrics, train, serve)
+    return dm.Design(
+        name=block.name or "",
+        file=unit.file,
+        doc=block.doc,
+        site=site,
+        halls=halls,
+        storage=storage,
+        fabrics=fabrics,
+        train=train,
+        serve=serve,
+        finance=elaborator.finance(_first(members, "finance")),
+        assumptions=dict(sorted(assumptions.overrides.items())),
+        requirements=requirements,
+        components=elaborator.finish_components(),
+        span=block.name_span,
+    )
+
+
+def _site(
+    elaborator: _Elaborator, factory: ast.Block, block: ast.Block | None, sink: Sink
+) -> dm.Site:
+    """The factory's site; E205 when it has none (defaults stand in)."""
+    site = elaborator.site(block)
+    if block is None:
+        sink.error(
+            codes.E205,
+            f'factory "{factory.name}" has no `site` block',
+            factory.name_span,
+            help="add `site { pue = 1.2, utility = 40 MW }`",
         )
-    return designs
+    return site
+
+
+_Member = TypeVar("_Member")
+
+
+def _members(
+    members: list[ast.Block], kind: str, build: Callable[[ast.Block], _Member | None]
+) -> list[_Member]:
+    """Every member block of `kind`, elaborated, leaving out those that could not be."""
+    return [item for m in members if m.kind == kind and (item := build(m)) is not None]
 
 
 def _check_member_refs(
@@ -390,28 +547,43 @@ def _check_member_refs(
     train: list[dm.Train],
     serve: list[dm.Serve],
 ) -> None:
-    hall_names = [h.name for h in halls]
-    fabric_names = [f.name for f in fabrics]
-    storage_names = [s.name for s in storage]
+    # Names come from the factory as written: a hall whose values are wrong was not
+    # elaborated, but it exists, and naming it is no second error.
+    def written(kind: str) -> list[str]:
+        return [
+            e.name for e in block.entries if isinstance(e, ast.Block) and e.kind == kind and e.name
+        ]
 
-    def check(name: str | None, known: list[str], what: str, span: Any) -> None:
+    hall_names = written("hall")
+    fabric_names = written("fabric")
+    storage_names = written("storage")
+
+    def check(name: str | None, known: list[str], what: str, node: dm.Node_) -> None:
         if name is None or name in known:
             return
         close = difflib.get_close_matches(name, known, n=2)
+        # The fix rewrites the whole `what = name` line, the one span the design keeps.
+        written = node.attr_spans.get(what)
         sink.error(
             codes.E201,
             f"unknown {what} `{name}`",
-            span,
+            node.span,
             help=did_you_mean(close) or f"the factory's {what}s are: {', '.join(known) or 'none'}",
+            fixes=replacements(written, [f"{what} = {_name_text(c)}" for c in close]),
         )
 
     for item in storage:
-        check(item.hall, hall_names, "hall", item.span)
+        check(item.hall, hall_names, "hall", item)
     for fabric in fabrics:
-        check(fabric.hall, hall_names, "hall", fabric.span)
+        check(fabric.hall, hall_names, "hall", fabric)
     for workload in train:
-        check(workload.fabric, fabric_names, "fabric", workload.span)
-        check(workload.storage, storage_names, "storage", workload.span)
+        check(workload.fabric, fabric_names, "fabric", workload)
+        check(workload.storage, storage_names, "storage", workload)
+
+
+def _name_text(name: str) -> str:
+    """A name as it can be written back: bare when it is an identifier, else quoted."""
+    return name if name.isidentifier() else '"' + name.replace('"', '\\"') + '"'
 
 
 def _spans(block: ast.Block) -> dict[str, Any]:

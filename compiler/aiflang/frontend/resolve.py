@@ -8,21 +8,42 @@ Needs: parsed modules (the `load` callback parses imported files). Emits:
 E201 unknown name, E202 wrong kind, E205 missing attribute, E206 duplicate
 definition, E207 duplicate attribute, E208 unknown attribute, E209 unknown
 or misplaced block, E211 import cycle, E212 import outside the project,
-E213 import not found, E214 extends cycle or self-containment, E215 no
-factory.
+E213 import not found, E214 extends cycle or self-containment.
+
+A project may add catalog files of its own (`catalog` in its
+configuration): their definitions join the built-in catalog's scope,
+replacing built-in parts of the same name. `--set` settings
+(`aiflang.frontend.settings`) rewrite the root file before its names are
+resolved.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiflang.catalog import catalog_modules
-from aiflang.diagnostics import Related, Sink, Span, codes, did_you_mean
+from aiflang.diagnostics import (
+    WITHHELD_LINE,
+    Related,
+    Sink,
+    Span,
+    codes,
+    did_you_mean,
+    replacements,
+)
+from aiflang.fileio import NotRegularFile, TooLarge, read_limited
+from aiflang.frontend.settings import Setting, apply_settings
 from aiflang.syntax import tree as ast
-from aiflang.syntax.parser import decode_source, parse_source
+from aiflang.syntax.parser import (
+    MAX_FILE_BYTES,
+    ParseResult,
+    decode_source,
+    oversize,
+    parse_source,
+)
 from aiflang.syntax.schema import BLOCKS, COMPONENT_KINDS, Form
 
 MAX_IMPORT_DEPTH = 16
@@ -83,14 +104,23 @@ class Program:
     # The root file's own definitions, and the scope they resolve in.
     definitions: list[Definition] = field(default_factory=list)
     file_scope: Scope | None = None
+    # Every parsed module by its display name (the root file's with settings applied).
+    modules: dict[str, ast.Module] = field(default_factory=dict)
+    main: str = ""  # the root file's display name, as its spans give it
 
 
+# Returns a file's bytes, or None when it cannot be read; may raise
+# `fileio.NotRegularFile` or `fileio.TooLarge` to say why.
 Loader = Callable[[Path], "bytes | None"]
+Parser = Callable[[str, str], ParseResult]  # text, file -> parse (`parse_source` or a cache)
 
 
 def _read(path: Path) -> bytes | None:
+    # Bounded and non-blocking: an import of a FIFO or of /dev/zero must not hang.
     try:
-        return path.read_bytes()
+        return read_limited(path, MAX_FILE_BYTES)
+    except (NotRegularFile, TooLarge):
+        raise
     except OSError:
         return None
 
@@ -109,18 +139,49 @@ def catalog_scope(sink: Sink | None = None) -> Scope:
 
 
 class _Resolver:
-    def __init__(self, root: Path, sink: Sink, loader: Loader) -> None:
+    def __init__(
+        self,
+        root: Path,
+        sink: Sink,
+        loader: Loader,
+        settings: Sequence[Setting] = (),
+        catalog: Sequence[Path] = (),
+        parse: Parser = parse_source,
+    ) -> None:
         self.root = root.resolve()
+        self.parse = parse
         self.sink = sink
         self.loader = loader
+        self.settings = settings
+        self.main: Path | None = None
         self.program = Program()
         self.parsed: dict[Path, ast.Module] = {}
         self.file_scopes: dict[Path, Scope] = {}
         self.imports: dict[Path, list[Path]] = {}
+        self.imported: Scope | None = None  # the definitions of the root file's imports
         self.catalog = catalog_scope(sink)
         for result in catalog_modules():
             self.program.sources[result.module.file] = result.text
         self.check_definitions(self.catalog)
+        if catalog:
+            self.catalog = self.project_catalog(catalog)
+            self.check_definitions(self.catalog)
+
+    def project_catalog(self, files: Sequence[Path]) -> Scope:
+        """The project's own catalog files, in a scope in front of the built-in one."""
+        scope = Scope(parent=self.catalog)
+        for path in files:
+            module = self.load(path.resolve(), [], None)
+            if module is None:
+                continue
+            for entry in module.entries:
+                if isinstance(entry, ast.Block) and entry.kind in COMPONENT_KINDS and entry.name:
+                    scope.symbols[entry.name] = Definition(
+                        entry.kind, entry.name, entry, builtin=True, doc=entry.doc
+                    )
+                elif isinstance(entry, ast.Block):
+                    self.misplaced(entry, "in a catalog file")
+        return scope
 
     # Files and imports -------------------------------------------------
     def display(self, path: Path) -> str:
@@ -132,7 +193,19 @@ class _Resolver:
     def load(self, path: Path, stack: list[Path], span: Span | None) -> ast.Module | None:
         if path in self.parsed:
             return self.parsed[path]
-        data = self.loader(path)
+        try:
+            data = self.loader(path)
+        except NotRegularFile:
+            self.sink.error(
+                codes.E213,
+                f"{self.display(path)} is not a regular file",
+                span,
+                help="import .aif files; a FIFO, device or folder cannot be imported",
+            )
+            return None
+        except TooLarge as error:
+            self.sink.add(oversize(error.size, self.display(path)))
+            return None
         if data is None:
             self.sink.error(
                 codes.E213,
@@ -147,17 +220,22 @@ class _Resolver:
             if problem is not None:
                 self.sink.add(problem)
             return None
-        result = parse_source(text, file)
-        self.program.sources[file] = result.text
+        result = self.parse(text, file)
+        self.program.sources[file] = _quotable(result)
         self.sink.extend(result.diagnostics)
-        self.parsed[path] = result.module
+        module = result.module
+        if path == self.main and self.settings:
+            module, texts = apply_settings(module, self.settings, self.sink)
+            self.program.sources.update(texts)
+        self.parsed[path] = module
+        self.program.modules[file] = module
         self.imports[path] = []
         stack.append(path)
-        for entry in result.module.entries:
+        for entry in module.entries:
             if isinstance(entry, ast.Import):
                 self.follow_import(path, entry, stack)
         stack.pop()
-        return result.module
+        return module
 
     def follow_import(self, importer: Path, entry: ast.Import, stack: list[Path]) -> None:
         target = (importer.parent / entry.path).resolve()
@@ -191,17 +269,28 @@ class _Resolver:
 
     # Scopes --------------------------------------------------------------
     def file_scope(self, path: Path) -> Scope:
+        """The root file's definitions over those of every file it imports, then the catalog.
+
+        The root file and its imports form one namespace: a definition's names
+        resolve in it wherever the definition is written, so moving definitions
+        between a design and its imports changes nothing. A root definition
+        shadows an imported one of the same name; two imported files may not
+        define the same name (E206).
+        """
         if path in self.file_scopes:
             return self.file_scopes[path]
         imported = Scope(parent=self.catalog)
         for dependency in self._transitive_imports(path):
             module = self.parsed.get(dependency)
             if module is not None:
-                self.collect(module.entries, imported, top_level=True, report=False)
+                # Blocks out of place in a library are reported when the library is
+                # checked itself; here only its definitions count.
+                self.collect(module.entries, imported, top_level=False, report=True)
         scope = Scope(parent=imported)
         self.file_scopes[path] = scope  # set before collecting: a file may be seen twice
         module = self.parsed[path]
         self.collect(module.entries, scope, top_level=True, report=True)
+        self.imported = imported
         return scope
 
     def _transitive_imports(self, path: Path) -> list[Path]:
@@ -267,11 +356,14 @@ class _Resolver:
             f"unknown block kind `{block.kind}`",
             block.kind_span,
             help=did_you_mean(suggestions) or "block kinds are: " + ", ".join(sorted(BLOCKS)),
+            fixes=replacements(block.kind_span, suggestions),
         )
 
     # Checks ----------------------------------------------------------------
-    def check_definitions(self, scope: Scope) -> None:
-        for definition in scope.symbols.values():
+    def check_definitions(self, scope: Scope, definitions: Scope | None = None) -> None:
+        """Merge and check the definitions of `definitions` (default: `scope`'s own),
+        resolving their names in `scope`."""
+        for definition in (definitions or scope).symbols.values():
             self.merge_extends(definition, scope)
             self.check_attributes(definition.block, definition.kind)
             self.check_references(
@@ -354,6 +446,7 @@ class _Resolver:
                         entry.name_span,
                         help=did_you_mean(suggestions)
                         or f"{kind} attributes are: {', '.join(spec.attrs)}",
+                        fixes=replacements(entry.name_span, suggestions),
                     )
             elif isinstance(entry, ast.Block):
                 if entry.kind not in spec.children:
@@ -403,7 +496,7 @@ class _Resolver:
             return
         if attributes is None:
             attributes = {e.name: e for e in block.entries if isinstance(e, ast.Attribute)}
-        owner_definition = scope.symbols.get(owner) if owner else None
+        owner_definition = scope.lookup(owner) if owner else None
         if owner_definition is None or not owner_definition.broken:
             self.check_required(kind, attributes, block)
         for attribute in attributes.values():
@@ -430,12 +523,14 @@ class _Resolver:
         if definition is None:
             self.unknown_name(ref.name, kinds[0], scope, ref.span)
         elif definition.kind not in kinds:
+            close = _names_of_kind(scope, kinds[0], ref.name)
             self.sink.error(
                 codes.E202,
                 f"`{what}` expects a {' or '.join(kinds)}, but `{ref.name}` is a {definition.kind}",
                 ref.span,
                 related=(Related(definition.block.name_span, f"`{ref.name}` defined here"),),
-                help=did_you_mean(_names_of_kind(scope, kinds[0], ref.name)),
+                help=did_you_mean(close),
+                fixes=replacements(ref.span, close),
             )
 
     def unknown_name(self, name: str, kind: str, scope: Scope, span: Span) -> None:
@@ -446,6 +541,7 @@ class _Resolver:
             span,
             help=did_you_mean(suggestions)
             or f"define `{kind} {name} {{ ... }}` or see `aifc catalog` for built-in parts",
+            fixes=replacements(span, suggestions),
         )
 
     # Factories -------------------------------------------------------------
@@ -484,11 +580,15 @@ class _Resolver:
         self.program.factories.append(FactoryUnit(block, scope, self.display(path)))
 
     def run(self, path: Path) -> None:
+        self.main = path.resolve()
+        self.program.main = self.display(self.main)
         module = self.load(path.resolve(), [], None)
         if module is None:
             return
         scope = self.file_scope(path.resolve())
         self.check_definitions(scope)
+        if self.imported is not None:
+            self.check_definitions(scope, self.imported)
         for entry in module.entries:
             if isinstance(entry, ast.Block) and entry.kind == "factory":
                 self.factory(entry, path.resolve(), scope)
@@ -510,6 +610,25 @@ class _Resolver:
                 )
         self.program.definitions.extend(scope.symbols.values())
         self.program.file_scope = scope
+
+
+def _quotable(result: ParseResult) -> str:
+    """The text snippets may quote: all of a design, one line of anything else.
+
+    A file with syntax errors may not be a design at all (a link or import
+    can point anywhere); its diagnostics would quote every line that fails
+    to parse. Only the first offending line stays; the others read as
+    withheld (`WITHHELD_LINE`), and their diagnostics show no snippet.
+    """
+    spans = [d.span for d in result.diagnostics if d.is_error and d.span]
+    first = min(spans, key=Span.sort_key, default=None)
+    if first is None:
+        return result.text
+    lines = result.text.split("\n")
+    return "\n".join(
+        line if number == first.line else WITHHELD_LINE
+        for number, line in enumerate(lines, start=1)
+    )
 
 
 def _references(value: ast.Value) -> Iterator[ast.Ref]:
@@ -537,8 +656,27 @@ def _label(block: ast.Block) -> str:
     return f'"{block.name}"' if block.quoted_name else f"`{block.name}`"
 
 
-def resolve(path: Path, sink: Sink, *, root: Path | None = None, loader: Loader = _read) -> Program:
-    """Resolve one design file (and what it imports) against the catalog."""
-    resolver = _Resolver(root or path.resolve().parent, sink, loader)
+def resolved_catalog(sink: Sink) -> Scope:
+    """The built-in catalog alone, its `extends` merged and its attributes checked."""
+    return _Resolver(Path.cwd(), sink, _read).catalog
+
+
+def resolve(
+    path: Path,
+    sink: Sink,
+    *,
+    root: Path | None = None,
+    loader: Loader = _read,
+    settings: Sequence[Setting] = (),
+    catalog: Sequence[Path] = (),
+    parse: Parser = parse_source,
+) -> Program:
+    """Resolve one design file (and what it imports) against the catalog.
+
+    `settings` (`--set`) rewrite the file before its names are resolved;
+    `catalog` are a project's own catalog files, read before the design;
+    `parse` parses each file (an editor passes one that remembers chunks).
+    """
+    resolver = _Resolver(root or path.resolve().parent, sink, loader, settings, catalog, parse)
     resolver.run(path)
     return resolver.program

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from aiflang import units
-from aiflang.diagnostics import Sink, codes, did_you_mean
+from aiflang.diagnostics import Fix, Sink, codes, did_you_mean, replacements
 from aiflang.syntax import tree as ast
 from aiflang.syntax.schema import Attr
 
@@ -123,6 +123,7 @@ class ValueReader:
                 f"unknown unit `{error.name}` in `{attribute.name}`",
                 quantity.unit_span,
                 help=hint or "see dsl/units.toml for the units the language knows",
+                fixes=_unit_fixes(quantity, error.name, error.suggestions),
             )
         except units.UnitError as error:
             self.sink.error(codes.E204, str(error), quantity.unit_span)
@@ -186,6 +187,22 @@ class ValueReader:
             )
             return None
         return result
+
+    def zero(self, attribute: ast.Attribute, example: str) -> None:
+        """A zero where only a positive value means something: an error, never a default."""
+        node = attribute.value
+        if isinstance(node, ast.Multiplicity) and isinstance(node.item, ast.Quantity):
+            node = node.item  # `4 x 0 Gbps`: the size of each is zero
+        found = ""
+        if isinstance(node, ast.Quantity):
+            unit = "" if not node.unit else node.unit if node.unit == "%" else f" {node.unit}"
+            found = f", found {node.number.text}{unit}"
+        self.sink.error(
+            codes.E210,
+            f"`{attribute.name}` must be greater than zero{found}",
+            node.span,
+            help=f"write a positive value, e.g. `{example}`" if example else None,
+        )
 
     def count_of(self, number: ast.Number, what: str, attribute: ast.Attribute) -> int | None:
         value = self.finite(number, attribute, bounded=False)
@@ -274,6 +291,7 @@ class ValueReader:
                 f"`{attribute.name}` = {node.name} is not one of {', '.join(attr.choices)}",
                 node.span,
                 help=did_you_mean(close),
+                fixes=replacements(node.span, close),
             )
             return None
         return node.name
@@ -405,3 +423,14 @@ def _is_unit(name: str) -> bool:
     except units.UnitError:
         return False
     return True
+
+
+def _unit_fixes(quantity: ast.Quantity, unknown: str, suggestions: list[str]) -> tuple[Fix, ...]:
+    """The unit expression with its one unknown name replaced by each suggestion."""
+    text = quantity.unit or ""
+    pieces = re.split(r"([A-Za-z_$][A-Za-z0-9_$]*)", text)
+    if pieces.count(unknown) != 1:
+        return ()
+    at = pieces.index(unknown)
+    fixed = ["".join([*pieces[:at], s, *pieces[at + 1 :]]) for s in suggestions]
+    return replacements(quantity.unit_span, fixed)

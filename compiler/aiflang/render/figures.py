@@ -1,10 +1,14 @@
-"""Report figures formatted with their units, shared by the HTML, Markdown and
-comparison renderers so a figure reads the same everywhere.
+"""Report figures formatted with their units: the one set of number and unit
+formatters for the text, HTML, Markdown and comparison renderers and for
+derivations, so a figure reads the same everywhere.
 
 Report fields are SI base units and US dollars (see `aiflang.report`);
 a few are scaled for people (`tokens_per_s_per_mw`, `gpu_hours`,
 `cost_per_million_tokens_usd`) and are converted back to SI here before
-`units.format_quantity` picks a display unit.
+`units.format_quantity` picks a display unit. A value known only by its
+name (an derivation input, the field a `require` rule names) is shown in
+the unit its name ends in (`named`, `si_named`) or its report field declares
+(`si_at`), never as a raw SI number.
 """
 
 from __future__ import annotations
@@ -79,13 +83,105 @@ def count(value: float) -> str:
     return units.format_number(value)
 
 
+def plural(n: int, word: str) -> str:
+    """A count and its noun: "1 error", "1,632 warnings"."""
+    return f"{count(n)} {word}" + ("" if n == 1 else "s")
+
+
 def percent(fraction: float) -> str:
     return units.format_percent(fraction)
+
+
+def multiple(value: float) -> str:
+    """A comparison ratio b/a: 3.5 -> "3.5x"."""
+    return f"{units.format_number(value, 3)}x"
 
 
 def ratio(value: float) -> str:
     """An oversubscription or comparison ratio: 3 -> "3:1"."""
     return f"{units.format_number(value, 3)}:1"
+
+
+# Derivation inputs name their unit in more ways than report fields do:
+# (suffix or name, dimension, factor from the named unit to SI, display unit
+# or None for the one `units.format_quantity` picks), longest first.
+_INPUT_UNITS: tuple[tuple[str, units.Dimension, float, str | None], ...] = (
+    ("cost_per_gpu_hour_usd", units.MONEY_PER_GPU_TIME, 1 / 3600, "USD/GPU/h"),
+    ("_usd_per_gpu_s", units.MONEY_PER_GPU_TIME, 1.0, None),
+    ("_usd_per_w", units.MONEY_PER_POWER, 1.0, None),
+    ("_usd_per_j", units.MONEY_PER_ENERGY, 1.0, None),
+    ("gpu_hours", units.GPU_TIME, 3600.0, None),
+    ("_years", units.TIME, SECONDS_PER_YEAR, None),
+    ("_bits", units.DATA, 1.0, None),
+    ("peak_flops_per_gpu", units.COMPUTE_RATE, 1.0, None),
+    ("user_rate", units.TOKEN_RATE, 1.0, None),
+    ("flops", units.COMPUTE, 1.0, None),
+)
+
+# Inputs that are fractions of a whole, shown as percentages.
+_FRACTIONS = ("utilization", "mfu", "derating", "share")
+
+
+# Name suffix -> (dimension, factor from the named unit to SI), for derivation
+# inputs, which are named like report fields but are not in its unit table.
+_SUFFIXES: tuple[tuple[str, units.Dimension, float], ...] = (
+    ("tokens_per_s_per_mw", units.TOKEN_RATE_PER_POWER, 1e-6),
+    ("cost_per_million_tokens_usd", units.MONEY_PER_TOKEN, 1e-6),
+    ("joules_per_token", units.ENERGY_PER_TOKEN, 1.0),
+    ("tokens_per_s", units.TOKEN_RATE, 1.0),
+    ("_usd_per_year", units.MONEY_PER_TIME, 1 / 31_536_000.0),  # a 365-day year
+    ("_w", units.POWER, 1.0),
+    ("_j", units.ENERGY, 1.0),
+    ("_s", units.TIME, 1.0),
+    ("_bps", units.BANDWIDTH, 1.0),
+    ("_bytes", units.DATA, 8.0),
+    ("_usd", units.MONEY, 1.0),
+)
+
+
+def _unit_of(name: str) -> tuple[units.Dimension, float, str | None]:
+    """The dimension an input name states, its factor to SI and display unit."""
+    for suffix, dimension, factor, display in _INPUT_UNITS:
+        if name == suffix.lstrip("_") or name.endswith(suffix):
+            return dimension, factor, display
+    for suffix, dimension, factor in _SUFFIXES:
+        if name.endswith(suffix):
+            return dimension, factor, None
+    return units.DIMENSIONLESS, 1.0, None
+
+
+def _plain_or_quantity(
+    value_si: float, dimension: units.Dimension, precision: int, display: str | None = None
+) -> str:
+    if dimension.is_dimensionless:
+        return units.format_number(value_si, None if value_si == int(value_si) else precision)
+    return units.format_quantity(value_si, dimension, precision, unit=display)
+
+
+def si_named(name: str, value_si: float, precision: int = 3) -> str:
+    """An SI value shown in the unit an input's name states."""
+    dimension, _, display = _unit_of(name)
+    return _plain_or_quantity(value_si, dimension, precision, display)
+
+
+def si_at(path: str, value_si: float, precision: int = 3) -> str:
+    """An SI value (a `require` bound or result) in the unit of the report field at `path`."""
+    from aiflang.report import field_unit
+
+    declared = field_unit(path.split("."))
+    if declared is None or declared.unit in ("", "si"):
+        return _plain_or_quantity(value_si, units.DIMENSIONLESS, precision)
+    dimension = units.parse_unit(declared.unit).dimension
+    if dimension == units.GPU_COUNT:
+        return _plain_or_quantity(value_si, units.DIMENSIONLESS, precision)
+    return _plain_or_quantity(value_si, dimension, precision)
+
+
+def named(name: str, value: float, precision: int = 3) -> str:
+    """A value in the unit its name states (`it_power_w`, `gpu_hours`, ...), else a number."""
+    if name in _FRACTIONS or name.endswith("_fraction"):
+        return percent(value)
+    return si_named(name, value * _unit_of(name)[1], precision)
 
 
 def optional(value: float | None, formatter: Callable[[float], str]) -> str:
@@ -215,6 +311,19 @@ def _peak(report: Report) -> float | None:
     if report.capacity is None:
         return None
     return report.capacity.peak_flops.get("bf16")
+
+
+def factories_note(report: Report) -> str:
+    """For a file of several factories, which one this report covers and how to see the others."""
+    if len(report.factories) < 2:
+        return ""
+    others = [name for name in report.factories if name != report.factory]
+    return (
+        f"{report.file} defines {len(report.factories)} factories: "
+        + ", ".join(report.factories)
+        + f". This report covers {report.factory}; `aifc report {report.file} --factory NAME` "
+        + f"reports on another ({', '.join(others)})."
+    )
 
 
 def factory_title(report: Report) -> str:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from aiflang.diagnostics import Diagnostic
+from aiflang.diagnostics.characters import neutralise
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return neutralise(text)  # the runner's log would show other controls raw
 
 
 def _escape_property(text: str) -> str:

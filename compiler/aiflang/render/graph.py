@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
+from aiflang.diagnostics.characters import neutralise
+
 if TYPE_CHECKING:
     import networkx as nx
 
@@ -21,24 +23,37 @@ GraphFormat = Literal["graphml", "dot"]
 
 
 def export_graph(
-    compilation: Compilation, fmt: str, *, expand: bool, fabric: str | None
+    compilation: Compilation,
+    fmt: str,
+    *,
+    expand: bool,
+    fabric: str | None,
+    factory_index: int | None = None,
 ) -> tuple[str, str | None]:
-    """The graph text of the compilation's fabrics, and a usage problem (or None)."""
+    """The graph text of the compilation's fabrics, and a usage problem (or None).
+
+    `factory_index` keeps only that factory's fabrics; without it every
+    factory's fabrics are drawn, prefixed by the factory's name when there
+    are several.
+    """
     from aiflang.models.topology import EXPANDED_NODE_LIMIT, expanded_size
 
     if fmt not in ("graphml", "dot"):
         return "", f"unknown graph format {fmt!r}; use graphml or dot"
     if not compilation.designs:
-        if compilation.sink.has_errors:
+        if compilation.counts.errors:
             return "", "the file has errors and no factory could be built; run `aifc validate`"
         return "", "the file defines no factory, so there is no network to draw"
     if not compilation.facts:
         return "", "the design has errors, so its fabrics were not sized; run `aifc validate`"
 
-    many_designs = len(compilation.designs) > 1
+    pairs = list(zip(compilation.designs, compilation.facts, strict=False))
+    if factory_index is not None:
+        pairs = pairs[factory_index : factory_index + 1]
+    many_designs = len(pairs) > 1
     chosen: list[tuple[str, FabricPlan]] = []
     known: list[str] = []
-    for design, facts in zip(compilation.designs, compilation.facts, strict=False):
+    for design, facts in pairs:
         known.extend(facts.fabric_plans)
         for name, plan in facts.fabric_plans.items():
             if fabric is None or name == fabric:
@@ -52,7 +67,7 @@ def export_graph(
         listed = ", ".join(sorted(set(known))) or "none"
         return "", f"no fabric {fabric!r}{hint}; the sized fabrics are: {listed}"
     if not chosen:
-        if compilation.sink.has_errors:
+        if compilation.counts.errors:
             return "", "no fabric could be sized (the design has errors); run `aifc validate`"
         return "", "the design has no fabric with endpoints to draw"
 
@@ -63,10 +78,11 @@ def export_graph(
                 f"the expanded graph would have {size:,} nodes, over the limit of "
                 f"{EXPANDED_NODE_LIMIT:,}; drop --expand for the quotient graph"
             )
-    graph = _combined(chosen, expand, compilation.designs[0].name)
+    graph = _combined(chosen, expand, pairs[0][0].name)
     from aiflang.models.topology import to_dot, to_graphml
 
-    return (to_graphml(graph) if fmt == "graphml" else to_dot(graph)), None
+    text = to_graphml(graph) if fmt == "graphml" else to_dot(graph)
+    return neutralise(text), None  # names come from the design
 
 
 def _combined(chosen: list[tuple[str, FabricPlan]], expand: bool, title: str) -> nx.Graph:

@@ -4,7 +4,9 @@ This module turns a `Report` into view data (formatted strings and chart
 geometry) and hands it to the Jinja2 templates in `templates/`, which only
 loop and print. The page loads nothing: CSS and SVG are inline, there is no
 script, and a Content-Security-Policy forbids any fetch. User strings are
-escaped by autoescape (templates are `*.html`); nothing is marked safe.
+escaped by autoescape (templates are `*.html`); nothing is marked safe; and
+every printed value has its control and text-direction characters shown as
+escapes (`finalize`), so the page is safe to print to a terminal too.
 Output is deterministic: no timestamps, stable ordering, fixed-precision
 coordinates.
 """
@@ -16,8 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import jinja2
+import markupsafe
 
 from aiflang import units
+from aiflang.diagnostics.characters import neutralise
 from aiflang.render import charts
 from aiflang.render import figures as fig
 from aiflang.report import (
@@ -39,7 +43,15 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_neutralised,
     )
+
+
+def _neutralised(value: object) -> object:
+    """Every value a template prints: control and direction characters as visible escapes."""
+    if isinstance(value, markupsafe.Markup):
+        return markupsafe.Markup(neutralise(str(value)))  # escapes add no HTML syntax
+    return neutralise(value) if isinstance(value, str) else value
 
 
 def render_html(report: Report) -> str:
@@ -77,7 +89,7 @@ class AssumptionUse:
 
 
 @dataclass(frozen=True)
-class Explanation:
+class Derivation:
     key: str
     formula: str
     inputs: list[tuple[str, str]]
@@ -90,7 +102,7 @@ class Card:
     value: str
     note: str = ""
     css: str = ""
-    explain: Explanation | None = None
+    explain: Derivation | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +126,7 @@ class Page:
     factory: str
     file: str
     doc: str
+    factories_note: str
     valid: bool
     status: str
     sections: list[Section]
@@ -129,12 +142,13 @@ class Page:
     train: Table | None
     serve: Table | None
     serve_chart: charts.Chart | None
+    serve_curves: list[charts.Chart]
     capex_chart: charts.Chart | None
     cost_tables: list[tuple[str, Table]]
     cost_facts: list[tuple[str, str]]
     missing_prices: list[str]
     assumptions: Table | None
-    explained: dict[str, list[Explanation]] = field(default_factory=dict)
+    explained: dict[str, list[Derivation]] = field(default_factory=dict)
 
 
 SECTIONS = [
@@ -148,7 +162,7 @@ SECTIONS = [
     Section("assumptions", "Assumptions and sources"),
 ]
 
-# Explanation keys are report paths; each section lists the ones under its prefixes.
+# Derivation keys are report paths; each section lists the ones under its prefixes.
 _EXPLAIN_PREFIXES = {
     "capacity": ("capacity.", "halls."),
     "network": ("fabrics.",),
@@ -159,16 +173,17 @@ _EXPLAIN_PREFIXES = {
 
 def build_page(report: Report) -> Page:
     """Everything the template prints, already formatted."""
-    explanations = {key: _explanation(report, key) for key in sorted(report.explain)}
+    derivations = {key: _derivation(report, key) for key in sorted(report.explain)}
     return Page(
         title=f"{fig.factory_title(report)}: AI factory report",
         factory=fig.factory_title(report),
         file=report.file,
         doc=report.doc or "",
+        factories_note=fig.factories_note(report),
         valid=report.valid,
         status=_status(report),
         sections=SECTIONS,
-        cards=_cards(report, explanations),
+        cards=_cards(report, derivations),
         diagnostics=[_diagnostic(d) for d in report.diagnostics],
         requirements=_requirements(report),
         capacity=_capacity(report),
@@ -180,80 +195,60 @@ def build_page(report: Report) -> Page:
         train=_train(report),
         serve=_serve(report),
         serve_chart=_serve_chart(report),
+        serve_curves=_serve_curves(report),
         capex_chart=_capex_chart(report),
         cost_tables=_cost_tables(report),
         cost_facts=_cost_facts(report),
         missing_prices=list(report.cost.missing_prices) if report.cost else [],
         assumptions=_assumptions(report),
-        explained=_group_explanations(explanations),
+        explained=_group_derivations(derivations),
     )
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{fig.count(n)} {word}" + ("" if n == 1 else "s")
-
-
 def _status(report: Report) -> str:
-    plural = _plural
+    plural = fig.plural
     verdict = "Valid" if report.valid else "Invalid"
     errors = plural(report.error_count, "error")
     return f"{verdict}: {errors}, {plural(report.warning_count, 'warning')}"
 
 
-_SUFFIX_FORMATS = (
-    ("_per_mw", fig.tokens_per_mw),
-    ("_w", fig.power),
-    ("_j", fig.energy),
-    ("_bps", fig.bandwidth),
-    ("_bytes", fig.data_bytes),
-    ("_usd_per_year", fig.money_per_year),
-    ("_usd", fig.money),
-    ("_s", fig.duration),
-)
-
-
 def _input_text(name: str, value: float | str) -> str:
-    if isinstance(value, str):
-        return value
-    for suffix, formatter in _SUFFIX_FORMATS:
-        if name.endswith(suffix):
-            return f"{formatter(value)} ({units.format_number(value)})"
-    return units.format_number(value)
+    return value if isinstance(value, str) else fig.named(name, value)
 
 
-def _explanation(report: Report, key: str) -> Explanation:
-    explanation = report.explain[key]
+def _derivation(report: Report, key: str) -> Derivation:
+    derivation = report.explain[key]
     known = {a.name: a for a in report.assumptions}
     used = []
-    for name in explanation.assumptions:
+    for name in derivation.assumptions:
         assumption = known.get(name)
         if assumption is None:
             used.append(AssumptionUse(name, "", "", False))
         else:
             value = fig.assumption_text(assumption.value, assumption.unit)
             used.append(AssumptionUse(name, value, assumption.source, assumption.overridden))
-    return Explanation(
+    return Derivation(
         key=key,
-        formula=explanation.formula,
-        inputs=[(name, _input_text(name, value)) for name, value in explanation.inputs.items()],
+        formula=derivation.formula,
+        inputs=[(name, _input_text(name, value)) for name, value in derivation.inputs.items()],
         assumptions=used,
     )
 
 
-def _group_explanations(explanations: dict[str, Explanation]) -> dict[str, list[Explanation]]:
-    groups: dict[str, list[Explanation]] = {section: [] for section in _EXPLAIN_PREFIXES}
+def _group_derivations(derivations: dict[str, Derivation]) -> dict[str, list[Derivation]]:
+    groups: dict[str, list[Derivation]] = {section: [] for section in _EXPLAIN_PREFIXES}
     groups["other"] = []
-    for key, explanation in explanations.items():
+    for key, derivation in derivations.items():
         for section, prefixes in _EXPLAIN_PREFIXES.items():
             if key.startswith(prefixes):
-                groups[section].append(explanation)
+                groups[section].append(derivation)
                 break
         else:
-            groups["other"].append(explanation)
+            groups["other"].append(derivation)
     return groups
 
 
-def _cards(report: Report, explanations: dict[str, Explanation]) -> list[Card]:
+def _cards(report: Report, derivations: dict[str, Derivation]) -> list[Card]:
     cards = [
         Card(
             "Validity",
@@ -290,7 +285,7 @@ def _cards(report: Report, explanations: dict[str, Explanation]) -> list[Card]:
         if figure.key == "tco_usd" and report.cost:
             note = f"over {fig.duration(report.cost.horizon_s)}"
         cards.append(
-            Card(figure.label, figure.text, note, "", explanations.get(key) if key else None)
+            Card(figure.label, figure.text, note, "", derivations.get(key) if key else None)
         )
     return cards
 
@@ -316,16 +311,15 @@ def _requirements(report: Report) -> Table | None:
         return None
     rows = []
     for requirement in report.requirements:
-        actual = (
-            MISSING if requirement.actual is None else units.format_number(requirement.actual, 4)
-        )
+        field = requirement.path
+        actual = MISSING if requirement.actual is None else fig.si_at(field, requirement.actual)
         rows.append(
             [
                 Cell(
                     "pass" if requirement.passed else "fail", "ok" if requirement.passed else "bad"
                 ),
                 Cell(requirement.path, "mono"),
-                Cell(f"{requirement.operator} {units.format_number(requirement.expected)}", "mono"),
+                Cell(f"{requirement.operator} {fig.si_at(field, requirement.expected)}", "mono"),
                 Cell(actual),
                 Cell(requirement.message or ""),
             ]
@@ -622,13 +616,22 @@ def _serve(report: Report) -> Table | None:
             Cell(s.name, "strong"),
             Cell(_gpus(s.gpus, s.gpu_model)),
             Cell(s.precision),
-            Cell(f"{fig.count(s.replicas)} × {fig.count(s.gpus_per_replica)}"),
+            Cell(
+                f"{fig.count(s.replicas)} × {fig.count(s.gpus_per_replica)}"
+                + (f" + {fig.count(s.prefill_gpus)} prefill" if s.prefill_gpus else "")
+            ),
+            Cell(s.parallelism.label if s.parallelism else MISSING),
             Cell(fig.count(s.batch) if s.batch else MISSING),
             Cell(fig.token_rate(s.tokens_per_s)),
             Cell(fig.tokens_per_mw(s.tokens_per_s_per_mw)),
             Cell(fig.joules_per_token(s.joules_per_token)),
             Cell(fig.optional(s.user_rate_tokens_per_s, fig.token_rate)),
-            Cell(fig.optional(s.time_to_first_token_s, fig.duration)),
+            Cell(fig.optional(s.tpot_s, fig.duration)),
+            Cell(
+                f"{fig.optional(s.time_to_first_token_s, fig.duration)}, "
+                f"{fig.optional(s.time_to_first_token_p90_s, fig.duration)}"
+            ),
+            Cell(_LIMITS.get(s.binding_limit or "", s.binding_limit or MISSING)),
             Cell(fig.optional(s.cost_per_million_tokens_usd, fig.cost_per_million_tokens)),
         ]
         for s in report.serve
@@ -638,15 +641,28 @@ def _serve(report: Report) -> Table | None:
         "GPUs",
         "Precision",
         "Replicas × GPUs",
+        "Replica",
         "Batch",
         "Tokens/s",
         "Tokens/s per MW",
         "Energy/token",
         "Per user",
-        "First token",
+        "TPOT",
+        "First token (mean, p90)",
+        "Limit",
         "Cost",
     ]
-    return Table(headers, rows, [False, True, False] + [True] * 9)
+    return Table(headers, rows, [False, True, False, True, False] + [True] * 8 + [False, True])
+
+
+_LIMITS = {
+    "kv_capacity": "KV capacity",
+    "engine": "engine batch cap",
+    "token_budget": "engine token budget",
+    "user_rate": "per-user rate",
+    "ttft": "TTFT limit",
+    "tpot": "TPOT limit",
+}
 
 
 def _serve_chart(report: Report) -> charts.Chart | None:
@@ -657,6 +673,50 @@ def _serve_chart(report: Report) -> charts.Chart | None:
         for s in report.serve
     ]
     return charts.bar_chart("Tokens/s per MW of facility power, per serve workload", bars)
+
+
+def _serve_curves(report: Report) -> list[charts.Chart]:
+    """Per serve workload: its Pareto front, the chosen replica's curve, the operating point."""
+    result = []
+    for serve in report.serve:
+        if not serve.curve:
+            continue
+        front = sorted(
+            (p.user_rate_tokens_per_s, p.tokens_per_s_per_gpu) for p in serve.curve if p.pareto
+        )
+        label = serve.parallelism.label if serve.parallelism else ""
+        chosen = sorted(
+            (p.user_rate_tokens_per_s, p.tokens_per_s_per_gpu)
+            for p in serve.curve
+            if p.parallelism == label
+        )
+        series = [charts.Series("Pareto front over replica shapes", front, "series0")]
+        if chosen:
+            series.append(charts.Series(f"{label} replicas", chosen, "series2"))
+        marks = []
+        if serve.user_rate_tokens_per_s is not None and serve.replicas:
+            per_gpu = serve.tokens_per_s / (
+                serve.replicas * serve.gpus_per_replica + serve.prefill_gpus
+            )
+            marks.append(
+                charts.Mark(
+                    f"operating point: {fig.token_rate(serve.user_rate_tokens_per_s)} per user, "
+                    f"batch {fig.count(serve.batch)}",
+                    serve.user_rate_tokens_per_s,
+                    per_gpu,
+                    "series1",
+                )
+            )
+        result.append(
+            charts.line_chart(
+                f"{serve.name}: output tokens/s per GPU against tokens/s per user",
+                series,
+                marks,
+                x_label="output tokens/s per user",
+                y_label="output tokens/s per GPU (log)",
+            )
+        )
+    return result
 
 
 _CAPEX_LABELS = {

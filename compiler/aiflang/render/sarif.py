@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from aiflang.diagnostics import Diagnostic
+from aiflang.diagnostics.characters import json_safe
 from aiflang.diagnostics.codes import CODES
 from aiflang.render.text import source_line
 
@@ -138,4 +139,4 @@ def render_sarif(diagnostics: list[Diagnostic], sources: dict[str, str]) -> str:
             }
         ],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(log, indent=2, ensure_ascii=False)) + "\n"

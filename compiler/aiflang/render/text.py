@@ -10,11 +10,15 @@ error[E402]: hall "A" draws 3.41 MW, over its 3 MW of IT capacity
    = help: ...
 ```
 Colour only when asked (the CLI asks on a terminal unless NO_COLOR is set).
+Text from the design (messages quote names and labels; snippets quote
+source lines; spans name files) is neutralised: control and text-direction
+characters show as escapes, so only aifc's own colour codes reach a terminal.
 """
 
 from __future__ import annotations
 
 from aiflang.diagnostics import Diagnostic, Span, source_line
+from aiflang.diagnostics.characters import neutralise
 
 _COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "note": "\033[1;36m"}
 _BOLD = "\033[1m"
@@ -36,15 +40,21 @@ def _excerpt(
     line = source_line(sources, span)
     if line is None:
         return []
-    shown = line.replace("\t", " ")
-    if len(shown) > 200:
-        shown = shown[:200] + " ..."
-    number = str(span.line).rjust(gutter)
-    start = max(span.column - 1, 0)
+    line = line.replace("\t", " ")
+    if len(line) > 200:
+        line = line[:200]
+    start = min(max(span.column - 1, 0), len(line))
     end = span.end_column - 1 if span.end_line == span.line else len(line)
-    width = max(1, min(end, len(shown)) - start)
-    carets = " " * min(start, len(shown)) + "^" * width
+    end = max(start, min(end, len(line)))
+    # Escapes widen the text: place the carets by the neutralised prefix.
+    before, under = neutralise(line[:start]), neutralise(line[start:end])
+    shown = before + under + neutralise(line[end:])
+    if len(line) == 200:
+        shown += " ..."
+    number = str(span.line).rjust(gutter)
+    carets = " " * len(before) + "^" * max(1, len(under))
     pad = " " * gutter
+    label = neutralise(label)
     return [
         style(f"{pad} |", _BLUE),
         style(f"{number} |", _BLUE) + f" {shown}",
@@ -58,23 +68,26 @@ def render_diagnostic(
     style = _Style(colour)
     severity = diagnostic.severity.value
     head = style(f"{severity}[{diagnostic.code}]", _COLOURS.get(severity, ""))
-    out = [f"{head}: {style(diagnostic.message, _BOLD)}"]
+    out = [f"{head}: {style(neutralise(diagnostic.message), _BOLD)}"]
     spans = [diagnostic.span] + [r.span for r in diagnostic.related] if diagnostic.span else []
     gutter = max((len(str(s.line)) for s in spans if s is not None), default=1)
     if diagnostic.span is not None:
         span = diagnostic.span
-        out.append(" " * gutter + style("--> ", _BLUE) + f"{span.file}:{span.line}:{span.column}")
+        where = f"{neutralise(span.file)}:{span.line}:{span.column}"
+        out.append(" " * gutter + style("--> ", _BLUE) + where)
         out.extend(_excerpt(sources, span, diagnostic.label, style, gutter))
     for related in diagnostic.related:
         span = related.span
-        out.append(" " * gutter + style("::: ", _BLUE) + f"{span.file}:{span.line}:{span.column}")
+        where = f"{neutralise(span.file)}:{span.line}:{span.column}"
+        out.append(" " * gutter + style("::: ", _BLUE) + where)
         out.extend(_excerpt(sources, span, related.message, style, gutter))
     for note in diagnostic.notes:
-        out.append(" " * gutter + style(" = ", _BLUE) + f"{style('note', _BOLD)}: {note}")
-    if diagnostic.help:
         out.append(
-            " " * gutter + style(" = ", _BLUE) + f"{style('help', _BOLD)}: {diagnostic.help}"
+            " " * gutter + style(" = ", _BLUE) + f"{style('note', _BOLD)}: {neutralise(note)}"
         )
+    if diagnostic.help:
+        help_text = neutralise(diagnostic.help)
+        out.append(" " * gutter + style(" = ", _BLUE) + f"{style('help', _BOLD)}: {help_text}")
     return "\n".join(out)
 
 

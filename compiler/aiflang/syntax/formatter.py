@@ -6,10 +6,12 @@ attributes, one space around operators, maps and lists on one line when they
 fit in 100 columns (else one entry per line), at most one blank line between
 entries, a blank line between top-level definitions, and a final newline.
 
-Every comment is kept. A comment on its own line stays before the entry it
-preceded (or before the closing brace); a comment after code stays at the
-end of that line. A comment inside a multi-line value is moved above the
-attribute that holds it, since values are re-laid out.
+Every comment is kept, character for character (trailing spaces aside),
+beside what it annotates. A comment on its own line stays before the entry
+it preceded (or before the closing brace or bracket); a comment after code
+stays at the end of that code's line, after a closing `]` or `}` included.
+A list or map that holds a comment stays on several lines, one entry per
+line, so each comment keeps its place among the entries.
 
 Guarantees (tested on every case and reference design): the result parses
 to the same syntax model as the input, and formatting it again changes
@@ -102,24 +104,98 @@ def _item_text(item: ast.ListItem) -> str:
     return f"{text} for {item.role}" if item.role else text
 
 
-def _value_lines(value: ast.Value, indent: str, prefix_width: int) -> list[str]:
-    """A value, on one line if it fits, else lists and maps one entry per line."""
+def _children(value: ast.Value) -> tuple[str, str, list[ast.ListItem | ast.Attribute]]:
+    """The opening text, closing text and entries of a list or map value ("" if neither)."""
+    if isinstance(value, ast.ListValue):
+        return "[", "]", list(value.items)
+    if isinstance(value, ast.MapValue):
+        return "{", "}", list(value.entries)
+    if isinstance(value, ast.Tagged) and isinstance(value.argument, ast.MapValue):
+        return f"{value.tag.name} {{", "}", list(value.argument.entries)
+    return "", "", []
+
+
+def holds_entries(value: ast.Value) -> bool:
+    """Whether `value` is a list or map, which may be laid out over several lines."""
+    return bool(_children(value)[0])
+
+
+@dataclass(slots=True)
+class _Placed:
+    """Where each comment inside a list or map goes, relative to its entries."""
+
+    opening: list[ast.Comment]  # after the opening bracket, on its line
+    before: list[list[ast.Comment]]  # on their own lines before entry i
+    trailing: list[list[ast.Comment]]  # at the end of entry i's last line
+    inner: list[list[ast.Comment]]  # inside entry i (a nested list or map)
+    closing: list[ast.Comment]  # on their own lines before the closing bracket
+
+
+def _place(comments: list[ast.Comment], open_line: int, spans: list[ast.Span]) -> _Placed:
+    count = len(spans)
+    placed = _Placed([], [[] for _ in spans], [[] for _ in spans], [[] for _ in spans], [])
+    for comment in sorted(comments, key=lambda c: c.offset):
+        inside = next(
+            (i for i, s in enumerate(spans) if s.offset <= comment.offset < s.end_offset), None
+        )
+        if inside is not None:
+            placed.inner[inside].append(comment)
+            continue
+        previous = max(
+            (i for i, s in enumerate(spans) if s.end_offset <= comment.offset), default=None
+        )
+        following = next((i for i in range(count) if spans[i].offset > comment.offset), None)
+        if previous is not None and spans[previous].end_line == comment.line:
+            placed.trailing[previous].append(comment)
+        elif previous is None and comment.line == open_line:
+            placed.opening.append(comment)
+        elif following is not None:
+            placed.before[following].append(comment)
+        else:
+            placed.closing.append(comment)
+    return placed
+
+
+def _comment_text(comments: list[ast.Comment]) -> str:
+    return "".join("  " + c.text.strip() for c in comments)
+
+
+def _value_lines(
+    value: ast.Value,
+    indent: str,
+    prefix_width: int,
+    comments: list[ast.Comment] | None = None,
+) -> list[str]:
+    """A value, on one line if it fits and holds no comment, else one entry per line.
+
+    `comments` are the comments inside the value; a list or map that holds
+    any stays on several lines, each comment beside the entry it annotates.
+    """
+    comments = comments or []
     flat = value_text(value)
-    if prefix_width + len(flat) <= WIDTH or not isinstance(value, ast.ListValue | ast.MapValue):
+    opener, closer, children = _children(value)
+    if not opener or (not comments and prefix_width + len(flat) <= WIDTH):
         return [flat]
     inner = indent + INDENT
-    if isinstance(value, ast.ListValue):
-        lines = ["["]
-        lines += [f"{inner}{_item_text(item)}," for item in value.items]
-        lines.append(f"{indent}]")
-        return lines
-    width = max(len(e.name) for e in value.entries)
-    lines = ["{"]
-    for entry in value.entries:
-        sub = _value_lines(entry.value, inner, len(inner) + width + 3)
-        lines.append(f"{inner}{entry.name.ljust(width)} = {sub[0]}")
-        lines.extend(sub[1:])
-    lines.append(f"{indent}}}")
+    placed = _place(comments, value.span.line, [child.span for child in children])
+    lines = [opener + _comment_text(placed.opening)]
+    width = max((len(c.name) for c in children if isinstance(c, ast.Attribute)), default=0)
+    for index, child in enumerate(children):
+        lines += [inner + c.text.strip() for c in placed.before[index]]
+        if isinstance(child, ast.Attribute):
+            head = f"{inner}{child.name.ljust(width)} = "
+            sub = _value_lines(child.value, inner, len(head), placed.inner[index])
+            entry = [head + sub[0], *sub[1:]]
+        else:
+            sub = _value_lines(child.value, inner, len(inner), placed.inner[index])
+            entry = [inner + sub[0], *sub[1:]]
+            if child.role:
+                entry[-1] += f" for {child.role}"
+            entry[-1] += ","
+        entry[-1] += _comment_text(placed.trailing[index])
+        lines += entry
+    lines += [inner + c.text.strip() for c in placed.closing]
+    lines.append(f"{indent}{closer}")
     return lines
 
 
@@ -182,22 +258,17 @@ class _Formatter:
         width = max(len(a.name) for a in run)
         for attribute in run:
             inside = self.comments.take_between(attribute.span.offset, attribute.span.end_offset)
-            same_line = [c for c in inside if c.line == attribute.span.line]
-            moved = [c for c in inside if c.line != attribute.span.line]
-            self.emit_comments(moved, indent)
+            if not holds_entries(attribute.value):
+                # Nothing but a list or map spans lines; keep any stray comment, above.
+                self.emit_comments(inside, indent)
+                inside = []
             head = f"{indent}{attribute.name.ljust(width)} = "
-            lines = _value_lines(attribute.value, indent, len(head))
+            lines = _value_lines(attribute.value, indent, len(head), inside)
             self.out.append(head + lines[0])
             self.out.extend(lines[1:])
-            trailing = (
-                same_line[0]
-                if same_line
-                else self.comments.trailing_on(attribute.span.end_line, attribute.span.end_offset)
-            )
-            for extra in same_line[1:]:
-                self.out.insert(len(self.out) - len(lines), indent + extra.text.strip())
+            trailing = self.comments.trailing_on(attribute.span.end_line, attribute.span.end_offset)
             if trailing is not None:
-                self.out[-len(lines)] += "  " + trailing.text.strip()
+                self.out[-1] += "  " + trailing.text.strip()
 
     def entry(self, entry: ast.Entry, indent: str) -> None:
         if isinstance(entry, ast.Block):

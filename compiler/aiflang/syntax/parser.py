@@ -6,7 +6,8 @@ errors per file are reported: after an error the parser inserts the token
 that would make sense (a value, a line break, a closing brace) or skips the
 offending token, and reports at most one error per line.
 
-Needs: the grammar dsl/aif.lark. Emits: E101, E102, E103, E104, E105, E107, E108.
+Needs: the grammar dsl/aif.lark. Emits: E101, E102, E103, E104, E105, E107, E108,
+and the warning W102 (a text-direction control in a comment or label).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from aiflang.diagnostics import Diagnostic, Related, Severity, Span, codes
+from aiflang.diagnostics.characters import TEXT_DIRECTION_CONTROLS, TEXT_DIRECTION_PATTERN
 from aiflang.resources import data_path
 from aiflang.syntax import tree as ast
 
@@ -84,7 +86,7 @@ _COLLECTOR = _CommentCollector()
 
 @functools.lru_cache(maxsize=1)
 def _parser() -> Lark:
-    from aiflang.cache import grammar_cache_file
+    from aiflang.syntax.tables import build_parser
 
     grammar = _grammar_text()
     options: dict[str, Any] = {
@@ -92,15 +94,8 @@ def _parser() -> Lark:
         "lexer": "contextual",
         "propagate_positions": True,
         "maybe_placeholders": False,
-        "lexer_callbacks": {"COMMENT": _COLLECTOR},
     }
-    cache_file = grammar_cache_file(grammar)
-    if cache_file is not None:
-        try:
-            return Lark(grammar, cache=cache_file, **options)
-        except Exception:  # an unusable cache file: build the tables afresh
-            pass
-    return Lark(grammar, **options)
+    return build_parser(grammar, options, {"COMMENT": _COLLECTOR})
 
 
 @dataclass(slots=True)
@@ -114,16 +109,21 @@ class ParseResult:
         return not any(d.is_error for d in self.diagnostics)
 
 
+def oversize(size: int, file: str) -> Diagnostic:
+    """E108 for a file of `size` bytes, over MAX_FILE_BYTES."""
+    return Diagnostic(
+        codes.E108,
+        Severity.ERROR,
+        f"file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,} bytes",
+        Span.point(file),
+        help="split the design into several files joined with `import`",
+    )
+
+
 def decode_source(data: bytes, file: str) -> tuple[str | None, Diagnostic | None]:
     """Bytes to text: UTF-8 with an optional BOM; NUL bytes are refused."""
     if len(data) > MAX_FILE_BYTES:
-        return None, Diagnostic(
-            codes.E108,
-            Severity.ERROR,
-            f"file is {len(data):,} bytes, over the limit of {MAX_FILE_BYTES:,} bytes",
-            Span.point(file),
-            help="split the design into several files joined with `import`",
-        )
+        return None, oversize(len(data), file)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -421,7 +421,46 @@ def parse_source(text: str, file: str) -> ParseResult:
     except _Broken:
         entries = ()
     module = ast.Module(file, entries, comments, Span(file, 1, 1, 1, 1, 0, len(text)))
-    return ParseResult(module, recovery.diagnostics + builder.diagnostics, text)
+    diagnostics = recovery.diagnostics + builder.diagnostics
+    return ParseResult(module, diagnostics + _direction_controls(text, file, diagnostics), text)
+
+
+def _direction_controls(text: str, file: str, found: list[Diagnostic]) -> list[Diagnostic]:
+    """W102 for text-direction controls in comments and labels ("Trojan Source").
+
+    One per line, at most MAX_SYNTAX_ERRORS per file; elsewhere such a
+    character is already E103 (no token starts with it).
+    """
+    if not TEXT_DIRECTION_PATTERN.search(text):
+        return []
+    reported = {d.span.line for d in found if d.code == codes.E103 and d.span}
+    warnings: list[Diagnostic] = []
+    line, line_start, scanned = 1, 0, 0
+    for match in TEXT_DIRECTION_PATTERN.finditer(text):
+        offset = match.start()
+        newlines = text.count("\n", scanned, offset)  # each stretch of text counted once
+        if newlines:
+            line += newlines
+            line_start = text.rfind("\n", scanned, offset) + 1
+        scanned = offset
+        if line in reported:
+            continue
+        reported.add(line)
+        if len(warnings) == MAX_SYNTAX_ERRORS:
+            break
+        char = match.group()
+        column = offset - line_start + 1
+        warnings.append(
+            Diagnostic(
+                codes.W102,
+                Severity.WARNING,
+                f"text-direction control U+{ord(char):04X} {TEXT_DIRECTION_CONTROLS[char]}: "
+                "the text around it displays in another order than aifc reads it",
+                Span(file, line, column, line, column + 1, offset, offset + 1),
+                help="remove it (see `aifc explain W102`)",
+            )
+        )
+    return warnings
 
 
 class _Broken(Exception):

@@ -34,6 +34,8 @@ class Form(enum.Enum):
     SCALE_UP = "scale_up"  # nvlink { domain = 72 } | nvlink
     SWITCH_COUNTS = "switch_counts"  # { leaf = 32, spine = 16 }
     BOOL = "bool"  # true | false
+    PRECISION_FRACTIONS = "precision_fractions"  # { fp8 = 65%, fp4 = 50% }
+    PARALLELISM = "parallelism"  # { tp = 8, ep = 8, pp = 2 }
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +48,7 @@ class Attr:
     choices: tuple[str, ...] = ()
     required: bool = False
     example: str = ""
+    positive: bool = False  # zero is not a value of it (a rate or period the models divide by)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +107,7 @@ BLOCKS: dict[str, BlockSpec] = {
                     units.BANDWIDTH,
                     required=True,
                     example="memory_bandwidth = 3.35 TB/s",
+                    positive=True,
                 ),
                 *(_flops(p) for p in PRECISIONS),
                 Attr(
@@ -127,6 +131,34 @@ BLOCKS: dict[str, BlockSpec] = {
                     units.BANDWIDTH,
                 ),
                 Attr("max_scale_up", Form.COUNT, "largest scale-up domain the GPU supports"),
+                Attr(
+                    "memory_efficiency",
+                    Form.FRACTION,
+                    "achieved share of memory_bandwidth when decode streams weights and KV",
+                    example="memory_efficiency = 81%",
+                    positive=True,
+                ),
+                Attr(
+                    "compute_efficiency",
+                    Form.PRECISION_FRACTIONS,
+                    "achieved share of dense peak in large GEMMs, by precision",
+                    example="compute_efficiency = { fp8 = 65%, bf16 = 72% }",
+                ),
+                Attr(
+                    "attention_efficiency",
+                    Form.FRACTION,
+                    "achieved share of dense peak in attention kernels",
+                    example="attention_efficiency = 50%",
+                    positive=True,
+                ),
+                Attr(
+                    "comm_efficiency",
+                    Form.FRACTION,
+                    "achieved share of link bandwidth in collectives",
+                    example="comm_efficiency = 80%",
+                    positive=True,
+                ),
+                Attr("efficiency_source", Form.STRING, "where the achieved fractions come from"),
                 _PRICE,
                 _PRICE_SOURCE,
                 _SOURCE,
@@ -165,6 +197,7 @@ BLOCKS: dict[str, BlockSpec] = {
                     units.BANDWIDTH,
                     required=True,
                     example="ports = 1 x 400 Gbps",
+                    positive=True,
                 ),
                 _POWER,
                 _PRICE,
@@ -191,6 +224,7 @@ BLOCKS: dict[str, BlockSpec] = {
                     units.BANDWIDTH,
                     required=True,
                     example="ports = 64 x 800 Gbps",
+                    positive=True,
                 ),
                 Attr(
                     "breakout",
@@ -198,6 +232,7 @@ BLOCKS: dict[str, BlockSpec] = {
                     "what one port can split into",
                     units.BANDWIDTH,
                     example="breakout = 2 x 400 Gbps",
+                    positive=True,
                 ),
                 _POWER,
                 _HEIGHT,
@@ -219,6 +254,7 @@ BLOCKS: dict[str, BlockSpec] = {
                     units.BANDWIDTH,
                     required=True,
                     example="speed = 800 Gbps",
+                    positive=True,
                 ),
                 _POWER,
                 Attr("reach", Form.QUANTITY, "reach", units.LENGTH),
@@ -282,6 +318,119 @@ BLOCKS: dict[str, BlockSpec] = {
             component=True,
         ),
         BlockSpec(
+            "model",
+            "a neural network's architecture, as its model card or config.json gives it",
+            _attrs(
+                Attr(
+                    "params",
+                    Form.NUMBER,
+                    "parameters (total)",
+                    required=True,
+                    example="params = 70.6 billion",
+                ),
+                Attr("active_params", Form.NUMBER, "parameters one token reads (MoE)"),
+                Attr(
+                    "layers",
+                    Form.COUNT,
+                    "transformer layers",
+                    required=True,
+                    example="layers = 80",
+                ),
+                Attr(
+                    "hidden",
+                    Form.COUNT,
+                    "model width (d_model)",
+                    required=True,
+                    example="hidden = 8192",
+                ),
+                Attr("heads", Form.COUNT, "query heads", required=True, example="heads = 64"),
+                Attr("kv_heads", Form.COUNT, "key-value heads (grouped-query attention)"),
+                Attr("head_dim", Form.COUNT, "dimension of a query/key head (MLA: without RoPE)"),
+                Attr("v_head_dim", Form.COUNT, "dimension of a value head, when it differs"),
+                Attr(
+                    "attention",
+                    Form.CHOICE,
+                    "attention kind: grouped-query or multi-head latent",
+                    choices=("gqa", "mla"),
+                ),
+                Attr("kv_lora_rank", Form.COUNT, "MLA: width of the cached latent"),
+                Attr("rope_head_dim", Form.COUNT, "MLA: width of the decoupled RoPE key"),
+                Attr("ffn", Form.COUNT, "FFN intermediate size of a dense layer"),
+                Attr("experts", Form.COUNT, "routed experts per MoE layer"),
+                Attr("experts_per_token", Form.COUNT, "routed experts each token uses"),
+                Attr("shared_experts", Form.COUNT, "shared experts per MoE layer"),
+                Attr("expert_ffn", Form.COUNT, "FFN intermediate size of one expert"),
+                Attr("dense_layers", Form.COUNT, "leading layers with a dense FFN (MoE)"),
+                Attr("vocab", Form.COUNT, "vocabulary size"),
+                Attr("context_length", Form.COUNT, "longest context the model supports"),
+                Attr("sliding_window", Form.COUNT, "window of the sliding-window layers"),
+                Attr("sliding_layers", Form.COUNT, "layers that attend within the window"),
+                Attr("mtp_layers", Form.COUNT, "multi-token-prediction modules shipped"),
+                _SOURCE,
+            ),
+            component=True,
+        ),
+        BlockSpec(
+            "engine",
+            "a serving engine's overheads and limits",
+            _attrs(
+                Attr("version", Form.STRING, "the release the figures describe"),
+                Attr("vendors", Form.STRING, 'GPU vendors it runs on, e.g. "NVIDIA, AMD"'),
+                Attr(
+                    "step_overhead",
+                    Form.QUANTITY,
+                    "host time per step (scheduling, sampling), overlapped with the GPU",
+                    units.TIME,
+                    required=True,
+                    example="step_overhead = 1 ms",
+                ),
+                Attr(
+                    "kernel_overhead",
+                    Form.QUANTITY,
+                    "least time of one small kernel (norm, RoPE, routing), launch gap included",
+                    units.TIME,
+                    required=True,
+                    example="kernel_overhead = 4 us",
+                ),
+                Attr(
+                    "sequence_overhead",
+                    Form.QUANTITY,
+                    "host time per sequence per step of one scheduler",
+                    units.TIME,
+                ),
+                Attr(
+                    "request_overhead",
+                    Form.QUANTITY,
+                    "time per request before its prefill (API server, tokenisation)",
+                    units.TIME,
+                ),
+                Attr(
+                    "collective_latency",
+                    Form.QUANTITY,
+                    "fixed time of one collective inside the scale-up domain",
+                    units.TIME,
+                ),
+                Attr("max_batch", Form.COUNT, "sequences per engine instance"),
+                Attr("token_budget", Form.COUNT, "tokens per step (decodes plus prefill chunks)"),
+                Attr(
+                    "memory_fraction",
+                    Form.FRACTION,
+                    "share of the HBM left after weights it fills",
+                    example="memory_fraction = 90%",
+                    positive=True,
+                ),
+                Attr("comm_overlap", Form.FRACTION, "share of communication hidden under compute"),
+                Attr(
+                    "kv_reserve",
+                    Form.CHOICE,
+                    "KV held per sequence: the whole sequence from admission, or what it reached",
+                    choices=("full", "used"),
+                ),
+                _SOURCE,
+            ),
+            component=True,
+        ),
+        BlockSpec(
             "factory",
             "one facility (a design)",
             {},
@@ -301,6 +450,8 @@ BLOCKS: dict[str, BlockSpec] = {
                 "transceiver",
                 "node",
                 "rack",
+                "model",
+                "engine",
             ),
         ),
         BlockSpec(
@@ -450,18 +601,19 @@ BLOCKS: dict[str, BlockSpec] = {
             "serve",
             "an inference workload",
             _attrs(
-                Attr(
-                    "params",
-                    Form.NUMBER,
-                    "parameters (total)",
-                    required=True,
-                    example="params = 70 billion",
-                ),
+                Attr("params", Form.NUMBER, "parameters (total); or name a `model`"),
                 Attr("active_params", Form.NUMBER, "active parameters per token (MoE)"),
                 Attr("precision", Form.CHOICE, "weight and compute precision", choices=PRECISIONS),
                 Attr("input_tokens", Form.COUNT, "prompt tokens per request"),
                 Attr("output_tokens", Form.COUNT, "generated tokens per request"),
-                Attr("user_rate", Form.QUANTITY, "decode rate each user sees", units.TOKEN_RATE),
+                Attr(
+                    "user_rate",
+                    Form.QUANTITY,
+                    "decode rate each user sees",
+                    units.TOKEN_RATE,
+                    example="user_rate = 30 tokens/s",
+                    positive=True,
+                ),
                 Attr("share", Form.FRACTION, "share of the fleet (default: all, split evenly)"),
                 Attr("gpus", Form.COUNT, "GPUs used"),
                 Attr("layers", Form.COUNT, "transformer layers"),
@@ -469,13 +621,51 @@ BLOCKS: dict[str, BlockSpec] = {
                 Attr("head_dim", Form.COUNT, "dimension of a head"),
                 Attr("kv_precision", Form.CHOICE, "KV-cache precision", choices=PRECISIONS),
                 Attr("gpus_per_replica", Form.COUNT, "GPUs per replica (derived when left out)"),
+                Attr(
+                    "model",
+                    Form.REF,
+                    "the model served (a `model` definition)",
+                    ref_kind=("model",),
+                ),
+                Attr("engine", Form.REF, "the serving engine", ref_kind=("engine",)),
+                Attr(
+                    "ttft_limit",
+                    Form.QUANTITY,
+                    "time to first token each request must meet (90th percentile)",
+                    units.TIME,
+                ),
+                Attr("tpot_limit", Form.QUANTITY, "mean time per output token", units.TIME),
+                Attr("tp", Form.COUNT, "tensor-parallel GPUs per stage (attention)"),
+                Attr("dp", Form.COUNT, "data-parallel attention groups per stage"),
+                Attr("ep", Form.COUNT, "expert-parallel GPUs per stage"),
+                Attr("pp", Form.COUNT, "pipeline stages"),
+                Attr(
+                    "parallelism",
+                    Form.PARALLELISM,
+                    "replica shape in one map",
+                    example="parallelism = { tp = 8, ep = 8 }",
+                ),
+                Attr("disaggregated", Form.BOOL, "prefill on a separate pool of replicas"),
+                Attr("prefill_gpus", Form.COUNT, "GPUs of the prefill pool (disaggregated)"),
+                Attr(
+                    "prefill_share", Form.FRACTION, "share of the GPUs that prefill (disaggregated)"
+                ),
+                Attr("draft_tokens", Form.COUNT, "tokens drafted per step (MTP, speculative)"),
+                Attr("acceptance_length", Form.NUMBER, "tokens accepted per step, bonus included"),
             ),
         ),
         BlockSpec(
             "finance",
             "money over time",
             _attrs(
-                Attr("horizon", Form.QUANTITY, "period of the total cost of ownership", units.TIME),
+                Attr(
+                    "horizon",
+                    Form.QUANTITY,
+                    "period of the total cost of ownership",
+                    units.TIME,
+                    example="horizon = 5 years",
+                    positive=True,
+                ),
                 Attr(
                     "software_license",
                     Form.QUANTITY,

@@ -11,60 +11,15 @@ The held-out third is never read while fitting.
 
 A generation without data of its own uses the fraction registered for the
 precision alone (`train_compute_fraction_<precision>`), the median of the
-calibrated generations, and the explanation says so.
+calibrated generations, and the derivation says so.
+
+The values and the runs each was fitted on are in the table of constants
+(`aiflang.models.defaults`, the `train_compute_fraction_*` assumptions).
 """
 
 from __future__ import annotations
 
-from aiflang.models.assumptions import REGISTRY, Assumptions, register
-
-# (generation, precision) -> (fraction, the published runs it was fitted on)
-_FITTED: dict[tuple[str, str], tuple[float, str]] = {
-    ("ampere", "bf16"): (
-        0.516,
-        "fitted to Megatron-LM (Narayanan et al., SC 2021) Table 1 and MegaScale (Jiang et al., "
-        "NSDI 2024) Table 2 runs on A100",
-    ),
-    ("hopper", "bf16"): (
-        0.581,
-        "fitted to Llama 3 Herd of Models (Meta, 2024) Table 4 on H100",
-    ),
-    ("hopper", "fp8"): (
-        0.527,
-        "fitted to MLPerf Training v4.0-v5.1 results on H100 and H200 (NVIDIA, Nebius) and the "
-        "NVIDIA NeMo 24.07 performance summary",
-    ),
-    ("blackwell", "fp8"): (
-        0.405,
-        "fitted to MLPerf Training v5.0-v5.1 results on GB200 (NVIDIA, IBM+CoreWeave+NVIDIA) and "
-        "the NVIDIA Megatron-Bridge 25.11 performance summary",
-    ),
-    ("blackwell", "bf16"): (
-        0.330,
-        "fitted to the NVIDIA Megatron-Bridge 25.11 performance summary, DeepSeek-V3 BF16 on "
-        "GB200 (a mixture of experts: the only published BF16 training run on this generation)",
-    ),
-    ("blackwell_ultra", "bf16"): (
-        0.396,
-        "fitted to the NVIDIA Megatron-Bridge 25.11 performance summary, DeepSeek-V3 BF16 on "
-        "GB300 (a mixture of experts: the only published BF16 training run on this generation)",
-    ),
-    ("blackwell", "fp4"): (
-        0.300,
-        "fitted to MLPerf Training v5.1 NVFP4 results on GB200 (NVIDIA)",
-    ),
-    ("blackwell_ultra", "fp8"): (
-        0.357,
-        "fitted to MLPerf Training v5.1 results on GB300 (NVIDIA) and the NVIDIA Megatron-Bridge "
-        "25.11 performance summary",
-    ),
-    ("blackwell_ultra", "fp4"): (
-        0.301,
-        "fitted to MLPerf Training v5.1 NVFP4 results on GB300 (NVIDIA)",
-    ),
-}
-
-_DEFAULT_BY_PRECISION: dict[str, float] = {"bf16": 0.456, "fp8": 0.405, "fp4": 0.300}
+from aiflang.models.assumptions import REGISTRY, Assumptions
 
 _PRECISION_CLASS = {
     "bf16": "bf16",
@@ -99,27 +54,3 @@ def fraction_name(generation: str, precision: str) -> str:
 def compute_fraction(generation: str, precision: str, assumptions: Assumptions) -> float:
     """The achieved fraction of dense peak for training on this generation at this precision."""
     return assumptions.value(fraction_name(generation, precision))
-
-
-for (_family, _precision), (_value, _source) in _FITTED.items():
-    register(
-        f"train_compute_fraction_{_family}_{_precision}",
-        _value,
-        "%",
-        f"achieved share of dense {_precision} peak in training kernels on {_family} GPUs",
-        _source,
-        minimum=0.01,
-        maximum=1.0,
-    )
-for _precision, _value in _DEFAULT_BY_PRECISION.items():
-    register(
-        f"train_compute_fraction_{_precision}",
-        _value,
-        "%",
-        f"achieved share of dense {_precision} peak in training, for GPU generations without "
-        "calibration data of their own",
-        "median of the fractions fitted per GPU generation at this precision (see the "
-        "train_compute_fraction_<generation>_<precision> assumptions)",
-        minimum=0.01,
-        maximum=1.0,
-    )

@@ -28,50 +28,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from aiflang.models.assumptions import Assumptions, register
-from aiflang.models.explain import Explanation
-
-register(
-    "train_mtbf_per_gpu",
-    54 * 24 * 3600 * 16384 / 419,
-    "h",
-    "GPU-hours of training per unexpected job interruption (the job's MTBF is this over its GPUs)",
-    "Llama 3 Herd of Models (Meta, 2024), section 3.3.4 and Table 5: 419 unexpected "
-    "interruptions in a 54-day snapshot of pre-training on 16,384 H100 GPUs",
-    minimum=1.0,
-)
-register(
-    "train_restart_s",
-    600.0,
-    "s",
-    "time to detect a failure, relaunch the job and rebuild its collectives, before the "
-    "checkpoint is read back",
-    "MegaScale (Jiang et al., NSDI 2024), section 6.3: faults detected and diagnosed within 10 "
-    "minutes on average on more than 10,000 GPUs",
-    minimum=0.0,
-)
-register(
-    "checkpoint_size_per_param",
-    14 * 8.0,
-    "B",
-    "checkpoint size per parameter: BF16 weights plus FP32 master weights, Adam momentum and "
-    "variance",
-    "ZeRO (Rajbhandari et al., SC 2020), section 3.1: mixed-precision Adam keeps 2 + 2 + 12 = 16 "
-    "bytes per parameter; a checkpoint leaves out the 2 bytes of gradients: 14 bytes",
-    minimum=8,
-    maximum=32 * 8,
-)
-register(
-    "checkpoint_warn_s",
-    60.0,
-    "s",
-    "checkpoint write time above which a design gets a warning",
-    "estimate: Llama 3 405B pre-training saw 419 unexpected interruptions in 54 days (one every "
-    "3.1 h, Llama 3 Herd of Models, section 3.3.4); by Young's formula (interval = "
-    "sqrt(2 x write time x MTBF), overhead about sqrt(2 x write time / MTBF)) a blocking write "
-    "longer than 60 s then costs more than 10% of run time",
-    minimum=1.0,
-)
+from aiflang.models.assumptions import Assumptions
+from aiflang.models.derivation import Derivation
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +39,7 @@ class CheckpointEstimate:
     size_bits: float
     time_s: float
     slow: bool
-    explanation: Explanation
+    derivation: Derivation
 
 
 def estimate_checkpoint(
@@ -98,7 +56,7 @@ def estimate_checkpoint(
         size_bits=size_bits,
         time_s=time_s,
         slow=time_s > warn_s,
-        explanation=Explanation(
+        derivation=Derivation(
             "time = total_params x checkpoint_size_per_param / storage_bandwidth; "
             "slow if time > checkpoint_warn_s",
             {
@@ -138,7 +96,7 @@ class Goodput:
     wall_time_s: float
     interruptions: float
     storage_bps: float | None
-    explanation: Explanation
+    derivation: Derivation
 
     @property
     def ettr(self) -> float:
@@ -194,7 +152,7 @@ def estimate_goodput(
         wall_time_s=wall,
         interruptions=wall / mtbf,
         storage_bps=storage_bps,
-        explanation=Explanation(
+        derivation=Derivation(
             "M = train_mtbf_per_gpu / gpus; C = params x checkpoint_size_per_param / storage "
             "bandwidth; R = train_restart_s + C (read back); T = Daly's interval; wall = M x "
             "e^(R/M) x (e^((T+C)/M) - 1) x solve_time / T; ettr = solve_time / wall",

@@ -37,19 +37,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from aiflang.models.assumptions import Assumptions, register
+from aiflang.models.assumptions import Assumptions
 from aiflang.models.training.shapes import Job, ModelShape
-
-register(
-    "train_hbm_usable_fraction",
-    0.90,
-    "%",
-    "share of a GPU's memory a training plan may fill with model states and activations",
-    "estimate: CUDA context, NCCL buffers and allocator fragmentation take several GB; Megatron "
-    "and NeMo performance recipes leave about a tenth of HBM free",
-    minimum=0.3,
-    maximum=1.0,
-)
 
 WEIGHT_BYTES = 2.0  # BF16 working weights
 GRAD_BYTES = 4.0  # FP32 main gradients (Megatron-LM default, Llama 3's FP32 reduce-scatter)

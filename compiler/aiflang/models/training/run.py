@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from aiflang.models.assumptions import Assumptions
-from aiflang.models.explain import Explanation
+from aiflang.models.derivation import Derivation
 from aiflang.models.training.calibration import fraction_name
 from aiflang.models.training.goodput import Goodput, estimate_goodput
 from aiflang.models.training.memory import Memory, Plan
@@ -45,7 +45,7 @@ class TrainingRun:
     mfu: float
     mfu_declared: bool
     candidates: int
-    explanation: Explanation
+    derivation: Derivation
 
     @property
     def wall_time_s(self) -> float:
@@ -169,5 +169,5 @@ def estimate_run(
         mfu=step.mfu,
         mfu_declared=mfu is not None,
         candidates=choice.candidates,
-        explanation=Explanation(formula, inputs, used),
+        derivation=Derivation(formula, inputs, used),
     )

@@ -22,29 +22,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from aiflang.models import inference as _inference  # noqa: F401  (registers kv_aspect_ratio)
-from aiflang.models.assumptions import Assumptions, register
-
-register(
-    "train_sequence_length",
-    8192.0,
-    "",
-    "tokens per training sequence when a train workload gives none",
-    "Llama 3 Herd of Models (Meta, 2024), section 3.4.1: the 405B model was pre-trained on "
-    "sequences of 8,192 tokens",
-    minimum=128.0,
-    maximum=10_000_000.0,
-)
-register(
-    "train_global_batch_tokens",
-    16e6,
-    "",
-    "tokens per optimizer step (global batch) when a train workload gives none",
-    "Llama 3 Herd of Models (Meta, 2024), section 3.4.1: the batch grew from 4M to 8M to 16M "
-    "tokens; 16M is the batch of most of the 405B run",
-    minimum=1.0,
-    maximum=1e12,
-)
+from aiflang.models.assumptions import Assumptions
 
 
 @dataclass(frozen=True, slots=True)

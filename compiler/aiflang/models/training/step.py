@@ -40,7 +40,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from aiflang.models.assumptions import Assumptions, register
+from aiflang.models.assumptions import Assumptions
 from aiflang.models.training.calibration import compute_fraction
 from aiflang.models.training.memory import (
     ACTIVATION_BYTES,
@@ -52,81 +52,6 @@ from aiflang.models.training.memory import (
     params_per_gpu,
 )
 from aiflang.models.training.shapes import Cluster, Job, ModelShape
-
-register(
-    "scale_up_efficiency",
-    0.80,
-    "%",
-    "share of the scale-up (NVLink) bandwidth a training collective reaches",
-    "estimate below DeepEP's measured 153-158 GB/s of H800's 160 GB/s NVLink for large messages "
-    "(deepseek-ai/DeepEP README), because training collectives share the GPU with compute",
-    minimum=0.05,
-    maximum=1.0,
-)
-register(
-    "scale_out_efficiency",
-    0.80,
-    "%",
-    "share of a GPU's scale-out NIC bandwidth a training collective reaches",
-    "estimate: DeepEP reaches 43-58 GB/s of logical RDMA bandwidth per 400 Gb/s (50 GB/s) "
-    "ConnectX-7 on H800 (deepseek-ai/DeepEP README; its logical figure counts NVLink "
-    "forwarding); training collectives share the GPU with compute, so 80% is assumed",
-    minimum=0.05,
-    maximum=1.0,
-)
-register(
-    "train_dp_overlap",
-    0.90,
-    "%",
-    "share of one micro-batch's compute that hides data-parallel gradient and weight traffic",
-    "Megatron-LM overlap_grad_reduce and overlap_param_gather (distributed optimizer docs): "
-    "gradients are reduce-scattered during the last micro-batch's backward, weights gathered "
-    "during the first forward; estimate that a tenth of that window is lost to bucket edges",
-    minimum=0.0,
-    maximum=1.0,
-)
-register(
-    "train_tp_overlap",
-    0.50,
-    "%",
-    "share of tensor-parallel traffic hidden under GEMMs",
-    "estimate: Transformer Engine's userbuffer overlap (NeMo TP_COMM_OVERLAP) pipelines the "
-    "all-gather and reduce-scatter with the neighbouring GEMMs (Wang et al., ASPLOS 2023, "
-    "'Overlap Communication with Dependent Computation via Decomposition'); half is assumed hidden",
-    minimum=0.0,
-    maximum=1.0,
-)
-register(
-    "train_cp_overlap",
-    0.80,
-    "%",
-    "share of context-parallel (ring attention) traffic hidden under attention compute",
-    "Megatron-Core context parallelism overlaps each K/V ring step with the attention of the "
-    "previous chunk (Megatron-Core context_parallel docs; Liu et al., Ring Attention, 2023); "
-    "estimate",
-    minimum=0.0,
-    maximum=1.0,
-)
-register(
-    "train_pp_overlap",
-    0.50,
-    "%",
-    "share of pipeline point-to-point traffic hidden under compute",
-    "estimate: Megatron-LM's interleaved schedule overlaps sends and receives with the next "
-    "micro-batch (Narayanan et al., SC 2021, section 4.1 scatter/gather optimisation)",
-    minimum=0.0,
-    maximum=1.0,
-)
-register(
-    "train_ep_overlap",
-    0.50,
-    "%",
-    "share of expert-parallel all-to-all traffic hidden under compute",
-    "estimate: DeepSeek-V3's DualPipe hides nearly all of it by overlapping two micro-batches "
-    "(DeepSeek-V3 Technical Report, section 3.2.1); stock Megatron-Core overlaps much less",
-    minimum=0.0,
-    maximum=1.0,
-)
 
 COLLECTIVES = ("tp", "cp", "pp", "dp", "ep")
 
