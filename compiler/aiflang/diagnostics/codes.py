@@ -393,6 +393,25 @@ E508 = Code(
     "more GPUs than the workload.",
 )
 
+E509 = Code(
+    "E509",
+    "no training plan fits",
+    "No parallelism plan of the train workload fits the GPUs' memory (weights, gradients, "
+    "optimizer state and activations per GPU, with recomputation and ZeRO-3 tried), or "
+    "the plan declared in `parallelism` cannot run: it needs more GPUs than the run has, "
+    "a tensor-parallel group larger than the scale-up domain, a size that does not divide "
+    "the heads, layers, experts or sequence, or it does not fit memory. The message gives "
+    "the numbers; raise pp or tp, shard more (zero = 3), or use GPUs with more memory.",
+)
+
+E510 = Code(
+    "E510",
+    "training across scale-up domains without a fabric",
+    "The train workload uses more GPUs than one scale-up domain (an NVLink domain of a "
+    "rack, else a node) holds, and no compute fabric joins the domains. Add a fabric with "
+    "`connects = compute`, or train on one domain.",
+)
+
 E601 = Code(
     "E601",
     "requirement failed",

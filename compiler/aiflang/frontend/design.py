@@ -259,6 +259,10 @@ class Train(Node_):
     gpus: int | None = None
     fabric: str | None = None
     storage: str | None = None
+    model: str | None = None  # a `model` definition: its shape and parameter counts
+    sequence_length: int | None = None  # tokens per sequence (None: the registered default)
+    global_batch: int | None = None  # sequences per optimizer step (None: registered default)
+    parallelism: dict[str, int] = {}  # tp, pp, vp, cp, ep, dp, zero, micro_batch as given
 
 
 class Serve(Node_):

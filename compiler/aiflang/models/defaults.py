@@ -280,37 +280,6 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     # Training (aiflang.models.training)
     Assumption(
-        "mfu_default_bf16",
-        0.40,
-        "%",
-        "model FLOPs utilization of a BF16/FP16 training run, against the dense BF16 peak",
-        "Llama 3 Herd of Models (Meta, 2024), Table 4: 38-43% BF16 MFU on 8,192 to 16,384 H100 "
-        "GPUs; 40% is the middle of that range",
-        minimum=0.01,
-        maximum=1.0,
-    ),
-    Assumption(
-        "mfu_default_fp8",
-        0.30,
-        "%",
-        "model FLOPs utilization of an FP8 training run, against the dense FP8 peak",
-        "estimate: FP8 training runs 1.3x to 1.5x faster than BF16 on the same GPUs (NVIDIA NeMo / "
-        "Megatron-Bridge performance summaries, DGX-H100 BF16 vs FP8 model TFLOP/s per GPU) while "
-        "the FP8 peak is 2x the BF16 one, so 0.40 x 1.5 / 2 = 0.30",
-        minimum=0.01,
-        maximum=1.0,
-    ),
-    Assumption(
-        "mfu_default_fp4",
-        0.20,
-        "%",
-        "model FLOPs utilization of an FP4 training run, against the dense FP4 peak",
-        "estimate: FP4 pre-training is experimental (NVIDIA NVFP4 training studies, 2025); the "
-        "same halving logic as FP8 applied once more: 0.30 x 1.33 / 2 = 0.20",
-        minimum=0.01,
-        maximum=1.0,
-    ),
-    Assumption(
         "checkpoint_size_per_param",
         14 * 8.0,
         "B",

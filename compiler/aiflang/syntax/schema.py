@@ -578,11 +578,16 @@ BLOCKS: dict[str, BlockSpec] = {
                 Attr(
                     "params",
                     Form.NUMBER,
-                    "parameters (total)",
-                    required=True,
+                    "parameters (total); or name a `model`",
                     example="params = 405 billion",
                 ),
                 Attr("active_params", Form.NUMBER, "active parameters per token (MoE)"),
+                Attr(
+                    "model",
+                    Form.REF,
+                    "the model trained (a `model` definition)",
+                    ref_kind=("model",),
+                ),
                 Attr(
                     "tokens",
                     Form.NUMBER,
@@ -595,6 +600,14 @@ BLOCKS: dict[str, BlockSpec] = {
                 Attr("gpus", Form.COUNT, "GPUs used (default: all)"),
                 Attr("fabric", Form.REF, "fabric it runs on", ref_kind=("fabric",)),
                 Attr("storage", Form.REF, "checkpoint storage", ref_kind=("storage",)),
+                Attr("sequence_length", Form.COUNT, "tokens per training sequence"),
+                Attr("global_batch", Form.COUNT, "sequences per optimizer step"),
+                Attr(
+                    "parallelism",
+                    Form.PARALLELISM,
+                    "parallelism plan (any part; the rest is searched)",
+                    example="parallelism = { tp = 8, pp = 16, zero = 1 }",
+                ),
             ),
         ),
         BlockSpec(

@@ -8,8 +8,8 @@ Modules, bottom to top:
 - `step`: step time = compute + bubble + exposed communication;
 - `search`: the fastest plan that fits, or a declared plan checked;
 - `goodput`: interruptions, checkpoints, restarts, Daly's wall time, ETTR;
-- `run`: the chain of all of them for one workload;
-- `mfu`: the 6 x params x tokens estimate at a stated MFU.
+- `run`: the chain of all of them for one workload (a declared MFU replaces
+  the step-time model's compute, bubble and communication).
 """
 
 from aiflang.models.training.goodput import (
@@ -20,12 +20,6 @@ from aiflang.models.training.goodput import (
     estimate_goodput,
 )
 from aiflang.models.training.memory import Memory, Plan, plan_memory
-from aiflang.models.training.mfu import (
-    TrainingEstimate,
-    estimate_training,
-    mfu_for,
-    training_flops,
-)
 from aiflang.models.training.run import NoPlan, TrainingRun, estimate_run
 from aiflang.models.training.search import PlanChoice, choose_plan, plan_issues, search_plan
 from aiflang.models.training.shapes import (
@@ -35,7 +29,7 @@ from aiflang.models.training.shapes import (
     job_for,
     shape_from_params,
 )
-from aiflang.models.training.step import StepTime, flops_per_token, step_time
+from aiflang.models.training.step import StepTime, flops_per_token, step_time, training_flops
 
 __all__ = [
     "CheckpointEstimate",
@@ -48,17 +42,14 @@ __all__ = [
     "Plan",
     "PlanChoice",
     "StepTime",
-    "TrainingEstimate",
     "TrainingRun",
     "choose_plan",
     "daly_interval",
     "estimate_checkpoint",
     "estimate_goodput",
     "estimate_run",
-    "estimate_training",
     "flops_per_token",
     "job_for",
-    "mfu_for",
     "plan_issues",
     "plan_memory",
     "search_plan",

@@ -136,6 +136,7 @@ def search_plan(
     best_memory: Memory | None = None
     timed = 0
     smallest = float("inf")
+    ep_misfit: tuple[int, int] | None = None  # a declared ep that divides no dp x cp tried
     tps = [t for t in _powers_of_two(min(cluster.scale_up_domain, 64)) if model.heads % t == 0]
     cps = [c for c in _powers_of_two(32) if job.sequence_length // c >= MIN_TOKENS_PER_CP_RANK] or [
         1
@@ -151,6 +152,7 @@ def search_plan(
                     continue
                 for ep in _options(fixed, "ep", eps):
                     if (dp * cp) % ep:
+                        ep_misfit = (ep, dp * cp)
                         continue
                     base = Plan(tp=tp, pp=pp, cp=cp, ep=ep, dp=dp, micro_batch=micro)
                     m = base.microbatches(job)
@@ -160,7 +162,9 @@ def search_plan(
                             continue
                         fitted = _first_fit(model, job, replace(base, vp=vp), usable, fixed)
                         if fitted is None:
-                            smallest = min(smallest, _least(model, job, replace(base, vp=vp)))
+                            smallest = min(
+                                smallest, _least(model, job, replace(base, vp=vp), fixed)
+                            )
                             continue
                         plan, memory = fitted
                         step = step_time(model, job, cluster, plan, precision, a)
@@ -169,6 +173,17 @@ def search_plan(
                             best, best_memory = step, memory
     if best is None:
         what = "the declared plan does not" if fixed else "no parallelism plan can"
+        if smallest == float("inf") and ep_misfit is not None and "ep" in fixed:
+            ep, ranks = ep_misfit
+            return PlanChoice(
+                None,
+                None,
+                0,
+                f"the declared plan does not split the run: ep {ep} must divide the "
+                f"data-parallel x context-parallel ranks, {ranks:,} here",
+                f"set ep to a divisor of {ranks:,}, or declare pp or dp so that "
+                f"dp x cp is a multiple of {ep}",
+            )
         if smallest < float("inf"):
             issue = (
                 f"{what} fit: the leanest needs {smallest / 1e9:,.1f} GB per GPU, "
@@ -229,8 +244,11 @@ def _first_fit(
     return None
 
 
-def _least(model: ModelShape, job: Job, plan: Plan) -> float:
-    return plan_memory(model, job, replace(plan, recompute_share=1.0, zero=3)).total
+def _least(model: ModelShape, job: Job, plan: Plan, fixed: Mapping[str, int | str]) -> float:
+    """Memory of `plan` at its leanest: the most sharding and recomputation `fixed` allows."""
+    zero = int(fixed.get("zero", 3))
+    share = 0.0 if fixed.get("recompute") == "selective" else 1.0
+    return plan_memory(model, job, replace(plan, recompute_share=share, zero=zero)).total
 
 
 def choose_plan(

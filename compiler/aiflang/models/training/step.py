@@ -56,6 +56,12 @@ from aiflang.models.training.shapes import Cluster, Job, ModelShape
 COLLECTIVES = ("tp", "cp", "pp", "dp", "ep")
 
 
+def training_flops(active_params: float, tokens: float) -> float:
+    """The standard estimate of training compute, 6 x active params x tokens (Kaplan et al.
+    2020), attention left out; `flops_per_token` adds it."""
+    return 6.0 * active_params * tokens
+
+
 def flops_per_token(model: ModelShape, job: Job) -> float:
     """Model FLOPs per trained token: 6 x active + 6 x layers x sequence x attention width."""
     attention_width = model.heads * model.head_dim
@@ -103,10 +109,22 @@ def _fabric_factor(cluster: Cluster, domains: float) -> float:
 
 
 def _bw_up(cluster: Cluster, a: Assumptions) -> float:
+    """Bytes/s a collective reaches inside the scale-up domain."""
+    if cluster.scale_up_bps <= 0:  # a GPU without a scale-up link talks over its NIC
+        return _nic(cluster, a)
     return cluster.scale_up_bps / 8.0 * a.value("scale_up_efficiency")
 
 
 def _bw_out(cluster: Cluster, a: Assumptions) -> float:
+    """Bytes/s a collective reaches across scale-up domains, on each GPU's NIC."""
+    if cluster.scale_out_bps <= 0:  # the run fits one domain: nothing leaves it
+        return _bw_up(cluster, a)
+    return _nic(cluster, a)
+
+
+def _nic(cluster: Cluster, a: Assumptions) -> float:
+    if cluster.scale_out_bps <= 0:
+        raise ValueError("the GPUs have neither a scale-up link nor a NIC between them")
     return cluster.scale_out_bps / 8.0 * a.value("scale_out_efficiency")
 
 
