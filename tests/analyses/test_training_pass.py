@@ -193,3 +193,33 @@ def test_a_tenth_of_the_storage_bandwidth_lowers_goodput() -> None:
     assert fast.ettr == pytest.approx(0.9804, abs=1e-4)  # Daly interval 1.76 h
     assert slow.ettr == pytest.approx(0.9415, abs=1e-4)  # Daly interval 5.5 h
     assert slow.time_s / fast.time_s == pytest.approx(fast.ettr / slow.ettr)
+
+
+def test_interruptions_faster_than_a_restart_are_e503_not_a_crash() -> None:
+    # one interruption per GPU-second over 512 GPUs: every 2 ms, against a 600 s restart
+    design = _design(train=DP_HEAVY).replace(
+        '  train "run"', '  assumptions {\n    train_mtbf_per_gpu = 1 s\n  }\n  train "run"'
+    )
+    compilation = compile_source(design)
+    (error,) = [d for d in compilation.sink.diagnostics if d.code == "E503"]
+    assert "never finishes" in error.message
+    assert "every 0 s" in error.message and "600 s" in error.message
+    assert compilation.facts[0].train == []
+
+
+def test_a_model_of_a_hundred_million_layers_is_planned_in_bounded_time() -> None:
+    deep = """model Deep {
+  params   = 100 billion
+  layers   = 100000000
+  hidden   = 128
+  heads    = 1
+  kv_heads = 1
+  head_dim = 128
+}
+"""
+    body = """    model  = Deep
+    tokens = 1 trillion
+    gpus   = 64"""
+    compilation = compile_source(deep + _design(train=body))
+    codes = {d.code for d in compilation.sink.diagnostics}
+    assert "E509" in codes or compilation.facts[0].train

@@ -217,6 +217,21 @@ def train_workload(
             help=run.help,
         )
         return
+    if not run.goodput.finishes:
+        goodput = run.goodput
+        sink.error(
+            codes.E503,
+            f"train `{train.name}` never finishes: on {gpus:,} GPUs an interruption comes every "
+            f"{goodput.mtbf_s:,.0f} s, and a restart with a checkpoint read back takes "
+            f"{goodput.restart_s:,.0f} s",
+            train.span,
+            notes=(
+                "the job's MTBF is train_mtbf_per_gpu / GPUs (Llama 3: one interruption per "
+                "50,680 GPU-hours)",
+            ),
+            help="use fewer GPUs, faster storage for checkpoints, or a lower train_restart_s",
+        )
+        return
     spine_lost_s = _spine_lost(shape, job, gpu, gpus, domain, peak, network, train, run, a)
     _horizon(design, facts, sink, train, run, gpus, gpu_model)
     if storage is not None and storage_bps:

@@ -351,7 +351,10 @@ E502 = Code(
 E503 = Code(
     "E503",
     "training longer than the horizon",
-    "The workload would train longer than the finance horizon.",
+    "The workload would train longer than the finance horizon, wall time with "
+    "interruptions, checkpoints and restarts included; or it would never finish, "
+    "because on its GPUs interruptions come faster than a restart and a checkpoint "
+    "read back take (the job's MTBF is train_mtbf_per_gpu over its GPUs).",
 )
 
 E504 = Code(

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from aiflang.models.assumptions import Assumptions
 from aiflang.models.derivation import Derivation
 
+_MAX_EXPONENT = 500.0  # e^500 is about 1e217: any wall time beyond it is "never"
+
 
 @dataclass(frozen=True, slots=True)
 class CheckpointEstimate:
@@ -100,7 +102,14 @@ class Goodput:
 
     @property
     def ettr(self) -> float:
-        return self.solve_time_s / self.wall_time_s if self.wall_time_s > 0 else 0.0
+        if not 0 < self.wall_time_s < math.inf:
+            return 0.0
+        return self.solve_time_s / self.wall_time_s
+
+    @property
+    def finishes(self) -> bool:
+        """False when interruptions outpace restarts and checkpoints: no wall time exists."""
+        return math.isfinite(self.wall_time_s)
 
 
 def estimate_goodput(
@@ -122,14 +131,19 @@ def estimate_goodput(
         checkpoint = 0.0
     interval = daly_interval(checkpoint, mtbf)
     recover = restart + checkpoint  # reading back takes as long as writing
-    wall = (
-        mtbf
-        * math.exp(recover / mtbf)
-        * math.expm1((interval + checkpoint) / mtbf)
-        * solve_time_s
-        / interval
-    )
-    wall = max(wall, solve_time_s)
+    exponent = (recover + interval + checkpoint) / mtbf
+    if exponent > _MAX_EXPONENT:
+        # interruptions come far faster than a restart and a checkpoint: the run never ends
+        wall = math.inf
+    else:
+        wall = (
+            mtbf
+            * math.exp(recover / mtbf)
+            * math.expm1((interval + checkpoint) / mtbf)
+            * solve_time_s
+            / interval
+        )
+        wall = max(wall, solve_time_s)
     inputs: dict[str, float | str] = {
         "gpus": gpus,
         "solve_time_s": solve_time_s,

@@ -58,9 +58,14 @@ def _powers_of_two(limit: int) -> list[int]:
     return out
 
 
-def _pipeline_sizes(layers: int) -> list[int]:
-    sizes = set(_powers_of_two(layers))
-    sizes.update(d for d in range(1, layers + 1) if layers % d == 0)
+def _pipeline_sizes(layers: int, gpus: int) -> list[int]:
+    """Powers of two and divisors of the layer count, at most the GPUs (found up to the
+    square root, so a model of a hundred million layers costs no more than a small one)."""
+    limit = min(layers, gpus)
+    sizes = set(_powers_of_two(limit))
+    for d in range(1, math.isqrt(layers) + 1):
+        if layers % d == 0:
+            sizes.update(x for x in (d, layers // d) if x <= limit)
     return sorted(sizes)
 
 
@@ -145,7 +150,7 @@ def search_plan(
     micro = int(fixed.get("micro_batch", 1))
     for tp in _options(fixed, "tp", tps):
         for cp in _options(fixed, "cp", cps):
-            for pp in _options(fixed, "pp", _pipeline_sizes(model.layers)):
+            for pp in _options(fixed, "pp", _pipeline_sizes(model.layers, cluster.gpus)):
                 most = cluster.gpus // (tp * cp * pp)
                 dp = min(int(fixed.get("dp", most)), most)
                 if dp < 1 or dp * micro > job.global_batch:
