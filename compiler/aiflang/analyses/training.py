@@ -34,6 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from aiflang import report as rp
+from aiflang import units
 from aiflang.analyses import serving_inputs as si
 from aiflang.analyses.facts import Facts, Fleet
 from aiflang.diagnostics import Sink, Span, codes
@@ -222,8 +223,8 @@ def train_workload(
         sink.error(
             codes.E503,
             f"train `{train.name}` never finishes: on {gpus:,} GPUs an interruption comes every "
-            f"{goodput.mtbf_s:,.0f} s, and a restart with a checkpoint read back takes "
-            f"{goodput.restart_s:,.0f} s",
+            f"{units.format_quantity(goodput.mtbf_s, units.TIME)}, and a restart with a "
+            f"checkpoint read back takes {units.format_quantity(goodput.restart_s, units.TIME)}",
             train.span,
             notes=(
                 "the job's MTBF is train_mtbf_per_gpu / GPUs (Llama 3: one interruption per "
