@@ -82,6 +82,7 @@ def _inputs(
         scale_up_domain=hw["scale_up_domain"],
         scale_up_bps=hw["scale_up_bytes_per_s"] * 8.0,
         scale_out_bps=hw["nic_gbps"] * 1e9,
+        memory_bandwidth_bps=hw["memory_bandwidth_bytes_per_s"] * 8.0,
     )
     plan: dict[str, int | str] | None = None
     if row["plan"] is not None:

@@ -112,10 +112,10 @@ def test_training_without_mfu_runs_the_step_time_model(tmp_path: Path) -> None:
     (train,) = facts.train
     assert not train.mfu_declared
     assert train.plan is not None
-    # the step is its parts; MFU is an output, below the fitted compute fraction (52.7%)
+    # the step is its parts; MFU is an output, below the fitted compute fraction (54.8%)
     parts = train.compute_s + train.bubble_s + sum(train.exposed_s.values())
     assert train.step_s == pytest.approx(parts, rel=1e-9)
-    assert 0.2 < train.mfu < 0.527
+    assert 0.2 < train.mfu < 0.548
     assert train.global_batch == math.ceil(16e6 / 8192)  # the registered 16M-token batch
     # MFU = model FLOPs per second / (GPUs in the plan x dense FP8 peak)
     mfu = train.tokens_per_s * FLOPS_PER_TOKEN_70B / (train.plan.gpus * 1978.9e12)

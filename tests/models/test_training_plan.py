@@ -78,7 +78,7 @@ def test_step_time_by_hand_for_pure_data_parallelism() -> None:
     a = Assumptions(overrides={"train_dp_overlap": 0.0})
     step = step_time(model, job, cluster, Plan(dp=16), "bf16", a)
     per_token = 6e9 + 6 * 16 * 2048 * 2048
-    compute = 16 * 2048 * per_token / (16 * 989.4e12 * 0.581)
+    compute = 16 * 2048 * per_token / (16 * 989.4e12 * 0.591)  # Hopper BF16 fraction
     assert step.compute_s == pytest.approx(compute)
     assert step.bubble_s == 0
     # reduce-scatter of 4-byte gradients and all-gather of 2-byte weights, 6 bytes x 1e9:
@@ -88,6 +88,25 @@ def test_step_time_by_hand_for_pure_data_parallelism() -> None:
     assert step.exposed_s["dp"] == pytest.approx(nvlink + nic)
     assert step.total_s == pytest.approx(compute + nvlink + nic)
     assert step.mfu == pytest.approx(16 * 2048 * per_token / (16 * 989.4e12 * step.total_s))
+
+
+def test_elementwise_kernels_by_hand() -> None:
+    # the same step with the H100's 3.35 TB/s of HBM: 102 bytes per hidden-state element
+    # per layer, 2,048 tokens x 2,048 wide x 16 layers, at 81% of the bandwidth
+    model = ModelShape(params=1e9, active_params=1e9, layers=16, hidden=2048, heads=16, kv_heads=16)
+    job = Job(tokens=1e9, sequence_length=2048, global_batch=16)
+    a = Assumptions()
+    without = step_time(model, job, h100_cluster(16), Plan(dp=16), "bf16", a)
+    with_hbm = step_time(
+        model, job, h100_cluster(16, memory_bandwidth_bps=3.35e12 * 8), Plan(dp=16), "bf16", a
+    )
+    elementwise = 102 * 2048 * 2048 * 16 / (3.35e12 * 0.81)
+    assert elementwise == pytest.approx(2.5226e-3, rel=1e-4)
+    assert with_hbm.compute_s - without.compute_s == pytest.approx(elementwise)
+    # against 16 x 2,048 x 6.40e9 FLOPs / (16 x 989.4 TFLOPS x 0.591) = 22.4 ms of GEMMs:
+    # 11%, a share that falls as the model widens (GEMMs grow with width squared)
+    assert without.compute_s == pytest.approx(0.022425, rel=1e-4)
+    assert elementwise / without.compute_s == pytest.approx(0.1125, rel=1e-3)
 
 
 def test_bubble_is_pp_minus_one_over_vp_microbatches() -> None:

@@ -309,6 +309,7 @@ def _cluster(
         leaf_domains=network.leaf_domains,
         spine_bandwidth_share=spine_share,
         fabric=network.fabric,
+        memory_bandwidth_bps=gpu.memory_bandwidth_bytes_per_s * 8.0,
     )
 
 

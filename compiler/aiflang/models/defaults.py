@@ -335,6 +335,30 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     # Training: step (aiflang.models.training.step)
     Assumption(
+        "train_elementwise_bytes",
+        102.0,
+        "",
+        "bytes of HBM traffic per hidden-state element per layer in the kernels between the "
+        "GEMMs of a training step (norms, residual adds, activation functions, rotary, casts), "
+        "forward and backward",
+        "estimate from Korthikanti et al., 'Reducing Activation Recomputation in Large "
+        "Transformer Models' (MLSys 2023), section 4.1: a layer keeps 34 bytes of activations "
+        "per hidden-state element; the forward writes them, the backward reads them back and "
+        "writes their gradients: 3 x 34 = 102",
+        minimum=0.0,
+        maximum=10_000.0,
+    ),
+    Assumption(
+        "train_hbm_efficiency",
+        0.81,
+        "%",
+        "achieved share of HBM bandwidth in the element-wise kernels of a training step",
+        "measured on one H200 (2026-11-29): streaming reads of weights and KV cache at 3.9 of "
+        "4.8 TB/s (81%), the GPU catalog's memory_efficiency",
+        minimum=0.05,
+        maximum=1.0,
+    ),
+    Assumption(
         "scale_up_efficiency",
         0.80,
         "%",
@@ -435,7 +459,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     # the calibration runs of docs/models.md (Validation), never per run
     Assumption(
         "train_compute_fraction_ampere_bf16",
-        0.516,
+        0.522,
         "%",
         "achieved share of dense bf16 peak in training kernels on ampere GPUs",
         "fitted to Megatron-LM (Narayanan et al., SC 2021) Table 1 and MegaScale (Jiang et al., "
@@ -445,7 +469,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_hopper_bf16",
-        0.581,
+        0.591,
         "%",
         "achieved share of dense bf16 peak in training kernels on hopper GPUs",
         "fitted to Llama 3 Herd of Models (Meta, 2024) Table 4 on H100",
@@ -454,7 +478,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_hopper_fp8",
-        0.527,
+        0.548,
         "%",
         "achieved share of dense fp8 peak in training kernels on hopper GPUs",
         "fitted to MLPerf Training v4.0-v5.1 results on H100 and H200 (NVIDIA, Nebius) and the "
@@ -464,7 +488,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_blackwell_fp8",
-        0.405,
+        0.416,
         "%",
         "achieved share of dense fp8 peak in training kernels on blackwell GPUs",
         "fitted to MLPerf Training v5.0-v5.1 results on GB200 (NVIDIA, IBM+CoreWeave+NVIDIA) and "
@@ -474,7 +498,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_blackwell_bf16",
-        0.33,
+        0.338,
         "%",
         "achieved share of dense bf16 peak in training kernels on blackwell GPUs",
         "fitted to the NVIDIA Megatron-Bridge 25.11 performance summary, DeepSeek-V3 BF16 on "
@@ -484,7 +508,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_blackwell_ultra_bf16",
-        0.396,
+        0.408,
         "%",
         "achieved share of dense bf16 peak in training kernels on blackwell_ultra GPUs",
         "fitted to the NVIDIA Megatron-Bridge 25.11 performance summary, DeepSeek-V3 BF16 on "
@@ -494,7 +518,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_blackwell_fp4",
-        0.3,
+        0.312,
         "%",
         "achieved share of dense fp4 peak in training kernels on blackwell GPUs",
         "fitted to MLPerf Training v5.1 NVFP4 results on GB200 (NVIDIA)",
@@ -503,7 +527,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_blackwell_ultra_fp8",
-        0.357,
+        0.383,
         "%",
         "achieved share of dense fp8 peak in training kernels on blackwell_ultra GPUs",
         "fitted to MLPerf Training v5.1 results on GB300 (NVIDIA) and the NVIDIA Megatron-Bridge "
@@ -513,7 +537,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_blackwell_ultra_fp4",
-        0.301,
+        0.319,
         "%",
         "achieved share of dense fp4 peak in training kernels on blackwell_ultra GPUs",
         "fitted to MLPerf Training v5.1 NVFP4 results on GB300 (NVIDIA)",
@@ -522,7 +546,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_bf16",
-        0.456,
+        0.465,
         "%",
         "achieved share of dense bf16 peak in training, for GPU generations without calibration "
         "data of their own",
@@ -533,7 +557,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_fp8",
-        0.405,
+        0.416,
         "%",
         "achieved share of dense fp8 peak in training, for GPU generations without calibration "
         "data of their own",
@@ -544,7 +568,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_fp4",
-        0.3,
+        0.316,
         "%",
         "achieved share of dense fp4 peak in training, for GPU generations without calibration "
         "data of their own",

@@ -11,7 +11,8 @@ Three plain inputs feed the step-time model (`aiflang.models.training.step`):
 - `Cluster`: the GPUs a run gets and what joins them: dense peak at the
   run's precision, HBM, the scale-up domain and its bandwidth, the
   scale-out bandwidth per GPU and what the designed fabric does to traffic
-  that leaves a leaf (oversubscription, links lost to a failure).
+  that leaves a leaf (oversubscription, links lost to a failure), and the
+  HBM bandwidth the element-wise kernels are bound by.
 
 Memory and bandwidth are in bits and bits/s, as in every model module;
 FLOPs per second for compute.
@@ -157,3 +158,4 @@ class Cluster:
     leaf_domains: int = 1_000_000
     spine_bandwidth_share: float = 1.0
     fabric: str = ""  # the fabric's name, for explanations
+    memory_bandwidth_bps: float = 0.0  # HBM per GPU; 0 leaves element-wise traffic uncharged

@@ -6,9 +6,13 @@
   (causal attention, counted once; PaLM, Chowdhery et al. 2022, appendix B).
   Compute = FLOPs of the step x recompute factor (1 + share / 3: one more
   forward pass for the share of layers recomputed in full) x stage imbalance (the busiest
-  stage holds ceil(L / pp) layers) / (GPUs x peak x achieved fraction). The
-  achieved fraction is per GPU generation and precision
-  (`aiflang.models.training.calibration`).
+  stage holds ceil(L / pp) layers) / (GPUs x peak x achieved fraction), plus
+  the kernels between the GEMMs, bound by HBM bandwidth: `train_elementwise_bytes`
+  (102) bytes per hidden-state element per layer at `train_hbm_efficiency` of
+  the GPU's HBM bandwidth. Their share falls as the model widens (the GEMMs
+  grow with width squared, the element-wise traffic with width), which a
+  single achieved fraction cannot follow. The achieved fraction is per GPU
+  generation and precision (`aiflang.models.training.calibration`).
 - Bubble of 1F1B: (pp - 1) / vp micro-batch times (Narayanan et al.,
   "Efficient Large-Scale Language Model Training on GPU Clusters Using
   Megatron-LM", SC 2021, section 2.2).
@@ -171,7 +175,8 @@ def step_time(
     recompute = 1.0 + plan.recompute_share / 3.0  # one more forward for each recomputed layer
     stage_layers = layers_per_stage(model, plan)
     imbalance = stage_layers * plan.pp / model.layers
-    compute = model_flops * recompute * imbalance / (plan.gpus * cluster.peak_flops * eta)
+    gemm = model_flops * recompute * imbalance / (plan.gpus * cluster.peak_flops * eta)
+    compute = gemm + _elementwise(model, job, cluster, plan, a, m) * recompute
     t_mb = compute / m
     bubble = t_mb * (plan.pp - 1) / plan.vp
 
@@ -229,6 +234,23 @@ def step_time(
         compute_fraction=eta,
         mfu=mfu,
     )
+
+
+def _elementwise(
+    model: ModelShape, job: Job, cluster: Cluster, plan: Plan, a: Assumptions, m: int
+) -> float:
+    """Seconds of the HBM-bound kernels between the GEMMs of one step on the busiest stage.
+
+    Norms, residual adds, activation functions, rotary embeddings and casts
+    stream the activations through HBM: `train_elementwise_bytes` bytes per
+    hidden-state element per layer (forward and backward), for the b x s / cp
+    tokens of each micro-batch, split over tp ranks by sequence parallelism.
+    """
+    if cluster.memory_bandwidth_bps <= 0:
+        return 0.0
+    elements = plan.micro_batch * job.sequence_length / plan.cp * model.hidden / plan.tp
+    volume = a.value("train_elementwise_bytes") * elements * layers_per_stage(model, plan) * m
+    return volume / (cluster.memory_bandwidth_bps / 8.0 * a.value("train_hbm_efficiency"))
 
 
 def _data_parallel(
