@@ -332,6 +332,25 @@ E409 = Code(
     "capacity, so the IT capacity cannot be used in full.",
 )
 
+E410 = Code(
+    "E410",
+    "power unknown",
+    "A rack placed in a hall declares no power, and its power cannot be derived because "
+    "the vendor of one of its parts publishes none (an announced GPU, a cloud "
+    "accelerator). Without a figure the hall's power, cooling and cost checks would count "
+    "it as zero. Define a rack that extends it with the power you plan for "
+    "(`rack my_rack extends VR_NVL144 { power = 190 kW }`) and place that one.",
+)
+
+E411 = Code(
+    "E411",
+    "storage figure beyond its appliances",
+    "A storage block built from appliances declares more capacity, bandwidth or fewer rack "
+    "positions than its appliances provide (their figures summed, positions from their "
+    "rack units). Lower the declared figure, add appliances, or leave the figure out so "
+    "it is derived.",
+)
+
 E501 = Code(
     "E501",
     "model does not fit",
@@ -392,6 +411,17 @@ W102 = Code(
     'another (the "Trojan Source" attack, CVE-2021-42574). Remove the character; if '
     "right-to-left text is meant, write it without embedding or override controls. "
     "aifc shows such characters as escapes (`\\u{202e}`) in every output.",
+)
+
+W202 = Code(
+    "W202",
+    "definition shadows a built-in catalog entry",
+    "A definition in the design, an imported file or an extra catalog takes the name of a "
+    "built-in catalog entry without `extends`, so every use of that name in the design "
+    "gets the new definition and none of the built-in figures. When that is the intent "
+    "(a company's own figures for a part), write `gpu H100 extends H100 { ... }` and give "
+    "only what differs: the override is then listed in the report (`catalog_overrides`) "
+    "instead of warned about. Otherwise rename the definition.",
 )
 
 W301 = Code(
