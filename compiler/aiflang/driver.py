@@ -238,10 +238,11 @@ def build_reports(compilation: Compilation) -> list[rp.Report]:
     """One report per factory of the compiled file, each with its own findings."""
     sources = compilation.sources
     names = compilation.factory_names
+    overrides = _overrides(compilation)
     reports: list[rp.Report] = []
     for index, unit in enumerate(compilation.program.factories):
         diagnostics = compilation.factory_diagnostics(index)
-        common = _diagnostic_fields(diagnostics, sources)
+        common = {**_diagnostic_fields(diagnostics, sources), "catalog_overrides": overrides}
         if index < len(compilation.designs):
             design = compilation.designs[index]
             facts = compilation.facts[index] if index < len(compilation.facts) else Facts()
@@ -271,6 +272,22 @@ def build_reports(compilation: Compilation) -> list[rp.Report]:
         common = _diagnostic_fields(compilation.diagnostics, sources)
         reports.append(rp.Report(factory="", file=compilation.file, **common))
     return reports
+
+
+def _overrides(compilation: Compilation) -> list[rp.CatalogOverride]:
+    """The definitions that take a built-in catalog entry's name, in file and line order."""
+    found = sorted(compilation.program.overrides, key=lambda o: (o.span.file, o.span.line, o.name))
+    return [
+        rp.CatalogOverride(
+            kind=o.kind,
+            name=o.name,
+            builtin_kind=o.builtin_kind,
+            file=o.span.file,
+            line=o.span.line,
+            extends=o.extends,
+        )
+        for o in found
+    ]
 
 
 def _diagnostic_fields(diagnostics: list[Diagnostic], sources: dict[str, str]) -> dict[str, object]:

@@ -224,6 +224,17 @@ class ExplanationReport(_Model):
     assumptions: list[str] = []
 
 
+class CatalogOverride(_Model):
+    """A definition of the design (or an import) that takes a built-in catalog entry's name."""
+
+    kind: str
+    name: str
+    builtin_kind: str  # the kind of the built-in entry it shadows
+    file: str
+    line: int
+    extends: bool  # `gpu H100 extends H100 { ... }`; False is a full redefinition (W202)
+
+
 class Report(_Model):
     format_version: str = FORMAT_VERSION
     factory: str
@@ -243,6 +254,7 @@ class Report(_Model):
     cost: CostReport | None = None
     requirements: list[RequirementReport] = []
     assumptions: list[AssumptionReport] = []
+    catalog_overrides: list[CatalogOverride] = []
     explain: dict[str, ExplanationReport] = Field(default_factory=dict)
 
 

@@ -410,11 +410,14 @@ class _Resolver:
         name = definition.block.extends
         assert name is not None
         span = definition.block.extends_span
-        # A definition may extend a same-named one further out (`gpu H100 extends H100`).
-        base = scope.lookup(name)
-        if base is definition:
-            outer = _scope_outside(scope, definition)
-            base = outer.lookup(name) if outer is not None else None
+        # Names in a definition resolve where it is defined (a built-in entry's base is a
+        # built-in entry, whatever the design redefines), and a definition may extend a
+        # same-named one further out (`gpu H100 extends H100`).
+        home = _scope_of(scope, definition) or scope
+        if name == definition.name:
+            base = home.parent.lookup(name) if home.parent is not None else None
+        else:
+            base = home.lookup(name)
         if base is None:
             self.unknown_name(name, definition.kind, scope, span)
             return None
@@ -658,12 +661,12 @@ class _Resolver:
 _NAMING_FORMS = (Form.REF, Form.PARTS, Form.PLANT)
 
 
-def _scope_outside(scope: Scope, definition: Definition) -> Scope | None:
-    """The scope around the one that defines `definition` (None for the outermost)."""
+def _scope_of(scope: Scope, definition: Definition) -> Scope | None:
+    """The scope, `scope` or one around it, that defines `definition`."""
     current: Scope | None = scope
     while current is not None:
         if current.symbols.get(definition.name) is definition:
-            return current.parent
+            return current
         current = current.parent
     return None
 
