@@ -25,7 +25,7 @@ from aiflang.frontend.values import ValueReader
 from aiflang.models import power as power_model
 from aiflang.models.assumptions import Assumptions
 from aiflang.syntax import tree as ast
-from aiflang.syntax.schema import BLOCKS, PRECISIONS, Form
+from aiflang.syntax.schema import BLOCKS, PRECISIONS, SCALE_UP_TECHNOLOGIES, Form
 
 
 def attributes_of(block: ast.Block) -> dict[str, ast.Attribute]:
@@ -495,12 +495,12 @@ class ComponentBuilder:
         else:
             self.values.wrong_form(attribute, "`nvlink { domain = 72 }`")
             return None, None
-        if technology not in ("nvlink", "infinity_fabric", "ualink", "none"):
+        if technology not in SCALE_UP_TECHNOLOGIES:
             self.sink.error(
                 codes.E210,
                 f"unknown scale-up technology `{technology}`",
                 value.span,
-                help="use nvlink, infinity_fabric or ualink",
+                help="use " + ", ".join(SCALE_UP_TECHNOLOGIES),
             )
         span = value.span
         if len(gpu_models) > 1:

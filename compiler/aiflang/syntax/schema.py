@@ -169,6 +169,7 @@ BLOCKS: dict[str, BlockSpec] = {
                 ),
                 POWER,
                 HEIGHT,
+                WEIGHT,
                 *PROVENANCE,
             ),
             component=True,
