@@ -144,7 +144,8 @@ class FabricReport(_Model):
     switches: TierCounts
     declared_switches: dict[str, int] = {}
     links: LinkCounts
-    transceivers: int
+    transceivers: int  # modules at switch ends and NICs; for copper cables, the cables
+    transceiver: str | None = None  # the part the fabric names, or the one its distance picks
     cables: int = 0
     bisection_bps: float
     bandwidth_per_endpoint_bps: float = 0.0

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 
 from aiflang import report as rp
 from aiflang.analyses.facts import Facts
+from aiflang.analyses.optics import choose_optics, optics_assumptions
 from aiflang.diagnostics import Fix, Sink, codes, replacements
 from aiflang.frontend.design import Design, Fabric, Switch
 from aiflang.models.assumptions import Assumptions, register
@@ -130,6 +131,7 @@ def _switch_model(switch: Switch) -> SwitchModel:
         power_w=switch.power_w,
         height_m=switch.height_m,
         price_usd=switch.price_usd,
+        co_packaged_optics=switch.co_packaged_optics,
     )
 
 
@@ -137,23 +139,6 @@ def _carries_training(design: Design, fabric: Fabric) -> bool:
     if fabric.training is not None:
         return fabric.training
     return fabric.connects == "compute" and bool(design.train)
-
-
-def _fabric_assumptions(
-    design: Design, fabric: Fabric, link_speed_bps: float, facts: Facts
-) -> Assumptions:
-    """The design's assumptions, with the fabric's declared switch-side transceiver
-    (its power, and the links it carries: module speed / link speed) taking precedence."""
-    overrides = dict(facts.assumptions.overrides)
-    module = design.components.transceivers.get(fabric.transceiver or "")
-    if module is not None:
-        if module.power_w is not None:
-            overrides["fabric_switch_transceiver_power_w"] = module.power_w
-        if module.speed_bps > 0:
-            overrides["fabric_switch_transceiver_links"] = max(
-                1, round(module.speed_bps / link_speed_bps)
-            )
-    return Assumptions(overrides=overrides, used=facts.assumptions.used)
 
 
 def size_fabrics(design: Design, facts: Facts, sink: Sink) -> None:
@@ -207,6 +192,8 @@ def _size_one(
     speed = min(endpoints.speeds_bps)
     rails = fabric.rails or max(1, endpoints.max_ports_per_node)
     halls = {hall: count for hall, count in endpoints.by_hall.items() if count > 0}
+    link_speed = min(speed, leaf.port_speed_bps)
+    optics = choose_optics(design, fabric, link_speed, sink)
     inp = FabricInput(
         name=fabric.name,
         topology=fabric.topology,
@@ -221,8 +208,9 @@ def _size_one(
         core=_switch_model(core) if core else None,
         declared_switches=dict(fabric.declared_switches),
         halls=halls,
+        copper_cables=optics.copper,
     )
-    assumptions = _fabric_assumptions(design, fabric, min(speed, leaf.port_speed_bps), facts)
+    assumptions = optics_assumptions(facts.assumptions, optics, link_speed)
     plan = plan_fabric(inp, assumptions)
     from aiflang.models.topology import analyze_topology
 
@@ -293,6 +281,7 @@ def _size_one(
                 spine_core=plan.links.spine_core,
             ),
             transceivers=plan.transceivers.total,
+            transceiver=optics.part.name if optics.part else None,
             cables=plan.cables,
             bisection_bps=plan.bisection_bps,
             bandwidth_per_endpoint_bps=plan.bandwidth_per_endpoint_bps,

@@ -274,6 +274,17 @@ E306 = Code(
 )
 
 
+E308 = Code(
+    "E308",
+    "optics do not reach",
+    "A fabric gives the longest run its links must span (`distance`), and the transceiver "
+    "or cable it names reaches less, or no part the design can reach (its definitions, "
+    "imports and the catalog) fits a switch cage, reaches the distance and runs at a whole "
+    "multiple of the fabric's link speed. Name a part with the reach (`aifc catalog --kind "
+    'transceiver --where "reach >= 100 m"` lists the catalog\'s), define one, or shorten '
+    "the runs.",
+)
+
 E401 = Code(
     "E401",
     "declared power below its parts",
