@@ -346,11 +346,12 @@ E409 = Code(
 E410 = Code(
     "E410",
     "power unknown",
-    "A rack placed in a hall declares no power, and its power cannot be derived because "
-    "the vendor of one of its parts publishes none (an announced GPU, a cloud "
-    "accelerator). Without a figure the hall's power, cooling and cost checks would count "
-    "it as zero. Define a rack that extends it with the power you plan for "
-    "(`rack my_rack extends VR_NVL144 { power = 190 kW }`) and place that one.",
+    "A rack placed in a hall (or a storage block built from appliances) declares no "
+    "power, and its power cannot be derived because the vendor of one of its parts "
+    "publishes none (an announced GPU, a cloud accelerator, a storage enclosure). "
+    "Without a figure the hall's power, cooling and cost checks would count it as zero. "
+    "Define a rack that extends it with the power you plan for (`rack my_rack extends "
+    "VR_NVL144 { power = 190 kW }`) and place that one, or declare the storage's power.",
 )
 
 E411 = Code(

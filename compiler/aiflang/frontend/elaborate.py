@@ -129,10 +129,22 @@ class _Elaborator(ComponentBuilder):
         return dm.Modules(count=count, size=size or 0.0, part=name, span=r.span(attribute))
 
     def _unknown_power(self, rack: dm.Rack, span: Any) -> None:
+        parts = sorted(
+            {
+                part.name
+                for node_part in rack.nodes
+                if (node := self.node(node_part.name)) is not None and not node.power.known
+                for part, found in [
+                    *((p, self.gpu(p.name)) for p in node.gpus),
+                    *((p, self.cpu(p.name)) for p in node.cpus),
+                ]
+                if found is not None and found.tdp_w is None
+            }
+        )
         self.sink.error(
             codes.E410,
             f"rack `{rack.name}` has no power figure: it declares none, and the power of "
-            "some of its parts is not published",
+            f"{', '.join(parts) or 'some of its parts'} is not published",
             span,
             related=self._defined_here(rack.name, "rack defined here"),
             help=f"give the power you plan for: `rack my_rack extends {rack.name} "

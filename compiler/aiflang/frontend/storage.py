@@ -6,7 +6,8 @@ their height fills (`storage_rack_units` per rack). A figure the storage
 block also declares is used instead, and checked against the appliances:
 declared power below theirs is E401; declared capacity, bandwidth or
 positions beyond what they provide is E411. A sum over appliances of which
-one does not publish the figure is unknown (None), not zero.
+one does not publish the figure is unknown (None), not zero; unknown power
+must be declared (E410).
 
 Used by the elaborate pass.
 """
@@ -96,6 +97,15 @@ def build_storage(builder: _Builder, name: str, r: _Reader) -> BuiltStorage:
             r.span("positions"),
             help=f"raise positions to {positions}, or leave it out to derive it",
         )
+    if declared_power is None and summed_w is None:
+        unpublished = sorted({a.name for a, _ in found if a.power_w is None})
+        builder.sink.error(
+            codes.E410,
+            f'storage "{name}" has no power figure: it declares none, and the power of '
+            f"{', '.join(unpublished)} is not published",
+            r.span("appliances"),
+            help="declare the power you plan for: `power = ... kW`",
+        )
     if declared_power is not None and summed_w is not None and declared_power < summed_w:
         shown = units.format_quantity(summed_w, units.POWER)
         builder.sink.error(
@@ -132,10 +142,12 @@ def _check(
     """A declared capacity or bandwidth may not exceed what the appliances provide."""
     if declared is None or provided is None or declared <= provided * (1 + 1e-9):
         return
-    shown = units.format_quantity(provided, dimension)
+    # Storage bandwidth reads in bytes per second, as vendors and designers write it.
+    unit = "GB/s" if dimension == units.BANDWIDTH else None
+    shown = units.format_quantity(provided, dimension, unit=unit)
     sink.error(
         codes.E411,
-        f'storage "{name}" declares {units.format_quantity(declared, dimension)} of '
+        f'storage "{name}" declares {units.format_quantity(declared, dimension, unit=unit)} of '
         f"{attribute}; its appliances provide {shown}",
         r.span(attribute),
         help=f"lower {attribute} to {shown}, add appliances, or leave it out to derive it",
