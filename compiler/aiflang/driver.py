@@ -48,6 +48,7 @@ def pipeline() -> tuple[Analysis, ...]:
     # Imported here so `aifc --help` does not pay for the models.
     from aiflang.analyses.cost import estimate_cost
     from aiflang.analyses.fabrics import size_fabrics
+    from aiflang.analyses.plant import check_plant
     from aiflang.analyses.power import check_power
     from aiflang.analyses.requirements import check_requirements
     from aiflang.analyses.throughput import estimate_throughput
@@ -55,6 +56,7 @@ def pipeline() -> tuple[Analysis, ...]:
     return (
         size_fabrics,  # endpoints, switches, links, optics, bisection, N-1
         check_power,  # rack, hall and facility power; cooling; space; headroom
+        check_plant,  # named plant: losses (PUE), heat rejection, generators, floor
         estimate_throughput,  # capacity, training time, inference tokens/s
         estimate_cost,  # capex, opex, TCO, cost per GPU-hour and per token
         check_requirements,  # `require` rules against the computed figures

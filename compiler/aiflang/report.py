@@ -121,6 +121,23 @@ class HallReport(_Model):
     failures: list[Failure] = []
 
 
+class PlantReport(_Model):
+    """What a hall's plant adds to its power and what it carries (None: not known)."""
+
+    hall: str
+    parts: dict[str, str] = {}  # hall attribute -> the catalog model it names
+    ups_losses_w: float | None = None  # IT load x (1/efficiency - 1)
+    cooling_plant_w: float | None = None  # chiller compressors, dry-cooler fans, CDU pumps
+    plant_pue: float | None = None  # (IT + UPS losses + cooling plant) / IT
+    heat_rejection_w: float | None = None  # chillers and dry coolers at their redundancy
+    generators_w: float | None = None  # at their redundancy
+    busway_w: float | None = None  # continuous: rating x count x breaker_derating
+    battery_runtime_s: float | None = None  # at the IT load
+    cdu_positions: int = 0  # rack positions in-row CDUs take
+    plant_footprint_m2: float | None = None  # UPS, batteries, facility CDUs
+    plant_area_m2: float | None = None
+
+
 class TierCounts(_Model):
     leaf: int
     spine: int
@@ -249,6 +266,7 @@ class Report(_Model):
     diagnostics: list[DiagnosticReport]
     capacity: Capacity | None = None
     halls: list[HallReport] = []
+    plant: list[PlantReport] = []
     fabrics: list[FabricReport] = []
     train: list[TrainReport] = []
     serve: list[ServeReport] = []

@@ -363,6 +363,37 @@ E411 = Code(
     "it is derived.",
 )
 
+E412 = Code(
+    "E412",
+    "heat rejection over capacity",
+    "A hall names chillers or dry coolers, and at their redundancy they carry less heat "
+    "than the hall's IT load (all of which becomes heat). Dry coolers take what they can; "
+    "chillers the rest. Add units or relax the redundancy.",
+)
+
+E413 = Code(
+    "E413",
+    "generators below the hall's draw",
+    "The hall's standby generators, at their redundancy, deliver less than the hall draws "
+    "from its feed (IT load x PUE), so an outage longer than the batteries last drops "
+    "load. Add generators or relax the redundancy. Check the rating class too: a standby "
+    "rating is for emergencies, a data-center continuous one for unlimited hours.",
+)
+
+E414 = Code(
+    "E414",
+    "busway below the IT load",
+    "The hall's busway runs, derated for continuous load (breaker_derating, 80% by the NEC "
+    "continuous-load rule), carry less than its IT load.",
+)
+
+E415 = Code(
+    "E415",
+    "plant over its floor area",
+    "The footprints of the hall's UPS modules, batteries and facility CDUs (where their "
+    "models publish one) add up to more than the hall's plant_area.",
+)
+
 E501 = Code(
     "E501",
     "model does not fit",
@@ -485,6 +516,24 @@ W405 = Code(
     "W405",
     "no cooling redundancy",
     "A CDU or cooling unit failing takes cooling capacity below the load.",
+)
+
+W406 = Code(
+    "W406",
+    "PUE below what the named plant implies",
+    "The site's PUE is lower than the PUE the named plant alone implies: IT load plus the "
+    "UPS conversion losses (from the UPS model's efficiency) plus the input of chillers, "
+    "dry-cooler fans and CDU pumps (from their COP and published power), over the IT "
+    "load. Lighting, transformers and distribution add more, so the real PUE is higher "
+    "still. Raise the PUE or name more efficient plant.",
+)
+
+W407 = Code(
+    "W407",
+    "short battery runtime",
+    "The hall's UPS batteries carry its IT load for less than battery_runtime_min_s "
+    "(5 minutes by default), the time standby generators need to start and take the load "
+    "with a retry.",
 )
 
 W501 = Code(
