@@ -216,3 +216,14 @@ def test_catalog_files_are_the_documented_ones() -> None:
     docs = (Path(__file__).resolve().parents[2] / "docs" / "catalog.md").read_text()
     for path in folder.glob("*.aif"):
         assert f"`{path.name}`" in docs, path.name
+
+
+def test_validating_the_catalog_files_is_clean() -> None:
+    # Each file read as a library: every definition elaborated, none an override of itself.
+    from aiflang.driver import compile_file
+
+    folder = Path(__file__).resolve().parents[2] / "compiler" / "aiflang" / "catalog"
+    for path in sorted(folder.glob("*.aif")):
+        compilation = compile_file(path)
+        assert [f"{d.code} {d.message}" for d in compilation.diagnostics] == [], path.name
+        assert compilation.program.overrides == [], path.name

@@ -631,7 +631,12 @@ class _Resolver:
             while current is not None and current is not self.builtin:
                 for name, definition in current.symbols.items():
                     builtin = self.builtin.symbols.get(name)
-                    if builtin is None or id(definition) in seen:
+                    # A block equal to the built-in one (the catalog file itself) overrides nothing.
+                    if (
+                        builtin is None
+                        or id(definition) in seen
+                        or definition.block == builtin.block
+                    ):
                         continue
                     seen.add(id(definition))
                     self.override(definition, builtin)
