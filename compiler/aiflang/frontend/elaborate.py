@@ -201,7 +201,18 @@ class _Elaborator(ComponentBuilder):
             tiers = None
         for tier in ("leaf", "spine", "core"):
             name = r.get(tier)
-            if name is not None and self.switch(name) is None:
+            switch = self.switch(name) if name is not None else None
+            if name is not None and switch is None:
+                r.ok = False
+            elif switch is not None and switch.technology == "nvlink":
+                # An NVLink switch tray is a rack part: the scale-up domain, not a fabric.
+                self.sink.error(
+                    codes.E202,
+                    f"`{tier}` expects a network switch, but `{name}` is an NVLink switch tray",
+                    r.span(tier),
+                    help="list NVLink switch trays in a rack's `switches`; a fabric's switches "
+                    "are infiniband or ethernet",
+                )
                 r.ok = False
         transceiver = r.get("transceiver")
         if transceiver is not None:
