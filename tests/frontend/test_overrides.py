@@ -103,3 +103,17 @@ def test_unreadable_extra_catalog_is_one_clear_error(tmp_path: Path) -> None:
     compilation = compile_file(design, catalog=[tmp_path / "missing.aif"])
     (error,) = [d for d in compilation.sink.sorted() if d.is_error]
     assert error.code == "E213" and "missing.aif" in error.message
+
+
+def test_the_public_api_takes_extra_catalogs(tmp_path: Path) -> None:
+    import aiflang
+
+    company = write(tmp_path, "company.aif", "gpu B200 extends B200 {\n  price = 30000 USD\n}\n")
+    design = write(
+        tmp_path, "d.aif", "node n {\n  gpus = 8 x B200\n}\nrack r {\n  nodes = 1 x n\n}\n" + HALL
+    )
+    result = aiflang.compile(design, catalog=[company])
+    (report,) = result.reports
+    assert [(o.name, o.extends, o.file) for o in report.catalog_overrides] == [
+        ("B200", True, str(company))
+    ]
