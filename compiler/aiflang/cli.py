@@ -721,7 +721,6 @@ def catalog(
 
     from aiflang.render.catalog import RENDERERS, entry_json, render_detail
     from aiflang.render.catalog_query import QueryError, catalog_entries, close_names, select
-
     from aiflang.syntax.parser import ParseResult, parse_source
 
     project: list[ParseResult] = []

@@ -122,3 +122,24 @@ def test_one_entry_and_close_names() -> None:
     code, _, err = run("Galaxy_VX")
     assert code == 2
     assert "did you mean Galaxy_VX_1500, Galaxy_VX_1250, Galaxy_VX_1100?" in err
+
+
+def test_a_project_part_is_marked_and_replaces_the_built_in_one() -> None:
+    from aiflang.syntax.parser import parse_source
+
+    project = [
+        parse_source(
+            "gpu H100 extends H100 {\n  price = 28000 USD  # our contract\n}\n"
+            "ups our_ups extends Galaxy_VXL_500 {\n  efficiency = 96%\n}\n",
+            "parts/ours.aif",
+        )
+    ]
+    entries = {e.name: e for e in catalog_entries(project)}
+    assert len(entries) == len(catalog_entries()) + 1  # H100 replaced, our_ups added
+    h100, ours = entries["H100"], entries["our_ups"]
+    assert h100.project and ours.project and not entries["B200"].project
+    # `gpu H100 extends H100` reaches the built-in H100 for what it leaves out.
+    assert h100.values["price"].text == "28000 USD" and h100.values["price"].note == "our contract"
+    assert h100.values["memory"].text == "80 GB" and h100.file == "parts/ours.aif"
+    assert ours.values["rating"].si == 500e3 and ours.values["efficiency"].si == pytest.approx(0.96)
+    assert select(list(entries.values()), kinds=("ups",), where=("efficiency < 97%",)) == [ours]

@@ -22,7 +22,7 @@ import math
 from dataclasses import dataclass
 
 from aiflang import units
-from aiflang.diagnostics import Sink, codes, did_you_mean
+from aiflang.diagnostics import Sink, codes, did_you_mean, replacements
 from aiflang.frontend.design import Design, Fabric, Transceiver
 from aiflang.models.assumptions import Assumptions
 
@@ -79,15 +79,17 @@ def choose_optics(
     if named is not None or distance is None:
         if named is not None and distance is not None and (named.reach_m or 0.0) < distance:
             reach = _length(named.reach_m) if named.reach_m else "an unknown reach"
+            close = [p.name for p in _candidates(design, distance, link_speed_bps)][:3]
             sink.error(
                 codes.E308,
                 f"fabric {fabric.name!r}: transceiver `{named.name}` reaches {reach}, short of "
                 f"the {_length(distance)} the fabric's runs span",
-                fabric.span,
-                help=did_you_mean(
-                    [p.name for p in _candidates(design, distance, link_speed_bps)][:3]
-                )
+                fabric.span_of("transceiver"),
+                help=did_you_mean(close)
                 or "name a part that reaches the distance, or shorten the runs",
+                fixes=replacements(
+                    fabric.attr_spans.get("transceiver"), [f"transceiver = {n}" for n in close]
+                ),
             )
         return OpticsChoice(named)
     found = _candidates(design, distance, link_speed_bps)
@@ -97,7 +99,7 @@ def choose_optics(
             codes.E308,
             f"fabric {fabric.name!r}: no transceiver or cable in scope reaches "
             f"{_length(distance)} at {speed} links",
-            fabric.span,
+            fabric.span_of("distance"),
             help="define one with its `reach` (a `transceiver` block), or name one with "
             "`transceiver = ...`",
         )

@@ -124,7 +124,9 @@ def catalog_entries(project: Sequence[ParseResult] = ()) -> list[Entry]:
     scope = _scope(project)
     results = (*catalog_modules(), *project)
     notes = {
-        (r.module.file, c.line): c.text.lstrip("#").strip() for r in results for c in r.module.comments
+        (r.module.file, c.line): c.text.lstrip("#").strip()
+        for r in results
+        for c in r.module.comments
     }
     own = {
         e.name
