@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DESIGNS = ROOT / "reference_designs"
 
 LIBRARY = """\
-node HGX_B200 {
+node b200_server {
   gpus  = 8 x B200
   cpus  = 2 x Xeon_8570
   nics  = [8 x CX7 for compute]
@@ -36,7 +36,7 @@ node HGX_B200 {
 }
 
 rack b200_air_rack {
-  nodes   = 2 x HGX_B200
+  nodes   = 2 x b200_server
   cooling = air
 }
 """

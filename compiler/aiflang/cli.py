@@ -674,13 +674,59 @@ def _fmt_stdin(stdin_filename: str | None, *, check: bool, diff: bool) -> None:
         sys.exit(EXIT_INVALID)
 
 
+_CATALOG_KINDS = (
+    "gpu",
+    "cpu",
+    "nic",
+    "switch",
+    "transceiver",
+    "node",
+    "rack",
+    "ups",
+    "cdu",
+    "chiller",
+    "dry_cooler",
+    "generator",
+    "battery",
+    "busway",
+    "power_shelf",
+    "appliance",
+)
+
+
 @main.command()
 @click.argument("name", required=False)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True
+)
+@click.option(
+    "--kind", "kinds", multiple=True, type=click.Choice(_CATALOG_KINDS), help="Only this kind."
+)
+@click.option("--search", help="Entries whose name, notes or any figure contain this text.")
+@click.option(
+    "--where",
+    multiple=True,
+    help='Entries whose figures meet a condition, e.g. "power < 1 kW" or "vendor = NVIDIA".',
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @_guarded
-def catalog(name: str | None, debug: bool) -> None:
-    """List the built-in components (and the project's), or show one with its sources."""
-    from aiflang.render.catalog import render_catalog, render_entry
+def catalog(
+    name: str | None,
+    fmt: str,
+    kinds: tuple[str, ...],
+    search: str | None,
+    where: tuple[str, ...],
+    debug: bool,
+) -> None:
+    """List the built-in components (and the project's) with their sources, or show one.
+
+    Filter by kind, by a search text and by conditions on figures
+    (quantities compare by dimension: `--where "reach >= 100 m"`).
+    """
+    import json
+
+    from aiflang.render.catalog import RENDERERS, entry_json, render_detail
+    from aiflang.render.catalog_query import QueryError, catalog_entries, close_names, select
     from aiflang.syntax.parser import ParseResult, parse_source
 
     project: list[ParseResult] = []
@@ -690,13 +736,27 @@ def catalog(name: str | None, debug: bool) -> None:
         except (OSError, UnicodeDecodeError) as error:
             raise UsageError(f"{path}: cannot read the project catalog ({error})") from None
         project.append(parse_source(source, str(path)))
-    if name is None:
-        click.echo(render_catalog(project))
+    entries = catalog_entries(project)
+    if name is not None:
+        found = [e for e in entries if e.name == name] or [
+            e for e in entries if e.name.lower() == name.lower()
+        ]
+        if not found:
+            close = close_names(entries, name)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise UsageError(f"no catalog entry `{name}`{hint} (run `aifc catalog` for the list)")
+        if fmt == "json":
+            click.echo(json.dumps(entry_json(found[0]), indent=2))
+        elif fmt == "csv":
+            click.echo(RENDERERS["csv"](found))
+        else:
+            click.echo(render_detail(found[0]))
         return
-    text = render_entry(name, project)
-    if text is None:
-        raise UsageError(f"no catalog entry `{name}` (run `aifc catalog` for the list)")
-    click.echo(text)
+    try:
+        chosen = select(entries, kinds, search, where)
+    except QueryError as problem:
+        raise UsageError(str(problem)) from None
+    click.echo(RENDERERS[fmt](chosen))
 
 
 @main.command()

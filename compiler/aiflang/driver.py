@@ -49,6 +49,7 @@ def pipeline() -> tuple[Analysis, ...]:
     from aiflang.analyses.cost import estimate_cost
     from aiflang.analyses.fabrics import size_fabrics
     from aiflang.analyses.fleet import count_fleet
+    from aiflang.analyses.plant import check_plant
     from aiflang.analyses.power import check_power
     from aiflang.analyses.requirements import check_requirements
     from aiflang.analyses.throughput import estimate_throughput
@@ -56,6 +57,7 @@ def pipeline() -> tuple[Analysis, ...]:
     return (
         size_fabrics,  # endpoints, switches, links, optics, bisection, N-1
         check_power,  # rack, hall and facility power; cooling; space; headroom
+        check_plant,  # named plant: losses (PUE), heat rejection, generators, floor
         count_fleet,  # GPUs by model and the power they share, for throughput and cost
         estimate_throughput,  # capacity, training time, inference tokens/s
         estimate_cost,  # capex, opex, TCO, cost per GPU-hour and per token
@@ -240,10 +242,11 @@ def build_reports(compilation: Compilation) -> list[rp.Report]:
     """One report per factory of the compiled file, each with its own findings."""
     sources = compilation.sources
     names = compilation.factory_names
+    overrides = _overrides(compilation)
     reports: list[rp.Report] = []
     for index, unit in enumerate(compilation.program.factories):
         diagnostics = compilation.factory_diagnostics(index)
-        common = _diagnostic_fields(diagnostics, sources)
+        common = {**_diagnostic_fields(diagnostics, sources), "catalog_overrides": overrides}
         if index < len(compilation.designs):
             design = compilation.designs[index]
             facts = compilation.facts[index] if index < len(compilation.facts) else Facts()
@@ -273,6 +276,22 @@ def build_reports(compilation: Compilation) -> list[rp.Report]:
         common = _diagnostic_fields(compilation.diagnostics, sources)
         reports.append(rp.Report(factory="", file=compilation.file, **common))
     return reports
+
+
+def _overrides(compilation: Compilation) -> list[rp.CatalogOverride]:
+    """The definitions that take a built-in catalog entry's name, in file and line order."""
+    found = sorted(compilation.program.overrides, key=lambda o: (o.span.file, o.span.line, o.name))
+    return [
+        rp.CatalogOverride(
+            kind=o.kind,
+            name=o.name,
+            builtin_kind=o.builtin_kind,
+            file=o.span.file,
+            line=o.span.line,
+            extends=o.extends,
+        )
+        for o in found
+    ]
 
 
 def _diagnostic_fields(diagnostics: list[Diagnostic], sources: dict[str, str]) -> dict[str, object]:

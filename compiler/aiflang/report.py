@@ -126,6 +126,23 @@ class HallReport(_Model):
     failures: list[Failure] = []
 
 
+class PlantReport(_Model):
+    """What a hall's plant adds to its power and what it carries (None: not known)."""
+
+    hall: str
+    parts: dict[str, str] = {}  # hall attribute -> the catalog model it names
+    ups_losses_w: float | None = None  # IT load x (1/efficiency - 1)
+    cooling_plant_w: float | None = None  # chiller compressors, dry-cooler fans, CDU pumps
+    plant_pue: float | None = None  # (IT + UPS losses + cooling plant) / IT
+    heat_rejection_w: float | None = None  # chillers and dry coolers at their redundancy
+    generators_w: float | None = None  # at their redundancy
+    busway_w: float | None = None  # continuous: rating x count x breaker_derating
+    battery_runtime_s: float | None = None  # at the IT load
+    cdu_positions: int = 0  # rack positions in-row CDUs take
+    plant_footprint_m2: float | None = None  # UPS, batteries, facility CDUs
+    plant_area_m2: float | None = None
+
+
 class TierCounts(_Model):
     leaf: int
     spine: int
@@ -149,7 +166,8 @@ class FabricReport(_Model):
     switches: TierCounts
     declared_switches: dict[str, int] = {}
     links: LinkCounts
-    transceivers: int
+    transceivers: int  # modules at switch ends and NICs; for copper cables, the cables
+    transceiver: str | None = None  # the part the fabric names, or the one its distance picks
     cables: int = 0
     bisection_bps: float
     bandwidth_per_endpoint_bps: float = 0.0
@@ -266,6 +284,17 @@ class DerivationReport(_Model):
     assumptions: list[str] = []
 
 
+class CatalogOverride(_Model):
+    """A definition of the design (or an import) that takes a built-in catalog entry's name."""
+
+    kind: str
+    name: str
+    builtin_kind: str  # the kind of the built-in entry it shadows
+    file: str
+    line: int
+    extends: bool  # `gpu H100 extends H100 { ... }`; False is a full redefinition (W202)
+
+
 class Report(_Model):
     format_version: str = FORMAT_VERSION
     factory: str
@@ -279,12 +308,14 @@ class Report(_Model):
     diagnostics: list[DiagnosticReport]
     capacity: Capacity | None = None
     halls: list[HallReport] = []
+    plant: list[PlantReport] = []
     fabrics: list[FabricReport] = []
     train: list[TrainReport] = []
     serve: list[ServeReport] = []
     cost: CostReport | None = None
     requirements: list[RequirementReport] = []
     assumptions: list[AssumptionReport] = []
+    catalog_overrides: list[CatalogOverride] = []
     explain: dict[str, DerivationReport] = Field(default_factory=dict)
 
 
@@ -444,6 +475,19 @@ FIELD_UNITS: dict[str, FieldUnit] = {
     "halls.*.failures.*.capacity_lost_w": _W(_LOST_W),
     "halls.*.failures.*.gpus_affected": _GPUS(_LOST_GPUS),
     "halls.*.failures.*.racks_affected": _COUNT(_LOST_RACKS),
+    # plant
+    "plant.*.ups_losses_w": _W("UPS conversion losses at the IT load"),
+    "plant.*.cooling_plant_w": _W("chiller, dry-cooler fan and CDU pump input"),
+    "plant.*.plant_pue": FieldUnit("", "PUE the named plant alone implies", (1.0, 3.0)),
+    "plant.*.heat_rejection_w": _W("heat chillers and dry coolers carry at their redundancy"),
+    "plant.*.generators_w": _W("generator capacity at its redundancy"),
+    "plant.*.busway_w": _W("busway capacity for continuous load"),
+    "plant.*.battery_runtime_s": _S("battery ride-through at the IT load"),
+    "plant.*.cdu_positions": _COUNT("rack positions in-row CDUs take"),
+    "plant.*.plant_footprint_m2": FieldUnit(
+        "m^2", "floor of the UPS, batteries and facility CDUs", (1e-2, 1e7)
+    ),
+    "plant.*.plant_area_m2": FieldUnit("m^2", "floor the hall gives its plant", (1e-2, 1e7)),
     # fabrics
     "fabrics.*.endpoints": _COUNT("NIC ports the fabric connects"),
     "fabrics.*.endpoint_speed_bps": _BPS("link speed of an endpoint"),
@@ -529,6 +573,7 @@ FIELD_UNITS: dict[str, FieldUnit] = {
     "cost.horizon_s": _S("period of the TCO"),
     "cost.tco_usd": _USD("total cost of ownership over the horizon"),
     "cost.cost_per_gpu_hour_usd": FieldUnit("USD/GPU/h", "cost per GPU-hour", (1e-4, 1e5)),
+    "catalog_overrides.*.line": _COUNT("line of the overriding definition, from 1"),
     # values whose dimension another field gives
     "requirements.*.expected": FieldUnit("si", "the rule's bound, in the dimension of its path"),
     "requirements.*.actual": FieldUnit("si", "the figure at the rule's path"),

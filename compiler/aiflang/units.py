@@ -887,6 +887,11 @@ def _format_in_unit(value_si: float, dimension: Dimension, precision: int, unit_
     return f"{_plain(number, precision)} {text}"
 
 
+def reference_unit(dimension: Dimension) -> str:
+    """The reference (SI base) unit of `dimension` as a formula, such as "W" or "bit/s"."""
+    return _reference_formula(dimension)
+
+
 def _reference_formula(dimension: Dimension) -> str:
     """The reference unit of `dimension` as a formula: "USD/(W*s)"."""
     if dimension.is_dimensionless:

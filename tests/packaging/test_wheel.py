@@ -54,7 +54,8 @@ def test_wheel_holds_the_package_data(wheel: Path) -> None:
         "aiflang/_data/dsl/starter.aif",
         "aiflang/_data/templates/report.html",
         "aiflang/catalog/gpus.aif",
-        "aiflang/catalog/network.aif",
+        "aiflang/catalog/switches.aif",
+        "aiflang/catalog/power.aif",
     ):
         assert required in names, required
     # No generic top-level names and nothing named like the stdlib `aifc` module.

@@ -132,7 +132,7 @@ def _network(design: Design, facts: Facts, bill: _Bill) -> None:
             switch = design.components.switches.get(model)
             bill.add("network", f"switch {model}", switch.price_usd if switch else None, count)
         transceiver = (
-            design.components.transceivers.get(fabric.transceiver) if fabric.transceiver else None
+            design.components.transceivers.get(report.transceiver) if report.transceiver else None
         )
         if transceiver is None:
             if report.transceivers > 0:

@@ -62,6 +62,7 @@ class Facts:
     network_racks_by_hall: dict[str, int] = field(default_factory=dict)
     capacity: rp.Capacity | None = None
     halls: list[rp.HallReport] = field(default_factory=list)
+    plant: list[rp.PlantReport] = field(default_factory=list)
     it_load_w: float = 0.0
     facility_power_w: float = 0.0
     fleet: Fleet | None = None
@@ -101,6 +102,7 @@ def report_sections(design: Design, facts: Facts) -> dict[str, Any]:
     return {
         "capacity": facts.capacity,
         "halls": facts.halls,
+        "plant": facts.plant,
         "fabrics": facts.fabrics,
         "train": facts.train,
         "serve": facts.serve,

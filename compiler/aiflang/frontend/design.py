@@ -37,17 +37,20 @@ class Sourced(Node_):
     source: str | None = None
     price_usd: float | None = None
     price_source: str | None = None
+    vendor: str | None = None
+    status: str | None = None  # published | secondary | preliminary | estimate
+    date: str | None = None
+    url: str | None = None
     builtin: bool = False
 
 
 class Gpu(Sourced):
-    vendor: str | None = None
     generation: str | None = None
     form_factor: str | None = None
     memory_bytes: float
     memory_bandwidth_bytes_per_s: float
     flops: dict[str, float]  # dense FLOP/s by precision
-    tdp_w: float
+    tdp_w: float | None = None  # None where the vendor publishes none
     scale_up: str | None = None
     scale_up_bandwidth_bytes_per_s: float | None = None
     max_scale_up: int = 8
@@ -60,9 +63,8 @@ class Gpu(Sourced):
 
 
 class Cpu(Sourced):
-    vendor: str | None = None
     cores: int | None = None
-    tdp_w: float
+    tdp_w: float | None = None
 
 
 class Nic(Sourced):
@@ -76,15 +78,24 @@ class Switch(Sourced):
     technology: str | None = None
     ports: int
     port_speed_bps: float
-    breakout_ways: int = 1
+    breakout_ways: int = 1  # the largest split; every split it publishes divides it
+    breakout_options: list[int] = []  # the splits as published (ways)
+    co_packaged_optics: bool = False
     power_w: float | None = None
     height_m: float | None = None
 
 
 class Transceiver(Sourced):
     speed_bps: float
-    power_w: float | None = None
+    power_w: float | None = None  # per module; per end for a cable
     reach_m: float | None = None
+    media: str | None = None  # multimode | singlemode | lpo | dac | acc | aec
+    end: str = "any"  # switch | nic | any
+
+    @property
+    def is_cable(self) -> bool:
+        """A copper cable: one part per link, not one module per end."""
+        return self.media in ("dac", "acc", "aec")
 
 
 class Model(Sourced):
@@ -156,6 +167,11 @@ class Power(Node_):
         return self.derived_w or 0.0
 
     @property
+    def known(self) -> bool:
+        """Declared, or derivable from parts whose power is published."""
+        return self.declared_w is not None or self.derived_w is not None
+
+    @property
     def basis(self) -> Literal["declared", "derived"]:
         return "declared" if self.declared_w is not None else "derived"
 
@@ -177,11 +193,80 @@ class ServerNode(Sourced):
 class Rack(Sourced):
     nodes: list[Part]
     switches: list[Part] = []
+    power_shelves: list[Part] = []
+    shelf_redundancy: str = "N"
+    shelf_output_w: float | None = None  # what the shelves deliver at their redundancy
     scale_up: str | None = None
     scale_up_domain: int | None = None  # GPUs per scale-up domain
     power: Power
     liquid_fraction: float = 0.0
     footprint_m2: float | None = None
+    height_m: float | None = None
+    weight_kg: float | None = None
+
+
+class PlantItem(Sourced):
+    """A facility plant item by model: what every kind of plant shares."""
+
+    footprint_m2: float | None = None
+    weight_kg: float | None = None
+
+
+class Ups(PlantItem):
+    rating_w: float  # output of one module or frame
+    efficiency: float | None = None  # double conversion, at rated load
+    eco_efficiency: float | None = None
+
+
+class Cdu(PlantItem):
+    capacity_w: float
+    pump_power_w: float | None = None
+    placement: str | None = None  # in_rack | in_row | facility
+    positions: int = 0  # rack positions it takes in the hall
+
+
+class Chiller(PlantItem):
+    capacity_w: float
+    cop: float | None = None
+    condenser: str | None = None  # air | water
+
+
+class DryCooler(PlantItem):
+    capacity_w: float
+    fan_power_w: float | None = None
+    adiabatic: bool | None = None
+
+
+class Generator(PlantItem):
+    rating_w: float
+    rating_class: str | None = None
+
+
+class Battery(PlantItem):
+    energy_j: float
+    power_w: float | None = None
+    chemistry: str | None = None
+
+
+class Busway(Sourced):
+    rating_w: float
+
+
+class PowerShelf(Sourced):
+    output_w: float
+    efficiency: float | None = None
+    height_m: float | None = None
+    weight_kg: float | None = None
+
+
+class Appliance(Sourced):
+    """A storage building block: the figures of one appliance, summed by a storage block."""
+
+    capacity_bytes: float
+    raw_capacity_bytes: float | None = None
+    bandwidth_bytes_per_s: float | None = None
+    write_bandwidth_bytes_per_s: float | None = None
+    power_w: float | None = None
     height_m: float | None = None
     weight_kg: float | None = None
 
@@ -195,10 +280,11 @@ class Site(Node_):
 
 
 class Modules(Node_):
-    """`n x size`: UPS modules, CDUs, feeds."""
+    """`n x size`: UPS modules, CDUs, feeds; `part` names the catalog model when one is used."""
 
     count: int
     size: float  # SI
+    part: str | None = None
 
 
 class Hall(Node_):
@@ -213,6 +299,15 @@ class Hall(Node_):
     air_capacity_w: float | None = None
     cdus: Modules | None = None
     cdu_redundancy: str = "N"
+    chillers: Modules | None = None
+    chiller_redundancy: str = "N"
+    dry_coolers: Modules | None = None
+    dry_cooler_redundancy: str = "N"
+    generators: Modules | None = None
+    generator_redundancy: str = "N"
+    batteries: Modules | None = None  # size in joules
+    busways: Modules | None = None
+    plant_area_m2: float | None = None
     positions: int
     racks: list[Part] = []
     floor_loading_kg_per_m2: float | None = None
@@ -221,6 +316,7 @@ class Hall(Node_):
 class Storage(Node_):
     name: str
     doc: str | None = None
+    appliances: list[Part] = []
     capacity_bytes: float | None = None
     bandwidth_bytes_per_s: float | None = None
     power_w: float = 0.0
@@ -243,6 +339,7 @@ class Fabric(Node_):
     spine: str | None = None
     core: str | None = None
     transceiver: str | None = None
+    distance_m: float | None = None
     declared_switches: dict[str, int] = {}
     hall: str | None = None
     training: bool | None = None
@@ -309,7 +406,7 @@ class Requirement(Node_):
 
 
 class Components(Node_):
-    """Every component the factory can reach, by name."""
+    """Every component the factory uses, by name (the plant items included)."""
 
     gpus: dict[str, Gpu] = {}
     cpus: dict[str, Cpu] = {}
@@ -320,6 +417,15 @@ class Components(Node_):
     racks: dict[str, Rack] = {}
     models: dict[str, Model] = {}
     engines: dict[str, Engine] = {}
+    ups: dict[str, Ups] = {}
+    cdus: dict[str, Cdu] = {}
+    chillers: dict[str, Chiller] = {}
+    dry_coolers: dict[str, DryCooler] = {}
+    generators: dict[str, Generator] = {}
+    batteries: dict[str, Battery] = {}
+    busways: dict[str, Busway] = {}
+    power_shelves: dict[str, PowerShelf] = {}
+    appliances: dict[str, Appliance] = {}
 
 
 class Design(Node_):

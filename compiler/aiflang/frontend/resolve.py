@@ -36,6 +36,7 @@ from aiflang.diagnostics import (
 )
 from aiflang.fileio import NotRegularFile, TooLarge, read_limited
 from aiflang.frontend.settings import Setting, apply_settings
+from aiflang.frontend.values import is_unit
 from aiflang.syntax import tree as ast
 from aiflang.syntax.parser import (
     MAX_FILE_BYTES,
@@ -95,6 +96,17 @@ class FactoryUnit:
     file: str
 
 
+@dataclass(frozen=True, slots=True)
+class Override:
+    """A definition of the design that takes the name of a built-in catalog entry."""
+
+    kind: str
+    name: str
+    builtin_kind: str
+    span: Span
+    extends: bool  # `gpu H100 extends H100 { ... }`: a deliberate refinement
+
+
 @dataclass(slots=True)
 class Program:
     """The resolved input: every parsed file and the factories to elaborate."""
@@ -107,6 +119,7 @@ class Program:
     # Every parsed module by its display name (the root file's with settings applied).
     modules: dict[str, ast.Module] = field(default_factory=dict)
     main: str = ""  # the root file's display name, as its spans give it
+    overrides: list[Override] = field(default_factory=list)
 
 
 # Returns a file's bytes, or None when it cannot be read; may raise
@@ -163,6 +176,8 @@ class _Resolver:
         for result in catalog_modules():
             self.program.sources[result.module.file] = result.text
         self.check_definitions(self.catalog)
+        # Overrides are found against the built-in entries, whatever layers stand above.
+        self.builtin = self.catalog
         if catalog:
             self.catalog = self.project_catalog(catalog)
             self.check_definitions(self.catalog)
@@ -403,10 +418,14 @@ class _Resolver:
         name = definition.block.extends
         assert name is not None
         span = definition.block.extends_span
-        # A definition may extend a same-named one further out (`gpu H100 extends H100`).
-        base = scope.lookup(name)
-        if base is definition:
-            base = self.catalog.lookup(name) if not definition.builtin else None
+        # Names in a definition resolve where it is defined (a built-in entry's base is a
+        # built-in entry, whatever the design redefines), and a definition may extend a
+        # same-named one further out (`gpu H100 extends H100`).
+        home = _scope_of(scope, definition) or scope
+        if name == definition.name:
+            base = home.parent.lookup(name) if home.parent is not None else None
+        else:
+            base = home.lookup(name)
         if base is None:
             self.unknown_name(name, definition.kind, scope, span)
             return None
@@ -501,11 +520,13 @@ class _Resolver:
             self.check_required(kind, attributes, block)
         for attribute in attributes.values():
             attr = spec.attrs.get(attribute.name)
-            if attr is None or attr.form not in (Form.REF, Form.PARTS) or not attr.ref_kind:
+            if attr is None or attr.form not in _NAMING_FORMS or not attr.ref_kind:
                 continue
             if attr.ref_kind[0] in ("hall", "fabric", "storage"):
                 continue  # factory members, checked by elaborate
             for ref in _references(attribute.value):
+                if attr.form is Form.PLANT and is_unit(ref.name):
+                    continue  # `ups = 4 x MW`: a unit without a value, reported by elaborate
                 if ref.name == owner and kind not in attr.ref_kind:
                     self.sink.error(
                         codes.E214,
@@ -611,6 +632,59 @@ class _Resolver:
         self.program.definitions.extend(scope.symbols.values())
         self.program.file_scope = scope
 
+    def find_overrides(self) -> None:
+        """Record every definition that takes a built-in entry's name; W202 without `extends`."""
+        scopes = [*self.file_scopes.values(), *(unit.scope for unit in self.program.factories)]
+        seen: set[int] = set()
+        for start in scopes:
+            current: Scope | None = start
+            while current is not None and current is not self.builtin:
+                for name, definition in current.symbols.items():
+                    builtin = self.builtin.symbols.get(name)
+                    # A block equal to the built-in one (the catalog file itself) overrides nothing.
+                    if (
+                        builtin is None
+                        or id(definition) in seen
+                        or definition.block == builtin.block
+                    ):
+                        continue
+                    seen.add(id(definition))
+                    self.override(definition, builtin)
+                current = current.parent
+
+    def override(self, definition: Definition, builtin: Definition) -> None:
+        block = definition.block
+        extends = block.extends == definition.name and builtin.kind == definition.kind
+        self.program.overrides.append(
+            Override(definition.kind, definition.name, builtin.kind, block.name_span, extends)
+        )
+        if extends:
+            return
+        what = builtin.kind if builtin.kind == definition.kind else f"built-in {builtin.kind}"
+        self.sink.warning(
+            codes.W202,
+            f"{definition.kind} `{definition.name}` shadows the built-in catalog {what} "
+            f"`{definition.name}`",
+            block.name_span,
+            related=(Related(builtin.block.name_span, "built-in entry defined here"),),
+            help=f"to override it on purpose, write `{definition.kind} {definition.name} "
+            f"extends {definition.name} {{ ... }}` and change only what differs; or rename it",
+        )
+
+
+# Forms whose value names definitions (`8 x H100`, `leaf = QM9700`, `ups = 6 x Galaxy_VX_1250`).
+_NAMING_FORMS = (Form.REF, Form.PARTS, Form.PLANT)
+
+
+def _scope_of(scope: Scope, definition: Definition) -> Scope | None:
+    """The scope, `scope` or one around it, that defines `definition`."""
+    current: Scope | None = scope
+    while current is not None:
+        if current.symbols.get(definition.name) is definition:
+            return current
+        current = current.parent
+    return None
+
 
 def _quotable(result: ParseResult) -> str:
     """The text snippets may quote: all of a design, one line of anything else.
@@ -679,4 +753,5 @@ def resolve(
     """
     resolver = _Resolver(root or path.resolve().parent, sink, loader, settings, catalog, parse)
     resolver.run(path)
+    resolver.find_overrides()
     return resolver.program

@@ -134,7 +134,7 @@ class ValueReader:
     ) -> float | None:
         """A quantity of `dimension`, in SI; plain numbers only for dimensionless."""
         node = value if value is not None else attribute.value
-        if isinstance(node, ast.Ref) and _is_unit(node.name):
+        if isinstance(node, ast.Ref) and is_unit(node.name):
             self.sink.error(
                 codes.E106,
                 f"`{attribute.name}` has a unit, `{node.name}`, but no value",
@@ -351,6 +351,49 @@ class ValueReader:
         self.wrong_form(attribute, f"`N x {_first_unit(dimension)}` modules")
         return None
 
+    def plant(
+        self, attribute: ast.Attribute, dimension: units.Dimension
+    ) -> tuple[int, float | None, str | None] | None:
+        """`4 x 1 MW` or `6 x Galaxy_VXL_1250`: the count, and the size or the part's name.
+
+        A bare quantity or name is one unit. The size of a named part is read
+        from its definition by the caller.
+        """
+        node = attribute.value
+        count = 1
+        item: ast.Value = node
+        if isinstance(node, ast.Multiplicity):
+            counted = self.count_of(node.count, f"the number of `{attribute.name}`", attribute)
+            if counted is None:
+                return None
+            count, item = counted, node.item
+        if isinstance(item, ast.Ref) and not is_unit(item.name):
+            return count, None, item.name
+        if isinstance(item, ast.Quantity | ast.Ref):
+            size = self.quantity_si(attribute, dimension, item)
+            return None if size is None else (count, size, None)
+        self.wrong_form(attribute, f"`N x {_first_unit(dimension)}` or `N x name` of a part")
+        return None
+
+    def breakouts(self, attribute: ast.Attribute) -> list[tuple[int, float]] | None:
+        """`2 x 400 Gbps` or a list of splits: `[2 x 400 Gbps, 4 x 200 Gbps]`."""
+        node = attribute.value
+        values = [item.value for item in node.items] if isinstance(node, ast.ListValue) else [node]
+        result: list[tuple[int, float]] = []
+        for value in values:
+            if not isinstance(value, ast.Multiplicity) or not isinstance(value.item, ast.Quantity):
+                self.wrong_form(attribute, "`N x quantity` or a list of them", value)
+                return None
+            ways = self.count_of(value.count, "a breakout's port count", attribute)
+            lane = self.quantity_si(attribute, units.BANDWIDTH, value.item)
+            if ways is None or lane is None:
+                return None
+            result.append((ways, lane))
+        if not result:
+            self.wrong_form(attribute, "at least one split, such as `2 x 400 Gbps`")
+            return None
+        return result
+
     def ratio(self, attribute: ast.Attribute) -> float | None:
         node = attribute.value
         if isinstance(node, ast.Ratio):
@@ -417,7 +460,8 @@ def _first_unit(dimension: units.Dimension) -> str:
     return _example_units(dimension).split(",")[0] or "unit"
 
 
-def _is_unit(name: str) -> bool:
+def is_unit(name: str) -> bool:
+    """Whether `name` is a unit of the unit table (`kW`), not a name of the design."""
     try:
         units.parse_unit(name)
     except units.UnitError:

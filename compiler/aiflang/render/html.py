@@ -188,7 +188,11 @@ def build_page(report: Report) -> Page:
         requirements=_requirements(report),
         capacity=_capacity(report),
         halls=_halls(report),
-        hall_notes=[(h.name, _hall_notes(h)) for h in report.halls if _hall_notes(h)],
+        hall_notes=[
+            (h.name, notes)
+            for h in report.halls
+            if (notes := _hall_notes(h) + _plant_notes(report, h.name))
+        ],
         power_chart=_power_chart(report),
         power_table=_power_table(report),
         fabrics=[_fabric(f) for f in report.fabrics],
@@ -419,6 +423,30 @@ def _failure(failure: Failure) -> str:
 
 def _hall_notes(hall: HallReport) -> list[str]:
     return [f"If one {_failure(f)}" for f in hall.failures]
+
+
+def _plant_notes(report: Report, hall: str) -> list[str]:
+    """The named plant of a hall and what it adds: losses, the PUE it implies, ratings."""
+    notes = []
+    for plant in (p for p in report.plant if p.hall == hall):
+        if plant.parts:
+            notes.append("Plant: " + ", ".join(f"{k} {v}" for k, v in plant.parts.items()))
+        figures = [
+            (label, formatter(value))
+            for label, value, formatter in (
+                ("UPS losses", plant.ups_losses_w, fig.power),
+                ("cooling plant input", plant.cooling_plant_w, fig.power),
+                ("plant PUE", plant.plant_pue, lambda v: f"{v:.3g}"),
+                ("heat rejection", plant.heat_rejection_w, fig.power),
+                ("generators", plant.generators_w, fig.power),
+                ("busway (continuous)", plant.busway_w, fig.power),
+                ("battery runtime", plant.battery_runtime_s, lambda v: f"{v / 60:.3g} min"),
+            )
+            if value is not None
+        ]
+        if figures:
+            notes.append("; ".join(f"{label} {text}" for label, text in figures))
+    return notes
 
 
 def _power_chart(report: Report) -> charts.Chart | None:
