@@ -83,6 +83,7 @@ class Compilation:
     designs: list[Design] = field(default_factory=list)
     facts: list[Facts] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    settings: tuple[str, ...] = ()  # the `--set` overrides, as given
     # Keys of the findings each factory's analyses reported, by factory index.
     _analysed: list[set[_Key]] = field(default_factory=list)
 
@@ -164,7 +165,7 @@ def compile_file(
         parse=parse or parse_source,
         **({"loader": loader} if loader else {}),
     )
-    compilation = Compilation(sink, program, str(path))
+    compilation = Compilation(sink, program, str(path), settings=tuple(s.text for s in settings))
     if not sink.blocked:
         compilation.designs = elaborate(program, sink)
     if analyse and compilation.designs and not sink.blocked:
@@ -238,6 +239,7 @@ def build_reports(compilation: Compilation) -> list[rp.Report]:
     """One report per factory of the compiled file, each with its own findings."""
     sources = compilation.sources
     names = compilation.factory_names
+    origin = provenance(sources, compilation.settings)
     reports: list[rp.Report] = []
     for index, unit in enumerate(compilation.program.factories):
         diagnostics = compilation.factory_diagnostics(index)
@@ -254,6 +256,7 @@ def build_reports(compilation: Compilation) -> list[rp.Report]:
                     factories=names,
                     **common,
                     **sections,
+                    provenance=origin,
                 )
             )
         else:
@@ -264,13 +267,44 @@ def build_reports(compilation: Compilation) -> list[rp.Report]:
                     doc=unit.block.doc,
                     factories=names,
                     **common,
+                    provenance=origin,
                 )
             )
     if not reports and compilation.counts.errors:
         # A file so broken that no factory could be read still gets a report of its errors.
         common = _diagnostic_fields(compilation.diagnostics, sources)
-        reports.append(rp.Report(factory="", file=compilation.file, **common))
+        reports.append(rp.Report(factory="", file=compilation.file, **common, provenance=origin))
     return reports
+
+
+CATALOG_PREFIX = "<catalog>/"
+
+
+def provenance(sources: dict[str, str], settings: Sequence[str] = ()) -> rp.Provenance:
+    """The version of aifc and the SHA-256 of the built-in catalog and of every input file.
+
+    The catalog's hash covers its files' names and texts in name order, so a
+    change to any entry changes it; the inputs are the design file, its
+    imports and the project's catalog files, each hashed on its own.
+    """
+    import hashlib
+
+    import aiflang
+
+    catalog = hashlib.sha256()
+    inputs: dict[str, str] = {}
+    for name in sorted(sources):
+        data = sources[name].encode("utf-8", errors="surrogatepass")
+        if name.startswith(CATALOG_PREFIX):
+            catalog.update(name.encode("utf-8") + b"\0" + data + b"\0")
+        else:
+            inputs[name] = hashlib.sha256(data).hexdigest()
+    return rp.Provenance(
+        aifc_version=str(aiflang.__version__),
+        catalog_sha256=catalog.hexdigest(),
+        inputs=inputs,
+        settings=list(settings),
+    )
 
 
 def _diagnostic_fields(diagnostics: list[Diagnostic], sources: dict[str, str]) -> dict[str, object]:

@@ -224,6 +224,21 @@ class ExplanationReport(_Model):
     assumptions: list[str] = []
 
 
+class Provenance(_Model):
+    """What produced a report: the compiler's version and the hashes of what it read.
+
+    Hashes are SHA-256 of each file's text as UTF-8 (as read, before any
+    `--set`), so a reader can tell whether a saved report still matches the
+    design and catalog on disk. No timestamps: the same inputs give the
+    same report, byte for byte.
+    """
+
+    aifc_version: str
+    catalog_sha256: str  # of the built-in catalog: its file names and texts, in order
+    inputs: dict[str, str]  # design file, imports and project catalog files -> sha256
+    settings: list[str] = []  # the --set overrides applied, as given
+
+
 class Report(_Model):
     format_version: str = FORMAT_VERSION
     factory: str
@@ -244,6 +259,7 @@ class Report(_Model):
     requirements: list[RequirementReport] = []
     assumptions: list[AssumptionReport] = []
     explain: dict[str, ExplanationReport] = Field(default_factory=dict)
+    provenance: Provenance | None = None
 
 
 # Diagnostics as report data (shared by `validate --format json` and reports).

@@ -148,6 +148,7 @@ class Page:
     missing_prices: list[str]
     assumptions: Table | None
     explained: dict[str, list[Explanation]] = field(default_factory=dict)
+    provenance: list[str] = field(default_factory=list)
 
 
 SECTIONS = [
@@ -200,6 +201,7 @@ def build_page(report: Report) -> Page:
         missing_prices=list(report.cost.missing_prices) if report.cost else [],
         assumptions=_assumptions(report),
         explained=_group_explanations(explanations),
+        provenance=fig.provenance_lines(report),
     )
 
 

@@ -199,7 +199,16 @@ def render_markdown(report: Report) -> str:
             {1, 2, 3, 4, 5, 6},
         )
         out.append("")
+    out += provenance_footer(report)
     return "\n".join(out)
+
+
+def provenance_footer(report: Report) -> list[str]:
+    """A closing paragraph that says which aifc and which inputs produced the report."""
+    lines = fig.provenance_lines(report)
+    if not lines:
+        return []
+    return ["<sub>" + "; ".join(f"`{escape_code(line)}`" for line in lines) + "</sub>", ""]
 
 
 def escape_code(text: str) -> str:
