@@ -327,14 +327,19 @@ STDIN_HELP = "With `-`: the path the text read from stdin stands for (messages, 
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "concise", "json", "sarif", "github"]),
+    type=click.Choice(["text", "concise", "json", "sarif", "github", "gitlab", "junit"]),
     default=None,
     help="Output format (default: the project's `format`, else text); "
-    "concise is `path:line:col: CODE message`.",
+    "concise is `path:line:col: CODE message`; gitlab is GitLab Code Quality; junit is JUnit XML.",
 )
 @click.option("--stdin-filename", help=STDIN_HELP)
 @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
 @click.option("--strict", is_flag=True, help="Warnings fail the check too.")
+@click.option(
+    "--exit-zero",
+    is_flag=True,
+    help="Exit 0 even when a design has errors (usage errors and bugs still exit 2 and 3).",
+)
 @click.option(
     "--root", help="Project root that imports may not leave (default: each file's folder)."
 )
@@ -348,6 +353,7 @@ def validate(
     stdin_filename: str | None,
     sets: tuple[str, ...],
     strict: bool,
+    exit_zero: bool,
     root: str | None,
     max_errors: int | None,
     quiet: bool,
@@ -370,11 +376,13 @@ def validate(
     diagnostics: list[Diagnostic] = []
     sources: dict[str, str] = {}
     counts = Counts()
+    per_file: list[tuple[str, list[Diagnostic]]] = []
     for file in files:
         compilation = _compile(file, root, settings=settings, text=text)
         diagnostics.extend(compilation.diagnostics)
         sources.update(compilation.sources)
         counts += compilation.counts
+        per_file.append((str(file), list(compilation.diagnostics)))
     shown = [d for d in diagnostics if d.is_error] if quiet else diagnostics
     if max_errors is not None:
         shown = shown[:max_errors]
@@ -398,6 +406,16 @@ def validate(
         from aiflang.render.concise import render_concise
 
         click.echo(render_concise(shown), nl=False)
+    elif fmt == "gitlab":
+        from aiflang.render.gitlab import render_gitlab
+
+        click.echo(render_gitlab(shown, sources, str(files[0])), nl=False)
+    elif fmt == "junit":
+        from aiflang.render.junit import render_junit
+
+        kept = set(map(id, shown))
+        results = [(name, [d for d in found if id(d) in kept]) for name, found in per_file]
+        click.echo(render_junit(results, strict=strict), nl=False)
     else:
         from aiflang.render.text import render_diagnostics, summary_line
 
@@ -408,7 +426,7 @@ def validate(
             click.echo(f"... {len(diagnostics) - len(shown)} more not shown (--max-errors)")
         summary = summary_line(counts.errors, counts.warnings, len(files), colour=colour)
         click.echo(summary, color=colour)
-    sys.exit(EXIT_INVALID if failed else EXIT_OK)
+    sys.exit(EXIT_INVALID if failed and not exit_zero else EXIT_OK)
 
 
 REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".json": "json", ".md": "md"}
