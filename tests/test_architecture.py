@@ -23,6 +23,7 @@ RANK = {
     "resources": 0,
     "cache": 0,
     "fileio": 0,
+    "revision": 0,  # files as they were at a git revision
     "diagnostics": 1,
     "syntax": 2,
     "catalog": 3,

@@ -511,7 +511,13 @@ COMPARE_SUFFIXES = {".txt": "text", ".json": "json", ".md": "md", ".html": "html
 
 @main.command()
 @click.argument("first")
-@click.argument("second")
+@click.argument("second", required=False)
+@click.option(
+    "--base",
+    "base",
+    metavar="REF",
+    help="Compare FIRST as it was at git revision REF (side A) with FIRST now (side B).",
+)
 @click.option(
     "--format",
     "fmt",
@@ -534,7 +540,8 @@ COMPARE_SUFFIXES = {".txt": "text", ".json": "json", ".md": "md", ".html": "html
 @_guarded
 def compare(
     first: str,
-    second: str,
+    second: str | None,
+    base: str | None,
     fmt: str | None,
     output: str | None,
     factories: tuple[str, ...],
@@ -544,17 +551,59 @@ def compare(
     sets_b: tuple[str, ...],
     debug: bool,
 ) -> None:
-    """Key figures of two designs (or saved JSON reports) side by side, with ratios."""
+    """Key figures of two designs (or saved JSON reports) side by side, with ratios.
+
+    With --base REF, one design: as it was at git revision REF, and as it is now.
+    """
     from aiflang.render.compare import compare_reports, render_comparison
 
     fmt = _output_format(output, fmt, COMPARE_SUFFIXES, "text")
     if len(factories) > 2:
         raise UsageError("--factory: give it once (both sides) or twice (A, then B)")
     chosen = (factories[0], factories[-1]) if factories else (None, None)
-    a = _side(first, root, chosen[0], _settings(sets + sets_a))
-    b = _side(second, root, chosen[1], _settings(sets + sets_b))
+    if base is not None:
+        if second is not None:
+            raise UsageError("--base compares one design with itself at REF: give one file")
+        a = _base_side(first, base, root, chosen[0], _settings(sets + sets_a))
+        b = _side(first, root, chosen[1], _settings(sets + sets_b))
+    else:
+        if second is None:
+            raise UsageError("compare needs two designs (A B), or one with --base REF")
+        a = _side(first, root, chosen[0], _settings(sets + sets_a))
+        b = _side(second, root, chosen[1], _settings(sets + sets_b))
     _write(output, render_comparison(compare_reports(a, b), fmt))
     sys.exit(EXIT_OK if a.valid and b.valid else EXIT_INVALID)
+
+
+def _base_side(
+    file: str, ref: str, root: str | None, factory: str | None, settings: tuple[Setting, ...]
+) -> Report:
+    """Side A of `compare --base REF`: the design and its imports as they were at REF."""
+    path = _design_file(file, "compare")
+    from aiflang.driver import build_reports, compile_file
+    from aiflang.revision import RevisionError, RevisionReader
+
+    try:
+        reader = RevisionReader(path, ref)
+    except RevisionError as error:
+        raise UsageError(str(error)) from None
+    config = _project(path)
+    root_path = Path(root) if root else config.root
+    if root_path is not None and not root_path.is_dir():
+        raise UsageError(f"--root {root}: not a folder")
+    compilation = compile_file(
+        path,
+        root=root_path,
+        loader=reader.read,
+        settings=settings,
+        catalog=config.catalog,
+        policy=config.policy_of if config.policy or config.per_path else None,
+    )
+    index = _pick_factory(compilation, factory, f"{ref}:{file}")
+    built = build_reports(compilation)
+    if not built:
+        raise UsageError(f"{ref}:{file}: no factory to compare")
+    return built[index].model_copy(update={"file": f"{ref}:{reader.relative(path)}"})
 
 
 def _side(

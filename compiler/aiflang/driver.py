@@ -46,6 +46,7 @@ Analysis = Callable[[Design, Facts, Sink], None]
 def pipeline() -> tuple[Analysis, ...]:
     """The analyses, in the order they run after resolve and elaborate."""
     # Imported here so `aifc --help` does not pay for the models.
+    from aiflang.analyses.bom import build_bom
     from aiflang.analyses.cost import estimate_cost
     from aiflang.analyses.fabrics import size_fabrics
     from aiflang.analyses.power import check_power
@@ -57,6 +58,7 @@ def pipeline() -> tuple[Analysis, ...]:
         check_power,  # rack, hall and facility power; cooling; space; headroom
         estimate_throughput,  # capacity, training time, inference tokens/s
         estimate_cost,  # capex, opex, TCO, cost per GPU-hour and per token
+        build_bom,  # the bill of materials, from the cost estimate's priced lines
         check_requirements,  # `require` rules against the computed figures
     )
 
@@ -288,9 +290,12 @@ def provenance(sources: dict[str, str], settings: Sequence[str] = ()) -> rp.Prov
     imports and the project's catalog files, each hashed on its own.
     """
     import hashlib
+    from importlib import metadata
 
-    import aiflang
-
+    try:
+        version = metadata.version("aiflang")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        version = "0+unknown"
     catalog = hashlib.sha256()
     inputs: dict[str, str] = {}
     for name in sorted(sources):
@@ -300,7 +305,7 @@ def provenance(sources: dict[str, str], settings: Sequence[str] = ()) -> rp.Prov
         else:
             inputs[name] = hashlib.sha256(data).hexdigest()
     return rp.Provenance(
-        aifc_version=str(aiflang.__version__),
+        aifc_version=version,
         catalog_sha256=catalog.hexdigest(),
         inputs=inputs,
         settings=list(settings),

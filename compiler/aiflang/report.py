@@ -199,6 +199,52 @@ class CostReport(_Model):
     missing_prices: list[str] = []
 
 
+class BomLine(_Model):
+    """One line of the bill of materials: a part, in one hall, with its count and price.
+
+    `hall` is "" for what stands in no hall (licences). `price_status` is
+    `priced` (extended = unit x count, part of capex), `no price` (the part
+    has none: never counted as zero without saying so), `included` (bought
+    as part of `parent`), `facility` (paid for by the facility's build cost)
+    or `opex` (a yearly cost, outside capex). Power is per unit and for the
+    line; a line with a `parent` is inside it, whose power already counts it.
+    """
+
+    hall: str
+    category: str  # accelerated_systems | network | storage | facility | software
+    kind: str  # rack, node, gpu, cpu, nic, dpu, switch, transceiver, cable, storage, ...
+    name: str  # the catalog (or design) name
+    vendor: str | None = None
+    model: str | None = None
+    fabric: str | None = None
+    tier: str | None = None  # leaf | spine | core, for a fabric's switches
+    parent: str | None = None
+    count: float
+    unit: str = "each"  # each | MW | GPU-year
+    unit_price_usd: float | None = None
+    extended_price_usd: float | None = None
+    price_status: str
+    in_capex: bool
+    unit_power_w: float | None = None
+    total_power_w: float | None = None
+
+
+class BomReport(_Model):
+    """The bill of materials: every part per hall, from the cost estimate's priced lines.
+
+    `capex_usd` is the sum of the lines in capex and equals `cost.capex_usd.total`;
+    `power_w` sums the lines that stand on their own (no `parent`).
+    """
+
+    halls: list[str]
+    lines: list[BomLine]
+    capex_usd: float
+    capex_by_hall_usd: dict[str, float]
+    opex_usd_per_year: float = 0.0
+    power_w: float = 0.0
+    unpriced: list[str] = []  # parts listed without a price
+
+
 class RequirementReport(_Model):
     path: str
     operator: str
@@ -256,6 +302,7 @@ class Report(_Model):
     train: list[TrainReport] = []
     serve: list[ServeReport] = []
     cost: CostReport | None = None
+    bom: BomReport | None = None
     requirements: list[RequirementReport] = []
     assumptions: list[AssumptionReport] = []
     explain: dict[str, ExplanationReport] = Field(default_factory=dict)
