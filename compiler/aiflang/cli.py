@@ -506,6 +506,82 @@ def report(
     sys.exit(EXIT_OK if data.valid else EXIT_INVALID)
 
 
+BOM_SUFFIXES = {
+    ".txt": "text",
+    ".csv": "csv",
+    ".json": "json",
+    ".md": "md",
+    ".xlsx": "xlsx",
+}
+
+
+@main.command()
+@click.argument("file")
+@click.option("-o", "--output", help="Write to this file (default: stdout; XLSX needs -o).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "csv", "json", "md", "xlsx"]),
+    default=None,
+    help="BOM format (default: from the output's extension, else text).",
+)
+@click.option("--factory", "factory", help="The factory, when the file has several.")
+@click.option("--root", help="Project root that imports may not leave.")
+@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@_guarded
+def bom(
+    file: str,
+    output: str | None,
+    fmt: str | None,
+    factory: str | None,
+    root: str | None,
+    sets: tuple[str, ...],
+    debug: bool,
+) -> None:
+    """The bill of materials: every part per hall with counts, prices and power."""
+    settings = _settings(sets)
+    path = _design_file(file, "bom")
+    fmt = _output_format(output, fmt, BOM_SUFFIXES, "text")
+    if fmt == "xlsx" and (output is None or output == "-"):
+        raise UsageError("--format xlsx writes a workbook: give -o FILE.xlsx")
+    data = _one_report(path, root, factory, settings, file)
+    if data.bom is None:
+        raise UsageError(
+            f"{file}: no bill of materials, as the design has errors; run `aifc validate {file}`"
+        )
+    if fmt == "xlsx":
+        from aiflang.fileio import write_bytes
+        from aiflang.render.bom_xlsx import render_xlsx
+
+        assert output is not None
+        try:
+            write_bytes(Path(output), render_xlsx(data))
+        except OSError as error:
+            raise UsageError(f"cannot write {output}: {error.strerror or error}") from error
+    else:
+        from aiflang.render.bom import render_bom
+
+        _write(output, render_bom(data, fmt))
+    if output and output != "-":
+        click.echo(_shown(f"wrote {output}"), err=True)
+    sys.exit(EXIT_OK if data.valid else EXIT_INVALID)
+
+
+def _one_report(
+    path: Path, root: str | None, factory: str | None, settings: tuple[Setting, ...], file: str
+) -> Report:
+    """The report of the factory `--factory` names (the first one without it)."""
+    from aiflang.driver import build_reports
+
+    compilation = _compile(path, root, settings=settings)
+    index = _pick_factory(compilation, factory, file)
+    reports = build_reports(compilation)
+    if not reports:
+        raise UsageError(f"{file}: no factory to report on")
+    return reports[index]
+
+
 COMPARE_SUFFIXES = {".txt": "text", ".json": "json", ".md": "md", ".html": "html", ".htm": "html"}
 
 

@@ -205,8 +205,9 @@ class BomLine(_Model):
     `hall` is "" for what stands in no hall (licences). `price_status` is
     `priced` (extended = unit x count, part of capex), `no price` (the part
     has none: never counted as zero without saying so), `included` (bought
-    as part of `parent`), `facility` (paid for by the facility's build cost)
-    or `opex` (a yearly cost, outside capex). Power is per unit and for the
+    as part of `parent`), `parts` (a rack without a price, bought as the
+    lines inside it), `facility` (paid for by the facility's build cost) or
+    `opex` (a yearly cost, outside capex). Power is per unit and for the
     line; a line with a `parent` is inside it, whose power already counts it.
     """
 

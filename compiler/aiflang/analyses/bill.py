@@ -10,7 +10,8 @@ A line's `status` says how it is paid for:
 - `no price`: the part has no price; it counts as zero in capex and is named
   in `missing_prices`;
 - `included`: bought as part of its `parent` (a node in a priced rack, the
-  GPUs of a priced node): listed, not priced again.
+  GPUs of a priced node): listed, not priced again;
+- `parts`: a rack without a price of its own, bought as the lines inside it.
 
 What the walkers record (the rules of docs/models.md, "Cost"):
 - racks: a rack's price when it has one (its nodes, NICs and switches are
@@ -35,7 +36,7 @@ from aiflang import report as rp
 from aiflang.frontend.design import Design, Rack, ServerNode
 from aiflang.models import cost as cm
 
-PRICED, NO_PRICE, INCLUDED = "priced", "no price", "included"
+PRICED, NO_PRICE, INCLUDED, PARTS = "priced", "no price", "included", "parts"
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,7 +215,9 @@ def _rack(design: Design, bill: Bill, rack: Rack, racks: int, hall: str) -> None
             )
         return
     # An unpriced rack is bought as its contents; its line carries no price of its own.
-    bill.include("rack", rack.name, "accelerated_systems", racks, hall=hall)
+    bill.lines.append(
+        BillLine("rack", rack.name, "accelerated_systems", racks, None, PARTS, hall=hall)
+    )
     for part in rack.nodes:
         node = components.nodes.get(part.name)
         if node is None:

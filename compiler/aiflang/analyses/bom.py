@@ -149,9 +149,7 @@ def _plant(design: Design, facts: Facts) -> list[rp.BomLine]:
             lines.append(_unpriced(hall.name, "facility", kind, size, modules.count, FACILITY))
         racks = facts.network_racks_by_hall.get(hall.name, 0)
         if racks:
-            lines.append(
-                _unpriced(hall.name, "network", "network_rack", "network rack", racks, NO_PRICE)
-            )
+            lines.append(_unpriced(hall.name, "network", "network_rack", "", racks, NO_PRICE))
     for fabric in facts.fabrics:
         optics = facts.transceivers_by_hall.get(fabric.name, {})
         total = sum(optics.values())
@@ -159,7 +157,7 @@ def _plant(design: Design, facts: Facts) -> list[rp.BomLine]:
         if not by_hall and fabric.cables:
             by_hall = {next(iter(fabric.endpoints_by_hall), ""): fabric.cables}
         for where, cables in sorted(by_hall.items()):
-            line = _unpriced(where, "network", "cable", f"{fabric.name} link", cables, NO_PRICE)
+            line = _unpriced(where, "network", "cable", "", cables, NO_PRICE)
             lines.append(line.model_copy(update={"fabric": fabric.name}))
     return lines
 
@@ -196,11 +194,38 @@ def _licences(facts: Facts) -> list[rp.BomLine]:
     ]
 
 
+def _merged(lines: list[rp.BomLine]) -> list[rp.BomLine]:
+    """One line per part and place: a node that lists a NIC once per role gets one NIC line."""
+    merged: dict[tuple[object, ...], rp.BomLine] = {}
+    for line in lines:
+        key: tuple[object, ...] = (line.hall, line.kind, line.name, line.parent, line.fabric)
+        key += (line.tier, line.price_status, line.unit_price_usd)
+        before = merged.get(key)
+        if before is None:
+            merged[key] = line
+            continue
+        count = before.count + line.count
+        merged[key] = before.model_copy(
+            update={
+                "count": count,
+                "extended_price_usd": _times(before.unit_price_usd, count)
+                if before.extended_price_usd is not None
+                else None,
+                "total_power_w": _times(before.unit_power_w, count),
+            }
+        )
+    return list(merged.values())
+
+
+def _times(unit: float | None, count: float) -> float | None:
+    return unit * count if unit is not None else None
+
+
 def build_bom(design: Design, facts: Facts, sink: Sink) -> None:
     """List every part of the design per hall, from the cost estimate's bill."""
     if facts.cost is None:
         return
-    lines = [_line(design, item) for item in facts.bill]
+    lines = _merged([_line(design, item) for item in facts.bill])
     lines += _plant(design, facts)
     lines += _licences(facts)
     halls = [hall.name for hall in design.halls]
@@ -212,7 +237,9 @@ def build_bom(design: Design, facts: Facts, sink: Sink) -> None:
             capex_by_hall[line.hall] = capex_by_hall.get(line.hall, 0.0) + line.extended_price_usd
     unpriced = []
     for line in lines:
-        label = f"{line.kind} {line.name}"
+        label = f"{line.kind.replace('_', ' ')} {line.name}".strip()
+        if line.fabric and not line.name:
+            label += f" ({line.fabric})"
         if line.price_status == NO_PRICE and label not in unpriced:
             unpriced.append(label)
     facts.bom = rp.BomReport(
