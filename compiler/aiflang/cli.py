@@ -640,21 +640,27 @@ def compare(
     if base is not None:
         if second is not None:
             raise UsageError("--base compares one design with itself at REF: give one file")
-        a = _base_side(first, base, root, chosen[0], _settings(sets + sets_a))
+        a, label = _base_side(first, base, root, chosen[0], _settings(sets + sets_a))
         b = _side(first, root, chosen[1], _settings(sets + sets_b))
+        # Side A is named by revision; its findings keep the file's path, as B's do.
+        comparison = compare_reports(a, b).model_copy(update={"a_file": label})
     else:
         if second is None:
             raise UsageError("compare needs two designs (A B), or one with --base REF")
         a = _side(first, root, chosen[0], _settings(sets + sets_a))
         b = _side(second, root, chosen[1], _settings(sets + sets_b))
-    _write(output, render_comparison(compare_reports(a, b), fmt))
+        comparison = compare_reports(a, b)
+    _write(output, render_comparison(comparison, fmt))
     sys.exit(EXIT_OK if a.valid and b.valid else EXIT_INVALID)
 
 
 def _base_side(
     file: str, ref: str, root: str | None, factory: str | None, settings: tuple[Setting, ...]
-) -> Report:
-    """Side A of `compare --base REF`: the design and its imports as they were at REF."""
+) -> tuple[Report, str]:
+    """Side A of `compare --base REF`: the design and its imports as they were at REF.
+
+    Returns the report and the side's name, `REF:path` (relative to the repository).
+    """
     path = _design_file(file, "compare")
     from aiflang.driver import build_reports, compile_file
     from aiflang.revision import RevisionError, RevisionReader
@@ -679,7 +685,7 @@ def _base_side(
     built = build_reports(compilation)
     if not built:
         raise UsageError(f"{ref}:{file}: no factory to compare")
-    return built[index].model_copy(update={"file": f"{ref}:{reader.relative(path)}"})
+    return built[index], f"{ref}:{reader.relative(path)}"
 
 
 def _side(

@@ -20,43 +20,19 @@ from pydantic import BaseModel, ConfigDict
 
 from aiflang.diagnostics.characters import json_safe, neutralise
 from aiflang.render import figures as fig
-from aiflang.report import FORMAT_VERSION, DiagnosticReport, Report
+from aiflang.render.review import (
+    Comparison,
+    ComparisonRow,
+    bom_changes,
+    diagnostic_changes,
+    requirement_changes,
+)
+from aiflang.report import DiagnosticReport, Report
+
+__all__ = ["Comparison", "ComparisonRow", "compare_reports", "render_comparison"]
 
 # The diagnostics listed per side in the text, Markdown and HTML forms (JSON has all).
 SHOWN_DIAGNOSTICS = 10
-
-
-class ComparisonRow(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    key: str
-    label: str
-    a: float | None
-    b: float | None
-    a_text: str
-    b_text: str
-    ratio: float | None  # b / a
-    delta: float | None  # b - a
-    delta_text: str
-
-
-class Comparison(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    format_version: str = FORMAT_VERSION
-    a: str  # factory names
-    b: str
-    a_file: str
-    b_file: str
-    a_valid: bool
-    b_valid: bool
-    a_error_count: int = 0
-    a_warning_count: int = 0
-    b_error_count: int = 0
-    b_warning_count: int = 0
-    a_diagnostics: list[DiagnosticReport] = []
-    b_diagnostics: list[DiagnosticReport] = []
-    rows: list[ComparisonRow]
 
 
 def _row(
@@ -152,6 +128,7 @@ def compare_reports(a: Report, b: Report) -> Comparison:
     train_a = {t.name: t for t in a.train}
     train_b = {t.name: t for t in b.train}
     rows += _workload_rows("train", train_a, train_b, _TRAIN_FIELDS)
+    new, fixed = diagnostic_changes(a, b)
     return Comparison(
         a=a.factory,
         b=b.factory,
@@ -166,6 +143,10 @@ def compare_reports(a: Report, b: Report) -> Comparison:
         a_diagnostics=a.diagnostics,
         b_diagnostics=b.diagnostics,
         rows=rows,
+        new_diagnostics=new,
+        fixed_diagnostics=fixed,
+        requirement_changes=requirement_changes(a, b),
+        bom_changes=bom_changes(a, b),
     )
 
 
@@ -262,6 +243,7 @@ def _text(comparison: Comparison) -> str:
 
 def _markdown(comparison: Comparison) -> str:
     from aiflang.render.markdown import escape, escape_code, figure_text
+    from aiflang.render.pull_request import review_sections
 
     a, b = escape(comparison.a), escape(comparison.b)
     lines = [f"## Comparison: {a} vs {b}", ""]
@@ -274,7 +256,11 @@ def _markdown(comparison: Comparison) -> str:
         lines += [f"  - {escape(line)}" for line in side.diagnostics]
         if side.more:
             lines.append(f"  - ... {side.more} more")
+    lines.append("")
+    lines += review_sections(comparison)
     lines += [
+        "<details>",
+        "<summary>Every figure</summary>",
         "",
         f"| Figure | {escape(column_title(comparison.a, comparison.a_valid))} "
         f"| {escape(column_title(comparison.b, comparison.b_valid))} | b/a | Delta |",
@@ -283,6 +269,7 @@ def _markdown(comparison: Comparison) -> str:
     for cells in _cells(comparison):
         label = escape(cells[0])
         lines.append("| " + " | ".join([label] + [figure_text(c) for c in cells[1:]]) + " |")
+    lines += ["", "</details>"]
     return "\n".join(lines) + "\n"
 
 
