@@ -36,6 +36,7 @@ RANK = {
     "render": 8,
     "api": 9,
     "cli": 9,
+    "action": 9,  # the GitHub Action's step, which runs the command line
     "lsp": 9,  # the language server, started by `aifc lsp`
     "pygments_lexer": 9,
     "__main__": 10,
