@@ -906,6 +906,91 @@ def graph(
     _write(output, text)
 
 
+@main.group()
+def export() -> None:
+    """Export a design to the tools that build it: NetBox, containerlab."""
+
+
+def _factory_facts(
+    file: str, root: str | None, factory: str | None, command: str
+) -> tuple[Any, Any]:
+    """The design and facts of the factory `--factory` names, analysed without errors."""
+    path = _design_file(file, command)
+    compilation = _compile(path, root)
+    index = _pick_factory(compilation, factory, file)
+    if index >= len(compilation.designs) or index >= len(compilation.facts):
+        raise UsageError(f"{file}: the design has errors; run `aifc validate {file}`")
+    return compilation.designs[index], compilation.facts[index]
+
+
+@export.command("netbox")
+@click.argument("file")
+@click.option("-o", "--output", required=True, help="The folder to write the import files to.")
+@click.option("--site", help="The NetBox site's name (default: the factory's name).")
+@click.option("--factory", "factory", help="The factory, when the file has several.")
+@click.option("--root", help="Project root that imports may not leave.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@_guarded
+def export_netbox_command(
+    file: str,
+    output: str,
+    site: str | None,
+    factory: str | None,
+    root: str | None,
+    debug: bool,
+) -> None:
+    """NetBox device types (YAML) and bulk-import CSV files: site, halls, racks, devices, cables."""
+    from aiflang.render.netbox import export_netbox
+
+    design, facts = _factory_facts(file, root, factory, "export netbox")
+    folder = Path(output)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"-o {output}: not a folder")
+    files = export_netbox(design, facts, site or design.name)
+    for relative, text in files.items():
+        target = folder / relative
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise UsageError(f"cannot write {target}: {error.strerror or error}") from error
+        _write(str(target), text)
+    click.echo(_shown(f"wrote {len(files)} files to {output}"), err=True)
+
+
+@export.command("containerlab")
+@click.argument("file")
+@click.option("-o", "--output", help="Write the topology to this file (default: stdout).")
+@click.option("--fabric", "fabric_name", help="Only this fabric.")
+@click.option("--host-image", default="alpine:3", show_default=True, help="Image of host nodes.")
+@click.option(
+    "--switch-image", default="alpine:3", show_default=True, help="Image of switch nodes."
+)
+@click.option("--factory", "factory", help="The factory, when the file has several.")
+@click.option("--root", help="Project root that imports may not leave.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@_guarded
+def export_containerlab_command(
+    file: str,
+    output: str | None,
+    fabric_name: str | None,
+    host_image: str,
+    switch_image: str,
+    factory: str | None,
+    root: str | None,
+    debug: bool,
+) -> None:
+    """A containerlab topology of an expanded small fabric, with named interfaces."""
+    from aiflang.render.containerlab import dump_topology, export_containerlab
+
+    design, facts = _factory_facts(file, root, factory, "export containerlab")
+    topology, problem = export_containerlab(
+        design, facts, fabric=fabric_name, host_image=host_image, switch_image=switch_image
+    )
+    if problem or topology is None:
+        raise UsageError(problem or "nothing to export")
+    _write(output, dump_topology(topology))
+
+
 @main.command()
 def schema() -> None:
     """Print the JSON Schema of the JSON report."""
