@@ -256,3 +256,28 @@ def test_html_and_markdown_reports_carry_the_bom() -> None:
     md = render_markdown(r)
     assert "### Bill of materials" in md and "<summary>Bill of materials: capex" in md
     assert "| storage fast |" in md and "**no price**" in md
+
+
+def test_vendor_and_model_come_from_the_part_or_its_documentation() -> None:
+    from types import SimpleNamespace
+
+    from aiflang.analyses.bom import vendor_and_model
+
+    def part(doc: str | None, vendor: str | None = None) -> object:
+        return SimpleNamespace(doc=doc, vendor=vendor)
+
+    assert vendor_and_model(part("NVIDIA ConnectX-7, single-port OSFP 400G.")) == (
+        "NVIDIA",
+        "ConnectX-7",
+    )
+    assert vendor_and_model(part("NVIDIA Quantum-X800 Q3400: XDR InfiniBand, 4U")) == (
+        "NVIDIA",
+        "Quantum-X800 Q3400",
+    )
+    # A part that declares its vendor keeps it; a doc without a known vendor names only a model.
+    assert vendor_and_model(part("Q3400: a switch", vendor="NVIDIA")) == ("NVIDIA", "Q3400")
+    assert vendor_and_model(part("GB200 NVL72 compute tray: 2 Grace")) == (
+        None,
+        "GB200 NVL72 compute tray",
+    )
+    assert vendor_and_model(part(None)) == (None, None)

@@ -21,6 +21,7 @@ the fabric sizing and power check). Emits nothing.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from aiflang import report as rp
@@ -73,15 +74,20 @@ def _component(design: Design, kind: str, name: str) -> Any:
 
 
 def vendor_and_model(component: Any) -> tuple[str | None, str | None]:
-    """The part's vendor and model name, from its attributes or its documentation."""
+    """The part's vendor and model name, from its attributes or its documentation.
+
+    The documentation's first line up to its first `:` or `,` names the model
+    (`# NVIDIA ConnectX-7, single-port OSFP ...`); a known vendor's name at its
+    start is the vendor, when the part does not declare one.
+    """
     vendor = getattr(component, "vendor", None)
     doc = (getattr(component, "doc", None) or "").strip().split("\n")[0]
-    head = doc.split(":")[0].strip() if ":" in doc else ""
+    head = re.split(r"[:,]", doc, maxsplit=1)[0].strip() if doc else ""
     first = head.split(" ")[0] if head else ""
     if vendor is None and first in KNOWN_VENDORS:
         vendor = first
     model = head.removeprefix(vendor).strip() if vendor and head.startswith(vendor) else head
-    return vendor, model or None
+    return vendor, model[:100] or None
 
 
 def _unit_power(design: Design, kind: str, component: Any) -> float | None:
