@@ -117,6 +117,8 @@ def test_json_bom_is_the_report_section(name: str) -> None:
     data = json.loads(render_bom(r, "json"))
     assert data["factory"] == r.factory and data["format_version"] == r.format_version
     assert r.bom is not None and data["lines"] == r.bom.model_dump(mode="json")["lines"]
+    assert r.provenance is not None
+    assert data["provenance"]["catalog_sha256"] == r.provenance.catalog_sha256
 
 
 @pytest.mark.parametrize("name", DESIGNS)

@@ -3,8 +3,8 @@
 Every format lists the report's `bom` lines hall by hall, then the totals.
 A part without a price shows the words "no price" where its price would be
 (CSV leaves the number empty and says "no price" in `price_status`), never
-a zero. The JSON form is the report's `bom` section with the factory's name
-and the report's `format_version`. The XLSX workbook has a sheet per hall
+a zero. The JSON form is the report's `bom` section with the factory's name,
+the report's `format_version` and its `provenance`. The XLSX workbook has a sheet per hall
 (and one for what stands in no hall), each with extended prices as
 formulas (count x unit price) and a capex total as a SUM, and a "Totals"
 sheet whose figures refer to those cells, so the workbook stays live when a
@@ -188,6 +188,7 @@ def _json(report: Report, bom: BomReport) -> str:
         "factory": report.factory,
         "file": report.file,
         **bom.model_dump(mode="json"),
+        "provenance": report.provenance.model_dump(mode="json") if report.provenance else None,
     }
     return json_safe(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)) + "\n"
 
