@@ -279,3 +279,29 @@ def test_every_leaf_of_a_rail_optimized_fabric_carries_one_rail(name: str) -> No
                 rail = int(cable.a_port[len(wiring.role) :]) % wiring.plan.rails
                 rails.setdefault(cable.b_device, set()).add(rail)
     assert all(len(found) == 1 for found in rails.values()), rails
+
+
+def test_export_commands(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from aiflang.cli import main
+
+    runner = CliRunner()
+    design = str(ROOT / "reference_designs" / "enterprise_h200_pod.aif")
+    out = tmp_path / "netbox"
+    result = runner.invoke(main, ["export", "netbox", design, "-o", str(out), "--site", "Lab 1"])
+    assert result.exit_code == 0, result.output
+    assert (out / "devices.csv").is_file() and (out / "cables.csv").is_file()
+    assert next(csv.DictReader((out / "sites.csv").open()))["slug"] == "lab-1"
+    assert list((out / "device-types").rglob("*.yaml"))
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = runner.invoke(main, ["export", "netbox", design, "-o", str(blocker)])
+    assert result.exit_code == 2 and "not a folder" in result.output
+    lab = tmp_path / "lab.clab.yml"
+    result = runner.invoke(main, ["export", "containerlab", design, "-o", str(lab)])
+    assert result.exit_code == 0, result.output
+    clab_validator().validate(yaml.safe_load(lab.read_text()))
+    campus = str(ROOT / "reference_designs" / "gigawatt_campus.aif")
+    result = runner.invoke(main, ["export", "containerlab", campus])
+    assert result.exit_code == 2 and "over the limit of 20,000" in result.output
