@@ -60,7 +60,7 @@ def test_review_of_two_more_racks(changed: Path) -> None:
     md = render_comparison(comparison, "md")
     assert "| GPUs | 1,152 | 1,296 | **+144 (+12.5%)** |" in md
     assert "### Findings: 1 new, 0 fixed" in md
-    assert "| `capacity.gpus` == | ✅ passes | ❌ fails |" in md
+    assert "| `capacity.gpus` == 1,152 | ✅ passes | ❌ fails |" in md
     assert "capex +$8,352,000." in md
     assert "| A | rack GB200\\_NVL72 | 16 → 18 | \\$54,400,000 → \\$61,200,000 |" in md
 

@@ -97,6 +97,9 @@ def requirements(changes: list[RequirementChange]) -> list[str]:
     out += ["| Requirement | Base | This change |", "| --- | --- | --- |"]
     for change in changes[:SHOWN]:
         label = f"`{escape_code(change.path)}` {escape(change.operator)}"
+        if change.expected is not None:
+            field = change.path.rsplit(".", 1)[-1]
+            label += f" {figure_text(fig.si_named(field, change.expected))}"
         if change.message:
             label += f": {escape(change.message)}"
         out.append(f"| {label} | {_status(change.a_passed)} | {_status(change.b_passed)} |")

@@ -28,6 +28,7 @@ class _Model(BaseModel):
 class RequirementChange(_Model):
     path: str
     operator: str
+    expected: float | None = None  # the bound, SI (B's; A's for a rule only A has)
     message: str | None = None
     a_passed: bool | None  # None: the rule is not in A
     b_passed: bool | None
@@ -93,6 +94,7 @@ def requirement_changes(a: Report, b: Report) -> list[RequirementChange]:
             RequirementChange(
                 path=key[0],
                 operator=key[1],
+                expected=after.expected if after else before.expected if before else None,
                 message=after.message if after else before.message if before else None,
                 a_passed=a_passed,
                 b_passed=b_passed,
