@@ -23,6 +23,7 @@ RANK = {
     "resources": 0,
     "cache": 0,
     "fileio": 0,
+    "revision": 0,  # files as they were at a git revision
     "diagnostics": 1,
     "syntax": 2,
     "catalog": 3,
@@ -35,6 +36,7 @@ RANK = {
     "render": 8,
     "api": 9,
     "cli": 9,
+    "action": 9,  # the GitHub Action's step, which runs the command line
     "lsp": 9,  # the language server, started by `aifc lsp`
     "pygments_lexer": 9,
     "__main__": 10,

@@ -20,6 +20,7 @@ from aiflang.driver import compile_file
 from aiflang.frontend.resolve import MAX_IMPORT_DEPTH
 from aiflang.frontend.values import MAX_COUNT, MAX_MAGNITUDE
 from aiflang.models.topology import EXPANDED_NODE_LIMIT, GraphTooLarge, build_expanded
+from aiflang.render.netbox import CABLE_LIST_LIMIT
 from aiflang.syntax.parser import MAX_FILE_BYTES, MAX_NESTING, MAX_SYNTAX_ERRORS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,6 +45,7 @@ def test_the_documented_limits_are_the_code_s() -> None:
         f"{EXPANDED_NODE_LIMIT:,}",
         f"{MAX_MAGNITUDE:g}",
         f"{1 / MAX_MAGNITUDE:g}",
+        f"{CABLE_LIST_LIMIT:,}",
     ):
         assert re.search(rf"(?<![\d,]){re.escape(value)}(?![\d,])", text), value
 

@@ -46,6 +46,7 @@ Analysis = Callable[[Design, Facts, Sink], None]
 def pipeline() -> tuple[Analysis, ...]:
     """The analyses, in the order they run after resolve and elaborate."""
     # Imported here so `aifc --help` does not pay for the models.
+    from aiflang.analyses.bom import build_bom
     from aiflang.analyses.cost import estimate_cost
     from aiflang.analyses.fabrics import size_fabrics
     from aiflang.analyses.fleet import count_fleet
@@ -61,6 +62,7 @@ def pipeline() -> tuple[Analysis, ...]:
         count_fleet,  # GPUs by model and the power they share, for throughput and cost
         estimate_throughput,  # capacity, training time, inference tokens/s
         estimate_cost,  # capex, opex, TCO, cost per GPU-hour and per token
+        build_bom,  # the bill of materials, from the cost estimate's priced lines
         check_requirements,  # `require` rules against the computed figures
     )
 
@@ -87,6 +89,7 @@ class Compilation:
     designs: list[Design] = field(default_factory=list)
     facts: list[Facts] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    settings: tuple[str, ...] = ()  # the `--set` overrides, as given
     # Keys of the findings each factory's analyses reported, by factory index.
     _analysed: list[set[_Key]] = field(default_factory=list)
 
@@ -168,7 +171,7 @@ def compile_file(
         parse=parse or parse_source,
         **({"loader": loader} if loader else {}),
     )
-    compilation = Compilation(sink, program, str(path))
+    compilation = Compilation(sink, program, str(path), settings=tuple(s.text for s in settings))
     if not sink.blocked:
         compilation.designs = elaborate(program, sink)
     if analyse and compilation.designs and not sink.blocked:
@@ -243,6 +246,7 @@ def build_reports(compilation: Compilation) -> list[rp.Report]:
     sources = compilation.sources
     names = compilation.factory_names
     overrides = _overrides(compilation)
+    origin = provenance(sources, compilation.settings)
     reports: list[rp.Report] = []
     for index, unit in enumerate(compilation.program.factories):
         diagnostics = compilation.factory_diagnostics(index)
@@ -259,6 +263,7 @@ def build_reports(compilation: Compilation) -> list[rp.Report]:
                     factories=names,
                     **common,
                     **sections,
+                    provenance=origin,
                 )
             )
         else:
@@ -269,12 +274,13 @@ def build_reports(compilation: Compilation) -> list[rp.Report]:
                     doc=unit.block.doc,
                     factories=names,
                     **common,
+                    provenance=origin,
                 )
             )
     if not reports and compilation.counts.errors:
         # A file so broken that no factory could be read still gets a report of its errors.
         common = _diagnostic_fields(compilation.diagnostics, sources)
-        reports.append(rp.Report(factory="", file=compilation.file, **common))
+        reports.append(rp.Report(factory="", file=compilation.file, **common, provenance=origin))
     return reports
 
 
@@ -292,6 +298,39 @@ def _overrides(compilation: Compilation) -> list[rp.CatalogOverride]:
         )
         for o in found
     ]
+
+
+CATALOG_PREFIX = "<catalog>/"
+
+
+def provenance(sources: dict[str, str], settings: Sequence[str] = ()) -> rp.Provenance:
+    """The version of aifc and the SHA-256 of the built-in catalog and of every input file.
+
+    The catalog's hash covers its files' names and texts in name order, so a
+    change to any entry changes it; the inputs are the design file, its
+    imports and the project's catalog files, each hashed on its own.
+    """
+    import hashlib
+    from importlib import metadata
+
+    try:
+        version = metadata.version("aiflang")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        version = "0+unknown"
+    catalog = hashlib.sha256()
+    inputs: dict[str, str] = {}
+    for name in sorted(sources):
+        data = sources[name].encode("utf-8", errors="surrogatepass")
+        if name.startswith(CATALOG_PREFIX):
+            catalog.update(name.encode("utf-8") + b"\0" + data + b"\0")
+        else:
+            inputs[name] = hashlib.sha256(data).hexdigest()
+    return rp.Provenance(
+        aifc_version=version,
+        catalog_sha256=catalog.hexdigest(),
+        inputs=inputs,
+        settings=list(settings),
+    )
 
 
 def _diagnostic_fields(diagnostics: list[Diagnostic], sources: dict[str, str]) -> dict[str, object]:

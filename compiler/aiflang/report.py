@@ -259,6 +259,53 @@ class CostReport(_Model):
     missing_prices: list[str] = []
 
 
+class BomLine(_Model):
+    """One line of the bill of materials: a part, in one hall, with its count and price.
+
+    `hall` is "" for what stands in no hall (licences). `price_status` is
+    `priced` (extended = unit x count, part of capex), `no price` (the part
+    has none: never counted as zero without saying so), `included` (bought
+    as part of `parent`), `parts` (a rack without a price, bought as the
+    lines inside it), `facility` (paid for by the facility's build cost) or
+    `opex` (a yearly cost, outside capex). Power is per unit and for the
+    line; a line with a `parent` is inside it, whose power already counts it.
+    """
+
+    hall: str
+    category: str  # accelerated_systems | network | storage | facility | software
+    kind: str  # rack, node, gpu, cpu, nic, dpu, switch, transceiver, cable, storage, ...
+    name: str  # the catalog (or design) name
+    vendor: str | None = None
+    model: str | None = None
+    fabric: str | None = None
+    tier: str | None = None  # leaf | spine | core, for a fabric's switches
+    parent: str | None = None
+    count: float
+    unit: str = "each"  # each | MW | GPU-year
+    unit_price_usd: float | None = None
+    extended_price_usd: float | None = None
+    price_status: str
+    in_capex: bool
+    unit_power_w: float | None = None
+    total_power_w: float | None = None
+
+
+class BomReport(_Model):
+    """The bill of materials: every part per hall, from the cost estimate's priced lines.
+
+    `capex_usd` is the sum of the lines in capex and equals `cost.capex_usd.total`;
+    `power_w` sums the lines that stand on their own (no `parent`).
+    """
+
+    halls: list[str]
+    lines: list[BomLine]
+    capex_usd: float
+    capex_by_hall_usd: dict[str, float]
+    opex_usd_per_year: float = 0.0
+    power_w: float = 0.0
+    unpriced: list[str] = []  # parts listed without a price
+
+
 class RequirementReport(_Model):
     path: str
     operator: str
@@ -295,6 +342,21 @@ class CatalogOverride(_Model):
     extends: bool  # `gpu H100 extends H100 { ... }`; False is a full redefinition (W202)
 
 
+class Provenance(_Model):
+    """What produced a report: the compiler's version and the hashes of what it read.
+
+    Hashes are SHA-256 of each file's text as UTF-8 (as read, before any
+    `--set`), so a reader can tell whether a saved report still matches the
+    design and catalog on disk. No timestamps: the same inputs give the
+    same report, byte for byte.
+    """
+
+    aifc_version: str
+    catalog_sha256: str  # of the built-in catalog: its file names and texts, in order
+    inputs: dict[str, str]  # design file, imports and project catalog files -> sha256
+    settings: list[str] = []  # the --set overrides applied, as given
+
+
 class Report(_Model):
     format_version: str = FORMAT_VERSION
     factory: str
@@ -313,10 +375,12 @@ class Report(_Model):
     train: list[TrainReport] = []
     serve: list[ServeReport] = []
     cost: CostReport | None = None
+    bom: BomReport | None = None
     requirements: list[RequirementReport] = []
     assumptions: list[AssumptionReport] = []
     catalog_overrides: list[CatalogOverride] = []
     explain: dict[str, DerivationReport] = Field(default_factory=dict)
+    provenance: Provenance | None = None
 
 
 # Diagnostics as report data (shared by `validate --format json` and reports).
@@ -574,6 +638,16 @@ FIELD_UNITS: dict[str, FieldUnit] = {
     "cost.tco_usd": _USD("total cost of ownership over the horizon"),
     "cost.cost_per_gpu_hour_usd": FieldUnit("USD/GPU/h", "cost per GPU-hour", (1e-4, 1e5)),
     "catalog_overrides.*.line": _COUNT("line of the overriding definition, from 1"),
+    # bill of materials
+    "bom.lines.*.count": _COUNT("quantity on the line, in the line's `unit` (each, MW, GPU-year)"),
+    "bom.lines.*.unit_price_usd": _USD("price of one unit of the line"),
+    "bom.lines.*.extended_price_usd": _USD("unit price x count, where the line is priced"),
+    "bom.lines.*.unit_power_w": _W("power of one unit of the line"),
+    "bom.lines.*.total_power_w": _W("power of the line's units together"),
+    "bom.capex_usd": _USD("sum of the lines in capex (equals cost.capex_usd.total)"),
+    "bom.capex_by_hall_usd.*": _USD("capex of the lines in one hall"),
+    "bom.opex_usd_per_year": _USD_YEAR("yearly costs the bill lists outside capex"),
+    "bom.power_w": _W("power of the lines that stand on their own"),
     # values whose dimension another field gives
     "requirements.*.expected": FieldUnit("si", "the rule's bound, in the dimension of its path"),
     "requirements.*.actual": FieldUnit("si", "the figure at the rule's path"),

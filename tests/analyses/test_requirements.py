@@ -147,12 +147,18 @@ def _numeric_paths(node: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[st
         for key, value in node.items():
             found.extend(_numeric_paths(value, (*path, key)))
     elif isinstance(node, list):
-        for item in node:
-            if isinstance(item, dict):
-                # An item without a name (a point of a serve curve) cannot be chosen by a
-                # rule: "*" keeps its fields in the unit check and out of the rules.
-                key = next((item[k] for k in ("name", "rack", "part") if k in item), "*")
-                found.extend(_numeric_paths(item, (*path, str(key))))
+        names = [
+            next((item[k] for k in ("name", "rack", "part") if k in item), "*")
+            for item in node
+            if isinstance(item, dict)
+        ]
+        for item, name in zip([i for i in node if isinstance(i, dict)], names, strict=True):
+            # An item without a name (a point of a serve curve), or whose name another item
+            # of the list shares (the bill's lines of one part in several halls or tiers),
+            # cannot be chosen by a rule: "*" keeps its fields in the unit check and out of
+            # the rules.
+            key = name if name and names.count(name) == 1 else "*"
+            found.extend(_numeric_paths(item, (*path, str(key))))
     elif isinstance(node, int | float) and not isinstance(node, bool):
         found.append((path, float(node)))
     return found

@@ -390,3 +390,52 @@ def _assign_to_halls(
     for hall, metres in height.items():
         racks = math.ceil(metres / usable - 1e-9)
         facts.network_racks_by_hall[hall] = facts.network_racks_by_hall.get(hall, 0) + racks
+    _count_by_hall(plan, spine_hall, ends, nic_modules, facts)
+
+
+def _count_by_hall(
+    plan: FabricPlan,
+    spine_hall: str,
+    ends: dict[str, float],
+    nic_modules: dict[str, float],
+    facts: Facts,
+) -> None:
+    """Switches and optics of the fabric by hall, in whole parts that add up to its totals."""
+    leaves: dict[str, int] = {}
+    for group in plan.leaf_groups:
+        hall = group.hall or spine_hall
+        leaves[hall] = leaves.get(hall, 0) + group.count
+    facts.switches_by_hall[plan.name] = {
+        "leaf": leaves,
+        "spine": {spine_hall: plan.switches.spine} if plan.switches.spine else {},
+        "core": {spine_hall: plan.switches.core} if plan.switches.core else {},
+    }
+    # Copper cables have no module at the NIC end: the switch side counts the cables.
+    nic_side = (
+        {hall: round(count) for hall, count in nic_modules.items()}
+        if plan.transceivers.nic_side
+        else {}
+    )
+    total_ends = sum(ends.values())
+    switch_side = _apportion(
+        plan.transceivers.switch_side,
+        {hall: e / total_ends for hall, e in ends.items()} if total_ends else {},
+    )
+    optics = {
+        hall: nic_side.get(hall, 0) + switch_side.get(hall, 0)
+        for hall in sorted(set(nic_side) | set(switch_side))
+    }
+    facts.transceivers_by_hall[plan.name] = {h: n for h, n in optics.items() if n}
+
+
+def _apportion(total: int, shares: dict[str, float]) -> dict[str, int]:
+    """`total` whole parts split by `shares` (largest remainder), adding up to `total`."""
+    if not shares or total <= 0:
+        return {}
+    exact = {hall: total * share for hall, share in shares.items()}
+    whole = {hall: math.floor(value) for hall, value in exact.items()}
+    left = total - sum(whole.values())
+    by_remainder = sorted(exact, key=lambda hall: (-(exact[hall] - whole[hall]), hall))
+    for hall in by_remainder[:left]:
+        whole[hall] += 1
+    return whole

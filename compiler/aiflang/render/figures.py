@@ -342,3 +342,20 @@ def assumption_text(value: float, unit: str) -> str:
     except ValueError:
         return f"{units.format_number(value, 4)} {unit}"
     return f"{units.format_number(shown, 4)} {unit}"
+
+
+def provenance_lines(report: Report) -> list[str]:
+    """What produced the report, one line each: the aifc version, then the hashes.
+
+    Empty for a report without provenance (a saved report from before it was recorded).
+    """
+    origin = report.provenance
+    if origin is None:
+        return []
+    lines = [
+        f"aifc {origin.aifc_version}",
+        f"catalog sha256 {origin.catalog_sha256}",
+        *(f"{name} sha256 {digest}" for name, digest in sorted(origin.inputs.items())),
+    ]
+    lines += [f"--set {setting}" for setting in origin.settings]
+    return lines

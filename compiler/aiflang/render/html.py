@@ -24,6 +24,7 @@ from aiflang import units
 from aiflang.diagnostics.characters import neutralise
 from aiflang.render import charts
 from aiflang.render import figures as fig
+from aiflang.render.bom import totals as bom_totals
 from aiflang.report import (
     DiagnosticReport,
     FabricReport,
@@ -149,6 +150,9 @@ class Page:
     missing_prices: list[str]
     assumptions: Table | None
     explained: dict[str, list[Derivation]] = field(default_factory=dict)
+    provenance: list[str] = field(default_factory=list)
+    bom: list[tuple[str, Table]] = field(default_factory=list)
+    bom_totals: list[tuple[str, str]] = field(default_factory=list)
 
 
 SECTIONS = [
@@ -159,6 +163,7 @@ SECTIONS = [
     Section("network", "Network"),
     Section("workloads", "Workloads"),
     Section("cost", "Cost"),
+    Section("bom", "Bill of materials"),
     Section("assumptions", "Assumptions and sources"),
 ]
 
@@ -206,7 +211,29 @@ def build_page(report: Report) -> Page:
         missing_prices=list(report.cost.missing_prices) if report.cost else [],
         assumptions=_assumptions(report),
         explained=_group_derivations(derivations),
+        provenance=fig.provenance_lines(report),
+        bom=_bom_tables(report),
+        bom_totals=bom_totals(report.bom) if report.bom else [],
     )
+
+
+def _bom_tables(report: Report) -> list[tuple[str, Table]]:
+    """One table per hall of the bill of materials; "no price" cells stand out."""
+    if report.bom is None:
+        return []
+    from aiflang.render.bom import HEADERS, NO_PRICE, groups, hall_label, rows
+
+    every = rows(report.bom)
+    tables = []
+    for hall, _ in groups(report.bom):
+        label = hall_label(hall)
+        body = [
+            [Cell(text, "bad" if text == NO_PRICE else "") for text in row[1:]]
+            for row in every
+            if row[0] == label
+        ]
+        tables.append((label, Table(HEADERS[1:], body, [False] * 3 + [True] * 5)))
+    return tables
 
 
 def _status(report: Report) -> str:
