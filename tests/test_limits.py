@@ -75,7 +75,8 @@ def test_a_file_at_the_size_limit_is_read(tmp_path: Path) -> None:
 
 
 def nested(depth: int) -> str:
-    return "node n {\n  gpus = " + "[" * (depth - 1) + "]" * (depth - 1) + "\n}\n"
+    """A node whose `power` is maps nested `depth` levels deep, with the node's block."""
+    return "node n {\n  power = " + "{ a = " * (depth - 1) + "1" + " }" * (depth - 1) + "\n}\n"
 
 
 def test_nesting_past_the_limit_is_e108(tmp_path: Path) -> None:
@@ -86,14 +87,14 @@ def test_nesting_past_the_limit_is_e108(tmp_path: Path) -> None:
     assert found.message == f"blocks nest deeper than {MAX_NESTING} levels"
     assert found.span is not None and found.span.line == 2
     # The span points at the bracket that went one level too deep.
-    assert found.span.column == len("  gpus = ") + MAX_NESTING
+    assert found.span.column == len("  power = ") + 1 + len("{ a = ") * (MAX_NESTING - 1)
 
 
 def test_nesting_at_the_limit_is_not_a_limit_error(tmp_path: Path) -> None:
     path = tmp_path / "deep.aif"
     path.write_text(nested(MAX_NESTING), encoding="utf-8")
     found = diagnostics(path)
-    assert found, "an empty nested list is still a wrong value"
+    assert found, "a map is still a wrong value for power"
     assert not with_code(found, "E108")
 
 
@@ -183,7 +184,7 @@ def test_numbers_in_range_are_accepted(tmp_path: Path, value: str) -> None:
 
 
 def test_ratio_and_redundancy_terms_out_of_range_are_e210(tmp_path: Path) -> None:
-    digits = "9" * 5000  # beyond what int() converts, and an infinite float
+    digits = "9" * 50  # within the digit limit, but 1e50 is out of range
     path = tmp_path / "big.aif"
     path.write_text(
         'factory "f" {\n  site { pue = 1.2 }\n'

@@ -8,14 +8,21 @@ the fix is mechanical (a did-you-mean), `fixes`: the exact edits, so an
 editor can offer them as quick fixes without reading the help text.
 
 Passes never raise for user errors and never print: they add diagnostics to
-a `Sink`. The sink sorts and de-duplicates, and records whether a blocking
-error (a syntax or name error) was seen, so later passes can stand down
-instead of cascading.
+a `Sink`. The sink sorts and de-duplicates (a hash set, so both stay
+O(n log n)), and records whether a blocking error (a syntax, name or value
+error) was seen, so later passes can stand down instead of cascading.
+
+The sink keeps at most `MAX_DIAGNOSTICS_PER_FAMILY` diagnostics of each
+family (E1xx syntax, E2xx names and values, ..., and each warning family)
+per file: the first ones reported, and a count of the rest, shown as one
+last diagnostic per family (E108 for errors, W103 for warnings). Passes can
+ask `Sink.wants` before building an expensive message (a did-you-mean).
 """
 
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypedDict, Unpack
@@ -101,18 +108,54 @@ class Details(TypedDict, total=False):
     fixes: tuple[Fix, ...]
 
 
+MAX_DIAGNOSTICS_PER_FAMILY = 50
+
+# Diagnostics that state a limit are never themselves held back by it.
+_UNCAPPED = {"E108"}
+
+_FAMILY_WORDS = {
+    "E1": "syntax errors",
+    "E2": "name, type and value errors",
+    "E3": "topology errors",
+    "E4": "power, cooling and space errors",
+    "E5": "workload errors",
+    "E6": "requirement failures",
+}
+
+
+def _family(code: str) -> str:
+    return code[:2]
+
+
 @dataclass(slots=True)
 class Sink:
     """Collects diagnostics from the passes."""
 
     diagnostics: list[Diagnostic] = field(default_factory=list)
     _seen: set[tuple[object, ...]] = field(default_factory=set)
+    _kept: dict[tuple[str, str], int] = field(default_factory=dict)
+    _held_back: dict[tuple[str, str], int] = field(default_factory=dict)
+    _blocked: bool = False
+
+    def wants(self, code: Code, span: Span | None) -> bool:
+        """Whether a diagnostic of `code` at `span` would still be kept (not over the cap)."""
+        key = (span.file if span else "", _family(code))
+        return code in _UNCAPPED or self._kept.get(key, 0) < MAX_DIAGNOSTICS_PER_FAMILY
 
     def add(self, diagnostic: Diagnostic) -> None:
         key = (diagnostic.code, diagnostic.message, diagnostic.span)
         if key in self._seen:
             return
         self._seen.add(key)
+        if diagnostic.is_error and diagnostic.code.blocking:
+            self._blocked = True
+        if diagnostic.code not in _UNCAPPED:
+            family = (diagnostic.span.file if diagnostic.span else "", _family(diagnostic.code))
+            kept = self._kept.get(family, 0)
+            if kept >= MAX_DIAGNOSTICS_PER_FAMILY:
+                self._held_back[family] = self._held_back.get(family, 0) + 1
+                return
+            self._kept[family] = kept + 1
         self.diagnostics.append(diagnostic)
 
     def extend(self, diagnostics: list[Diagnostic] | tuple[Diagnostic, ...]) -> None:
@@ -148,11 +191,28 @@ class Sink:
 
     @property
     def blocked(self) -> bool:
-        """True once a syntax, name or type error makes later analyses unreliable."""
-        return any(d.is_error and d.code.blocking for d in self.diagnostics)
+        """True once a syntax, name or value error makes later analyses unreliable."""
+        return self._blocked
 
     def sorted(self) -> list[Diagnostic]:
-        return sorted(self.diagnostics, key=Diagnostic.sort_key)
+        """Every diagnostic kept, by position, then one per family that was held back."""
+        from aiflang.diagnostics import codes
+
+        result = sorted(self.diagnostics, key=Diagnostic.sort_key)
+        for (file, family), count in sorted(self._held_back.items()):
+            warning = family.startswith("W")
+            what = "warnings" if warning else _FAMILY_WORDS.get(family, "errors")
+            result.append(
+                Diagnostic(
+                    codes.W103 if warning else codes.E108,
+                    Severity.WARNING if warning else Severity.ERROR,
+                    f"{count:,} more {what} in this file are not shown; the first "
+                    f"{MAX_DIAGNOSTICS_PER_FAMILY} are",
+                    Span.point(file),
+                    help="fix these and run again to see the rest",
+                )
+            )
+        return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,8 +268,15 @@ def source_line(sources: dict[str, str], span: Span) -> str | None:
     text = sources.get(span.file)
     if text is None:
         return None
-    lines = text.split("\n")
+    lines = _lines(text)
     if 1 <= span.line <= len(lines):
         line = lines[span.line - 1]
         return None if line == WITHHELD_LINE else line
     return None
+
+
+@functools.lru_cache(maxsize=8)
+def _lines(text: str) -> list[str]:
+    # Split once per file, not once per diagnostic; the text's hash is cached by
+    # Python, so the lookup costs O(1) after the first.
+    return text.split("\n")

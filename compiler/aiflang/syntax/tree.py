@@ -109,8 +109,28 @@ class MapValue:
     span: Span = _span()
 
 
+@dataclass(frozen=True, slots=True)
+class Invalid:
+    """A value the parser had to repair (`power =` with nothing after it, or over a limit).
+
+    Its error is already reported; later passes skip it without a word, so one
+    mistake is reported once.
+    """
+
+    span: Span = _span()
+
+
 Value = (
-    Quantity | Ref | Multiplicity | Tagged | StringValue | Ratio | Redundancy | ListValue | MapValue
+    Quantity
+    | Ref
+    | Multiplicity
+    | Tagged
+    | StringValue
+    | Ratio
+    | Redundancy
+    | ListValue
+    | MapValue
+    | Invalid
 )
 
 
