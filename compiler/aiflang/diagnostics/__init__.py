@@ -110,10 +110,9 @@ class Details(TypedDict, total=False):
 
 MAX_DIAGNOSTICS_PER_FAMILY = 50
 
-# Diagnostics that state a limit are never themselves held back by it.
-_UNCAPPED = {"E108"}
 
 _FAMILY_WORDS = {
+    "E108": "limit errors",
     "E1": "syntax errors",
     "E2": "name, type and value errors",
     "E3": "topology errors",
@@ -124,7 +123,9 @@ _FAMILY_WORDS = {
 
 
 def _family(code: str) -> str:
-    return code[:2]
+    # Limits (E108) are a family of their own, so the syntax errors' own limit
+    # message is never the one held back.
+    return code if code == "E108" else code[:2]
 
 
 @dataclass(slots=True)
@@ -140,7 +141,7 @@ class Sink:
     def wants(self, code: Code, span: Span | None) -> bool:
         """Whether a diagnostic of `code` at `span` would still be kept (not over the cap)."""
         key = (span.file if span else "", _family(code))
-        return code in _UNCAPPED or self._kept.get(key, 0) < MAX_DIAGNOSTICS_PER_FAMILY
+        return self._kept.get(key, 0) < MAX_DIAGNOSTICS_PER_FAMILY
 
     def add(self, diagnostic: Diagnostic) -> None:
         key = (diagnostic.code, diagnostic.message, diagnostic.span)
@@ -149,13 +150,12 @@ class Sink:
         self._seen.add(key)
         if diagnostic.is_error and diagnostic.code.blocking:
             self._blocked = True
-        if diagnostic.code not in _UNCAPPED:
-            family = (diagnostic.span.file if diagnostic.span else "", _family(diagnostic.code))
-            kept = self._kept.get(family, 0)
-            if kept >= MAX_DIAGNOSTICS_PER_FAMILY:
-                self._held_back[family] = self._held_back.get(family, 0) + 1
-                return
-            self._kept[family] = kept + 1
+        family = (diagnostic.span.file if diagnostic.span else "", _family(diagnostic.code))
+        kept = self._kept.get(family, 0)
+        if kept >= MAX_DIAGNOSTICS_PER_FAMILY:
+            self._held_back[family] = self._held_back.get(family, 0) + 1
+            return
+        self._kept[family] = kept + 1
         self.diagnostics.append(diagnostic)
 
     def extend(self, diagnostics: list[Diagnostic] | tuple[Diagnostic, ...]) -> None:

@@ -366,7 +366,6 @@ def elaborate(program: Program, sink: Sink) -> list[dm.Design]:
             for e in block.entries
             if isinstance(e, ast.Require) and (req := elaborator.requirement(e))
         ]
-        _check_member_refs(sink, block, halls, storage, fabrics, train, serve)
         designs.append(
             dm.Design(
                 name=block.name or "",
@@ -386,54 +385,6 @@ def elaborate(program: Program, sink: Sink) -> list[dm.Design]:
             )
         )
     return designs
-
-
-def _check_member_refs(
-    sink: Sink,
-    block: ast.Block,
-    halls: list[dm.Hall],
-    storage: list[dm.Storage],
-    fabrics: list[dm.Fabric],
-    train: list[dm.Train],
-    serve: list[dm.Serve],
-) -> None:
-    # Names come from the factory as written: a hall whose values are wrong was not
-    # elaborated, but it exists, and naming it is no second error.
-    def written(kind: str) -> list[str]:
-        return [
-            e.name for e in block.entries if isinstance(e, ast.Block) and e.kind == kind and e.name
-        ]
-
-    hall_names = written("hall")
-    fabric_names = written("fabric")
-    storage_names = written("storage")
-
-    def check(name: str | None, known: list[str], what: str, node: dm.Node_) -> None:
-        if name is None or name in known:
-            return
-        close = difflib.get_close_matches(name, known, n=2)
-        # The fix rewrites the whole `what = name` line, the one span the design keeps.
-        written = node.attr_spans.get(what)
-        sink.error(
-            codes.E201,
-            f"unknown {what} `{name}`",
-            node.span,
-            help=did_you_mean(close) or f"the factory's {what}s are: {', '.join(known) or 'none'}",
-            fixes=replacements(written, [f"{what} = {_name_text(c)}" for c in close]),
-        )
-
-    for item in storage:
-        check(item.hall, hall_names, "hall", item)
-    for fabric in fabrics:
-        check(fabric.hall, hall_names, "hall", fabric)
-    for workload in train:
-        check(workload.fabric, fabric_names, "fabric", workload)
-        check(workload.storage, storage_names, "storage", workload)
-
-
-def _name_text(name: str) -> str:
-    """A name as it can be written back: bare when it is an identifier, else quoted."""
-    return name if name.isidentifier() else '"' + name.replace('"', '\\"') + '"'
 
 
 def _spans(block: ast.Block) -> dict[str, Any]:

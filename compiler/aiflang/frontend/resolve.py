@@ -4,11 +4,21 @@ Afterwards every factory has a `Scope` in which each name it uses resolves
 to exactly one `Definition`, every definition's attributes are merged with
 those it extends, and every attribute name is one its block kind knows.
 
-Needs: parsed modules (the `load` callback parses imported files). Emits:
-E201 unknown name, E202 wrong kind, E205 missing attribute, E206 duplicate
-definition, E207 duplicate attribute, E208 unknown attribute, E209 unknown
-or misplaced block, E211 import cycle, E212 import outside the project,
-E213 import not found, E214 extends cycle or self-containment.
+Names of the factory's own members (the `hall` a storage system stands in,
+the `fabric` and `storage` a workload uses) are checked here too, so every
+unknown name is reported in the same run as the syntax errors.
+
+Each check costs O(1) amortised per name: `extends` chains are merged once
+and memoised (at most `MAX_EXTENDS_DEPTH` deep, E108), and did-you-mean
+help comes from an index of each scope's names by kind, built once
+(`aiflang.frontend.scope`), and only for diagnostics the sink will show.
+
+Needs: the design's files (`aiflang.frontend.imports` reads and parses them).
+Emits: E108 (limits), E201 unknown name, E202 wrong kind, E205 missing
+attribute, E206 duplicate definition, E207 duplicate attribute, E208 unknown
+attribute, E209 unknown or misplaced block, E211 import cycle, E212 import
+outside the project, E213 import not found, E214 extends cycle or
+self-containment.
 
 A project may add catalog files of its own (`catalog` in its
 configuration): their definitions join the built-in catalog's scope,
@@ -19,73 +29,48 @@ resolved.
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiflang.catalog import catalog_modules
-from aiflang.diagnostics import (
-    WITHHELD_LINE,
-    Related,
-    Sink,
-    Span,
-    codes,
-    did_you_mean,
-    replacements,
+from aiflang.diagnostics import Related, Sink, Span, codes, did_you_mean, replacements
+from aiflang.frontend.imports import (
+    MAX_DESIGN_BYTES,
+    MAX_DESIGN_FILES,
+    MAX_IMPORT_DEPTH,
+    MAX_IMPORTS_PER_FILE,
+    Files,
+    Loader,
+    Parser,
+    read_file,
 )
-from aiflang.fileio import NotRegularFile, TooLarge, read_limited
-from aiflang.frontend.settings import Setting, apply_settings
+from aiflang.frontend.scope import Definition, Scope, Suggestions, close_matches
+from aiflang.frontend.settings import Setting
 from aiflang.syntax import tree as ast
-from aiflang.syntax.parser import (
-    MAX_FILE_BYTES,
-    ParseResult,
-    decode_source,
-    oversize,
-    parse_source,
-)
+from aiflang.syntax.parser import parse_source
 from aiflang.syntax.schema import BLOCKS, COMPONENT_KINDS, Form
 
-MAX_IMPORT_DEPTH = 16
+__all__ = [
+    "MAX_DESIGN_BYTES",
+    "MAX_DESIGN_FILES",
+    "MAX_EXTENDS_DEPTH",
+    "MAX_IMPORTS_PER_FILE",
+    "MAX_IMPORT_DEPTH",
+    "Definition",
+    "FactoryUnit",
+    "Loader",
+    "Parser",
+    "Program",
+    "Scope",
+    "catalog_scope",
+    "resolve",
+]
 
+MAX_EXTENDS_DEPTH = 16  # definitions in one `extends` chain, the catalog entry included
 
-@dataclass(slots=True)
-class Definition:
-    """A component definition with its attributes merged along `extends`."""
-
-    kind: str
-    name: str
-    block: ast.Block
-    builtin: bool = False
-    attributes: dict[str, ast.Attribute] = field(default_factory=dict)
-    doc: str | None = None
-    broken: bool = False  # its `extends` chain could not be followed
-
-
-@dataclass(slots=True)
-class Scope:
-    """Names visible at one level; lookups fall through to the parent."""
-
-    symbols: dict[str, Definition] = field(default_factory=dict)
-    parent: Scope | None = None
-
-    def lookup(self, name: str) -> Definition | None:
-        scope: Scope | None = self
-        while scope is not None:
-            if name in scope.symbols:
-                return scope.symbols[name]
-            scope = scope.parent
-        return None
-
-    def names(self) -> Iterator[tuple[str, Definition]]:
-        seen: set[str] = set()
-        scope: Scope | None = self
-        while scope is not None:
-            for name, definition in scope.symbols.items():
-                if name not in seen:
-                    seen.add(name)
-                    yield name, definition
-            scope = scope.parent
+# Attributes that name a member of the factory (a hall, fabric or storage), not a component.
+_MEMBER_KINDS = ("hall", "fabric", "storage")
 
 
 @dataclass(slots=True)
@@ -107,22 +92,6 @@ class Program:
     # Every parsed module by its display name (the root file's with settings applied).
     modules: dict[str, ast.Module] = field(default_factory=dict)
     main: str = ""  # the root file's display name, as its spans give it
-
-
-# Returns a file's bytes, or None when it cannot be read; may raise
-# `fileio.NotRegularFile` or `fileio.TooLarge` to say why.
-Loader = Callable[[Path], "bytes | None"]
-Parser = Callable[[str, str], ParseResult]  # text, file -> parse (`parse_source` or a cache)
-
-
-def _read(path: Path) -> bytes | None:
-    # Bounded and non-blocking: an import of a FIFO or of /dev/zero must not hang.
-    try:
-        return read_limited(path, MAX_FILE_BYTES)
-    except (NotRegularFile, TooLarge):
-        raise
-    except OSError:
-        return None
 
 
 def catalog_scope(sink: Sink | None = None) -> Scope:
@@ -148,19 +117,14 @@ class _Resolver:
         catalog: Sequence[Path] = (),
         parse: Parser = parse_source,
     ) -> None:
-        self.root = root.resolve()
-        self.parse = parse
         self.sink = sink
-        self.loader = loader
-        self.settings = settings
-        self.main: Path | None = None
+        self.files = Files(root, sink, loader, parse=parse, settings=settings)
         self.program = Program()
-        self.parsed: dict[Path, ast.Module] = {}
-        self.file_scopes: dict[Path, Scope] = {}
-        self.imports: dict[Path, list[Path]] = {}
         self.catalog = catalog_scope(sink)
         for result in catalog_modules():
             self.program.sources[result.module.file] = result.text
+        self.file_scopes: dict[Path, Scope] = {}
+        self.suggestions: dict[int, Suggestions] = {}  # by id of the scope
         self.check_definitions(self.catalog)
         if catalog:
             self.catalog = self.project_catalog(catalog)
@@ -170,7 +134,7 @@ class _Resolver:
         """The project's own catalog files, in a scope in front of the built-in one."""
         scope = Scope(parent=self.catalog)
         for path in files:
-            module = self.load(path.resolve(), [], None)
+            module = self.files.load(path.resolve(), [], None)
             if module is None:
                 continue
             for entry in module.entries:
@@ -182,121 +146,25 @@ class _Resolver:
                     self.misplaced(entry, "in a catalog file")
         return scope
 
-    # Files and imports -------------------------------------------------
-    def display(self, path: Path) -> str:
-        try:
-            return str(path.relative_to(Path.cwd()))
-        except ValueError:
-            return str(path)
-
-    def load(self, path: Path, stack: list[Path], span: Span | None) -> ast.Module | None:
-        if path in self.parsed:
-            return self.parsed[path]
-        try:
-            data = self.loader(path)
-        except NotRegularFile:
-            self.sink.error(
-                codes.E213,
-                f"{self.display(path)} is not a regular file",
-                span,
-                help="import .aif files; a FIFO, device or folder cannot be imported",
-            )
-            return None
-        except TooLarge as error:
-            self.sink.add(oversize(error.size, self.display(path)))
-            return None
-        if data is None:
-            self.sink.error(
-                codes.E213,
-                f"cannot read imported file {self.display(path)}",
-                span,
-                help="check the path; imports are relative to the importing file",
-            )
-            return None
-        file = self.display(path)
-        text, problem = decode_source(data, file)
-        if problem is not None or text is None:
-            if problem is not None:
-                self.sink.add(problem)
-            return None
-        result = self.parse(text, file)
-        self.program.sources[file] = _quotable(result)
-        self.sink.extend(result.diagnostics)
-        module = result.module
-        if path == self.main and self.settings:
-            module, texts = apply_settings(module, self.settings, self.sink)
-            self.program.sources.update(texts)
-        self.parsed[path] = module
-        self.program.modules[file] = module
-        self.imports[path] = []
-        stack.append(path)
-        for entry in module.entries:
-            if isinstance(entry, ast.Import):
-                self.follow_import(path, entry, stack)
-        stack.pop()
-        return module
-
-    def follow_import(self, importer: Path, entry: ast.Import, stack: list[Path]) -> None:
-        target = (importer.parent / entry.path).resolve()
-        if not target.is_relative_to(self.root):
-            self.sink.error(
-                codes.E212,
-                f'import "{entry.path}" leaves the project folder {self.display(self.root)}',
-                entry.span,
-                help="keep imported files inside the project, or pass a wider --root",
-            )
-            return
-        if target in stack:
-            cycle = " -> ".join(self.display(p) for p in [*stack[stack.index(target) :], target])
-            self.sink.error(
-                codes.E211,
-                f"import cycle: {cycle}",
-                entry.span,
-                help="move the shared definitions into a file that both import",
-            )
-            return
-        if len(stack) >= MAX_IMPORT_DEPTH:
-            self.sink.error(
-                codes.E108,
-                f"imports nest deeper than {MAX_IMPORT_DEPTH} files",
-                entry.span,
-                help="flatten the import chain",
-            )
-            return
-        if self.load(target, stack, entry.span) is not None:
-            self.imports[importer].append(target)
-
     # Scopes --------------------------------------------------------------
     def file_scope(self, path: Path) -> Scope:
         if path in self.file_scopes:
             return self.file_scopes[path]
         imported = Scope(parent=self.catalog)
-        for dependency in self._transitive_imports(path):
-            module = self.parsed.get(dependency)
+        for dependency in self.files.transitive(path):
+            module = self.files.parsed.get(dependency)
             if module is not None:
                 self.collect(module.entries, imported, top_level=True, report=False)
         # An imported part that extends another inherits its attributes here, as the
         # file's own parts do in check_definitions; without it the part would have
         # only what it writes itself (a rack without its nodes counts no GPUs).
         for definition in imported.symbols.values():
-            if not definition.attributes:
-                self.merge_extends(definition, imported)
+            self.merge_extends(definition, imported)
         scope = Scope(parent=imported)
         self.file_scopes[path] = scope  # set before collecting: a file may be seen twice
-        module = self.parsed[path]
+        module = self.files.parsed[path]
         self.collect(module.entries, scope, top_level=True, report=True)
         return scope
-
-    def _transitive_imports(self, path: Path) -> list[Path]:
-        order: list[Path] = []
-        pending = list(self.imports.get(path, []))
-        while pending:
-            current = pending.pop(0)
-            if current in order or current == path:
-                continue
-            order.append(current)
-            pending.extend(self.imports.get(current, []))
-        return order
 
     def collect(
         self, entries: tuple[ast.Entry, ...], scope: Scope, *, top_level: bool, report: bool
@@ -344,7 +212,11 @@ class _Resolver:
             self.unknown_kind(block)
 
     def unknown_kind(self, block: ast.Block) -> None:
-        suggestions = difflib.get_close_matches(block.kind, list(BLOCKS), n=3)
+        suggestions = (
+            close_matches(block.kind, list(BLOCKS))
+            if self.sink.wants(codes.E209, block.kind_span)
+            else []
+        )
         self.sink.error(
             codes.E209,
             f"unknown block kind `{block.kind}`",
@@ -363,14 +235,26 @@ class _Resolver:
             )
 
     def merge_extends(self, definition: Definition, scope: Scope) -> None:
-        chain: list[Definition] = [definition]
-        current = definition
+        """Merge `definition`'s attributes along its `extends` chain, once.
+
+        The chain is walked with an identity set, up to the first definition
+        already merged (whose merge is reused) or `MAX_EXTENDS_DEPTH` links;
+        every link of a sound chain is memoised on the way back, so a chain of
+        n definitions costs O(n) in all. A cycle is E214 on each definition
+        that walks into it; a chain too deep is E108 once, and the definitions
+        that extend a too-deep one are left broken without another word.
+        """
+        if definition.merged:
+            return
+        chain = [definition]
+        on_chain = {id(definition)}
+        current, tail, broken = definition, None, False
         while current.block.extends:
             base = self.lookup_base(current, scope)
             if base is None:
-                definition.broken = True
+                broken = True
                 break
-            if base in chain:
+            if id(base) in on_chain:
                 names = " -> ".join(d.name for d in [*chain, base])
                 self.sink.error(
                     codes.E214,
@@ -378,18 +262,43 @@ class _Resolver:
                     definition.block.extends_span,
                     help="break the cycle: one definition must stand on its own",
                 )
-                definition.broken = True
+                broken = True
+                break
+            if base.merged and not base.broken:
+                tail = base
+                break
+            if base.merged and base.too_deep:
+                definition.too_deep = broken = True
                 break
             chain.append(base)
+            on_chain.add(id(base))
             current = base
-        merged: dict[str, ast.Attribute] = {}
-        for link in reversed(chain):
-            for entry in link.block.entries:
-                if isinstance(entry, ast.Attribute):
-                    merged[entry.name] = entry
-        definition.attributes = merged
-        if definition.doc is None:
-            definition.doc = next((d.doc for d in chain if d.doc), None)
+            if len(chain) > MAX_EXTENDS_DEPTH:
+                break
+        depth = len(chain) + (tail.depth if tail else 0)
+        if not broken and depth > MAX_EXTENDS_DEPTH:
+            self.sink.error(
+                codes.E108,
+                f"{definition.kind} `{definition.name}` extends a chain of more than "
+                f"{MAX_EXTENDS_DEPTH} definitions",
+                definition.block.extends_span,
+                help=f"`extends` chains run at most {MAX_EXTENDS_DEPTH} definitions deep; "
+                "extend an entry nearer the catalog",
+            )
+            definition.too_deep = broken = True
+        merged: dict[str, ast.Attribute] = dict(tail.attributes) if tail else {}
+        doc = tail.doc if tail else None
+        links = [definition] if broken else chain
+        for index in range(len(chain) - 1, -1, -1):
+            link = chain[index]
+            merged = {**merged, **_own_attributes(link.block)}
+            doc = link.doc or doc
+            if link in links:
+                link.attributes = merged
+                link.doc = link.doc or doc
+                link.depth = (tail.depth if tail else 0) + len(chain) - index
+                link.merged = True
+        definition.broken = broken
 
     def lookup_base(self, definition: Definition, scope: Scope) -> Definition | None:
         name = definition.block.extends
@@ -431,7 +340,11 @@ class _Resolver:
                     continue
                 seen[entry.name] = entry
                 if kind != "assumptions" and entry.name not in spec.attrs:
-                    suggestions = difflib.get_close_matches(entry.name, list(spec.attrs), n=3)
+                    suggestions = (
+                        close_matches(entry.name, list(spec.attrs))
+                        if self.sink.wants(codes.E208, entry.name_span)
+                        else []
+                    )
                     self.sink.error(
                         codes.E208,
                         f"a {kind} has no attribute `{entry.name}`",
@@ -495,8 +408,8 @@ class _Resolver:
             attr = spec.attrs.get(attribute.name)
             if attr is None or attr.form not in (Form.REF, Form.PARTS) or not attr.ref_kind:
                 continue
-            if attr.ref_kind[0] in ("hall", "fabric", "storage"):
-                continue  # factory members, checked by elaborate
+            if attr.ref_kind[0] in _MEMBER_KINDS:
+                continue  # factory members, checked by `member_references`
             for ref in _references(attribute.value):
                 if ref.name == owner and kind not in attr.ref_kind:
                     self.sink.error(
@@ -515,7 +428,7 @@ class _Resolver:
         if definition is None:
             self.unknown_name(ref.name, kinds[0], scope, ref.span)
         elif definition.kind not in kinds:
-            close = _names_of_kind(scope, kinds[0], ref.name)
+            close = self.close_names(ref.name, kinds[0], scope, codes.E202, ref.span)
             self.sink.error(
                 codes.E202,
                 f"`{what}` expects a {' or '.join(kinds)}, but `{ref.name}` is a {definition.kind}",
@@ -525,8 +438,19 @@ class _Resolver:
                 fixes=replacements(ref.span, close),
             )
 
+    def close_names(
+        self, name: str, kind: str, scope: Scope, code: codes.Code, span: Span
+    ) -> list[str]:
+        """Names of `kind` close to `name`, unless the diagnostic would not be shown."""
+        if not self.sink.wants(code, span):
+            return []
+        index = self.suggestions.get(id(scope))
+        if index is None:
+            index = self.suggestions[id(scope)] = Suggestions(scope)
+        return index.close(name, kind)
+
     def unknown_name(self, name: str, kind: str, scope: Scope, span: Span) -> None:
-        suggestions = _names_of_kind(scope, kind, name)
+        suggestions = self.close_names(name, kind, scope, codes.E201, span)
         self.sink.error(
             codes.E201,
             f"unknown {kind} `{name}`",
@@ -569,12 +493,54 @@ class _Resolver:
                 )
             self.check_attributes(entry, entry.kind)
             self.check_references(entry, entry.kind, scope)
-        self.program.factories.append(FactoryUnit(block, scope, self.display(path)))
+        self.member_references(members)
+        self.program.factories.append(FactoryUnit(block, scope, self.files.display(path)))
+
+    def member_references(self, members: dict[tuple[str, str], ast.Block]) -> None:
+        """Names of halls, fabrics and storage systems that other members refer to."""
+        names: dict[str, list[str]] = {kind: [] for kind in _MEMBER_KINDS}
+        for kind, name in members:
+            if kind in names and name:
+                names[kind].append(name)
+        known = {kind: set(found) for kind, found in names.items()}
+        for (kind, _), block in members.items():
+            spec = BLOCKS[kind]
+            for entry in block.entries:
+                if not isinstance(entry, ast.Attribute):
+                    continue
+                attr = spec.attrs.get(entry.name)
+                if attr is None or attr.form is not Form.REF or not attr.ref_kind:
+                    continue
+                what = attr.ref_kind[0]
+                value = entry.value
+                if what not in known or not isinstance(value, ast.Ref | ast.StringValue):
+                    continue
+                name = value.name if isinstance(value, ast.Ref) else value.text
+                if name in known[what]:
+                    continue
+                close = (
+                    close_matches(name, names[what])
+                    if self.sink.wants(codes.E201, value.span)
+                    else []
+                )
+                self.sink.error(
+                    codes.E201,
+                    f"unknown {what} `{name}`",
+                    value.span,
+                    help=did_you_mean(close)
+                    or f"the factory's {what}s are: {', '.join(names[what]) or 'none'}",
+                    # The fix rewrites the whole `what = name` attribute, as an editor shows it.
+                    fixes=replacements(
+                        entry.span, [f"{entry.name} = {_name_text(c)}" for c in close]
+                    ),
+                )
 
     def run(self, path: Path) -> None:
-        self.main = path.resolve()
-        self.program.main = self.display(self.main)
-        module = self.load(path.resolve(), [], None)
+        self.files.main = path.resolve()
+        self.program.main = self.files.display(self.files.main)
+        module = self.files.load(path.resolve(), [], None)
+        self.program.sources.update(self.files.sources)
+        self.program.modules.update(self.files.modules)
         if module is None:
             return
         scope = self.file_scope(path.resolve())
@@ -602,25 +568,6 @@ class _Resolver:
         self.program.file_scope = scope
 
 
-def _quotable(result: ParseResult) -> str:
-    """The text snippets may quote: all of a design, one line of anything else.
-
-    A file with syntax errors may not be a design at all (a link or import
-    can point anywhere); its diagnostics would quote every line that fails
-    to parse. Only the first offending line stays; the others read as
-    withheld (`WITHHELD_LINE`), and their diagnostics show no snippet.
-    """
-    spans = [d.span for d in result.diagnostics if d.is_error and d.span]
-    first = min(spans, key=Span.sort_key, default=None)
-    if first is None:
-        return result.text
-    lines = result.text.split("\n")
-    return "\n".join(
-        line if number == first.line else WITHHELD_LINE
-        for number, line in enumerate(lines, start=1)
-    )
-
-
 def _references(value: ast.Value) -> Iterator[ast.Ref]:
     if isinstance(value, ast.Ref):
         yield value
@@ -631,13 +578,13 @@ def _references(value: ast.Value) -> Iterator[ast.Ref]:
             yield from _references(item.value)
 
 
-def _names_of_kind(scope: Scope, kind: str, name: str) -> list[str]:
-    names = [n for n, d in scope.names() if d.kind == kind]
-    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
-    if not close:
-        lowered = {n.lower(): n for n in names}
-        close = [lowered[n] for n in difflib.get_close_matches(name.lower(), list(lowered), n=3)]
-    return close
+def _name_text(name: str) -> str:
+    """A name as it can be written back: bare when it is an identifier, else quoted."""
+    return name if name.isidentifier() else '"' + name.replace('"', '\\"') + '"'
+
+
+def _own_attributes(block: ast.Block) -> dict[str, ast.Attribute]:
+    return {e.name: e for e in block.entries if isinstance(e, ast.Attribute)}
 
 
 def _label(block: ast.Block) -> str:
@@ -651,7 +598,7 @@ def resolve(
     sink: Sink,
     *,
     root: Path | None = None,
-    loader: Loader = _read,
+    loader: Loader = read_file,
     settings: Sequence[Setting] = (),
     catalog: Sequence[Path] = (),
     parse: Parser = parse_source,

@@ -21,6 +21,7 @@ made error recovery quadratic in the size of the file.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -28,8 +29,61 @@ Token = tuple[str, str, int, int, int]  # type, text, offset, line, column (1-ba
 END = "$END"
 
 # What the parse table says for a symbol in a state: (True, next state) to shift
-# (or go to, for a rule's result), or (False, (size, rule name, callback)) to reduce.
+# (or go to, for a rule's result), or (False, Reduction) to reduce.
 Action = tuple[bool, Any]
+
+# Separators carry no meaning once parsed; rules made of them reduce to nothing.
+_SEPARATORS = frozenset({"COMMA", "SEMICOLON"})
+
+
+class Reduction:
+    """How to reduce by one rule: pop `size` values, keep some, build the node.
+
+    `keep` lists (index, splice) for the children kept: a splice is the list
+    an inlined rule (`_seps`, `__start_star_0`) reduced to, spliced into its
+    parent, as Lark's tree builder does, but with no tree node in between. An
+    inlined rule's result is that list (`build` is None); `single` returns a
+    lone kept child as is (`?value`).
+    """
+
+    __slots__ = ("build", "direct", "keep", "rule", "single", "size")
+
+    def __init__(self, rule: Any, builder: Any) -> None:
+        self.size: int = len(rule.expansion)
+        self.rule: str = rule.origin.name
+        keep: list[tuple[int, bool]] = []
+        for index, symbol in enumerate(rule.expansion):
+            if symbol.is_term:
+                if not symbol.filter_out and symbol.name not in _SEPARATORS:
+                    keep.append((index, False))
+            else:
+                keep.append((index, symbol.name.startswith("_")))
+        self.keep = tuple(keep)
+        self.single = bool(rule.options.expand1) and not rule.alias
+        name = rule.alias or rule.options.template_source or self.rule
+        self.build: Any = None if self.rule.startswith("_") else getattr(builder, name, None)
+        if self.build is None and not self.rule.startswith("_") and not self.single:
+            raise RuntimeError(f"the syntax builder has no callback for rule {name!r}")
+        # The callback itself, when it takes the children as they are (none dropped,
+        # none spliced): the loop then calls it without this object in between.
+        whole = self.keep == tuple((index, False) for index in range(self.size))
+        self.direct: Any = self.build if whole and not self.single else None
+
+    def __call__(self, children: list[Any]) -> Any:
+        """The value of this reduction (the loop inlines the common cases)."""
+        kept: list[Any] = []
+        for index, splice in self.keep:
+            child = children[index]
+            if splice:
+                if kept:
+                    kept += child
+                elif child:  # left recursion: grow the list the previous step built
+                    kept = child
+            else:
+                kept.append(child)
+        if self.single and len(kept) == 1:
+            return kept[0]
+        return kept if self.build is None else self.build(kept)
 
 
 class Recovery(Protocol):
@@ -46,14 +100,18 @@ class Recovery(Protocol):
 
 
 # A state's scanner: its compiled pattern (one group per terminal, named after
-# it) and the keywords it first matches as names, with their retyping scanner.
-Scanner = tuple[Any, dict[str, Any]]
+# it) and the keywords it first matches as another terminal (see `_keywords`).
+Scanner = tuple[Any, dict[str, dict[str, str]]]
 
 
 class Grammar:
-    """The tables and scanners of one Lark LALR parser, in the shape the loop wants."""
+    """The tables and scanners of one Lark LALR parser, in the shape the loop wants.
 
-    def __init__(self, lark: Any) -> None:
+    `builder` holds the rule callbacks, one method per rule (named after the
+    rule or its alias), each given the rule's kept children.
+    """
+
+    def __init__(self, lark: Any, builder: Any) -> None:
         from lark.parsers.lalr_analysis import Shift
 
         interactive = lark.parse_interactive("")
@@ -62,23 +120,23 @@ class Grammar:
         self.end_state: int = conf.end_state
         self.actions: dict[int, dict[str, Action]] = {}
         self.expected: dict[int, frozenset[str]] = {}
+        reductions: dict[int, Reduction] = {}
         for state, row in conf.states.items():
             compiled: dict[str, Action] = {}
             for symbol, (action, argument) in row.items():
                 if action is Shift:
                     compiled[symbol] = (True, argument)
                 else:
-                    rule = argument
-                    compiled[symbol] = (
-                        False,
-                        (len(rule.expansion), rule.origin.name, conf.callbacks[rule]),
-                    )
+                    reduction = reductions.get(id(argument))
+                    if reduction is None:
+                        reduction = reductions[id(argument)] = Reduction(argument, builder)
+                    compiled[symbol] = (False, reduction)
             self.actions[state] = compiled
             self.expected[state] = frozenset(s for s in row if s.isupper())
         self._contextual = interactive.lexer_thread.lexer
         self._scanners: dict[int, Scanner] = {}
         root = self._contextual.root_lexer
-        self.root: Scanner = (_pattern(root), _retypes(root))
+        self.root: Scanner = (_pattern(root), _keywords(root))
         self.ignore: frozenset[str] = frozenset(root.ignore_types)
 
     @property
@@ -91,7 +149,7 @@ class Grammar:
         found = self._scanners.get(state)
         if found is None:
             lexer = self._contextual.lexers[state]
-            found = (_pattern(lexer), _retypes(lexer))
+            found = (_pattern(lexer), _keywords(lexer))
             self._scanners[state] = found
         return found
 
@@ -108,10 +166,10 @@ class Grammar:
                 if shift:
                     states.append(argument)
                     break
-                size = argument[0]
+                size = argument.size
                 if size:
                     del states[-size:]
-                goto = actions[states[-1]].get(argument[1])
+                goto = actions[states[-1]].get(argument.rule)
                 if goto is None:
                     return False
                 states.append(goto[1])
@@ -128,9 +186,18 @@ def _pattern(lexer: Any) -> Any:
     return patterns[0]
 
 
-def _retypes(lexer: Any) -> dict[str, Any]:
-    """Keywords the lexer first matches as names, with the scanner that retypes them."""
-    return {name: callback.scanner for name, callback in lexer.callback.items()}
+def _keywords(lexer: Any) -> dict[str, dict[str, str]]:
+    """Keywords a lexer first matches as another terminal (`x` as a unit, `for` as a
+    name): by that terminal, each keyword's text and its own type."""
+    found: dict[str, dict[str, str]] = {}
+    for name, callback in lexer.callback.items():
+        words: dict[str, str] = {}
+        for terminal in callback.scanner.terminals:
+            if terminal.pattern.flags:  # pragma: no cover - the grammar has no such keyword
+                raise RuntimeError(f"keyword {terminal.name} has flags")
+            words[terminal.pattern.value] = terminal.name
+        found[name] = words
+    return found
 
 
 class TooManyErrors(Exception):
@@ -144,6 +211,9 @@ class TooDeep(Exception):
         super().__init__(token)
         self.token = token
 
+
+# Spaces between tokens (the grammar's ignored WS), skipped without a scanner call.
+_SPACES = re.compile(r"[\t \f]+")
 
 _OPENERS = {"LBRACE": "{", "LBRACKET": "["}
 _CLOSERS = {"RBRACE": "{", "RBRACKET": "["}
@@ -229,6 +299,7 @@ class Parse:
         stack, values = self.stack, self.values
         comments = self.comments
         brackets = self.brackets
+        spaces = _SPACES.match
         pos, line, line_start = self.pos, self.line, self.line_start
         while pos < end:
             state = stack[-1]
@@ -242,7 +313,7 @@ class Parse:
             value = found.group()
             kind = found.lastgroup
             if kind in retype:
-                kind = retype[kind].fullmatch(value) or kind
+                kind = retype[kind].get(value, kind)
             if kind in ignore:
                 if kind == "COMMENT":
                     comments.append((kind, value, pos, line, pos - line_start + 1))
@@ -253,6 +324,8 @@ class Parse:
                 continue
             token = (kind, value, pos, line, pos - line_start + 1)
             pos += len(value)
+            if pos < end and text[pos] == " ":  # step over spaces here, not as a token
+                pos = spaces(text, pos).end()  # type: ignore[union-attr]  # a space matches
             if kind == "_NL":
                 line += value.count("\n")
                 line_start = token[2] + value.rindex("\n") + 1
@@ -270,15 +343,16 @@ class Parse:
                     stack.append(argument)
                     values.append(token)
                     break
-                size, rule, callback = argument
+                size = argument.size
                 if size:
                     children = values[-size:]
                     del stack[-size:]
                     del values[-size:]
                 else:
                     children = []
-                values.append(callback(children))
-                stack.append(actions[stack[-1]][rule][1])
+                build = argument.direct
+                values.append(argument(children) if build is None else build(children))
+                stack.append(actions[stack[-1]][argument.rule][1])
         self.pos, self.line, self.line_start = pos, line, line_start
         token = self._end_token()
         while True:
@@ -305,7 +379,7 @@ class Parse:
             return
         value, kind = found.group(), found.lastgroup
         if kind in retype:
-            kind = retype[kind].fullmatch(value) or kind
+            kind = retype[kind].get(value, kind)
         token = (kind, value, self.pos, self.line, self.column)
         if kind in BRACKETS:
             self.brackets.see(token, self.line_start)
@@ -345,15 +419,16 @@ class Parse:
                 stack.append(argument)
                 values.append(token)
                 return None
-            size, rule, callback = argument
+            size = argument.size
             if size:
                 children = values[-size:]
                 del stack[-size:]
                 del values[-size:]
             else:
                 children = []
-            values.append(callback(children))
-            stack.append(actions[stack[-1]][rule][1])
+            build = argument.direct
+            values.append(argument(children) if build is None else build(children))
+            stack.append(actions[stack[-1]][argument.rule][1])
             if kind == END and stack[-1] == self.grammar.end_state:
                 return values[-1]
 

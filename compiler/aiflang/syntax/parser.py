@@ -65,16 +65,15 @@ def _parser() -> tuple[Grammar, Builder]:
     from lark import Lark
 
     grammar = _grammar_text()
-    builder = Builder()
     options: dict[str, Any] = {
         "parser": "lalr",
         "lexer": "contextual",
         "propagate_positions": False,
         "maybe_placeholders": False,
-        "transformer": builder,
     }
     lark = Lark(grammar, **options)
-    return Grammar(lark), builder
+    builder = Builder()
+    return Grammar(lark, builder), builder
 
 
 @dataclass(slots=True)
