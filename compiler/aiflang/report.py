@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from aiflang.diagnostics import Counts, Diagnostic, Span, source_line
+from aiflang.diagnostics import Counts, Diagnostic, Span, snippet
 
 FORMAT_VERSION = "1.0"
 
@@ -270,7 +270,7 @@ def diagnostic_report(diagnostic: Diagnostic, sources: dict[str, str]) -> Diagno
         detail="\n".join(diagnostic.notes) or None,
         help=diagnostic.help,
         range=range_of(span) if span else None,
-        snippet=source_line(sources, span) if span else None,
+        snippet=snippet(sources, span) if span else None,
         related=[
             RelatedReport(message=r.message, range=range_of(r.span)) for r in diagnostic.related
         ],

@@ -131,6 +131,12 @@ def one_long_comment(size: int) -> Files:
     return {"main.aif": _fill("#", size, "", "\nnode n {\n  gpus = 8 x H100\n}\n")}
 
 
+@family
+def stale_suppressions(size: int) -> Files:
+    """A suppression comment on every line, each hiding nothing (W101 per line)."""
+    return {"main.aif": _fill("# aifc: ignore[W401]\n", size, "", 'factory "f" {\n}\n')}
+
+
 # Chains of operators in one value ------------------------------------------------
 
 
@@ -186,7 +192,7 @@ def number_digits(size: int) -> Files:
 
 @family
 def ratio_digits(size: int) -> Files:
-    half = _fill("9", size // 2)
+    half = _fill("9", size // 2 - 64)
     return {
         "main.aif": 'factory "f" {\n  fabric c {\n    connects = compute\n'
         f"    oversubscription = {half}:{half[: len(half) - 64]}\n  }}\n}}\n"
@@ -204,6 +210,11 @@ def path_segments(size: int) -> Files:
 @family
 def missing_values(size: int) -> Files:
     return {"main.aif": _repeat(lambda i: f"node n{i} {{ power = }}\n", size)}
+
+
+@family
+def top_level_attributes(size: int) -> Files:
+    return {"main.aif": _fill("a=1\n", size)}
 
 
 @family

@@ -196,9 +196,13 @@ class Sink:
 
     def sorted(self) -> list[Diagnostic]:
         """Every diagnostic kept, by position, then one per family that was held back."""
+        return sorted(self.diagnostics, key=Diagnostic.sort_key) + self.summaries()
+
+    def summaries(self) -> list[Diagnostic]:
+        """One E108 or W103 per file and family that had diagnostics held back."""
         from aiflang.diagnostics import codes
 
-        result = sorted(self.diagnostics, key=Diagnostic.sort_key)
+        result: list[Diagnostic] = []
         for (file, family), count in sorted(self._held_back.items()):
             warning = family.startswith("W")
             what = "warnings" if warning else _FAMILY_WORDS.get(family, "errors")
@@ -273,6 +277,17 @@ def source_line(sources: dict[str, str], span: Span) -> str | None:
         line = lines[span.line - 1]
         return None if line == WITHHELD_LINE else line
     return None
+
+
+SNIPPET_WIDTH = 1_000  # characters of a source line quoted with a diagnostic
+
+
+def snippet(sources: dict[str, str], span: Span) -> str | None:
+    """The line a span starts on, cut to `SNIPPET_WIDTH` characters (`...` marks a cut)."""
+    line = source_line(sources, span)
+    if line is not None and len(line) > SNIPPET_WIDTH:
+        return line[: SNIPPET_WIDTH - 3] + "..."
+    return line
 
 
 @functools.lru_cache(maxsize=8)

@@ -34,7 +34,7 @@ from aiflang.syntax.parser import (
 MAX_IMPORT_DEPTH = 16
 MAX_IMPORTS_PER_FILE = 32
 MAX_DESIGN_FILES = 64
-MAX_DESIGN_BYTES = 4 * MAX_FILE_BYTES
+MAX_DESIGN_BYTES = 3 * MAX_FILE_BYTES // 2  # 1.5 MiB: the time budget of a design
 
 # Returns a file's bytes, or None when it cannot be read; may raise
 # `fileio.NotRegularFile` or `fileio.TooLarge` to say why.
@@ -79,6 +79,7 @@ class Files:
         self.sources: dict[str, str] = {}  # file name as shown -> text, for snippets
         self.modules: dict[str, ast.Module] = {}  # by file name as shown
         self.bytes = 0
+        self.full = False  # the file limit was reported
 
     def display(self, path: Path) -> str:
         try:
@@ -91,13 +92,15 @@ class Files:
         if path in self.parsed:
             return self.parsed[path]
         if span is not None and len(self.parsed) >= MAX_DESIGN_FILES:
-            self.sink.error(
-                codes.E108,
-                f"the design imports more than {MAX_DESIGN_FILES} files; "
-                f"{self.display(path)} is not read",
-                span,
-                help="merge small libraries into fewer files",
-            )
+            if not self.full:  # once: every further import would say the same
+                self.full = True
+                self.sink.error(
+                    codes.E108,
+                    f"the design imports more than {MAX_DESIGN_FILES} files; "
+                    f"{self.display(path)} and the files after it are not read",
+                    span,
+                    help="merge small libraries into fewer files",
+                )
             return None
         try:
             data = self.loader(path)

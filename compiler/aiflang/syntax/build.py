@@ -24,7 +24,7 @@ from typing import Any, TypeVar, cast
 
 from aiflang.diagnostics import Diagnostic, Severity, Span, codes
 from aiflang.syntax import tree as ast
-from aiflang.syntax.lalr import Token
+from aiflang.syntax.lalr import StopParse, Token
 
 MAX_NUMBER_DIGITS = 100  # a float holds 17 significant digits; `1_000_000` spelling fits
 MAX_VALUE_ITEMS = 1_000  # items of one list or map
@@ -120,7 +120,7 @@ class _Path:
 
 
 def _nodes(children: Children) -> tuple[Any, ...]:
-    return tuple(c for c in children if c is not None)
+    return tuple(children)
 
 
 def unquote(text: str) -> str:
@@ -206,11 +206,10 @@ class Builder:
         self._seen_comments = len(self.comments)
 
     # Entries ---------------------------------------------------------------------------
-    # A block over the limit is None; `_nodes` drops it.
     def start(self, children: Children) -> tuple[ast.Entry, ...]:
         return _nodes(children)
 
-    def block(self, children: Children) -> ast.Block | None:
+    def block(self, children: Children) -> ast.Block:
         kind = children[0]
         kind_span = self.token_span(kind)
         name: str | None = None
@@ -232,12 +231,11 @@ class Builder:
         if self.blocks > MAX_BLOCKS:
             self._limit(
                 kind_span,
-                f"the file holds more than {MAX_BLOCKS:,} blocks; this one and the rest "
-                "are not read",
+                f"the file holds more than {MAX_BLOCKS:,} blocks; the rest of the file is not read",
                 "split the design into several files joined with `import`",
                 once=True,
             )
-            return None
+            raise StopParse
         block = _Block(
             kind[1],
             name,

@@ -1,9 +1,9 @@
 """The LALR driver: Lark's tables and contextual lexer, run by a lean loop.
 
 Lark builds the LALR(1) tables and the contextual lexer's per-state scanners
-from dsl/aif.lark (the tables are cached on disk, see `aiflang.cache`). This
-module runs them itself, for speed and for error recovery that costs O(1)
-per error:
+from dsl/aif.lark; `aiflang.syntax.tables` exports them as plain data and
+keeps them on disk. This module runs them itself, for speed and for error
+recovery that costs O(1) per error:
 
 - tokens are plain tuples `(type, text, offset, line, column)`; the rule
   callbacks (`aiflang.syntax.build`) build syntax nodes on each reduction, so
@@ -22,7 +22,7 @@ made error recovery quadratic in the size of the file.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 Token = tuple[str, str, int, int, int]  # type, text, offset, line, column (1-based)
@@ -31,9 +31,6 @@ END = "$END"
 # What the parse table says for a symbol in a state: (True, next state) to shift
 # (or go to, for a rule's result), or (False, Reduction) to reduce.
 Action = tuple[bool, Any]
-
-# Separators carry no meaning once parsed; rules made of them reduce to nothing.
-_SEPARATORS = frozenset({"COMMA", "SEMICOLON"})
 
 
 class Reduction:
@@ -48,22 +45,15 @@ class Reduction:
 
     __slots__ = ("build", "direct", "keep", "rule", "single", "size")
 
-    def __init__(self, rule: Any, builder: Any) -> None:
-        self.size: int = len(rule.expansion)
-        self.rule: str = rule.origin.name
-        keep: list[tuple[int, bool]] = []
-        for index, symbol in enumerate(rule.expansion):
-            if symbol.is_term:
-                if not symbol.filter_out and symbol.name not in _SEPARATORS:
-                    keep.append((index, False))
-            else:
-                keep.append((index, symbol.name.startswith("_")))
-        self.keep = tuple(keep)
-        self.single = bool(rule.options.expand1) and not rule.alias
-        name = rule.alias or rule.options.template_source or self.rule
-        self.build: Any = None if self.rule.startswith("_") else getattr(builder, name, None)
-        if self.build is None and not self.rule.startswith("_") and not self.single:
-            raise RuntimeError(f"the syntax builder has no callback for rule {name!r}")
+    def __init__(self, exported: list[Any], builder: Any) -> None:
+        size, rule, keep, single, callback = exported
+        self.size: int = size
+        self.rule: str = rule
+        self.keep: tuple[tuple[int, bool], ...] = tuple((i, bool(s)) for i, s in keep)
+        self.single: bool = bool(single)
+        self.build: Any = None if callback is None else getattr(builder, callback, None)
+        if self.build is None and callback is not None and not self.single:
+            raise RuntimeError(f"the syntax builder has no callback for rule {callback!r}")
         # The callback itself, when it takes the children as they are (none dropped,
         # none spliced): the loop then calls it without this object in between.
         whole = self.keep == tuple((index, False) for index in range(self.size))
@@ -98,6 +88,12 @@ class Recovery(Protocol):
     def end(self, parse: Parse, token: Token) -> None:
         """The end of the file came before the input was complete."""
 
+    def long_line(self, parse: Parse, token: Token) -> None:
+        """`token` is one more than a line may hold; the line is to be skipped."""
+
+    def too_many_tokens(self, parse: Parse, token: Token) -> None:
+        """`token` is one more than a file may hold; the parse stops after this call."""
+
 
 # A state's scanner: its compiled pattern (one group per terminal, named after
 # it) and the keywords it first matches as another terminal (see `_keywords`).
@@ -105,39 +101,53 @@ Scanner = tuple[Any, dict[str, dict[str, str]]]
 
 
 class Grammar:
-    """The tables and scanners of one Lark LALR parser, in the shape the loop wants.
+    """The exported tables (`aiflang.syntax.tables`) in the shape the loop wants.
 
     `builder` holds the rule callbacks, one method per rule (named after the
-    rule or its alias), each given the rule's kept children.
+    rule or its alias), each given the rule's kept children. Each state's
+    scanner pattern is compiled the first time the state lexes.
     """
 
-    def __init__(self, lark: Any, builder: Any) -> None:
-        from lark.parsers.lalr_analysis import Shift
-
-        interactive = lark.parse_interactive("")
-        conf = interactive.parser_state.parse_conf
-        self.start_state: int = conf.start_state
-        self.end_state: int = conf.end_state
+    def __init__(
+        self,
+        tables: dict[str, Any],
+        builder: Any,
+        rebuild: Callable[[], dict[str, Any]] | None = None,
+    ) -> None:
+        self._rebuild = rebuild  # fresh tables, should a cached pattern not compile
+        self.start_state: int = tables["start"]
+        self.end_state: int = tables["end"]
+        reductions = [Reduction(rule, builder) for rule in tables["rules"]]
         self.actions: dict[int, dict[str, Action]] = {}
         self.expected: dict[int, frozenset[str]] = {}
-        reductions: dict[int, Reduction] = {}
-        for state, row in conf.states.items():
-            compiled: dict[str, Action] = {}
-            for symbol, (action, argument) in row.items():
-                if action is Shift:
-                    compiled[symbol] = (True, argument)
-                else:
-                    reduction = reductions.get(id(argument))
-                    if reduction is None:
-                        reduction = reductions[id(argument)] = Reduction(argument, builder)
-                    compiled[symbol] = (False, reduction)
-            self.actions[state] = compiled
-            self.expected[state] = frozenset(s for s in row if s.isupper())
-        self._contextual = interactive.lexer_thread.lexer
+        for state, row in tables["states"].items():
+            self.actions[int(state)] = {
+                symbol: (True, argument) if shift else (False, reductions[argument])
+                for symbol, (shift, argument) in row.items()
+            }
+            self.expected[int(state)] = frozenset(s for s in row if s.isupper())
+        self._exported = tables["scanners"]
+        self._lexer: dict[int, int] = {int(state): i for state, i in tables["lexer"].items()}
+        self._compiled: dict[int, Scanner] = {}
         self._scanners: dict[int, Scanner] = {}
-        root = self._contextual.root_lexer
-        self.root: Scanner = (_pattern(root), _keywords(root))
-        self.ignore: frozenset[str] = frozenset(root.ignore_types)
+        self.root: Scanner = self._compile(tables["root"])
+        self.ignore: frozenset[str] = frozenset(tables["ignore"])
+
+    def _compile(self, index: int) -> Scanner:
+        found = self._compiled.get(index)
+        if found is None:
+            regex, flags, keywords = self._exported[index]
+            try:
+                pattern = re.compile(regex, flags)
+            except (re.error, TypeError):
+                if self._rebuild is None:
+                    raise
+                self._exported = self._rebuild()["scanners"]  # the tables' shape is fixed
+                self._rebuild = None
+                regex, flags, keywords = self._exported[index]
+                pattern = re.compile(regex, flags)
+            found = self._compiled[index] = (pattern, keywords)
+        return found
 
     @property
     def scanners(self) -> dict[int, Scanner]:
@@ -148,9 +158,7 @@ class Grammar:
         """The scanner of the contextual lexer in `state`, built on first use."""
         found = self._scanners.get(state)
         if found is None:
-            lexer = self._contextual.lexers[state]
-            found = (_pattern(lexer), _keywords(lexer))
-            self._scanners[state] = found
+            found = self._scanners[state] = self._compile(self._lexer[state])
         return found
 
     def simulate(self, stack: Sequence[int], kinds: Sequence[str]) -> bool:
@@ -178,30 +186,12 @@ class Grammar:
         return True
 
 
-def _pattern(lexer: Any) -> Any:
-    """The one compiled pattern of a Lark scanner (it splits only past 100 terminals)."""
-    patterns = lexer.scanner._mres
-    if len(patterns) != 1:  # pragma: no cover - the grammar has far fewer terminals
-        raise RuntimeError("the grammar's terminals no longer fit one pattern")
-    return patterns[0]
-
-
-def _keywords(lexer: Any) -> dict[str, dict[str, str]]:
-    """Keywords a lexer first matches as another terminal (`x` as a unit, `for` as a
-    name): by that terminal, each keyword's text and its own type."""
-    found: dict[str, dict[str, str]] = {}
-    for name, callback in lexer.callback.items():
-        words: dict[str, str] = {}
-        for terminal in callback.scanner.terminals:
-            if terminal.pattern.flags:  # pragma: no cover - the grammar has no such keyword
-                raise RuntimeError(f"keyword {terminal.name} has flags")
-            words[terminal.pattern.value] = terminal.name
-        found[name] = words
-    return found
-
-
 class TooManyErrors(Exception):
     """Raised by a recovery policy to stop the parse."""
+
+
+class StopParse(Exception):
+    """Raised by a rule callback to end the parse early (a limit); what is complete is kept."""
 
 
 class TooDeep(Exception):
@@ -269,22 +259,36 @@ class Parse:
         "end",
         "grammar",
         "line",
+        "line_depth",
         "line_start",
+        "max_line_tokens",
+        "max_tokens",
         "pos",
         "stack",
         "text",
         "values",
     )
 
-    def __init__(self, grammar: Grammar, text: str, max_nesting: int) -> None:
+    def __init__(
+        self,
+        grammar: Grammar,
+        text: str,
+        *,
+        max_nesting: int,
+        max_line_tokens: int,
+        max_tokens: int,
+    ) -> None:
         self.grammar = grammar
         self.brackets = Brackets(text, max_nesting)
+        self.max_line_tokens = max_line_tokens
+        self.max_tokens = max_tokens
         self.text = text
         self.end = len(text)
         self.pos = 0
         self.line = 1
         self.line_start = 0
         self.stack: list[int] = [grammar.start_state]
+        self.line_depth = 1  # the stack's height where the current line began
         self.values: list[Any] = []
         self.comments: list[Token] = []
 
@@ -300,6 +304,8 @@ class Parse:
         comments = self.comments
         brackets = self.brackets
         spaces = _SPACES.match
+        most_on_line, most_tokens = self.max_line_tokens, self.max_tokens
+        on_line = tokens = 0  # tokens since the last line break, and in all
         pos, line, line_start = self.pos, self.line, self.line_start
         while pos < end:
             state = stack[-1]
@@ -329,8 +335,22 @@ class Parse:
             if kind == "_NL":
                 line += value.count("\n")
                 line_start = token[2] + value.rindex("\n") + 1
-            elif kind in BRACKETS:
-                brackets.see(token, line_start)
+                on_line = 0
+                self.line_depth = len(stack)
+            else:
+                on_line += 1
+                tokens += 1
+                if tokens > most_tokens:
+                    self.pos, self.line, self.line_start = pos, line, line_start
+                    recovery.too_many_tokens(self, token)
+                    raise StopParse
+                if on_line > most_on_line:
+                    self.pos, self.line, self.line_start = pos, line, line_start
+                    recovery.long_line(self, token)
+                    pos, line, line_start = self.pos, self.line, self.line_start
+                    continue
+                if kind in BRACKETS:
+                    brackets.see(token, line_start)
             while True:  # shift `token`, reducing first as the table says
                 action = actions[stack[-1]].get(kind)
                 if action is None:
@@ -432,13 +452,15 @@ class Parse:
             if kind == END and stack[-1] == self.grammar.end_state:
                 return values[-1]
 
-    def pop_until(self, kind: str) -> bool:
+    def pop_until(self, kind: str, depth: int | None = None) -> bool:
         """Drop the innermost unfinished constructs until `kind` is accepted.
 
-        Returns False, changing nothing, when no enclosing state accepts it.
+        With `depth`, the stack is first cut to at most that height. Returns
+        False, changing nothing, when no enclosing state accepts `kind`.
         """
         grammar = self.grammar
-        for depth in range(len(self.stack), 0, -1):
+        highest = len(self.stack) if depth is None else min(depth, len(self.stack))
+        for depth in range(highest, 0, -1):
             if kind in grammar.actions[self.stack[depth - 1]] and grammar.simulate(
                 self.stack[:depth], (kind,)
             ):

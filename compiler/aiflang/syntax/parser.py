@@ -34,12 +34,15 @@ from aiflang.syntax.build import (
     MAX_VALUE_ITEMS,
     Builder,
 )
-from aiflang.syntax.lalr import Grammar, Parse, TooDeep, TooManyErrors
-from aiflang.syntax.recovery import MAX_SYNTAX_ERRORS, SyntaxRecovery
+from aiflang.syntax.lalr import Grammar, Parse, StopParse, TooDeep, TooManyErrors
+from aiflang.syntax.recovery import MAX_ERROR_EVENTS, MAX_SYNTAX_ERRORS, SyntaxRecovery
 
 __all__ = [
     "MAX_BLOCKS",
+    "MAX_ERROR_EVENTS",
     "MAX_FILE_BYTES",
+    "MAX_FILE_TOKENS",
+    "MAX_LINE_TOKENS",
     "MAX_NESTING",
     "MAX_NUMBER_DIGITS",
     "MAX_PATH_SEGMENTS",
@@ -52,6 +55,10 @@ __all__ = [
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_NESTING = 64
+MAX_LINE_TOKENS = 1_000  # a value is a few tokens; a long list belongs on several lines
+# A valid 1 MiB design (tens of thousands of lines) holds about 300,000 tokens; past
+# this, parsing alone would pass the time a file may take (docs/limits.md).
+MAX_FILE_TOKENS = 400_000
 
 
 @functools.lru_cache(maxsize=1)
@@ -62,18 +69,14 @@ def _grammar_text() -> str:
 @functools.lru_cache(maxsize=1)
 def _parser() -> tuple[Grammar, Builder]:
     """The tables (built once per process, from the on-disk cache) and the callbacks."""
-    from lark import Lark
+    from aiflang.syntax.tables import export, load
 
-    grammar = _grammar_text()
-    options: dict[str, Any] = {
-        "parser": "lalr",
-        "lexer": "contextual",
-        "propagate_positions": False,
-        "maybe_placeholders": False,
-    }
-    lark = Lark(grammar, **options)
     builder = Builder()
-    return Grammar(lark, builder), builder
+    grammar = _grammar_text()
+    try:
+        return Grammar(load(grammar), builder, rebuild=lambda: export(grammar)), builder
+    except (KeyError, TypeError, ValueError, IndexError):  # a cache entry of another shape
+        return Grammar(export(grammar), builder), builder
 
 
 @dataclass(slots=True)
@@ -137,20 +140,29 @@ def parse_source(text: str, file: str) -> ParseResult:
     text = text.replace("\r\n", "\n")
     empty = ast.Module(file, ())
     grammar, builder = _parser()
-    parse = Parse(grammar, text, MAX_NESTING)
+    parse = Parse(
+        grammar,
+        text,
+        max_nesting=MAX_NESTING,
+        max_line_tokens=MAX_LINE_TOKENS,
+        max_tokens=MAX_FILE_TOKENS,
+    )
     builder.begin(file, text, parse.comments)
     recovery = SyntaxRecovery(file, text)
     collecting = gc.isenabled()
     gc.disable()
     try:
         entries = parse.run(recovery)
+    except StopParse:  # a limit: keep the entries completed at the top of the file
+        entries = _completed_entries(parse.values)
     except TooManyErrors:
         last = recovery.diagnostics[-1].span if recovery.diagnostics else Span.point(file)
         reported = len(recovery.diagnostics)
         message = (
             f"too many syntax errors; stopped after {reported}"
             if reported >= MAX_SYNTAX_ERRORS
-            else f"the parser cannot recover from the errors above; stopped at line {parse.line}"
+            else f"the parser met more than {MAX_ERROR_EVENTS:,} errors while recovering "
+            f"from the ones above; stopped at line {parse.line:,}"
         )
         recovery.diagnostics.append(
             Diagnostic(
@@ -179,6 +191,21 @@ def parse_source(text: str, file: str) -> ParseResult:
     module = ast.Module(file, entries, comments, Span(file, 1, 1, 1, 1, 0, len(text)))
     diagnostics = recovery.diagnostics + builder.diagnostics
     return ParseResult(module, diagnostics + _direction_controls(text, file, diagnostics), text)
+
+
+def _completed_entries(values: list[Any]) -> tuple[ast.Entry, ...]:
+    """The top-level entries finished before a parse stopped (they lie at the bottom
+    of the value stack, alone or in the list the entries are gathered into)."""
+    entries: list[ast.Entry] = []
+    kinds = (ast.Block, ast.Attribute, ast.Require, ast.Import)
+    for value in values:
+        if isinstance(value, kinds):
+            entries.append(value)
+        elif isinstance(value, list) and all(isinstance(v, kinds) for v in value):
+            entries.extend(value)
+        else:
+            break
+    return tuple(entries)
 
 
 def _direction_controls(text: str, file: str, found: list[Diagnostic]) -> list[Diagnostic]:

@@ -166,6 +166,36 @@ class SyntaxRecovery:
         if not parse.accepts(END):
             parse.pop_until(END)
 
+    def long_line(self, parse: Parse, token: Token) -> None:
+        """A line holds more tokens than `parse.max_line_tokens`: report it, skip the rest."""
+        self._count()
+        if token[3] not in self.lines:
+            self.report(
+                Diagnostic(
+                    codes.E108,
+                    Severity.ERROR,
+                    f"line {token[3]:,} holds more than {parse.max_line_tokens:,} tokens; "
+                    "the rest of the line is not read",
+                    self.token_span(token),
+                    help="a value holds a few tokens; split long lists over several lines",
+                )
+            )
+        # Drop what the line started, so the next line reads as it would without it.
+        parse.skip_to(parse.line_end())
+        parse.pop_until("_NL", parse.line_depth)
+
+    def too_many_tokens(self, parse: Parse, token: Token) -> None:
+        self.diagnostics.append(
+            Diagnostic(
+                codes.E108,
+                Severity.ERROR,
+                f"the file holds more than {parse.max_tokens:,} tokens; the rest of the file "
+                f"(from line {token[3]:,}) is not read",
+                self.token_span(token),
+                help="split the design into several files joined with `import`",
+            )
+        )
+
     # Repairs -------------------------------------------------------------------------------
     def _repair(self, parse: Parse, token: Token) -> bool:
         """Insert the token that makes `token` fit, if one does."""
