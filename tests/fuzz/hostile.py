@@ -258,6 +258,46 @@ def halls(size: int) -> Files:
 
 
 @family
+def valid_halls(size: int) -> Files:
+    """Thousands of halls that pass the front end, so every analysis runs on them."""
+    return {
+        "main.aif": _repeat(
+            lambda i: (
+                f"  hall h{i} {{\n    it_power = 1 MW\n    ups = 2 x 1 MW\n    redundancy = N+1\n"
+                "    cooling = { liquid = 1 MW, air = 0.2 MW }\n    positions = 4\n"
+                "    racks = 2 x GB200_NVL72\n  }\n"
+            ),
+            size,
+            'factory "f" {\n  site { pue = 1.2 }\n'
+            "  fabric compute { connects = compute, leaf = Q3400, spine = Q3400 }\n"
+            '  serve "chat" { params = 70 billion }\n',
+            "}\n",
+        )
+    }
+
+
+@family
+def valid_workloads(size: int) -> Files:
+    """Thousands of serving and training workloads on one valid hall."""
+    return {
+        "main.aif": _repeat(
+            lambda i: (
+                f'  serve "s{i}" {{ params = {1 + i % 400} billion, share = 0.01% }}\n'
+                if i % 2
+                else f'  train "t{i}" {{ params = {1 + i % 400} billion, tokens = 1 trillion }}\n'
+            ),
+            size,
+            'factory "f" {\n  site { pue = 1.2 }\n'
+            "  hall A {\n    it_power = 3 MW\n    ups = 4 x 1 MW\n    redundancy = N+1\n"
+            "    cooling = { liquid = 2.6 MW, air = 0.6 MW }\n    positions = 40\n"
+            "    racks = 16 x GB200_NVL72\n  }\n"
+            "  fabric compute { connects = compute, leaf = Q3400, spine = Q3400 }\n",
+            "}\n",
+        )
+    }
+
+
+@family
 def require_rules(size: int) -> Files:
     return {
         "main.aif": _repeat(

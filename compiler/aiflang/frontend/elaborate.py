@@ -258,6 +258,8 @@ class _Elaborator(ComponentBuilder):
 
     def requirement(self, rule: ast.Require) -> dm.Requirement | None:
         value = rule.value
+        if isinstance(value, ast.Invalid):
+            return None
         if not isinstance(value, ast.Quantity):
             self.sink.error(
                 codes.E216, "a `require` rule compares with a number or a quantity", value.span

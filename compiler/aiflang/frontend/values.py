@@ -82,6 +82,8 @@ class ValueReader:
         self, attribute: ast.Attribute, expected: str, value: ast.Value | None = None
     ) -> None:
         shown = value if value is not None else attribute.value
+        if isinstance(shown, ast.Invalid):
+            return  # the parser reported it; every reader ends here and returns None
         self.sink.error(
             codes.E216,
             f"`{attribute.name}` expects {expected}, found {_describe(shown)}",

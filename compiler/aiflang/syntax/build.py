@@ -145,6 +145,7 @@ class Builder:
     def __init__(self) -> None:
         self.file = ""
         self.comments: list[Token] = []
+        self.error_lines: set[int] = set()
         self.diagnostics: list[Diagnostic] = []
         self.blocks = 0
         self._doc_lines: dict[int, str] = {}
@@ -152,10 +153,11 @@ class Builder:
         self._text = ""
         self._limited: set[int] = set()
 
-    def begin(self, file: str, text: str, comments: list[Token]) -> None:
+    def begin(self, file: str, text: str, comments: list[Token], error_lines: set[int]) -> None:
         self.file = file
         self._text = text
         self.comments = comments  # the driver's list, filled as it lexes
+        self.error_lines = error_lines  # the recovery's lines with a syntax error, so far
         self.diagnostics = []
         self.blocks = 0
         self._doc_lines = {}
@@ -263,7 +265,13 @@ class Builder:
     def attribute(self, children: Children) -> ast.Attribute:
         name, _equal, value = children
         name_span = self.token_span(name)
-        return _Attribute(name[1], value, self.join(name_span, value.span), name_span)
+        span = self.join(name_span, value.span)
+        if self.error_lines and (
+            span.line in self.error_lines or span.end_line in self.error_lines
+        ):
+            # The parser repaired this line: whatever value it read is a guess.
+            value = _Invalid(value.span)
+        return _Attribute(name[1], value, span, name_span)
 
     def require(self, children: Children) -> ast.Require:
         keyword, path, operator, value = children[:4]

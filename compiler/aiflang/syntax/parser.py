@@ -147,8 +147,8 @@ def parse_source(text: str, file: str) -> ParseResult:
         max_line_tokens=MAX_LINE_TOKENS,
         max_tokens=MAX_FILE_TOKENS,
     )
-    builder.begin(file, text, parse.comments)
     recovery = SyntaxRecovery(file, text)
+    builder.begin(file, text, parse.comments, recovery.lines)
     collecting = gc.isenabled()
     gc.disable()
     try:
