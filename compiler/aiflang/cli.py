@@ -703,14 +703,21 @@ def catalog(name: str | None, debug: bool) -> None:
         return
     text = render_entry(name, project)
     if text is None:
-        raise UsageError(f"no catalog entry `{name}` (run `aifc catalog` for the list)")
+        from aiflang.render.catalog import missing_entry
+
+        raise UsageError(missing_entry(name, project))
     click.echo(text)
 
 
 @main.command()
-@click.argument("code")
-def explain(code: str) -> None:
-    """What a diagnostic code means and how to fix it."""
+@click.argument("code", required=False)
+def explain(code: str | None) -> None:
+    """What a diagnostic code means and how to fix it (no code: list them all)."""
+    if code is None:
+        from aiflang.render.explain import render_code_list
+
+        click.echo(render_code_list())
+        return
     from aiflang.diagnostics.codes import CODES
     from aiflang.diagnostics.codes import explain as lookup
 

@@ -84,6 +84,7 @@ __all__ = [
     "format_percent",
     "format_quantity",
     "parse_unit",
+    "plural",
     "quantity",
     "unit_names",
 ]
@@ -743,6 +744,14 @@ def format_number(value: float, precision: int | None = None) -> str:
             return f"{int(value):,}"
         precision = 6
     return _plain(value, precision)
+
+
+def plural(count: float, word: str) -> str:
+    """`count` and `word`, made plural unless the count is one: "1 rack", "2 switches"."""
+    if count == 1:
+        return f"{format_number(count)} {word}"
+    ending = "es" if word.endswith(("s", "x", "ch", "sh")) else "s"
+    return f"{format_number(count)} {word}{ending}"
 
 
 def format_percent(fraction: float, precision: int = 3) -> str:

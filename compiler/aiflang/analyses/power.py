@@ -60,6 +60,8 @@ _RUNS_OUT = {
     "air": "air cooling runs out",
 }
 _WHAT = {"positions": "positions", "liquid": "liquid cooling", "air": "air cooling"}
+# The attribute a binding constraint is written in, for the finding to point at.
+_WRITTEN_IN = {"positions": "positions", "liquid": "cooling", "air": "cooling"}
 
 
 def check_power(design: Design, facts: Facts, sink: Sink) -> None:
@@ -93,9 +95,20 @@ def check_power(design: Design, facts: Facts, sink: Sink) -> None:
 # Plants ---------------------------------------------------------------------
 def _plants(budget: HallBudget, facts: Facts, sink: Sink) -> None:
     hall = budget.hall
-    budget.ups = _plant(hall.ups, hall.redundancy, f'hall "{hall.name}" UPS', hall.span, sink)
+    # A plant that cannot run at its redundancy: point at the redundancy if written.
+    budget.ups = _plant(
+        hall.ups,
+        hall.redundancy,
+        f'hall "{hall.name}" UPS',
+        hall.attr_spans.get("redundancy") or hall.span_of("ups"),
+        sink,
+    )
     budget.cdus = _plant(
-        hall.cdus, hall.cdu_redundancy, f'hall "{hall.name}" CDUs', hall.span, sink
+        hall.cdus,
+        hall.cdu_redundancy,
+        f'hall "{hall.name}" CDUs',
+        hall.attr_spans.get("cdu_redundancy") or hall.span_of("cdus"),
+        sink,
     )
     # UPS ratings are continuous ratings: only a hall's own `derating` limits them.
     # Feeds are feeders and breakers, held to the continuous-load rule by default.
@@ -131,7 +144,7 @@ def _check_air_racks(design: Design, budgets: list[HallBudget], facts: Facts, si
     placed: dict[str, Span | None] = {}
     for budget in budgets:
         for line in budget.lines:
-            placed.setdefault(line.rack.name, budget.hall.span)
+            placed.setdefault(line.rack.name, budget.hall.span_of("racks"))
     for name, rack in design.components.racks.items():
         if name not in placed and rack.builtin:
             continue
@@ -475,11 +488,12 @@ def _headroom(budget: HallBudget, utility_it_left_w: float | None, sink: Sink) -
         sink.warning(
             codes.W402,
             f'hall "{hall.name}" strands {watts(first.power_w)} of power: room for '
-            f"{first.by_power} more {first.rack} by power, but {_RUNS_OUT[first.binding]} after "
-            f"{first.more_racks}",
-            hall.span_of("positions"),
-            help=f"add {_WHAT[first.binding]} for {first.by_power - first.more_racks} more "
-            "racks, or plan lower-density racks for the power left",
+            f"{first.by_power} more {first.rack} by power, but "
+            f"{_RUNS_OUT[first.binding]} after {first.more_racks}",
+            hall.span_of(_WRITTEN_IN[first.binding]),
+            help=f"add {_WHAT[first.binding]} for "
+            f"{plural(first.by_power - first.more_racks, 'more rack')}, or plan lower-density "
+            "racks for the power left",
         )
     elif (
         room.fits

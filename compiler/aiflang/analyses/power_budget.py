@@ -236,8 +236,7 @@ def percent(share: float) -> str:
     return f"{share * 100:.3g}%"
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count:,} {word}" + ("" if count == 1 else "s")
+plural = units.plural  # the one plural helper, for the power modules' messages
 
 
 # N-1 failures ---------------------------------------------------------------

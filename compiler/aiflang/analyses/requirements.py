@@ -22,6 +22,7 @@ from aiflang import units
 from aiflang.analyses.facts import Facts, report_sections
 from aiflang.diagnostics import Fix, Sink, codes, replacements
 from aiflang.frontend.design import Design, Requirement
+from aiflang.frontend.hints import dimension_words, units_for
 
 _OPERATORS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
@@ -131,15 +132,35 @@ def evaluate(requirement: Requirement, data: dict[str, Any], sink: Sink) -> rp.R
         return result
     dimension, factor = field_dimension(requirement.path[-1])
     expected_name = units.dimension_name(dimension)
+    counts_gpus = requirement.path[-1].endswith("gpus") or requirement.path[-1] == (
+        "gpus_per_replica"
+    )
+    plain = units.dimension_name(units.DIMENSIONLESS)
     if expected_name != requirement.dimension and not (
-        requirement.dimension == units.dimension_name(units.DIMENSIONLESS)
-        and dimension.is_dimensionless
+        dimension.is_dimensionless
+        and (
+            requirement.dimension == plain
+            or (counts_gpus and requirement.dimension == units.dimension_name(units.GPU_COUNT))
+        )
     ):
+        bound = (
+            "write the bound as a plain number"
+            + (" or in GPUs (`2000 GPU`)" if counts_gpus else "")
+            if dimension.is_dimensionless
+            else f"write the bound in a unit of {expected_name}: "
+            + ", ".join(units_for(None, requirement.path[-1], dimension) or ["..."])
+        )
+        found = (
+            "a plain number"
+            if requirement.dimension == plain
+            else f"{requirement.dimension} ({requirement.unit})"
+        )
         sink.error(
             codes.E602,
-            f"requirement compares {path_text} ({expected_name}) with {requirement.dimension}",
+            f"requirement compares {path_text} "
+            f"({'a count of GPUs' if counts_gpus else dimension_words(dimension)}) with {found}",
             requirement.span,
-            help=f"write the bound in a unit of {expected_name}",
+            help=bound,
         )
         return result
     actual_si = float(value) * factor

@@ -54,7 +54,7 @@ class BlockReader:
         result: Any
         if form is Form.QUANTITY:
             assert attr.dimension is not None
-            result = self.values.quantity_si(attribute, attr.dimension)
+            result = self.values.quantity_si(attribute, attr.dimension, kind=self.spec.kind)
             if attr.positive and result == 0:
                 self.values.zero(attribute, attr.example)
                 result = None
@@ -74,7 +74,7 @@ class BlockReader:
             result = self.values.parts(attribute)
         elif form is Form.MODULES:
             assert attr.dimension is not None
-            result = self.values.modules(attribute, attr.dimension)
+            result = self.values.modules(attribute, attr.dimension, kind=self.spec.kind)
             if attr.positive and result is not None and result[1] == 0:
                 self.values.zero(attribute, attr.example)
                 result = None
@@ -348,7 +348,9 @@ class ComponentBuilder:
             if share is None:
                 return None
             return share if value.tag.name == "liquid" else 1 - share
-        self.values.wrong_form(attribute, "air, liquid, or `liquid 85%`")
+        self.values.wrong_form(
+            attribute, "air, liquid, or `liquid 85%`", example="cooling = liquid 85%"
+        )
         return None
 
     def scale_up(
@@ -379,7 +381,9 @@ class ComponentBuilder:
             if domain is None:
                 return technology, None
         else:
-            self.values.wrong_form(attribute, "`nvlink { domain = 72 }`")
+            self.values.wrong_form(
+                attribute, "`nvlink { domain = 72 }`", example="scale_up = nvlink { domain = 72 }"
+            )
             return None, None
         if technology not in ("nvlink", "infinity_fabric", "ualink", "none"):
             self.sink.error(

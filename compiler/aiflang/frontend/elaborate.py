@@ -64,7 +64,7 @@ class _Elaborator(ComponentBuilder):
         if cooling is not None:
             if isinstance(cooling.value, ast.MapValue):
                 for entry in cooling.value.entries:
-                    amount = self.values.quantity_si(entry, units.POWER)
+                    amount = self.values.quantity_si(entry, units.POWER, kind="hall")
                     if entry.name == "liquid":
                         liquid_w = amount
                     elif entry.name == "air":
@@ -77,9 +77,13 @@ class _Elaborator(ComponentBuilder):
                             help="cooling = { liquid = 2.6 MW, air = 0.6 MW }",
                         )
             elif isinstance(cooling.value, ast.Tagged | ast.Ref):
-                self.values.wrong_form(cooling, "a map such as { liquid = 2.6 MW, air = 0.6 MW }")
+                self.values.wrong_form(
+                    cooling,
+                    "a map such as { liquid = 2.6 MW, air = 0.6 MW }",
+                    example="cooling = { liquid = 2.6 MW, air = 0.6 MW }",
+                )
             else:
-                air_w = self.values.quantity_si(cooling, units.POWER)
+                air_w = self.values.quantity_si(cooling, units.POWER, kind="hall")
         racks = r.get("racks") or []
         for part in racks:
             self.rack(part.name)
@@ -142,7 +146,11 @@ class _Elaborator(ComponentBuilder):
                     if count is not None:
                         declared[entry.name] = count
             else:
-                self.values.wrong_form(counts, "{ leaf = 32, spine = 16 }")
+                self.values.wrong_form(
+                    counts,
+                    "{ leaf = 32, spine = 16 }",
+                    example="switches = { leaf = 32, spine = 16 }",
+                )
         tiers = r.get("tiers")
         if tiers is not None and tiers > 3:
             self.sink.error(

@@ -350,7 +350,12 @@ class _Resolver:
                         f"a {kind} has no attribute `{entry.name}`",
                         entry.name_span,
                         help=did_you_mean(suggestions)
-                        or f"{kind} attributes are: {', '.join(spec.attrs)}",
+                        or (
+                            f"{kind} attributes are: {', '.join(spec.attrs)}"
+                            if spec.attrs
+                            else f"a {kind} holds blocks ({', '.join(spec.children)}), "
+                            "not attributes"
+                        ),
                         fixes=replacements(entry.name_span, suggestions),
                     )
             elif isinstance(entry, ast.Block):

@@ -142,3 +142,12 @@ def render_entry(name: str, project: Sequence[ParseResult] = ()) -> str | None:
         value = _value_text(attribute, project)
         out.append(f"  {key:<20} {value}" + (f"   # {comment}" if comment else ""))
     return "\n".join(out)
+
+
+def missing_entry(name: str, project: Sequence[ParseResult] = ()) -> str:
+    """The line for a name the catalog lacks, with the closest entries."""
+    from aiflang.frontend.scope import close_matches
+
+    close = close_matches(name, sorted(dict(_scope(project).names())))
+    hint = f"; did you mean {' or '.join(f'`{c}`' for c in close)}?" if close else ""
+    return f"no catalog entry `{name}`{hint} (run `aifc catalog` for the list)"

@@ -255,6 +255,7 @@ class Parse:
 
     __slots__ = (
         "brackets",
+        "close_at",
         "comments",
         "end",
         "grammar",
@@ -277,8 +278,12 @@ class Parse:
         max_nesting: int,
         max_line_tokens: int,
         max_tokens: int,
+        close_at: int | None = None,
     ) -> None:
         self.grammar = grammar
+        # Where to close the innermost block before lexing on (a `}` the designer
+        # lost, placed by indentation on a second parse); past the end: never.
+        self.close_at = len(text) + 1 if close_at is None else close_at
         self.brackets = Brackets(text, max_nesting)
         self.max_line_tokens = max_line_tokens
         self.max_tokens = max_tokens
@@ -307,7 +312,13 @@ class Parse:
         most_on_line, most_tokens = self.max_line_tokens, self.max_tokens
         on_line = tokens = 0  # tokens since the last line break, and in all
         pos, line, line_start = self.pos, self.line, self.line_start
+        close_at = self.close_at
         while pos < end:
+            if pos >= close_at:  # the `}` and the line break that ends it
+                close_at = self.close_at = end + 1
+                if self.accepts("RBRACE", "_NL"):
+                    self.feed(("RBRACE", "", pos, line, pos - line_start + 1))
+                    self.feed(("_NL", "", pos, line, pos - line_start + 1))
             state = stack[-1]
             pattern, retype = scanners.get(state) or grammar.scanner(state)
             found = pattern.match(text, pos)

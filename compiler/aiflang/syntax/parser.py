@@ -35,7 +35,12 @@ from aiflang.syntax.build import (
     Builder,
 )
 from aiflang.syntax.lalr import Grammar, Parse, StopParse, TooDeep, TooManyErrors
-from aiflang.syntax.recovery import MAX_ERROR_EVENTS, MAX_SYNTAX_ERRORS, SyntaxRecovery
+from aiflang.syntax.recovery import (
+    MAX_ERROR_EVENTS,
+    MAX_SYNTAX_ERRORS,
+    LostBrace,
+    SyntaxRecovery,
+)
 
 __all__ = [
     "MAX_BLOCKS",
@@ -134,10 +139,25 @@ def decode_source(data: bytes, file: str) -> tuple[str | None, Diagnostic | None
 
 
 def parse_source(text: str, file: str) -> ParseResult:
-    """Parse one file's text. Never raises for any text."""
+    """Parse one file's text. Never raises for any text.
+
+    When a block lost its closing brace (E104, judged by indentation), the
+    text is parsed once more with that brace in place, so the blocks after it
+    are read where the designer meant them, not as its children.
+    """
     if text.startswith("\ufeff"):
         text = text[1:]
     text = text.replace("\r\n", "\n")
+    result, lost = _parse(text, file, None)
+    if lost is None:
+        return result
+    unclosed = [d for d in result.diagnostics if d.code == "E104"]
+    again, _ = _parse(text, file, lost.before)
+    again.diagnostics[:0] = unclosed
+    return again
+
+
+def _parse(text: str, file: str, close_at: int | None) -> tuple[ParseResult, LostBrace | None]:
     empty = ast.Module(file, ())
     grammar, builder = _parser()
     parse = Parse(
@@ -146,6 +166,7 @@ def parse_source(text: str, file: str) -> ParseResult:
         max_nesting=MAX_NESTING,
         max_line_tokens=MAX_LINE_TOKENS,
         max_tokens=MAX_FILE_TOKENS,
+        close_at=close_at,
     )
     recovery = SyntaxRecovery(file, text)
     builder.begin(file, text, parse.comments, recovery.lines)
@@ -169,7 +190,7 @@ def parse_source(text: str, file: str) -> ParseResult:
                 codes.E108, Severity.ERROR, message, last, help="fix the first errors and run again"
             )
         )
-        return ParseResult(empty, recovery.diagnostics, text)
+        return ParseResult(empty, recovery.diagnostics, text), None
     except TooDeep as error:
         _, _, offset, line, column = error.token
         span = Span(file, line, column, line, column + 1, offset, offset + 1)
@@ -180,7 +201,7 @@ def parse_source(text: str, file: str) -> ParseResult:
             span,
             help="a design needs a few levels (factory, hall, map); flatten it",
         )
-        return ParseResult(empty, [too_deep], text)
+        return ParseResult(empty, [too_deep], text), None
     finally:
         if collecting:
             gc.enable()
@@ -190,7 +211,8 @@ def parse_source(text: str, file: str) -> ParseResult:
     )
     module = ast.Module(file, entries, comments, Span(file, 1, 1, 1, 1, 0, len(text)))
     diagnostics = recovery.diagnostics + builder.diagnostics
-    return ParseResult(module, diagnostics + _direction_controls(text, file, diagnostics), text)
+    result = ParseResult(module, diagnostics + _direction_controls(text, file, diagnostics), text)
+    return result, (recovery.lost if close_at is None else None)
 
 
 def _completed_entries(values: list[Any]) -> tuple[ast.Entry, ...]:

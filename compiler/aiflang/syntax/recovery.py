@@ -70,13 +70,15 @@ class LostBrace:
 
     `opener` is its `{`; `closer` the `}` that closes it instead, indented
     less than the line that opened it; `before_line` the first line after the
-    opener indented no deeper than it, where the missing `}` belongs.
+    opener indented no deeper than it, where the missing `}` belongs, and
+    `before` the offset of that line's first character.
     """
 
     opener: int
     header: str
     closer: int
     before_line: int
+    before: int
 
 
 def describe_expected(accepts: frozenset[str] | set[str]) -> str:
@@ -106,6 +108,7 @@ class SyntaxRecovery:
         self.diagnostics: list[Diagnostic] = []
         self.lines: set[int] = set()
         self.events = 0
+        self.lost: LostBrace | None = None  # the block that lost its `}`, found at the end
 
     # Reporting --------------------------------------------------------------------
     def report(self, diagnostic: Diagnostic) -> None:
@@ -233,6 +236,17 @@ class SyntaxRecovery:
                 label="`-` cannot stand in a name",
                 help=f'put a name with `-` in quotes: "{shorten(name)}"',
             )
+        if kind == "NUMBER" and text[:1] in "+-" and before == "N":
+            written = _word_around(self.text, offset - 1) + text
+            return Diagnostic(
+                codes.E102,
+                Severity.ERROR,
+                f"`{shorten(written)}` is not a redundancy aifc reads",
+                span,
+                label="a redundancy ends here",
+                help="write `2N` (two full systems) or `N+1` (one spare module); redundancies "
+                "are written N, N+1, N+2, 2N or 3/2",
+            )
         if kind == "NUMBER" and before == "," and _digits_before_comma(self.text, offset - 1):
             number = _number_with_commas(self.text, offset)
             plain = number.replace(",", "")
@@ -323,6 +337,7 @@ class SyntaxRecovery:
                 label=f"expected {describe_expected(parse.expected)}",
             )
         lost = _lost_brace(self.text, parse.brackets.lost) if parse.brackets.lost else None
+        self.lost = lost
         if lost is not None:
             opener = self.span_at(lost.opener)
             closer_span = self.span_at(lost.closer)
@@ -377,12 +392,12 @@ class _SpanAt:
 
 
 def _word_around(text: str, offset: int) -> str:
-    """The run of name characters and `-` around `offset`."""
+    """The run of name characters and `-` around `offset` (at most 80 characters each way)."""
     start = offset
-    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_-"):
+    while start > max(0, offset - 80) and (text[start - 1].isalnum() or text[start - 1] in "_-"):
         start -= 1
     end = offset
-    while end < len(text) and (text[end].isalnum() or text[end] in "_-"):
+    while end < min(len(text), offset + 80) and (text[end].isalnum() or text[end] in "_-"):
         end += 1
     return text[start:end]
 
@@ -394,10 +409,10 @@ def _digits_before_comma(text: str, comma: int) -> bool:
 def _number_with_commas(text: str, offset: int) -> str:
     """`1,000,000` around the digits at `offset` (just after a comma)."""
     start = offset - 1
-    while start > 0 and (text[start - 1].isdigit() or text[start - 1] == ","):
+    while start > max(0, offset - 80) and (text[start - 1].isdigit() or text[start - 1] == ","):
         start -= 1
     end = offset
-    while end < len(text) and (text[end].isdigit() or text[end] == ","):
+    while end < min(len(text), offset + 80) and (text[end].isdigit() or text[end] == ","):
         end += 1
     return text[start:end].strip(",")
 
@@ -425,6 +440,6 @@ def _lost_brace(text: str, found: tuple[int, int, int, int]) -> LostBrace:
             depth += 1
         first = text[depth : depth + 1]
         if first not in ("", "\n", "#") and depth - start <= indent:
-            break
+            return LostBrace(opener, header, closer, line, depth)
         position = text.find("\n", start)
-    return LostBrace(opener, header, closer, line)
+    return LostBrace(opener, header, closer, line + 1, len(text))
