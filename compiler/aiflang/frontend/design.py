@@ -6,29 +6,35 @@ type and a count, never one object per rack or GPU, so a million-GPU
 factory costs what a thousand-GPU one does. Values that can be derived from
 parts record both the declared and the derived figure and which one is used.
 
-Spans point back at the source; they are excluded from dumps.
+Spans point back at the source; they take no part in equality or repr.
+
+The nodes are frozen dataclasses, built with keyword arguments only: the
+compiler builds them from values it has already checked, so they need no
+validation of their own, and defining them costs a run a fraction of what
+pydantic models cost (the JSON report, `aiflang.report`, is the pydantic
+contract; this model is internal).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from aiflang.diagnostics import Span
 
 
-class Node_(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
-    span: Span | None = Field(default=None, exclude=True, repr=False)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Node_:
+    span: Span | None = field(default=None, compare=False, repr=False)
     # Where each attribute was written, so a finding can point at the line it is about.
-    attr_spans: dict[str, Span] = Field(default_factory=dict, exclude=True, repr=False)
+    attr_spans: dict[str, Span] = field(default_factory=dict, compare=False, repr=False)
 
     def span_of(self, attribute: str) -> Span | None:
         """The span of `attribute = value` if it was written, else the node's own span."""
         return self.attr_spans.get(attribute, self.span)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Sourced(Node_):
     name: str
     doc: str | None = None
@@ -38,6 +44,7 @@ class Sourced(Node_):
     builtin: bool = False
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Gpu(Sourced):
     vendor: str | None = None
     generation: str | None = None
@@ -51,12 +58,14 @@ class Gpu(Sourced):
     max_scale_up: int = 8
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Cpu(Sourced):
     vendor: str | None = None
     cores: int | None = None
     tdp_w: float
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Nic(Sourced):
     kind: str = "nic"
     ports: int
@@ -64,6 +73,7 @@ class Nic(Sourced):
     power_w: float | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Switch(Sourced):
     technology: str | None = None
     ports: int
@@ -73,12 +83,14 @@ class Switch(Sourced):
     height_m: float | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Transceiver(Sourced):
     speed_bps: float
     power_w: float | None = None
     reach_m: float | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Part(Node_):
     """A count of a named component inside another (`8 x H100`), with its role."""
 
@@ -87,6 +99,7 @@ class Part(Node_):
     role: str | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Power(Node_):
     """A power figure that may be declared, derived from parts, or both."""
 
@@ -104,10 +117,11 @@ class Power(Node_):
         return "declared" if self.declared_w is not None else "derived"
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ServerNode(Sourced):
-    gpus: list[Part] = []
-    cpus: list[Part] = []
-    nics: list[Part] = []
+    gpus: list[Part] = field(default_factory=list)
+    cpus: list[Part] = field(default_factory=list)
+    nics: list[Part] = field(default_factory=list)
     power: Power
     height_m: float | None = None
     weight_kg: float | None = None
@@ -117,9 +131,10 @@ class ServerNode(Sourced):
         return sum(p.count for p in self.gpus)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Rack(Sourced):
     nodes: list[Part]
-    switches: list[Part] = []
+    switches: list[Part] = field(default_factory=list)
     scale_up: str | None = None
     scale_up_domain: int | None = None  # GPUs per scale-up domain
     power: Power
@@ -129,6 +144,7 @@ class Rack(Sourced):
     weight_kg: float | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Site(Node_):
     utility_w: float | None = None
     pue: float = 1.0
@@ -137,6 +153,7 @@ class Site(Node_):
     location: str | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Modules(Node_):
     """`n x size`: UPS modules, CDUs, feeds."""
 
@@ -144,6 +161,7 @@ class Modules(Node_):
     size: float  # SI
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Hall(Node_):
     name: str
     doc: str | None = None
@@ -157,10 +175,11 @@ class Hall(Node_):
     cdus: Modules | None = None
     cdu_redundancy: str = "N"
     positions: int
-    racks: list[Part] = []
+    racks: list[Part] = field(default_factory=list)
     floor_loading_kg_per_m2: float | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Storage(Node_):
     name: str
     doc: str | None = None
@@ -173,6 +192,7 @@ class Storage(Node_):
     price_usd_per_byte: float | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Fabric(Node_):
     name: str
     doc: str | None = None
@@ -186,11 +206,12 @@ class Fabric(Node_):
     spine: str | None = None
     core: str | None = None
     transceiver: str | None = None
-    declared_switches: dict[str, int] = {}
+    declared_switches: dict[str, int] = field(default_factory=dict)
     hall: str | None = None
     training: bool | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Train(Node_):
     name: str
     doc: str | None = None
@@ -204,6 +225,7 @@ class Train(Node_):
     storage: str | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Serve(Node_):
     name: str
     doc: str | None = None
@@ -222,14 +244,16 @@ class Serve(Node_):
     gpus_per_replica: int | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Finance(Node_):
     horizon_s: float | None = None
     software_license_usd_per_gpu_s: float | None = None
     utilization: float | None = None
     maintenance: float | None = None
-    depreciation_s: dict[str, float] = {}
+    depreciation_s: dict[str, float] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Requirement(Node_):
     path: list[str]
     operator: str
@@ -241,18 +265,20 @@ class Requirement(Node_):
     path_spans: list[Span] = Field(default_factory=list, exclude=True, repr=False)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Components(Node_):
     """Every component the factory can reach, by name."""
 
-    gpus: dict[str, Gpu] = {}
-    cpus: dict[str, Cpu] = {}
-    nics: dict[str, Nic] = {}
-    switches: dict[str, Switch] = {}
-    transceivers: dict[str, Transceiver] = {}
-    nodes: dict[str, ServerNode] = {}
-    racks: dict[str, Rack] = {}
+    gpus: dict[str, Gpu] = field(default_factory=dict)
+    cpus: dict[str, Cpu] = field(default_factory=dict)
+    nics: dict[str, Nic] = field(default_factory=dict)
+    switches: dict[str, Switch] = field(default_factory=dict)
+    transceivers: dict[str, Transceiver] = field(default_factory=dict)
+    nodes: dict[str, ServerNode] = field(default_factory=dict)
+    racks: dict[str, Rack] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Design(Node_):
     """One factory, elaborated."""
 
@@ -260,15 +286,15 @@ class Design(Node_):
     file: str
     doc: str | None = None
     site: Site
-    halls: list[Hall] = []
-    storage: list[Storage] = []
-    fabrics: list[Fabric] = []
-    train: list[Train] = []
-    serve: list[Serve] = []
-    finance: Finance = Finance()
-    assumptions: dict[str, float] = {}
-    requirements: list[Requirement] = []
-    components: Components = Components()
+    halls: list[Hall] = field(default_factory=list)
+    storage: list[Storage] = field(default_factory=list)
+    fabrics: list[Fabric] = field(default_factory=list)
+    train: list[Train] = field(default_factory=list)
+    serve: list[Serve] = field(default_factory=list)
+    finance: Finance = field(default_factory=lambda: Finance())
+    assumptions: dict[str, float] = field(default_factory=dict)
+    requirements: list[Requirement] = field(default_factory=list)
+    components: Components = field(default_factory=lambda: Components())
 
     def rack_gpus(self, rack: Rack) -> int:
         nodes = self.components.nodes
