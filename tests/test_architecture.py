@@ -1,6 +1,6 @@
 """The package layout tells the pipeline: nothing imports upward and there are no cycles.
 
-Rooms, from the bottom: utilities (units, resources, cache, fileio), diagnostics,
+Rooms, from the bottom: utilities (units, resources, cache, fileio, records), diagnostics,
 syntax, catalog and models, frontend, the report contract, analyses, the
 driver and the project configuration, renderers, and the API, the command
 line, the language server and the Pygments lexer on top. A module may import
@@ -23,6 +23,7 @@ RANK = {
     "resources": 0,
     "cache": 0,
     "fileio": 0,
+    "records": 0,
     "diagnostics": 1,
     "syntax": 2,
     "catalog": 3,

@@ -27,6 +27,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypedDict, Unpack
 
+from aiflang.records import record
+
 if TYPE_CHECKING:
     from aiflang.diagnostics.codes import Code
 
@@ -37,7 +39,7 @@ class Severity(enum.StrEnum):
     NOTE = "note"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Span:
     """A range of source text. Lines and columns are 1-based and count characters."""
 
@@ -57,7 +59,7 @@ class Span:
         return (self.file, self.line, self.column)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Related:
     """Another place that contributed to a finding, with what it contributed."""
 
@@ -65,7 +67,7 @@ class Related:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Fix:
     """A machine-applicable edit: replace the text at `span` with `replacement`."""
 
@@ -77,7 +79,7 @@ class Fix:
         return f"change to `{self.replacement}`"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Diagnostic:
     code: Code
     severity: Severity

@@ -17,13 +17,14 @@ contract; this model is internal).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
 
 from aiflang.diagnostics import Span
+from aiflang.records import record
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class Node_:
     span: Span | None = field(default=None, compare=False, repr=False)
     # Where each attribute was written, so a finding can point at the line it is about.
@@ -34,7 +35,7 @@ class Node_:
         return self.attr_spans.get(attribute, self.span)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class Sourced(Node_):
     name: str
     doc: str | None = None
@@ -44,7 +45,7 @@ class Sourced(Node_):
     builtin: bool = False
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class Gpu(Sourced):
     vendor: str | None = None
     generation: str | None = None
@@ -58,14 +59,14 @@ class Gpu(Sourced):
     max_scale_up: int = 8
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class Cpu(Sourced):
     vendor: str | None = None
     cores: int | None = None
     tdp_w: float
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class Nic(Sourced):
     kind: str = "nic"
     ports: int
@@ -73,7 +74,7 @@ class Nic(Sourced):
     power_w: float | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class Switch(Sourced):
     technology: str | None = None
     ports: int
@@ -83,14 +84,14 @@ class Switch(Sourced):
     height_m: float | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class Transceiver(Sourced):
     speed_bps: float
     power_w: float | None = None
     reach_m: float | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class Part(Node_):
     """A count of a named component inside another (`8 x H100`), with its role."""
 
@@ -99,7 +100,7 @@ class Part(Node_):
     role: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class Power(Node_):
     """A power figure that may be declared, derived from parts, or both."""
 
@@ -117,7 +118,7 @@ class Power(Node_):
         return "declared" if self.declared_w is not None else "derived"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class ServerNode(Sourced):
     gpus: list[Part] = field(default_factory=list)
     cpus: list[Part] = field(default_factory=list)
@@ -131,7 +132,7 @@ class ServerNode(Sourced):
         return sum(p.count for p in self.gpus)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class Rack(Sourced):
     nodes: list[Part]
     switches: list[Part] = field(default_factory=list)
@@ -144,7 +145,7 @@ class Rack(Sourced):
     weight_kg: float | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class Site(Node_):
     utility_w: float | None = None
     pue: float = 1.0
@@ -153,7 +154,7 @@ class Site(Node_):
     location: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class Modules(Node_):
     """`n x size`: UPS modules, CDUs, feeds."""
 
@@ -161,7 +162,7 @@ class Modules(Node_):
     size: float  # SI
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class Hall(Node_):
     name: str
     doc: str | None = None
@@ -179,7 +180,7 @@ class Hall(Node_):
     floor_loading_kg_per_m2: float | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class Storage(Node_):
     name: str
     doc: str | None = None
@@ -192,7 +193,7 @@ class Storage(Node_):
     price_usd_per_byte: float | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class Fabric(Node_):
     name: str
     doc: str | None = None
@@ -211,7 +212,7 @@ class Fabric(Node_):
     training: bool | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class Train(Node_):
     name: str
     doc: str | None = None
@@ -225,7 +226,7 @@ class Train(Node_):
     storage: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class Serve(Node_):
     name: str
     doc: str | None = None
@@ -244,7 +245,7 @@ class Serve(Node_):
     gpus_per_replica: int | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class Finance(Node_):
     horizon_s: float | None = None
     software_license_usd_per_gpu_s: float | None = None
@@ -253,7 +254,7 @@ class Finance(Node_):
     depreciation_s: dict[str, float] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class Requirement(Node_):
     path: list[str]
     operator: str
@@ -262,10 +263,10 @@ class Requirement(Node_):
     unit: str | None = None
     message: str | None = None
     # Where each path segment was written, for fixes that rename one.
-    path_spans: list[Span] = Field(default_factory=list, exclude=True, repr=False)
+    path_spans: list[Span] = field(default_factory=list, compare=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class Components(Node_):
     """Every component the factory can reach, by name."""
 
@@ -278,7 +279,7 @@ class Components(Node_):
     racks: dict[str, Rack] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True)
 class Design(Node_):
     """One factory, elaborated."""
 

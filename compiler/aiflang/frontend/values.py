@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 
 from aiflang import units
 from aiflang.diagnostics import Fix, Sink, codes, did_you_mean, replacements
@@ -25,6 +24,7 @@ from aiflang.frontend.hints import (
     scale_word,
     units_for,
 )
+from aiflang.records import record
 from aiflang.syntax import tree as ast
 from aiflang.syntax.build import shorten
 from aiflang.syntax.schema import Attr
@@ -35,7 +35,7 @@ MAX_COUNT = 100_000_000  # no design holds more of anything than this (docs/limi
 MAX_MAGNITUDE = 1e30
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PartRef:
     name: str
     count: int

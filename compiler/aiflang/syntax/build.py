@@ -16,13 +16,12 @@ blocks per file (`MAX_BLOCKS`). Each is E108, once per value.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import re
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from aiflang.diagnostics import Diagnostic, Severity, Span, codes
+from aiflang.records import record_constructor
 from aiflang.syntax import tree as ast
 from aiflang.syntax.lalr import StopParse, Token
 
@@ -39,45 +38,25 @@ _DIGIT_RUNS = re.compile(r"[0-9_]+")
 _ESCAPE = re.compile(r"\\(.)")
 
 
-def _constructor(cls: type[_T]) -> Callable[..., _T]:
-    """A fast constructor for a frozen, slotted dataclass: arguments in field order.
-
-    A frozen dataclass's `__init__` calls `object.__setattr__` once per field;
-    setting each slot through its descriptor builds the same object in half
-    the time, which matters for the dozens of spans and nodes per line of a
-    large file. The object is as frozen as any other afterwards.
-    """
-    names = [f.name for f in dataclasses.fields(cast(Any, cls))]
-    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
-    lines = [f"def make({', '.join(names)}):", "    made = _new(_cls)"]
-    for index, name in enumerate(names):
-        namespace[f"_set{index}"] = cls.__dict__[name].__set__
-        lines.append(f"    _set{index}(made, {name})")
-    lines.append("    return made")
-    exec("\n".join(lines), namespace)
-    make: Callable[..., _T] = namespace["make"]
-    return make
-
-
-_span = _constructor(Span)
+_span = record_constructor(Span)
 # Fast constructors of the syntax model's nodes (every field, in order).
-_Block = _constructor(ast.Block)
-_Attribute = _constructor(ast.Attribute)
-_Require = _constructor(ast.Require)
-_PathSegment = _constructor(ast.PathSegment)
-_Import = _constructor(ast.Import)
-_Invalid = _constructor(ast.Invalid)
-_Number = _constructor(ast.Number)
-_Quantity = _constructor(ast.Quantity)
-_Ref = _constructor(ast.Ref)
-_Multiplicity = _constructor(ast.Multiplicity)
-_Tagged = _constructor(ast.Tagged)
-_MapValue = _constructor(ast.MapValue)
-_ListValue = _constructor(ast.ListValue)
-_StringValue = _constructor(ast.StringValue)
-_ListItem = _constructor(ast.ListItem)
-_Ratio = _constructor(ast.Ratio)
-_Redundancy = _constructor(ast.Redundancy)
+_Block = record_constructor(ast.Block)
+_Attribute = record_constructor(ast.Attribute)
+_Require = record_constructor(ast.Require)
+_PathSegment = record_constructor(ast.PathSegment)
+_Import = record_constructor(ast.Import)
+_Invalid = record_constructor(ast.Invalid)
+_Number = record_constructor(ast.Number)
+_Quantity = record_constructor(ast.Quantity)
+_Ref = record_constructor(ast.Ref)
+_Multiplicity = record_constructor(ast.Multiplicity)
+_Tagged = record_constructor(ast.Tagged)
+_MapValue = record_constructor(ast.MapValue)
+_ListValue = record_constructor(ast.ListValue)
+_StringValue = record_constructor(ast.StringValue)
+_ListItem = record_constructor(ast.ListItem)
+_Ratio = record_constructor(ast.Ratio)
+_Redundancy = record_constructor(ast.Redundancy)
 
 
 class _Named:

@@ -20,9 +20,8 @@ than at the outermost one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from aiflang.diagnostics import Diagnostic, Related, Severity, Span, codes
+from aiflang.records import record
 from aiflang.syntax.build import shorten
 from aiflang.syntax.lalr import END, Parse, Token, TooManyErrors
 
@@ -64,7 +63,7 @@ _CLOSERS = {"_NL", "RBRACE", "RBRACKET", "COMMA", "SEMICOLON"}
 _SYNC = ("_NL", "RBRACE", "RBRACKET")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LostBrace:
     """A block whose `}` is probably missing, judged by indentation.
 

@@ -9,9 +9,9 @@ output accept it; the elaborate pass decides what it means.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 
 from aiflang import units
+from aiflang.records import record
 from aiflang.units import Dimension
 
 
@@ -36,7 +36,7 @@ class Form(enum.Enum):
     BOOL = "bool"  # true | false
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Attr:
     name: str
     form: Form
@@ -49,7 +49,7 @@ class Attr:
     positive: bool = False  # zero is not a value of it (a rate or period the models divide by)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BlockSpec:
     kind: str
     doc: str
