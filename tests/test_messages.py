@@ -136,3 +136,10 @@ def test_an_unknown_catalog_entry_suggests_close_names() -> None:
     result = CliRunner().invoke(main, ["catalog", "H100X"])
     assert result.exit_code == 2
     assert "no catalog entry `H100X`; did you mean `H100`" in result.stderr
+
+
+def test_the_catalog_checks_clean() -> None:
+    # A run trusts the shipped catalog and only merges its `extends`; this is the check.
+    from aiflang.frontend.resolve import check_catalog
+
+    assert check_catalog().sorted() == []
