@@ -21,6 +21,7 @@ the parser, which builds most nodes, sets their slots directly
 from __future__ import annotations
 
 import dataclasses
+import operator
 from collections.abc import Callable
 from typing import Any, TypeVar, dataclass_transform
 
@@ -150,7 +151,14 @@ def _methods(cls: Any, fields: tuple[RecordField, ...]) -> None:
     shown = tuple(f.name for f in fields if f.repr)
     name = cls.__qualname__
 
+    in_order = [setters[f.name] for f in fields]
+    every = len(fields)
+
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        if len(args) == every and not kwargs and every == len(positional):
+            for setter, value in zip(in_order, args, strict=True):  # all given, in order
+                setter(self, value)
+            return
         if len(args) > len(positional):
             raise TypeError(f"{name}() takes {len(positional)} positional arguments")
         given = {field.name: value for field, value in zip(positional, args, strict=False)}
@@ -171,8 +179,9 @@ def _methods(cls: Any, fields: tuple[RecordField, ...]) -> None:
         if kwargs:
             raise TypeError(f"{name}() got unexpected arguments {sorted(kwargs)}")
 
-    def values(self: Any) -> tuple[Any, ...]:
-        return tuple(getattr(self, n) for n in compared)
+    # The compared fields as a tuple, read in C (attrgetter of one name returns the value).
+    getter = operator.attrgetter(*compared) if compared else (lambda _: ())
+    values: Callable[[Any], Any] = getter if len(compared) != 1 else (lambda self: (getter(self),))
 
     def __eq__(self: Any, other: object) -> bool:
         if other.__class__ is not self.__class__:

@@ -177,6 +177,16 @@ class Sink:
         help: str | None = None,
         fixes: tuple[Fix, ...] = (),
     ) -> None:
+        family = (span.file if span else "", _family(code))
+        if self._kept.get(family, 0) >= MAX_DIAGNOSTICS_PER_FAMILY:
+            # Over the cap: count it (once) without building it.
+            key = (code, message, span)
+            if key not in self._seen:
+                self._seen.add(key)
+                self._held_back[family] = self._held_back.get(family, 0) + 1
+                if code.blocking and severity is Severity.ERROR:
+                    self._blocked = True
+            return
         self.add(Diagnostic(code, severity, message, span, label, related, notes, help, fixes))
 
     def error(

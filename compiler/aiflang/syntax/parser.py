@@ -61,9 +61,9 @@ __all__ = [
 MAX_FILE_BYTES = 1024 * 1024
 MAX_NESTING = 64
 MAX_LINE_TOKENS = 1_000  # a value is a few tokens; a long list belongs on several lines
-# A valid 1 MiB design (tens of thousands of lines) holds about 300,000 tokens; past
+# A valid 1 MiB design (tens of thousands of lines) holds about 240,000 tokens; past
 # this, parsing alone would pass the time a file may take (docs/limits.md).
-MAX_FILE_TOKENS = 400_000
+MAX_FILE_TOKENS = 300_000
 
 
 @functools.lru_cache(maxsize=1)
