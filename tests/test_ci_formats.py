@@ -23,7 +23,7 @@ from aiflang.render.github import render_github
 
 POD = """\
 factory "pod" {
-  site { utility = 4 MW, pue = 1.3 }
+  site { utility = 4 MW, pue = 1.3, power_price = 0.08 USD/kWh, build_cost = 12 million USD/MW }
 
   hall A {
     it_power   = 2 MW

@@ -179,3 +179,22 @@ def test_stale_suppressions_are_capped_like_every_other_warning(tmp_path: Path) 
     assert rest.message == (
         f"7 more warnings in this file are not shown; the first {MAX_DIAGNOSTICS_PER_FAMILY} are"
     )
+
+
+# Diagnostics per file ----------------------------------------------------------------
+
+
+def test_a_sink_absorbs_the_count_of_what_another_held_back() -> None:
+    # Each factory's analyses report into a sink of their own; what that sink held
+    # back over the cap is still counted in the file's summary.
+    from aiflang.diagnostics import Sink, Span, codes
+
+    own, file = Sink(), Sink()
+    for line in range(MAX_DIAGNOSTICS_PER_FAMILY + 7):
+        own.error(codes.E601, f"rule {line} fails", Span("d.aif", line + 1, 1, line + 1, 2))
+    file.absorb(own)
+    shown = file.sorted()
+    assert [d.code for d in shown].count("E601") == MAX_DIAGNOSTICS_PER_FAMILY
+    assert shown[-1].code == "E108"
+    assert shown[-1].message.startswith("7 more requirement failures in this file")
+    assert file.blocked == own.blocked

@@ -381,14 +381,20 @@ def validate(
         text = None
     if fmt is None:
         fmt = _project(files[0].parent if text is not None else files[0]).format or "text"
+    # A library is checked on its own and again by every design that imports it:
+    # each finding is reported and counted once, in the order of the files.
     diagnostics: list[Diagnostic] = []
+    seen: set[tuple[object, ...]] = set()
     sources: dict[str, str] = {}
-    counts = Counts()
     for file in files:
         compilation = _compile(file, root, settings=settings, text=text)
-        diagnostics.extend(compilation.diagnostics)
+        for diagnostic in compilation.diagnostics:
+            key = (diagnostic.code, diagnostic.message, diagnostic.span)
+            if key not in seen:
+                seen.add(key)
+                diagnostics.append(diagnostic)
         sources.update(compilation.sources)
-        counts += compilation.counts
+    counts = Counts.of(diagnostics)
     shown = [d for d in diagnostics if d.is_error] if quiet else diagnostics
     if max_errors is not None:
         shown = shown[:max_errors]
@@ -475,9 +481,9 @@ def report(
         raise UsageError(f"{file}: no factory to report on")
     data = reports[index]
     if explain_key:
-        from aiflang.render.explain import render_explanation
+        from aiflang.render.derivation import render_derivation
 
-        text = render_explanation(data, explain_key)
+        text = render_derivation(data, explain_key)
         if text is None:
             raise UsageError(
                 f"no figure `{explain_key}`; try one of: " + ", ".join(sorted(data.explain)[:12])
@@ -714,7 +720,7 @@ def catalog(name: str | None, debug: bool) -> None:
 def explain(code: str | None) -> None:
     """What a diagnostic code means and how to fix it (no code: list them all)."""
     if code is None:
-        from aiflang.render.explain import render_code_list
+        from aiflang.render.derivation import render_code_list
 
         click.echo(render_code_list())
         return
@@ -780,12 +786,12 @@ def graph(
 
 @main.command()
 def schema() -> None:
-    """Print the JSON Schema of the JSON report."""
+    """Print the JSON Schema of the JSON report (each number's unit in its description)."""
     import json
 
-    from aiflang.report import Report
+    from aiflang.report import report_schema
 
-    click.echo(json.dumps(Report.model_json_schema(), indent=2, sort_keys=True))
+    click.echo(json.dumps(report_schema(), indent=2, sort_keys=True))
 
 
 @main.command()

@@ -50,6 +50,7 @@ def pipeline() -> tuple[Analysis, ...]:
     # Imported here so `aifc --help` does not pay for the models.
     from aiflang.analyses.cost import estimate_cost
     from aiflang.analyses.fabrics import size_fabrics
+    from aiflang.analyses.fleet import count_fleet
     from aiflang.analyses.power import check_power
     from aiflang.analyses.requirements import check_requirements
     from aiflang.analyses.throughput import estimate_throughput
@@ -57,6 +58,7 @@ def pipeline() -> tuple[Analysis, ...]:
     return (
         size_fabrics,  # endpoints, switches, links, optics, bisection, N-1
         check_power,  # rack, hall and facility power; cooling; space; headroom
+        count_fleet,  # GPUs by model and the power they share, for throughput and cost
         estimate_throughput,  # capacity, training time, inference tokens/s
         estimate_cost,  # capex, opex, TCO, cost per GPU-hour and per token
         check_requirements,  # `require` rules against the computed figures
@@ -260,7 +262,7 @@ def _analyse(compilation: Compilation, overrides: dict[str, float]) -> None:
         facts = Facts(assumptions=Assumptions(overrides=given))
         for analysis in analyses:
             analysis(design, facts, own)
-        compilation.sink.extend(own.diagnostics)
+        compilation.sink.absorb(own)  # with the count of what it held back
         compilation._analysed.append({_key(d) for d in own.diagnostics})
         compilation.facts.append(facts)
 

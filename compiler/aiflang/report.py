@@ -5,10 +5,15 @@ that `aifc schema` prints (generated from these models). Values are in SI
 base units and US dollars, named by suffix: `_w`, `_j`, `_s`, `_bps`,
 `_bytes`, `_usd`. Fields may be added in a minor version; none is renamed or
 removed without a major one. Optional figures are null when the design
-lacks what they need (no price, no power price, ...).
+lacks what they need (no price, no power price, ...). `FIELD_UNITS` gives
+the unit of every numeric path: `require` rules compare in it and `aifc
+schema` describes each field with it.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -184,7 +189,8 @@ class ServeReport(_Model):
     tokens_per_s: float
     tokens_per_s_per_mw: float
     joules_per_token: float
-    user_rate_tokens_per_s: float | None = None
+    requested_user_rate_tokens_per_s: float | None = None  # the design's user_rate
+    user_rate_tokens_per_s: float | None = None  # the rate each user gets
     time_to_first_token_s: float | None = None
     cost_per_million_tokens_usd: float | None = None
 
@@ -218,7 +224,7 @@ class AssumptionReport(_Model):
     source: str
 
 
-class ExplanationReport(_Model):
+class DerivationReport(_Model):
     formula: str
     inputs: dict[str, float | str]
     assumptions: list[str] = []
@@ -243,7 +249,7 @@ class Report(_Model):
     cost: CostReport | None = None
     requirements: list[RequirementReport] = []
     assumptions: list[AssumptionReport] = []
-    explain: dict[str, ExplanationReport] = Field(default_factory=dict)
+    explain: dict[str, DerivationReport] = Field(default_factory=dict)
 
 
 # Diagnostics as report data (shared by `validate --format json` and reports).
@@ -292,3 +298,241 @@ def validation_report(
         warning_count=counts.warnings,
         diagnostics=[diagnostic_report(d, sources) for d in diagnostics],
     )
+
+
+# The dimension of every numeric path of the report ---------------------------
+#
+# One table, read by `require` rules (aiflang.analyses.requirements) and by
+# `aifc schema` (each numeric field's description). A path names the JSON
+# report's keys; `*` stands for a list item (chosen by its name in a rule)
+# or a key of an open mapping (`capex_usd.*`, `gpus_by_model.*`).
+
+
+class FieldUnit:
+    """What a numeric report field holds.
+
+    `unit` is the unit expression the JSON value is written in ("" for a
+    plain number, "GPU" for a count of GPUs); a `require` bound in any unit
+    of the same dimension compares with it. `plausible` is the range (in
+    `unit`) a bound's magnitude is expected in: a bound outside it is a slip
+    of unit (USD/token for USD/Mtok, 10 for 10%) until shown otherwise
+    (W601). A field of unit `si` holds an SI value whose dimension another
+    field gives (an assumption's `unit`, a rule's path).
+    """
+
+    __slots__ = ("meaning", "plausible", "unit")
+
+    def __init__(
+        self, unit: str, meaning: str, plausible: tuple[float, float] | None = None
+    ) -> None:
+        self.unit = unit
+        self.meaning = meaning
+        self.plausible = plausible
+
+    @property
+    def description(self) -> str:
+        if self.unit == "si":
+            return f"{self.meaning} (SI base units)"
+        if self.unit in ("", "GPU"):
+            return self.meaning
+        return f"{self.meaning}, in {self.unit}"
+
+
+def _unit(unit: str, plausible: tuple[float, float] | None = None) -> Callable[[str], FieldUnit]:
+    return lambda meaning: FieldUnit(unit, meaning, plausible)
+
+
+_W = _unit("W", (1e-3, 1e12))
+_USD = _unit("USD", (1e-2, 1e14))
+_USD_YEAR = _unit("USD/year", (1e-2, 1e14))
+_S = _unit("s", (1e-6, 1e11))
+_J = _unit("J", (1e-3, 1e21))
+_BPS = _unit("bps", (1e3, 1e19))
+_COUNT = _unit("")
+_GPUS = _unit("GPU")
+_SHARE = _unit("", (0.0, 1.0))
+_LOST_W = "capacity one failed part takes away"
+_LOST_GPUS = "GPUs one failed part sheds or cuts off"
+_LOST_RACKS = "racks one failed part sheds or cuts off"
+
+FIELD_UNITS: dict[str, FieldUnit] = {
+    "error_count": _COUNT("errors among the diagnostics"),
+    "warning_count": _COUNT("warnings among the diagnostics"),
+    "diagnostics.*.range.start.line": _COUNT("line, from 1"),
+    "diagnostics.*.range.start.column": _COUNT("column in characters, from 1"),
+    "diagnostics.*.range.start.byte": _COUNT("byte offset in the file"),
+    "diagnostics.*.range.end.line": _COUNT("line, from 1"),
+    "diagnostics.*.range.end.column": _COUNT("column in characters, from 1"),
+    "diagnostics.*.range.end.byte": _COUNT("byte offset in the file"),
+    "diagnostics.*.related.*.range.start.line": _COUNT("line, from 1"),
+    "diagnostics.*.related.*.range.start.column": _COUNT("column in characters, from 1"),
+    "diagnostics.*.related.*.range.start.byte": _COUNT("byte offset in the file"),
+    "diagnostics.*.related.*.range.end.line": _COUNT("line, from 1"),
+    "diagnostics.*.related.*.range.end.column": _COUNT("column in characters, from 1"),
+    "diagnostics.*.related.*.range.end.byte": _COUNT("byte offset in the file"),
+    # capacity
+    "capacity.gpus": _GPUS("GPUs placed in the halls"),
+    "capacity.gpus_by_model.*": _GPUS("GPUs of one model"),
+    "capacity.gpus_by_generation.*": _GPUS("GPUs of one generation"),
+    "capacity.it_power_w": _W("IT load of the halls"),
+    "capacity.facility_power_w": _W("facility power (IT x PUE)"),
+    "capacity.utility_w": _W("utility feed of the site"),
+    "capacity.peak_flops.*": FieldUnit("FLOPS", "dense peak compute", (1e6, 1e25)),
+    "capacity.hbm_bytes": FieldUnit("B", "GPU memory (HBM)", (1e6, 1e21)),
+    "capacity.racks": _COUNT("racks placed"),
+    "capacity.positions": _COUNT("rack positions"),
+    # halls
+    "halls.*.it_load_w": _W("IT load"),
+    "halls.*.it_capacity_w": _W("critical IT capacity (it_power)"),
+    "halls.*.ups_usable_w": _W("UPS plant at its redundancy"),
+    "halls.*.ups_continuous_w": _W("UPS plant at its redundancy, derated"),
+    "halls.*.power_limit_w": _W("IT load the hall can carry"),
+    "halls.*.liquid_load_w": _W("heat to liquid"),
+    "halls.*.air_load_w": _W("heat to air"),
+    "halls.*.liquid_capacity_w": _W("liquid cooling capacity"),
+    "halls.*.air_capacity_w": _W("air cooling capacity"),
+    "halls.*.network_w": _W("network switches and optics"),
+    "halls.*.storage_w": _W("storage"),
+    "halls.*.racks": _COUNT("racks placed"),
+    "halls.*.network_racks": _COUNT("racks of network switches"),
+    "halls.*.positions": _COUNT("rack positions"),
+    "halls.*.gpus": _GPUS("GPUs in the hall"),
+    "halls.*.headroom.power_w": _W("power left for more racks"),
+    "halls.*.headroom.power": FieldUnit(
+        "", "share of the power limit left, negative when over", (0.0, 1.0)
+    ),
+    "halls.*.headroom.liquid_w": _W("liquid cooling left"),
+    "halls.*.headroom.air_w": _W("air cooling left"),
+    "halls.*.headroom.positions": _COUNT("positions left"),
+    "halls.*.headroom.fits.*.more_racks": _COUNT("more racks of this type that fit"),
+    "halls.*.failures.*.capacity_lost_w": _W(_LOST_W),
+    "halls.*.failures.*.gpus_affected": _GPUS(_LOST_GPUS),
+    "halls.*.failures.*.racks_affected": _COUNT(_LOST_RACKS),
+    # fabrics
+    "fabrics.*.endpoints": _COUNT("NIC ports the fabric connects"),
+    "fabrics.*.endpoint_speed_bps": _BPS("link speed of an endpoint"),
+    "fabrics.*.rails": _COUNT("rails"),
+    "fabrics.*.tiers": _COUNT("switch tiers"),
+    "fabrics.*.switches.*": _COUNT("switches of one tier"),
+    "fabrics.*.declared_switches.*": _COUNT("switches of one tier the design declares"),
+    "fabrics.*.links.*": _COUNT("links between two tiers"),
+    "fabrics.*.transceivers": _COUNT("optical modules"),
+    "fabrics.*.cables": _COUNT("cables"),
+    "fabrics.*.bisection_bps": _BPS("bisection bandwidth"),
+    "fabrics.*.bandwidth_per_endpoint_bps": _BPS("bisection bandwidth per endpoint"),
+    "fabrics.*.oversubscription": FieldUnit("", "oversubscription o of o:1", (1.0, 100.0)),
+    "fabrics.*.max_hops": _COUNT("switch hops between the farthest endpoints"),
+    "fabrics.*.switch_power_w": _W("switch power, optics apart"),
+    "fabrics.*.optics_power_w": _W("optics power"),
+    "fabrics.*.failures.*.capacity_lost_w": _W(_LOST_W),
+    "fabrics.*.failures.*.gpus_affected": _GPUS(_LOST_GPUS),
+    "fabrics.*.failures.*.racks_affected": _COUNT(_LOST_RACKS),
+    "fabrics.*.endpoints_by_hall.*": _COUNT("endpoints in one hall"),
+    "fabrics.*.single_homed_endpoints": _COUNT("endpoints behind a single leaf"),
+    "fabrics.*.mean_hops": FieldUnit("", "switch hops, averaged over endpoint pairs", (1.0, 5.0)),
+    # workloads
+    "train.*.gpus": _GPUS("GPUs of the run"),
+    "train.*.mfu": _SHARE("model FLOPs utilization"),
+    "train.*.flops": FieldUnit("FLOP", "training compute", (1e9, 1e32)),
+    "train.*.time_s": _S("time to train"),
+    "train.*.gpu_hours": FieldUnit("GPU*h", "GPU time", (1e-3, 1e13)),
+    "train.*.energy_j": _J("facility energy (IT x PUE)"),
+    "train.*.it_energy_j": _J("IT energy"),
+    "train.*.cost_usd": _USD("cost to train"),
+    "train.*.checkpoint_s": _S("time to write a checkpoint"),
+    "serve.*.gpus": _GPUS("GPUs of the workload"),
+    "serve.*.gpus_per_replica": _GPUS("GPUs per replica"),
+    "serve.*.replicas": _COUNT("replicas"),
+    "serve.*.batch": _COUNT("sequences per decode batch"),
+    "serve.*.tokens_per_s": FieldUnit("tokens/s", "output tokens per second", (1e-3, 1e14)),
+    "serve.*.tokens_per_s_per_mw": FieldUnit(
+        "tokens/s/MW", "output tokens per second per MW of facility power", (1e-3, 1e12)
+    ),
+    "serve.*.joules_per_token": FieldUnit(
+        "J/token", "facility energy per output token", (1e-6, 1e6)
+    ),
+    "serve.*.requested_user_rate_tokens_per_s": FieldUnit(
+        "tokens/s", "output tokens per second each user is to see (user_rate)", (1e-3, 1e6)
+    ),
+    "serve.*.user_rate_tokens_per_s": FieldUnit(
+        "tokens/s", "output tokens per second each user gets", (1e-3, 1e6)
+    ),
+    "serve.*.time_to_first_token_s": _S("time to the first token"),
+    "serve.*.cost_per_million_tokens_usd": FieldUnit(
+        "USD/Mtok", "cost per million output tokens", (1e-5, 1e5)
+    ),
+    # cost
+    "cost.capex_usd.*": _USD("capital cost"),
+    "cost.opex_usd_per_year.*": _USD_YEAR("operating cost per year"),
+    "cost.depreciation_usd_per_year.*": _USD_YEAR("depreciation per year"),
+    "cost.horizon_s": _S("period of the TCO"),
+    "cost.tco_usd": _USD("total cost of ownership over the horizon"),
+    "cost.cost_per_gpu_hour_usd": FieldUnit("USD/GPU/h", "cost per GPU-hour", (1e-4, 1e5)),
+    # values whose dimension another field gives
+    "requirements.*.expected": FieldUnit("si", "the rule's bound, in the dimension of its path"),
+    "requirements.*.actual": FieldUnit("si", "the figure at the rule's path"),
+    "assumptions.*.value": FieldUnit("si", "value in force, in the dimension of `unit`"),
+    "assumptions.*.default": FieldUnit("si", "registered default, in the dimension of `unit`"),
+    "explain.*.inputs.*": FieldUnit("si", "an input of the formula, named by its unit suffix"),
+}
+
+
+def field_unit(path: Sequence[str]) -> FieldUnit | None:
+    """The table entry for a report path (list items and open keys by any name)."""
+    for pattern, unit in FIELD_UNITS.items():
+        segments = pattern.split(".")
+        if len(segments) == len(path) and all(
+            s == "*" or s == p for s, p in zip(segments, path, strict=True)
+        ):
+            return unit
+    # explain keys are report paths themselves: explain.<path with dots>.inputs.<name>
+    if len(path) >= 4 and path[0] == "explain" and path[-2] == "inputs":
+        return FIELD_UNITS["explain.*.inputs.*"]
+    return None
+
+
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema of `Report`, each numeric field described from `FIELD_UNITS`."""
+    schema = Report.model_json_schema()
+    definitions = schema.get("$defs", {})
+
+    def target(node: dict[str, Any]) -> dict[str, Any]:
+        ref = node.get("$ref")
+        return definitions[ref.rsplit("/", 1)[-1]] if ref else node
+
+    def numeric(node: dict[str, Any]) -> bool:
+        options = node.get("anyOf", [node])
+        return any(o.get("type") in ("number", "integer") for o in options)
+
+    def walk(node: dict[str, Any], path: tuple[str, ...]) -> None:
+        node = target(node)
+        for option in node.get("anyOf", []):
+            walk(option, path)
+        for name, field in node.get("properties", {}).items():
+            describe(field, (*path, name))
+        if isinstance(node.get("items"), dict):
+            describe(node["items"], (*path, "*"))
+        if isinstance(node.get("additionalProperties"), dict):
+            describe(node["additionalProperties"], (*path, "*"), holder=node)
+
+    def describe(
+        field: dict[str, Any], path: tuple[str, ...], holder: dict[str, Any] | None = None
+    ) -> None:
+        if numeric(field):
+            unit = field_unit(path)
+            if unit is None:
+                raise ValueError(f"report field {'.'.join(path)} has no entry in FIELD_UNITS")
+            described = holder if holder is not None else field
+            if described.get("description", unit.description) != unit.description:
+                raise ValueError(f"report field {'.'.join(path)} is described two ways")
+            described["description"] = unit.description
+        else:
+            walk(field, path)
+
+    if "explain" in schema["properties"]:  # keyed by report paths; inputs are free-form
+        schema["properties"]["explain"]["description"] = (
+            "how figures were computed, by report path: "
+            + FIELD_UNITS["explain.*.inputs.*"].description
+        )
+    walk({"properties": {k: v for k, v in schema["properties"].items() if k != "explain"}}, ())
+    return schema

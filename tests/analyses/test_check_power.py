@@ -70,7 +70,7 @@ def test_ups_usable_at_redundancy(
     assert report.ups_usable_w == pytest.approx(usable_w)
     assert report.ups_continuous_w == pytest.approx(usable_w)  # no derating declared
     assert report.power_limit_w == pytest.approx(min(2 * MW, usable_w))
-    assert "halls.A.ups_usable_w" in facts.explanations
+    assert "halls.A.ups_usable_w" in facts.derivations
 
 
 def test_hall_derating_limits_the_ups(tmp_path: Path) -> None:
@@ -244,7 +244,7 @@ def test_facility_over_utility_is_e406(tmp_path: Path) -> None:
         "cut IT load to 2 MW, or bring PUE down to 1.42, or raise utility to 3.17 MW"
     )
     assert error.span is not None and error.span.line == 2
-    assert "capacity.facility_power_w" in facts.explanations
+    assert "capacity.facility_power_w" in facts.derivations
 
 
 def test_capacity_totals(tmp_path: Path) -> None:
@@ -393,3 +393,51 @@ def test_hall_without_ups_is_w401(tmp_path: Path) -> None:
     assert failure(facts.halls[0], "ups").racks_affected == 2
     assert facts.halls[0].ups_usable_w is None
     assert facts.halls[0].power_limit_w == pytest.approx(1 * MW)
+
+
+def test_two_feeds_that_cannot_carry_the_hall_alone_are_w401(tmp_path: Path) -> None:
+    # 200 x GB200_NVL72 = 26.4 MW of IT, 31.68 MW of draw at PUE 1.2. Two 25 MW feeds at
+    # 80% carry 40 MW; one alone 20 MW: 11.68 MW of draw over, 9.733 MW of IT, so
+    # ceil(9.733 / 0.132) = 74 racks (5,328 GPUs) shed. Three feeds would carry it.
+    body = "    it_power = 30 MW\n    ups = 8 x 5 MW\n    redundancy = N+1\n"
+    body += "    feeds = 2 x 25 MW\n    cooling = { liquid = 30 MW, air = 6 MW }\n"
+    body += "    positions = 250\n    racks = 200 x GB200_NVL72"
+    facts, diagnostics = run(tmp_path, design(hall(body)))
+    lost = failure(facts.halls[0], "feed")
+    assert (lost.racks_affected, lost.gpus_affected) == (74, 5328)
+    warning = only(diagnostics, "W401")
+    assert warning.message == 'hall "A": one failed feed sheds 74 x GB200_NVL72 (5,328 GPUs)'
+    assert warning.help is not None and warning.help.startswith("use 3 x 25 MW feeds")
+    assert warning.span is not None and warning.span.line == 7  # the feeds line
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # UPS at N (one module lost sheds racks), CDUs at N, two feeds too small for one
+        "    it_power = 4 MW\n    ups = 4 x 1 MW\n    redundancy = N\n    feeds = 2 x 2 MW\n"
+        "    cooling = { liquid = 3 MW, air = 1 MW }\n    cdus = 3 x 1 MW\n"
+        "    positions = 30\n    racks = 24 x GB200_NVL72",
+        # a single feed, no UPS
+        "    it_power = 1 MW\n    feeds = 1 x 2 MW\n    positions = 20\n"
+        "    racks = 16 x DGX_H100_rack",
+        # N+1 everywhere, feeds sized for one failure: nothing sheds, nothing is said
+        "    it_power = 4 MW\n    ups = 5 x 1 MW\n    redundancy = N+1\n    feeds = 3 x 4 MW\n"
+        "    cooling = { liquid = 3 MW, air = 1 MW }\n    cdus = 4 x 1 MW\n"
+        "    cdu_redundancy = N+1\n    positions = 30\n    racks = 24 x GB200_NVL72",
+    ],
+)
+def test_every_failure_that_sheds_load_is_a_warning_naming_it(tmp_path: Path, body: str) -> None:
+    facts, diagnostics = run(tmp_path, design(hall(body)))
+    warned = {
+        "ups": "W401",
+        "ups module": "W401",
+        "feed": "W401",
+        "cdu": "W405",
+    }
+    for lost in facts.halls[0].failures:
+        found = [d for d in diagnostics if d.code == warned[lost.part]]
+        if lost.gpus_affected == 0 and lost.racks_affected == 0:
+            continue
+        shed = f"{lost.gpus_affected:,} GPU"
+        assert any(shed in d.message for d in found), (lost, [d.message for d in found])

@@ -92,13 +92,16 @@ def test_dgx_h100_superpod_4su(tmp_path: Path) -> None:
     assert [f.part for f in fabric.failures] == ["leaf switch", "spine switch"]
     assert fabric.failures[0].gpus_affected == 32  # one leaf serves 32 GPUs of its rail
     assert fabric.failures[1].gpus_affected == 0
-    assert fabric.failures[1].note == "bisection -5.51%"
+    # A spine lost: every leaf keeps 30 of its 32 uplinks. Across the cut (the first 16
+    # leaves, 512 endpoints, against 8 x 32 + 8 x 31 = 504) 504 links fall to 16 x 30 = 480.
+    assert fabric.failures[1].note == "bisection -4.76%"
     # Every switch and module in the one hall; 48 x 1 U of switches fill two 42 U racks.
     assert facts.network_power_by_hall_w == {"A": 48 * 750 + 1532 * 15 + 1016 * 9}
     assert facts.network_racks_by_hall == {"A": 2}
     assert facts.fabric_plans["compute"].spines_per_pod == 16
-    assert facts.topologies["compute"].bisection_bps == fabric.bisection_bps
-    leaf = facts.explanations["fabrics.compute.switches.leaf"]
+    assert facts.topologies["compute"].closed_form_bisection_bps == fabric.bisection_bps
+    assert facts.topologies["compute"].bisection_bps == 504 * 400e9  # max-flow across the cut
+    leaf = facts.derivations["fabrics.compute.switches.leaf"]
     assert leaf.inputs["leaf_downlinks"] == 32 and leaf.inputs["rails"] == 8
 
 

@@ -74,7 +74,7 @@ def test_training_time_and_gpu_hours_of_a_small_h100_design(tmp_path: Path) -> N
     assert train.gpu_hours == pytest.approx(294_791.5, rel=1e-6)
     # facility energy = GPUs x time x (IT load / GPUs) x PUE = IT load x time x PUE
     assert train.energy_j == pytest.approx(163_200 * expected_time * 1.25, rel=1e-9)
-    assert "train.llama-70b.time_s" in facts.explanations
+    assert "train.llama-70b.time_s" in facts.derivations
     assert "E503" not in _codes(compilation)
 
 
@@ -159,7 +159,7 @@ def test_tokens_per_mw_is_tokens_over_facility_megawatts(tmp_path: Path) -> None
     assert serve.user_rate_tokens_per_s is not None and serve.user_rate_tokens_per_s >= 30
     assert serve.time_to_first_token_s is not None and serve.time_to_first_token_s > 0
     for figure in ("tokens_per_s", "tokens_per_s_per_mw", "batch", "cost_per_million_tokens_usd"):
-        assert f"serve.chat.{figure}" in facts.explanations
+        assert f"serve.chat.{figure}" in facts.derivations
 
 
 def test_serve_workloads_split_the_fleet_and_its_power(tmp_path: Path) -> None:
@@ -251,8 +251,8 @@ def test_capex_opex_tco_and_unit_costs(tmp_path: Path) -> None:
     (train,) = facts.train
     assert train.cost_usd == pytest.approx(train.gpu_hours * gpu_hour)
     assert cost.missing_prices == []
-    assert "cost.capex_usd" in facts.explanations
-    assert "train.llama-70b.cost_usd" in facts.explanations
+    assert "cost.capex_usd" in facts.derivations
+    assert "train.llama-70b.cost_usd" in facts.derivations
 
 
 def test_finance_defaults_and_unpriced_parts(tmp_path: Path) -> None:
@@ -268,6 +268,39 @@ def test_finance_defaults_and_unpriced_parts(tmp_path: Path) -> None:
     (serve,) = facts.serve
     assert serve.cost_per_million_tokens_usd is not None
     assert math.isfinite(serve.cost_per_million_tokens_usd)
+
+
+def test_a_site_without_prices_gets_the_sourced_defaults_and_a_warning(tmp_path: Path) -> None:
+    # Same factory as test_cost_against_hand_calculation, without build_cost and power_price:
+    # the facility is priced at 17.5 million USD/MW x 200 kW of it_power, energy at
+    # 8.92 cents/kWh; before, both counted as zero.
+    compilation = compile_source(
+        f'factory "small" {{\n  site {{ pue = 1.25 }}\n{HALL}{SERVE_70B}{FINANCE}}}\n'
+    )
+    (facts,) = compilation.facts
+    cost = facts.cost
+    assert cost is not None
+    assert cost.capex_usd["facility"] == pytest.approx(17.5 * 200_000)  # 3.5 million USD
+    assert cost.opex_usd_per_year["energy"] == pytest.approx(163.2 * 0.8 * 1.25 * 8760 * 0.0892)
+    assert cost.missing_prices == []
+    warnings = sorted(
+        (d.message, d.notes) for d in compilation.sink.diagnostics if d.code == "W701"
+    )
+    assert warnings == [
+        (
+            "site gives no build_cost: the facility is priced at the default $17.5 M/MW "
+            "(assumption `site_build_cost`)",
+            ("facility = 200 kW of critical IT power x $17.5 M/MW = $3.50 M",),
+        ),
+        (
+            "site gives no power_price: energy is priced at the default $0.0892/kWh "
+            "(assumption `site_power_price`)",
+            (),
+        ),
+    ]
+    assert facts.derivations["cost.capex_usd"].assumptions == ("site_build_cost",)
+    used = {name for name in facts.assumptions.used}
+    assert {"site_build_cost", "site_power_price"} <= used
 
 
 def test_a_priceless_rack_is_priced_by_its_nodes(tmp_path: Path) -> None:

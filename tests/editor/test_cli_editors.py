@@ -17,7 +17,7 @@ REFERENCE = ROOT / "reference_designs" / "gb200_two_su.aif"
 
 SMALL = """\
 factory f {
-  site { utility = 2 MW, pue = 1.2 }
+  site { utility = 2 MW, pue = 1.2, power_price = 0.08 USD/kWh, build_cost = 12 million USD/MW }
   hall A {
     it_power  = 1 MW
     positions = 20

@@ -97,7 +97,7 @@ def test_licenses_of_a_thousand_gpu_pod() -> None:
         maintenance_fraction=0.0,
     )
     assert opex.licenses_usd_per_year == pytest.approx(4.5e6)
-    assert opex.explanation.assumptions == ()
+    assert opex.derivation.assumptions == ()
 
 
 def test_depreciation_straight_line() -> None:

@@ -6,10 +6,12 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from aiflang.models.fabric import FabricInput, FabricPlan, SwitchModel, plan_fabric
+from aiflang.models.fabric import FabricInput, FabricPlan, SwitchClass, SwitchModel, plan_fabric
 from aiflang.models.topology import (
     EXPANDED_NODE_LIMIT,
+    HALVES,
     GraphTooLarge,
+    Half,
     analyze_topology,
     build_expanded,
     build_quotient,
@@ -59,6 +61,14 @@ def small_fabrics(draw: st.DrawFn) -> FabricPlan:
     return plan
 
 
+def _expanded_after(plan: FabricPlan, switch_class: SwitchClass) -> float:
+    """Max-flow on the expanded graph after the failure, in the half where it costs more."""
+    return min(
+        expanded_bisection_bps(plan, build_expanded(plan, failed=switch_class, half=half))
+        for half in HALVES
+    )
+
+
 @settings(max_examples=60, deadline=None)
 @given(small_fabrics())
 def test_quotient_equals_expanded_equals_closed_form(plan: FabricPlan) -> None:
@@ -66,8 +76,65 @@ def test_quotient_equals_expanded_equals_closed_form(plan: FabricPlan) -> None:
     expanded = expanded_bisection_bps(plan, build_expanded(plan))
     assert quotient == expanded == plan.bisection_bps
     for impact in failure_impacts(plan):
-        degraded = build_expanded(plan, failed=impact.switch_class)
-        assert expanded_bisection_bps(plan, degraded) == impact.bisection_bps_after
+        assert _expanded_after(plan, impact.switch_class) == impact.bisection_bps_after
+        assert impact.bisection_bps_after + impact.bisection_lost_bps == plan.bisection_bps
+
+
+@st.composite
+def uneven_fabrics(draw: st.DrawFn) -> FabricPlan:
+    """Fabrics whose pods, halves or leaf loads need not split evenly."""
+    radix = draw(st.integers(4, 20))
+    rails = draw(st.integers(1, 4))
+    plan = plan_fabric(
+        FabricInput(
+            "f",
+            "rail_optimized",
+            draw(st.integers(rails, 8 * radix)),
+            100e9,
+            SwitchModel("s", radix, 100e9),
+            rails=rails,
+            oversubscription=float(draw(st.integers(1, 3))),
+            tiers=draw(st.sampled_from([2, 3])),
+        )
+    )
+    assume(not plan.issues and plan.endpoints + plan.switches.total <= 2000)
+    return plan
+
+
+@settings(max_examples=40, deadline=None)
+@given(uneven_fabrics(), st.sampled_from([None, "leaf", "spine", "core"]), st.sampled_from(HALVES))
+def test_split_quotient_is_exact_on_uneven_fabrics(
+    plan: FabricPlan, failed: SwitchClass | None, half: Half
+) -> None:
+    """The refined classes form an equitable partition: max-flow equals the expanded graph's,
+    with any switch class failed in either half."""
+    assume(failed != "core" or plan.tiers == 3)
+    expanded = build_expanded(plan, failed=failed, half=half)
+    assert quotient_bisection_bps(plan, failed, half) == expanded_bisection_bps(plan, expanded)
+
+
+def test_core_failure_behind_spines_with_spare_uplinks() -> None:
+    """The example the closed form got wrong: 3 tiers, 7 leaves per pod, radix 16.
+
+    224 endpoints (4 rails x 4 leaves of 14) on 16 leaves with 8 uplinks each, one
+    to each of the 8 spines of their pod; a spine gets 7 leaf links and has 8
+    uplinks, 4 to each of the 2 cores of its group. Losing core 0 of group 0
+    leaves spine 0 of every pod 4 uplinks for its 7 leaf links: 3 links lost per
+    pod, 2 pods per half, 6 of the 112 links across the cut: 10.6 Tb/s. The
+    closed form counted the cores' capacity per pod as a whole: 11.2 Tb/s.
+    """
+    plan = plan_fabric(
+        FabricInput(
+            "f", "rail_optimized", 224, 100e9, SwitchModel("s", 16, 100e9), rails=4, tiers=3
+        )
+    )
+    assert (plan.pods, plan.leaves_per_pod, plan.spines_per_pod) == (4, 7, 8)
+    assert (plan.cores_per_group, plan.links_spine_to_core, plan.spine_uplinks) == (2, 4, 8)
+    assert plan.bisection_bps == pytest.approx(11.2e12)
+    (core,) = [i for i in failure_impacts(plan) if i.switch_class == "core"]
+    assert core.bisection_bps_after == pytest.approx(10.6e12)
+    assert core.bisection_lost_bps == pytest.approx(0.6e12)
+    assert _expanded_after(plan, "core") == core.bisection_bps_after
 
 
 def test_quotient_is_a_handful_of_nodes_at_any_scale() -> None:
@@ -119,11 +186,16 @@ def test_single_points_of_failure() -> None:
     assert single_points_of_failure(healthy) == ()
 
 
-def test_uneven_loading_quotient_matches_closed_form() -> None:
-    # 127 nodes on 4 leaves per rail: loads 32, 32, 32, 31 are separate leaf classes.
+def test_uneven_loading_quotient_matches_the_expanded_graph() -> None:
+    # 127 nodes on 4 leaves per rail: 24 leaves of 32 endpoints, 8 of 31, separate classes.
+    # The closed form halves the leaves' capacity: 1,016 links / 2 = 508 (203.2 Tb/s).
+    # The cut through the expanded graph puts the first 16 leaves (512 endpoints) against
+    # 8 x 32 + 8 x 31 = 504: 504 links cross it (201.6 Tb/s), and the quotient agrees.
     plan = plan_fabric(FabricInput("c", "rail_optimized", 1016, 400e9, QM9700, rails=8))
     assert {g.endpoints_per_leaf for g in plan.leaf_groups} == {32, 31}
-    assert quotient_bisection_bps(plan) == plan.bisection_bps == 1016 * 400e9 / 2
+    assert plan.bisection_bps == 1016 * 400e9 / 2
+    quotient = quotient_bisection_bps(plan)
+    assert quotient == expanded_bisection_bps(plan, build_expanded(plan)) == 504 * 400e9
 
 
 def test_expanded_graph_is_refused_above_the_limit() -> None:

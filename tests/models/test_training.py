@@ -38,7 +38,7 @@ def test_hand_calculated_run() -> None:
     assert estimate.gpu_hours == pytest.approx(8 * 1500 / 3600)
     assert estimate.it_energy_j == pytest.approx(8 * 1500 * 1000.0)
     assert estimate.facility_energy_j == pytest.approx(1.5e7)
-    assert estimate.explanation.assumptions == ()
+    assert estimate.derivation.assumptions == ()
 
 
 def test_default_mfu_by_precision_is_recorded() -> None:
@@ -134,4 +134,4 @@ def test_checkpoint_time_and_warning() -> None:
     slow = estimate_checkpoint(405e9, 10e9 * BYTE, assumptions)
     assert slow.time_s == pytest.approx(567.0)
     assert slow.slow
-    assert set(slow.explanation.assumptions) == {"checkpoint_size_per_param", "checkpoint_warn_s"}
+    assert set(slow.derivation.assumptions) == {"checkpoint_size_per_param", "checkpoint_warn_s"}

@@ -1,5 +1,5 @@
 """A realistic report built by hand: two halls, two fabrics, one training run,
-two serve workloads, costs, assumptions and explanations, so the renderers
+two serve workloads, costs, assumptions and derivations, so the renderers
 are tested without waiting on the analyses."""
 
 from __future__ import annotations
@@ -235,24 +235,24 @@ def sample_report(factory: str = "two-halls", hall: str = "A", doc: str | None =
             ),
         ],
         explain={
-            "capacity.gpus": rp.ExplanationReport(
+            "capacity.gpus": rp.DerivationReport(
                 formula="sum of GPUs per rack x racks", inputs={"GB200_NVL72": 16, "HGX_H100": 60}
             ),
-            "capacity.facility_power_w": rp.ExplanationReport(
+            "capacity.facility_power_w": rp.DerivationReport(
                 formula="facility = it x pue",
                 inputs={"it_w": 4.52e6, "pue": 1.2},
                 assumptions=["pue"],
             ),
-            "fabrics.compute.transceivers": rp.ExplanationReport(
+            "fabrics.compute.transceivers": rp.DerivationReport(
                 formula="transceivers = nic side + switch side",
                 inputs={"links": 1152, "topology": "rail_optimized"},
                 assumptions=["fabric_nic_transceiver_power_w"],
             ),
-            "serve.llama3-70b.tokens_per_s": rp.ExplanationReport(
+            "serve.llama3-70b.tokens_per_s": rp.DerivationReport(
                 formula="tokens_per_s = replicas x replica rate",
                 inputs={"replicas": 250, "replica_tokens_per_s": 9200.0},
             ),
-            "cost.tco_usd": rp.ExplanationReport(
+            "cost.tco_usd": rp.DerivationReport(
                 formula="TCO = capex + horizon x opex",
                 inputs={"capex_usd": 1.4e8, "opex_usd_per_year": 1.2e7, "horizon_s": 5 * YEAR_S},
             ),

@@ -10,7 +10,7 @@ import pytest
 
 from aiflang import report as rp
 from aiflang.render import figures as fig
-from aiflang.render.explain import render_explanation
+from aiflang.render.derivation import render_derivation
 from aiflang.render.html import render_html
 from aiflang.render.markdown import render_markdown
 
@@ -85,7 +85,7 @@ def test_markdown_failed_requirements_show_units(make_report: MakeReport) -> Non
 
 def test_html_and_terminal_explanations_agree(make_report: MakeReport) -> None:
     report = make_report()
-    text = render_explanation(report, "cost.tco_usd")
+    text = render_derivation(report, "cost.tco_usd")
     assert text is not None
     assert "$140 M" in text and "$12.0 M/year" in text and "5 years" in text
     html = render_html(report)

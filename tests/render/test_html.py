@@ -74,7 +74,7 @@ def test_explanations_on_demand(make_report: MakeReport) -> None:
     assert "<details" in html and "facility = it x pue" in html
     assert "How <code>fabrics.compute.transceivers</code> is computed" in html
     assert "<code>serve.llama3-70b.tokens_per_s</code>" in html
-    # An input with a _w suffix reads as power, as in the terminal's explanation.
+    # An input with a _w suffix reads as power, as in the terminal's derivation.
     assert '<td class="mono">it_w</td><td class="num">4.52 MW</td>' in html
 
 

@@ -181,7 +181,7 @@ def test_the_checker_catches_violations() -> None:
 
 WARNINGS = """\
 factory "pod" {
-  site { utility = 4 MW, pue = 1.3 }
+  site { utility = 4 MW, pue = 1.3, power_price = 0.08 USD/kWh, build_cost = 12 million USD/MW }
 
   hall A {
     it_power   = 2 MW

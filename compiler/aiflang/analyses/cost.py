@@ -2,7 +2,7 @@
 
 Afterwards `facts.cost` holds the factory's `CostReport`, each `TrainReport`
 its `cost_usd` and each `ServeReport` its `cost_per_million_tokens_usd`,
-with explanations under `cost.*`, `train.<name>.cost_usd` and
+with derivations under `cost.*`, `train.<name>.cost_usd` and
 `serve.<name>.cost_per_million_tokens_usd`.
 
 What is priced, and where:
@@ -27,18 +27,23 @@ serve workload carries the share of its GPUs in the factory's GPUs; a
 training run costs its GPU-hours x the cost per GPU-hour.
 
 Needs: the fabric sizing (switch and transceiver counts), the power check
-(IT load), the throughput estimate (workload figures). Emits nothing: a
-missing price is a gap in the report, not an error in the design.
+(IT load), the throughput estimate (workload figures). A missing part price
+is a gap in the report (`missing_prices`), not an error in the design. A
+site without `build_cost` or `power_price` gets the registered default
+(`site_build_cost`, `site_power_price`) and W701, which names it: a free
+building or free energy would make every cost figure wrong.
 """
 
 from __future__ import annotations
 
 from aiflang import report as rp
-from aiflang.analyses.facts import Facts
-from aiflang.analyses.throughput import Fleet, factory_fleet, with_inputs
-from aiflang.diagnostics import Sink
+from aiflang import units
+from aiflang.analyses.facts import Facts, Fleet
+from aiflang.analyses.fleet import fleet_of
+from aiflang.diagnostics import Sink, codes
 from aiflang.frontend.design import Design, ServerNode
 from aiflang.models import cost as cm
+from aiflang.models.derivation import Derivation
 
 _LIFE_KEYS = {
     "systems": "accelerated_systems",
@@ -75,13 +80,12 @@ class _Bill:
         ]
 
 
-def _node_parts(design: Design, bill: _Bill, node: ServerNode, count: int) -> None:
+def _node_parts(design: Design, fleet: Fleet, bill: _Bill, node: ServerNode, count: int) -> None:
     """An unpriced node: its GPUs and CPUs as systems, its NICs as network."""
     components = design.components
     bill.note_missing(f"node {node.name} (chassis; priced by its parts)")
     for part in node.gpus:
-        gpu = components.gpus.get(part.name)
-        price = gpu.price_usd if gpu else None
+        price = fleet.price_usd_by_model.get(part.name)
         bill.add("accelerated_systems", f"gpu {part.name}", price, part.count * count)
     for part in node.cpus:
         cpu = components.cpus.get(part.name)
@@ -93,29 +97,23 @@ def _node_parts(design: Design, bill: _Bill, node: ServerNode, count: int) -> No
         bill.add("network", f"nic {part.name}", price, part.count * count)
 
 
-def _systems(design: Design, bill: _Bill) -> None:
-    components = design.components
-    for hall in design.halls:
-        for placed in hall.racks:
-            rack = components.racks.get(placed.name)
-            if rack is None:
-                continue
-            if rack.price_usd is not None:
-                bill.add("accelerated_systems", f"rack {rack.name}", rack.price_usd, placed.count)
-                continue
-            for part in rack.nodes:
-                node = components.nodes.get(part.name)
-                if node is None:
-                    continue
-                count = part.count * placed.count
-                if node.price_usd is not None:
-                    bill.add("accelerated_systems", f"node {node.name}", node.price_usd, count)
-                else:
-                    _node_parts(design, bill, node, count)
-            for part in rack.switches:
-                switch = components.switches.get(part.name)
-                price = switch.price_usd if switch else None
-                bill.add("network", f"switch {part.name}", price, part.count * placed.count)
+def _systems(design: Design, fleet: Fleet, bill: _Bill) -> None:
+    """Racks at their price; a rack without one by its nodes and its switches."""
+    for placed in design.placed_racks():
+        rack = placed.rack
+        if rack.price_usd is not None:
+            bill.add("accelerated_systems", f"rack {rack.name}", rack.price_usd, placed.racks)
+            continue
+        for nodes in design.nodes_in(placed):
+            node = nodes.node
+            if node.price_usd is not None:
+                bill.add("accelerated_systems", f"node {node.name}", node.price_usd, nodes.nodes)
+            else:
+                _node_parts(design, fleet, bill, node, nodes.nodes)
+        for part in rack.switches:
+            switch = design.components.switches.get(part.name)
+            price = switch.price_usd if switch else None
+            bill.add("network", f"switch {part.name}", price, part.count * placed.racks)
 
 
 def _network(design: Design, facts: Facts, bill: _Bill) -> None:
@@ -163,21 +161,15 @@ def estimate_cost(design: Design, facts: Facts, sink: Sink) -> None:
     """Price the design, run it for a year, and spread the cost over its workloads."""
     assumptions = facts.assumptions
     finance, site = design.finance, design.site
-    fleet = factory_fleet(design, facts)
+    fleet = fleet_of(design, facts)
     bill = _Bill()
-    _systems(design, bill)
+    _systems(design, fleet, bill)
     _network(design, facts, bill)
     _storage(design, bill)
     critical_it_w = sum(hall.it_capacity_w for hall in design.halls)
-    if site.build_cost_usd_per_w is None:
-        bill.note_missing("site build_cost (facility)")
-    capital = cm.capex(
-        bill.priced(),
-        critical_it_w=critical_it_w,
-        build_cost_usd_per_w=site.build_cost_usd_per_w or 0.0,
-    )
-    if site.power_price_usd_per_j is None:
-        bill.note_missing("site power_price (energy)")
+    build_cost = _site_price(design, facts, sink, "build_cost", critical_it_w)
+    capital = cm.capex(bill.priced(), critical_it_w=critical_it_w, build_cost_usd_per_w=build_cost)
+    power_price = _site_price(design, facts, sink, "power_price", critical_it_w)
     utilization = finance.utilization
     if utilization is None:
         utilization = assumptions.value("finance_utilization")
@@ -187,7 +179,7 @@ def estimate_cost(design: Design, facts: Facts, sink: Sink) -> None:
     opex = cm.opex_per_year(
         it_power_w=fleet.it_load_w,
         pue=site.pue,
-        power_price_usd_per_j=site.power_price_usd_per_j or 0.0,
+        power_price_usd_per_j=power_price,
         utilization=utilization,
         gpus=fleet.gpus,
         license_usd_per_gpu_s=license_rate,
@@ -205,15 +197,58 @@ def estimate_cost(design: Design, facts: Facts, sink: Sink) -> None:
         else None
     )
     facts.cost = _report(capital, opex, depreciation, tco, gpu_hour, bill.missing)
-    facts.explain("cost.capex_usd", capital.explanation)
-    facts.explain(
-        "cost.opex_usd_per_year", with_inputs(opex.explanation, it_power_basis=fleet.it_basis)
+    capex_derivation = capital.derivation
+    if site.build_cost_usd_per_w is None:
+        capex_derivation = Derivation(
+            capex_derivation.formula, capex_derivation.inputs, ("site_build_cost",)
+        )
+    facts.record_derivation("cost.capex_usd", capex_derivation)
+    facts.record_derivation(
+        "cost.opex_usd_per_year", opex.derivation.with_inputs(it_power_basis=fleet.it_basis)
     )
-    facts.explain("cost.depreciation_usd_per_year", depreciation.explanation)
-    facts.explain("cost.tco_usd", tco.explanation)
+    facts.record_derivation("cost.depreciation_usd_per_year", depreciation.derivation)
+    facts.record_derivation("cost.tco_usd", tco.derivation)
     if gpu_hour is not None:
-        facts.explain("cost.cost_per_gpu_hour_usd", gpu_hour.explanation)
+        facts.record_derivation("cost.cost_per_gpu_hour_usd", gpu_hour.derivation)
     _unit_costs(facts, fleet, tco.annualized_usd_per_year, utilization, gpu_hour)
+
+
+# A site price the design leaves out: (registered default, what it prices, dimension).
+_SITE_DEFAULTS = {
+    "build_cost": ("site_build_cost", "the facility", units.MONEY_PER_POWER),
+    "power_price": ("site_power_price", "energy", units.MONEY_PER_ENERGY),
+}
+
+
+def _site_price(
+    design: Design, facts: Facts, sink: Sink, attribute: str, critical_it_w: float
+) -> float:
+    """The site's price, or the registered default with a W701 that names it."""
+    site = design.site
+    declared = (
+        site.build_cost_usd_per_w if attribute == "build_cost" else site.power_price_usd_per_j
+    )
+    if declared is not None:
+        return declared
+    name, what, dimension = _SITE_DEFAULTS[attribute]
+    value = facts.assumptions.value(name)
+    shown = units.format_quantity(value, dimension)
+    notes: tuple[str, ...] = ()
+    if attribute == "build_cost":
+        facility = units.format_quantity(value * critical_it_w, units.MONEY)
+        notes = (
+            f"facility = {units.format_quantity(critical_it_w, units.POWER)} of "
+            f"critical IT power x {shown} = {facility}",
+        )
+    sink.warning(
+        codes.W701,
+        f"site gives no {attribute}: {what} is priced at the default {shown} (assumption `{name}`)",
+        site.span or design.span,
+        notes=notes,
+        help=f"declare the site's own figure: `{attribute} = ...` in the site block, or "
+        f"override `{name}` in an assumptions block",
+    )
+    return value
 
 
 def _report(
@@ -259,13 +294,13 @@ def _unit_costs(
             annualized_usd_per_year, share, serve.tokens_per_s, utilization
         )
         facts.serve[index] = serve.model_copy(update={"cost_per_million_tokens_usd": unit.usd})
-        facts.explain(
+        facts.record_derivation(
             f"serve.{serve.name}.cost_per_million_tokens_usd",
-            with_inputs(unit.explanation, share_rule="share = workload GPUs / factory GPUs"),
+            unit.derivation.with_inputs(share_rule="share = workload GPUs / factory GPUs"),
         )
     if gpu_hour is None:
         return
     for index, train in enumerate(facts.train):
         unit = cm.cost_to_train(train.gpu_hours, gpu_hour)
         facts.train[index] = train.model_copy(update={"cost_usd": unit.usd})
-        facts.explain(f"train.{train.name}.cost_usd", unit.explanation)
+        facts.record_derivation(f"train.{train.name}.cost_usd", unit.derivation)

@@ -3,7 +3,7 @@
 Needs an elaborated `Design` (switch, NIC, node and rack names resolved).
 Afterwards `facts` holds, for each fabric that has endpoints:
 `fabrics` (the JSON report rows), `fabric_plans` and `topologies` (the
-working objects, by fabric name), explanations under `fabrics.<name>.*`,
+working objects, by fabric name), derivations under `fabrics.<name>.*`,
 and the network's power and rack count per hall
 (`network_power_by_hall_w`, `network_racks_by_hall`) for the power check.
 
@@ -34,34 +34,23 @@ from __future__ import annotations
 import difflib
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from aiflang import report as rp
 from aiflang.analyses.facts import Facts
 from aiflang.diagnostics import Fix, Sink, codes, replacements
 from aiflang.frontend.design import Design, Fabric, Switch
-from aiflang.models.assumptions import Assumptions, register
-from aiflang.models.explain import Explanation
-from aiflang.models.fabric import FabricInput, FabricPlan, SwitchModel, plan_fabric
-
-RACK_UNIT_M = 0.04445
-
-register(
-    "network_rack_usable_height_m",
-    42 * RACK_UNIT_M,
-    "U",
-    "rack units of one network rack available for switches",
-    "EIA-310 19-inch rack, 1 U = 1.75 in; 42 U is the common full-height data-center rack "
-    "(an assumption: patch panels and cable managers would lower it)",
-    minimum=RACK_UNIT_M,
+from aiflang.models.assumptions import Assumptions
+from aiflang.models.fabric import (
+    FabricInput,
+    FabricPlan,
+    SwitchModel,
+    fabric_derivations,
+    plan_fabric,
 )
-register(
-    "network_switch_default_height_m",
-    1 * RACK_UNIT_M,
-    "U",
-    "height of a switch that declares none",
-    "assumption: 1 U, the height of most 51.2 Tb/s top-of-rack and leaf switches",
-    minimum=RACK_UNIT_M,
-)
+
+if TYPE_CHECKING:
+    from aiflang.models.topology import TopologyAnalysis
 
 
 @dataclass(slots=True)
@@ -89,35 +78,27 @@ class Endpoints:
 
 def count_endpoints(design: Design) -> dict[str, Endpoints]:
     """Endpoints by NIC role, counted symbolically (types times counts)."""
-    components = design.components
+    nics = design.components.nics
     found: dict[str, Endpoints] = {}
-    for hall in design.halls:
-        for rack_part in hall.racks:
-            rack = components.racks.get(rack_part.name)
-            if rack is None:
+    for placed in design.placed_nodes():
+        node, nodes, hall = placed.node, placed.nodes, placed.hall.name
+        ports_by_role: dict[str, int] = {}
+        for nic_part in node.nics:
+            nic = nics.get(nic_part.name)
+            if nic is None or not nic_part.role:
                 continue
-            for node_part in rack.nodes:
-                node = components.nodes.get(node_part.name)
-                if node is None:
-                    continue
-                nodes = rack_part.count * node_part.count
-                ports_by_role: dict[str, int] = {}
-                for nic_part in node.nics:
-                    nic = components.nics.get(nic_part.name)
-                    if nic is None or not nic_part.role:
-                        continue
-                    role = found.setdefault(nic_part.role, Endpoints())
-                    ports = nic_part.count * nic.ports
-                    ports_by_role[nic_part.role] = ports_by_role.get(nic_part.role, 0) + ports
-                    role.by_hall[hall.name] = role.by_hall.get(hall.name, 0) + nodes * ports
-                    role.speeds_bps.add(nic.port_speed_bps)
-                for role_name, ports in ports_by_role.items():
-                    role = found[role_name]
-                    role.nodes += nodes
-                    role.gpus += nodes * node.gpu_count
-                    role.max_ports_per_node = max(role.max_ports_per_node, ports)
-                    seen_nodes, _ = role.parts.get(node.name, (0, ports))
-                    role.parts[node.name] = (seen_nodes + nodes, ports)
+            role = found.setdefault(nic_part.role, Endpoints())
+            ports = nic_part.count * nic.ports
+            ports_by_role[nic_part.role] = ports_by_role.get(nic_part.role, 0) + ports
+            role.by_hall[hall] = role.by_hall.get(hall, 0) + nodes * ports
+            role.speeds_bps.add(nic.port_speed_bps)
+        for role_name, ports in ports_by_role.items():
+            role = found[role_name]
+            role.nodes += nodes
+            role.gpus += nodes * node.gpu_count
+            role.max_ports_per_node = max(role.max_ports_per_node, ports)
+            seen_nodes, _ = role.parts.get(node.name, (0, ports))
+            role.parts[node.name] = (seen_nodes + nodes, ports)
     return found
 
 
@@ -198,20 +179,43 @@ def _no_endpoints(
 def _size_one(
     design: Design, fabric: Fabric, endpoints: Endpoints, facts: Facts, sink: Sink
 ) -> None:
+    """Size one fabric, report its findings, and record it in `facts`."""
+    inp = _fabric_input(design, fabric, endpoints)
+    if inp is None:  # elaboration reported the unknown switch
+        return
+    link_speed = min(inp.endpoint_speed_bps, inp.leaf.port_speed_bps)
+    assumptions = _fabric_assumptions(design, fabric, link_speed, facts)
+    plan = plan_fabric(inp, assumptions)
+    from aiflang.models.topology import analyze_topology
+
+    analysis = analyze_topology(plan)
+    _report_issues(fabric, endpoints, plan, sink)
+    if _carries_training(design, fabric):
+        _check_oversubscription(inp, plan, fabric, assumptions, sink)
+    _report_single_points(fabric, plan, analysis, sink)
+    facts.fabric_plans[fabric.name] = plan
+    facts.topologies[fabric.name] = analysis
+    facts.fabrics.append(_fabric_report(design, fabric, endpoints, plan, analysis))
+    spine_hall = fabric.hall or (design.halls[0].name if design.halls else "")
+    _assign_to_halls(plan, inp, spine_hall, assumptions, facts)
+    for figure, derivation in fabric_derivations(plan, inp.leaf.name).items():
+        facts.record_derivation(f"fabrics.{fabric.name}.{figure}", derivation)
+
+
+def _fabric_input(design: Design, fabric: Fabric, endpoints: Endpoints) -> FabricInput | None:
+    """What the sizing model needs: endpoints, speeds, rails, switch models, counts per hall."""
     switches = design.components.switches
     leaf = switches.get(fabric.leaf)
-    if leaf is None:  # elaboration reported the unknown name
-        return
+    if leaf is None:
+        return None
     spine = switches.get(fabric.spine or "")
     core = switches.get(fabric.core or "")
-    speed = min(endpoints.speeds_bps)
     rails = fabric.rails or max(1, endpoints.max_ports_per_node)
-    halls = {hall: count for hall, count in endpoints.by_hall.items() if count > 0}
-    inp = FabricInput(
+    return FabricInput(
         name=fabric.name,
         topology=fabric.topology,
         endpoints=endpoints.total,
-        endpoint_speed_bps=speed,
+        endpoint_speed_bps=min(endpoints.speeds_bps),
         leaf=_switch_model(leaf),
         rails=max(1, rails),
         nodes=endpoints.nodes,
@@ -220,14 +224,17 @@ def _size_one(
         spine=_switch_model(spine) if spine else None,
         core=_switch_model(core) if core else None,
         declared_switches=dict(fabric.declared_switches),
-        halls=halls,
+        halls=_endpoint_halls(endpoints),
     )
-    assumptions = _fabric_assumptions(design, fabric, min(speed, leaf.port_speed_bps), facts)
-    plan = plan_fabric(inp, assumptions)
-    from aiflang.models.topology import analyze_topology
 
-    analysis = analyze_topology(plan)
 
+def _endpoint_halls(endpoints: Endpoints) -> dict[str, int]:
+    return {hall: count for hall, count in endpoints.by_hall.items() if count > 0}
+
+
+def _report_issues(fabric: Fabric, endpoints: Endpoints, plan: FabricPlan, sink: Sink) -> None:
+    """The sizing's findings (E301-E304, W303), with where the endpoints come from."""
+    speed = min(endpoints.speeds_bps)
     notes = [f"{endpoints.total:,} endpoints: {endpoints.describe()}"]
     if len(endpoints.speeds_bps) > 1:
         listed = ", ".join(f"{s / 1e9:g}" for s in sorted(endpoints.speeds_bps))
@@ -242,8 +249,11 @@ def _size_one(
             help=issue.help or None,
         )
 
-    if _carries_training(design, fabric):
-        _check_oversubscription(inp, plan, fabric, assumptions, sink)
+
+def _report_single_points(
+    fabric: Fabric, plan: FabricPlan, analysis: TopologyAnalysis, sink: Sink
+) -> None:
+    """W302 for each switch class one switch of which splits the switch fabric."""
     for spof in analysis.single_points_of_failure:
         share = spof.endpoints_affected / plan.endpoints if plan.endpoints else 0.0
         sink.warning(
@@ -261,6 +271,15 @@ def _size_one(
             ),
         )
 
+
+def _fabric_report(
+    design: Design,
+    fabric: Fabric,
+    endpoints: Endpoints,
+    plan: FabricPlan,
+    analysis: TopologyAnalysis,
+) -> rp.FabricReport:
+    """The fabric's section of the report."""
     gpus_per_endpoint = endpoints.gpus / endpoints.total
     failures = [
         rp.Failure(
@@ -272,43 +291,37 @@ def _size_one(
         )
         for impact in analysis.failures
     ]
-    facts.fabric_plans[fabric.name] = plan
-    facts.topologies[fabric.name] = analysis
-    facts.fabrics.append(
-        rp.FabricReport(
-            name=fabric.name,
-            technology=fabric.technology or leaf.technology,
-            topology=fabric.topology,
-            endpoints=plan.endpoints,
-            endpoint_speed_bps=speed,
-            rails=plan.rails,
-            tiers=plan.tiers,
-            switches=rp.TierCounts(
-                leaf=plan.switches.leaf, spine=plan.switches.spine, core=plan.switches.core
-            ),
-            declared_switches=dict(plan.declared_switches),
-            links=rp.LinkCounts(
-                endpoint_leaf=plan.links.endpoint_leaf,
-                leaf_spine=plan.links.leaf_spine,
-                spine_core=plan.links.spine_core,
-            ),
-            transceivers=plan.transceivers.total,
-            cables=plan.cables,
-            bisection_bps=plan.bisection_bps,
-            bandwidth_per_endpoint_bps=plan.bandwidth_per_endpoint_bps,
-            oversubscription=plan.oversubscription,
-            max_hops=plan.max_switch_hops,
-            switch_power_w=plan.switch_power_w,
-            optics_power_w=plan.optics_power_w,
-            failures=failures,
-            endpoints_by_hall=dict(sorted(halls.items())),
-            single_homed_endpoints=analysis.single_homed_endpoints,
-            mean_hops=round(analysis.hops.mean_switch_hops, 6),
-        )
+    leaf = design.components.switches[fabric.leaf]
+    return rp.FabricReport(
+        name=fabric.name,
+        technology=fabric.technology or leaf.technology,
+        topology=fabric.topology,
+        endpoints=plan.endpoints,
+        endpoint_speed_bps=min(endpoints.speeds_bps),
+        rails=plan.rails,
+        tiers=plan.tiers,
+        switches=rp.TierCounts(
+            leaf=plan.switches.leaf, spine=plan.switches.spine, core=plan.switches.core
+        ),
+        declared_switches=dict(plan.declared_switches),
+        links=rp.LinkCounts(
+            endpoint_leaf=plan.links.endpoint_leaf,
+            leaf_spine=plan.links.leaf_spine,
+            spine_core=plan.links.spine_core,
+        ),
+        transceivers=plan.transceivers.total,
+        cables=plan.cables,
+        bisection_bps=plan.bisection_bps,
+        bandwidth_per_endpoint_bps=plan.bandwidth_per_endpoint_bps,
+        oversubscription=plan.oversubscription,
+        max_hops=plan.max_switch_hops,
+        switch_power_w=plan.switch_power_w,
+        optics_power_w=plan.optics_power_w,
+        failures=failures,
+        endpoints_by_hall=dict(sorted(_endpoint_halls(endpoints).items())),
+        single_homed_endpoints=analysis.single_homed_endpoints,
+        mean_hops=round(analysis.hops.mean_switch_hops, 6),
     )
-    spine_hall = fabric.hall or (design.halls[0].name if design.halls else "")
-    _assign_to_halls(plan, inp, spine_hall, assumptions, facts)
-    _explain(fabric, inp, plan, facts)
 
 
 def _check_oversubscription(
@@ -387,100 +400,3 @@ def _assign_to_halls(
     for hall, metres in height.items():
         racks = math.ceil(metres / usable - 1e-9)
         facts.network_racks_by_hall[hall] = facts.network_racks_by_hall.get(hall, 0) + racks
-
-
-def _explain(fabric: Fabric, inp: FabricInput, plan: FabricPlan, facts: Facts) -> None:
-    key = f"fabrics.{fabric.name}"
-    radix_inputs: dict[str, float | str] = {
-        "endpoints": plan.endpoints,
-        "leaf": inp.leaf.name,
-        "leaf_radix": plan.leaf_radix,
-        "oversubscription": plan.oversubscription,
-        "leaf_downlinks": plan.leaf_downlinks,
-    }
-    if plan.topology == "rail_optimized":
-        leaf_formula = "rails x ceil(endpoints per rail / leaf_downlinks), per hall"
-        radix_inputs["rails"] = plan.rails
-    else:
-        leaf_formula = "ceil(endpoints / leaf_downlinks), per hall"
-    facts.explain(
-        f"{key}.switches.leaf",
-        Explanation(
-            f"leaf_downlinks = floor(P x o / (o + 1)); leaves = {leaf_formula}", radix_inputs
-        ),
-    )
-    if plan.tiers >= 2:
-        facts.explain(
-            f"{key}.switches.spine",
-            Explanation(
-                "per pod: smallest divisor of leaf_uplinks >= ceil(leaves per pod x leaf_uplinks"
-                " / spine downlinks); spines = pods x spines per pod",
-                {
-                    "leaves": plan.switches.leaf,
-                    "leaf_uplinks": plan.leaf_uplinks,
-                    "spine_radix": plan.spine_radix,
-                    "pods": plan.pods,
-                    "spines_per_pod": plan.spines_per_pod,
-                },
-            ),
-        )
-    if plan.tiers == 3:
-        facts.explain(
-            f"{key}.switches.core",
-            Explanation(
-                "core groups (one per spine of a pod) x smallest divisor of spine uplinks >= "
-                "ceil(pods x spine uplinks / core radix)",
-                {
-                    "pods": plan.pods,
-                    "spine_uplinks": plan.spine_uplinks,
-                    "core_radix": plan.core_radix,
-                    "core_groups": plan.core_groups,
-                    "cores_per_group": plan.cores_per_group,
-                },
-            ),
-        )
-    facts.explain(
-        f"{key}.bisection_bps",
-        Explanation(
-            "link speed x sum over leaves of min(endpoints, uplinks) / 2",
-            {
-                "link_speed_bps": plan.link_speed_bps,
-                "usable_leaf_uplinks": plan.usable_leaf_uplinks,
-            },
-        ),
-    )
-    facts.explain(
-        f"{key}.transceivers",
-        Explanation(
-            "ceil((endpoint links + 2 x switch links) / links per switch module) + endpoint links",
-            {
-                "endpoint_links": plan.links.endpoint_leaf,
-                "switch_links": plan.links.leaf_spine + plan.links.spine_core,
-                "links_per_switch_module": plan.transceivers.links_per_switch_module,
-            },
-            ("fabric_switch_transceiver_links",),
-        ),
-    )
-    facts.explain(
-        f"{key}.optics_power_w",
-        Explanation(
-            "switch-side modules x switch module power + NIC-side modules x NIC module power",
-            {
-                "switch_side": plan.transceivers.switch_side,
-                "nic_side": plan.transceivers.nic_side,
-            },
-            ("fabric_switch_transceiver_power_w", "fabric_nic_transceiver_power_w"),
-        ),
-    )
-    facts.explain(
-        f"{key}.switch_power_w",
-        Explanation(
-            "sum over tiers of switches x switch power (declared, else capacity x W per bit/s)",
-            {
-                "leaf": plan.switches.leaf,
-                "spine": plan.switches.spine,
-                "core": plan.switches.core,
-            },
-            ("fabric_switch_power_per_bps",),
-        ),
-    )

@@ -1,11 +1,12 @@
 """What the analyses found about one design: typed results, kept out of the model.
 
 Each analysis fills its own fields; later analyses read earlier ones (the
-power check reads the fabric's switch power, the cost estimate reads the
-power budget). The report is built from these facts. Sections are report
-models (`aiflang.report`) so the JSON contract has one definition;
-the heavier working objects (fabric plans, topology analyses) sit beside
-them for renderers that need more than the JSON.
+power check reads the fabric's switch power, the fleet the power check's
+load, the throughput and cost estimates the fleet). The report is built
+from these facts. Sections are report models (`aiflang.report`), so the
+JSON contract has one definition; the heavier working objects (fabric
+plans, topology analyses) sit beside them for renderers that need more than
+the JSON.
 """
 
 from __future__ import annotations
@@ -16,11 +17,38 @@ from typing import TYPE_CHECKING, Any
 from aiflang import report as rp
 from aiflang.frontend.design import Design
 from aiflang.models.assumptions import REGISTRY, Assumptions
-from aiflang.models.explain import Explanation
+from aiflang.models.derivation import Derivation
 
 if TYPE_CHECKING:
     from aiflang.models.fabric import FabricPlan
     from aiflang.models.topology import TopologyAnalysis
+
+
+@dataclass(frozen=True, slots=True)
+class Fleet:
+    """The factory's GPUs by model, their scale-up domains, and the power they share.
+
+    Counted once (`aiflang.analyses.fleet`), after the power check, and read
+    by the throughput and cost estimates.
+    """
+
+    gpus: int
+    by_model: dict[str, int]
+    domain_by_model: dict[str, int]
+    price_usd_by_model: dict[str, float | None]
+    it_load_w: float
+    facility_power_w: float
+    it_basis: str  # "power check" or "parts"
+
+    def model_for(self) -> str | None:
+        """The GPU model workloads run on: the only one, or the most numerous (ties by name)."""
+        if not self.by_model:
+            return None
+        return min(self.by_model, key=lambda name: (-self.by_model[name], name))
+
+    @property
+    def it_power_per_gpu_w(self) -> float:
+        return self.it_load_w / self.gpus if self.gpus else 0.0
 
 
 @dataclass(slots=True)
@@ -36,15 +64,16 @@ class Facts:
     halls: list[rp.HallReport] = field(default_factory=list)
     it_load_w: float = 0.0
     facility_power_w: float = 0.0
+    fleet: Fleet | None = None
     train: list[rp.TrainReport] = field(default_factory=list)
     serve: list[rp.ServeReport] = field(default_factory=list)
     cost: rp.CostReport | None = None
     requirements: list[rp.RequirementReport] = field(default_factory=list)
-    explanations: dict[str, Explanation] = field(default_factory=dict)
+    derivations: dict[str, Derivation] = field(default_factory=dict)
 
-    def explain(self, key: str, explanation: Explanation) -> None:
+    def record_derivation(self, key: str, derivation: Derivation) -> None:
         """Record how the figure at report path `key` was computed."""
-        self.explanations[key] = explanation
+        self.derivations[key] = derivation
 
 
 def report_sections(design: Design, facts: Facts) -> dict[str, Any]:
@@ -64,10 +93,10 @@ def report_sections(design: Design, facts: Facts) -> dict[str, Any]:
         if name in REGISTRY
     ]
     explain = {
-        key: rp.ExplanationReport(
+        key: rp.DerivationReport(
             formula=e.formula, inputs=dict(e.inputs), assumptions=list(e.assumptions)
         )
-        for key, e in sorted(facts.explanations.items())
+        for key, e in sorted(facts.derivations.items())
     }
     return {
         "capacity": facts.capacity,

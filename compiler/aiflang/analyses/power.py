@@ -3,16 +3,23 @@
 Afterwards `facts.halls` holds one `HallReport` per hall (design order) with
 its IT load, capacities, headroom and N-1 failures; `facts.it_load_w`,
 `facts.facility_power_w` and `facts.capacity` hold the facility totals; and
-`facts.explanations` shows the work behind hall IT loads, UPS capacities and
+`facts.derivations` shows the work behind hall IT loads, UPS capacities and
 facility power.
+
+The concern is split by responsibility: `hall_budget` adds up what a hall
+holds and carries, `hall_checks` checks one hall (plants, power chain,
+cooling, space), `failures` is its N-1 analysis, `headroom` what more fits.
+This module orders them, checks what spans halls (the site's utility feed
+and PUE, air-cooled racks) and assembles the report sections.
 
 Needs: the design model and, from the fabric pass, the network power and
 network racks per hall (missing halls count as zero). Storage without a
 `hall` stands in the first hall. Formulas and conventions are documented in
 docs/models.md.
 
-Emits: E210 (a UPS or CDU plant that its redundancy cannot split), E402,
-E403, E404, E405, E406, E407, E408, E409; W401, W402, W403, W404, W405.
+Emits: E405 (an air-cooled rack over the air limit), E406 (facility power
+over the utility feed), W403 (implausible PUE); through the hall modules
+E210, E402, E403, E404, E407, E408, E409, W401, W402, W404, W405.
 """
 
 from __future__ import annotations
@@ -20,123 +27,46 @@ from __future__ import annotations
 import math
 
 from aiflang import report as rp
-from aiflang import units
 from aiflang.analyses.facts import Facts
-from aiflang.analyses.power_budget import (
-    HallBudget,
-    build_budgets,
-    capacity,
-    cdu_failure,
-    explain_hall,
-    feed_failure,
-    hall_report,
-    headroom,
-    modules_needed,
-    no_ups_failure,
-    over,
-    percent,
-    plural,
-    shed,
-    ups_failure,
-    watts,
-)
-from aiflang.diagnostics import Related, Sink, Span, codes
-from aiflang.frontend.design import Design, Modules, Rack
+from aiflang.analyses.failures import hall_failures
+from aiflang.analyses.hall_budget import HallBudget, build_budgets, over, percent, watts
+from aiflang.analyses.hall_checks import check_hall, plan_plants, related_rack
+from aiflang.analyses.headroom import hall_headroom
+from aiflang.diagnostics import Sink, Span, codes
+from aiflang.frontend.design import Design
 from aiflang.models.power import (
-    UpsCapacity,
     check_air_rack,
     check_pue,
     facility_power,
-    ups_capacity,
+    it_load_derivation,
+    ups_continuous_derivation,
 )
-
-# The UPS plant and it_power "match" within this share (W404 beyond it).
-UPS_MATCH_TOLERANCE = 0.05
-# Positions are reported stranded when more than this share would stay empty.
-STRANDED_POSITIONS_SHARE = 0.5
-_RUNS_OUT = {
-    "positions": "positions run out",
-    "liquid": "liquid cooling runs out",
-    "air": "air cooling runs out",
-}
-_WHAT = {"positions": "positions", "liquid": "liquid cooling", "air": "air cooling"}
-# The attribute a binding constraint is written in, for the finding to point at.
-_WRITTEN_IN = {"positions": "positions", "liquid": "cooling", "air": "cooling"}
 
 
 def check_power(design: Design, facts: Facts, sink: Sink) -> None:
     """Budget every hall and the facility; fill `facts.halls` and `facts.capacity`."""
     budgets = build_budgets(design, facts.network_power_by_hall_w, facts.network_racks_by_hall)
     for budget in budgets:
-        _plants(budget, facts, sink)
+        plan_plants(budget, facts.assumptions, sink)
     _check_air_racks(design, budgets, facts, sink)
 
     it_load_w = sum(b.it_load_w for b in budgets)
     pue = max(design.site.pue, 1.0)
     facility = facility_power(it_load_w, pue)
     facts.it_load_w, facts.facility_power_w = it_load_w, facility.facility_w
-    facts.explain("capacity.facility_power_w", facility.explanation)
+    facts.record_derivation("capacity.facility_power_w", facility.derivation)
     _check_site(design, budgets, facility.facility_w, facts, sink)
     utility = design.site.utility_w
     utility_it_left_w = None if utility is None else (utility - facility.facility_w) / pue
 
     facts.halls = []
     for budget in budgets:
-        _check_power_chain(budget, sink)
-        _check_cooling(budget, sink)
-        _check_space(budget, sink)
-        failures = _failures(budget, pue, sink)
-        room = _headroom(budget, utility_it_left_w, sink)
+        check_hall(budget, sink)
+        failures = hall_failures(budget, pue, sink)
+        room = hall_headroom(budget, utility_it_left_w, sink)
         facts.halls.append(hall_report(budget, room, failures))
-        explain_hall(budget, facts)
+        record_hall_derivations(budget, facts)
     facts.capacity = capacity(design, budgets, facility.facility_w)
-
-
-# Plants ---------------------------------------------------------------------
-def _plants(budget: HallBudget, facts: Facts, sink: Sink) -> None:
-    hall = budget.hall
-    # A plant that cannot run at its redundancy: point at the redundancy if written.
-    budget.ups = _plant(
-        hall.ups,
-        hall.redundancy,
-        f'hall "{hall.name}" UPS',
-        hall.attr_spans.get("redundancy") or hall.span_of("ups"),
-        sink,
-    )
-    budget.cdus = _plant(
-        hall.cdus,
-        hall.cdu_redundancy,
-        f'hall "{hall.name}" CDUs',
-        hall.attr_spans.get("cdu_redundancy") or hall.span_of("cdus"),
-        sink,
-    )
-    # UPS ratings are continuous ratings: only a hall's own `derating` limits them.
-    # Feeds are feeders and breakers, held to the continuous-load rule by default.
-    budget.derating = 1.0 if hall.derating is None else hall.derating
-    if hall.feeds is not None:
-        budget.feed_derating = (
-            hall.derating
-            if hall.derating is not None
-            else facts.assumptions.value("breaker_derating")
-        )
-
-
-def _plant(
-    plant: Modules | None, redundancy: str, what: str, span: Span | None, sink: Sink
-) -> UpsCapacity | None:
-    if plant is None:
-        return None
-    try:
-        return ups_capacity(plant.count, plant.size, redundancy)
-    except ValueError as problem:
-        sink.error(
-            codes.E210,
-            f"{what}: {plant.count} x {watts(plant.size)} cannot run at {redundancy}",
-            span,
-            notes=(str(problem),),
-            help="N+k needs more than k modules, 2N an even count, 3/2 a multiple of 3",
-        )
-        return None
 
 
 # Racks and the site ---------------------------------------------------------
@@ -160,7 +90,7 @@ def _check_air_racks(design: Design, budgets: list[HallBudget], facts: Facts, si
             f"rack `{name}` sends {watts(check.air_w)} of heat to air{cooled}, over the "
             f"{watts(limit)} an air-cooled rack can reject",
             placed.get(name) if rack.builtin else rack.span,
-            related=_related_rack(rack, "defined here") if rack.builtin else (),
+            related=related_rack(rack, "defined here") if rack.builtin else (),
             notes=(
                 f"air heat = {watts(check.rack_w)} x (1 - {percent(rack.liquid_fraction)} liquid)",
                 f"limit: air_rack_limit_w = {watts(limit)} (assumption; override it in an "
@@ -211,304 +141,78 @@ def _check_site(
         )
 
 
-# Halls ----------------------------------------------------------------------
-def _related(budget: HallBudget) -> tuple[Related, ...]:
-    return tuple(
-        r
-        for line in budget.lines
-        for r in _related_rack(
-            line.rack, f"{line.count} x {line.rack.name} at {watts(line.power_w)}"
-        )
-    )
-
-
-def _related_rack(rack: Rack, message: str) -> tuple[Related, ...]:
-    return (Related(rack.span, message),) if rack.span is not None else ()
-
-
-def _move(budget: HallBudget, excess_w: float, per_rack: str) -> str | None:
-    """'move 3 racks of nvl72 to another hall', or None if racks cannot cover it."""
-    attribute = {"power": "power_w", "liquid": "liquid_w", "air": "air_w"}[per_rack]
-    moved = shed(budget.lines, excess_w, lambda line: float(getattr(line, attribute)))
-    if not moved.racks or moved.uncovered_w > 0:
-        return None
-    what = ", ".join(f"{plural(n, 'rack')} of {name}" for name, n in moved.racks)
-    return f"move {what} to another hall"
-
-
-def _check_power_chain(budget: HallBudget, sink: Sink) -> None:
-    hall, load = budget.hall, budget.it_load_w
-    ups, continuous = budget.ups, budget.ups_continuous_w
-    plant = f"{hall.ups.count} x {watts(hall.ups.size)} at {hall.redundancy}" if hall.ups else ""
-    chain = None
-    if ups is not None and continuous is not None:
-        chain = f"UPS {plant}: {watts(ups.usable_w)} usable"
-        if budget.derating < 1:
-            chain += f" x {percent(budget.derating)} derating = {watts(continuous)}"
-    limit = budget.power_limit_w
-    if over(load, limit):
-        ups_binds = continuous is not None and continuous < hall.it_capacity_w
-        options = []
-        if over(load, hall.it_capacity_w):
-            options.append(f"raise it_power to {watts(load)}")
-        if ups_binds and hall.ups is not None:
-            needed = modules_needed(hall.ups, hall.redundancy, load, budget.derating)
-            if needed is not None:
-                options.append(f"install {needed} x {watts(hall.ups.size)} UPS modules")
-        moving = _move(budget, load - limit, "power")
-        help_text = ", or ".join([" and ".join(options)] + ([moving] if moving else []))
-        message = (
-            f'hall "{hall.name}" draws {watts(load)}, over the {watts(limit)} its UPS plant carries'
-            if ups_binds
-            else f'hall "{hall.name}" draws {watts(load)}, over its '
-            f"{watts(hall.it_capacity_w)} of IT capacity"
-        )
-        sink.error(
-            codes.E402,
-            message,
-            hall.span_of("it_power"),
-            label="capacity declared here",
-            related=_related(budget),
-            notes=(budget.parts_note(), *([chain] if chain else [])),
-            help=help_text,
-        )
-    if ups is None or hall.ups is None or continuous is None:
-        return
-    if ups.usable_w < hall.it_capacity_w * (1 - 1e-9):
-        needed = modules_needed(hall.ups, hall.redundancy, hall.it_capacity_w, 1.0)
-        add = f"install {needed} x {watts(hall.ups.size)}, or " if needed is not None else ""
-        sink.error(
-            codes.E409,
-            f'hall "{hall.name}": its UPS plant delivers {watts(ups.usable_w)} at '
-            f"{hall.redundancy}, below its {watts(hall.it_capacity_w)} of IT capacity",
-            hall.span_of("ups"),
-            label="UPS plant declared here",
-            notes=(f"{plant}: {ups.explanation.formula} = {watts(ups.usable_w)}",),
-            help=f"{add}lower it_power to {watts(ups.usable_w)}",
-        )
-        return
-    gap = (continuous - hall.it_capacity_w) / hall.it_capacity_w if hall.it_capacity_w else 0.0
-    if abs(gap) <= UPS_MATCH_TOLERANCE:
-        return
-    if gap < 0:
-        needed = modules_needed(hall.ups, hall.redundancy, hall.it_capacity_w, budget.derating)
-        add = f"install {needed} x {watts(hall.ups.size)}, " if needed is not None else ""
-        sink.warning(
-            codes.W404,
-            f'hall "{hall.name}": its UPS plant carries {watts(continuous)} continuous, '
-            f"{percent(-gap)} below its {watts(hall.it_capacity_w)} of IT capacity",
-            hall.span_of("it_power"),
-            notes=(chain or "",),
-            help=f"{add}lower it_power to {watts(continuous)}"
-            + (", or relax the hall's derating" if budget.derating < 1 else ""),
-        )
-    else:
-        sink.warning(
-            codes.W404,
-            f'hall "{hall.name}": its UPS plant carries {watts(continuous)} continuous, '
-            f"{percent(gap)} more than its {watts(hall.it_capacity_w)} of IT capacity",
-            hall.span_of("it_power"),
-            notes=(chain or "",),
-            help=f"raise it_power to {watts(continuous)} if the rest of the chain allows it, "
-            "or install fewer UPS modules",
-        )
-
-
-def _check_cooling(budget: HallBudget, sink: Sink) -> None:
+# Reports --------------------------------------------------------------------
+def hall_report(budget: HallBudget, room: rp.Headroom, failures: list[rp.Failure]) -> rp.HallReport:
+    """The hall's section of the report."""
     hall = budget.hall
-    liquid_load, liquid_cap = budget.liquid_load_w, budget.liquid_capacity_w
-    liquid_notes = tuple(
-        f"{line.count} x {line.rack.name} at {watts(line.liquid_w)} "
-        f"({percent(line.rack.liquid_fraction)} of {watts(line.power_w)})"
-        for line in budget.lines
-        if line.liquid_w > 0
+    return rp.HallReport(
+        name=hall.name,
+        it_load_w=budget.it_load_w,
+        it_capacity_w=hall.it_capacity_w,
+        ups_usable_w=budget.ups.usable_w if budget.ups else None,
+        ups_continuous_w=budget.ups_continuous_w,
+        power_limit_w=budget.power_limit_w,
+        liquid_load_w=budget.liquid_load_w,
+        air_load_w=budget.air_load_w,
+        liquid_capacity_w=budget.liquid_capacity_w,
+        air_capacity_w=hall.air_capacity_w,
+        network_w=budget.network_w,
+        storage_w=budget.storage_w,
+        racks=budget.racks,
+        network_racks=budget.network_racks,
+        positions=hall.positions,
+        gpus=budget.gpus,
+        headroom=room,
+        failures=failures,
     )
-    if liquid_load > 0 and liquid_cap is None:
-        sink.error(
-            codes.E403,
-            f'hall "{hall.name}" has {watts(liquid_load)} of liquid-cooled heat and no liquid '
-            "cooling",
-            hall.span_of("cooling"),
-            label="cooling capacity declared here",
-            related=_related(budget),
-            notes=liquid_notes,
-            help=f"declare `cooling = {{ liquid = {watts(liquid_load)}, air = ... }}` or cdus",
-        )
-    elif liquid_cap is not None and over(liquid_load, liquid_cap):
-        cdus = budget.cdus
-        cdu_note = (
-            (
-                f"CDUs {hall.cdus.count} x {watts(hall.cdus.size)} at {hall.cdu_redundancy}: "
-                f"{watts(cdus.usable_w)} usable",
-            )
-            if cdus is not None and hall.cdus is not None
-            else ()
-        )
-        moving = _move(budget, liquid_load - liquid_cap, "liquid")
-        sink.error(
-            codes.E403,
-            f'hall "{hall.name}" sends {watts(liquid_load)} of heat to liquid, over its '
-            f"{watts(liquid_cap)} of liquid cooling",
-            hall.span_of("cooling"),
-            label="cooling capacity declared here",
-            related=_related(budget),
-            notes=liquid_notes + cdu_note,
-            help=f"raise liquid cooling to {watts(liquid_load)}"
-            + (f", or {moving}" if moving else ""),
-        )
-    air_load, air_cap = budget.air_load_w, hall.air_capacity_w
-    if air_cap is not None and over(air_load, air_cap):
-        notes = [
-            f"{line.count} x {line.rack.name} at {watts(line.air_w)}"
-            for line in budget.lines
-            if line.air_w > 0
-        ]
-        if budget.network_w:
-            notes.append(f"network {watts(budget.network_w)}")
-        notes.extend(f"storage {s.name} {watts(s.power_w)}" for s in budget.storage if s.power_w)
-        moving = _move(budget, air_load - air_cap, "air")
-        sink.error(
-            codes.E404,
-            f'hall "{hall.name}" sends {watts(air_load)} of heat to air, over its '
-            f"{watts(air_cap)} of air cooling",
-            hall.span_of("cooling"),
-            label="cooling capacity declared here",
-            related=_related(budget),
-            notes=("; ".join(notes),),
-            help=f"raise air cooling to {watts(air_load)}" + (f", or {moving}" if moving else ""),
+
+
+def record_hall_derivations(budget: HallBudget, facts: Facts) -> None:
+    """Record the work behind the hall's IT load and UPS figures."""
+    name = budget.hall.name
+    racks = {line.rack.name: (line.count, line.power_w) for line in budget.lines}
+    facts.record_derivation(
+        f"halls.{name}.it_load_w",
+        it_load_derivation(racks, budget.network_w, budget.storage_w),
+    )
+    if budget.ups is not None:
+        facts.record_derivation(f"halls.{name}.ups_usable_w", budget.ups.derivation)
+        facts.record_derivation(
+            f"halls.{name}.ups_continuous_w",
+            ups_continuous_derivation(budget.ups, budget.derating),
         )
 
 
-def _check_space(budget: HallBudget, sink: Sink) -> None:
-    hall, used = budget.hall, budget.positions_used
-    if used > hall.positions:
-        parts = [f"{line.count} x {line.rack.name}" for line in budget.lines]
-        if budget.network_racks:
-            parts.append(plural(budget.network_racks, "network rack"))
-        parts.extend(f"storage {s.name} {s.positions}" for s in budget.storage if s.positions)
-        extra = used - hall.positions
-        moves, left = [], extra
-        for line in reversed(budget.lines):
-            if left > 0:
-                moves.append(f"{plural(min(left, line.count), 'rack')} of {line.rack.name}")
-                left -= min(left, line.count)
-        moving = f", or move {', '.join(moves)} to another hall" if moves and left <= 0 else ""
-        sink.error(
-            codes.E407,
-            f'hall "{hall.name}" needs {used} positions, over its {hall.positions}',
-            hall.span_of("positions"),
-            label="positions declared here",
-            related=_related(budget),
-            notes=(" + ".join(parts) + f" = {used}",),
-            help=f"raise positions to {used}{moving}",
-        )
-    floor = hall.floor_loading_kg_per_m2
-    for line in budget.lines:
-        rack = line.rack
-        if floor is None or not rack.weight_kg or not rack.footprint_m2:
+def capacity(design: Design, budgets: list[HallBudget], facility_w: float) -> rp.Capacity:
+    """Facility totals: GPUs by model and generation, dense peak FLOP/s, HBM, power, racks."""
+    components = design.components
+    by_model: dict[str, int] = {}
+    for placed in design.placed_nodes():
+        for gpu_part in placed.node.gpus:
+            count = gpu_part.count * placed.nodes
+            by_model[gpu_part.name] = by_model.get(gpu_part.name, 0) + count
+    by_generation: dict[str, int] = {}
+    # The report contract always names these six precisions (0 when no GPU has one).
+    flops: dict[str, float] = dict.fromkeys(("fp64", "tf32", "bf16", "fp8", "fp6", "fp4"), 0.0)
+    hbm = 0.0
+    for model, count in sorted(by_model.items()):
+        gpu = components.gpus.get(model)
+        if gpu is None:
             continue
-        loading = rack.weight_kg / rack.footprint_m2
-        if loading > floor * (1 + 1e-9):
-            shown = units.format_quantity(loading, units.MASS_PER_AREA)
-            sink.error(
-                codes.E408,
-                f'rack `{rack.name}` loads the floor of hall "{hall.name}" at {shown}, over its '
-                f"rated {units.format_quantity(floor, units.MASS_PER_AREA)}",
-                hall.span_of("floor_loading"),
-                label="floor loading declared here",
-                related=_related_rack(rack, "weight and footprint declared here"),
-                notes=(f"{rack.weight_kg:g} kg over {rack.footprint_m2:g} m^2",),
-                help=f"spread the rack over {rack.weight_kg / floor:.3g} m^2 (a load-spreading "
-                f"plinth), or rate the floor for {shown}",
-            )
-
-
-# Failures and headroom ------------------------------------------------------
-def _failures(budget: HallBudget, pue: float, sink: Sink) -> list[rp.Failure]:
-    hall, failures = budget.hall, []
-    ups = ups_failure(budget)
-    if ups is not None and hall.ups is not None and budget.ups is not None:
-        failures.append(ups.failure)
-        if budget.ups.redundancy.kind == "N":
-            lost = ups.shed
-            sheds = (
-                f"sheds {lost.describe()} ({plural(lost.gpus, 'GPU')})"
-                if lost.racks
-                else f"takes {watts(budget.ups.usable_w - ups.after_w)} of its "
-                f"{watts(budget.ups.usable_w)} plant"
-            )
-            sink.warning(
-                codes.W401,
-                f'hall "{hall.name}" has no UPS redundancy (N): one failed module {sheds}',
-                hall.span_of("ups"),
-                notes=(ups.failure.note,),
-                help=f"use redundancy = N+1 with {hall.ups.count + 1} x {watts(hall.ups.size)}",
-            )
-    elif hall.ups is None:
-        failures.append(no_ups_failure(budget))
-        sink.warning(
-            codes.W401,
-            f'hall "{hall.name}" declares no UPS: a power interruption takes down '
-            f"{plural(budget.racks, 'rack')} ({plural(budget.gpus, 'GPU')})",
-            hall.span_of("ups"),
-            help="declare the UPS plant, e.g. `ups = 4 x 1 MW` with `redundancy = N+1`",
-        )
-    cdu = cdu_failure(budget)
-    if cdu is not None and hall.cdus is not None:
-        failures.append(cdu.failure)
-        if cdu.shed.racks:
-            sink.warning(
-                codes.W405,
-                f'hall "{hall.name}": one failed CDU leaves {watts(cdu.after_w)} of liquid cooling '
-                f"for {watts(budget.liquid_load_w)} of heat; {cdu.shed.describe()} "
-                f"({plural(cdu.shed.gpus, 'GPU')}) would shed load",
-                hall.span_of("cdus"),
-                help=f"add a CDU ({hall.cdus.count + 1} x {watts(hall.cdus.size)} at "
-                f"{hall.cdu_redundancy}), or use cdu_redundancy = N+1",
-            )
-    feed = feed_failure(budget, pue)
-    if feed is not None and hall.feeds is not None:
-        failures.append(feed.failure)
-        if hall.feeds.count == 1 and budget.racks:
-            sink.warning(
-                codes.W401,
-                f'hall "{hall.name}" has a single feed: its failure takes down '
-                f"{plural(budget.racks, 'rack')} ({plural(budget.gpus, 'GPU')})",
-                hall.span_of("ups"),
-                help=f"add a second feed: `feeds = 2 x {watts(hall.feeds.size)}`",
-            )
-    return failures
-
-
-def _headroom(budget: HallBudget, utility_it_left_w: float | None, sink: Sink) -> rp.Headroom:
-    hall = budget.hall
-    room, stranded = headroom(budget, utility_it_left_w)
-    if stranded and room.power_w > 0:
-        first = stranded[0]
-        sink.warning(
-            codes.W402,
-            f'hall "{hall.name}" strands {watts(first.power_w)} of power: room for '
-            f"{first.by_power} more {first.rack} by power, but "
-            f"{_RUNS_OUT[first.binding]} after {first.more_racks}",
-            hall.span_of(_WRITTEN_IN[first.binding]),
-            help=f"add {_WHAT[first.binding]} for "
-            f"{plural(first.by_power - first.more_racks, 'more rack')}, or plan lower-density "
-            "racks for the power left",
-        )
-    elif (
-        room.fits
-        and all(f.more_racks == 0 and f.binding == "power" for f in room.fits)
-        and room.positions > hall.positions * STRANDED_POSITIONS_SHARE
-    ):
-        smallest = min(line.power_w for line in budget.lines)
-        left = max(room.power_w, 0.0)
-        sink.warning(
-            codes.W402,
-            f'hall "{hall.name}" strands {room.positions} of its {hall.positions} positions: '
-            "no power for one more rack",
-            hall.span_of("positions"),
-            notes=(f"{watts(left)} of power left; the smallest rack draws {watts(smallest)}",),
-            help=f"lower positions to {budget.positions_used}, or raise it_power by "
-            f"{watts(smallest - left)} for the next rack",
-        )
-    return room
+        generation = gpu.generation or model
+        by_generation[generation] = by_generation.get(generation, 0) + count
+        for precision, rate in gpu.flops.items():
+            flops[precision] = flops.get(precision, 0.0) + rate * count
+        hbm += gpu.memory_bytes * count
+    return rp.Capacity(
+        gpus=sum(by_model.values()),
+        gpus_by_model=dict(sorted(by_model.items())),
+        gpus_by_generation=dict(sorted(by_generation.items())),
+        it_power_w=sum(b.it_load_w for b in budgets),
+        facility_power_w=facility_w,
+        utility_w=design.site.utility_w,
+        peak_flops=dict(sorted(flops.items())),
+        hbm_bytes=hbm,
+        racks=sum(b.racks for b in budgets),
+        positions=sum(b.hall.positions for b in budgets),
+    )

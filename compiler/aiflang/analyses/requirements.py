@@ -1,12 +1,16 @@
 """Check `require` rules against the computed figures.
 
-A rule names a path into the JSON report (list items chosen by name), a
-comparison and a quantity: `require halls.A.headroom.power >= 10%`. The
-quantity's dimension must match the field's, which follows from its name
-suffix (`_w` power, `_per_mw` per megawatt, `_bytes` data, ...).
+A rule names a path into the JSON report (list items chosen by their name,
+or by the rack or part they are about), a comparison and a quantity:
+`require halls.A.headroom.power >= 10%`. Every numeric field has a declared
+unit in `aiflang.report.FIELD_UNITS` (the table `aifc schema` describes
+fields with); the bound must have that unit's dimension (a bare number for
+a plain number or a count) and is compared in SI: `cost.capex_usd.total <=
+2.5 billion USD`, `serve.chat.cost_per_million_tokens_usd <= 0.5 USD/Mtok`.
 
 Needs: every other analysis. Emits: E601 (rule fails, with the actual
-value), E602 (path names nothing, or the dimensions differ).
+value), E602 (path names nothing, or the dimensions differ), W601 (a bound
+whose magnitude is implausible for its field: a slip of unit).
 """
 
 from __future__ import annotations
@@ -33,40 +37,59 @@ _OPERATORS: dict[str, Callable[[float, float], bool]] = {
     "!=": lambda a, b: not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12),
 }
 
-_YEAR_S = 365 * 86400.0
-
-# Field name suffix -> (dimension, factor from the field's unit to SI).
-_SUFFIXES: tuple[tuple[str, units.Dimension, float], ...] = (
-    ("tokens_per_s_per_mw", units.TOKEN_RATE_PER_POWER, 1e-6),
-    ("cost_per_million_tokens_usd", units.MONEY_PER_TOKEN, 1e-6),
-    ("cost_per_gpu_hour_usd", units.MONEY_PER_GPU_TIME, 1 / 3600),
-    ("joules_per_token", units.ENERGY_PER_TOKEN, 1.0),
-    ("tokens_per_s", units.TOKEN_RATE, 1.0),
-    ("_usd_per_year", units.MONEY_PER_TIME, 1 / _YEAR_S),
-    ("_w", units.POWER, 1.0),
-    ("_j", units.ENERGY, 1.0),
-    ("_s", units.TIME, 1.0),
-    ("_bps", units.BANDWIDTH, 1.0),
-    ("_bytes", units.DATA, 8.0),
-    ("_usd", units.MONEY, 1.0),
-)
+# Keys that name a list item, in the order they are tried.
+_ITEM_KEYS = ("name", "rack", "part")
 
 
-def field_dimension(name: str) -> tuple[units.Dimension, float]:
-    for suffix, dimension, factor in _SUFFIXES:
-        if name.endswith(suffix):
-            return dimension, factor
-    return units.DIMENSIONLESS, 1.0
+class _Field:
+    """A report field's unit as a rule compares with it: value x factor = SI."""
+
+    def __init__(
+        self, declared: rp.FieldUnit, unit_text: str, dimension: units.Dimension, factor: float
+    ) -> None:
+        self.declared = declared
+        self.unit_text = unit_text  # "" for a plain number or an SI value
+        self.dimension = dimension
+        self.factor = factor
+
+    def to_si(self, value: float) -> float:
+        return value * self.factor
+
+    def from_si(self, value: float) -> float:
+        return value / self.factor
+
+
+def field_of(path: list[str], data: dict[str, Any]) -> _Field | None:
+    """The unit of the field at `path`: the table's, or for an SI field the one its item names."""
+    declared = rp.field_unit(path)
+    if declared is None:
+        return None
+    if declared.unit != "si":
+        if not declared.unit:
+            return _Field(declared, "", units.DIMENSIONLESS, 1.0)
+        unit = units.parse_unit(declared.unit)
+        return _Field(declared, declared.unit, unit.dimension, unit.factor)
+    item, _ = lookup(data, path[:-1])
+    written = item.get("unit") if isinstance(item, dict) else None
+    if not isinstance(written, str):
+        return None
+    dimension = units.parse_unit(written).dimension if written not in ("", "%") else None
+    return _Field(declared, "", dimension or units.DIMENSIONLESS, 1.0)
 
 
 def _step(node: Any, segment: str) -> tuple[Any, list[str]]:
     """Follow one path segment; lists are indexed by their items' names."""
     if isinstance(node, list):
-        names = [item.get("name") for item in node if isinstance(item, dict)]
+        names: list[str] = []
         for item in node:
-            if isinstance(item, dict) and item.get("name") == segment:
+            if not isinstance(item, dict):
+                continue
+            name = next((item[k] for k in _ITEM_KEYS if isinstance(item.get(k), str)), None)
+            if name == segment:
                 return item, []
-        return None, [n for n in names if isinstance(n, str)]
+            if name is not None:
+                names.append(name)
+        return None, names
     if isinstance(node, dict):
         if segment in node:
             return node[segment], []
@@ -103,8 +126,9 @@ def _follow(
 
 
 def evaluate(requirement: Requirement, data: dict[str, Any], sink: Sink) -> rp.RequirementReport:
+    """Check one rule against the report data; E602 when it cannot be compared, E601 when
+    it fails, W601 when its bound is implausible for its field."""
     path_text = ".".join(requirement.path)
-    value, problem, broken = _follow(data, requirement.path)
     result = rp.RequirementReport(
         path=path_text,
         operator=requirement.operator,
@@ -113,6 +137,23 @@ def evaluate(requirement: Requirement, data: dict[str, Any], sink: Sink) -> rp.R
         passed=False,
         message=requirement.message,
     )
+    found = _comparable(requirement, data, path_text, sink)
+    if found is None:
+        return result
+    value, field = found
+    _check_plausible(requirement, field, path_text, sink)
+    actual_si = field.to_si(value)
+    passed = _OPERATORS[requirement.operator](actual_si, requirement.value)
+    if not passed:
+        _report_failure(requirement, field.dimension, actual_si, path_text, sink)
+    return result.model_copy(update={"actual": actual_si, "passed": passed})
+
+
+def _comparable(
+    requirement: Requirement, data: dict[str, Any], path_text: str, sink: Sink
+) -> tuple[float, _Field] | None:
+    """The figure at the rule's path and its unit, or None (E602) when it cannot be compared."""
+    value, problem, broken = _follow(data, requirement.path)
     if problem is not None or value is None:
         sink.error(
             codes.E602,
@@ -121,7 +162,7 @@ def evaluate(requirement: Requirement, data: dict[str, Any], sink: Sink) -> rp.R
             help="paths follow the JSON report (`aifc schema`); list items are chosen by name",
             fixes=_segment_fixes(requirement, broken),
         )
-        return result
+        return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         sink.error(
             codes.E602,
@@ -129,59 +170,100 @@ def evaluate(requirement: Requirement, data: dict[str, Any], sink: Sink) -> rp.R
             requirement.span,
             help="extend the path to a numeric field",
         )
-        return result
-    dimension, factor = field_dimension(requirement.path[-1])
-    expected_name = units.dimension_name(dimension)
-    counts_gpus = requirement.path[-1].endswith("gpus") or requirement.path[-1] == (
-        "gpus_per_replica"
-    )
+        return None
+    field = field_of(requirement.path, data)
+    if field is None:
+        sink.error(
+            codes.E602,
+            f"requirement path {path_text} names a figure with no declared unit",
+            requirement.span,
+            help="paths follow the JSON report (`aifc schema` gives each field's unit)",
+        )
+        return None
+    expected_name = units.dimension_name(field.dimension)
     plain = units.dimension_name(units.DIMENSIONLESS)
-    if expected_name != requirement.dimension and not (
-        dimension.is_dimensionless
-        and (
-            requirement.dimension == plain
-            or (counts_gpus and requirement.dimension == units.dimension_name(units.GPU_COUNT))
-        )
-    ):
-        bound = (
-            "write the bound as a plain number"
-            + (" or in GPUs (`2000 GPU`)" if counts_gpus else "")
-            if dimension.is_dimensionless
-            else f"write the bound in a unit of {expected_name}: "
-            + ", ".join(units_for(None, requirement.path[-1], dimension) or ["..."])
-        )
-        found = (
-            "a plain number"
-            if requirement.dimension == plain
-            else f"{requirement.dimension} ({requirement.unit})"
-        )
+    counts_gpus = field.unit_text == "GPU"
+    bare_count = counts_gpus and requirement.dimension == plain
+    if expected_name != requirement.dimension and not bare_count:
         sink.error(
             codes.E602,
             f"requirement compares {path_text} "
-            f"({'a count of GPUs' if counts_gpus else dimension_words(dimension)}) with {found}",
+            f"({'a count of GPUs' if counts_gpus else dimension_words(field.dimension)}) with "
+            + (
+                "a plain number"
+                if requirement.dimension == plain
+                else f"{requirement.dimension} ({requirement.unit})"
+            ),
             requirement.span,
-            help=bound,
+            help=_bound_help(field, requirement.path[-1]),
         )
-        return result
-    actual_si = float(value) * factor
-    passed = _OPERATORS[requirement.operator](actual_si, requirement.value)
-    result = result.model_copy(update={"actual": actual_si, "passed": passed})
-    if not passed:
-        actual_text = units.format_quantity(actual_si, dimension)
-        expected_text = units.format_quantity(requirement.value, dimension)
-        if dimension.is_dimensionless and requirement.unit == "%":
-            actual_text = units.format_percent(actual_si)
-            expected_text = units.format_percent(requirement.value)
-        sink.error(
-            codes.E601,
-            f"requirement failed: {path_text} is {actual_text}, "
-            f"not {requirement.operator} {expected_text}"
-            + (f" ({requirement.message})" if requirement.message else ""),
-            requirement.span,
-            help="change the design or the rule; `aifc report --explain` shows how the figure "
-            "was computed",
-        )
-    return result
+        return None
+    return float(value), field
+
+
+def _bound_help(field: _Field, attribute: str) -> str:
+    """How to write a bound the field can be compared with (never "a unit of dimensionless")."""
+    if field.unit_text == "GPU":
+        return "write the bound as a plain number or in GPUs (`2000 GPU`)"
+    if field.dimension.is_dimensionless:
+        return "write the bound as a plain number"
+    options = units_for(None, attribute, field.dimension)
+    if field.unit_text and field.unit_text not in options:
+        options.insert(0, field.unit_text)
+    shown = f": {', '.join(options)}" if options else ""
+    return f"write the bound in a unit of {units.dimension_name(field.dimension)}{shown}"
+
+
+def _report_failure(
+    requirement: Requirement,
+    dimension: units.Dimension,
+    actual_si: float,
+    path_text: str,
+    sink: Sink,
+) -> None:
+    """E601 with the figure and the bound, in the field's unit."""
+    actual_text = units.format_quantity(actual_si, dimension)
+    expected_text = units.format_quantity(requirement.value, dimension)
+    if dimension.is_dimensionless and requirement.unit == "%":
+        actual_text = units.format_percent(actual_si)
+        expected_text = units.format_percent(requirement.value)
+    sink.error(
+        codes.E601,
+        f"requirement failed: {path_text} is {actual_text}, "
+        f"not {requirement.operator} {expected_text}"
+        + (f" ({requirement.message})" if requirement.message else ""),
+        requirement.span,
+        help="change the design or the rule; `aifc report --explain` shows how the figure "
+        "was computed",
+    )
+
+
+def _check_plausible(requirement: Requirement, field: _Field, path_text: str, sink: Sink) -> None:
+    """W601 for a bound whose magnitude the field never takes: a slip of unit."""
+    plausible = field.declared.plausible
+    if plausible is None or requirement.value == 0:
+        return
+    low, high = plausible
+    bound = abs(field.from_si(requirement.value))
+    if low * (1 - 1e-3) <= bound <= high * (1 + 1e-3):  # a bound at the edge is fine
+        return
+    unit = field.unit_text
+    shown = f"{units.format_number(bound, 3)} {unit}".strip()
+    written = requirement.unit or ""
+    number = units.parse_unit(written).from_reference(requirement.value) if written else None
+    hint = ""
+    if unit == "" and high <= 1 and bound > 1:
+        hint = f"; for a share, write {units.format_number(bound, 3)}%"
+    elif number is not None and unit and written != unit:
+        hint = f"; did you mean {units.format_number(number, 3)} {unit}?"
+    sink.warning(
+        codes.W601,
+        f"requirement bound {shown} is implausible for {path_text} "
+        f"({field.declared.meaning}: {units.format_number(low, 3)} to "
+        f"{units.format_number(high, 3)} {unit})".replace(" )", ")"),
+        requirement.span,
+        help=f"check the unit of the bound{hint}",
+    )
 
 
 def check_requirements(design: Design, facts: Facts, sink: Sink) -> None:

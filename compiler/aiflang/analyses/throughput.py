@@ -2,13 +2,13 @@
 
 Afterwards `facts.train` holds one `TrainReport` per `train` workload and
 `facts.serve` one `ServeReport` per `serve` workload that could be sized,
-each figure with an explanation under `train.<name>.*` or `serve.<name>.*`.
+each figure with an derivation under `train.<name>.*` or `serve.<name>.*`.
 
 How workloads get GPUs (each one is a scenario sized against the GPUs it
 is given, not a schedule):
 - the fleet is every GPU of the factory (rack counts x nodes x GPUs); a
   workload runs on one GPU model, the factory's, or the most numerous one
-  when the factory mixes models (the explanation says so), and only on the
+  when the factory mixes models (the derivation says so), and only on the
   GPUs of that model;
 - a training run uses its `gpus`, or the whole fleet: a run without `gpus`
   is a separate scenario from serving (how long training would take on the
@@ -20,9 +20,8 @@ is given, not a schedule):
   (the largest one when several rack types hold it), capped by the GPUs the
   workload has.
 
-Needs: the design; `facts.it_load_w` and `facts.facility_power_w` from the
-power check when it has run (otherwise the racks' power, the fabrics' switch
-and optics power and the storage power, x PUE). Emits: E501 (model does not
+Needs: the design and `facts.fleet` (`aiflang.analyses.fleet`: GPUs by
+model, scale-up domains, IT and facility power). Emits: E501 (model does not
 fit the largest scale-up domain), E502 (precision the GPU lacks), E503
 (training longer than the horizon), E504 (more GPUs asked than the factory
 has), E505 (user rate unreachable), E210 (a pinned replica size outside the
@@ -31,77 +30,18 @@ scale-up domain), W501 (slow checkpoint), W502 (a workload gets no replica).
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 from aiflang import report as rp
-from aiflang.analyses.facts import Facts
+from aiflang.analyses.facts import Facts, Fleet
+from aiflang.analyses.fleet import fleet_of
 from aiflang.diagnostics import Sink, Span, codes
 from aiflang.frontend.design import Design, Gpu, Serve, Train
 from aiflang.models import inference as inf
 from aiflang.models import training as trn
-from aiflang.models.explain import Explanation
+from aiflang.models.derivation import Derivation
 
 _EXTRA_KV_BITS = {"fp64": 64.0, "tf32": 32.0}  # KV precisions the inference table lacks
-
-
-@dataclass(frozen=True, slots=True)
-class Fleet:
-    """The factory's GPUs and power, as the workload estimates see them."""
-
-    gpus: int
-    by_model: dict[str, int]
-    domain_by_model: dict[str, int]
-    it_load_w: float
-    facility_power_w: float
-    it_basis: str  # "power check" or "parts"
-
-    def model_for(self) -> str | None:
-        """The GPU model workloads run on: the only one, or the most numerous (ties by name)."""
-        if not self.by_model:
-            return None
-        return min(self.by_model, key=lambda name: (-self.by_model[name], name))
-
-    @property
-    def it_power_per_gpu_w(self) -> float:
-        return self.it_load_w / self.gpus if self.gpus else 0.0
-
-
-def factory_fleet(design: Design, facts: Facts) -> Fleet:
-    """Count the GPUs by model and find the IT and facility power to share among them."""
-    components = design.components
-    by_model: Counter[str] = Counter()
-    domains: dict[str, int] = {}
-    rack_w = 0.0
-    for hall in design.halls:
-        for placed in hall.racks:
-            rack = components.racks.get(placed.name)
-            if rack is None:
-                continue
-            rack_w += placed.count * rack.power.used_w
-            for node_part in rack.nodes:
-                node = components.nodes.get(node_part.name)
-                if node is None:
-                    continue
-                for gpu_part in node.gpus:
-                    by_model[gpu_part.name] += placed.count * node_part.count * gpu_part.count
-                    domain = rack.scale_up_domain or node.gpu_count
-                    domains[gpu_part.name] = max(domains.get(gpu_part.name, 0), domain)
-    if facts.it_load_w > 0:
-        it_w, basis = facts.it_load_w, "power check"
-    else:
-        network_w = sum(f.switch_power_w + f.optics_power_w for f in facts.fabrics)
-        it_w = rack_w + network_w + sum(s.power_w for s in design.storage)
-        basis = "parts"
-    facility_w = facts.facility_power_w if facts.facility_power_w > 0 else it_w * design.site.pue
-    return Fleet(
-        gpus=sum(by_model.values()),
-        by_model=dict(by_model),
-        domain_by_model=domains,
-        it_load_w=it_w,
-        facility_power_w=facility_w,
-        it_basis=basis,
-    )
 
 
 def accelerator(gpu: Gpu) -> inf.Accelerator:
@@ -127,14 +67,7 @@ def _precision_error(
     )
 
 
-def with_inputs(explanation: Explanation, **extra: float | str) -> Explanation:
-    """The explanation with more inputs (the models' explanations are shared, so copy)."""
-    return Explanation(
-        explanation.formula, {**explanation.inputs, **extra}, explanation.assumptions
-    )
-
-
-def _allocation_explanation(fleet: Fleet, model: str, gpus: int, rule: str) -> Explanation:
+def _allocation_derivation(fleet: Fleet, model: str, gpus: int, rule: str) -> Derivation:
     inputs: dict[str, float | str] = {
         "gpu_model": model,
         "gpus_of_model": fleet.by_model.get(model, 0),
@@ -145,12 +78,12 @@ def _allocation_explanation(fleet: Fleet, model: str, gpus: int, rule: str) -> E
         inputs["note"] = (
             f"the factory mixes GPU models; workloads run on the most numerous, {model}"
         )
-    return Explanation(rule, inputs)
+    return Derivation(rule, inputs)
 
 
 def estimate_throughput(design: Design, facts: Facts, sink: Sink) -> None:
     """Size every `train` and `serve` workload of the design against its GPUs."""
-    fleet = factory_fleet(design, facts)
+    fleet = fleet_of(design, facts)
     model = fleet.model_for()
     for train in design.train:
         _train(design, facts, sink, fleet, model, train)
@@ -228,10 +161,10 @@ def _train(
     checkpoint_s = _checkpoint(design, facts, sink, train)
     key = f"train.{train.name}"
     rule = "gpus = the workload's gpus, else every GPU of its model (a separate scenario)"
-    facts.explain(f"{key}.gpus", _allocation_explanation(fleet, model, gpus, rule))
-    energy = with_inputs(estimate.explanation, it_power_basis=fleet.it_basis)
+    facts.record_derivation(f"{key}.gpus", _allocation_derivation(fleet, model, gpus, rule))
+    energy = estimate.derivation.with_inputs(it_power_basis=fleet.it_basis)
     for figure in ("time_s", "gpu_hours", "energy_j", "it_energy_j", "mfu", "flops"):
-        facts.explain(f"{key}.{figure}", energy)
+        facts.record_derivation(f"{key}.{figure}", energy)
     facts.train.append(
         rp.TrainReport(
             name=train.name,
@@ -263,7 +196,7 @@ def _checkpoint(design: Design, facts: Facts, sink: Sink, train: Train) -> float
     estimate = trn.estimate_checkpoint(
         train.params, storage.bandwidth_bytes_per_s * 8.0, facts.assumptions
     )
-    facts.explain(f"train.{train.name}.checkpoint_s", estimate.explanation)
+    facts.record_derivation(f"train.{train.name}.checkpoint_s", estimate.derivation)
     if estimate.slow:
         needed_bps = estimate.size_bits / facts.assumptions.value("checkpoint_warn_s")
         sink.warning(
@@ -316,6 +249,17 @@ def _serve_allocation(
     return allocation
 
 
+@dataclass(frozen=True, slots=True)
+class _Serving:
+    """A serve workload ready to size: its GPU, the model as the roofline sees them."""
+
+    model: str
+    gpu: Gpu
+    chip: inf.Accelerator
+    served: inf.ServedModel
+    domain: int
+
+
 def _serve(
     design: Design,
     facts: Facts,
@@ -325,9 +269,59 @@ def _serve(
     serve: Serve,
     gpus: int,
 ) -> None:
+    """Size one serve workload on its GPUs: replica, batch, rate, tokens/s, per MW, J/token."""
+    serving = _serving(design, sink, fleet, model, serve)
+    if serving is None:
+        return
+    smallest = _smallest_replica(serving, serve, facts, sink)
+    if smallest is None:
+        return
+    key = f"serve.{serve.name}"
+    rule = (
+        "gpus = the workload's gpus, else share x GPUs of its model, else an even split of "
+        "the GPUs the other workloads leave"
+    )
+    facts.record_derivation(f"{key}.gpus", _allocation_derivation(fleet, serving.model, gpus, rule))
+    replica = _chosen_replica(serving, serve, gpus, facts, sink)
+    if replica is None:
+        return
+    _check_user_rate(serving, serve, replica, sink)
+    output = _fleet_output(serving, serve, gpus, fleet, replica, smallest, facts, sink)
+    for figure in ("gpus_per_replica", "batch", "user_rate_tokens_per_s"):
+        facts.record_derivation(f"{key}.{figure}", replica.derivation)
+    peak = inf.compute_flops(serving.chip, serve.precision) or 0.0
+    facts.record_derivation(
+        f"{key}.time_to_first_token_s",
+        inf.ttft_derivation(
+            serve.active_params, serve.input_tokens, replica.gpus_per_replica, peak
+        ),
+    )
+    facts.serve.append(
+        rp.ServeReport(
+            name=serve.name,
+            gpus=gpus,
+            gpu_model=serving.model,
+            precision=serve.precision,
+            gpus_per_replica=replica.gpus_per_replica,
+            replicas=output.replicas,
+            batch=replica.batch,
+            tokens_per_s=output.tokens_per_s,
+            tokens_per_s_per_mw=output.tokens_per_s_per_mw,
+            joules_per_token=output.joules_per_token,
+            requested_user_rate_tokens_per_s=serve.requested_user_rate_tokens_per_s,
+            user_rate_tokens_per_s=replica.per_user_tokens_per_s if replica.fits else None,
+            time_to_first_token_s=replica.ttft_s,
+        )
+    )
+
+
+def _serving(
+    design: Design, sink: Sink, fleet: Fleet, model: str | None, serve: Serve
+) -> _Serving | None:
+    """The workload's GPU and model, or None (E504, E502) when it cannot be served."""
     if model is None or model not in design.components.gpus:
         _no_gpus(sink, "serve", serve.name, serve.span)
-        return
+        return None
     gpu = design.components.gpus[model]
     chip = accelerator(gpu)
     if serve.precision not in inf.PRECISION_BITS:
@@ -337,10 +331,10 @@ def _serve(
             serve.span,
             help="serve at bf16, fp16, fp8, fp6 or fp4",
         )
-        return
+        return None
     if inf.compute_flops(chip, serve.precision) is None:
         _precision_error(sink, "serve", serve.name, gpu, serve.precision, serve.span)
-        return
+        return None
     kv_bits: float | None = None
     if serve.kv_precision is not None:
         kv_bits = inf.PRECISION_BITS.get(serve.kv_precision, _EXTRA_KV_BITS.get(serve.kv_precision))
@@ -353,140 +347,147 @@ def _serve(
         head_dim=serve.head_dim,
         kv_bits=kv_bits,
     )
-    domain = fleet.domain_by_model.get(model) or 1
-    inputs, outputs, assumptions = serve.input_tokens, serve.output_tokens, facts.assumptions
+    return _Serving(model, gpu, chip, served, fleet.domain_by_model.get(model) or 1)
+
+
+def _smallest_replica(
+    serving: _Serving, serve: Serve, facts: Facts, sink: Sink
+) -> inf.ReplicaEstimate | None:
+    """The smallest replica that holds the model, or None (E210, E501) when none does."""
+    assumptions = facts.assumptions
     try:
         smallest = inf.estimate_replica(
-            chip,
-            served,
-            input_tokens=inputs,
-            output_tokens=outputs,
-            scale_up_domain=domain,
+            serving.chip,
+            serving.served,
+            input_tokens=serve.input_tokens,
+            output_tokens=serve.output_tokens,
+            scale_up_domain=serving.domain,
             assumptions=assumptions,
         )
     except ValueError as exc:
         sink.error(codes.E210, f"serve `{serve.name}`: {exc}", serve.span)
-        return
-    if not smallest.fits:
-        usable = domain * gpu.memory_bytes * assumptions.value("hbm_usable_fraction")
-        weights_gb = smallest.weights_bits / 8e9
-        kv_gb = smallest.kv_bits_per_sequence / 8e9
-        sink.error(
-            codes.E501,
-            f"serve `{serve.name}` does not fit: {weights_gb:,.0f} GB of weights and "
-            f"{kv_gb:,.1f} GB of KV cache for one request, {usable / 1e9:,.0f} GB usable in a "
-            f"scale-up domain of {domain} x {model}",
-            serve.span,
-            notes=(
-                f"{serve.params:.3g} params x {served.weight_bits:g} bits = {weights_gb:,.0f} GB",
-            ),
-            help="serve at a lower precision, or use GPUs with more memory or a rack with a "
-            "larger scale-up domain (NVL72)",
-        )
-        return
-    key = f"serve.{serve.name}"
-    rule = (
-        "gpus = the workload's gpus, else share x GPUs of its model, else an even split of "
-        "the GPUs the other workloads leave"
+        return None
+    if smallest.fits:
+        return smallest
+    domain = serving.domain
+    usable = domain * serving.gpu.memory_bytes * assumptions.value("hbm_usable_fraction")
+    weights_gb = smallest.weights_bits / 8e9
+    kv_gb = smallest.kv_bits_per_sequence / 8e9
+    sink.error(
+        codes.E501,
+        f"serve `{serve.name}` does not fit: {weights_gb:,.0f} GB of weights and "
+        f"{kv_gb:,.1f} GB of KV cache for one request, {usable / 1e9:,.0f} GB usable in a "
+        f"scale-up domain of {domain} x {serving.model}",
+        serve.span,
+        notes=(
+            f"{serve.params:.3g} params x {serving.served.weight_bits:g} bits = "
+            f"{weights_gb:,.0f} GB",
+        ),
+        help="serve at a lower precision, or use GPUs with more memory or a rack with a "
+        "larger scale-up domain (NVL72)",
     )
-    facts.explain(f"{key}.gpus", _allocation_explanation(fleet, model, gpus, rule))
-    pinned = serve.gpus_per_replica
+    return None
+
+
+def _chosen_replica(
+    serving: _Serving, serve: Serve, gpus: int, facts: Facts, sink: Sink
+) -> inf.ReplicaEstimate | None:
+    """The pinned replica size, or the one with the most tokens/s per GPU (None: E210)."""
+    pinned, domain = serve.gpus_per_replica, serving.domain
     if pinned is not None and pinned > domain:
         sink.error(
             codes.E210,
             f"serve `{serve.name}` pins {pinned} GPUs per replica; the scale-up domain of "
-            f"{model} holds {domain}",
+            f"{serving.model} holds {domain}",
             serve.span,
             help=f"set gpus_per_replica to at most {domain}",
         )
-        return
+        return None
+    rate = serve.requested_user_rate_tokens_per_s
     if pinned is not None:
-        replica = inf.estimate_replica(
-            chip,
-            served,
+        return inf.estimate_replica(
+            serving.chip,
+            serving.served,
             scale_up_domain=domain,
-            user_rate=serve.user_rate_tokens_per_s,
+            user_rate=rate,
             gpus_per_replica=pinned,
-            input_tokens=inputs,
-            output_tokens=outputs,
-            assumptions=assumptions,
+            input_tokens=serve.input_tokens,
+            output_tokens=serve.output_tokens,
+            assumptions=facts.assumptions,
         )
-    else:
-        # best_replica: the most tokens/s per GPU, which is what a throughput figure asks;
-        # the smallest replica that fits often leaves no room for a useful batch.
-        replica = inf.best_replica(
-            chip,
-            served,
-            scale_up_domain=max(min(domain, gpus), 1),
-            user_rate=serve.user_rate_tokens_per_s,
-            input_tokens=inputs,
-            output_tokens=outputs,
-            assumptions=assumptions,
-        )
-    rate = serve.user_rate_tokens_per_s
-    if rate is not None and replica.fits and not replica.meets_user_rate:
-        sink.error(
-            codes.E505,
-            f"serve `{serve.name}` cannot reach {rate:,.0f} tokens/s per user: a replica of "
-            f"{replica.gpus_per_replica} x {model} decodes {replica.per_user_tokens_per_s:,.1f} "
-            "tokens/s at a batch of one",
-            serve.span,
-            help=f"lower user_rate to {replica.per_user_tokens_per_s:,.1f} tokens/s or less, "
-            "serve at a lower precision, or use GPUs with more memory bandwidth",
-        )
+    # best_replica: the most tokens/s per GPU, which is what a throughput figure asks;
+    # the smallest replica that fits often leaves no room for a useful batch.
+    return inf.best_replica(
+        serving.chip,
+        serving.served,
+        scale_up_domain=max(min(domain, gpus), 1),
+        user_rate=rate,
+        input_tokens=serve.input_tokens,
+        output_tokens=serve.output_tokens,
+        assumptions=facts.assumptions,
+    )
+
+
+def _check_user_rate(
+    serving: _Serving, serve: Serve, replica: inf.ReplicaEstimate, sink: Sink
+) -> None:
+    """E505: the requested per-user rate is out of reach even at a batch of one."""
+    rate = serve.requested_user_rate_tokens_per_s
+    if rate is None or not replica.fits or replica.meets_user_rate:
+        return
+    sink.error(
+        codes.E505,
+        f"serve `{serve.name}` cannot reach {rate:,.0f} tokens/s per user: a replica of "
+        f"{replica.gpus_per_replica} x {serving.model} decodes "
+        f"{replica.per_user_tokens_per_s:,.1f} tokens/s at a batch of one",
+        serve.span,
+        help=f"lower user_rate to {replica.per_user_tokens_per_s:,.1f} tokens/s or less, "
+        "serve at a lower precision, or use GPUs with more memory bandwidth",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Output:
+    replicas: int
+    tokens_per_s: float = 0.0
+    tokens_per_s_per_mw: float = 0.0
+    joules_per_token: float = 0.0
+
+
+def _fleet_output(
+    serving: _Serving,
+    serve: Serve,
+    gpus: int,
+    fleet: Fleet,
+    replica: inf.ReplicaEstimate,
+    smallest: inf.ReplicaEstimate,
+    facts: Facts,
+    sink: Sink,
+) -> _Output:
+    """Replicas on the workload's GPUs and what they make; W502 when not one fits."""
     power_w = fleet.facility_power_w * gpus / fleet.gpus if fleet.gpus else 0.0
     replicas = gpus // replica.gpus_per_replica if replica.fits else 0
     if replicas == 0:
         sink.warning(
             codes.W502,
             f"serve `{serve.name}` gets {gpus:,} GPUs, not enough for one replica of "
-            f"{max(replica.gpus_per_replica, smallest.gpus_per_replica)} x {model}",
+            f"{max(replica.gpus_per_replica, smallest.gpus_per_replica)} x {serving.model}",
             serve.span,
             help="give the workload gpus or a share of the fleet, or fewer workloads",
         )
-    tokens_per_s = per_mw = joules = 0.0
-    if power_w > 0:
-        served_fleet = inf.serve_fleet(replica, gpus, power_w)
-        tokens_per_s = served_fleet.tokens_per_s
-        per_mw = served_fleet.tokens_per_s_per_mw
-        joules = served_fleet.joules_per_token or 0.0
-        fleet_explanation = with_inputs(
-            served_fleet.explanation,
-            facility_power_share="facility_power_w = factory facility power x gpus / factory GPUs",
-            factory_facility_power_w=fleet.facility_power_w,
-            factory_gpus=fleet.gpus,
-        )
-        for figure in ("replicas", "tokens_per_s", "tokens_per_s_per_mw", "joules_per_token"):
-            facts.explain(f"{key}.{figure}", fleet_explanation)
-    for figure in ("gpus_per_replica", "batch", "user_rate_tokens_per_s"):
-        facts.explain(f"{key}.{figure}", replica.explanation)
-    facts.explain(
-        f"{key}.time_to_first_token_s",
-        Explanation(
-            "ttft = prefill of one request = 2 x active x input_tokens / (gpus_per_replica x "
-            "peak_flops_per_gpu x prefill_compute_efficiency); no queueing",
-            {
-                "active_params": serve.active_params,
-                "input_tokens": serve.input_tokens,
-                "gpus_per_replica": replica.gpus_per_replica,
-                "peak_flops_per_gpu": inf.compute_flops(chip, serve.precision) or 0.0,
-            },
-            ("prefill_compute_efficiency",),
-        ),
+    if power_w <= 0:
+        return _Output(replicas)
+    served_fleet = inf.serve_fleet(replica, gpus, power_w)
+    fleet_derivation = served_fleet.derivation.with_inputs(
+        facility_power_share="facility_power_w = factory facility power x gpus / factory GPUs",
+        factory_facility_power_w=fleet.facility_power_w,
+        factory_gpus=fleet.gpus,
     )
-    facts.serve.append(
-        rp.ServeReport(
-            name=serve.name,
-            gpus=gpus,
-            gpu_model=model,
-            precision=serve.precision,
-            gpus_per_replica=replica.gpus_per_replica,
-            replicas=replicas,
-            batch=replica.batch,
-            tokens_per_s=tokens_per_s,
-            tokens_per_s_per_mw=per_mw,
-            joules_per_token=joules,
-            user_rate_tokens_per_s=replica.per_user_tokens_per_s if replica.fits else None,
-            time_to_first_token_s=replica.ttft_s,
-        )
+    for figure in ("replicas", "tokens_per_s", "tokens_per_s_per_mw", "joules_per_token"):
+        facts.record_derivation(f"serve.{serve.name}.{figure}", fleet_derivation)
+    return _Output(
+        replicas,
+        served_fleet.tokens_per_s,
+        served_fleet.tokens_per_s_per_mw,
+        served_fleet.joules_per_token or 0.0,
     )

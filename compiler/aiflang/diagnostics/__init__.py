@@ -164,6 +164,13 @@ class Sink:
         for diagnostic in diagnostics:
             self.add(diagnostic)
 
+    def absorb(self, other: Sink) -> None:
+        """Take `other`'s diagnostics and the count of those it held back over the cap."""
+        self.extend(other.diagnostics)
+        for family, count in other._held_back.items():
+            self._held_back[family] = self._held_back.get(family, 0) + count
+        self._blocked = self._blocked or other._blocked
+
     def report(
         self,
         severity: Severity,

@@ -426,8 +426,10 @@ W303 = Code(
 W401 = Code(
     "W401",
     "no power redundancy",
-    "A hall's power chain has no redundancy: one UPS module or feed failing takes load "
-    "down. The message names what a single failure sheds.",
+    "A hall's power chain has no redundancy: one UPS module or utility feed failing "
+    "takes load down (or the hall has no UPS, or a single feed). Every single failure "
+    "the hall's failure list shows shedding racks is reported; the message names the "
+    "racks and GPUs it sheds, and the help the plant or feeds that would carry the load.",
 )
 
 W402 = Code(
@@ -466,6 +468,27 @@ W502 = Code(
     "W502",
     "workload uses no GPUs",
     "A workload's share of the fleet rounds to zero replicas.",
+)
+
+W601 = Code(
+    "W601",
+    "implausible requirement bound",
+    "A `require` rule's bound lies far outside the range its figure takes in any design, "
+    "such as a cost per million tokens bounded at 1 USD/token (a million USD per million "
+    "tokens) or a share bounded at 10 rather than 10%: most likely a slip of unit. The "
+    "rule is still checked. Write the bound in the unit the message names (every report "
+    "field's unit is in `aifc schema`); suppress the warning if the bound is meant.",
+)
+
+W701 = Code(
+    "W701",
+    "a price stands in for one the site leaves out",
+    "The site gives no `build_cost` (or no `power_price`), so capex, TCO, cost per "
+    "GPU-hour and cost per token use the registered default the message names "
+    "(`site_build_cost`: the middle of the published 15-20 million USD per MW band for "
+    "AI-optimized builds; `site_power_price`: a published industrial tariff). Declare "
+    "the site's own figure in its `site` block, or override the default in an "
+    "`assumptions` block.",
 )
 
 

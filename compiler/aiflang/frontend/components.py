@@ -3,9 +3,12 @@
 `ComponentBuilder` turns resolved definitions into design-model components,
 once each (memoised by name), checking every value against the schema. Node
 power is derived from its parts (GPU and CPU TDP, NIC power) times the
-documented overhead and rack power from its nodes and switches; a declared
-figure below the parts is E401. Scale-up domains are checked against the
-rack's GPUs and the GPU's maximum (E305) and for mixed models (E306).
+documented overhead, and rack power from its nodes and switches; a node
+without a declared power counts in its rack with the overhead of the rack's
+cooling (`node_overhead_liquid` when the rack sends at least half its heat
+to liquid, else `node_overhead`). A declared figure below the parts is E401.
+Scale-up domains are checked against the rack's GPUs and the GPU's maximum
+(E305) and for mixed models (E306).
 
 Used by the elaborate pass, for a factory's components and for a library
 file's own definitions.
@@ -265,6 +268,7 @@ class ComponentBuilder:
                 cpus=[dm.Part(name=p.name, count=p.count, role=p.role) for p in cpus],
                 nics=[dm.Part(name=p.name, count=p.count, role=p.role) for p in nics],
                 power=dm.Power(declared_w=declared, derived_w=estimate.node_w),
+                parts_w=estimate.parts_w,
                 height_m=r.get("height"),
                 weight_kg=r.get("weight"),
             )
@@ -277,6 +281,7 @@ class ComponentBuilder:
             nodes = r.get("nodes") or []
             switches = r.get("switches") or []
             liquid = self.cooling(definition.attributes.get("cooling"))
+            liquid_cooled = power_model.holds_liquid_cooled_nodes(liquid or 0.0)
             total_w = 0.0
             gpu_models: dict[str, int] = {}
             node_gpus: list[int] = []
@@ -284,7 +289,7 @@ class ComponentBuilder:
                 node = self.node(part.name)
                 if node is None:
                     continue
-                total_w += node.power.used_w * part.count
+                total_w += self._node_w(node, liquid_cooled) * part.count
                 for gpu_part in node.gpus:
                     gpu_models[gpu_part.name] = gpu_models.get(gpu_part.name, 0) + (
                         gpu_part.count * part.count
@@ -301,7 +306,9 @@ class ComponentBuilder:
                     f"{_w(total_w)} its nodes and switches draw",
                     r.span("power"),
                     notes=tuple(
-                        f"{p.count} x {p.name} at {_w(self._node_w(p.name))}" for p in nodes
+                        f"{p.count} x {p.name} at "
+                        f"{_w(self._node_w(self.node(p.name), liquid_cooled))}"
+                        for p in nodes
                     ),
                     help=f"raise power to at least {_w(total_w)}, or remove parts",
                 )
@@ -324,9 +331,16 @@ class ComponentBuilder:
 
         return self._memo(self._racks, "rack", name, build)
 
-    def _node_w(self, name: str) -> float:
-        node = self.node(name)
-        return node.power.used_w if node else 0.0
+    def _node_w(self, node: dm.ServerNode | None, liquid_cooled: bool) -> float:
+        """A node's power in its rack: declared, else from its parts with the overhead of
+        the rack's cooling (a liquid-cooled tray has fewer fans than an air-cooled server)."""
+        if node is None:
+            return 0.0
+        if node.power.declared_w is not None:
+            return node.power.declared_w
+        return power_model.node_power_from_parts(
+            node.parts_w, self.assumptions, liquid_cooled=liquid_cooled
+        ).node_w
 
     def _defined_here(self, name: str, message: str) -> tuple[Related, ...]:
         definition = self.scope.lookup(name)

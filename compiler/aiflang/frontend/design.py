@@ -17,6 +17,7 @@ contract; this model is internal).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import field
 from typing import Literal
 
@@ -123,7 +124,8 @@ class ServerNode(Sourced):
     gpus: list[Part] = field(default_factory=list)
     cpus: list[Part] = field(default_factory=list)
     nics: list[Part] = field(default_factory=list)
-    power: Power
+    power: Power  # derived: an air-cooled node's estimate from its parts
+    parts_w: float = 0.0  # GPU, CPU and NIC ratings added up
     height_m: float | None = None
     weight_kg: float | None = None
 
@@ -235,7 +237,7 @@ class Serve(Node_):
     precision: str = "fp8"
     input_tokens: int = 1024
     output_tokens: int = 256
-    user_rate_tokens_per_s: float | None = None
+    requested_user_rate_tokens_per_s: float | None = None  # `user_rate`; None: offline
     share: float | None = None
     gpus: int | None = None
     layers: int | None = None
@@ -300,3 +302,53 @@ class Design(Node_):
     def rack_gpus(self, rack: Rack) -> int:
         nodes = self.components.nodes
         return sum(nodes[p.name].gpu_count * p.count for p in rack.nodes if p.name in nodes)
+
+    def placed_racks(self) -> Iterator[PlacedRacks]:
+        """Every rack type placed in a hall, with its count, in design order."""
+        racks = self.components.racks
+        for hall in self.halls:
+            for part in hall.racks:
+                rack = racks.get(part.name)
+                if rack is not None:
+                    yield PlacedRacks(hall, rack, part.count)
+
+    def placed_nodes(self) -> Iterator[PlacedNodes]:
+        """Every node type in every placed rack type, with the counts that multiply."""
+        for placed in self.placed_racks():
+            yield from self.nodes_in(placed)
+
+    def nodes_in(self, placed: PlacedRacks) -> Iterator[PlacedNodes]:
+        """The node types of one placed rack type, with the counts that multiply."""
+        nodes = self.components.nodes
+        for part in placed.rack.nodes:
+            node = nodes.get(part.name)
+            if node is not None:
+                yield PlacedNodes(placed.hall, placed.rack, placed.racks, node, part.count)
+
+
+@record
+class PlacedRacks:
+    """`racks` x `rack` placed in `hall`."""
+
+    hall: Hall
+    rack: Rack
+    racks: int
+
+
+@record
+class PlacedNodes:
+    """`per_rack` x `node` in each of `racks` x `rack` placed in `hall`."""
+
+    hall: Hall
+    rack: Rack
+    racks: int
+    node: ServerNode
+    per_rack: int
+
+    @property
+    def nodes(self) -> int:
+        return self.racks * self.per_rack
+
+    @property
+    def gpus(self) -> int:
+        return self.nodes * self.node.gpu_count

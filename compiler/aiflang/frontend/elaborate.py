@@ -16,13 +16,14 @@ E401 (declared power below parts).
 from __future__ import annotations
 
 import difflib
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from aiflang import units
 from aiflang.diagnostics import Sink, codes, did_you_mean, replacements
 from aiflang.frontend import design as dm
 from aiflang.frontend.components import BlockReader, ComponentBuilder, attributes_of, divide
-from aiflang.frontend.resolve import Program
+from aiflang.frontend.resolve import FactoryUnit, Program
 from aiflang.frontend.values import ValueReader
 from aiflang.models.assumptions import REGISTRY, Assumptions
 from aiflang.syntax import tree as ast
@@ -232,7 +233,7 @@ class _Elaborator(ComponentBuilder):
             precision=r.get("precision") or "fp8",
             input_tokens=r.get("input_tokens") or 1024,
             output_tokens=r.get("output_tokens") or 256,
-            user_rate_tokens_per_s=r.get("user_rate"),
+            requested_user_rate_tokens_per_s=r.get("user_rate"),
             share=r.get("share"),
             gpus=r.get("gpus"),
             layers=r.get("layers"),
@@ -341,60 +342,83 @@ def read_assumptions(block: ast.Block | None, sink: Sink) -> Assumptions:
 
 def elaborate(program: Program, sink: Sink) -> list[dm.Design]:
     """Elaborate every factory of the program (and check library definitions)."""
-    designs: list[dm.Design] = []
-    if program.file_scope is not None:
-        # The file's own definitions are checked even when no factory uses them.
-        library = _Elaborator(sink, program.file_scope, Assumptions())
-        for definition in program.definitions:
-            library.component(definition)
-    for unit in program.factories:
-        block = unit.block
-        members = [e for e in block.entries if isinstance(e, ast.Block)]
+    _check_library(program, sink)
+    return [_factory(unit, sink) for unit in program.factories]
 
-        def first(kind: str, members: list[ast.Block] = members) -> ast.Block | None:
-            return next((m for m in members if m.kind == kind), None)
 
-        assumptions = read_assumptions(first("assumptions"), sink)
-        elaborator = _Elaborator(sink, unit.scope, assumptions)
-        for definition in unit.scope.symbols.values():
-            elaborator.component(definition)
-        site = elaborator.site(first("site"))
-        if first("site") is None:
-            sink.error(
-                codes.E205,
-                f'factory "{block.name}" has no `site` block',
-                block.name_span,
-                help="add `site { pue = 1.2, utility = 40 MW }`",
-            )
-        halls = [h for m in members if m.kind == "hall" and (h := elaborator.hall(m))]
-        storage = [s for m in members if m.kind == "storage" and (s := elaborator.storage(m))]
-        fabrics = [f for m in members if m.kind == "fabric" and (f := elaborator.fabric(m))]
-        train = [t for m in members if m.kind == "train" and (t := elaborator.train(m))]
-        serve = [w for m in members if m.kind == "serve" and (w := elaborator.serve(m))]
-        requirements = [
-            req
-            for e in block.entries
-            if isinstance(e, ast.Require) and (req := elaborator.requirement(e))
-        ]
-        designs.append(
-            dm.Design(
-                name=block.name or "",
-                file=unit.file,
-                doc=block.doc,
-                site=site,
-                halls=halls,
-                storage=storage,
-                fabrics=fabrics,
-                train=train,
-                serve=serve,
-                finance=elaborator.finance(first("finance")),
-                assumptions=dict(sorted(assumptions.overrides.items())),
-                requirements=requirements,
-                components=elaborator.finish_components(),
-                span=block.name_span,
-            )
+def _check_library(program: Program, sink: Sink) -> None:
+    """The file's own definitions are checked even when no factory uses them."""
+    if program.file_scope is None:
+        return
+    library = _Elaborator(sink, program.file_scope, Assumptions())
+    for definition in program.definitions:
+        library.component(definition)
+
+
+def _first(members: list[ast.Block], kind: str) -> ast.Block | None:
+    return next((m for m in members if m.kind == kind), None)
+
+
+def _factory(unit: FactoryUnit, sink: Sink) -> dm.Design:
+    """One factory: its assumptions, components, members, requirements."""
+    block = unit.block
+    members = [e for e in block.entries if isinstance(e, ast.Block)]
+    assumptions = read_assumptions(_first(members, "assumptions"), sink)
+    elaborator = _Elaborator(sink, unit.scope, assumptions)
+    for definition in unit.scope.symbols.values():
+        elaborator.component(definition)
+    site = _site(elaborator, block, _first(members, "site"), sink)
+    halls = _members(members, "hall", elaborator.hall)
+    storage = _members(members, "storage", elaborator.storage)
+    fabrics = _members(members, "fabric", elaborator.fabric)
+    train = _members(members, "train", elaborator.train)
+    serve = _members(members, "serve", elaborator.serve)
+    requirements = [
+        req
+        for e in block.entries
+        if isinstance(e, ast.Require) and (req := elaborator.requirement(e))
+    ]
+    return dm.Design(
+        name=block.name or "",
+        file=unit.file,
+        doc=block.doc,
+        site=site,
+        halls=halls,
+        storage=storage,
+        fabrics=fabrics,
+        train=train,
+        serve=serve,
+        finance=elaborator.finance(_first(members, "finance")),
+        assumptions=dict(sorted(assumptions.overrides.items())),
+        requirements=requirements,
+        components=elaborator.finish_components(),
+        span=block.name_span,
+    )
+
+
+def _site(
+    elaborator: _Elaborator, factory: ast.Block, block: ast.Block | None, sink: Sink
+) -> dm.Site:
+    """The factory's site; E205 when it has none (defaults stand in)."""
+    site = elaborator.site(block)
+    if block is None:
+        sink.error(
+            codes.E205,
+            f'factory "{factory.name}" has no `site` block',
+            factory.name_span,
+            help="add `site { pue = 1.2, utility = 40 MW }`",
         )
-    return designs
+    return site
+
+
+_Member = TypeVar("_Member")
+
+
+def _members(
+    members: list[ast.Block], kind: str, build: Callable[[ast.Block], _Member | None]
+) -> list[_Member]:
+    """Every member block of `kind`, elaborated, leaving out those that could not be."""
+    return [item for m in members if m.kind == kind and (item := build(m)) is not None]
 
 
 def _spans(block: ast.Block) -> dict[str, Any]:

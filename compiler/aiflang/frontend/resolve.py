@@ -121,6 +121,7 @@ class _Resolver:
         self.sink = sink
         self.files = Files(root, sink, loader, parse=parse, settings=settings)
         self.program = Program()
+        self.imported: Scope | None = None  # the definitions of the root file's imports
         self.catalog = catalog_scope(sink)
         for result in catalog_modules():
             self.program.sources[result.module.file] = result.text
@@ -149,22 +150,28 @@ class _Resolver:
 
     # Scopes --------------------------------------------------------------
     def file_scope(self, path: Path) -> Scope:
+        """The root file's definitions over those of every file it imports, then the catalog.
+
+        The root file and its imports form one namespace: a definition's names
+        resolve in it wherever the definition is written, so moving definitions
+        between a design and its imports changes nothing. A root definition
+        shadows an imported one of the same name; two imported files may not
+        define the same name (E206).
+        """
         if path in self.file_scopes:
             return self.file_scopes[path]
         imported = Scope(parent=self.catalog)
         for dependency in self.files.transitive(path):
             module = self.files.parsed.get(dependency)
             if module is not None:
-                self.collect(module.entries, imported, top_level=True, report=False)
-        # An imported part that extends another inherits its attributes here, as the
-        # file's own parts do in check_definitions; without it the part would have
-        # only what it writes itself (a rack without its nodes counts no GPUs).
-        for definition in imported.symbols.values():
-            self.merge_extends(definition, imported)
+                # Blocks out of place in a library are reported when the library is
+                # checked itself; here only its definitions count.
+                self.collect(module.entries, imported, top_level=False, report=True)
         scope = Scope(parent=imported)
         self.file_scopes[path] = scope  # set before collecting: a file may be seen twice
         module = self.files.parsed[path]
         self.collect(module.entries, scope, top_level=True, report=True)
+        self.imported = imported
         return scope
 
     def collect(
@@ -227,13 +234,16 @@ class _Resolver:
         )
 
     # Checks ----------------------------------------------------------------
-    def check_definitions(self, scope: Scope, *, builtin: bool = False) -> None:
-        """Merge each definition along `extends`, then check its attributes and names.
+    def check_definitions(
+        self, scope: Scope, definitions: Scope | None = None, *, builtin: bool = False
+    ) -> None:
+        """Merge each definition of `definitions` (default: `scope`'s own) along
+        `extends`, then check its attributes and names, resolving them in `scope`.
 
         The built-in catalog ships checked (`check_catalog`, run by the tests),
         so a run only merges its entries (`builtin=True`).
         """
-        for definition in scope.symbols.values():
+        for definition in (definitions or scope).symbols.values():
             self.merge_extends(definition, scope)
             if builtin:
                 continue
@@ -414,7 +424,7 @@ class _Resolver:
             return
         if attributes is None:
             attributes = {e.name: e for e in block.entries if isinstance(e, ast.Attribute)}
-        owner_definition = scope.symbols.get(owner) if owner else None
+        owner_definition = scope.lookup(owner) if owner else None
         if owner_definition is None or not owner_definition.broken:
             self.check_required(kind, attributes, block)
         for attribute in attributes.values():
@@ -558,6 +568,8 @@ class _Resolver:
             return
         scope = self.file_scope(path.resolve())
         self.check_definitions(scope)
+        if self.imported is not None:
+            self.check_definitions(scope, self.imported)
         for entry in module.entries:
             if isinstance(entry, ast.Block) and entry.kind == "factory":
                 self.factory(entry, path.resolve(), scope)

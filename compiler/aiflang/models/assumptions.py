@@ -1,8 +1,10 @@
-"""Named model constants: defaults with units and sources, and per-design overrides.
+"""Named model constants: the registry of defaults, and per-design overrides.
 
-Each model module registers its constants at import time with `register`.
-A design's `assumptions { name = value }` block overrides them; the report
-lists every assumption a design used, with its value and source.
+Every constant is defined once, in the table of `aiflang.models.defaults`;
+`REGISTRY` is built from it when this module is imported, so the registry
+is complete before any design is read, whichever analyses have run. A
+design's `assumptions { name = value }` block overrides any of them; the
+report lists every assumption a design used, with its value and source.
 
 Values are stored in SI base units (watts, seconds, bits, USD, ...); `unit`
 is the unit the default is written and displayed in (a unit expression the
@@ -13,39 +15,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-
-@dataclass(frozen=True, slots=True)
-class Assumption:
-    """One documented model constant."""
-
-    name: str
-    default: float  # SI
-    unit: str  # display unit expression, "" for a plain number, "%" for a fraction
-    description: str
-    source: str
-    minimum: float | None = None
-    maximum: float | None = None
+from aiflang.models.defaults import DEFAULTS, Assumption
 
 
-REGISTRY: dict[str, Assumption] = {}
+def _registry() -> dict[str, Assumption]:
+    registry: dict[str, Assumption] = {}
+    for assumption in DEFAULTS:
+        if assumption.name in registry:
+            raise ValueError(f"assumption {assumption.name!r} is defined twice")
+        registry[assumption.name] = assumption
+    return registry
 
 
-def register(
-    name: str,
-    default: float,
-    unit: str,
-    description: str,
-    source: str,
-    *,
-    minimum: float | None = None,
-    maximum: float | None = None,
-) -> Assumption:
-    """Register a model constant; registering the same name twice is a bug."""
-    if name in REGISTRY:
-        raise ValueError(f"assumption {name!r} registered twice")
-    assumption = Assumption(name, default, unit, description, source, minimum, maximum)
-    REGISTRY[name] = assumption
-    return assumption
+REGISTRY: dict[str, Assumption] = _registry()
+
+__all__ = ["REGISTRY", "Assumption", "Assumptions"]
 
 
 @dataclass(slots=True)

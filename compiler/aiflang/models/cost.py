@@ -24,8 +24,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from aiflang.models.assumptions import Assumptions, register
-from aiflang.models.explain import Explanation
+from aiflang.models.assumptions import Assumptions
+from aiflang.models.derivation import Derivation
 
 SECONDS_PER_YEAR = 31_536_000.0
 HOURS_PER_YEAR = 8760.0
@@ -39,58 +39,6 @@ CATEGORIES: tuple[Category, ...] = (
     "other",
 )
 
-register(
-    "maintenance_fraction",
-    0.04,
-    "%",
-    "yearly hardware maintenance and support, as a fraction of hardware capex",
-    "estimate: vendor support contracts for servers and switches are commonly priced at a few "
-    "percent of the purchase price per year (3% to 5%); no primary source found, so override it "
-    "with the contract figure",
-    minimum=0.0,
-    maximum=0.5,
-)
-register(
-    "life_accelerated_systems",
-    5 * SECONDS_PER_YEAR,
-    "year",
-    "depreciation life of GPU systems (nodes and racks)",
-    "Amazon 10-K (2024 filing): useful life of a subset of servers shortened from six to five "
-    "years from 2025, citing the pace of AI hardware; Meta 5.5 years, Microsoft and Alphabet 6 "
-    "years for servers (10-K filings)",
-    minimum=1 * SECONDS_PER_YEAR,
-    maximum=15 * SECONDS_PER_YEAR,
-)
-register(
-    "life_network",
-    6 * SECONDS_PER_YEAR,
-    "year",
-    "depreciation life of network equipment (switches, transceivers, cables)",
-    "Amazon 10-K (2022): networking equipment five to six years; Microsoft 10-Q (2022) and "
-    "Alphabet 10-K (2022): server and network equipment six years",
-    minimum=1 * SECONDS_PER_YEAR,
-    maximum=15 * SECONDS_PER_YEAR,
-)
-register(
-    "life_storage",
-    5 * SECONDS_PER_YEAR,
-    "year",
-    "depreciation life of storage systems",
-    "treated as servers: Amazon 10-K (2024 filing), five years for the AI server subset",
-    minimum=1 * SECONDS_PER_YEAR,
-    maximum=15 * SECONDS_PER_YEAR,
-)
-register(
-    "life_facility",
-    20 * SECONDS_PER_YEAR,
-    "year",
-    "depreciation life of the facility (power and cooling plant, fit-out, shell)",
-    "estimate: most of an AI facility's build cost is electrical and mechanical plant, "
-    "commonly depreciated over 15 to 25 years; data-center REITs depreciate shells over up to "
-    "40 years (Digital Realty, Equinix 10-K filings)",
-    minimum=1 * SECONDS_PER_YEAR,
-    maximum=60 * SECONDS_PER_YEAR,
-)
 
 _LIFE = {
     "accelerated_systems": "life_accelerated_systems",
@@ -118,7 +66,7 @@ class Capex:
     by_category_usd: dict[str, float]
     total_usd: float
     hardware_usd: float
-    explanation: Explanation
+    derivation: Derivation
 
 
 def capex(
@@ -143,7 +91,7 @@ def capex(
         by_category_usd=by_category,
         total_usd=total,
         hardware_usd=total - by_category["facility"],
-        explanation=Explanation(
+        derivation=Derivation(
             "category = sum(price x count); facility = build_cost x critical_it; "
             "total = sum of categories",
             inputs,
@@ -159,7 +107,7 @@ class Opex:
     licenses_usd_per_year: float
     maintenance_usd_per_year: float
     total_usd_per_year: float
-    explanation: Explanation
+    derivation: Derivation
 
 
 def opex_per_year(
@@ -195,7 +143,7 @@ def opex_per_year(
         licenses_usd_per_year=licenses,
         maintenance_usd_per_year=maintenance,
         total_usd_per_year=energy + licenses + maintenance,
-        explanation=Explanation(
+        derivation=Derivation(
             "energy = it_power x utilization x pue x 8760 h x price; licenses = gpus x license "
             "x 1 year; maintenance = maintenance_fraction x hardware capex",
             {
@@ -219,7 +167,7 @@ class Depreciation:
 
     by_category_usd_per_year: dict[str, float]
     total_usd_per_year: float
-    explanation: Explanation
+    derivation: Derivation
 
 
 def depreciation_per_year(
@@ -249,7 +197,7 @@ def depreciation_per_year(
     return Depreciation(
         by_category_usd_per_year=by_category,
         total_usd_per_year=sum(by_category.values()),
-        explanation=Explanation(
+        derivation=Derivation(
             "depreciation = capex of category / life of category (years)", inputs, tuple(used)
         ),
     )
@@ -262,7 +210,7 @@ class Tco:
     tco_usd: float
     annualized_usd_per_year: float
     horizon_s: float
-    explanation: Explanation
+    derivation: Derivation
 
 
 def total_cost_of_ownership(
@@ -276,7 +224,7 @@ def total_cost_of_ownership(
         tco_usd=capital.total_usd + years * opex.total_usd_per_year,
         annualized_usd_per_year=depreciation.total_usd_per_year + opex.total_usd_per_year,
         horizon_s=horizon_s,
-        explanation=Explanation(
+        derivation=Derivation(
             "tco = capex + horizon_years x opex_per_year; annualized = depreciation + opex",
             {
                 "capex_usd": capital.total_usd,
@@ -293,7 +241,7 @@ class UnitCost:
     """One unit cost in USD (per GPU-hour, per million tokens, or a training run)."""
 
     usd: float
-    explanation: Explanation
+    derivation: Derivation
 
 
 def cost_per_gpu_hour(annualized_usd_per_year: float, gpus: int, utilization: float) -> UnitCost:
@@ -302,7 +250,7 @@ def cost_per_gpu_hour(annualized_usd_per_year: float, gpus: int, utilization: fl
         raise ValueError("cost per GPU-hour needs GPUs >= 1 and utilization in (0, 1]")
     return UnitCost(
         usd=annualized_usd_per_year / (gpus * HOURS_PER_YEAR * utilization),
-        explanation=Explanation(
+        derivation=Derivation(
             "cost per GPU-hour = annualized / (gpus x 8760 h x utilization)",
             {
                 "annualized_usd_per_year": annualized_usd_per_year,
@@ -326,7 +274,7 @@ def cost_per_million_tokens(
     tokens_per_year = tokens_per_s * utilization * SECONDS_PER_YEAR
     return UnitCost(
         usd=annualized_usd_per_year * share / tokens_per_year * 1e6,
-        explanation=Explanation(
+        derivation=Derivation(
             "cost per million tokens = annualized x share / (tokens_per_s x utilization x "
             "1 year) x 1e6",
             {
@@ -343,7 +291,7 @@ def cost_to_train(gpu_hours: float, gpu_hour: UnitCost) -> UnitCost:
     """GPU-hours of the run x cost per GPU-hour."""
     return UnitCost(
         usd=gpu_hours * gpu_hour.usd,
-        explanation=Explanation(
+        derivation=Derivation(
             "cost to train = gpu_hours x cost per GPU-hour",
             {"gpu_hours": gpu_hours, "cost_per_gpu_hour_usd": gpu_hour.usd},
         ),

@@ -42,52 +42,13 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
-from aiflang.models.assumptions import Assumptions, register
+from aiflang.models.assumptions import Assumptions
+from aiflang.models.derivation import Derivation
 
 Topology = Literal["fat_tree", "rail_optimized"]
 SwitchClass = Literal["leaf", "spine", "core"]
 SWITCH_CLASSES: tuple[SwitchClass, ...] = ("leaf", "spine", "core")
 MAX_TIERS = 3
-
-register(
-    "fabric_switch_transceiver_links",
-    2,
-    "",
-    "links carried by one switch-side transceiver: a twin-port OSFP (two 400 Gb/s links "
-    "in one 800 Gb/s module on Quantum-2 and Spectrum-4 cages)",
-    "NVIDIA QM97X0 manual (64 x 400 Gb/s ports in 32 OSFP cages) and NVIDIA LinkX "
-    "transceiver pages (800G twin-port OSFP = 2 x 400G)",
-    minimum=1,
-    maximum=8,
-)
-register(
-    "fabric_switch_transceiver_power_w",
-    15.0,
-    "W",
-    "power of one switch-side transceiver (800G twin-port OSFP, multimode; 17 W single-mode)",
-    "NVIDIA LinkX transceiver pages: 800G twin-port OSFP 15 W multimode, 17 W single-mode",
-    minimum=0.0,
-    maximum=60.0,
-)
-register(
-    "fabric_nic_transceiver_power_w",
-    9.0,
-    "W",
-    "power of one NIC-side transceiver (400G OSFP)",
-    "NVIDIA LinkX transceiver pages: 400G OSFP (NIC side) 9 W max",
-    minimum=0.0,
-    maximum=40.0,
-)
-register(
-    "fabric_switch_power_per_bps",
-    30e-12,
-    "W/Tbps",
-    "switch system power (without optics) per unit of switching capacity, used when a "
-    "switch declares no power; an estimate",
-    "estimate: a 51.2 Tb/s switch (Tomahawk 5 or Spectrum-4 class, chip about 450-500 W) "
-    "draws about 1.5 kW as a system without optics; switch system power is rarely published",
-    minimum=0.0,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -404,19 +365,38 @@ def plan_fabric(inp: FabricInput, assumptions: Assumptions | None = None) -> Fab
     return best
 
 
+@dataclass(frozen=True, slots=True)
+class _Radixes:
+    """The switch models of each tier and their logical ports at the link speed."""
+
+    link_speed_bps: float
+    spine_model: SwitchModel
+    core_model: SwitchModel
+    leaf: int
+    spine: int
+    core: int
+    spine_fits: bool
+    core_fits: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _UpperTiers:
+    """Spines and cores: how the pods and groups are built above the leaves."""
+
+    spine_downlinks: int
+    spine_uplinks: int
+    pods: int
+    leaves_per_pod: int
+    spines_per_pod: int
+    core_groups: int
+    cores_per_group: int
+
+
 def _plan(inp: FabricInput, assumptions: Assumptions, downlinks: int | None) -> FabricPlan:
+    """One sizing of `inp`, with `downlinks` per leaf (None: as many as o:1 allows)."""
     issues: list[SizingIssue] = []
-    spine_model = inp.spine or inp.leaf
-    core_model = inp.core or spine_model
+    radix = _radixes(inp, issues)
     rails = inp.rails if inp.topology == "rail_optimized" else 1
-
-    leaf_radix, leaf_fits = effective_radix(inp.leaf, inp.endpoint_speed_bps)
-    link_speed = min(inp.endpoint_speed_bps, inp.leaf.port_speed_bps)
-    if not leaf_fits:
-        issues.append(_speed_issue(inp, inp.leaf))
-    spine_radix, spine_fits = effective_radix(spine_model, link_speed)
-    core_radix, core_fits = effective_radix(core_model, link_speed)
-
     halls = inp.halls or {"": inp.endpoints}
     if inp.endpoints <= 0:
         issues.append(
@@ -426,42 +406,107 @@ def _plan(inp: FabricInput, assumptions: Assumptions, downlinks: int | None) -> 
                 "give a node NICs of the role this fabric connects, or remove the fabric",
             )
         )
-
     tiers = inp.tiers
     if tiers is None:
-        tiers = _fewest_tiers(inp, halls, rails, leaf_radix, spine_radix, core_radix)
-    if tiers == 1:
-        if inp.endpoints > leaf_radix or len([h for h in halls.values() if h]) > 1:
+        tiers = _fewest_tiers(inp, halls, rails, radix.leaf, radix.spine, radix.core)
+    if tiers == 1 or not _tiers_can_join(inp, tiers, radix, issues):
+        if tiers == 1 and (inp.endpoints > radix.leaf or len([h for h in halls.values() if h]) > 1):
             issues.append(
                 SizingIssue(
                     "E301",
-                    f"one {inp.leaf.name} has {leaf_radix} ports at this speed; fabric "
+                    f"one {inp.leaf.name} has {radix.leaf} ports at this speed; fabric "
                     f"{inp.name!r} has {inp.endpoints:,} endpoints",
                     f"use tiers = 2 or a switch with at least {inp.endpoints} ports",
                 )
             )
-        return _single_switch_plan(inp, leaf_radix, link_speed, issues, assumptions)
+        return _single_switch_plan(inp, radix.leaf, radix.link_speed_bps, issues, assumptions)
+    if not radix.spine_fits and radix.spine_model != inp.leaf:
+        issues.append(_speed_issue(inp, radix.spine_model))
+    if (
+        tiers == 3
+        and not radix.core_fits
+        and radix.core_model
+        not in (
+            inp.leaf,
+            radix.spine_model,
+        )
+    ):
+        issues.append(_speed_issue(inp, radix.core_model))
 
-    # A leaf needs a port down and a port up; a spine of three tiers splits its ports.
-    if leaf_radix < 2 or (tiers == 3 and spine_radix < 2):
-        switch, radix = (inp.leaf, leaf_radix) if leaf_radix < 2 else (spine_model, spine_radix)
+    leaf_downlinks = downlinks or leaf_downlinks_for(radix.leaf, inp.oversubscription)
+    leaf_uplinks = radix.leaf - leaf_downlinks
+    leaves_per_rail, groups = _place_leaves(halls, rails, leaf_downlinks)
+    leaves = sum(g.count for g in groups)
+    capacity_leaves = max_leaves(tiers, radix.spine, radix.core)
+    if leaves > capacity_leaves:
         issues.append(
             SizingIssue(
                 "E301",
-                f"one {switch.name} has {radix} port at this speed: too few to join "
-                f"switches in {tiers} tiers (fabric {inp.name!r})",
-                "use a switch with at least 2 ports at this speed",
+                f"fabric {inp.name!r} needs {leaves:,} leaves; {tiers} tiers of "
+                f"{radix.spine_model.name} join at most {capacity_leaves:,}",
+                _capacity_help(inp, tiers, radix.leaf, capacity_leaves * leaf_downlinks),
             )
         )
-        return _single_switch_plan(inp, leaf_radix, link_speed, issues, assumptions)
+    upper = _upper_tiers(tiers, leaves, leaf_uplinks, radix)
+    return _assemble(
+        inp,
+        assumptions,
+        radix,
+        tiers,
+        rails,
+        leaf_downlinks,
+        leaves_per_rail,
+        groups,
+        upper,
+        capacity_leaves * leaf_downlinks,
+        issues,
+    )
 
-    if not spine_fits and spine_model != inp.leaf:
-        issues.append(_speed_issue(inp, spine_model))
-    if tiers == 3 and not core_fits and core_model not in (inp.leaf, spine_model):
-        issues.append(_speed_issue(inp, core_model))
 
-    leaf_downlinks = downlinks or leaf_downlinks_for(leaf_radix, inp.oversubscription)
-    leaf_uplinks = leaf_radix - leaf_downlinks
+def _radixes(inp: FabricInput, issues: list[SizingIssue]) -> _Radixes:
+    """Each tier's logical ports at the link speed; E302 when the leaf cannot serve it."""
+    spine_model = inp.spine or inp.leaf
+    core_model = inp.core or spine_model
+    leaf_radix, leaf_fits = effective_radix(inp.leaf, inp.endpoint_speed_bps)
+    link_speed = min(inp.endpoint_speed_bps, inp.leaf.port_speed_bps)
+    if not leaf_fits:
+        issues.append(_speed_issue(inp, inp.leaf))
+    spine_radix, spine_fits = effective_radix(spine_model, link_speed)
+    core_radix, core_fits = effective_radix(core_model, link_speed)
+    return _Radixes(
+        link_speed,
+        spine_model,
+        core_model,
+        leaf_radix,
+        spine_radix,
+        core_radix,
+        spine_fits,
+        core_fits,
+    )
+
+
+def _tiers_can_join(
+    inp: FabricInput, tiers: int, radix: _Radixes, issues: list[SizingIssue]
+) -> bool:
+    """A leaf needs a port down and a port up; a spine of three tiers splits its ports."""
+    if radix.leaf >= 2 and not (tiers == 3 and radix.spine < 2):
+        return True
+    switch, ports = (inp.leaf, radix.leaf) if radix.leaf < 2 else (radix.spine_model, radix.spine)
+    issues.append(
+        SizingIssue(
+            "E301",
+            f"one {switch.name} has {ports} port at this speed: too few to join "
+            f"switches in {tiers} tiers (fabric {inp.name!r})",
+            "use a switch with at least 2 ports at this speed",
+        )
+    )
+    return False
+
+
+def _place_leaves(
+    halls: dict[str, int], rails: int, leaf_downlinks: int
+) -> tuple[int, list[LeafGroup]]:
+    """Leaves per rail (summed over halls) and the leaf groups, hall by hall."""
     leaves_per_rail = 0
     groups: list[LeafGroup] = []
     for hall, hall_endpoints in halls.items():
@@ -470,50 +515,64 @@ def _plan(inp: FabricInput, assumptions: Assumptions, downlinks: int | None) -> 
         per_rail, hall_groups = _rail_leaf_groups(hall_endpoints, rails, leaf_downlinks, hall)
         leaves_per_rail += per_rail
         groups.extend(hall_groups)
-    leaves = sum(g.count for g in groups)
+    return leaves_per_rail, groups
 
-    capacity_leaves = max_leaves(tiers, spine_radix, core_radix)
-    max_endpoints = capacity_leaves * leaf_downlinks
-    if leaves > capacity_leaves:
-        issues.append(
-            SizingIssue(
-                "E301",
-                f"fabric {inp.name!r} needs {leaves:,} leaves; {tiers} tiers of {spine_model.name} "
-                f"join at most {capacity_leaves:,}",
-                _capacity_help(inp, tiers, leaf_radix, max_endpoints),
-            )
-        )
 
+def _upper_tiers(tiers: int, leaves: int, leaf_uplinks: int, radix: _Radixes) -> _UpperTiers:
+    """Spines per pod and cores per group, each balanced on the links below it."""
     if tiers == 2:
-        spine_downlinks, spine_uplinks = spine_radix, 0
-        pods, leaves_per_pod = 1, leaves
-        fewest_spines = math.ceil(leaves * leaf_uplinks / spine_radix)
+        fewest_spines = math.ceil(leaves * leaf_uplinks / radix.spine)
         spines_per_pod = smallest_divisor_at_least(leaf_uplinks, fewest_spines) or fewest_spines
-        core_groups = cores_per_group = 0
-    else:
-        spine_downlinks = spine_uplinks = spine_radix // 2
-        pods = max(1, math.ceil(leaves / spine_downlinks))
-        leaves_per_pod = math.ceil(leaves / pods)
-        fewest_spines = math.ceil(leaves_per_pod * leaf_uplinks / spine_downlinks)
-        spines_per_pod = smallest_divisor_at_least(leaf_uplinks, fewest_spines) or fewest_spines
-        # A spine carries up at least what its pod's leaves bring down (1:1 above the
-        # leaf), and at most half its ports. Among those uplink counts, take the one
-        # that balances onto the fewest cores: the count the leaves need may have no
-        # convenient divisor (143 = 11 x 13), while one more uplink (144) has many.
-        needed_uplinks = leaves_per_pod * max(1, leaf_uplinks // spines_per_pod)
-        spine_uplinks, cores_per_group = _balanced_spine_uplinks(
-            needed_uplinks, max(needed_uplinks, spine_radix // 2), pods, core_radix
-        )
-        core_groups = spines_per_pod
-    links_leaf_to_spine = max(1, leaf_uplinks // spines_per_pod)
-    links_spine_to_core = spine_uplinks // cores_per_group if cores_per_group else 0
-    spines = pods * spines_per_pod
-    cores = core_groups * cores_per_group
+        return _UpperTiers(radix.spine, 0, 1, leaves, spines_per_pod, 0, 0)
+    spine_downlinks = radix.spine // 2
+    pods = max(1, math.ceil(leaves / spine_downlinks))
+    leaves_per_pod = math.ceil(leaves / pods)
+    fewest_spines = math.ceil(leaves_per_pod * leaf_uplinks / spine_downlinks)
+    spines_per_pod = smallest_divisor_at_least(leaf_uplinks, fewest_spines) or fewest_spines
+    # A spine carries up at least what its pod's leaves bring down (1:1 above the
+    # leaf), and at most half its ports. Among those uplink counts, take the one
+    # that balances onto the fewest cores: the count the leaves need may have no
+    # convenient divisor (143 = 11 x 13), while one more uplink (144) has many.
+    needed_uplinks = leaves_per_pod * max(1, leaf_uplinks // spines_per_pod)
+    spine_uplinks, cores_per_group = _balanced_spine_uplinks(
+        needed_uplinks, max(needed_uplinks, radix.spine // 2), pods, radix.core
+    )
+    return _UpperTiers(
+        spine_downlinks,
+        spine_uplinks,
+        pods,
+        leaves_per_pod,
+        spines_per_pod,
+        spines_per_pod,
+        cores_per_group,
+    )
 
-    switches = TierCounts(leaves, spines, cores)
-    links = LinkCounts(inp.endpoints, leaves * leaf_uplinks, spines * spine_uplinks)
+
+def _assemble(
+    inp: FabricInput,
+    assumptions: Assumptions,
+    radix: _Radixes,
+    tiers: int,
+    rails: int,
+    leaf_downlinks: int,
+    leaves_per_rail: int,
+    groups: list[LeafGroup],
+    upper: _UpperTiers,
+    max_endpoints: int,
+    issues: list[SizingIssue],
+) -> FabricPlan:
+    """Counts, links, optics, bisection and power of the sized fabric."""
+    leaf_uplinks = radix.leaf - leaf_downlinks
+    leaves = sum(g.count for g in groups)
+    links_leaf_to_spine = max(1, leaf_uplinks // upper.spines_per_pod)
+    links_spine_to_core = (
+        upper.spine_uplinks // upper.cores_per_group if upper.cores_per_group else 0
+    )
+    spines = upper.pods * upper.spines_per_pod
+    switches = TierCounts(leaves, spines, upper.core_groups * upper.cores_per_group)
+    links = LinkCounts(inp.endpoints, leaves * leaf_uplinks, spines * upper.spine_uplinks)
     usable = sum(g.count * min(g.endpoints_per_leaf, leaf_uplinks) for g in groups)
-    bisection = usable * link_speed / 2
+    link_speed = radix.link_speed_bps
     issues.extend(_declared_issues(inp, switches))
     return FabricPlan(
         name=inp.name,
@@ -523,30 +582,32 @@ def _plan(inp: FabricInput, assumptions: Assumptions, downlinks: int | None) -> 
         link_speed_bps=link_speed,
         rails=rails,
         oversubscription=inp.oversubscription,
-        leaf_radix=leaf_radix,
-        spine_radix=spine_radix,
-        core_radix=core_radix if tiers == 3 else 0,
+        leaf_radix=radix.leaf,
+        spine_radix=radix.spine,
+        core_radix=radix.core if tiers == 3 else 0,
         leaf_downlinks=leaf_downlinks,
         leaf_uplinks=leaf_uplinks,
-        spine_downlinks=spine_downlinks,
-        spine_uplinks=spine_uplinks,
+        spine_downlinks=upper.spine_downlinks,
+        spine_uplinks=upper.spine_uplinks,
         leaves_per_rail=leaves_per_rail,
         leaf_groups=tuple(groups),
-        pods=pods,
-        leaves_per_pod=leaves_per_pod,
-        spines_per_pod=spines_per_pod,
-        core_groups=core_groups,
-        cores_per_group=cores_per_group,
+        pods=upper.pods,
+        leaves_per_pod=upper.leaves_per_pod,
+        spines_per_pod=upper.spines_per_pod,
+        core_groups=upper.core_groups,
+        cores_per_group=upper.cores_per_group,
         links_leaf_to_spine=links_leaf_to_spine,
         links_spine_to_core=links_spine_to_core,
         switches=switches,
         links=links,
         transceivers=_transceivers(links, assumptions),
-        bisection_bps=bisection,
+        bisection_bps=usable * link_speed / 2,
         bandwidth_per_endpoint_bps=usable * link_speed / inp.endpoints if inp.endpoints else 0.0,
         max_switch_hops=2 * tiers - 1,
         max_endpoints=max_endpoints,
-        switch_power_w=_switch_power(switches, inp.leaf, spine_model, core_model, assumptions),
+        switch_power_w=_switch_power(
+            switches, inp.leaf, radix.spine_model, radix.core_model, assumptions
+        ),
         optics_power_w=_optics_power(_transceivers(links, assumptions), assumptions),
         declared_switches=dict(inp.declared_switches),
         issues=tuple(issues),
@@ -710,3 +771,84 @@ def _single_switch_plan(
         declared_switches=dict(inp.declared_switches),
         issues=tuple(issues),
     )
+
+
+def fabric_derivations(plan: FabricPlan, leaf: str) -> dict[str, Derivation]:
+    """The working behind a plan's figures, by their path under the fabric's report section.
+
+    `leaf` names the leaf switch model. The formulas are those of `plan_fabric`.
+    """
+    found: dict[str, Derivation] = {}
+    radix_inputs: dict[str, float | str] = {
+        "endpoints": plan.endpoints,
+        "leaf": leaf,
+        "leaf_radix": plan.leaf_radix,
+        "oversubscription": plan.oversubscription,
+        "leaf_downlinks": plan.leaf_downlinks,
+    }
+    if plan.topology == "rail_optimized":
+        leaf_formula = "rails x ceil(endpoints per rail / leaf_downlinks), per hall"
+        radix_inputs["rails"] = plan.rails
+    else:
+        leaf_formula = "ceil(endpoints / leaf_downlinks), per hall"
+    found["switches.leaf"] = Derivation(
+        f"leaf_downlinks = floor(P x o / (o + 1)); leaves = {leaf_formula}", radix_inputs
+    )
+    if plan.tiers >= 2:
+        found["switches.spine"] = Derivation(
+            "per pod: smallest divisor of leaf_uplinks >= ceil(leaves per pod x leaf_uplinks"
+            " / spine downlinks); spines = pods x spines per pod",
+            {
+                "leaves": plan.switches.leaf,
+                "leaf_uplinks": plan.leaf_uplinks,
+                "spine_radix": plan.spine_radix,
+                "pods": plan.pods,
+                "spines_per_pod": plan.spines_per_pod,
+            },
+        )
+    if plan.tiers == 3:
+        found["switches.core"] = Derivation(
+            "core groups (one per spine of a pod) x smallest divisor of spine uplinks >= "
+            "ceil(pods x spine uplinks / core radix)",
+            {
+                "pods": plan.pods,
+                "spine_uplinks": plan.spine_uplinks,
+                "core_radix": plan.core_radix,
+                "core_groups": plan.core_groups,
+                "cores_per_group": plan.cores_per_group,
+            },
+        )
+    found["bisection_bps"] = Derivation(
+        "link speed x sum over leaves of min(endpoints, uplinks) / 2",
+        {
+            "link_speed_bps": plan.link_speed_bps,
+            "usable_leaf_uplinks": plan.usable_leaf_uplinks,
+        },
+    )
+    found["transceivers"] = Derivation(
+        "ceil((endpoint links + 2 x switch links) / links per switch module) + endpoint links",
+        {
+            "endpoint_links": plan.links.endpoint_leaf,
+            "switch_links": plan.links.leaf_spine + plan.links.spine_core,
+            "links_per_switch_module": plan.transceivers.links_per_switch_module,
+        },
+        ("fabric_switch_transceiver_links",),
+    )
+    found["optics_power_w"] = Derivation(
+        "switch-side modules x switch module power + NIC-side modules x NIC module power",
+        {
+            "switch_side": plan.transceivers.switch_side,
+            "nic_side": plan.transceivers.nic_side,
+        },
+        ("fabric_switch_transceiver_power_w", "fabric_nic_transceiver_power_w"),
+    )
+    found["switch_power_w"] = Derivation(
+        "sum over tiers of switches x switch power (declared, else capacity x W per bit/s)",
+        {
+            "leaf": plan.switches.leaf,
+            "spine": plan.switches.spine,
+            "core": plan.switches.core,
+        },
+        ("fabric_switch_power_per_bps",),
+    )
+    return found

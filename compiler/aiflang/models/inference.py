@@ -37,8 +37,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from aiflang.models.assumptions import Assumptions, register
-from aiflang.models.explain import Explanation
+from aiflang.models.assumptions import Assumptions
+from aiflang.models.derivation import Derivation
 
 # Bits per weight by precision; KV caches are kept at 16 bits for 16-bit
 # models and at 8 bits (FP8 KV cache, as TensorRT-LLM and vLLM deploy it)
@@ -52,81 +52,6 @@ PRECISION_BITS: dict[str, float] = {
     "fp4": 4.0,
 }
 _COMPUTE_KEY = {"fp16": "bf16"}  # the catalog lists one 16-bit figure, under bf16
-
-register(
-    "hbm_usable_fraction",
-    0.9,
-    "%",
-    "share of HBM an inference engine can fill with weights and KV cache",
-    "vLLM engine argument gpu_memory_utilization, default 0.9 (vLLM documentation); the rest "
-    "holds activations, CUDA graphs and the runtime",
-    minimum=0.1,
-    maximum=1.0,
-)
-register(
-    "decode_memory_efficiency",
-    0.8,
-    "%",
-    "achieved share of peak HBM bandwidth while decoding",
-    "Microsoft Azure ND GB200 v6 benchmarks (2025): 7.35 TB/s measured of 8 TB/s (92%) in a "
-    "bandwidth microbenchmark; decode kernels reach less, so 80% (estimate)",
-    minimum=0.05,
-    maximum=1.0,
-)
-register(
-    "decode_compute_efficiency",
-    0.55,
-    "%",
-    "achieved share of dense peak compute in decode steps that are compute bound",
-    "Microsoft Azure ND GB200 v6 benchmarks (2025): 2,744 TFLOPS sustained FP8 GEMM of 5,000 "
-    "dense peak (55%)",
-    minimum=0.05,
-    maximum=1.0,
-)
-register(
-    "prefill_compute_efficiency",
-    0.55,
-    "%",
-    "achieved share of dense peak compute during prefill",
-    "Microsoft Azure ND GB200 v6 benchmarks (2025): 2,744 TFLOPS sustained FP8 GEMM of 5,000 "
-    "dense peak (55%)",
-    minimum=0.05,
-    maximum=1.0,
-)
-register(
-    "kv_aspect_ratio",
-    120.0,
-    "",
-    "model width over depth (d_model / layers), used to approximate the KV cache when a model "
-    "gives no layers, kv_heads or head_dim",
-    "Llama 3 (Meta, 2024): 8192/80 = 102 (70B), 16384/126 = 130 (405B); DeepSeek-V3 "
-    "(2024): 7168/61 = 118",
-    minimum=10.0,
-    maximum=1000.0,
-)
-register(
-    "kv_gqa_fraction",
-    0.125,
-    "%",
-    "KV heads over query heads (grouped-query attention), used to approximate the KV cache when "
-    "a model gives no architecture",
-    "Llama 3 70B (Meta, 2024): 8 KV heads for 64 query heads",
-    minimum=0.001,
-    maximum=1.0,
-)
-register(
-    "max_tensor_parallel_dense",
-    8.0,
-    "",
-    "most GPUs one replica of a dense model spans when its weights fit in fewer; a mixture of "
-    "experts may span the whole scale-up domain (expert parallelism)",
-    "tensor parallelism splits attention heads and pays an all-reduce per layer, so dense "
-    "models are served at TP <= 8: MLPerf Inference Llama 2 70B submissions on H100/H200/B200 "
-    "use TP 1 to 8; Meta serves Llama 3.1 405B FP8 on one 8-GPU node; NVIDIA's NVL72 "
-    "inference results scale DeepSeek-R1 (MoE) with wide expert parallelism instead",
-    minimum=1.0,
-    maximum=1024.0,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +121,7 @@ class KvCacheSize:
 
     bits_per_token: float
     approximated: bool
-    explanation: Explanation
+    derivation: Derivation
 
 
 def kv_cache_per_token(model: ServedModel, assumptions: Assumptions) -> KvCacheSize:
@@ -213,7 +138,7 @@ def kv_cache_per_token(model: ServedModel, assumptions: Assumptions) -> KvCacheS
         return KvCacheSize(
             bits_per_token=values * kv_bits,
             approximated=False,
-            explanation=Explanation(
+            derivation=Derivation(
                 "kv per token = 2 x layers x kv_heads x head_dim x kv_bits",
                 {
                     "layers": model.layers,
@@ -231,7 +156,7 @@ def kv_cache_per_token(model: ServedModel, assumptions: Assumptions) -> KvCacheS
     return KvCacheSize(
         bits_per_token=values * kv_bits,
         approximated=True,
-        explanation=Explanation(
+        derivation=Derivation(
             "d_model = (kv_aspect_ratio x active_params / 12)^(1/3); layers = d_model / "
             "kv_aspect_ratio; kv per token = 2 x layers x d_model x kv_gqa_fraction x kv_bits",
             {
@@ -286,7 +211,7 @@ class ReplicaEstimate:
     bound: Bound
     weights_bits: float
     kv_bits_per_sequence: float
-    explanation: Explanation
+    derivation: Derivation
 
 
 @dataclass(frozen=True, slots=True)
@@ -388,7 +313,7 @@ def _estimate(
         "tokens_per_s = batch x per_user"
     )
     inputs = {**inputs, "gpus_per_replica": roof.gpus, "max_batch": max_batch}
-    explanation = Explanation(formula, inputs, _ASSUMPTIONS_USED)
+    derivation = Derivation(formula, inputs, _ASSUMPTIONS_USED)
     if max_batch < 1:
         return ReplicaEstimate(
             fits=False,
@@ -404,7 +329,7 @@ def _estimate(
             bound="none",
             weights_bits=roof.weights_bits,
             kv_bits_per_sequence=roof.kv_bits_per_sequence,
-            explanation=explanation,
+            derivation=derivation,
         )
     if user_rate is None:
         batch, meets = max_batch, True
@@ -428,7 +353,7 @@ def _estimate(
         bound=bound,
         weights_bits=roof.weights_bits,
         kv_bits_per_sequence=roof.kv_bits_per_sequence,
-        explanation=explanation,
+        derivation=derivation,
     )
 
 
@@ -559,15 +484,32 @@ def best_replica(
 
 
 def _with_kv(estimate: ReplicaEstimate, kv: KvCacheSize) -> ReplicaEstimate:
-    """Add the KV-cache approximation's assumptions to the estimate's explanation."""
-    if not kv.explanation.assumptions:
+    """Add the KV-cache approximation's assumptions to the estimate's derivation."""
+    if not kv.derivation.assumptions:
         return estimate
-    explanation = Explanation(
-        estimate.explanation.formula + "; " + kv.explanation.formula,
-        estimate.explanation.inputs,
-        estimate.explanation.assumptions + kv.explanation.assumptions,
+    derivation = Derivation(
+        estimate.derivation.formula + "; " + kv.derivation.formula,
+        estimate.derivation.inputs,
+        estimate.derivation.assumptions + kv.derivation.assumptions,
     )
-    return replace(estimate, explanation=explanation)
+    return replace(estimate, derivation=derivation)
+
+
+def ttft_derivation(
+    active_params: float, input_tokens: int, gpus_per_replica: int, peak_flops_per_gpu: float
+) -> Derivation:
+    """How the time to first token is obtained: the prefill of one request, no queueing."""
+    return Derivation(
+        "ttft = prefill of one request = 2 x active x input_tokens / (gpus_per_replica x "
+        "peak_flops_per_gpu x prefill_compute_efficiency); no queueing",
+        {
+            "active_params": active_params,
+            "input_tokens": input_tokens,
+            "gpus_per_replica": gpus_per_replica,
+            "peak_flops_per_gpu": peak_flops_per_gpu,
+        },
+        ("prefill_compute_efficiency",),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -579,7 +521,7 @@ class FleetServe:
     tokens_per_s: float
     tokens_per_s_per_mw: float
     joules_per_token: float | None  # None when the fleet produces nothing
-    explanation: Explanation
+    derivation: Derivation
 
 
 def serve_fleet(replica: ReplicaEstimate, gpus: int, facility_power_w: float) -> FleetServe:
@@ -598,7 +540,7 @@ def serve_fleet(replica: ReplicaEstimate, gpus: int, facility_power_w: float) ->
         tokens_per_s=tokens_per_s,
         tokens_per_s_per_mw=tokens_per_s / (facility_power_w / 1e6),
         joules_per_token=facility_power_w / tokens_per_s if tokens_per_s > 0 else None,
-        explanation=Explanation(
+        derivation=Derivation(
             "replicas = floor(gpus / gpus_per_replica); tokens_per_s = replicas x replica rate; "
             "per MW = tokens_per_s / facility MW; J/token = facility W / tokens_per_s",
             {

@@ -22,102 +22,11 @@ systems, each able to carry the load), `2(N+k)` (two systems, each N+k), and
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
-from aiflang.models.assumptions import Assumptions, register
-from aiflang.models.explain import Explanation
-
-register(
-    "breaker_derating",
-    0.8,
-    "%",
-    "continuous load a breaker, busway or feeder may carry, as a fraction of its rating",
-    "NEC (NFPA 70) 210.19(A)(1) and 215.2(A)(1): conductors and overcurrent devices are sized "
-    "at 125% of the continuous load, i.e. a continuous load of at most 80% of the rating",
-    minimum=0.5,
-    maximum=1.0,
-)
-register(
-    "air_rack_limit_w",
-    50e3,
-    "kW",
-    "heat an air-cooled rack can reject (the air share of a rack's power)",
-    "Chatsworth Products (2026), 'When do you need liquid cooling for AI infrastructure': "
-    "liquid is evaluated from about 30 kW per cabinet and becomes the practical choice at "
-    "40-50 kW; CoolNet (2025): 20-30 kW is achievable with optimized air and containment. "
-    "The default takes the top of the 40-50 kW band because NVIDIA's DGX H100 SuperPOD "
-    "reference architecture deploys air-cooled racks of 4 systems (40.8 kW) with hot-aisle "
-    "containment; above 50 kW air alone is not a credible design",
-    minimum=5e3,
-    maximum=150e3,
-)
-register(
-    "node_overhead",
-    1.5,
-    "",
-    "air-cooled node power over the sum of its GPU, CPU and NIC ratings",
-    "derived: DGX H100 10.2 kW max / (8 x 700 W GPUs + 2 x 350 W Xeon 8480C + about 350 W "
-    "of NICs = 6.65 kW) = 1.53; DGX B200 14.3 kW / (8 x 1000 W + 2 x 350 W + 350 W = 9.05 kW) "
-    "= 1.58 (NVIDIA DGX H100 and DGX B200 user guides; Intel ARK)",
-    minimum=1.0,
-    maximum=3.0,
-)
-register(
-    "node_overhead_liquid",
-    1.3,
-    "",
-    "liquid-cooled node power over the sum of its GPU, CPU and NIC ratings",
-    "derived: GB200 NVL72 about 132 kW / (72 x 1200 W GPUs + 36 x 300 W Grace + about "
-    "4.5 kW of NICs = 101.7 kW) = 1.30, NVLink switch trays included (NVIDIA DGX GB200 user "
-    "guide; MLPerf system descriptions for the 1200 W TGP)",
-    minimum=1.0,
-    maximum=3.0,
-)
-register(
-    "pue_liquid_low",
-    1.05,
-    "",
-    "lowest plausible PUE for a facility cooled entirely by direct liquid cooling",
-    "NREL, 'High-Performance Computing Data Center Power Usage Effectiveness' (Energy Systems "
-    "Integration Facility): a chiller-less data center with component-level warm-water liquid "
-    "cooling, designed for an annualized PUE of 1.06 or better, measured 1.036; 1.05 keeps "
-    "a little above that best measured case",
-    minimum=1.0,
-    maximum=2.0,
-)
-register(
-    "pue_liquid_high",
-    1.15,
-    "",
-    "typical upper PUE for a facility cooled entirely by direct liquid cooling",
-    "estimate: between the 1.036 measured at NREL's warm-water liquid-cooled ESIF data center "
-    "and the 1.2 or less that NREL gives for data centers focused on efficiency (NREL, "
-    "'High-Performance Computing Data Center Power Usage Effectiveness')",
-    minimum=1.0,
-    maximum=3.0,
-)
-register(
-    "pue_air_low",
-    1.1,
-    "",
-    "lowest plausible PUE for an air-cooled facility (best hyperscale practice)",
-    "Google, 'Data center efficiency' (google.com/about/datacenters/efficiency): fleet-wide "
-    "trailing twelve-month PUE of about 1.10 across its large data centers",
-    minimum=1.0,
-    maximum=2.0,
-)
-register(
-    "pue_air_high",
-    1.58,
-    "",
-    "typical upper PUE for an air-cooled facility (industry average)",
-    "Uptime Institute Intelligence, 'Large data centers are mostly more efficient, analysis "
-    "confirms' (Nov 2023), from the Global Data Center Survey: industry-average annual PUE "
-    "1.58 in 2023, between 1.55 and 1.59 since 2020",
-    minimum=1.0,
-    maximum=4.0,
-)
+from aiflang.models.assumptions import Assumptions
+from aiflang.models.derivation import Derivation
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +98,7 @@ class UpsCapacity:
     usable_w: float
     tolerated_failures: int
     redundancy: Redundancy
-    explanation: Explanation
+    derivation: Derivation
 
 
 def ups_capacity(modules: int, module_w: float, redundancy: str) -> UpsCapacity:
@@ -251,7 +160,7 @@ def ups_capacity(modules: int, module_w: float, redundancy: str) -> UpsCapacity:
         usable_w=usable_w,
         tolerated_failures=tolerated,
         redundancy=scheme,
-        explanation=Explanation(formula, inputs),
+        derivation=Derivation(formula, inputs),
     )
 
 
@@ -262,25 +171,55 @@ def ups_usable_w(modules: int, module_w: float, redundancy: str) -> float:
 
 @dataclass(frozen=True, slots=True)
 class DeratedCapacity:
-    """A rated capacity and the continuous load it may carry."""
+    """A rated capacity, the continuous-load share it may carry, and that load."""
 
     rated_w: float
+    derating: float
     continuous_w: float
-    explanation: Explanation
+    derivation: Derivation
 
 
-def derated_capacity(rated_w: float, assumptions: Assumptions) -> DeratedCapacity:
-    """Continuous load allowed on a breaker, busway or feeder rated `rated_w`."""
-    derating = assumptions.value("breaker_derating")
-    return DeratedCapacity(
-        rated_w=rated_w,
-        continuous_w=rated_w * derating,
-        explanation=Explanation(
+def derated_capacity(
+    rated_w: float, assumptions: Assumptions | None = None, *, derating: float | None = None
+) -> DeratedCapacity:
+    """Continuous load allowed on a breaker, busway, feeder or UPS plant rated `rated_w`.
+
+    `derating` is the share given for this equipment (a hall's `derating`);
+    without one, `breaker_derating` (the NEC 80% rule) applies.
+    """
+    if derating is None:
+        if assumptions is None:
+            raise ValueError("a derating or the assumptions that give breaker_derating")
+        derating = assumptions.value("breaker_derating")
+        derivation = Derivation(
             "continuous = rated x breaker_derating",
             {"rated_w": rated_w, "breaker_derating": derating},
             ("breaker_derating",),
-        ),
-    )
+        )
+    else:
+        derivation = Derivation(
+            "continuous = rated x derating", {"rated_w": rated_w, "derating": derating}
+        )
+    return DeratedCapacity(rated_w, derating, rated_w * derating, derivation)
+
+
+def it_load_derivation(
+    racks: dict[str, tuple[int, float]], network_w: float, storage_w: float
+) -> Derivation:
+    """How a hall's IT load adds up: `racks` maps a rack type to (count, watts per rack)."""
+    inputs: dict[str, float | str] = {}
+    for name, (count, rack_w) in racks.items():
+        inputs[f"{name}_count"] = count
+        inputs[f"{name}_w"] = rack_w
+    inputs |= {"network_w": network_w, "storage_w": storage_w}
+    return Derivation("it_load = sum(racks x rack power) + network + storage", inputs)
+
+
+def ups_continuous_derivation(plant: UpsCapacity, derating: float) -> Derivation:
+    """How a UPS plant's continuous rating follows from its usable capacity and derating."""
+    inputs = dict(plant.derivation.inputs)
+    inputs |= {"usable_w": plant.usable_w, "derating": derating}
+    return Derivation("continuous = usable x derating (the hall's derating, else 1)", inputs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,7 +229,7 @@ class FacilityPower:
     it_w: float
     pue: float
     facility_w: float
-    explanation: Explanation
+    derivation: Derivation
 
 
 def facility_power(it_w: float, pue: float) -> FacilityPower:
@@ -301,7 +240,7 @@ def facility_power(it_w: float, pue: float) -> FacilityPower:
         it_w=it_w,
         pue=pue,
         facility_w=it_w * pue,
-        explanation=Explanation("facility = it x pue", {"it_w": it_w, "pue": pue}),
+        derivation=Derivation("facility = it x pue", {"it_w": it_w, "pue": pue}),
     )
 
 
@@ -318,7 +257,7 @@ class AirRackCheck:
     air_w: float
     limit_w: float
     over_limit: bool
-    explanation: Explanation
+    derivation: Derivation
 
 
 def check_air_rack(rack_w: float, liquid_fraction: float, assumptions: Assumptions) -> AirRackCheck:
@@ -332,7 +271,7 @@ def check_air_rack(rack_w: float, liquid_fraction: float, assumptions: Assumptio
         air_w=air_w,
         limit_w=limit_w,
         over_limit=air_w > limit_w,
-        explanation=Explanation(
+        derivation=Derivation(
             "air heat = rack power x (1 - liquid share); over limit if air heat > air_rack_limit_w",
             {"rack_w": rack_w, "liquid_fraction": liquid_fraction, "air_rack_limit_w": limit_w},
             ("air_rack_limit_w",),
@@ -347,7 +286,17 @@ class NodePowerEstimate:
     parts_w: float
     overhead: float
     node_w: float
-    explanation: Explanation
+    derivation: Derivation
+
+
+# A rack that sends at least this share of its heat to liquid has cold-plated
+# trays: their GPUs and CPUs carry no heat sinks and the tray few fans.
+LIQUID_COOLED_SHARE = 0.5
+
+
+def holds_liquid_cooled_nodes(liquid_fraction: float) -> bool:
+    """Whether a rack with this liquid share of its heat holds liquid-cooled nodes."""
+    return liquid_fraction >= LIQUID_COOLED_SHARE
 
 
 def node_power(
@@ -366,24 +315,38 @@ def node_power(
     NVSwitches, fans, drives, power-supply losses); liquid-cooled trays have
     fewer fans and use `node_overhead_liquid`.
     """
+    estimate = node_power_from_parts(
+        gpus * gpu_tdp_w + cpus * cpu_tdp_w + nics_w, assumptions, liquid_cooled=liquid_cooled
+    )
+    name = estimate.derivation.assumptions[0]
+    inputs: dict[str, float | str] = {
+        "gpus": gpus,
+        "gpu_tdp_w": gpu_tdp_w,
+        "cpus": cpus,
+        "cpu_tdp_w": cpu_tdp_w,
+        "nics_w": nics_w,
+        name: estimate.overhead,
+    }
+    return replace(
+        estimate,
+        derivation=Derivation(
+            f"node = (gpus x gpu_tdp + cpus x cpu_tdp + nics) x {name}", inputs, (name,)
+        ),
+    )
+
+
+def node_power_from_parts(
+    parts_w: float, assumptions: Assumptions, *, liquid_cooled: bool = False
+) -> NodePowerEstimate:
+    """Node power from the sum of its GPU, CPU and NIC ratings: parts x overhead."""
     name = "node_overhead_liquid" if liquid_cooled else "node_overhead"
     overhead = assumptions.value(name)
-    parts_w = gpus * gpu_tdp_w + cpus * cpu_tdp_w + nics_w
     return NodePowerEstimate(
         parts_w=parts_w,
         overhead=overhead,
         node_w=parts_w * overhead,
-        explanation=Explanation(
-            f"node = (gpus x gpu_tdp + cpus x cpu_tdp + nics) x {name}",
-            {
-                "gpus": gpus,
-                "gpu_tdp_w": gpu_tdp_w,
-                "cpus": cpus,
-                "cpu_tdp_w": cpu_tdp_w,
-                "nics_w": nics_w,
-                name: overhead,
-            },
-            (name,),
+        derivation=Derivation(
+            f"node = parts x {name}", {"parts_w": parts_w, name: overhead}, (name,)
         ),
     )
 
@@ -404,7 +367,7 @@ class PueCheck:
     low: float
     high: float
     verdict: PueVerdict
-    explanation: Explanation
+    derivation: Derivation
 
 
 def check_pue(pue: float, liquid_fraction: float, assumptions: Assumptions) -> PueCheck:
@@ -431,7 +394,7 @@ def check_pue(pue: float, liquid_fraction: float, assumptions: Assumptions) -> P
         low=low,
         high=high,
         verdict=verdict,
-        explanation=Explanation(
+        derivation=Derivation(
             "band = liquid x [pue_liquid_low, pue_liquid_high] + (1 - liquid) x "
             "[pue_air_low, pue_air_high]",
             {

@@ -6,18 +6,23 @@ counts and aggregate capacities are node and edge attributes. The analyses
 here guarantee, for a `FabricPlan` from `aiflang.models.fabric`:
 
 - connectivity of the quotient (every endpoint group reaches every other);
-- bisection by max-flow between two halves of the fabric on the quotient
-  (`split=True`: every class is halved, halves aligned to pods in a 3-tier
-  fabric and to leaves otherwise). Capacities are integers (`flow_units`,
-  twice the link count), so the flow equals the closed form exactly. The
-  quotient is exact when each class is uniform (same endpoints per leaf,
-  same leaves per pod, even halves): an equitable partition (every node of a
-  class has the same capacity to every other class; Godsil and Royle,
-  "Algebraic Graph Theory", section 9.3); leaves with different loads are already separate classes;
+- bisection by max-flow between two halves of the fabric (halves aligned
+  to pods in a 3-tier fabric of several pods, to leaves otherwise) on the
+  split quotient (`build_split_quotient`): classes refined until every
+  switch of a class has the same links to every other class (an equitable
+  partition; Godsil and Royle, "Algebraic Graph Theory", section 9.3: pods
+  by what they hold, spine 0 apart from the other spines and core group 0
+  apart from the others when a spine or core failed), so
+  the max-flow equals the expanded graph's exactly, with or without a
+  failure. Capacities are integers (`flow_units`, twice the link count). A
+  naive quotient (one class per tier) is only an upper bound once a switch
+  fails: a spine that receives more leaf links than it keeps uplinks after
+  losing a core caps the flow through it;
 - switch hops between endpoints, maximum and mean over endpoint pairs;
 - N-1 per switch class (a leaf, a spine, a core): endpoints cut off and
-  bisection lost, in closed form for the worst-placed failure, checked
-  against the expanded graph in the tests;
+  bisection lost for the worst-placed failure, by max-flow on the split
+  quotient with that switch removed, checked against the expanded graph in
+  the tests;
 - single points of failure of the switch fabric; single-homed endpoints
   are reported separately (every leaf is an articulation point for them).
 
@@ -32,7 +37,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from aiflang.models.fabric import FabricPlan, SwitchClass
 
@@ -40,6 +45,8 @@ if TYPE_CHECKING:
     import networkx as nx
 
 EXPANDED_NODE_LIMIT = 20_000
+Half = Literal["A", "B"]
+HALVES: tuple[Half, ...] = ("A", "B")
 SOURCE, SINK = "source", "sink"
 
 
@@ -131,18 +138,23 @@ def _three_tier_pods(plan: FabricPlan) -> bool:
     return plan.tiers == 3 and plan.pods > 1
 
 
-def build_quotient(plan: FabricPlan, *, split: bool = False) -> nx.Graph:
+def build_quotient(
+    plan: FabricPlan, *, split: bool = False, failed: SwitchClass | None = None
+) -> nx.Graph:
     """The class graph of `plan`; with `split`, two halves A and B for the bisection.
 
     Node attributes: kind (endpoints, leaf, spine, core), count (switches or
-    endpoints in the class, halved when split), label. Edge attributes:
-    links (in the class pair), capacity_bps, flow_units (2 x links, an int).
+    endpoints in the class), label. Edge attributes: links (in the class
+    pair), capacity_bps, flow_units (2 x links, an int). With `split` the
+    classes form an equitable partition of the expanded graph with the same
+    halves (see `build_split_quotient`), and `failed` removes the switch
+    `build_expanded` removes.
     """
+    if split:
+        return build_split_quotient(plan, failed=failed)
     import networkx as nx
 
     graph = nx.Graph(name=plan.name)
-    halves = ("A", "B") if split else ("",)
-    share = 0.5 if split else 1.0
     speed = plan.link_speed_bps
 
     def node(node_id: str, kind: str, count: float, label: str) -> None:
@@ -151,46 +163,218 @@ def build_quotient(plan: FabricPlan, *, split: bool = False) -> nx.Graph:
     def edge(a: str, b: str, links: float) -> None:
         graph.add_edge(a, b, links=links, capacity_bps=links * speed, flow_units=round(2 * links))
 
-    def suffix(half: str) -> str:
-        return f":{half}" if half else ""
-
-    shared_spine = not (split and _three_tier_pods(plan))
-    if plan.tiers >= 2 and shared_spine:
+    if plan.tiers >= 2:
         node("spine", "spine", plan.switches.spine, f"{plan.switches.spine:,} spines")
     if plan.tiers == 3:
         node("core", "core", plan.switches.core, f"{plan.switches.core:,} cores")
-        if shared_spine:
-            edge("spine", "core", plan.switches.spine * plan.spine_uplinks)
-    for half in halves:
-        tag = suffix(half)
-        if plan.tiers >= 2 and not shared_spine:
-            spine_id = f"spine{tag}"
-            spines = plan.switches.spine * share
-            node(spine_id, "spine", spines, f"{spines:g} spines {half}".strip())
-            edge(spine_id, "core", spines * plan.spine_uplinks)
-        for index, group in enumerate(plan.leaf_groups):
-            leaves = group.count * share
-            endpoints = leaves * group.endpoints_per_leaf
-            hall = f" in {group.hall}" if group.hall else ""
-            leaf_id, endpoint_id = f"leaf/{index}{tag}", f"endpoints/{index}{tag}"
-            node(endpoint_id, "endpoints", endpoints, f"{endpoints:g} endpoints{hall} {half}")
-            node(
-                leaf_id,
-                "leaf",
-                leaves,
-                f"{leaves:g} leaves of {group.endpoints_per_leaf} endpoints{hall} {half}",
-            )
-            edge(endpoint_id, leaf_id, endpoints)
-            if plan.tiers >= 2:
-                edge(leaf_id, f"spine{'' if shared_spine else tag}", leaves * plan.leaf_uplinks)
-    for node_id in graph.nodes:
-        graph.nodes[node_id]["label"] = graph.nodes[node_id]["label"].strip()
+        edge("spine", "core", plan.switches.spine * plan.spine_uplinks)
+    for index, group in enumerate(plan.leaf_groups):
+        endpoints = group.count * group.endpoints_per_leaf
+        hall = f" in {group.hall}" if group.hall else ""
+        leaf_id, endpoint_id = f"leaf/{index}", f"endpoints/{index}"
+        node(endpoint_id, "endpoints", endpoints, f"{endpoints:g} endpoints{hall}")
+        node(
+            leaf_id,
+            "leaf",
+            group.count,
+            f"{group.count:g} leaves of {group.endpoints_per_leaf} endpoints{hall}",
+        )
+        edge(endpoint_id, leaf_id, endpoints)
+        if plan.tiers >= 2:
+            edge(leaf_id, "spine", group.count * plan.leaf_uplinks)
+    return graph
+
+
+@dataclass(frozen=True, slots=True)
+class _PodClass:
+    """Pods of one kind: `pods` of them, each with `leaves` ((half, load) -> leaves per pod)."""
+
+    pods: int
+    leaves: tuple[tuple[tuple[str, int], int], ...]
+    victim: bool  # holds the failed leaf or spine
+
+
+def _half_bounds(plan: FabricPlan) -> tuple[int, int]:
+    """(first leaf of half B, leaves per pod): the halves `build_expanded` cuts.
+
+    Whole pods in a 3-tier fabric of several pods (the first `pods // 2` in
+    A), else the first half of the leaves.
+    """
+    per_pod = max(1, plan.leaves_per_pod)
+    if _three_tier_pods(plan):
+        return plan.pods // 2 * per_pod, per_pod
+    return max(1, plan.switches.leaf) // 2, per_pod
+
+
+def _victim_leaf(plan: FabricPlan, half: Half) -> int | None:
+    """The first of the heaviest leaves of `half` (leaves in `plan.leaf_groups` order)."""
+    boundary, _ = _half_bounds(plan)
+    low, high = (0, boundary) if half == "A" else (boundary, plan.switches.leaf)
+    best: tuple[int, int] | None = None  # (load, leaf index)
+    index = 0
+    for group in plan.leaf_groups:
+        start, end = max(index, low), min(index + group.count, high)
+        if start < end and (best is None or group.endpoints_per_leaf > best[0]):
+            best = (group.endpoints_per_leaf, start)
+        index += group.count
+    return None if best is None else best[1]
+
+
+def _victim_pod(plan: FabricPlan, failed: SwitchClass | None, half: Half) -> int | None:
+    """The pod that holds the failed leaf or spine of `half` (None for a core or no failure)."""
+    boundary, per_pod = _half_bounds(plan)
+    if failed == "leaf":
+        leaf = _victim_leaf(plan, half)
+        return None if leaf is None else leaf // per_pod
+    if failed == "spine":
+        return boundary // per_pod if half == "B" and _three_tier_pods(plan) else 0
+    return None
+
+
+def _pod_classes(plan: FabricPlan, failed: SwitchClass | None, half: Half) -> list[_PodClass]:
+    """Group the pods of `plan` by what they hold, placing leaves as `build_expanded` does.
+
+    Leaves are numbered in `plan.leaf_groups` order and filled into pods of
+    `leaves_per_pod`, split into halves by `_half_bounds`. The pod holding
+    the failed leaf or spine (in `half`) is a class of its own. Work is per
+    run of alike pods, never per leaf or per pod.
+    """
+    boundary, per_pod = _half_bounds(plan)
+    runs: list[tuple[int, int, dict[tuple[str, int], int]]] = []  # first pod, pods, leaves
+    index = 0
+    for group in plan.leaf_groups:
+        load, remaining = group.endpoints_per_leaf, group.count
+        while remaining > 0:
+            pod, offset = divmod(index, per_pod)
+            side, room = ("A", boundary - index) if index < boundary else ("B", remaining)
+            if offset == 0 and min(remaining, room) >= per_pod:
+                whole = min(remaining, room) // per_pod
+                runs.append((pod, whole, {(side, load): per_pod}))
+                index, remaining = index + whole * per_pod, remaining - whole * per_pod
+                continue
+            take = min(remaining, per_pod - offset, room)
+            if not runs or runs[-1][0] != pod:
+                runs.append((pod, 1, {}))
+            leaves = runs[-1][2]
+            leaves[(side, load)] = leaves.get((side, load), 0) + take
+            index, remaining = index + take, remaining - take
+    victim_pod = _victim_pod(plan, failed, half)
+    victim: dict[tuple[str, int], int] | None = None
+    if victim_pod is not None:
+        for position, (first, count, leaves) in enumerate(runs):
+            if first <= victim_pod < first + count:
+                runs[position : position + 1] = [
+                    (first, victim_pod - first, leaves),
+                    (victim_pod + 1, first + count - victim_pod - 1, leaves),
+                ]
+                victim = dict(leaves)
+                break
+    leaf = _victim_leaf(plan, half) if failed == "leaf" else None
+    if victim is not None and leaf is not None:
+        lost = ("A" if leaf < boundary else "B", _leaf_loads_at(plan, leaf))
+        victim[lost] -= 1
+        if not victim[lost]:
+            del victim[lost]
+    classes: dict[tuple[tuple[tuple[str, int], int], ...], int] = {}
+    for _, count, leaves in runs:
+        if count:
+            key = tuple(sorted(leaves.items()))
+            classes[key] = classes.get(key, 0) + count
+    result = [_PodClass(1, tuple(sorted(victim.items())), True)] if victim is not None else []
+    result.extend(_PodClass(count, key, False) for key, count in classes.items())
+    return result
+
+
+def _leaf_loads_at(plan: FabricPlan, leaf: int) -> int:
+    """The endpoints of leaf number `leaf`."""
+    index = 0
+    for group in plan.leaf_groups:
+        if leaf < index + group.count:
+            return group.endpoints_per_leaf
+        index += group.count
+    raise IndexError(leaf)
+
+
+def build_split_quotient(
+    plan: FabricPlan, failed: SwitchClass | None = None, half: Half = "A"
+) -> nx.Graph:
+    """An equitable partition of the expanded graph split into halves A and B.
+
+    Classes: per kind of pod (what leaves it holds in which half; the pod of
+    a failed leaf or spine on its own, the failure placed in `half`) its
+    endpoints and leaves by load, its
+    spine 0 and its other spines (kept together when no spine or core
+    failed); the cores of group 0 and of the other groups. Every switch of a
+    class has the same number of links to every other class, so a max-flow
+    on this graph (capacities summed per class pair) equals the max-flow on
+    the expanded graph exactly: the quotient flow spreads evenly over each
+    class, and any expanded flow sums to a quotient flow.
+    """
+    import networkx as nx
+
+    graph = nx.Graph(name=plan.name)
+    speed = plan.link_speed_bps
+    spines, uplinks = plan.spines_per_pod, plan.links_leaf_to_spine
+    split_spines = failed in ("spine", "core")
+
+    def node(node_id: str, kind: str, count: int) -> None:
+        graph.add_node(node_id, kind=kind, count=count, label=f"{count:,} {node_id}")
+
+    def edge(a: str, b: str, links: int) -> None:
+        if links > 0 and a in graph and b in graph:
+            graph.add_edge(a, b, links=links, capacity_bps=links * speed, flow_units=2 * links)
+
+    cores_0 = plan.cores_per_group - (1 if failed == "core" else 0)
+    if plan.tiers == 3:
+        if split_spines:
+            if cores_0 > 0:
+                node("cores/0", "core", cores_0)
+            if spines > 1:
+                node("cores/rest", "core", plan.cores_per_group * (spines - 1))
+        else:
+            node("cores", "core", plan.cores_per_group * spines)
+    for k, pods in enumerate(_pod_classes(plan, failed, half)):
+        first = 0 if pods.victim and failed == "spine" else pods.pods
+        tag = f"pods{k}"
+        if plan.tiers >= 2:
+            if split_spines:
+                if first:
+                    node(f"{tag}/spine0", "spine", first)
+                if spines > 1:
+                    node(f"{tag}/spines", "spine", pods.pods * (spines - 1))
+            else:
+                node(f"{tag}/spines", "spine", pods.pods * spines)
+        if plan.tiers == 3:
+            per_core = plan.links_spine_to_core
+            if split_spines:
+                edge(f"{tag}/spine0", "cores/0", first * cores_0 * per_core)
+                edge(
+                    f"{tag}/spines",
+                    "cores/rest",
+                    pods.pods * (spines - 1) * plan.cores_per_group * per_core,
+                )
+            else:
+                edge(f"{tag}/spines", "cores", pods.pods * spines * plan.cores_per_group * per_core)
+        for (side, load), per_pod in pods.leaves:
+            leaves = pods.pods * per_pod
+            leaf_id, endpoint_id = f"{tag}/leaf/{load}:{side}", f"{tag}/endpoints/{load}:{side}"
+            node(leaf_id, "leaf", leaves)
+            node(endpoint_id, "endpoints", leaves * load)
+            graph.nodes[endpoint_id]["half"] = side
+            edge(endpoint_id, leaf_id, leaves * load)
+            if plan.tiers >= 2 and split_spines:
+                edge(leaf_id, f"{tag}/spine0", leaves * uplinks if first else 0)
+                edge(leaf_id, f"{tag}/spines", leaves * (spines - 1) * uplinks)
+            elif plan.tiers >= 2:
+                edge(leaf_id, f"{tag}/spines", leaves * spines * uplinks)
     return graph
 
 
 def _max_flow_units(graph: nx.Graph, sources: list[str], sinks: list[str]) -> int:
     import networkx as nx
 
+    if not sources or not sinks:
+        return 0
     flow_graph = graph.copy()
     for endpoint in sources:
         flow_graph.add_edge(SOURCE, endpoint)  # no capacity attribute: unbounded
@@ -200,13 +384,25 @@ def _max_flow_units(graph: nx.Graph, sources: list[str], sinks: list[str]) -> in
     return round(float(value))
 
 
-def quotient_bisection_bps(plan: FabricPlan) -> float:
-    """Bisection by max-flow between the halves of the split quotient graph."""
+def quotient_bisection_bps(
+    plan: FabricPlan, failed: SwitchClass | None = None, half: Half = "A"
+) -> float:
+    """Bisection by max-flow between the halves of the split quotient graph.
+
+    Equal to `expanded_bisection_bps` on `build_expanded(plan, failed=...,
+    half=...)`: the split quotient is an equitable partition of the expanded
+    graph.
+    """
     if plan.endpoints == 0:
         return 0.0
-    graph = build_quotient(plan, split=True)
-    sources = [n for n, d in graph.nodes(data=True) if d["kind"] == "endpoints" and n[-2:] == ":A"]
-    sinks = [n for n, d in graph.nodes(data=True) if d["kind"] == "endpoints" and n[-2:] == ":B"]
+    if plan.tiers == 1:
+        return 0.0 if failed else plan.endpoints // 2 * plan.link_speed_bps
+    graph = build_split_quotient(plan, failed=failed, half=half)
+    ends = [(n, d.get("half")) for n, d in graph.nodes(data=True) if d["kind"] == "endpoints"]
+    sources = [n for n, half in ends if half == "A"]
+    sinks = [n for n, half in ends if half == "B"]
+    if not sources or not sinks:
+        return 0.0
     return _max_flow_units(graph, sources, sinks) * plan.link_speed_bps / 2
 
 
@@ -224,12 +420,14 @@ def build_expanded(
     limit: int = EXPANDED_NODE_LIMIT,
     *,
     failed: SwitchClass | None = None,
+    half: Half = "A",
 ) -> nx.Graph:
     """One node per switch and endpoint (parallel links as one edge with `links`).
 
     Leaves are numbered in `plan.leaf_groups` order (heaviest first) and
-    filled into pods in that order. `failed` removes the worst-placed switch
-    of that class (leaf 0, spine 0 of pod 0, core 0 of group 0).
+    filled into pods in that order. `failed` removes one switch of that
+    class in `half`: the first of its heaviest leaves, spine 0 of its first
+    pod (of pod 0 when the spines are shared), core 0 of group 0.
     Raises `GraphTooLarge` above `limit` nodes.
     """
     import networkx as nx
@@ -266,7 +464,12 @@ def build_expanded(
                 graph.add_node(core_id, kind="core", count=1, label=core_id)
                 edge(spine_id, core_id, plan.links_spine_to_core)
     if failed is not None:
-        victim = {"leaf": "leaf0", "spine": "spine0.0", "core": "core0.0"}[failed]
+        if failed == "leaf":
+            victim = f"leaf{_victim_leaf(plan, half)}"
+        elif failed == "spine":
+            victim = f"spine{_victim_pod(plan, 'spine', half)}.0"
+        else:
+            victim = "core0.0"
         if victim in graph:
             graph.remove_node(victim)
     return graph
@@ -313,52 +516,38 @@ def hop_counts(plan: FabricPlan) -> HopCounts:
 def failure_impacts(plan: FabricPlan) -> tuple[FailureImpact, ...]:
     """N-1 for each switch class present: one switch fails at the worst place.
 
-    Bisection counts in flow units (2 x links across the cut); the failed
-    switch sits in half A, so the bisection is the smaller half.
+    The bisection after the failure is the max-flow between the halves of
+    the split quotient with that switch removed (`build_split_quotient`),
+    equal to the expanded graph's, with the switch in whichever half it
+    costs more (the halves may differ when pods or leaves do not split
+    evenly): the heaviest leaf, spine 0 of the half's first pod, core 0 of
+    group 0. The loss is counted from the same cut without the failure.
+    Endpoints cut off follow from the topology: the failed leaf's endpoints;
+    a pod's endpoints when its only spine fails; every endpoint when the
+    pods' only core fails.
     """
     if plan.endpoints == 0 or plan.switches.total == 0:
         return ()
-    speed = plan.link_speed_bps
-    uplinks = plan.leaf_uplinks
-    usable = plan.usable_leaf_uplinks
     heaviest = plan.max_endpoints_per_leaf
+    before = quotient_bisection_bps(plan)
 
-    def impact(switch_class: SwitchClass, cut_off: int, units_after: float) -> FailureImpact:
-        after = max(0.0, units_after) * speed / 2
+    def impact(switch_class: SwitchClass, cut_off: int) -> FailureImpact:
+        after = min(quotient_bisection_bps(plan, switch_class, half) for half in HALVES)
         return FailureImpact(
-            switch_class,
-            plan.switches.get(switch_class),
-            cut_off,
-            after,
-            plan.bisection_bps - after,
+            switch_class, plan.switches.get(switch_class), cut_off, after, before - after
         )
 
     if plan.tiers == 1:
-        return (impact("leaf", plan.endpoints, 0),)
-    impacts = [impact("leaf", heaviest, usable - 2 * min(heaviest, uplinks))]
-    per_spine = plan.links_leaf_to_spine
+        return (impact("leaf", plan.endpoints),)
+    impacts = [impact("leaf", heaviest)]
     # With one spine per pod, losing it isolates the pod's endpoints from the rest.
     isolated = 0
     if plan.spines_per_pod == 1:
         isolated = plan.endpoints if plan.pods == 1 else plan.leaves_per_pod * heaviest
-    if plan.tiers == 2 or plan.pods == 1:
-        # The spines are shared by both halves: every leaf loses its links to the failed one.
-        degraded = sum(
-            g.count * min(g.endpoints_per_leaf, uplinks - per_spine) for g in plan.leaf_groups
-        )
-        impacts.append(impact("spine", isolated, degraded))
-    else:
-        pod_leaves = min(plan.leaves_per_pod, plan.switches.leaf)
-        lost = pod_leaves * (min(heaviest, uplinks) - min(heaviest, uplinks - per_spine))
-        impacts.append(impact("spine", min(isolated, plan.endpoints), usable - 2 * lost))
+    impacts.append(impact("spine", min(isolated, plan.endpoints)))
     if plan.tiers == 3:
-        if plan.pods == 1:
-            impacts.append(impact("core", 0, usable))  # no path between leaves needs a core
-        elif plan.switches.core == 1:
-            impacts.append(impact("core", plan.endpoints, 0))
-        else:
-            pod_capacity = plan.spines_per_pod * plan.spine_uplinks - plan.links_spine_to_core
-            impacts.append(impact("core", 0, min(usable, plan.pods * pod_capacity)))
+        single_core = plan.pods > 1 and plan.switches.core == 1
+        impacts.append(impact("core", plan.endpoints if single_core else 0))
     return tuple(impacts)
 
 

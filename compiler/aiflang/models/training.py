@@ -22,64 +22,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aiflang.models.assumptions import Assumptions, register
-from aiflang.models.explain import Explanation
+from aiflang.models.assumptions import Assumptions
+from aiflang.models.derivation import Derivation
 
 SECONDS_PER_HOUR = 3600.0
 
-register(
-    "mfu_default_bf16",
-    0.40,
-    "%",
-    "model FLOPs utilization of a BF16/FP16 training run, against the dense BF16 peak",
-    "Llama 3 Herd of Models (Meta, 2024), Table 4: 38-43% BF16 MFU on 8,192 to 16,384 H100 "
-    "GPUs; 40% is the middle of that range",
-    minimum=0.01,
-    maximum=1.0,
-)
-register(
-    "mfu_default_fp8",
-    0.30,
-    "%",
-    "model FLOPs utilization of an FP8 training run, against the dense FP8 peak",
-    "estimate: FP8 training runs 1.3x to 1.5x faster than BF16 on the same GPUs (NVIDIA NeMo / "
-    "Megatron-Bridge performance summaries, DGX-H100 BF16 vs FP8 model TFLOP/s per GPU) while "
-    "the FP8 peak is 2x the BF16 one, so 0.40 x 1.5 / 2 = 0.30",
-    minimum=0.01,
-    maximum=1.0,
-)
-register(
-    "mfu_default_fp4",
-    0.20,
-    "%",
-    "model FLOPs utilization of an FP4 training run, against the dense FP4 peak",
-    "estimate: FP4 pre-training is experimental (NVIDIA NVFP4 training studies, 2025); the same "
-    "halving logic as FP8 applied once more: 0.30 x 1.33 / 2 = 0.20",
-    minimum=0.01,
-    maximum=1.0,
-)
-register(
-    "checkpoint_size_per_param",
-    14 * 8.0,
-    "B",
-    "checkpoint size per parameter: BF16 weights plus FP32 master weights, Adam momentum and "
-    "variance",
-    "ZeRO (Rajbhandari et al., SC 2020), section 3.1: mixed-precision Adam keeps 2 + 2 + 12 = 16 "
-    "bytes per parameter; a checkpoint leaves out the 2 bytes of gradients: 14 bytes",
-    minimum=8,
-    maximum=32 * 8,
-)
-register(
-    "checkpoint_warn_s",
-    60.0,
-    "s",
-    "checkpoint write time above which a design gets a warning",
-    "estimate: Llama 3 405B pre-training saw 419 unexpected interruptions in 54 days (one every "
-    "3.1 h, Llama 3 Herd of Models, section 3.3.4); by Young's formula (interval = "
-    "sqrt(2 x write time x MTBF), overhead about sqrt(2 x write time / MTBF)) a blocking write "
-    "longer than 60 s then costs more than 10% of run time",
-    minimum=1.0,
-)
 
 _MFU_DEFAULT = {
     "bf16": "mfu_default_bf16",
@@ -126,7 +73,7 @@ class TrainingEstimate:
     gpu_hours: float
     it_energy_j: float
     facility_energy_j: float
-    explanation: Explanation
+    derivation: Derivation
 
 
 def estimate_training(
@@ -166,7 +113,7 @@ def estimate_training(
         gpu_hours=gpu_hours,
         it_energy_j=it_energy_j,
         facility_energy_j=it_energy_j * pue,
-        explanation=Explanation(
+        derivation=Derivation(
             "time = 6 x active_params x tokens / (gpus x peak x mfu); "
             "gpu_hours = gpus x time / 3600 s; energy = gpus x time x it_power_per_gpu x pue",
             {
@@ -191,7 +138,7 @@ class CheckpointEstimate:
     size_bits: float
     time_s: float
     slow: bool
-    explanation: Explanation
+    derivation: Derivation
 
 
 def estimate_checkpoint(
@@ -208,7 +155,7 @@ def estimate_checkpoint(
         size_bits=size_bits,
         time_s=time_s,
         slow=time_s > warn_s,
-        explanation=Explanation(
+        derivation=Derivation(
             "time = total_params x checkpoint_size_per_param / storage_bandwidth; "
             "slow if time > checkpoint_warn_s",
             {

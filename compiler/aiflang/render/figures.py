@@ -1,13 +1,14 @@
 """Report figures formatted with their units: the one set of number and unit
 formatters for the text, HTML, Markdown and comparison renderers and for
-explanations, so a figure reads the same everywhere.
+derivations, so a figure reads the same everywhere.
 
 Report fields are SI base units and US dollars (see `aiflang.report`);
 a few are scaled for people (`tokens_per_s_per_mw`, `gpu_hours`,
 `cost_per_million_tokens_usd`) and are converted back to SI here before
 `units.format_quantity` picks a display unit. A value known only by its
-name (an explanation input, the field a `require` rule names) is shown in
-the unit its name ends in (`named`, `si_named`), never as a raw SI number.
+name (an derivation input, the field a `require` rule names) is shown in
+the unit its name ends in (`named`, `si_named`) or its report field declares
+(`si_at`), never as a raw SI number.
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ def ratio(value: float) -> str:
     return f"{units.format_number(value, 3)}:1"
 
 
-# Explanation inputs name their unit in more ways than report fields do:
+# Derivation inputs name their unit in more ways than report fields do:
 # (suffix or name, dimension, factor from the named unit to SI, display unit
 # or None for the one `units.format_quantity` picks), longest first.
 _INPUT_UNITS: tuple[tuple[str, units.Dimension, float, str | None], ...] = (
@@ -122,22 +123,59 @@ _INPUT_UNITS: tuple[tuple[str, units.Dimension, float, str | None], ...] = (
 _FRACTIONS = ("utilization", "mfu", "derating", "share")
 
 
-def _unit_of(name: str) -> tuple[units.Dimension, float, str | None]:
-    """The dimension a field or input name states, its factor to SI and display unit."""
-    from aiflang.analyses.requirements import field_dimension
+# Name suffix -> (dimension, factor from the named unit to SI), for derivation
+# inputs, which are named like report fields but are not in its unit table.
+_SUFFIXES: tuple[tuple[str, units.Dimension, float], ...] = (
+    ("tokens_per_s_per_mw", units.TOKEN_RATE_PER_POWER, 1e-6),
+    ("cost_per_million_tokens_usd", units.MONEY_PER_TOKEN, 1e-6),
+    ("joules_per_token", units.ENERGY_PER_TOKEN, 1.0),
+    ("tokens_per_s", units.TOKEN_RATE, 1.0),
+    ("_usd_per_year", units.MONEY_PER_TIME, 1 / 31_536_000.0),  # a 365-day year
+    ("_w", units.POWER, 1.0),
+    ("_j", units.ENERGY, 1.0),
+    ("_s", units.TIME, 1.0),
+    ("_bps", units.BANDWIDTH, 1.0),
+    ("_bytes", units.DATA, 8.0),
+    ("_usd", units.MONEY, 1.0),
+)
 
+
+def _unit_of(name: str) -> tuple[units.Dimension, float, str | None]:
+    """The dimension an input name states, its factor to SI and display unit."""
     for suffix, dimension, factor, display in _INPUT_UNITS:
         if name == suffix.lstrip("_") or name.endswith(suffix):
             return dimension, factor, display
-    return (*field_dimension(name), None)
+    for suffix, dimension, factor in _SUFFIXES:
+        if name.endswith(suffix):
+            return dimension, factor, None
+    return units.DIMENSIONLESS, 1.0, None
 
 
-def si_named(name: str, value_si: float, precision: int = 3) -> str:
-    """An SI value (a `require` bound or result) shown in the unit of the field `name`."""
-    dimension, _, display = _unit_of(name)
+def _plain_or_quantity(
+    value_si: float, dimension: units.Dimension, precision: int, display: str | None = None
+) -> str:
     if dimension.is_dimensionless:
         return units.format_number(value_si, None if value_si == int(value_si) else precision)
     return units.format_quantity(value_si, dimension, precision, unit=display)
+
+
+def si_named(name: str, value_si: float, precision: int = 3) -> str:
+    """An SI value shown in the unit an input's name states."""
+    dimension, _, display = _unit_of(name)
+    return _plain_or_quantity(value_si, dimension, precision, display)
+
+
+def si_at(path: str, value_si: float, precision: int = 3) -> str:
+    """An SI value (a `require` bound or result) in the unit of the report field at `path`."""
+    from aiflang.report import field_unit
+
+    declared = field_unit(path.split("."))
+    if declared is None or declared.unit in ("", "si"):
+        return _plain_or_quantity(value_si, units.DIMENSIONLESS, precision)
+    dimension = units.parse_unit(declared.unit).dimension
+    if dimension == units.GPU_COUNT:
+        return _plain_or_quantity(value_si, units.DIMENSIONLESS, precision)
+    return _plain_or_quantity(value_si, dimension, precision)
 
 
 def named(name: str, value: float, precision: int = 3) -> str:

@@ -89,7 +89,7 @@ class AssumptionUse:
 
 
 @dataclass(frozen=True)
-class Explanation:
+class Derivation:
     key: str
     formula: str
     inputs: list[tuple[str, str]]
@@ -102,7 +102,7 @@ class Card:
     value: str
     note: str = ""
     css: str = ""
-    explain: Explanation | None = None
+    explain: Derivation | None = None
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,7 @@ class Page:
     cost_facts: list[tuple[str, str]]
     missing_prices: list[str]
     assumptions: Table | None
-    explained: dict[str, list[Explanation]] = field(default_factory=dict)
+    explained: dict[str, list[Derivation]] = field(default_factory=dict)
 
 
 SECTIONS = [
@@ -161,7 +161,7 @@ SECTIONS = [
     Section("assumptions", "Assumptions and sources"),
 ]
 
-# Explanation keys are report paths; each section lists the ones under its prefixes.
+# Derivation keys are report paths; each section lists the ones under its prefixes.
 _EXPLAIN_PREFIXES = {
     "capacity": ("capacity.", "halls."),
     "network": ("fabrics.",),
@@ -172,7 +172,7 @@ _EXPLAIN_PREFIXES = {
 
 def build_page(report: Report) -> Page:
     """Everything the template prints, already formatted."""
-    explanations = {key: _explanation(report, key) for key in sorted(report.explain)}
+    derivations = {key: _derivation(report, key) for key in sorted(report.explain)}
     return Page(
         title=f"{fig.factory_title(report)}: AI factory report",
         factory=fig.factory_title(report),
@@ -182,7 +182,7 @@ def build_page(report: Report) -> Page:
         valid=report.valid,
         status=_status(report),
         sections=SECTIONS,
-        cards=_cards(report, explanations),
+        cards=_cards(report, derivations),
         diagnostics=[_diagnostic(d) for d in report.diagnostics],
         requirements=_requirements(report),
         capacity=_capacity(report),
@@ -199,7 +199,7 @@ def build_page(report: Report) -> Page:
         cost_facts=_cost_facts(report),
         missing_prices=list(report.cost.missing_prices) if report.cost else [],
         assumptions=_assumptions(report),
-        explained=_group_explanations(explanations),
+        explained=_group_derivations(derivations),
     )
 
 
@@ -214,39 +214,39 @@ def _input_text(name: str, value: float | str) -> str:
     return value if isinstance(value, str) else fig.named(name, value)
 
 
-def _explanation(report: Report, key: str) -> Explanation:
-    explanation = report.explain[key]
+def _derivation(report: Report, key: str) -> Derivation:
+    derivation = report.explain[key]
     known = {a.name: a for a in report.assumptions}
     used = []
-    for name in explanation.assumptions:
+    for name in derivation.assumptions:
         assumption = known.get(name)
         if assumption is None:
             used.append(AssumptionUse(name, "", "", False))
         else:
             value = fig.assumption_text(assumption.value, assumption.unit)
             used.append(AssumptionUse(name, value, assumption.source, assumption.overridden))
-    return Explanation(
+    return Derivation(
         key=key,
-        formula=explanation.formula,
-        inputs=[(name, _input_text(name, value)) for name, value in explanation.inputs.items()],
+        formula=derivation.formula,
+        inputs=[(name, _input_text(name, value)) for name, value in derivation.inputs.items()],
         assumptions=used,
     )
 
 
-def _group_explanations(explanations: dict[str, Explanation]) -> dict[str, list[Explanation]]:
-    groups: dict[str, list[Explanation]] = {section: [] for section in _EXPLAIN_PREFIXES}
+def _group_derivations(derivations: dict[str, Derivation]) -> dict[str, list[Derivation]]:
+    groups: dict[str, list[Derivation]] = {section: [] for section in _EXPLAIN_PREFIXES}
     groups["other"] = []
-    for key, explanation in explanations.items():
+    for key, derivation in derivations.items():
         for section, prefixes in _EXPLAIN_PREFIXES.items():
             if key.startswith(prefixes):
-                groups[section].append(explanation)
+                groups[section].append(derivation)
                 break
         else:
-            groups["other"].append(explanation)
+            groups["other"].append(derivation)
     return groups
 
 
-def _cards(report: Report, explanations: dict[str, Explanation]) -> list[Card]:
+def _cards(report: Report, derivations: dict[str, Derivation]) -> list[Card]:
     cards = [
         Card(
             "Validity",
@@ -283,7 +283,7 @@ def _cards(report: Report, explanations: dict[str, Explanation]) -> list[Card]:
         if figure.key == "tco_usd" and report.cost:
             note = f"over {fig.duration(report.cost.horizon_s)}"
         cards.append(
-            Card(figure.label, figure.text, note, "", explanations.get(key) if key else None)
+            Card(figure.label, figure.text, note, "", derivations.get(key) if key else None)
         )
     return cards
 
@@ -309,15 +309,15 @@ def _requirements(report: Report) -> Table | None:
         return None
     rows = []
     for requirement in report.requirements:
-        field = requirement.path.rsplit(".", 1)[-1]
-        actual = MISSING if requirement.actual is None else fig.si_named(field, requirement.actual)
+        field = requirement.path
+        actual = MISSING if requirement.actual is None else fig.si_at(field, requirement.actual)
         rows.append(
             [
                 Cell(
                     "pass" if requirement.passed else "fail", "ok" if requirement.passed else "bad"
                 ),
                 Cell(requirement.path, "mono"),
-                Cell(f"{requirement.operator} {fig.si_named(field, requirement.expected)}", "mono"),
+                Cell(f"{requirement.operator} {fig.si_at(field, requirement.expected)}", "mono"),
                 Cell(actual),
                 Cell(requirement.message or ""),
             ]

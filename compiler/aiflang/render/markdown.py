@@ -149,9 +149,8 @@ def render_markdown(report: Report) -> str:
         out += ["### Failed requirements", ""]
         for r in failed:
             note = f": {escape(r.message)}" if r.message else ""
-            field = r.path.rsplit(".", 1)[-1]
-            bound = figure_text(fig.si_named(field, r.expected))
-            actual = fig.MISSING if r.actual is None else figure_text(fig.si_named(field, r.actual))
+            bound = figure_text(fig.si_at(r.path, r.expected))
+            actual = fig.MISSING if r.actual is None else figure_text(fig.si_at(r.path, r.actual))
             out.append(
                 f"- `{escape_code(r.path)}` {escape(r.operator)} {bound} (is {actual}){note}"
             )

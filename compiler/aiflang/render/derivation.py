@@ -8,19 +8,19 @@ from aiflang.render.figures import assumption_text, named
 from aiflang.report import Report
 
 
-def render_explanation(report: Report, key: str) -> str | None:
-    explanation = report.explain.get(key)
-    if explanation is None:
+def render_derivation(report: Report, key: str) -> str | None:
+    derivation = report.explain.get(key)
+    if derivation is None:
         return None
     assumptions = {a.name: a for a in report.assumptions}
-    out = [key, f"  = {explanation.formula}", "", "  inputs:"]
-    for name, value in explanation.inputs.items():
+    out = [key, f"  = {derivation.formula}", "", "  inputs:"]
+    for name, value in derivation.inputs.items():
         shown = value if isinstance(value, str) else named(name, value)
         out.append(f"    {name:<32} {shown}")
-    if explanation.assumptions:
+    if derivation.assumptions:
         out.append("")
         out.append("  assumptions:")
-        for name in explanation.assumptions:
+        for name in derivation.assumptions:
             used = assumptions.get(name)
             if used is None:
                 out.append(f"    {name}")
