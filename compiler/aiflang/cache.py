@@ -144,7 +144,9 @@ def _lark_version() -> str:
     if spec is not None and spec.origin is not None:
         with contextlib.suppress(OSError):
             text = Path(spec.origin).read_text(encoding="utf-8")
-            found = re.search(r"^__version__\s*=\s*['\"]([^'\"]+)['\"]", text, re.MULTILINE)
+            found = re.search(
+                r"^__version__\s*(?::\s*\w+\s*)?=\s*['\"]([^'\"]+)['\"]", text, re.MULTILINE
+            )
             if found is not None:
                 return found.group(1)
     import lark  # pragma: no cover - a layout of Lark that hides its version
