@@ -12,6 +12,7 @@ schema` describes each field with it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -479,6 +480,11 @@ FIELD_UNITS: dict[str, FieldUnit] = {
 
 def field_unit(path: Sequence[str]) -> FieldUnit | None:
     """The table entry for a report path (list items and open keys by any name)."""
+    return _field_unit(tuple(path))
+
+
+@functools.lru_cache(maxsize=4096)  # a file's rules name the same paths again and again
+def _field_unit(path: tuple[str, ...]) -> FieldUnit | None:
     for pattern, unit in FIELD_UNITS.items():
         segments = pattern.split(".")
         if len(segments) == len(path) and all(

@@ -222,6 +222,10 @@ def _report_failure(
     sink: Sink,
 ) -> None:
     """E601 with the figure and the bound, in the field's unit."""
+    if not sink.wants(codes.E601, requirement.span):
+        # Over the file's cap the failure is only counted: skip formatting its figures.
+        sink.error(codes.E601, f"requirement failed: {path_text}", requirement.span)
+        return
     actual_text = units.format_quantity(actual_si, dimension)
     expected_text = units.format_quantity(requirement.value, dimension)
     if dimension.is_dimensionless and requirement.unit == "%":
