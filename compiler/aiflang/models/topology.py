@@ -29,8 +29,9 @@ here guarantee, for a `FabricPlan` from `aiflang.models.fabric`:
 `build_expanded(plan)` builds one node per switch and endpoint, refused
 above `EXPANDED_NODE_LIMIT` nodes with `GraphTooLarge`.
 networkx is imported inside functions, and `analyze_topology` leaves the
-graph figures to be computed when first read: importing networkx costs
-several hundred milliseconds, more than checking a small design.
+graph figures other than the N-1 failures to be computed when first read:
+importing networkx costs a few hundred milliseconds, more than checking a
+small design, so a design without a fabric never pays for it.
 """
 
 from __future__ import annotations
@@ -101,8 +102,9 @@ class TopologyAnalysis:
 
     The figures that need the quotient graph (`connected`, the max-flow
     `bisection_bps`, `quotient_nodes`) are computed with networkx the first
-    time they are read, so a run that only checks the design (diagnostics,
-    the report's closed-form bisection) never imports it.
+    time they are read. The N-1 `failures` are computed at once, by max-flow
+    on the split quotient, since the report lists them: checking a design
+    with a fabric imports networkx.
     """
 
     plan: FabricPlan
