@@ -1,6 +1,6 @@
 """The package layout tells the pipeline: nothing imports upward and there are no cycles.
 
-Rooms, from the bottom: utilities (units, resources, cache, fileio), diagnostics,
+Rooms, from the bottom: utilities (units, resources, cache, fileio, records), diagnostics,
 syntax, catalog and models, frontend, the report contract, analyses, the
 driver and the project configuration, renderers, and the API, the command
 line, the language server and the Pygments lexer on top. A module may import
@@ -24,6 +24,7 @@ RANK = {
     "cache": 0,
     "fileio": 0,
     "revision": 0,  # files as they were at a git revision
+    "records": 0,
     "diagnostics": 1,
     "syntax": 2,
     "catalog": 3,

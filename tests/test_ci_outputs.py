@@ -129,7 +129,8 @@ def test_junit_has_one_case_per_file_and_fails_those_with_errors(designs: Path) 
     assert set(cases) == {"designs/broken.aif", "designs/warned.aif"}
     failure = cases["designs/broken.aif"].find("failure")
     assert failure is not None and failure.text is not None
-    assert "2 error(s)" in failure.get("message", "")
+    # Two unknown racks and the missing site block, reported in the same run.
+    assert "3 error(s)" in failure.get("message", "")
     assert "designs/broken.aif:5:" in failure.text and "[E201]" in failure.text
     # A warning does not fail the case; it shows in the case's output.
     warned = cases["designs/warned.aif"]

@@ -3,7 +3,8 @@
 resolve (imports, names, catalog) -> elaborate (the frozen design IR) ->
 analyses (fabrics, power, throughput, cost, requirements) -> suppression ->
 report data. `compile_file` (or `compile_source`, for text that is not on
-disk) runs the stages up to suppression; `build_reports` turns the facts
+disk) runs the stages up to suppression: the front end always, the analyses
+only on a design without blocking errors; `build_reports` turns the facts
 into the JSON report contract (`aiflang.report`), one report per factory.
 
 `pipeline()` reads top to bottom as the story of the analyses, in
@@ -30,7 +31,8 @@ from pathlib import Path
 
 from aiflang import report as rp
 from aiflang.analyses.facts import Facts, report_sections
-from aiflang.diagnostics import Counts, Diagnostic, Sink
+from aiflang.diagnostics import Counts, Diagnostic, Sink, Span
+from aiflang.diagnostics.codes import Code
 from aiflang.diagnostics.policy import PolicyOf, apply_policy
 from aiflang.diagnostics.suppression import apply_suppressions
 from aiflang.frontend.design import Design
@@ -140,6 +142,28 @@ class Compilation:
         return chosen
 
 
+class _FrontEndOnly(Sink):
+    """A view of a sink that lets through only front-end findings (E1xx, E2xx).
+
+    Elaborating a design that has syntax or name errors still finds every
+    value and type error (a wrong unit, an unknown choice, a count with a
+    unit) in the same run; what it would say about budgets (a rack's power
+    below its parts, a scale-up domain too large) rests on parts that may be
+    missing, so it waits for a clean front end, like the analyses.
+    """
+
+    def __init__(self, target: Sink) -> None:
+        super().__init__()
+        self.target = target
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        if diagnostic.code[:2] in ("E1", "E2"):
+            self.target.add(diagnostic)
+
+    def wants(self, code: Code, span: Span | None) -> bool:
+        return self.target.wants(code, span)
+
+
 def compile_file(
     path: Path,
     *,
@@ -160,6 +184,10 @@ def compile_file(
     the file before it is resolved; `catalog` are a project's own catalog
     files; `policy` gives the code policy for a file (project configuration);
     `parse` replaces `parse_source` (the language server's chunk cache).
+
+    The front end (resolve and elaborate) always runs in full, so syntax, name
+    and value errors come in one run; the analyses (budgets) run only when the
+    front end found no blocking error.
     """
     sink = Sink()
     program = resolve(
@@ -172,7 +200,10 @@ def compile_file(
         **({"loader": loader} if loader else {}),
     )
     compilation = Compilation(sink, program, str(path), settings=tuple(s.text for s in settings))
-    if not sink.blocked:
+    if sink.blocked:
+        # Value errors still come in this run; the design itself is not kept.
+        elaborate(program, _FrontEndOnly(sink))
+    else:
         compilation.designs = elaborate(program, sink)
     if analyse and compilation.designs and not sink.blocked:
         _analyse(compilation, overrides or {})
@@ -236,7 +267,7 @@ def _analyse(compilation: Compilation, overrides: dict[str, float]) -> None:
         facts = Facts(assumptions=Assumptions(overrides=given))
         for analysis in analyses:
             analysis(design, facts, own)
-        compilation.sink.extend(own.diagnostics)
+        compilation.sink.absorb(own)  # with the count of what it held back
         compilation._analysed.append({_key(d) for d in own.diagnostics})
         compilation.facts.append(facts)
 

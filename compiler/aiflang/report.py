@@ -12,12 +12,13 @@ schema` describes each field with it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from aiflang.diagnostics import Counts, Diagnostic, Span, source_line
+from aiflang.diagnostics import Counts, Diagnostic, Span, snippet
 
 FORMAT_VERSION = "1.0"
 
@@ -407,7 +408,7 @@ def diagnostic_report(diagnostic: Diagnostic, sources: dict[str, str]) -> Diagno
         detail="\n".join(diagnostic.notes) or None,
         help=diagnostic.help,
         range=range_of(span) if span else None,
-        snippet=source_line(sources, span) if span else None,
+        snippet=snippet(sources, span) if span else None,
         related=[
             RelatedReport(message=r.message, range=range_of(r.span)) for r in diagnostic.related
         ],
@@ -659,6 +660,11 @@ FIELD_UNITS: dict[str, FieldUnit] = {
 
 def field_unit(path: Sequence[str]) -> FieldUnit | None:
     """The table entry for a report path (list items and open keys by any name)."""
+    return _field_unit(tuple(path))
+
+
+@functools.lru_cache(maxsize=4096)  # a file's rules name the same paths again and again
+def _field_unit(path: tuple[str, ...]) -> FieldUnit | None:
     for pattern, unit in FIELD_UNITS.items():
         segments = pattern.split(".")
         if len(segments) == len(path) and all(

@@ -121,7 +121,7 @@ def test_one_entry_and_close_names() -> None:
     assert code == 0 and json.loads(out)["name"] == "GB200_tray"
     code, _, err = run("Galaxy_VX")
     assert code == 2
-    assert "did you mean Galaxy_VX_1500, Galaxy_VX_1250, Galaxy_VX_1100?" in err
+    assert "did you mean `Galaxy_VX_1500` or `Galaxy_VX_1250` or `Galaxy_VX_1100`?" in err
 
 
 def test_a_project_part_is_marked_and_replaces_the_built_in_one() -> None:

@@ -99,10 +99,12 @@ E107 = Code(
 
 E108 = Code(
     "E108",
-    "file too large or too deep",
-    "The file exceeds a resource limit (size, nesting depth or number of diagnostics). "
-    "The limits are documented in docs/limits.md; split the design into several files "
-    "with `import`.",
+    "resource limit exceeded",
+    "The design exceeds a resource limit: the size of a file or of all its imports, "
+    "nesting depth, import depth or breadth, `extends` depth, blocks per file, items per "
+    "list, digits per number, or diagnostics per file. Each limit is named in the message "
+    "and documented in docs/limits.md; split the design into several files with `import`, "
+    "or simplify the value.",
     blocking=True,
 )
 
@@ -483,6 +485,14 @@ W102 = Code(
     'another (the "Trojan Source" attack, CVE-2021-42574). Remove the character; if '
     "right-to-left text is meant, write it without embedding or override controls. "
     "aifc shows such characters as escapes (`\\u{202e}`) in every output.",
+)
+
+W103 = Code(
+    "W103",
+    "more warnings than shown",
+    "A file has more warnings of one family than the limit of diagnostics per family "
+    "(docs/limits.md); the first ones are shown and this one counts the rest. Fix them "
+    "and run again.",
 )
 
 W202 = Code(

@@ -64,7 +64,7 @@ class BlockReader:
         result: Any
         if form is Form.QUANTITY:
             assert attr.dimension is not None
-            result = self.values.quantity_si(attribute, attr.dimension)
+            result = self.values.quantity_si(attribute, attr.dimension, kind=self.spec.kind)
             if attr.positive and result == 0:
                 self.values.zero(attribute, attr.example)
                 result = None
@@ -87,7 +87,7 @@ class BlockReader:
             result = self.values.parts(attribute)
         elif form is Form.MODULES:
             assert attr.dimension is not None
-            result = self.values.modules(attribute, attr.dimension)
+            result = self.values.modules(attribute, attr.dimension, kind=self.spec.kind)
             if attr.positive and result is not None and result[1] == 0:
                 self.values.zero(attribute, attr.example)
                 result = None
@@ -503,7 +503,11 @@ class ComponentBuilder:
         if attribute is None:
             return {}
         if not isinstance(attribute.value, ast.MapValue):
-            self.values.wrong_form(attribute, "a map such as { fp8 = 65%, bf16 = 72% }")
+            self.values.wrong_form(
+                attribute,
+                "a map of precisions to fractions",
+                example=f"{name} = {{ fp8 = 65%, bf16 = 72% }}",
+            )
             return {}
         result: dict[str, float] = {}
         for entry in attribute.value.entries:
@@ -608,7 +612,9 @@ class ComponentBuilder:
             if share is None:
                 return None
             return share if value.tag.name == "liquid" else 1 - share
-        self.values.wrong_form(attribute, "air, liquid, or `liquid 85%`")
+        self.values.wrong_form(
+            attribute, "air, liquid, or `liquid 85%`", example="cooling = liquid 85%"
+        )
         return None
 
     def scale_up(
@@ -639,7 +645,9 @@ class ComponentBuilder:
             if domain is None:
                 return technology, None
         else:
-            self.values.wrong_form(attribute, "`nvlink { domain = 72 }`")
+            self.values.wrong_form(
+                attribute, "`nvlink { domain = 72 }`", example="scale_up = nvlink { domain = 72 }"
+            )
             return None, None
         if technology not in SCALE_UP_TECHNOLOGIES:
             self.sink.error(
@@ -683,7 +691,9 @@ class ComponentBuilder:
         def keep(cache: dict[str, Any]) -> dict[str, Any]:
             return {k: v for k, v in sorted(cache.items()) if v is not None}
 
-        plant = {field: keep(self._plant[kind]) for kind, (_, field) in PLANT.items()}
+        plant: dict[str, Any] = {
+            field: keep(self._plant[kind]) for kind, (_, field) in PLANT.items()
+        }
         return dm.Components(
             gpus=keep(self._gpus),
             cpus=keep(self._cpus),

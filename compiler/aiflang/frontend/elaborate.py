@@ -73,7 +73,7 @@ class _Elaborator(ComponentBuilder):
         if cooling is not None:
             if isinstance(cooling.value, ast.MapValue):
                 for entry in cooling.value.entries:
-                    amount = self.values.quantity_si(entry, units.POWER)
+                    amount = self.values.quantity_si(entry, units.POWER, kind="hall")
                     if entry.name == "liquid":
                         liquid_w = amount
                     elif entry.name == "air":
@@ -86,9 +86,13 @@ class _Elaborator(ComponentBuilder):
                             help="cooling = { liquid = 2.6 MW, air = 0.6 MW }",
                         )
             elif isinstance(cooling.value, ast.Tagged | ast.Ref):
-                self.values.wrong_form(cooling, "a map such as { liquid = 2.6 MW, air = 0.6 MW }")
+                self.values.wrong_form(
+                    cooling,
+                    "a map such as { liquid = 2.6 MW, air = 0.6 MW }",
+                    example="cooling = { liquid = 2.6 MW, air = 0.6 MW }",
+                )
             else:
-                air_w = self.values.quantity_si(cooling, units.POWER)
+                air_w = self.values.quantity_si(cooling, units.POWER, kind="hall")
         racks = r.get("racks") or []
         for part in racks:
             rack = self.rack(part.name)
@@ -196,7 +200,11 @@ class _Elaborator(ComponentBuilder):
                     if count is not None:
                         declared[entry.name] = count
             else:
-                self.values.wrong_form(counts, "{ leaf = 32, spine = 16 }")
+                self.values.wrong_form(
+                    counts,
+                    "{ leaf = 32, spine = 16 }",
+                    example="switches = { leaf = 32, spine = 16 }",
+                )
         tiers = r.get("tiers")
         if tiers is not None and tiers > 3:
             self.sink.error(
@@ -293,7 +301,9 @@ class _Elaborator(ComponentBuilder):
         if params is None and model is not None:
             params = model.params
             active = active if active is not None else model.active_params
-        if params is None and model_name is None:
+        if params is None and model_name is None and r.has("params"):
+            r.ok = False  # `params` is written, and its value error is reported
+        elif params is None and model_name is None:
             self.sink.error(
                 codes.E205,
                 f'serve "{block.name}" needs `params` or a `model`',
@@ -397,7 +407,9 @@ class _Elaborator(ComponentBuilder):
         if mapped is None:
             return sizes
         if not isinstance(mapped.value, ast.MapValue):
-            self.values.wrong_form(mapped, "a map such as { tp = 8, ep = 8 }")
+            self.values.wrong_form(
+                mapped, "a map of parallel sizes", example="parallelism = { tp = 8, ep = 8 }"
+            )
             r.ok = False
             return sizes
         for entry in mapped.value.entries:
@@ -448,6 +460,8 @@ class _Elaborator(ComponentBuilder):
 
     def requirement(self, rule: ast.Require) -> dm.Requirement | None:
         value = rule.value
+        if isinstance(value, ast.Invalid):
+            return None
         if not isinstance(value, ast.Quantity):
             self.sink.error(
                 codes.E216, "a `require` rule compares with a number or a quantity", value.span
@@ -557,7 +571,6 @@ def _factory(unit: FactoryUnit, sink: Sink) -> dm.Design:
         for e in block.entries
         if isinstance(e, ast.Require) and (req := elaborator.requirement(e))
     ]
-    _check_member_refs(sink, block, halls, storage, fabrics, train, serve)
     return dm.Design(
         name=block.name or "",
         file=unit.file,
@@ -599,54 +612,6 @@ def _members(
 ) -> list[_Member]:
     """Every member block of `kind`, elaborated, leaving out those that could not be."""
     return [item for m in members if m.kind == kind and (item := build(m)) is not None]
-
-
-def _check_member_refs(
-    sink: Sink,
-    block: ast.Block,
-    halls: list[dm.Hall],
-    storage: list[dm.Storage],
-    fabrics: list[dm.Fabric],
-    train: list[dm.Train],
-    serve: list[dm.Serve],
-) -> None:
-    # Names come from the factory as written: a hall whose values are wrong was not
-    # elaborated, but it exists, and naming it is no second error.
-    def written(kind: str) -> list[str]:
-        return [
-            e.name for e in block.entries if isinstance(e, ast.Block) and e.kind == kind and e.name
-        ]
-
-    hall_names = written("hall")
-    fabric_names = written("fabric")
-    storage_names = written("storage")
-
-    def check(name: str | None, known: list[str], what: str, node: dm.Node_) -> None:
-        if name is None or name in known:
-            return
-        close = difflib.get_close_matches(name, known, n=2)
-        # The fix rewrites the whole `what = name` line, the one span the design keeps.
-        written = node.attr_spans.get(what)
-        sink.error(
-            codes.E201,
-            f"unknown {what} `{name}`",
-            node.span,
-            help=did_you_mean(close) or f"the factory's {what}s are: {', '.join(known) or 'none'}",
-            fixes=replacements(written, [f"{what} = {_name_text(c)}" for c in close]),
-        )
-
-    for item in storage:
-        check(item.hall, hall_names, "hall", item)
-    for fabric in fabrics:
-        check(fabric.hall, hall_names, "hall", fabric)
-    for workload in train:
-        check(workload.fabric, fabric_names, "fabric", workload)
-        check(workload.storage, storage_names, "storage", workload)
-
-
-def _name_text(name: str) -> str:
-    """A name as it can be written back: bare when it is an identifier, else quoted."""
-    return name if name.isidentifier() else '"' + name.replace('"', '\\"') + '"'
 
 
 # Hall attributes that name plant, and the block kind of the parts they may name.

@@ -14,7 +14,7 @@ Used by the elaborate pass.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Protocol
 
 from aiflang import units
@@ -22,6 +22,7 @@ from aiflang.diagnostics import Sink, codes
 from aiflang.frontend import design as dm
 from aiflang.models import plant as plant_model
 from aiflang.models.assumptions import Assumptions
+from aiflang.records import record
 
 
 class _Builder(Protocol):
@@ -39,7 +40,7 @@ class _Reader(Protocol):
     def span(self, name: str) -> Any: ...
 
 
-@dataclass(frozen=True, slots=True)
+@record(kw_only=True)
 class BuiltStorage:
     """The figures a storage block uses: declared, else summed over its appliances."""
 

@@ -84,8 +84,9 @@ def count(value: float) -> str:
 
 
 def plural(n: int, word: str) -> str:
-    """A count and its noun: "1 error", "1,632 warnings"."""
-    return f"{count(n)} {word}" + ("" if n == 1 else "s")
+    """A count and its noun: "1 error", "1,632 warnings" (`units.plural`, the one
+    rule for every message and page)."""
+    return units.plural(n, word)
 
 
 def percent(fraction: float) -> str:

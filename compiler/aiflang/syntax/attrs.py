@@ -8,9 +8,9 @@ they are published) are defined here once.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 
 from aiflang import units
+from aiflang.records import record
 from aiflang.units import Dimension
 
 
@@ -39,7 +39,7 @@ class Form(enum.Enum):
     PARALLELISM = "parallelism"  # { tp = 8, ep = 8, pp = 2 }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Attr:
     name: str
     form: Form
@@ -52,7 +52,7 @@ class Attr:
     positive: bool = False  # zero is not a value of it (a rate or period the models divide by)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BlockSpec:
     kind: str
     doc: str
