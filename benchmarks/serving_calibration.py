@@ -29,7 +29,7 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from aiflang.frontend import design as dm
 from aiflang.frontend.builtin import builtin_components
@@ -133,18 +133,17 @@ def apply(
         for precision in ("fp8", "fp4"):
             if f"{family}.{precision}" in values:
                 compute[precision] = values[f"{family}.{precision}"]
-        gpus[name] = gpu.model_copy(
-            update={"memory_efficiency": values[f"{family}.memory"], "compute_efficiency": compute}
+        gpus[name] = replace(
+            gpu, memory_efficiency=values[f"{family}.memory"], compute_efficiency=compute
         )
     engines = {
-        name: engine.model_copy(
-            update={
-                "kernel_overhead_s": values[f"{name}.kernel"],
-                "step_overhead_s": values[f"{name}.step"],
-                "sequence_overhead_s": values[f"{name}.sequence"],
-                "request_overhead_s": values[f"{name}.request"],
-                "collective_latency_s": values[f"{name}.collective"],
-            }
+        name: replace(
+            engine,
+            kernel_overhead_s=values[f"{name}.kernel"],
+            step_overhead_s=values[f"{name}.step"],
+            sequence_overhead_s=values[f"{name}.sequence"],
+            request_overhead_s=values[f"{name}.request"],
+            collective_latency_s=values[f"{name}.collective"],
         )
         for name, engine in base.engines.items()
     }
@@ -157,7 +156,7 @@ def apply(
         {**row, "assumptions": {**assumed, **(row.get("assumptions") or {})}}
         for row in data["rows"]  # type: ignore[attr-defined]
     ]
-    return base.model_copy(update={"gpus": gpus, "engines": engines}), {
+    return replace(base, gpus=gpus, engines=engines), {
         **data,
         "dataset_inputs": inputs,
         "rows": rows,

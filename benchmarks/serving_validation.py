@@ -31,7 +31,7 @@ import json
 import math
 import statistics
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -100,7 +100,7 @@ def setup_for(
     model = components.models[str(row["model"])]
     engine = components.engines[str(row["engine"])]
     if row.get("engine_max_batch"):
-        engine = engine.model_copy(update={"max_batch": int(row["engine_max_batch"])})  # type: ignore[call-overload]
+        engine = replace(engine, max_batch=int(row["engine_max_batch"]))  # type: ignore[call-overload]
     input_tokens = row["input_tokens"]
     if isinstance(input_tokens, str):
         input_tokens = round(inputs[input_tokens]["value"])

@@ -163,3 +163,17 @@ def test_training_step_as_a_stacked_bar(make_report: MakeReport) -> None:
     assert "exposed data-parallel communication: 250 ms (4%)" in workloads
     assert "checkpoints, restarts and lost work: 250 ms (4%)" in workloads
     assert html.count("<svg") == 6  # the five of test_svg_charts and the step
+
+
+def test_hall_notes_show_the_named_plant(make_report: MakeReport) -> None:
+    plant = rp.PlantReport(
+        hall="A",
+        parts={"ups": "Galaxy_VXL_1250"},
+        ups_losses_w=67.2e3,
+        plant_pue=1.0256,
+        battery_runtime_s=600,
+    )
+    report = make_report().model_copy(update={"plant": [plant]})
+    html = render_html(report)
+    assert "Plant: ups Galaxy_VXL_1250" in html
+    assert "UPS losses 67.2 kW; plant PUE 1.03; battery runtime 10 min" in html
