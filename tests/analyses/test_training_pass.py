@@ -34,9 +34,14 @@ def _design(
     racks: int = 16,
     oversubscription: str = "1:1",
     storage_bandwidth: str = "100 GB/s",
+    storage: str | None = None,
+    prelude: str = "",
     train: str,
 ) -> str:
-    return f"""factory "t" {{
+    storage = storage or f"""capacity  = 1 PB
+    bandwidth = {storage_bandwidth}
+    power     = 10 kW"""
+    return f"""{prelude}factory "t" {{
   site {{ pue = 1.2, power_price = 0.1 USD/kWh, build_cost = 10 million USD/MW }}
   rack NVL8 extends GB200_NVL72 {{
     scale_up = nvlink {{ domain = 8 }}
@@ -50,9 +55,7 @@ def _design(
     racks      = {racks} x {rack}
   }}
   storage ckpt {{
-    capacity  = 1 PB
-    bandwidth = {storage_bandwidth}
-    power     = 10 kW
+    {storage}
   }}
   fabric compute {{
     connects         = compute
@@ -199,6 +202,27 @@ def test_a_tenth_of_the_storage_bandwidth_lowers_goodput() -> None:
     assert fast.ettr == pytest.approx(0.9804, abs=1e-4)  # Daly interval 1.76 h
     assert slow.ettr == pytest.approx(0.9415, abs=1e-4)  # Daly interval 5.5 h
     assert slow.time_s / fast.time_s == pytest.approx(fast.ettr / slow.ettr)
+
+
+def test_storage_built_from_appliances_checkpoints_at_their_summed_bandwidth() -> None:
+    body = """    model  = Llama3_1_405B
+    tokens = 1 trillion"""
+    appliance = """appliance flash_2u {
+  capacity  = 50 TB
+  bandwidth = 5 GB/s
+  power     = 500 W
+  height    = 2 U
+  source    = "a design's own figures"
+}
+"""
+    declared, _ = _run(train=body, storage_bandwidth="100 GB/s")
+    built, _ = _run(train=body, prelude=appliance, storage="appliances = 20 x flash_2u")
+    # 20 appliances x 5 GB/s = 100 GB/s: 405.85e9 params x 14 B / 100 GB/s = 56.8 s
+    assert built.storage == "ckpt"
+    assert built.checkpoint_s == pytest.approx(405.85e9 * 14 / 100e9)
+    assert built.checkpoint_s == pytest.approx(declared.checkpoint_s)
+    assert built.ettr == pytest.approx(declared.ettr)
+    assert built.time_s == pytest.approx(declared.time_s)
 
 
 def test_interruptions_faster_than_a_restart_are_e503_not_a_crash() -> None:
