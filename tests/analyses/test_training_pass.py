@@ -38,9 +38,12 @@ def _design(
     prelude: str = "",
     train: str,
 ) -> str:
-    storage = storage or f"""capacity  = 1 PB
+    storage = (
+        storage
+        or f"""capacity  = 1 PB
     bandwidth = {storage_bandwidth}
     power     = 10 kW"""
+    )
     return f"""{prelude}factory "t" {{
   site {{ pue = 1.2, power_price = 0.1 USD/kWh, build_cost = 10 million USD/MW }}
   rack NVL8 extends GB200_NVL72 {{
