@@ -62,6 +62,8 @@ def engine_profile(engine: dm.Engine, assumptions: Assumptions) -> sv.Engine:
         else assumptions.value("hbm_usable_fraction"),
         comm_overlap=engine.comm_overlap,
         kv_reserve_full=engine.kv_reserve == "full",
+        balance_timeout_steps=engine.balance_timeout,
+        balance_batching_steps=engine.balance_batching,
     )
 
 

@@ -426,6 +426,8 @@ class ComponentBuilder:
                 collective_latency_s=r.get("collective_latency"),
                 max_batch=r.get("max_batch"),
                 token_budget=r.get("token_budget"),
+                balance_timeout=r.get("balance_timeout") or 0,
+                balance_batching=r.get("balance_batching") or 0,
                 memory_fraction=r.get("memory_fraction"),
                 comm_overlap=r.get("comm_overlap") or 0.0,
                 kv_reserve=r.get("kv_reserve") or "used",

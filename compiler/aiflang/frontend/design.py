@@ -130,6 +130,8 @@ class Engine(Sourced):
     collective_latency_s: float | None = None
     max_batch: int | None = None
     token_budget: int | None = None
+    balance_timeout: int = 0
+    balance_batching: int = 0
     memory_fraction: float | None = None
     comm_overlap: float = 0.0
     kv_reserve: Literal["full", "used"] = "used"

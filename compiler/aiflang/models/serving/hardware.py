@@ -120,6 +120,11 @@ class Engine:
     KV for a whole sequence (input + output) when it is admitted
     (TensorRT-LLM's default GUARANTEED_NO_EVICT policy); others hold what the
     sequence has reached, input + output / 2 on average over its life.
+    With attention data parallelism, an engine that balances prompts over
+    its ranks (TensorRT-LLM's `attention_dp_config.enable_balance`) holds
+    new prompts back until every rank has one, at most
+    `balance_timeout_steps` steps, then `balance_batching_steps` more
+    (its `timeout_iters` and `batching_wait_iters`); 0 turns it off.
     """
 
     name: str
@@ -133,6 +138,8 @@ class Engine:
     kv_reserve_full: bool = False
     sequence_overhead_s: float = 0.0
     request_overhead_s: float = 0.0
+    balance_timeout_steps: int = 0
+    balance_batching_steps: int = 0
 
 
 @dataclass(frozen=True, slots=True)

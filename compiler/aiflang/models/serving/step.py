@@ -5,8 +5,10 @@ of n sequences x q query tokens each, plus prefill chunk tokens), per GPU:
 
 - GEMMs: max(weight bytes / (HBM x eta_mem), 2 x T x active params / (g x
   peak x eta_gemm)). Weight bytes: the dense (always-read) parameters / tp,
-  plus the routed experts this GPU holds that the step touches:
-  (E / ep) x (1 - (1 - k/E)^T) experts per MoE layer, each split over the
+  plus the routed experts the busiest GPU holds that the step touches:
+  (E / ep) x (1 - (1 - k/E)^T) experts per MoE layer on average, and more
+  on the GPU that reads the most when a small batch touches them unevenly
+  (`Architecture.busiest_experts_touched`), each split over the
   expert-parallel group's tensor ranks. The input embedding is gathered,
   not streamed.
 - attention: max(KV bytes / (HBM x eta_mem), attention FLOPs / (g x peak at
@@ -208,7 +210,7 @@ class Replica:
         # Routed experts: the experts this GPU holds that the step touches.
         routed_bytes = 0.0
         if arch.is_moe:
-            touched = arch.experts_touched(tokens, arch.experts / shape.ep)
+            touched = arch.busiest_experts_touched(tokens, shape.ep)
             routed_bytes = touched * arch.expert_params * arch.moe_layers / shape.expert_tp
             routed_bytes *= per_param * share
             routed_flops = 2.0 * tokens * arch.routed_active_params * share / g
