@@ -50,6 +50,7 @@ def engine_profile(engine: dm.Engine, assumptions: Assumptions) -> sv.Engine:
         name=engine.name,
         step_overhead_s=engine.step_overhead_s,
         kernel_overhead_s=engine.kernel_overhead_s,
+        layer_overhead_s=engine.layer_overhead_s,
         sequence_overhead_s=engine.sequence_overhead_s,
         request_overhead_s=engine.request_overhead_s,
         collective_latency_s=engine.collective_latency_s

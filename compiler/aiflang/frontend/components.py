@@ -421,6 +421,7 @@ class ComponentBuilder:
                 vendors=[v.strip() for v in vendors.split(",") if v.strip()] if vendors else [],
                 step_overhead_s=r.get("step_overhead") or 0.0,
                 kernel_overhead_s=r.get("kernel_overhead") or 0.0,
+                layer_overhead_s=r.get("layer_overhead") or 0.0,
                 sequence_overhead_s=r.get("sequence_overhead") or 0.0,
                 request_overhead_s=r.get("request_overhead") or 0.0,
                 collective_latency_s=r.get("collective_latency"),

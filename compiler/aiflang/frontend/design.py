@@ -125,6 +125,7 @@ class Engine(Sourced):
     vendors: list[str] = []
     step_overhead_s: float
     kernel_overhead_s: float
+    layer_overhead_s: float = 0.0
     sequence_overhead_s: float = 0.0
     request_overhead_s: float = 0.0
     collective_latency_s: float | None = None

@@ -482,25 +482,25 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "expert_kernel_efficiency",
-        1.0,
+        0.9,
         "%",
         "share of a GPU's GEMM and weight-streaming fractions that routed-expert (grouped) GEMMs "
         "achieve: many small per-expert matrices, token permutation and block scales",
-        "calibrated on the calibration rows of the serving validation table (docs/models.md): the "
-        "fit leaves it at 100%, the GPU fractions (from dense GEMMs) already account for the "
-        "expert GEMMs measured there",
+        "calibrated on the throughput and curve rows of the serving validation table's "
+        "calibration set (docs/models.md)",
         minimum=0.05,
         maximum=1.0,
     ),
     Assumption(
         "latent_attention_efficiency",
-        0.6,
+        0.43,
         "%",
         "share of a GPU's attention fraction that multi-head latent attention decode achieves "
         "(absorbed projections against a shared 576-wide latent)",
-        "calibrated on the calibration rows of the serving validation table (docs/models.md); "
-        "FlashMLA reaches 660 of 989 BF16 TFLOPS on H800 in its compute-bound case "
-        "(deepseek-ai/FlashMLA README)",
+        "calibrated on the throughput and curve rows of the serving validation table's "
+        "calibration set (docs/models.md); well below FlashMLA's 660 of 989 BF16 TFLOPS on H800 "
+        "in its compute-bound case (deepseek-ai/FlashMLA README): the DeepSeek-R1 rows carry "
+        "more than the attention kernel",
         minimum=0.05,
         maximum=1.0,
     ),

@@ -405,6 +405,12 @@ BLOCKS: dict[str, BlockSpec] = {
                     units.TIME,
                 ),
                 Attr(
+                    "layer_overhead",
+                    Form.QUANTITY,
+                    "time per layer per step outside the captured graph (piecewise graphs)",
+                    units.TIME,
+                ),
+                Attr(
                     "collective_latency",
                     Form.QUANTITY,
                     "fixed time of one collective inside the scale-up domain",

@@ -185,6 +185,24 @@ def test_floor_and_host_overlap() -> None:
     assert step.floor_s == pytest.approx(0.051 - 0.020)
 
 
+def test_a_per_layer_overhead_adds_to_the_kernel_floor() -> None:
+    engine = Engine(
+        "piecewise",
+        step_overhead_s=0.0,
+        kernel_overhead_s=5e-6,
+        collective_latency_s=0.0,
+        max_batch=10_000,
+        token_budget=100_000,
+        memory_fraction=1.0,
+        layer_overhead_s=200e-6,
+    )
+    r = replica(engine=engine, assumptions=_assumptions(small_kernels_per_layer=8.0))
+    # 10 layers x (8 kernels x 5 us + 200 us) = 2.4 ms on top of 20 ms of weights
+    step = r.decode_step(1, 0)
+    assert step.floor_s == pytest.approx(10 * (8 * 5e-6 + 200e-6))
+    assert step.total_s == pytest.approx(0.020 + 0.0024)
+
+
 def test_pipeline_stages_split_layers_and_hand_off() -> None:
     r = replica(ReplicaShape(tp=1, pp=2))
     step = r.decode_step(2, 0)

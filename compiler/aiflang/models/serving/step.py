@@ -23,7 +23,8 @@ of n sequences x q query tokens each, plus prefill chunk tokens), per GPU:
   the link (NVLink inside the domain, the scale-out NIC share beyond, the
   slower of the two for an all-to-all that spans both). Only 1 -
   `comm_overlap` of it is exposed.
-- floor: the engine's per-layer overhead x layers of the stage.
+- floor: the engine's overhead per small kernel x the layer's small
+  kernels, plus its overhead per layer, x layers of the stage.
 
 The terms add: GEMMs, attention and exposed collectives run one after the
 other (the measured H200 layer time is GEMM time + attention time + a
@@ -241,7 +242,8 @@ class Replica:
             else:
                 compute += comp_s
         communication = self._collectives(tokens, stage_layers) * (1.0 - self.engine.comm_overlap)
-        floor = self.engine.kernel_overhead_s * self._kernels * stage_layers
+        engine = self.engine
+        floor = (engine.kernel_overhead_s * self._kernels + engine.layer_overhead_s) * stage_layers
         return StepTime(
             total_s=compute + memory + communication + floor,
             compute_s=compute,
