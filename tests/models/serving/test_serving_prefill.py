@@ -84,3 +84,19 @@ def test_a_budget_the_decodes_fill_leaves_no_room_for_prompts() -> None:
     first = _first({"token_budget": 100}, batch=200, rate=1.0)
     assert first.mean_s == float("inf")
     assert TOY.layers == 10  # the toy the hand figures above assume
+
+
+def test_the_ttft_derivation_names_the_release_cycle_only_when_balancing() -> None:
+    from test_serving_search import toy_setup
+
+    from aiflang.models.serving import evaluate, ttft_derivation
+
+    plain = toy_setup()
+    point = evaluate(plain, ReplicaShape(dp=2), 10)
+    assert "ttft_release_cycle_s" not in ttft_derivation(point, plain).inputs
+    engine = dataclasses.replace(BARE, balance_timeout_steps=9)
+    held = dataclasses.replace(toy_setup(), engine=engine, cache={})
+    point = evaluate(held, ReplicaShape(dp=2), 10)
+    inputs = ttft_derivation(point, held).inputs
+    assert inputs["ttft_release_cycle_s"] == pytest.approx(point.first_token.balance_cycle_s)
+    assert point.first_token.balance_cycle_s > 0
