@@ -100,3 +100,15 @@ def test_the_ttft_derivation_names_the_release_cycle_only_when_balancing() -> No
     inputs = ttft_derivation(point, held).inputs
     assert inputs["ttft_release_cycle_s"] == pytest.approx(point.first_token.balance_cycle_s)
     assert point.first_token.balance_cycle_s > 0
+
+
+def test_a_prefill_replica_chunks_each_prompt_at_one_ranks_budget() -> None:
+    from aiflang.models.serving.prefill import prefill
+
+    engine = dataclasses.replace(BARE, token_budget=600)
+    figures = prefill(replica(TWO_RANKS, engine=engine), 1000)
+    # alone: chunks of 600 and 400 on one rank, each forward streaming the 20 GB of weights
+    assert figures.latency_s == pytest.approx(2 * 0.020, rel=5e-3)
+    # saturated: both ranks carry a chunk each forward, two forwards per prompt per rank:
+    # 2 x 20 ms / 2 ranks
+    assert figures.service_s == pytest.approx(0.020, rel=5e-3)

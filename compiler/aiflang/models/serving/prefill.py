@@ -30,10 +30,11 @@ steps, or the timeout when that is shorter, and a prompt arriving at a
 random moment waits for the next release: uniform over the cycle (mean
 half of it), in place of waiting for the current step to end.
 
-Disaggregated serving: a prefill replica runs forwards of the token budget
-(several short prompts per forward, or one chunk of a long one); a request
-alone takes the latency of its chunks back to back, and a saturated replica
-serves one request per S = s x (forward time / tokens per forward). The
+Disaggregated serving: each attention rank of a prefill replica runs
+forwards of the token budget (several short prompts per forward, or one
+chunk of a long one); a request alone takes the latency of its chunks back
+to back, and a saturated replica, every rank's budget full, serves one
+request per S = s x (forward time / tokens per forward). The
 pool's replicas share one queue (c servers). The KV cache, s x KV bytes per
 token, then moves to the decode replica over NVLink when both sit in one
 scale-up domain and over the prefill replica's NICs otherwise.
@@ -66,8 +67,16 @@ def _chunk_attention(replica: Replica, prompt: float, start: float, size: float)
 
 
 def prefill(replica: Replica, prompt: int) -> Prefill:
-    """Prefill latency and saturated service time of `prompt` tokens on `replica`."""
-    budget = replica.engine.token_budget * replica.shape.dp
+    """Prefill latency and saturated service time of `prompt` tokens on `replica`.
+
+    A prompt is prefilled by one attention rank, at most the engine's token
+    budget per forward: alone on an idle replica it takes its chunks back to
+    back. Saturated, every rank carries a full budget each forward (several
+    short prompts, or one chunk of a long one), so a request costs the
+    forward over the prompts the replica's dp budgets hold.
+    """
+    budget = replica.engine.token_budget
+    ranks = replica.shape.dp
     if prompt <= 0:
         return Prefill(0.0, 0.0)
     latency = 0.0
@@ -83,8 +92,15 @@ def prefill(replica: Replica, prompt: int) -> Prefill:
         latency += step.total_s
         start += size
     if prompt >= budget:
-        return Prefill(latency, latency)
-    per_forward = max(1, budget // prompt)
+        chunks = math.ceil(prompt / budget)
+        full = replica.decode_step(
+            0.0,
+            0.0,
+            prefill_tokens=ranks * prompt / chunks,
+            prefill_attention_flops=ranks * replica.arch.prefill_attention_flops(prompt) / chunks,
+        )
+        return Prefill(latency, chunks * full.total_s / ranks)
+    per_forward = ranks * max(1, budget // prompt)
     step = replica.decode_step(
         0.0,
         0.0,
