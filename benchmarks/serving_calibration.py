@@ -33,7 +33,7 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from aiflang.frontend import design as dm
 from aiflang.frontend.builtin import builtin_components
@@ -160,19 +160,16 @@ def apply(
             if f"{family}.{precision}" in values:
                 compute[precision] = values[f"{family}.{precision}"]
         memory = values.get(f"{family}.memory", gpu.memory_efficiency)
-        gpus[name] = gpu.model_copy(
-            update={"memory_efficiency": memory, "compute_efficiency": compute}
-        )
+        gpus[name] = replace(gpu, memory_efficiency=memory, compute_efficiency=compute)
     engines = {
-        name: engine.model_copy(
-            update={
-                "kernel_overhead_s": values[f"{name}.kernel"],
-                "layer_overhead_s": values[f"{name}.layer"],
-                "step_overhead_s": values[f"{name}.step"],
-                "sequence_overhead_s": values[f"{name}.sequence"],
-                "request_overhead_s": values[f"{name}.request"],
-                "collective_latency_s": values[f"{name}.collective"],
-            }
+        name: replace(
+            engine,
+            kernel_overhead_s=values[f"{name}.kernel"],
+            layer_overhead_s=values[f"{name}.layer"],
+            step_overhead_s=values[f"{name}.step"],
+            sequence_overhead_s=values[f"{name}.sequence"],
+            request_overhead_s=values[f"{name}.request"],
+            collective_latency_s=values[f"{name}.collective"],
         )
         for name, engine in base.engines.items()
     }
@@ -185,7 +182,7 @@ def apply(
         {**row, "assumptions": {**assumed, **(row.get("assumptions") or {})}}
         for row in data["rows"]  # type: ignore[attr-defined]
     ]
-    return base.model_copy(update={"gpus": gpus, "engines": engines}), {
+    return replace(base, gpus=gpus, engines=engines), {
         **data,
         "dataset_inputs": inputs,
         "rows": rows,

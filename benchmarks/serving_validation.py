@@ -31,7 +31,7 @@ import json
 import math
 import statistics
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -100,11 +100,11 @@ def setup_for(
     model = components.models[str(row["model"])]
     engine = components.engines[str(row["engine"])]
     if row.get("engine_max_batch"):
-        engine = engine.model_copy(update={"max_batch": int(row["engine_max_batch"])})  # type: ignore[call-overload]
+        engine = replace(engine, max_batch=int(row["engine_max_batch"]))  # type: ignore[call-overload]
     settings = row.get("engine_settings")
     if isinstance(settings, dict):
         # the run's own engine settings (its published configuration), as an engine block sets them
-        engine = engine.model_copy(update={k: v for k, v in settings.items() if k != "source"})
+        engine = replace(engine, **{k: v for k, v in settings.items() if k != "source"})
     input_tokens = row["input_tokens"]
     if isinstance(input_tokens, str):
         input_tokens = round(inputs[input_tokens]["value"])
@@ -235,6 +235,10 @@ def compute_point(
         else:
             rate = float(target["request_rate"]) / _decode_replicas(row, shape)
             point = _at_request_rate(setup, shape, rate)
+        if not point.feasible:
+            # the published load is beyond what the model's replicas carry (every slot busy,
+            # or a prefill queue that never drains): no TTFT to compare, the row is over capacity
+            return None, point
         return point.first_token.mean_s, point
     goal = sv.Target(
         user_rate=target.get("user_rate"),
@@ -323,7 +327,8 @@ def summary(results: list[Result]) -> dict[str, float]:
 
 def _figure(value: float | None, unit: str) -> str:
     """A published or modelled figure: "-" when the model has no point (a per-user rate
-    beyond its reach), "unbounded" for a queue that never drains."""
+    beyond its reach, a load beyond its capacity), "unbounded" for a queue that never
+    drains."""
     if value is None:
         return "-"
     if not math.isfinite(value):
@@ -336,7 +341,7 @@ def _figure(value: float | None, unit: str) -> str:
 def _error(r: Result) -> str:
     """(model - published) / published, or what stands for it when that is no number."""
     if r.model is None:
-        return "no point"
+        return "over capacity" if r.category in ("ttft", *REPORTED) else "no point"
     if not math.isfinite(r.model):
         return "unbounded"
     if abs(r.error) >= 10:
@@ -435,10 +440,13 @@ def main() -> int:
         f"{table['calibration']:12.1%} {table['holdout']:9.1%}"
     )
     finite = [r.factor for r in scored if math.isfinite(r.factor)]
-    missing = len(scored) - len(finite)
+    over = [r for r in scored if r.model is None and r.category == "ttft"]
+    beyond = [r for r in scored if r.model is None and r.category != "ttft"]
+    unbounded = len(scored) - len(finite) - len(over) - len(beyond)
     print(
-        f"worst row: {max(finite):.3g}x off, and {missing} rows with no finite model figure "
-        f"(target <= {WORST:g}x)"
+        f"worst row: {max(finite):.3g}x off (target <= {WORST:g}x); without a figure: "
+        f"{len(over)} TTFT rows whose published load is beyond the model's capacity, "
+        f"{len(beyond)} rows beyond the model's per-user reach, {unbounded} unbounded"
     )
     return 0
 

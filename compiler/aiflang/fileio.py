@@ -122,7 +122,11 @@ def write_text(path: Path, text: str, *, expected: bytes | None = None) -> None:
     replaced (the formatter read them); otherwise `WriteRefused` and nothing
     changes.
     """
-    data = text.encode("utf-8")
+    write_bytes(path, text.encode("utf-8"), expected=expected)
+
+
+def write_bytes(path: Path, data: bytes, *, expected: bytes | None = None) -> None:
+    """Write `data` to `path` as `write_text` does (an XLSX workbook, say)."""
     inherited = _inherited_descriptor(path)
     if inherited is not None or _writes_through(path):
         if expected is not None:

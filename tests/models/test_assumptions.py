@@ -71,6 +71,14 @@ rack liquid_rack {
   cooling = liquid 85%
 }
 
+# A storage appliance, stacked into storage racks.
+appliance flash_2u {
+  capacity  = 1 PB
+  bandwidth = 50 GB/s
+  power     = 1.5 kW
+  height    = 2 U
+}
+
 factory "every-assumption" {
   site { pue = 1.2 }
 
@@ -82,6 +90,13 @@ factory "every-assumption" {
     cooling    = { liquid = 300 kW, air = 200 kW }
     positions  = 30
     racks      = [2 x air_rack, 2 x liquid_rack]
+    batteries  = 1 x 15 kWh  # about 5.7 min at the hall's 159 kW: W407 once the floor is 7.5 min
+  }
+
+  # 30 x 2U of appliances: two 42U storage racks, one of 63U.
+  storage bulk {
+    appliances = 30 x flash_2u
+    hall       = A
   }
 
   storage fast {

@@ -128,6 +128,30 @@ DEFAULTS: tuple[Assumption, ...] = (
         minimum=1.0,
         maximum=4.0,
     ),
+    # Plant (aiflang.models.plant)
+    Assumption(
+        "storage_rack_units",
+        42 * _RACK_UNIT_M,
+        "U",
+        "rack space one storage rack gives its appliances (positions = total height / this)",
+        "EIA-310 rack unit (1.75 in); 42U is the common full-height data-center rack "
+        "(e.g. Schneider Electric NetShelter SX 42U). Network switches and PDUs of the storage "
+        "racks are not counted",
+        minimum=_RACK_UNIT_M,
+        maximum=60 * _RACK_UNIT_M,
+    ),
+    Assumption(
+        "battery_runtime_min_s",
+        300.0,
+        "min",
+        "ride-through a UPS battery plant should give at the hall's IT load",
+        "NFPA 110 Level 1, Type 10: standby generators on load within 10 s (as data-center "
+        "generator specifications such as the Cummins DQKAN data sheet cite); about 5 minutes "
+        "at full load is the usual battery design point, leaving time for start retries "
+        "(industry practice, secondary)",
+        minimum=10.0,
+        maximum=86_400.0,
+    ),
     # Fabric sizing (aiflang.models.fabric)
     Assumption(
         "fabric_switch_transceiver_links",

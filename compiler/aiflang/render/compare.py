@@ -21,56 +21,20 @@ from pydantic import BaseModel, ConfigDict
 from aiflang.diagnostics.characters import json_safe, neutralise
 from aiflang.render import charts
 from aiflang.render import figures as fig
-from aiflang.report import FORMAT_VERSION, DiagnosticReport, Report, ServeReport
+from aiflang.render.review import (
+    Comparison,
+    ComparisonRow,
+    CurveComparison,
+    bom_changes,
+    diagnostic_changes,
+    requirement_changes,
+)
+from aiflang.report import DiagnosticReport, Report, ServeReport
+
+__all__ = ["Comparison", "ComparisonRow", "CurveComparison", "compare_reports", "render_comparison"]
 
 # The diagnostics listed per side in the text, Markdown and HTML forms (JSON has all).
 SHOWN_DIAGNOSTICS = 10
-
-
-class ComparisonRow(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    key: str
-    label: str
-    a: float | None
-    b: float | None
-    a_text: str
-    b_text: str
-    ratio: float | None  # b / a
-    delta: float | None  # b - a
-    delta_text: str
-
-
-class CurveComparison(BaseModel):
-    """One serve workload's Pareto fronts in both designs: (tokens/s per user, tokens/s per MW)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    name: str
-    a: list[tuple[float, float]]
-    b: list[tuple[float, float]]
-    a_point: tuple[float, float] | None = None  # each design's operating point
-    b_point: tuple[float, float] | None = None
-
-
-class Comparison(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    format_version: str = FORMAT_VERSION
-    a: str  # factory names
-    b: str
-    a_file: str
-    b_file: str
-    a_valid: bool
-    b_valid: bool
-    a_error_count: int = 0
-    a_warning_count: int = 0
-    b_error_count: int = 0
-    b_warning_count: int = 0
-    a_diagnostics: list[DiagnosticReport] = []
-    b_diagnostics: list[DiagnosticReport] = []
-    rows: list[ComparisonRow]
-    curves: list[CurveComparison] = []
 
 
 def _row(
@@ -177,6 +141,7 @@ def compare_reports(a: Report, b: Report) -> Comparison:
         for name in list(serve_a) + [n for n in serve_b if n not in serve_a]
         if _front(serve_a.get(name)) or _front(serve_b.get(name))
     ]
+    new, fixed = diagnostic_changes(a, b)
     return Comparison(
         a=a.factory,
         b=b.factory,
@@ -192,6 +157,10 @@ def compare_reports(a: Report, b: Report) -> Comparison:
         b_diagnostics=b.diagnostics,
         rows=rows,
         curves=curves,
+        new_diagnostics=new,
+        fixed_diagnostics=fixed,
+        requirement_changes=requirement_changes(a, b),
+        bom_changes=bom_changes(a, b),
     )
 
 
@@ -336,6 +305,7 @@ def _text(comparison: Comparison) -> str:
 
 def _markdown(comparison: Comparison) -> str:
     from aiflang.render.markdown import escape, escape_code, figure_text
+    from aiflang.render.pull_request import review_sections
 
     a, b = escape(comparison.a), escape(comparison.b)
     lines = [f"## Comparison: {a} vs {b}", ""]
@@ -348,7 +318,11 @@ def _markdown(comparison: Comparison) -> str:
         lines += [f"  - {escape(line)}" for line in side.diagnostics]
         if side.more:
             lines.append(f"  - ... {side.more} more")
+    lines.append("")
+    lines += review_sections(comparison)
     lines += [
+        "<details>",
+        "<summary>Every figure</summary>",
         "",
         f"| Figure | {escape(column_title(comparison.a, comparison.a_valid))} "
         f"| {escape(column_title(comparison.b, comparison.b_valid))} | b/a | Delta |",
@@ -357,6 +331,7 @@ def _markdown(comparison: Comparison) -> str:
     for cells in _cells(comparison):
         label = escape(cells[0])
         lines.append("| " + " | ".join([label] + [figure_text(c) for c in cells[1:]]) + " |")
+    lines += ["", "</details>"]
     return "\n".join(lines) + "\n"
 
 

@@ -24,6 +24,7 @@ from aiflang import units
 from aiflang.diagnostics.characters import neutralise
 from aiflang.render import charts
 from aiflang.render import figures as fig
+from aiflang.render.bom import totals as bom_totals
 from aiflang.report import (
     DiagnosticReport,
     FabricReport,
@@ -149,6 +150,9 @@ class Page:
     missing_prices: list[str]
     assumptions: Table | None
     explained: dict[str, list[Derivation]] = field(default_factory=dict)
+    provenance: list[str] = field(default_factory=list)
+    bom: list[tuple[str, Table]] = field(default_factory=list)
+    bom_totals: list[tuple[str, str]] = field(default_factory=list)
 
 
 SECTIONS = [
@@ -159,6 +163,7 @@ SECTIONS = [
     Section("network", "Network"),
     Section("workloads", "Workloads"),
     Section("cost", "Cost"),
+    Section("bom", "Bill of materials"),
     Section("assumptions", "Assumptions and sources"),
 ]
 
@@ -188,7 +193,11 @@ def build_page(report: Report) -> Page:
         requirements=_requirements(report),
         capacity=_capacity(report),
         halls=_halls(report),
-        hall_notes=[(h.name, _hall_notes(h)) for h in report.halls if _hall_notes(h)],
+        hall_notes=[
+            (h.name, notes)
+            for h in report.halls
+            if (notes := _hall_notes(h) + _plant_notes(report, h.name))
+        ],
         power_chart=_power_chart(report),
         power_table=_power_table(report),
         fabrics=[_fabric(f) for f in report.fabrics],
@@ -202,7 +211,29 @@ def build_page(report: Report) -> Page:
         missing_prices=list(report.cost.missing_prices) if report.cost else [],
         assumptions=_assumptions(report),
         explained=_group_derivations(derivations),
+        provenance=fig.provenance_lines(report),
+        bom=_bom_tables(report),
+        bom_totals=bom_totals(report.bom) if report.bom else [],
     )
+
+
+def _bom_tables(report: Report) -> list[tuple[str, Table]]:
+    """One table per hall of the bill of materials; "no price" cells stand out."""
+    if report.bom is None:
+        return []
+    from aiflang.render.bom import HEADERS, NO_PRICE, groups, hall_label, rows
+
+    every = rows(report.bom)
+    tables = []
+    for hall, _ in groups(report.bom):
+        label = hall_label(hall)
+        body = [
+            [Cell(text, "bad" if text == NO_PRICE else "") for text in row[1:]]
+            for row in every
+            if row[0] == label
+        ]
+        tables.append((label, Table(HEADERS[1:], body, [False] * 3 + [True] * 5)))
+    return tables
 
 
 def _status(report: Report) -> str:
@@ -419,6 +450,30 @@ def _failure(failure: Failure) -> str:
 
 def _hall_notes(hall: HallReport) -> list[str]:
     return [f"If one {_failure(f)}" for f in hall.failures]
+
+
+def _plant_notes(report: Report, hall: str) -> list[str]:
+    """The named plant of a hall and what it adds: losses, the PUE it implies, ratings."""
+    notes = []
+    for plant in (p for p in report.plant if p.hall == hall):
+        if plant.parts:
+            notes.append("Plant: " + ", ".join(f"{k} {v}" for k, v in plant.parts.items()))
+        figures = [
+            (label, formatter(value))
+            for label, value, formatter in (
+                ("UPS losses", plant.ups_losses_w, fig.power),
+                ("cooling plant input", plant.cooling_plant_w, fig.power),
+                ("plant PUE", plant.plant_pue, lambda v: f"{v:.3g}"),
+                ("heat rejection", plant.heat_rejection_w, fig.power),
+                ("generators", plant.generators_w, fig.power),
+                ("busway (continuous)", plant.busway_w, fig.power),
+                ("battery runtime", plant.battery_runtime_s, lambda v: f"{v / 60:.3g} min"),
+            )
+            if value is not None
+        ]
+        if figures:
+            notes.append("; ".join(f"{label} {text}" for label, text in figures))
+    return notes
 
 
 def _power_chart(report: Report) -> charts.Chart | None:

@@ -49,6 +49,7 @@ _CLASSES: tuple[type, ...] = (
     ast.Block,
     ast.Comment,
     ast.Module,
+    ast.Invalid,
 )
 _TAG = {cls: tag for tag, cls in enumerate(_CLASSES)}
 _TUPLE = -1

@@ -121,3 +121,27 @@ def test_residuals_group_by_median_log_ratio() -> None:
     assert (count, missing) == (2, 1)
     assert signed == pytest.approx(-0.2)
     assert absolute == pytest.approx(0.2)
+
+
+def test_ttft_rows_without_a_figure_are_loads_beyond_the_models_capacity(
+    results: dict[str, validation.Result],
+) -> None:
+    inputs = DATA["dataset_inputs"]
+    assert isinstance(inputs, dict)
+    over = [r for r in ROWS if r["category"] in ("ttft", "ttft_closed_loop")]
+    over = [r for r in over if results[str(r["id"])].model is None]
+    assert over, "the table has loads the model cannot carry; they are reported, not hidden"
+    for row in over:
+        value, point = validation.compute_point(row, inputs)
+        assert value is None and point is not None and not point.feasible, row["id"]
+        target = row["target"]
+        assert isinstance(target, dict)
+        if "request_rate" in target:
+            setup = validation.setup_for(row, inputs)
+            shape = validation._shape(row["shape"])  # type: ignore[arg-type]
+            published = float(target["request_rate"]) / validation._decode_replicas(row, shape)
+            assert published > validation._capacity_rate(setup, shape), row["id"]
+    # every TTFT figure the table compares is finite: no 1e14-second waits from rounding
+    for r in results.values():
+        if r.category in ("ttft", "ttft_closed_loop") and r.model is not None:
+            assert math.isfinite(r.model), r.id
