@@ -149,11 +149,14 @@ class Engine(Sourced):
     vendors: list[str] = field(default_factory=list)
     step_overhead_s: float
     kernel_overhead_s: float
+    layer_overhead_s: float = 0.0
     sequence_overhead_s: float = 0.0
     request_overhead_s: float = 0.0
     collective_latency_s: float | None = None
     max_batch: int | None = None
     token_budget: int | None = None
+    balance_timeout: int = 0
+    balance_batching: int = 0
     memory_fraction: float | None = None
     comm_overlap: float = 0.0
     kv_reserve: Literal["full", "used"] = "used"

@@ -751,25 +751,27 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "expert_kernel_efficiency",
-        1.0,
+        0.9,
         "%",
         "share of a GPU's GEMM and weight-streaming fractions that routed-expert (grouped) GEMMs "
         "achieve: many small per-expert matrices, token permutation and block scales",
-        "calibrated on the calibration rows of the serving validation table (docs/models.md): the "
-        "fit leaves it at 100%, the GPU fractions (from dense GEMMs) already account for the "
-        "expert GEMMs measured there",
+        "calibrated on the throughput and curve rows of the serving validation table's "
+        "calibration set (docs/models.md); measured on one H200 (2026-11-29): 32 DeepSeek-shaped "
+        "FP8 experts in a CUDA graph stream weights at 83-86% of one dense FP8 GEMM's rate "
+        "(docs/calibration/h200-moe-mla-timings.md)",
         minimum=0.05,
         maximum=1.0,
     ),
     Assumption(
         "latent_attention_efficiency",
-        0.6,
+        0.43,
         "%",
         "share of a GPU's attention fraction that multi-head latent attention decode achieves "
         "(absorbed projections against a shared 576-wide latent)",
-        "calibrated on the calibration rows of the serving validation table (docs/models.md); "
-        "FlashMLA reaches 660 of 989 BF16 TFLOPS on H800 in its compute-bound case "
-        "(deepseek-ai/FlashMLA README)",
+        "calibrated on the throughput and curve rows of the serving validation table's "
+        "calibration set (docs/models.md); between unfused absorbed MLA decode measured on one "
+        "H200 (2026-11-29: 14-17% of BF16 peak, docs/calibration/h200-moe-mla-timings.md) and "
+        "FlashMLA's 660 of 989 BF16 TFLOPS on H800 (deepseek-ai/FlashMLA README)",
         minimum=0.05,
         maximum=1.0,
     ),

@@ -385,6 +385,12 @@ BLOCKS: dict[str, BlockSpec] = {
                     units.TIME,
                 ),
                 Attr(
+                    "layer_overhead",
+                    Form.QUANTITY,
+                    "time per layer per step outside the captured graph (piecewise graphs)",
+                    units.TIME,
+                ),
+                Attr(
                     "collective_latency",
                     Form.QUANTITY,
                     "fixed time of one collective inside the scale-up domain",
@@ -392,6 +398,16 @@ BLOCKS: dict[str, BlockSpec] = {
                 ),
                 Attr("max_batch", Form.COUNT, "sequences per engine instance"),
                 Attr("token_budget", Form.COUNT, "tokens per step (decodes plus prefill chunks)"),
+                Attr(
+                    "balance_timeout",
+                    Form.COUNT,
+                    "steps a prompt may wait for every attention-DP rank to have one (absent: off)",
+                ),
+                Attr(
+                    "balance_batching",
+                    Form.COUNT,
+                    "further steps prompts wait once every attention-DP rank has one",
+                ),
                 Attr(
                     "memory_fraction",
                     Form.FRACTION,
