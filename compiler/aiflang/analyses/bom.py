@@ -109,13 +109,31 @@ def _unit_power(design: Design, kind: str, component: Any) -> float | None:
     return getattr(component, "power_w", None)
 
 
-def _line(design: Design, item: BillLine) -> rp.BomLine:
-    component = _component(design, item.kind, item.name)
+_Part = tuple[str | None, str | None, float | None]
+
+
+def _part(design: Design, kind: str, name: str, storage: dict[str, float | None]) -> _Part:
+    """Vendor, model and unit power of the part `kind` `name`."""
+    component = _component(design, kind, name)
     vendor, model = vendor_and_model(component)
-    unit_power = _unit_power(design, item.kind, component)
-    if item.kind == "storage":
-        stored = next((s for s in design.storage if s.name == item.name), None)
-        unit_power = stored.power_w if stored else None
+    unit_power = _unit_power(design, kind, component)
+    if kind == "storage":
+        unit_power = storage.get(name)
+    return vendor, model, unit_power
+
+
+def _line(
+    design: Design,
+    item: BillLine,
+    parts: dict[tuple[str, str], _Part],
+    storage: dict[str, float | None],
+) -> rp.BomLine:
+    # A part is looked up once however many halls and lines name it.
+    key = (item.kind, item.name)
+    part = parts.get(key)
+    if part is None:
+        part = parts[key] = _part(design, item.kind, item.name, storage)
+    vendor, model, unit_power = part
     return rp.BomLine(
         hall=item.hall,
         category=item.category,
@@ -253,7 +271,11 @@ def build_bom(design: Design, facts: Facts, sink: Sink) -> None:
     """List every part of the design per hall, from the cost estimate's bill."""
     if facts.cost is None:
         return
-    lines = _merged([_line(design, item) for item in facts.bill])
+    parts: dict[tuple[str, str], _Part] = {}
+    storage: dict[str, float | None] = {}
+    for stored in reversed(design.storage):  # the first of a name wins
+        storage[stored.name] = stored.power_w
+    lines = _merged([_line(design, item, parts, storage) for item in facts.bill])
     lines += _plant(design, facts)
     lines += _licences(facts)
     halls = [hall.name for hall in design.halls]
@@ -263,13 +285,14 @@ def build_bom(design: Design, facts: Facts, sink: Sink) -> None:
     for line in lines:
         if line.in_capex and line.extended_price_usd is not None:
             capex_by_hall[line.hall] = capex_by_hall.get(line.hall, 0.0) + line.extended_price_usd
-    unpriced = []
+    unpriced: dict[str, None] = {}  # a dict keeps the first-seen order, a set-speed lookup
     for line in lines:
+        if line.price_status != NO_PRICE:
+            continue
         label = f"{line.kind.replace('_', ' ')} {line.name}".strip()
         if line.fabric and not line.name:
             label += f" ({line.fabric})"
-        if line.price_status == NO_PRICE and label not in unpriced:
-            unpriced.append(label)
+        unpriced.setdefault(label)
     facts.bom = rp.BomReport(
         halls=halls,
         lines=lines,
@@ -279,5 +302,5 @@ def build_bom(design: Design, facts: Facts, sink: Sink) -> None:
             line.extended_price_usd or 0.0 for line in lines if line.price_status == OPEX
         ),
         power_w=sum(line.total_power_w or 0.0 for line in lines if line.parent is None),
-        unpriced=unpriced,
+        unpriced=list(unpriced),
     )

@@ -13,6 +13,7 @@ Also here: how the budgets' figures read in messages (`watts`, `percent`,
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -230,7 +231,9 @@ def over(load_w: float, limit_w: float) -> bool:
     return load_w > limit_w * (1 + WATTS_TOLERANCE) + WATTS_TOLERANCE
 
 
+@functools.lru_cache(maxsize=4096)
 def watts(value_w: float) -> str:
+    """`value_w` in the designer's power units; halls alike repeat the same figures."""
     return units.format_quantity(value_w, units.POWER)
 
 
