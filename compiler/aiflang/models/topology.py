@@ -103,8 +103,9 @@ class TopologyAnalysis:
     The figures that need the quotient graph (`connected`, the max-flow
     `bisection_bps`, `quotient_nodes`) are computed with networkx the first
     time they are read. The N-1 `failures` are computed at once, by max-flow
-    on the split quotient, since the report lists them: checking a design
-    with a fabric imports networkx.
+    on the split quotient, since the report lists them, unless the caller
+    passes them in (the analyses read them from the on-disk cache when an
+    earlier run stored them, and then networkx is not imported).
     """
 
     plan: FabricPlan
@@ -574,13 +575,19 @@ def single_points_of_failure(plan: FabricPlan) -> tuple[SinglePointOfFailure, ..
     return tuple(found)
 
 
-def analyze_topology(plan: FabricPlan) -> TopologyAnalysis:
-    """Every analysis of this module for `plan`; the graph ones run when first read."""
+def analyze_topology(
+    plan: FabricPlan, failures: tuple[FailureImpact, ...] | None = None
+) -> TopologyAnalysis:
+    """Every analysis of this module for `plan`; the graph ones run when first read.
+
+    `failures`, when given, are `failure_impacts(plan)` computed earlier (the
+    cache of `aiflang.analyses.topology_cache`), so networkx is not needed.
+    """
     return TopologyAnalysis(
         plan=plan,
         closed_form_bisection_bps=plan.bisection_bps,
         hops=hop_counts(plan),
-        failures=failure_impacts(plan),
+        failures=failure_impacts(plan) if failures is None else failures,
         single_points_of_failure=single_points_of_failure(plan),
         single_homed_endpoints=plan.endpoints,
         max_endpoints_per_leaf=plan.max_endpoints_per_leaf,
