@@ -11,7 +11,9 @@ capex does not price as a part:
   by its size: paid for by the facility's build cost (`price_status`
   "facility");
 - network racks (the fabric pass's count per hall) and each fabric's cables
-  (one per link), which the catalog does not price: "no price";
+  (one per link), which the catalog does not price: "no price"; so are the
+  transceivers of a fabric that names none (the cost estimate lists them
+  among its missing prices);
 - software licences: the cost estimate's yearly licence cost over the
   factory's GPUs, a yearly cost outside capex ("opex").
 
@@ -152,7 +154,7 @@ def _unpriced(
 
 
 def _plant(design: Design, facts: Facts) -> list[rp.BomLine]:
-    """Plant and network racks of each hall; cables of each fabric."""
+    """Plant and network racks of each hall; cables (and unnamed optics) of each fabric."""
     from aiflang import units
 
     lines = []
@@ -181,6 +183,15 @@ def _plant(design: Design, facts: Facts) -> list[rp.BomLine]:
     for fabric in facts.fabrics:
         optics = facts.transceivers_by_hall.get(fabric.name, {})
         total = sum(optics.values())
+        if fabric.transceiver is None and fabric.transceivers > 0:
+            # A fabric that names no transceiver still needs its modules: the cost estimate
+            # lists them as missing a price, and so does the bill.
+            modules = optics if total == fabric.transceivers else {}
+            if not modules:
+                modules = {next(iter(fabric.endpoints_by_hall), ""): fabric.transceivers}
+            for where, count in sorted(modules.items()):
+                line = _unpriced(where, "network", "transceiver", "", count, NO_PRICE)
+                lines.append(line.model_copy(update={"fabric": fabric.name}))
         by_hall = _share(fabric.cables, optics, total) if total else {}
         if not by_hall and fabric.cables:
             by_hall = {next(iter(fabric.endpoints_by_hall), ""): fabric.cables}
