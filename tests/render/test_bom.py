@@ -284,6 +284,21 @@ def test_vendor_and_model_come_from_the_part_or_its_documentation() -> None:
         "GB200 NVL72 compute tray",
     )
     assert vendor_and_model(part(None)) == (None, None)
+    # A comma inside parentheses does not end the model (the catalog's EPYC 9654 and B200);
+    # a sentence's full stop is not part of it (H100).
+    assert vendor_and_model(part("AMD EPYC 9654 (Genoa, 96 cores): a common host")) == (
+        "AMD",
+        "EPYC 9654 (Genoa, 96 cores)",
+    )
+    assert vendor_and_model(part("NVIDIA B200 in an HGX B200 baseboard (air-cooled, 1000 W).")) == (
+        "NVIDIA",
+        "B200 in an HGX B200 baseboard (air-cooled, 1000 W)",
+    )
+    assert vendor_and_model(part("NVIDIA H100 SXM5 80GB (Hopper).")) == (
+        "NVIDIA",
+        "H100 SXM5 80GB (Hopper)",
+    )
+    assert vendor_and_model(part("Tray (one of two")) == (None, "Tray")  # left open: dropped
 
 
 def test_the_optics_of_a_fabric_that_names_no_transceiver_are_listed_without_a_price() -> None:

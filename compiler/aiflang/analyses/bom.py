@@ -25,7 +25,6 @@ the fabric sizing and power check). Emits nothing.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from aiflang import report as rp
@@ -84,16 +83,39 @@ def _component(design: Design, kind: str, name: str) -> Any:
     return tables.get(kind, {}).get(name)
 
 
+def _model_name(line: str) -> str:
+    """A documentation line up to its first `:` or `,` outside parentheses, less a final `.`.
+
+    "AMD EPYC 9654 (Genoa, 96 cores): a host" gives "AMD EPYC 9654 (Genoa, 96 cores)";
+    a parenthesis the line leaves open is dropped rather than printed half.
+    """
+    depth = 0
+    end = len(line)
+    for index, char in enumerate(line):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(0, depth - 1)
+        elif char in ":," and depth == 0:
+            end = index
+            break
+    head = line[:end].strip().removesuffix(".").strip()
+    if head.count("(") > head.count(")"):
+        head = head[: head.rfind("(")].strip()
+    return head
+
+
 def vendor_and_model(component: Any) -> tuple[str | None, str | None]:
     """The part's vendor and model name, from its attributes or its documentation.
 
-    The documentation's first line up to its first `:` or `,` names the model
+    The documentation's first line up to its first `:` or `,` outside
+    parentheses names the model
     (`# NVIDIA ConnectX-7, single-port OSFP ...`); a known vendor's name at its
     start is the vendor, when the part does not declare one.
     """
     vendor = getattr(component, "vendor", None)
     doc = (getattr(component, "doc", None) or "").strip().split("\n")[0]
-    head = re.split(r"[:,]", doc, maxsplit=1)[0].strip() if doc else ""
+    head = _model_name(doc)
     first = head.split(" ")[0] if head else ""
     if vendor is None and first in KNOWN_VENDORS:
         vendor = first
