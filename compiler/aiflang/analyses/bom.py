@@ -208,10 +208,10 @@ def _plant(design: Design, facts: Facts) -> list[rp.BomLine]:
         if fabric.transceiver is None and fabric.transceivers > 0:
             # A fabric that names no transceiver still needs its modules: the cost estimate
             # lists them as missing a price, and so does the bill.
-            modules = optics if total == fabric.transceivers else {}
-            if not modules:
-                modules = {next(iter(fabric.endpoints_by_hall), ""): fabric.transceivers}
-            for where, count in sorted(modules.items()):
+            unnamed = dict(optics) if total == fabric.transceivers else {}
+            if not unnamed:
+                unnamed = {next(iter(fabric.endpoints_by_hall), ""): fabric.transceivers}
+            for where, count in sorted(unnamed.items()):
                 line = _unpriced(where, "network", "transceiver", "", count, NO_PRICE)
                 lines.append(line.model_copy(update={"fabric": fabric.name}))
         by_hall = _share(fabric.cables, optics, total) if total else {}
