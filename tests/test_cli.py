@@ -59,7 +59,7 @@ def test_json_envelope(tmp_path: Path) -> None:
     code, out, _ = run("validate", "--format", "json", str(path))
     assert code == 1
     data = json.loads(out)
-    assert data["format_version"] == "1.0" and data["valid"] is False
+    assert data["format_version"] == "2.0" and data["valid"] is False
     assert data["error_count"] == 1 and data["warning_count"] == 0
     (diagnostic,) = data["diagnostics"]
     assert diagnostic["code"] == "E201" and "did you mean `H100`" in diagnostic["help"]

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from aiflang.diagnostics import Counts, Diagnostic, Span, snippet
 
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "2.0"
 
 
 class _Model(BaseModel):
