@@ -494,6 +494,109 @@ def report(
     sys.exit(EXIT_OK if data.valid else EXIT_INVALID)
 
 
+@main.command()
+@click.argument("file")
+@click.option(
+    "--vary",
+    multiple=True,
+    metavar="PATH=VALUES",
+    help="An input to vary, PATH as in --set: a list '[A, B]', a range 'LOW..HIGH step S', "
+    "or a distribution 'LOW..HIGH UNIT', 'normal(M, SD)' (repeatable).",
+)
+@click.option("--samples", type=click.IntRange(min=1), help="Samples of the continuous inputs.")
+@click.option(
+    "--method",
+    type=click.Choice(["lhs", "random"]),
+    default="lhs",
+    show_default=True,
+    help="How continuous inputs are sampled: Latin hypercube or plain random.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sampling.")
+@click.option("--maximize", multiple=True, metavar="FIGURE", help="An objective to maximise.")
+@click.option("--minimize", multiple=True, metavar="FIGURE", help="An objective to minimise.")
+@click.option(
+    "--constraint",
+    "constraints",
+    multiple=True,
+    metavar="RULE",
+    help="A rule every feasible variant meets, as in `require`: "
+    "'capacity.facility_power_w <= 100 MW' (repeatable).",
+)
+@click.option("-o", "--out", help="Output folder (default: sweep-<design name>).")
+@click.option("--workers", type=click.IntRange(min=1), help="Processes (default: every core).")
+@click.option("--ray", "ray_address", metavar="auto|ADDRESS", help="Run on a Ray cluster.")
+@click.option("--serial", is_flag=True, help="Run in this process (no pool).")
+@click.option("--factory", "factory", help="The factory to sweep, when the file has several.")
+@click.option("--root", help="Project root that imports may not leave.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@_guarded
+def sweep(
+    file: str,
+    vary: tuple[str, ...],
+    samples: int | None,
+    method: str,
+    seed: int,
+    maximize: tuple[str, ...],
+    minimize: tuple[str, ...],
+    constraints: tuple[str, ...],
+    out: str | None,
+    workers: int | None,
+    ray_address: str | None,
+    serial: bool,
+    factory: str | None,
+    root: str | None,
+    debug: bool,
+) -> None:
+    """Compile many variants of a design; write the table, the Pareto front and a report.
+
+    Resumable: variants already in the output folder's results.jsonl are not
+    computed again. Exit 0 when at least one variant is feasible, else 1.
+    """
+    from aiflang.sweep.command import SweepUsageError
+    from aiflang.sweep.command import sweep as run_sweep
+
+    path = _design_file(file, "sweep")
+    folder = Path(out) if out else Path(f"sweep-{path.stem}")
+    backend = "ray" if ray_address else "serial" if serial else "pool"
+    try:
+        outcome = run_sweep(
+            path,
+            vary=vary,
+            samples=samples,
+            seed=seed,
+            method=method,
+            maximize=maximize,
+            minimize=minimize,
+            constraints=constraints,
+            out=folder,
+            backend=backend,
+            workers=workers,
+            ray_address=ray_address or "auto",
+            root=Path(root) if root else None,
+            factory=factory,
+            progress_stream=sys.stderr,
+        )
+    except SweepUsageError as error:
+        raise UsageError(str(error)) from None
+    from aiflang.sweep.pareto import best
+
+    rows = outcome.rows
+    click.echo(
+        f"{len(rows):,} variants: {sum(r.valid for r in rows):,} valid, "
+        f"{outcome.feasible:,} feasible, {len(outcome.front):,} on the Pareto front"
+    )
+    for objective in outcome.objectives:
+        row = best(rows, objective)
+        if row is not None:
+            inputs = ", ".join(f"{p} = {v}" for p, v in row.inputs)
+            value = row.objectives[objective.path]
+            click.echo(_shown(f"best to {objective.label}: #{row.index} ({value:.6g}): {inputs}"))
+    for note in outcome.notes:
+        click.echo(_shown(f"note: {note}"), err=True)
+    click.echo(_shown(f"wrote {folder}/results.csv, pareto.csv, sweep.json, sweep.html"))
+    sys.exit(EXIT_OK if outcome.feasible else EXIT_INVALID)
+
+
 COMPARE_SUFFIXES = {".txt": "text", ".json": "json", ".md": "md", ".html": "html", ".htm": "html"}
 
 
