@@ -111,7 +111,7 @@ class Base:
         result = self._parsed.get(key)
         if result is None:
             result = parse_source(text, file)
-            if file == self.spec.path and self.constraints():
+            if self.constraints() and _same_file(file, self.spec.path):
                 result = dataclasses.replace(
                     result, module=_with_requires(result.module, self.constraints())
                 )
@@ -156,6 +156,11 @@ class Base:
             f"{d.code} {d.message}" for d in compilation.diagnostics if d.is_error
         ]
         return chosen, errors
+
+
+def _same_file(a: str, b: str) -> bool:
+    # Spans name a file as the user gave it (relative or not); compare the files themselves.
+    return a == b or Path(a).resolve() == Path(b).resolve()
 
 
 def _with_requires(module: ast.Module, requires: tuple[ast.Require, ...]) -> ast.Module:

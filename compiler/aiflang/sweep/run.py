@@ -84,6 +84,14 @@ def load_results(path: Path) -> dict[str, Row]:
     return rows
 
 
+def _ends_mid_line(path: Path) -> bool:
+    with path.open("rb") as handle:
+        if handle.seek(0, os.SEEK_END) == 0:
+            return False
+        handle.seek(-1, os.SEEK_END)
+        return handle.read(1) != b"\n"
+
+
 def _pending(plan: Plan, done: dict[str, Row], found: dict[int, Row]) -> Iterator[Variant]:
     digest = plan.spec.digest
     for variant in plan.variants():
@@ -141,6 +149,8 @@ def run(
     if results is not None:
         results.parent.mkdir(parents=True, exist_ok=True)
         sink = results.open("a", encoding="utf-8")
+        if _ends_mid_line(results):
+            sink.write("\n")  # a write cut off: start a fresh line, so the next row stays whole
     finished = 0
 
     def collect(rows: list[dict[str, Any]]) -> None:

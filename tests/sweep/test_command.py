@@ -1,0 +1,91 @@
+"""`aifc sweep` end to end: outputs, determinism, exit codes for bad options."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from aiflang.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+DESIGN = ROOT / "reference_designs" / "gb200_two_su.aif"
+VARY = (
+    "--vary",
+    "halls.A.racks=[16 x GB200_NVL72, 16 x GB300_NVL72]",
+    "--vary",
+    "site.pue=1.1..1.3 step 0.1",
+    "--vary",
+    "site.power_price=0.06..0.09 USD/kWh",
+    "--samples",
+    "3",
+    "--constraint",
+    "capacity.facility_power_w <= 3 MW",
+)
+
+
+def sweep(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["sweep", str(DESIGN), *args], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_the_sweep_writes_its_table_front_summary_and_report(tmp_path: Path) -> None:
+    out = tmp_path / "s"
+    code, stdout, _ = sweep(*VARY, "--serial", "-o", str(out))
+    assert code == 0, stdout
+    assert "18 variants: 18 valid" in stdout
+    with (out / "results.csv").open(encoding="utf-8") as handle:
+        table = list(csv.DictReader(handle))
+    assert len(table) == 18
+    assert [r["index"] for r in table] == [str(i) for i in range(18)]
+    # 1.2 x 2.35 MW = 2.83 MW fits under 3 MW; 1.3 x 2.35 MW = 3.06 MW does not.
+    for r in table:
+        facility = float(r["facility_power_w"])
+        assert facility == pytest.approx(float(r["it_power_w"]) * float(r["site.pue"]))
+        assert (r["feasible"] == "true") == (facility <= 3e6)
+    summary = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
+    assert summary["variants"] == 18 and summary["feasible"] == 12
+    front = [r for r in table if r["on_front"] == "true"]
+    assert [int(r["index"]) for r in front] == summary["front"]
+    with (out / "pareto.csv").open(encoding="utf-8") as handle:
+        assert [r["index"] for r in csv.DictReader(handle)] == [r["index"] for r in front]
+    html = (out / "sweep.html").read_text(encoding="utf-8")
+    assert html.count("<svg") == 1 + 3 * 2  # the front, and each input against 2 objectives
+    assert "http" not in html.split("<body>")[1]  # nothing loaded from the network
+    pq = pytest.importorskip("pyarrow.parquet")
+    parquet = pq.read_table(out / "results.parquet").to_pylist()
+    assert [r["tco_usd"] for r in parquet] == [float(r["tco_usd"]) for r in table]
+    assert parquet[0]["feasible"] is (table[0]["feasible"] == "true")
+
+
+def test_the_same_plan_writes_the_same_bytes_on_the_pool(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert sweep(*VARY, "--serial", "-o", str(a))[0] == 0
+    assert sweep(*VARY, "--workers", "2", "-o", str(b))[0] == 0
+    for name in ("results.csv", "pareto.csv", "sweep.html", "results.parquet"):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "at least one --vary"),
+        (("--vary", "halls.B.racks=[16 x GB200_NVL72]"), "no hall `B`"),
+        (("--vary", "site.pue=[1.2]", "--vary", "site.pue=[1.3]"), "given twice"),
+        (("--vary", "site.pue=[1.2]", "--constraint", "capacity.gpus"), "PATH OP VALUE"),
+        (("--vary", "site.pue=[1.2]", "--constraint", "capacity.gpu >= 1"), "did you mean"),
+        (("--vary", "site.pue=[1.2]", "--maximize", "tokens_per_mw"), "is not in the report"),
+        (("--vary", "site.pue=1..2"), "--samples"),
+        (("--vary", "site.pue=[fast]"), "expects a plain number"),
+    ],
+)
+def test_bad_options_exit_2_with_one_line(
+    args: tuple[str, ...], message: str, tmp_path: Path
+) -> None:
+    code, _, stderr = sweep(*args, "--serial", "-o", str(tmp_path / "x"))
+    assert code == 2
+    assert message in stderr
+    assert len(stderr.strip().splitlines()) == 1
