@@ -47,6 +47,7 @@ def pipeline() -> tuple[Analysis, ...]:
     """The analyses, in the order they run after resolve and elaborate."""
     # Imported here so `aifc --help` does not pay for the models.
     from aiflang.analyses.cost import estimate_cost
+    from aiflang.analyses.degraded import degraded_modes
     from aiflang.analyses.fabrics import size_fabrics
     from aiflang.analyses.fleet import count_fleet
     from aiflang.analyses.power import check_power
@@ -59,6 +60,7 @@ def pipeline() -> tuple[Analysis, ...]:
         count_fleet,  # GPUs by model and the power they share, for throughput and cost
         estimate_throughput,  # capacity, training time, inference tokens/s
         estimate_cost,  # capex, opex, TCO, cost per GPU-hour and per token
+        degraded_modes,  # each single failure: the tokens/s and training time that survive
         check_requirements,  # `require` rules against the computed figures
     )
 

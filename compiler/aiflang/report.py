@@ -205,6 +205,35 @@ class CostReport(_Model):
     missing_prices: list[str] = []
 
 
+class DegradedWorkload(_Model):
+    """What one workload keeps while one part is down."""
+
+    name: str
+    kind: str  # serve | train
+    gpus_lost: float  # its share of the GPUs the failure takes (fleet GPUs x its share)
+    tokens_per_s: float | None = None  # serve: what survives
+    tokens_per_s_lost: float | None = None
+    lost_cost_usd_per_hour: float | None = None  # serve: lost tokens at its cost per token
+    time_s: float | None = None  # train: the run's time with the part down throughout
+    time_added_s: float | None = None
+    extra_cost_usd: float | None = None  # train: its cost x the added time share
+
+
+class DegradedMode(_Model):
+    """One single failure the power, cooling or fabric analyses list, and what survives it."""
+
+    part: str  # as in halls[].failures[] and fabrics[].failures[]
+    location: str  # `hall A`, `fabric compute`
+    gpus_lost: int
+    bisection_lost: float = 0.0  # share of the fabric's bisection lost, 0..1
+    tokens_per_s: float | None = None  # fleet tokens/s that survive
+    tokens_per_s_lost: float | None = None
+    lost_cost_usd_per_hour: float | None = None
+    train_time_added_s: float | None = None  # the longest run's added time
+    basis: str = ""  # how training time was scaled
+    workloads: list[DegradedWorkload] = []
+
+
 class RequirementReport(_Model):
     path: str
     operator: str
@@ -248,6 +277,7 @@ class Report(_Model):
     serve: list[ServeReport] = []
     cost: CostReport | None = None
     requirements: list[RequirementReport] = []
+    degraded_modes: list[DegradedMode] = []
     assumptions: list[AssumptionReport] = []
     explain: dict[str, DerivationReport] = Field(default_factory=dict)
 

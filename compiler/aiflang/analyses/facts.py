@@ -69,6 +69,7 @@ class Facts:
     serve: list[rp.ServeReport] = field(default_factory=list)
     cost: rp.CostReport | None = None
     requirements: list[rp.RequirementReport] = field(default_factory=list)
+    degraded_modes: list[rp.DegradedMode] = field(default_factory=list)
     derivations: dict[str, Derivation] = field(default_factory=dict)
 
     def record_derivation(self, key: str, derivation: Derivation) -> None:
@@ -106,6 +107,7 @@ def report_sections(design: Design, facts: Facts) -> dict[str, Any]:
         "serve": facts.serve,
         "cost": facts.cost,
         "requirements": facts.requirements,
+        "degraded_modes": facts.degraded_modes,
         "assumptions": assumptions,
         "explain": explain,
     }

@@ -342,3 +342,35 @@ def assumption_text(value: float, unit: str) -> str:
     except ValueError:
         return f"{units.format_number(value, 4)} {unit}"
     return f"{units.format_number(shown, 4)} {unit}"
+
+
+DEGRADED_HEADERS = [
+    "Failure",
+    "Where",
+    "GPUs lost",
+    "Bisection lost",
+    "Tokens/s left",
+    "Tokens/s lost",
+    "Lost tokens' cost per hour",
+    "Training time added",
+]
+DEGRADED_NUMERIC = [False, False, True, True, True, True, True, True]
+
+
+def degraded_rows(report: Report) -> list[list[str]]:
+    """The degraded-modes table: one row per single failure, its figures formatted."""
+    rows = []
+    for mode in report.degraded_modes:
+        rows.append(
+            [
+                mode.part,
+                mode.location,
+                count(mode.gpus_lost),
+                percent(mode.bisection_lost) if mode.bisection_lost else MISSING,
+                optional(mode.tokens_per_s, token_rate),
+                optional(mode.tokens_per_s_lost, token_rate),
+                optional(mode.lost_cost_usd_per_hour, money),
+                optional(mode.train_time_added_s, lambda s: duration(s) if s > 0 else "none"),
+            ]
+        )
+    return rows

@@ -146,6 +146,8 @@ class Page:
     cost_tables: list[tuple[str, Table]]
     cost_facts: list[tuple[str, str]]
     missing_prices: list[str]
+    degraded: Table | None
+    degraded_basis: list[str]
     assumptions: Table | None
     explained: dict[str, list[Derivation]] = field(default_factory=dict)
 
@@ -158,6 +160,7 @@ SECTIONS = [
     Section("network", "Network"),
     Section("workloads", "Workloads"),
     Section("cost", "Cost"),
+    Section("degraded", "Degraded modes"),
     Section("assumptions", "Assumptions and sources"),
 ]
 
@@ -197,6 +200,8 @@ def build_page(report: Report) -> Page:
         capex_chart=_capex_chart(report),
         cost_tables=_cost_tables(report),
         cost_facts=_cost_facts(report),
+        degraded=_degraded(report),
+        degraded_basis=sorted({m.basis for m in report.degraded_modes if m.basis}),
         missing_prices=list(report.cost.missing_prices) if report.cost else [],
         assumptions=_assumptions(report),
         explained=_group_derivations(derivations),
@@ -600,6 +605,16 @@ def _train(report: Report) -> Table | None:
     ]
     headers = ["Run", "GPUs", "Precision", "MFU", "Compute", "Time", "GPU-hours", "Energy", "Cost"]
     return Table(headers, rows, [False, True, False] + [True] * 6)
+
+
+def _degraded(report: Report) -> Table | None:
+    if not report.degraded_modes:
+        return None
+    rows = [
+        [Cell(text, "strong" if i == 0 else "") for i, text in enumerate(row)]
+        for row in fig.degraded_rows(report)
+    ]
+    return Table(fig.DEGRADED_HEADERS, rows, fig.DEGRADED_NUMERIC)
 
 
 def _gpus(count: int, model: str | None) -> str:

@@ -198,6 +198,18 @@ def render_markdown(report: Report) -> str:
             {1, 2, 3, 4, 5, 6},
         )
         out.append("")
+    if report.degraded_modes:
+        out += ["### Degraded modes", ""]
+        out += [
+            "What survives each single failure: lost GPUs come out of every workload in "
+            "proportion to its GPUs; a serving replica is lost whole; training runs on the "
+            "GPUs left, slowed by the bisection a spine or core takes.",
+            "",
+        ]
+        rows = [[escape(c) for c in row] for row in fig.degraded_rows(report)]
+        numeric = {i for i, n in enumerate(fig.DEGRADED_NUMERIC) if n}
+        out += _table(fig.DEGRADED_HEADERS, rows, numeric)
+        out.append("")
     return "\n".join(out)
 
 
