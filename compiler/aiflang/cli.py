@@ -438,6 +438,15 @@ REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".json": "json", ".md": "md"
 )
 @click.option("--root", help="Project root that imports may not leave.")
 @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
+@click.option(
+    "--uncertainty",
+    "samples",
+    type=click.IntRange(min=2, max=100_000),
+    metavar="N",
+    help="Run N Monte Carlo samples of the design's ranges and the assumptions' published "
+    "ranges; report P10/P50/P90 and a tornado chart.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of --uncertainty.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @_guarded
 def report(
@@ -448,6 +457,8 @@ def report(
     explain_key: str | None,
     root: str | None,
     sets: tuple[str, ...],
+    samples: int | None,
+    seed: int,
     debug: bool,
 ) -> None:
     """Produce the design report: HTML (default), JSON or Markdown."""
@@ -466,6 +477,23 @@ def report(
             click.echo(render_diagnostics(compilation.diagnostics, compilation.sources), err=True)
         raise UsageError(f"{file}: no factory to report on")
     data = reports[index]
+    if samples is not None and data.capacity is not None:
+        from aiflang.sweep.uncertainty import uncertainty
+
+        # Small runs stay in this process: starting a pool costs more than it saves.
+        backend = "pool" if samples >= 256 else "serial"
+        found = uncertainty(
+            path,
+            data,
+            samples=samples,
+            seed=seed,
+            root=Path(root) if root else None,
+            settings=sets,
+            backend=backend,
+        )
+        data = data.model_copy(update={"uncertainty": found})
+    elif samples is not None:
+        click.echo(_shown("note: --uncertainty skipped: the design has no figures"), err=True)
     if explain_key:
         from aiflang.render.derivation import render_derivation
 

@@ -234,6 +234,42 @@ class DegradedMode(_Model):
     workloads: list[DegradedWorkload] = []
 
 
+class UncertainInput(_Model):
+    """One input the Monte Carlo run samples."""
+
+    path: str  # as `--set` names it: `site.power_price`, `assumptions.mfu_default_bf16`
+    distribution: str  # `uniform(0.06 USD/kWh, 0.09 USD/kWh)`, `triangular(...)`, ...
+    source: str  # `design` or the assumption's published source
+
+
+class Percentiles(_Model):
+    nominal: float | None = None  # the single-compile figure (every input at its nominal)
+    p10: float | None = None
+    p50: float | None = None
+    p90: float | None = None
+
+
+class TornadoBar(_Model):
+    """One input moved alone to its P10 and P90 values, the others at their nominal."""
+
+    input: str
+    low_value: str
+    high_value: str
+    at_low: float | None = None
+    at_high: float | None = None
+    swing: float = 0.0  # |at_high - at_low|
+
+
+class UncertaintyReport(_Model):
+    samples: int
+    valid_samples: int
+    seed: int
+    method: str  # lhs | random
+    inputs: list[UncertainInput] = []
+    figures: dict[str, Percentiles] = {}  # capex_usd, tco_usd, tokens_per_s_per_mw, ...
+    tornado: dict[str, list[TornadoBar]] = {}  # per figure, largest swing first
+
+
 class RequirementReport(_Model):
     path: str
     operator: str
@@ -251,6 +287,8 @@ class AssumptionReport(_Model):
     overridden: bool
     description: str
     source: str
+    low: float | None = None  # the range the source publishes, when it gives one
+    high: float | None = None
 
 
 class DerivationReport(_Model):
@@ -278,6 +316,7 @@ class Report(_Model):
     cost: CostReport | None = None
     requirements: list[RequirementReport] = []
     degraded_modes: list[DegradedMode] = []
+    uncertainty: UncertaintyReport | None = None  # `aifc report --uncertainty N` only
     assumptions: list[AssumptionReport] = []
     explain: dict[str, DerivationReport] = Field(default_factory=dict)
 

@@ -89,6 +89,8 @@ def report_sections(design: Design, facts: Facts) -> dict[str, Any]:
             overridden=name in facts.assumptions.overrides,
             description=REGISTRY[name].description,
             source=REGISTRY[name].source,
+            low=REGISTRY[name].low,
+            high=REGISTRY[name].high,
         )
         for name in used
         if name in REGISTRY

@@ -36,6 +36,7 @@ from aiflang.diagnostics import (
 )
 from aiflang.fileio import NotRegularFile, TooLarge, read_limited
 from aiflang.frontend.settings import Setting, apply_settings
+from aiflang.frontend.uncertain import nominal_module
 from aiflang.syntax import tree as ast
 from aiflang.syntax.parser import (
     MAX_FILE_BYTES,
@@ -227,6 +228,7 @@ class _Resolver:
         if path == self.main and self.settings:
             module, texts = apply_settings(module, self.settings, self.sink)
             self.program.sources.update(texts)
+        module = nominal_module(module, self.sink)
         self.parsed[path] = module
         self.program.modules[file] = module
         self.imports[path] = []

@@ -48,6 +48,8 @@ def _describe(value: ast.Value) -> str:
         return f"the ratio {value.text}"
     if isinstance(value, ast.Redundancy):
         return f"the redundancy {value.text}"
+    if isinstance(value, ast.Uncertain):
+        return "a range or distribution"
     return "a tagged value"
 
 

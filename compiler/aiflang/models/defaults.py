@@ -30,6 +30,14 @@ class Assumption:
     source: str
     minimum: float | None = None
     maximum: float | None = None
+    # The range the source publishes (SI), when it gives one: `aifc report --uncertainty`
+    # samples the constant over it unless the design sets it. It holds the default.
+    low: float | None = None
+    high: float | None = None
+
+    @property
+    def published_range(self) -> tuple[float, float] | None:
+        return (self.low, self.high) if self.low is not None and self.high is not None else None
 
 
 DEFAULTS: tuple[Assumption, ...] = (
@@ -57,6 +65,8 @@ DEFAULTS: tuple[Assumption, ...] = (
         "containment; above 50 kW air alone is not a credible design",
         minimum=5e3,
         maximum=150e3,
+        low=40e3,
+        high=50e3,
     ),
     Assumption(
         "node_overhead",
@@ -127,6 +137,8 @@ DEFAULTS: tuple[Assumption, ...] = (
         "1.58 in 2023, between 1.55 and 1.59 since 2020",
         minimum=1.0,
         maximum=4.0,
+        low=1.55,
+        high=1.59,
     ),
     # Fabric sizing (aiflang.models.fabric)
     Assumption(
@@ -148,6 +160,8 @@ DEFAULTS: tuple[Assumption, ...] = (
         "NVIDIA LinkX transceiver pages: 800G twin-port OSFP 15 W multimode, 17 W single-mode",
         minimum=0.0,
         maximum=60.0,
+        low=15.0,
+        high=17.0,
     ),
     Assumption(
         "fabric_nic_transceiver_power_w",
@@ -179,6 +193,8 @@ DEFAULTS: tuple[Assumption, ...] = (
         "it with the contract figure",
         minimum=0.0,
         maximum=0.5,
+        low=0.03,
+        high=0.05,
     ),
     Assumption(
         "life_accelerated_systems",
@@ -190,6 +206,8 @@ DEFAULTS: tuple[Assumption, ...] = (
         "years for servers (10-K filings)",
         minimum=1 * _YEAR,
         maximum=15 * _YEAR,
+        low=5 * _YEAR,
+        high=6 * _YEAR,
     ),
     Assumption(
         "life_network",
@@ -200,6 +218,8 @@ DEFAULTS: tuple[Assumption, ...] = (
         "Alphabet 10-K (2022): server and network equipment six years",
         minimum=1 * _YEAR,
         maximum=15 * _YEAR,
+        low=5 * _YEAR,
+        high=6 * _YEAR,
     ),
     Assumption(
         "life_storage",
@@ -220,6 +240,8 @@ DEFAULTS: tuple[Assumption, ...] = (
         "40 years (Digital Realty, Equinix 10-K filings)",
         minimum=1 * _YEAR,
         maximum=60 * _YEAR,
+        low=15 * _YEAR,
+        high=25 * _YEAR,
     ),
     # Site prices: what a design's `site` block leaves out (aiflang.analyses.cost)
     Assumption(
@@ -288,6 +310,8 @@ DEFAULTS: tuple[Assumption, ...] = (
         "GPUs; 40% is the middle of that range",
         minimum=0.01,
         maximum=1.0,
+        low=0.38,
+        high=0.43,
     ),
     Assumption(
         "mfu_default_fp8",
@@ -299,6 +323,8 @@ DEFAULTS: tuple[Assumption, ...] = (
         "the FP8 peak is 2x the BF16 one, so 0.40 x 1.5 / 2 = 0.30",
         minimum=0.01,
         maximum=1.0,
+        low=0.26,
+        high=0.30,
     ),
     Assumption(
         "mfu_default_fp4",
@@ -383,6 +409,8 @@ DEFAULTS: tuple[Assumption, ...] = (
         "(2024): 7168/61 = 118",
         minimum=10.0,
         maximum=1000.0,
+        low=102.0,
+        high=130.0,
     ),
     Assumption(
         "kv_gqa_fraction",

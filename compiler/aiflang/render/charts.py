@@ -389,3 +389,44 @@ def scatter_chart(
             )
         )
     return chart
+
+
+@dataclass(frozen=True)
+class Swing:
+    """One bar of a tornado chart: an input and the figure at its low and high values."""
+
+    label: str
+    at_low: float
+    at_high: float
+    text: str  # the range of the figure, formatted
+
+
+def tornado_chart(label: str, base: float, swings: list[Swing], width: int = CHART_WIDTH) -> Chart:
+    """Horizontal bars from the figure at each input's low value to its high value,
+    around a vertical line at the nominal figure `base`; the widest bar first."""
+    label_width = CHAR_WIDTH * LABEL_MAX_CHARS + 12
+    value_width = 250
+    plot_x = label_width
+    plot_w = width - label_width - value_width
+    height = ROW_HEIGHT * max(len(swings), 1) + 12
+    chart = Chart(width=width, height=height, label=label)
+    ends = [base] + [v for s in swings for v in (s.at_low, s.at_high)]
+    low, high = min(ends), max(ends)
+    if high == low:
+        high, low = high + 1.0, low - 1.0
+
+    def sx(value: float) -> float:
+        return plot_x + (value - low) / (high - low) * plot_w
+
+    for row, swing in enumerate(swings):
+        y = 6 + row * ROW_HEIGHT
+        left, right = sorted((sx(swing.at_low), sx(swing.at_high)))
+        chart.texts.append(Text("0", _n(y + BAR_HEIGHT - 3), clip(swing.label)))
+        chart.rects.append(
+            Rect(_n(left), _n(y), _n(max(right - left, 1.0)), _n(BAR_HEIGHT), "bar", swing.text)
+        )
+        chart.texts.append(
+            Text(_n(plot_x + plot_w + 6), _n(y + BAR_HEIGHT - 3), swing.text, "start", "value")
+        )
+    chart.lines.append(Line(_n(sx(base)), "2", _n(sx(base)), _n(height - 2), "limit"))
+    return chart

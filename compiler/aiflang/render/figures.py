@@ -374,3 +374,33 @@ def degraded_rows(report: Report) -> list[list[str]]:
             ]
         )
     return rows
+
+
+UNCERTAINTY_FIGURES: dict[str, tuple[str, Callable[[float], str]]] = {
+    "capex_usd": ("Capex", lambda v: money(v)),
+    "tco_usd": ("TCO", lambda v: money(v)),
+    "tokens_per_s_per_mw": ("Tokens/s per MW", lambda v: tokens_per_mw(v)),
+    "cost_per_million_tokens_usd": (
+        "Cost per million tokens",
+        lambda v: cost_per_million_tokens(v),
+    ),
+}
+UNCERTAINTY_HEADERS = ["Figure", "Nominal", "P10", "P50", "P90"]
+
+
+def uncertainty_rows(report: Report) -> list[list[str]]:
+    """P10/P50/P90 of each headline figure, formatted; empty without --uncertainty."""
+    found = report.uncertainty
+    if found is None:
+        return []
+    rows = []
+    for name, (label, formatter) in UNCERTAINTY_FIGURES.items():
+        p = found.figures.get(name)
+        if p is None or p.p50 is None:
+            continue
+        rows.append([label] + [optional(v, formatter) for v in (p.nominal, p.p10, p.p50, p.p90)])
+    return rows
+
+
+def uncertainty_formatter(name: str) -> Callable[[float], str]:
+    return UNCERTAINTY_FIGURES[name][1]

@@ -148,6 +148,7 @@ class Page:
     missing_prices: list[str]
     degraded: Table | None
     degraded_basis: list[str]
+    uncertainty: UncertaintyView | None
     assumptions: Table | None
     explained: dict[str, list[Derivation]] = field(default_factory=dict)
 
@@ -161,6 +162,7 @@ SECTIONS = [
     Section("workloads", "Workloads"),
     Section("cost", "Cost"),
     Section("degraded", "Degraded modes"),
+    Section("uncertainty", "Uncertainty"),
     Section("assumptions", "Assumptions and sources"),
 ]
 
@@ -201,6 +203,7 @@ def build_page(report: Report) -> Page:
         cost_tables=_cost_tables(report),
         cost_facts=_cost_facts(report),
         degraded=_degraded(report),
+        uncertainty=_uncertainty(report),
         degraded_basis=sorted({m.basis for m in report.degraded_modes if m.basis}),
         missing_prices=list(report.cost.missing_prices) if report.cost else [],
         assumptions=_assumptions(report),
@@ -605,6 +608,55 @@ def _train(report: Report) -> Table | None:
     ]
     headers = ["Run", "GPUs", "Precision", "MFU", "Compute", "Time", "GPU-hours", "Energy", "Cost"]
     return Table(headers, rows, [False, True, False] + [True] * 6)
+
+
+@dataclass(frozen=True)
+class UncertaintyView:
+    note: str
+    table: Table
+    tornadoes: list[tuple[str, charts.Chart]]
+    inputs: Table
+
+
+def _uncertainty(report: Report) -> UncertaintyView | None:
+    found = report.uncertainty
+    if found is None or not found.inputs:
+        return None
+    rows = [
+        [Cell(c, "strong" if i == 0 else "") for i, c in enumerate(r)]
+        for r in fig.uncertainty_rows(report)
+    ]
+    table = Table(fig.UNCERTAINTY_HEADERS, rows, [False, True, True, True, True])
+    tornadoes = []
+    for name, bars in found.tornado.items():
+        nominal = found.figures.get(name)
+        moving = [b for b in bars if b.swing > 0 and b.at_low is not None and b.at_high is not None]
+        if not moving or nominal is None or nominal.nominal is None:
+            continue
+        label, formatter = fig.UNCERTAINTY_FIGURES[name]
+        swings = [
+            charts.Swing(
+                b.input.removeprefix("assumptions."),
+                b.at_low or 0.0,
+                b.at_high or 0.0,
+                f"{formatter(b.at_low or 0.0)} .. {formatter(b.at_high or 0.0)}",
+            )
+            for b in moving
+        ]
+        tornadoes.append(
+            (label, charts.tornado_chart(f"What moves {label}", nominal.nominal, swings))
+        )
+    inputs = Table(
+        ["Input", "Distribution", "Source"],
+        [[Cell(i.path, "mono"), Cell(i.distribution), Cell(i.source)] for i in found.inputs],
+        [False, False, False],
+    )
+    note = (
+        f"{found.valid_samples:,} of {found.samples:,} Monte Carlo samples valid (Latin "
+        f"hypercube, seed {found.seed}). Tornado bars move one input from its P10 to its P90 "
+        "value with the others at their nominal value; the line is the nominal figure."
+    )
+    return UncertaintyView(note, table, tornadoes, inputs)
 
 
 def _degraded(report: Report) -> Table | None:

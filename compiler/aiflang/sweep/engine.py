@@ -51,12 +51,14 @@ class BaseSpec:
     files: tuple[tuple[str, bytes], ...]  # every file the design read, and its bytes
     constraints: tuple[str, ...] = ()  # `PATH OP VALUE` rules added as `require`
     factory: str | None = None
+    settings: tuple[str, ...] = ()  # `--set PATH=VALUE` of every variant, before its own
 
     @property
     def digest(self) -> str:
         """A hash of everything that decides a variant's figures, but its settings."""
         sha = hashlib.sha256()
-        for part in (ENGINE_VERSION, self.path, self.factory or "", *self.constraints):
+        parts = (ENGINE_VERSION, self.path, self.factory or "", *self.constraints, "--set")
+        for part in (*parts, *self.settings):
             sha.update(part.encode("utf-8") + b"\0")
         for name, data in self.files:
             sha.update(name.encode("utf-8") + b"\0" + hashlib.sha256(data).digest())
@@ -69,6 +71,7 @@ def read_base(
     root: Path | None = None,
     constraints: Sequence[str] = (),
     factory: str | None = None,
+    settings: Sequence[str] = (),
 ) -> BaseSpec:
     """Read the design and what it imports once (a compile with a recording loader)."""
     seen: dict[str, bytes] = {}
@@ -91,6 +94,7 @@ def read_base(
         tuple(sorted(seen.items())),
         tuple(constraints),
         factory,
+        tuple(settings),
     )
 
 
@@ -111,7 +115,7 @@ class Base:
         result = self._parsed.get(key)
         if result is None:
             result = parse_source(text, file)
-            if self.constraints() and _same_file(file, self.spec.path):
+            if self.constraints() and same_file(file, self.spec.path):
                 result = dataclasses.replace(
                     result, module=_with_requires(result.module, self.constraints())
                 )
@@ -138,7 +142,9 @@ class Base:
 
     def report(self, values: Sequence[tuple[str, str]]) -> tuple[rp.Report | None, list[str]]:
         """The report of the variant with `values` set, and its error lines."""
-        settings = [self.setting(path, value) for path, value in values]
+        fixed = [t.partition("=") for t in self.spec.settings]
+        settings = [self.setting(p, v) for p, _, v in fixed]
+        settings += [self.setting(path, value) for path, value in values]
         compilation = compile_file(
             Path(self.spec.path),
             root=Path(self.spec.root) if self.spec.root else None,
@@ -158,7 +164,7 @@ class Base:
         return chosen, errors
 
 
-def _same_file(a: str, b: str) -> bool:
+def same_file(a: str, b: str) -> bool:
     # Spans name a file as the user gave it (relative or not); compare the files themselves.
     return a == b or Path(a).resolve() == Path(b).resolve()
 

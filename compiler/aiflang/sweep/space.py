@@ -26,13 +26,12 @@ import itertools
 import math
 import random
 import re
-import statistics
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from aiflang.models.distributions import ARGUMENTS, KINDS, Distribution, problem, value_text
+
 METHODS = ("lhs", "random")
-KINDS = ("uniform", "normal", "triangular")
-_ARGUMENTS = {"uniform": 2, "normal": 2, "triangular": 3}
 _NUMBER = r"[+-]?(?:[0-9][0-9_]*(?:\.(?!\.)[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][+-]?[0-9]+)?"
 _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _SCALED = rf"({_NUMBER})(?:\s+(thousand|million|billion|trillion))?"
@@ -42,65 +41,10 @@ _RANGE = re.compile(
     rf"\s*{_SCALED}\s*\.\.\s*{_SCALED}\s*({_UNIT})?\s*(?:\bstep\s+{_SCALED}\s*({_UNIT})?\s*)?"
 )
 _CALL = re.compile(r"\s*([a-z_]+)\s*\((.*)\)\s*", re.S)
-# The probability at the ends of a sample, so a normal's inverse CDF stays finite.
-_EDGE = 1e-9
 
 
 class SpaceError(ValueError):
     """A `--vary` that cannot be read, said in one line."""
-
-
-@dataclass(frozen=True, slots=True)
-class Distribution:
-    """A continuous input: its kind, its parameters in `unit`, and that unit."""
-
-    kind: str  # uniform | normal | triangular
-    parameters: tuple[float, ...]
-    unit: str | None = None
-
-    def value(self, u: float) -> float:
-        """The value at cumulative probability `u` (0 < u < 1): the inverse CDF."""
-        u = min(max(u, _EDGE), 1 - _EDGE)
-        if self.kind == "uniform":
-            low, high = self.parameters
-            return low + u * (high - low)
-        if self.kind == "normal":
-            mean, sd = self.parameters
-            return statistics.NormalDist(mean, sd).inv_cdf(u) if sd > 0 else mean
-        low, mode, high = self.parameters
-        if high == low:
-            return low
-        cut = (mode - low) / (high - low)
-        if u < cut:
-            return low + math.sqrt(u * (high - low) * (mode - low))
-        return high - math.sqrt((1 - u) * (high - low) * (high - mode))
-
-    @property
-    def nominal(self) -> float:
-        """The value a single compile uses: the middle of a range, a mean, a mode."""
-        if self.kind == "uniform":
-            return (self.parameters[0] + self.parameters[1]) / 2
-        if self.kind == "normal":
-            return self.parameters[0]
-        return self.parameters[1]
-
-    @property
-    def low(self) -> float:
-        """The P10 value (a tornado's low end)."""
-        return self.value(0.1)
-
-    @property
-    def high(self) -> float:
-        """The P90 value (a tornado's high end)."""
-        return self.value(0.9)
-
-    def text(self, value: float) -> str:
-        """`value` written as the language reads it, in this distribution's unit."""
-        return value_text(value, self.unit)
-
-    def describe(self) -> str:
-        args = ", ".join(value_text(p, self.unit) for p in self.parameters)
-        return f"{self.kind}({args})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,14 +66,6 @@ class Variant:
 
     index: int
     values: tuple[tuple[str, str], ...]  # (path, value text), in axis order
-
-
-def value_text(value: float, unit: str | None) -> str:
-    """A number as the language writes it: 8 significant digits, then the unit."""
-    number = f"{value:.8g}"
-    if unit is None:
-        return number
-    return f"{number}%" if unit == "%" else f"{number} {unit}"
 
 
 def _scaled(number: str, scale: str | None) -> float:
@@ -171,8 +107,8 @@ def parse_distribution(text: str) -> Distribution | None:
     if kind not in KINDS:
         raise SpaceError(f"`{kind}(...)`: a distribution is one of {', '.join(KINDS)}")
     arguments = _split_top(inside)
-    if len(arguments) != _ARGUMENTS[kind]:
-        raise SpaceError(f"`{kind}(...)` takes {_ARGUMENTS[kind]} values, found {len(arguments)}")
+    if len(arguments) != ARGUMENTS[kind]:
+        raise SpaceError(f"`{kind}(...)` takes {ARGUMENTS[kind]} values, found {len(arguments)}")
     numbers: list[float] = []
     units: set[str | None] = set()
     for argument in arguments:
@@ -191,13 +127,9 @@ def parse_distribution(text: str) -> Distribution | None:
 
 
 def _check(distribution: Distribution, text: str) -> None:
-    p = distribution.parameters
-    if distribution.kind == "uniform" and not p[0] <= p[1]:
-        raise SpaceError(f"`{text.strip()}`: the low end is above the high end")
-    if distribution.kind == "normal" and p[1] < 0:
-        raise SpaceError(f"`{text.strip()}`: a standard deviation cannot be negative")
-    if distribution.kind == "triangular" and not p[0] <= p[1] <= p[2]:
-        raise SpaceError(f"`{text.strip()}`: write triangular(LOW, MODE, HIGH) in that order")
+    found = problem(distribution.kind, distribution.parameters)
+    if found is not None:
+        raise SpaceError(f"`{text.strip()}`: {found}")
 
 
 def _stepped(text: str) -> tuple[str, ...] | None:

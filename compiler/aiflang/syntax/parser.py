@@ -664,6 +664,23 @@ class _Builder:
                 self.quantity(argument) if argument.data == "quantity" else self.map(argument)
             )
             return ast.Tagged(tag, arg_value, span)
+        if kind == "uncertain":
+            low_node, _dots, high_node = node.children[:3]
+            assert isinstance(low_node, Tree) and isinstance(high_node, Tree)
+            high = self.quantity(high_node)
+            low = ast.Quantity(
+                self.number(low_node), high.unit, self.span(low_node), high.unit_span
+            )
+            return ast.Uncertain("range", (low, high), span, span)
+        if kind == "distribution":
+            name = node.children[0]
+            assert isinstance(name, Token)
+            arguments = tuple(
+                self.quantity(c)
+                for c in node.children
+                if isinstance(c, Tree) and c.data == "quantity"
+            )
+            return ast.Uncertain(str(name), arguments, span, self.span(name))
         if kind == "map":
             return self.map(node)
         if kind == "list":

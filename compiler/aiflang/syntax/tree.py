@@ -109,8 +109,30 @@ class MapValue:
     span: Span = _span()
 
 
+@dataclass(frozen=True, slots=True)
+class Uncertain:
+    """`0.06..0.09 USD/kWh` (kind `range`) or `normal(40%, 5%)` (kind as written).
+
+    A range's two ends carry the unit written after the high end.
+    """
+
+    kind: str
+    arguments: tuple[Quantity, ...]
+    span: Span = _span()
+    kind_span: Span = _span()
+
+
 Value = (
-    Quantity | Ref | Multiplicity | Tagged | StringValue | Ratio | Redundancy | ListValue | MapValue
+    Quantity
+    | Ref
+    | Multiplicity
+    | Tagged
+    | StringValue
+    | Ratio
+    | Redundancy
+    | ListValue
+    | MapValue
+    | Uncertain
 )
 
 
