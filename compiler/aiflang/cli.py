@@ -535,11 +535,10 @@ def report(
 @click.option(
     "--method",
     type=click.Choice(["lhs", "random"]),
-    default="lhs",
-    show_default=True,
-    help="How continuous inputs are sampled: Latin hypercube or plain random.",
+    help="How continuous inputs are sampled: Latin hypercube (default) or plain random.",
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sampling.")
+@click.option("--seed", type=int, help="Seed of the sampling (default 0).")
+@click.option("--sweep", "sweep_name", help="The file's sweep block to run (default: the first).")
 @click.option("--maximize", multiple=True, metavar="FIGURE", help="An objective to maximise.")
 @click.option("--minimize", multiple=True, metavar="FIGURE", help="An objective to minimise.")
 @click.option(
@@ -562,8 +561,9 @@ def sweep(
     file: str,
     vary: tuple[str, ...],
     samples: int | None,
-    method: str,
-    seed: int,
+    method: str | None,
+    seed: int | None,
+    sweep_name: str | None,
     maximize: tuple[str, ...],
     minimize: tuple[str, ...],
     constraints: tuple[str, ...],
@@ -577,6 +577,7 @@ def sweep(
 ) -> None:
     """Compile many variants of a design; write the table, the Pareto front and a report.
 
+    The variants come from `--vary` options and from the file's `sweep` block.
     Resumable: variants already in the output folder's results.jsonl are not
     computed again. Exit 0 when at least one variant is feasible, else 1.
     """
@@ -602,6 +603,7 @@ def sweep(
             ray_address=ray_address or "auto",
             root=Path(root) if root else None,
             factory=factory,
+            sweep_name=sweep_name,
             progress_stream=sys.stderr,
         )
     except SweepUsageError as error:

@@ -36,7 +36,7 @@ from aiflang.diagnostics import (
 )
 from aiflang.fileio import NotRegularFile, TooLarge, read_limited
 from aiflang.frontend.settings import Setting, apply_settings
-from aiflang.frontend.uncertain import nominal_module
+from aiflang.frontend.uncertain import check_sweep, nominal_module
 from aiflang.syntax import tree as ast
 from aiflang.syntax.parser import (
     MAX_FILE_BYTES,
@@ -313,7 +313,7 @@ class _Resolver:
             if not isinstance(entry, ast.Block):
                 continue
             if entry.kind not in COMPONENT_KINDS:
-                if report and top_level and entry.kind != "factory":
+                if report and top_level and entry.kind not in ("factory", "sweep"):
                     self.misplaced(entry, "at the top of a file")
                 continue
             if not entry.name:
@@ -594,6 +594,8 @@ class _Resolver:
         for entry in module.entries:
             if isinstance(entry, ast.Block) and entry.kind == "factory":
                 self.factory(entry, path.resolve(), scope)
+            elif isinstance(entry, ast.Block) and entry.kind == "sweep":
+                check_sweep(entry, self.sink)  # read by `aifc sweep`, not part of the design
             elif isinstance(entry, ast.Block) and entry.kind not in BLOCKS:
                 self.unknown_kind(entry)
             elif isinstance(entry, ast.Attribute):

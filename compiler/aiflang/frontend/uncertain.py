@@ -15,11 +15,13 @@ again as a wrong type).
 from __future__ import annotations
 
 import dataclasses
+import difflib
 from collections.abc import Iterator
 
-from aiflang.diagnostics import Sink, codes
+from aiflang.diagnostics import Sink, codes, did_you_mean
 from aiflang.models.distributions import Distribution, problem
 from aiflang.syntax import tree as ast
+from aiflang.syntax.schema import BLOCKS
 
 _KIND = {"range": "uniform"}
 # Blocks whose `--set` path is `KIND.ATTR` (one per factory) or `PLURAL.NAME.ATTR`.
@@ -78,6 +80,9 @@ def _attribute(attribute: ast.Attribute, sink: Sink) -> ast.Attribute | None:
 def _entries(entries: tuple[ast.Entry, ...], sink: Sink) -> tuple[ast.Entry, ...]:
     out: list[ast.Entry] = []
     for entry in entries:
+        if isinstance(entry, ast.Block) and entry.kind == "sweep":
+            out.append(entry)  # its lists and ranges are the space to search, read by `aifc sweep`
+            continue
         if isinstance(entry, ast.Attribute):
             replaced = _attribute(entry, sink)
             if replaced is not None:
@@ -98,7 +103,9 @@ def _has_uncertain(entries: tuple[ast.Entry, ...]) -> bool:
                 and any(isinstance(e.value, ast.Uncertain) for e in value.entries)
             ):
                 return True
-        elif isinstance(entry, ast.Block) and _has_uncertain(entry.entries):
+        elif (
+            isinstance(entry, ast.Block) and entry.kind != "sweep" and _has_uncertain(entry.entries)
+        ):
             return True
     return False
 
@@ -110,7 +117,8 @@ def nominal_module(module: ast.Module, sink: Sink) -> ast.Module:
     return dataclasses.replace(module, entries=_entries(module.entries, sink))
 
 
-def _path(*segments: str) -> str:
+def setting_path(*segments: str) -> str:
+    """A `--set` path from its segments, quoting those that are not plain names."""
     return ".".join(f'"{s}"' if not s.isidentifier() else s for s in segments)
 
 
@@ -124,15 +132,17 @@ def uncertain_attributes(module: ast.Module) -> Iterator[tuple[str, ast.Uncertai
             if not isinstance(entry, ast.Attribute):
                 continue
             if isinstance(entry.value, ast.Uncertain):
-                yield _path(*prefix, entry.name), entry.value
+                yield setting_path(*prefix, entry.name), entry.value
             elif isinstance(entry.value, ast.MapValue):
                 for item in entry.value.entries:
                     if isinstance(item.value, ast.Uncertain):
-                        yield _path(*prefix, entry.name, item.name), item.value
+                        yield setting_path(*prefix, entry.name, item.name), item.value
 
     def blocks(entries: tuple[ast.Entry, ...]) -> Iterator[tuple[str, ast.Uncertain]]:
         for entry in entries:
             if not isinstance(entry, ast.Block):
+                continue
+            if entry.kind == "sweep":
                 continue
             if entry.kind == "factory":
                 yield from blocks(entry.entries)
@@ -142,3 +152,28 @@ def uncertain_attributes(module: ast.Module) -> Iterator[tuple[str, ast.Uncertai
                 yield from attributes((_PLURAL.get(entry.kind, entry.kind), entry.name), entry)
 
     yield from blocks(module.entries)
+
+
+def check_sweep(block: ast.Block, sink: Sink) -> None:
+    """Names in a `sweep` block: known attributes, and blocks of kinds a factory holds.
+
+    Its values are checked when `aifc sweep` applies them, as `--set` values.
+    """
+    spec = BLOCKS["sweep"]
+    for entry in block.entries:
+        if isinstance(entry, ast.Attribute) and entry.name not in spec.attrs:
+            close = difflib.get_close_matches(entry.name, list(spec.attrs), n=2)
+            sink.error(
+                codes.E208,
+                f"unknown attribute `{entry.name}` in a sweep block",
+                entry.name_span,
+                help=did_you_mean(close) or f"a sweep block has: {', '.join(spec.attrs)}",
+            )
+        elif isinstance(entry, ast.Block) and entry.kind not in spec.children:
+            close = difflib.get_close_matches(entry.kind, list(spec.children), n=2)
+            sink.error(
+                codes.E209,
+                f"a `{entry.kind}` block cannot stand in a sweep block",
+                entry.kind_span,
+                help=did_you_mean(close) or f"a sweep block varies: {', '.join(spec.children)}",
+            )

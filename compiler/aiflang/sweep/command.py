@@ -25,6 +25,7 @@ from aiflang.analyses.requirements import lookup
 from aiflang.fileio import write_text
 from aiflang.frontend.settings import SettingError
 from aiflang.sweep import pareto, table
+from aiflang.sweep.block import BlockError, SweepBlock, choose, read_block, sweep_blocks
 from aiflang.sweep.engine import FIGURES, Base, Row, check_settings, read_base, split_path
 from aiflang.sweep.pareto import Objective
 from aiflang.sweep.progress import ProgressBar
@@ -116,13 +117,41 @@ def _check_first(base: Base, plan: Plan) -> None:
             )
 
 
+def from_block(
+    file: Path, name: str | None, vary: Sequence[str]
+) -> tuple[SweepBlock | None, tuple[Axis, ...]]:
+    """The file's sweep block (`--sweep NAME`, else the first) and the axes with `--vary`'s."""
+    from aiflang.fileio import read_limited
+    from aiflang.syntax.parser import MAX_FILE_BYTES
+
+    try:
+        text = read_limited(file, MAX_FILE_BYTES).decode("utf-8", errors="replace")
+    except (OSError, ValueError) as error:
+        raise SweepUsageError(f"cannot read {file}: {error}") from None
+    try:
+        chosen = choose(sweep_blocks(text, str(file)), name, str(file))
+        block = read_block(chosen, str(file)) if chosen is not None else None
+    except BlockError as error:
+        raise SweepUsageError(str(error)) from None
+    given = read_axes(vary)
+    if block is None:
+        return None, given
+    replaced = {a.path for a in given}
+    axes = tuple(a for a in block.axes if a.path not in replaced) + given
+    try:
+        check_settings([a.path for a in axes])
+    except SettingError as error:
+        raise SweepUsageError(f"sweep block: {error}".replace("--set ", "")) from None
+    return block, axes
+
+
 def sweep(
     file: Path,
     *,
     vary: Sequence[str],
     samples: int | None,
-    seed: int,
-    method: str,
+    seed: int | None,
+    method: str | None,
     maximize: Sequence[str],
     minimize: Sequence[str],
     constraints: Sequence[str],
@@ -132,16 +161,31 @@ def sweep(
     ray_address: str,
     root: Path | None = None,
     factory: str | None = None,
+    sweep_name: str | None = None,
     progress_stream: TextIO | None = None,
 ) -> Outcome:
-    """Run the sweep and write its outputs; see the module docstring."""
-    if not vary:
-        raise SweepUsageError("give at least one --vary PATH=VALUES")
-    axes = read_axes(vary)
+    """Run the sweep and write its outputs; see the module docstring.
+
+    The options add to the file's sweep block when it has one: `--vary` adds
+    or replaces axes, `--constraint` adds rules, and `--samples`, `--seed`,
+    `--method`, `--maximize`, `--minimize` win over the block's.
+    """
+    block, axes = from_block(file, sweep_name, vary)
+    if not axes:
+        raise SweepUsageError(
+            "give at least one --vary PATH=VALUES, or write a sweep block in the file"
+        )
+    if block is not None:
+        samples = samples if samples is not None else block.samples
+        seed = seed if seed is not None else block.seed
+        method = method or block.method
+        if not maximize and not minimize:
+            maximize, minimize = block.maximize, block.minimize
+        constraints = (*block.constraints, *constraints)
     objectives = objectives_of(maximize, minimize)
     rules = read_constraints(constraints)
     spec = read_base(file, root=root, constraints=rules, factory=factory)
-    plan = Plan(spec, axes, samples, seed, method, tuple(o.path for o in objectives))
+    plan = Plan(spec, axes, samples, seed or 0, method or "lhs", tuple(o.path for o in objectives))
     try:
         size = plan.size
         next(plan.variants(), None)

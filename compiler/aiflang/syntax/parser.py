@@ -711,7 +711,12 @@ class _Builder:
                 continue
             first = child.children[0]
             value: ast.Value
-            if isinstance(first, Token):
+            if isinstance(first, Token) and first.type == "RATIO":
+                left, right = str(first).split(":")
+                value = ast.Ratio(float(left), float(right), str(first), self.span(first))
+            elif isinstance(first, Token) and first.type == "REDUNDANCY":
+                value = ast.Redundancy(str(first), self.span(first))
+            elif isinstance(first, Token):
                 value = ast.StringValue(_unquote(first), self.span(first))
             else:
                 value = self.value(first)
