@@ -98,16 +98,20 @@ def test_the_worked_example_runs_from_its_sweep_block(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     with (tmp_path / "results.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    # 2 generations x 2 coolings x 2 fabrics x 3 rack counts x 8 price samples.
-    assert len(rows) == 192
+    # 6 rack choices (2 generations x 3 counts) x 2 hall coolings x 2 fabrics.
+    assert len(rows) == 24
     for row in rows:
-        air = row["rack.nvl72.cooling"] == "air"
-        # A 132 kW NVL72 rack cannot be air-cooled: every air variant is an invalid design.
+        air = row["halls.compute.cooling"] == "{ air = 102 MW }"
+        # A hall without liquid cooling cannot take NVL72 racks (85% of their heat is liquid).
         assert (row["valid"] == "true") == (not air)
         if not air:
             facility = float(row["facility_power_w"])
             assert (row["feasible"] == "true") == (facility <= 100e6)
-    assert {r["halls.compute.racks"] for r in rows if r["feasible"] == "true"} == {
-        "520 x nvl72",
-        "560 x nvl72",
+    feasible = {
+        (r["halls.compute.racks"], r["fabrics.compute.oversubscription"])
+        for r in rows
+        if r["feasible"] == "true"
     }
+    assert ("600 x GB300_NVL72", "2:1") not in feasible  # 103 MW
+    assert ("600 x GB200_NVL72", "2:1") in feasible and ("600 x GB200_NVL72", "1:1") not in feasible
+    assert "| 24 | 12 | 9 |" in (ROOT / "docs" / "sweeps.md").read_text(encoding="utf-8")
