@@ -48,6 +48,7 @@ BLOCK_KINDS = (
     "serve",
     "finance",
     "assumptions",
+    "sweep",
 )
 # `1..2` is a range: a decimal point is never followed by another (as in the grammar).
 _NUMBER = r"[+-]?(?:[0-9][0-9_]*(?:\.(?!\.)[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][+-]?[0-9]+)?"
