@@ -128,13 +128,27 @@ def test_a_sweep_resumes_without_recomputing_finished_variants(
     assert computed == []  # everything was stored
 
 
-def test_ray_on_a_local_instance_gives_the_pools_rows() -> None:
+def test_a_thousand_variants_of_four_inputs_on_local_ray_match_the_pool() -> None:
+    """The same sweep on a local Ray instance started here and on the process pool."""
     ray = pytest.importorskip("ray")
-    plan = _plan(("capacity.facility_power_w <= 3 MW",))
+    plan = Plan(
+        read_base(DESIGN, constraints=("capacity.facility_power_w <= 3 MW",)),
+        (
+            parse_axis("halls.A.racks=[16 x GB200_NVL72, 16 x GB300_NVL72]"),
+            parse_axis("fabrics.compute.oversubscription=[1:1, 2:1]"),
+            parse_axis("site.pue=1.1..1.4"),
+            parse_axis("site.power_price=0.06..0.09 USD/kWh"),
+        ),
+        samples=250,
+        seed=5,
+        objectives=("tokens_per_s_per_mw", "cost_per_million_tokens_usd"),
+    )
     ray.init(num_cpus=2, logging_level=logging.ERROR, log_to_driver=False, include_dashboard=False)
     try:
-        on_ray = run(plan, backend="ray", size=5)
+        on_ray = run(plan, backend="ray")
     finally:
         ray.shutdown()
-    assert on_ray == run(plan, backend="pool", workers=2)
+    on_pool = run(plan, backend="pool", workers=2)
+    assert len(on_ray) == 1000
+    assert on_ray == on_pool
     assert any(r.feasible for r in on_ray) and not all(r.feasible for r in on_ray)

@@ -279,7 +279,7 @@ class Point:
 
 SCATTER_HEIGHT = 320
 POINT_SIZE = 6
-_MARGIN_LEFT, _MARGIN_BOTTOM, _MARGIN_TOP, _MARGIN_RIGHT = 78, 44, 12, 16
+_MARGIN_LEFT, _MARGIN_BOTTOM, _MARGIN_TOP, _MARGIN_RIGHT = 78, 44, 30, 16
 
 
 def tick_text(value: float) -> str:
@@ -334,7 +334,7 @@ def scatter_chart(
             "axis-label",
         )
     )
-    chart.texts.append(Text("4", _n(_MARGIN_TOP + 10), clip(y_label, 40), "start", "axis-label"))
+    chart.texts.append(Text("4", "14", clip(y_label, 90), "start", "axis-label"))
     if not points:
         chart.texts.append(
             Text(

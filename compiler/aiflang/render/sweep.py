@@ -20,7 +20,11 @@ from aiflang.render.html import Cell, Table, render_template
 from aiflang.sweep.engine import Row
 from aiflang.sweep.pareto import Objective
 
-_LEADING_NUMBER = re.compile(r"\s*([+-]?[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][+-]?[0-9]+)?)")
+# A value is plotted by its number only when it is a number with at most a unit
+# (`1.2`, `85%`, `0.07 USD/kWh`); anything else (`16 x GB200_NVL72`) is a category.
+_QUANTITY = re.compile(
+    r"\s*([+-]?[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][+-]?[0-9]+)?)\s*(?:%|[A-Za-z$][\w$/*^]*)?\s*"
+)
 MAX_TABLE_ROWS = 200
 
 
@@ -32,7 +36,7 @@ class Figure:
 
 
 def _number(text: str) -> float | None:
-    match = _LEADING_NUMBER.match(text)
+    match = _QUANTITY.fullmatch(text)
     return float(match.group(1).replace("_", "")) if match else None
 
 
