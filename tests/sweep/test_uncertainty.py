@@ -35,6 +35,7 @@ def _figures(r: Report) -> dict[str, object]:
         (PRICE, "site.power_price=0.075 USD/kWh"),
         ("train.llama3-405b.mfu=normal(40%, 5%)", "train.llama3-405b.mfu=40%"),
         ("site.pue=triangular(1.1, 1.25, 1.3)", "site.pue=1.25"),
+        ("site.pue=1.1..1.3", "site.pue=1.2"),  # (1.1 + 1.3) / 2 is 1.2000000000000002 in floats
         ("finance.utilization=uniform(70%, 90%)", "finance.utilization=80%"),
     ],
 )

@@ -60,7 +60,10 @@ def _nominal(value: ast.Uncertain, name: str, sink: Sink) -> ast.Quantity | None
         )
         # Its first value stands in, so the attribute is not reported again as missing.
         return value.arguments[0] if value.arguments else None
-    number = ast.Number(distribution.nominal, f"{distribution.nominal:.10g}", None, value.span)
+    # Twelve significant digits, read back: `1.1..1.3` is exactly `1.2`, not 1.2000000000000002,
+    # so a range and its written middle give identical figures.
+    text = f"{distribution.nominal:.12g}"
+    number = ast.Number(float(text), text, None, value.span)
     return ast.Quantity(number, distribution.unit, value.span, value.arguments[-1].unit_span)
 
 

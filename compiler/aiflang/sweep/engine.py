@@ -106,9 +106,20 @@ class Base:
     _parsed: dict[tuple[str, str], ParseResult] = field(default_factory=dict)
     _settings: dict[tuple[str, str], Setting] = field(default_factory=dict)
     _constraints: tuple[ast.Require, ...] | None = None
+    _files: dict[str, bytes] = field(default_factory=dict)
+    _digest: str = ""
+
+    @property
+    def digest(self) -> str:
+        """`spec.digest`, hashed once."""
+        if not self._digest:
+            self._digest = self.spec.digest
+        return self._digest
 
     def load(self, candidate: Path) -> bytes | None:
-        return dict(self.spec.files).get(str(candidate))
+        if not self._files:
+            self._files = dict(self.spec.files)
+        return self._files.get(str(candidate))
 
     def parse(self, text: str, file: str) -> ParseResult:
         key = (file, text)
@@ -327,7 +338,7 @@ def evaluate(
     row = figures(report) if report is not None else dict.fromkeys(FIGURES)
     return Row(
         index=index,
-        key=variant_key(base.spec.digest, values),
+        key=variant_key(base.digest, values),
         inputs=tuple(values),
         valid=report is not None and len(errors) == len(failed_rules),
         feasible=report is not None and not errors,
