@@ -222,6 +222,9 @@ class DegradedWorkload(_Model):
 class DegradedMode(_Model):
     """One single failure the power, cooling or fabric analyses list, and what survives it."""
 
+    # `hall A ups module`, `fabric compute spine switch`: unique in the report, so a
+    # `require degraded_modes."fabric compute spine switch".tokens_per_s >= ...` names one.
+    name: str
     part: str  # as in halls[].failures[] and fabrics[].failures[]
     location: str  # `hall A`, `fabric compute`
     gpus_lost: int
@@ -537,11 +540,50 @@ FIELD_UNITS: dict[str, FieldUnit] = {
     "cost.horizon_s": _S("period of the TCO"),
     "cost.tco_usd": _USD("total cost of ownership over the horizon"),
     "cost.cost_per_gpu_hour_usd": FieldUnit("USD/GPU/h", "cost per GPU-hour", (1e-4, 1e5)),
+    # degraded modes: one failed part at a time
+    "degraded_modes.*.gpus_lost": _GPUS(_LOST_GPUS),
+    "degraded_modes.*.bisection_lost": _SHARE("share of the fabric's bisection bandwidth lost"),
+    "degraded_modes.*.tokens_per_s": FieldUnit(
+        "tokens/s", "output tokens per second that survive", (0.0, 1e14)
+    ),
+    "degraded_modes.*.tokens_per_s_lost": FieldUnit(
+        "tokens/s", "output tokens per second lost", (0.0, 1e14)
+    ),
+    "degraded_modes.*.lost_cost_usd_per_hour": FieldUnit(
+        "USD/h", "lost tokens at the workloads' cost per token, per hour down", (0.0, 1e12)
+    ),
+    "degraded_modes.*.train_time_added_s": _S("time the longest training run gains"),
+    "degraded_modes.*.workloads.*.gpus_lost": _GPUS("the workload's share of the GPUs lost"),
+    "degraded_modes.*.workloads.*.tokens_per_s": FieldUnit(
+        "tokens/s", "the workload's output tokens per second that survive", (0.0, 1e14)
+    ),
+    "degraded_modes.*.workloads.*.tokens_per_s_lost": FieldUnit(
+        "tokens/s", "the workload's output tokens per second lost", (0.0, 1e14)
+    ),
+    "degraded_modes.*.workloads.*.lost_cost_usd_per_hour": FieldUnit(
+        "USD/h", "lost tokens at the workload's cost per token, per hour down", (0.0, 1e12)
+    ),
+    "degraded_modes.*.workloads.*.time_s": _S("time to train with the part down"),
+    "degraded_modes.*.workloads.*.time_added_s": _S("time the run gains"),
+    "degraded_modes.*.workloads.*.extra_cost_usd": _USD("the run's added cost"),
+    # uncertainty (`aifc report --uncertainty N`)
+    "uncertainty.samples": _COUNT("Monte Carlo samples"),
+    "uncertainty.valid_samples": _COUNT("samples whose design is valid"),
+    "uncertainty.seed": _COUNT("seed of the sampling"),
+    "uncertainty.figures.*.nominal": FieldUnit("si", "the figure with every input nominal"),
+    "uncertainty.figures.*.p10": FieldUnit("si", "10th percentile over the valid samples"),
+    "uncertainty.figures.*.p50": FieldUnit("si", "median over the valid samples"),
+    "uncertainty.figures.*.p90": FieldUnit("si", "90th percentile over the valid samples"),
+    "uncertainty.tornado.*.*.at_low": FieldUnit("si", "the figure at the input's P10 value"),
+    "uncertainty.tornado.*.*.at_high": FieldUnit("si", "the figure at the input's P90 value"),
+    "uncertainty.tornado.*.*.swing": FieldUnit("si", "|at_high - at_low|"),
     # values whose dimension another field gives
     "requirements.*.expected": FieldUnit("si", "the rule's bound, in the dimension of its path"),
     "requirements.*.actual": FieldUnit("si", "the figure at the rule's path"),
     "assumptions.*.value": FieldUnit("si", "value in force, in the dimension of `unit`"),
     "assumptions.*.default": FieldUnit("si", "registered default, in the dimension of `unit`"),
+    "assumptions.*.low": FieldUnit("si", "low end of the range the source publishes"),
+    "assumptions.*.high": FieldUnit("si", "high end of the range the source publishes"),
     "explain.*.inputs.*": FieldUnit("si", "an input of the formula, named by its unit suffix"),
 }
 

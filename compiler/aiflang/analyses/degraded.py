@@ -119,6 +119,7 @@ def _mode(
     if facts.train:
         basis = GPU_BASIS if not (fabric and bisection_lost > 0) else f"{GPU_BASIS}; {FABRIC_BASIS}"
     return rp.DegradedMode(
+        name=f"{location} {part}",
         part=part,
         location=location,
         gpus_lost=gpus_lost,
