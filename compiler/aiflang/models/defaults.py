@@ -256,6 +256,8 @@ DEFAULTS: tuple[Assumption, ...] = (
         "million USD per MW or more. The default is the middle of the 15 to 20 million USD per "
         "MW band of AI-optimized (liquid-cooled, high-density) builds",
         minimum=0.0,
+        low=15.0,
+        high=20.0,
     ),
     Assumption(
         "site_power_price",
