@@ -608,6 +608,9 @@ def sweep(
         )
     except SweepUsageError as error:
         raise UsageError(str(error)) from None
+    except OSError as error:  # the output folder cannot be made or written
+        where = error.filename or folder
+        raise UsageError(f"cannot write {where}: {error.strerror or error}") from None
     from aiflang.sweep.pareto import best
 
     rows = outcome.rows

@@ -80,6 +80,7 @@ def test_the_same_plan_writes_the_same_bytes_on_the_pool(tmp_path: Path) -> None
         (("--vary", "site.pue=[1.2]", "--maximize", "tokens_per_mw"), "is not in the report"),
         (("--vary", "site.pue=1..2"), "--samples"),
         (("--vary", "site.pue=[fast]"), "expects a plain number"),
+        (("--vary", "site.pue=[1.2]", "--maximize", "capacity.gpus_by_model"), "not a numeric"),
     ],
 )
 def test_bad_options_exit_2_with_one_line(
@@ -89,3 +90,20 @@ def test_bad_options_exit_2_with_one_line(
     assert code == 2
     assert message in stderr
     assert len(stderr.strip().splitlines()) == 1
+
+
+def test_an_output_folder_that_cannot_be_written_is_exit_2(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    code, _, stderr = sweep("--vary", "site.pue=[1.2]", "--serial", "-o", str(blocker / "out"))
+    assert code == 2
+    assert stderr.startswith("aifc: cannot write") and len(stderr.strip().splitlines()) == 1
+
+
+def test_the_charts_label_objectives_with_their_units(tmp_path: Path) -> None:
+    out = tmp_path / "s"
+    code, _, _ = sweep("--vary", "site.pue=[1.2, 1.3]", "--serial", "-o", str(out))
+    assert code == 0
+    html = (out / "sweep.html").read_text(encoding="utf-8")
+    assert "maximise tokens_per_s_per_mw (tokens/s/MW)" in html
+    assert "minimise cost_per_million_tokens_usd (USD/Mtok)" in html

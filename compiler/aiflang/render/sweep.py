@@ -66,8 +66,8 @@ def front_figure(rows: Sequence[Row], front: set[int], objectives: Sequence[Obje
     on_front = [p for p in points if p.css == "pt front"]
     chart = scatter_chart(
         f"Pareto front: {x_obj.label} against {y_obj.label}",
-        x_obj.label,
-        y_obj.label,
+        x_obj.axis_label,
+        y_obj.axis_label,
         points,
         front=on_front,
     )
@@ -93,7 +93,11 @@ def effect_figure(
         if x is not None:
             points.append(Point(x, y, _css(row, front), _tooltip(row)))
     chart = scatter_chart(
-        f"{path} against {objective.label}", path, objective.label, points, categories=categories
+        f"{path} against {objective.label}",
+        path,
+        objective.axis_label,
+        points,
+        categories=categories,
     )
     return Figure(f"{path} → {objective.path}", chart)
 

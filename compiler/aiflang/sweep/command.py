@@ -26,7 +26,15 @@ from aiflang.fileio import write_text
 from aiflang.frontend.settings import SettingError
 from aiflang.sweep import pareto, table
 from aiflang.sweep.block import BlockError, SweepBlock, choose, read_block, sweep_blocks
-from aiflang.sweep.engine import FIGURES, Base, Row, check_settings, read_base, split_path
+from aiflang.sweep.engine import (
+    FIGURES,
+    Base,
+    Row,
+    check_settings,
+    figure_unit,
+    read_base,
+    split_path,
+)
 from aiflang.sweep.pareto import Objective
 from aiflang.sweep.progress import ProgressBar
 from aiflang.sweep.run import Plan, RunError, run
@@ -115,6 +123,8 @@ def _check_first(base: Base, plan: Plan) -> None:
             raise SweepUsageError(
                 f"objective {path}: {problem}; or name a key figure ({', '.join(FIGURES)})"
             )
+        if figure_unit(path) is None:
+            raise SweepUsageError(f"objective {path}: not a numeric figure of the report")
 
 
 def from_block(

@@ -232,6 +232,27 @@ FIGURES = (
 )
 
 
+# Each key figure is in the unit of the report field it adds up (`report.FIELD_UNITS`).
+FIGURE_FIELDS = {
+    "gpus": "capacity.gpus",
+    "it_power_w": "capacity.it_power_w",
+    "facility_power_w": "capacity.facility_power_w",
+    "capex_usd": "cost.capex_usd.total",
+    "opex_usd_per_year": "cost.opex_usd_per_year.total",
+    "tco_usd": "cost.tco_usd",
+    "tokens_per_s": "serve.*.tokens_per_s",
+    "tokens_per_s_per_mw": "serve.*.tokens_per_s_per_mw",
+    "cost_per_million_tokens_usd": "serve.*.cost_per_million_tokens_usd",
+    "train_time_s": "train.*.time_s",
+}
+
+
+def figure_unit(name: str) -> rp.FieldUnit | None:
+    """The unit of a key figure, a per-workload column or a report path; None if not numeric."""
+    path = FIGURE_FIELDS.get(name, name)
+    return rp.field_unit(split_path(path))
+
+
 def figures(report: rp.Report) -> dict[str, Value]:
     """The key figures of one report, fleet-wide, then per workload.
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aiflang.sweep.engine import Row
+from aiflang.sweep.engine import Row, figure_unit
 
 SENSES = ("max", "min")
 
@@ -26,6 +26,13 @@ class Objective:
     @property
     def label(self) -> str:
         return f"{'maximise' if self.sense == 'max' else 'minimise'} {self.path}"
+
+    @property
+    def axis_label(self) -> str:
+        """The label with the figure's unit, as `report.FIELD_UNITS` gives it."""
+        unit = figure_unit(self.path)
+        shown = unit.unit if unit is not None and unit.unit not in ("", "si", "GPU") else ""
+        return f"{self.label} ({shown})" if shown else self.label
 
 
 def _score(row: Row, objectives: Sequence[Objective]) -> tuple[float, ...] | None:

@@ -13,16 +13,13 @@ Parquet needs pyarrow (`pip install 'aiflang[sweep]'`); without it
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from aiflang.fileio import write_text
+from aiflang.fileio import write_bytes, write_text
 from aiflang.sweep.engine import FIGURES, Row, Value
 
 
@@ -98,19 +95,6 @@ def csv_text(rows: Sequence[Row], inputs: Sequence[str], front: set[int]) -> str
 
 def write_csv(path: Path, rows: Sequence[Row], inputs: Sequence[str], front: set[int]) -> None:
     write_text(path, csv_text(rows, inputs, front))
-
-
-def write_bytes(path: Path, data: bytes) -> None:
-    """Write `data` to `path` atomically: a temporary file beside it, then a rename."""
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 def _arrow_type(values: list[Any]) -> str:
