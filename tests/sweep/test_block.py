@@ -115,3 +115,19 @@ def test_the_worked_example_runs_from_its_sweep_block(tmp_path: Path) -> None:
     assert ("600 x GB300_NVL72", "2:1") not in feasible  # 103 MW
     assert ("600 x GB200_NVL72", "2:1") in feasible and ("600 x GB200_NVL72", "1:1") not in feasible
     assert "| 24 | 12 | 9 |" in (ROOT / "docs" / "sweeps.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [(), ("--maximize", "tokens_per_s", "--minimize", "capex_usd")],
+    ids=["default", "capex"],
+)
+def test_docs_show_the_worked_examples_real_output(tmp_path: Path, extra: tuple[str, ...]) -> None:
+    result = CliRunner().invoke(
+        main,
+        ["sweep", str(EXAMPLE), "--serial", "-o", str(tmp_path), *extra],
+        catch_exceptions=False,
+    )
+    docs = (ROOT / "docs" / "sweeps.md").read_text(encoding="utf-8")
+    for line in result.stdout.splitlines()[:3]:
+        assert line in docs, line
