@@ -107,3 +107,11 @@ def test_the_charts_label_objectives_with_their_units(tmp_path: Path) -> None:
     html = (out / "sweep.html").read_text(encoding="utf-8")
     assert "maximise tokens_per_s_per_mw (tokens/s/MW)" in html
     assert "minimise cost_per_million_tokens_usd (USD/Mtok)" in html
+
+
+def test_ray_without_a_cluster_is_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("ray")
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    code, _, stderr = sweep("--vary", "site.pue=[1.2]", "--ray", "auto", "-o", str(tmp_path))
+    assert code == 2
+    assert "--ray auto: cannot reach a Ray cluster" in stderr
