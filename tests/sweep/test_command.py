@@ -115,3 +115,52 @@ def test_ray_without_a_cluster_is_exit_2(tmp_path: Path, monkeypatch: pytest.Mon
     code, _, stderr = sweep("--vary", "site.pue=[1.2]", "--ray", "auto", "-o", str(tmp_path))
     assert code == 2
     assert "--ray auto: cannot reach a Ray cluster" in stderr
+
+
+def test_a_sweep_stopped_by_ctrl_c_resumes_where_it_stopped(tmp_path: Path) -> None:
+    """A real interruption: SIGINT mid-run, then the same command finishes the rest."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "s"
+    command = [
+        sys.executable,
+        "-m",
+        "aiflang",
+        "sweep",
+        str(DESIGN),
+        "--vary",
+        "site.pue=1.1..1.4",
+        "--vary",
+        "site.power_price=0.06..0.09 USD/kWh",
+        "--samples",
+        "160",
+        "--serial",
+        "-o",
+        str(out),
+    ]
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "compiler")}
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    store = out / "results.jsonl"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and (
+        not store.exists() or not store.read_text(encoding="utf-8").count("\n")
+    ):
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=60) == 130
+    done = store.read_text(encoding="utf-8").count("\n")
+    assert 0 < done < 160
+    finished = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr
+    lines = store.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 160  # the first run's variants were not computed again
+    whole = tmp_path / "whole"
+    again = subprocess.run(
+        [*command[:-1], str(whole)], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert again.returncode == 0
+    assert (out / "results.csv").read_bytes() == (whole / "results.csv").read_bytes()
