@@ -544,8 +544,28 @@ def single_points_of_failure(plan: FabricPlan) -> tuple[SinglePointOfFailure, ..
     return tuple(found)
 
 
+_ANALYSED: dict[str, TopologyAnalysis] = {}
+_ANALYSED_LIMIT = 256
+
+
 def analyze_topology(plan: FabricPlan) -> TopologyAnalysis:
-    """Every analysis of this module on the quotient graph of `plan`."""
+    """Every analysis of this module on the quotient graph of `plan`.
+
+    A pure function of the plan, so it is remembered (by the plan's full
+    `repr`, which holds every field): the variants of a sweep that leave a
+    fabric unchanged (a price, a PUE, a workload) reuse its max-flow and
+    failure analyses instead of redoing them.
+    """
+    key = repr(plan)
+    known = _ANALYSED.get(key)
+    if known is None:
+        if len(_ANALYSED) >= _ANALYSED_LIMIT:
+            _ANALYSED.clear()
+        known = _ANALYSED[key] = _analyze_topology(plan)
+    return known
+
+
+def _analyze_topology(plan: FabricPlan) -> TopologyAnalysis:
     import networkx as nx
 
     quotient = build_quotient(plan)
