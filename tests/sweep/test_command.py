@@ -80,6 +80,7 @@ def test_the_same_plan_writes_the_same_bytes_on_the_pool(tmp_path: Path) -> None
         (("--vary", "site.pue=[1.2]", "--maximize", "tokens_per_mw"), "is not in the report"),
         (("--vary", "site.pue=1..2"), "--samples"),
         (("--vary", "site.pue=[fast]"), "expects a plain number"),
+        (("--vary", "site.pue=[1.2, 1.3 =]"), "`1.3 =` is not a value"),
         (("--vary", "site.pue=[1.2]", "--maximize", "capacity.gpus_by_model"), "not a numeric"),
     ],
 )

@@ -79,6 +79,11 @@ def read_axes(given: Sequence[str]) -> tuple[Axis, ...]:
         if axis.path in seen:
             raise SweepUsageError(f"--vary {axis.path} is given twice; give its values once")
         seen.add(axis.path)
+        for value in axis.values:
+            # A value that does not even parse would make every variant with it invalid.
+            result = parse_source(f"value = {value}", "--vary")
+            if not result.ok or len(result.module.entries) != 1:
+                raise SweepUsageError(f"--vary {axis.path}: `{value}` is not a value")
     return axes
 
 
