@@ -190,6 +190,7 @@ def _run_pool(
     workers: int,
     collect: Callable[[list[dict[str, Any]]], None],
 ) -> None:
+    _warm()
     with ProcessPoolExecutor(max_workers=workers) as pool:
         in_flight: set[Future[list[dict[str, Any]]]] = set()
         for batch in batches:
@@ -200,6 +201,14 @@ def _run_pool(
                     collect(future.result())
         for future in _as_done(in_flight):
             collect(future.result())
+
+
+def _warm() -> None:
+    """Import the analyses here, so workers forked from this process start with them."""
+    from aiflang.driver import pipeline
+
+    pipeline()
+    import networkx  # noqa: F401  (the fabric analyses' graphs)
 
 
 def _as_done(
