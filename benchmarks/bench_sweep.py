@@ -6,16 +6,20 @@ The sweep varies four inputs of a reference design (the rack generation,
 the compute fabric's oversubscription, the PUE and the power price: a 2 x 2
 grid times Latin-hypercube samples of the two continuous ones), so each
 size is exactly the number of variants asked for. Each backend runs the
-same plan from scratch (no results file); Ray runs on a local instance
-started here with one CPU per core, its start-up timed apart (a cluster is
-started once and serves many sweeps); at 1,000 variants a second Ray run on
-the same instance shows the warm case (workers that already imported
-aiflang and parsed the design). The rows of the two backends are
-compared: they must be identical.
+same plan from scratch (no results file). Up to `--serial-up-to` variants
+the plan also runs in this one process, twice: as `aifc sweep --serial`
+does, and with the fabric topology analyses recomputed for every variant
+(their memo disabled), which shows what the memo saves. Ray runs on a
+local instance started here with one CPU per core, its start-up timed
+apart (a cluster is started once and serves many sweeps); at 1,000
+variants a second Ray run on the same instance shows the warm case
+(workers that already imported aiflang and parsed the design). Every
+run's rows are compared with the pool's: they must be identical.
 
-Reported: wall time, variants per second, variants per second per core,
-Ray's overhead against the pool (1 - ray rate / pool rate; target under
-15%), and the load average before and after (the machine may be shared).
+Reported: wall time, variants per second, variants per second per core
+(a serial run is on one core), Ray's overhead against the pool (1 - ray
+rate / pool rate; target under 15%), and the load average before and after
+(the machine may be shared).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "compiler"))
 
+from aiflang.models import topology  # noqa: E402
 from aiflang.sweep.engine import read_base  # noqa: E402
 from aiflang.sweep.run import Plan, cpu_count, run  # noqa: E402
 from aiflang.sweep.space import parse_axis  # noqa: E402
@@ -53,6 +58,25 @@ def plan(size: int, design: Path) -> Plan:
     )
 
 
+class _Forgetful(dict[str, object]):
+    """A memo that never keeps anything: every variant redoes its topology analyses."""
+
+    def __setitem__(self, key: str, value: object) -> None:
+        pass
+
+
+def _timed_serial(sweep: Plan, memo: bool) -> tuple[list[object], float]:
+    saved = topology._ANALYSED
+    topology._ANALYSED = saved if memo else _Forgetful()  # type: ignore[assignment]
+    try:
+        saved.clear()
+        started = time.perf_counter()
+        rows = run(sweep, backend="serial")
+        return list(rows), time.perf_counter() - started
+    finally:
+        topology._ANALYSED = saved
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
@@ -60,6 +84,12 @@ def main() -> None:
     parser.add_argument("--no-ray", action="store_true")
     parser.add_argument(
         "--warm-up-to", type=int, default=1000, help="also time a warm Ray run up to this size"
+    )
+    parser.add_argument(
+        "--serial-up-to",
+        type=int,
+        default=1000,
+        help="also time one process, with and without the topology memo, up to this size",
     )
     args = parser.parse_args()
     cores = cpu_count()
@@ -85,6 +115,8 @@ def main() -> None:
         rates: dict[str, float] = {}
         rows = {}
         runs = ["pool"]
+        if size <= args.serial_up_to:
+            runs += ["serial", "no-memo"]
         if ray:
             # A cluster's workers are fresh processes the first time (they import aiflang
             # and parse the design); a second sweep on the same cluster finds them warm.
@@ -92,18 +124,27 @@ def main() -> None:
         for label in runs:
             backend = "ray" if label.startswith("ray") else label
             load = os.getloadavg()[0]
-            started = time.perf_counter()
-            rows[label] = run(sweep, backend=backend, workers=cores)
-            wall = time.perf_counter() - started
-            rates[label] = len(rows[label]) / wall
+            if label in ("serial", "no-memo"):
+                found, wall = _timed_serial(sweep, memo=label == "serial")
+                used = 1
+            else:
+                started = time.perf_counter()
+                found = list(run(sweep, backend=backend, workers=cores))
+                wall = time.perf_counter() - started
+                used = cores
+            rows[label] = found
+            rates[label] = len(found) / wall
             note = f"load {load:.2f}"
+            if label != "pool":
+                note += f", rows identical to the pool's: {found == rows['pool']}"
+            if label == "no-memo":
+                note += f", the memo saves {1 - rates['no-memo'] / rates['serial']:.0%}"
             if backend == "ray":
-                same = rows[label] == rows["pool"]
                 overhead = 1 - rates[label] / rates["pool"]
-                note += f", overhead {overhead:+.1%} vs pool, rows identical: {same}"
+                note += f", overhead {overhead:+.1%} vs pool"
             print(
-                f"{len(rows[label]):>9,}  {label:<8} {wall:>7.1f}s {rates[label]:>8.1f} "
-                f"{rates[label] / cores:>10.1f}  {note}"
+                f"{len(found):>9,}  {label:<8} {wall:>7.1f}s {rates[label]:>8.1f} "
+                f"{rates[label] / used:>10.1f}  {note}"
             )
     print(f"load average {os.getloadavg()[0]:.2f} at the end")
     if ray is not None:
