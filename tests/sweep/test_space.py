@@ -68,11 +68,20 @@ def test_a_range_without_a_step_and_calls_are_distributions() -> None:
         ("site.pue=normal(1.2, -0.1)", "cannot be negative"),
         ("site.pue=fast", "give a list"),
         ("site.pue=1..2 step 0.000001", "steps; use a larger step"),
+        ("site.pue=[1.1,,1.2]", "an empty value between commas"),
+        ("site.pue=[, 1.2]", "an empty value between commas"),
+        ("site.pue=1e400..1e401", "`1e400` is too large"),
+        ("site.pue=normal(1.2, 1e999)", "`1e999` is too large"),
+        ("site.pue=1..2 step 1e999", "`1e999` is too large"),
     ],
 )
 def test_bad_vary_is_one_clear_line(text: str, message: str) -> None:
     with pytest.raises(SpaceError, match=message):
         parse_axis(text)
+
+
+def test_a_list_may_end_with_a_comma() -> None:
+    assert parse_axis("site.pue=[1.1, 1.2,]").values == ("1.1", "1.2")
 
 
 def test_latin_hypercube_puts_one_point_in_every_slice_of_every_dimension() -> None:

@@ -69,7 +69,11 @@ class Variant:
 
 
 def _scaled(number: str, scale: str | None) -> float:
-    return float(number.replace("_", "")) * (_SCALES[scale] if scale else 1.0)
+    value = float(number.replace("_", "")) * (_SCALES[scale] if scale else 1.0)
+    if not math.isfinite(value):  # 1e400 reads as infinity: no value to sample or step
+        written = f"{number} {scale}" if scale else number
+        raise SpaceError(f"`{written}` is too large")
+    return value
 
 
 def _split_top(text: str) -> list[str]:
@@ -163,10 +167,14 @@ def parse_axis(text: str) -> Axis:
             "or 'site.power_price=0.06..0.09 USD/kWh'"
         )
     if spec.startswith("[") and spec.endswith("]"):
-        values = tuple(v for v in _split_top(spec[1:-1]) if v)
+        values = _split_top(spec[1:-1])
+        if values and not values[-1]:
+            values.pop()  # a trailing comma, as a list in a file may have
         if not values:
             raise SpaceError(f"--vary {path}: the list of values is empty")
-        return Axis(path, values=values)
+        if not all(values):
+            raise SpaceError(f"--vary {path}: an empty value between commas in `{spec}`")
+        return Axis(path, values=tuple(values))
     try:
         stepped = _stepped(spec)
         if stepped is not None:
