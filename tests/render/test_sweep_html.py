@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiflang.render.charts import Point, scatter_chart, tick_text
+from aiflang.render.scatter import Point, scatter_chart, tick_text
 from aiflang.render.sweep import _number
 
 

@@ -22,7 +22,7 @@ import markupsafe
 
 from aiflang import units
 from aiflang.diagnostics.characters import neutralise
-from aiflang.render import charts
+from aiflang.render import charts, scatter
 from aiflang.render import figures as fig
 from aiflang.report import (
     DiagnosticReport,
@@ -635,7 +635,7 @@ def _uncertainty(report: Report) -> UncertaintyView | None:
             continue
         label, formatter = fig.UNCERTAINTY_FIGURES[name]
         swings = [
-            charts.Swing(
+            scatter.Swing(
                 b.input.removeprefix("assumptions."),
                 b.at_low or 0.0,
                 b.at_high or 0.0,
@@ -644,7 +644,7 @@ def _uncertainty(report: Report) -> UncertaintyView | None:
             for b in moving
         ]
         tornadoes.append(
-            (label, charts.tornado_chart(f"What moves {label}", nominal.nominal, swings))
+            (label, scatter.tornado_chart(f"What moves {label}", nominal.nominal, swings))
         )
     inputs = Table(
         ["Input", "Distribution", "Source"],

@@ -1,6 +1,6 @@
 """The HTML report of a sweep: what was varied, the Pareto front, each input's effect.
 
-Charts are self-contained SVG (`render.charts.scatter_chart`); the page
+Charts are self-contained SVG (`render.scatter.scatter_chart`); the page
 loads nothing. Points are drawn in variant order, infeasible first, then
 feasible, then the front, so the front is never hidden. Continuous and
 stepped inputs are plotted by value; list inputs by category, in the
@@ -15,8 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aiflang.render.charts import Chart, Point, scatter_chart, tick_text
+from aiflang.render.charts import Chart
 from aiflang.render.html import Cell, Table, render_template
+from aiflang.render.scatter import Point, scatter_chart, tick_text
 from aiflang.sweep.engine import Row
 from aiflang.sweep.pareto import Objective
 
