@@ -131,3 +131,40 @@ def test_docs_show_the_worked_examples_real_output(tmp_path: Path, extra: tuple[
     docs = (ROOT / "docs" / "sweeps.md").read_text(encoding="utf-8")
     for line in result.stdout.splitlines()[:3]:
         assert line in docs, line
+
+
+def _doc_row(row: dict[str, str]) -> str:
+    """A results.csv row as docs/sweeps.md's table of the worked example writes it."""
+    cooling = row["halls.compute.cooling"].strip("{} ").replace(" = ", " ").replace(", ", " + ")
+    head = [
+        row["index"],
+        row["halls.compute.racks"],
+        cooling,
+        row["fabrics.compute.oversubscription"],
+    ]
+    if row["valid"] != "true":
+        code = row["first_error"].split()[0]
+        return "| " + " | ".join([*head, f"no ({code})", "no"]) + " |" + " |" * 5
+    per_mw = float(row["tokens_per_s_per_mw"])
+    figures = [
+        "yes",
+        "yes" if row["feasible"] == "true" else "no",
+        f"{float(row['facility_power_w']) / 1e6:.1f} MW",
+        f"${float(row['capex_usd']) / 1e9:.2f} B",
+        f"{float(row['tokens_per_s']) / 1e6:.1f} M",
+        f"{per_mw / 1e6:.3f} M" if per_mw >= 1e6 else f"{per_mw / 1e3:.1f} k",
+        f"${float(row['cost_per_million_tokens_usd']):.4f}",
+    ]
+    return "| " + " | ".join([*head, *figures]) + " |"
+
+
+def test_docs_table_of_the_worked_example_is_its_real_output(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["sweep", str(EXAMPLE), "--serial", "-o", str(tmp_path)], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.stderr
+    with (tmp_path / "results.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    docs = (ROOT / "docs" / "sweeps.md").read_text(encoding="utf-8")
+    missing = [_doc_row(row) for row in rows if _doc_row(row) not in docs]
+    assert not missing, "docs/sweeps.md lacks these rows of the real output:\n" + "\n".join(missing)

@@ -105,3 +105,28 @@ def test_the_html_and_markdown_show_the_uncertainty(tmp_path: Path) -> None:
     assert '<section id="degraded">' in page
     text = md.read_text(encoding="utf-8")
     assert "### Uncertainty" in text and "| TCO |" in text and "### Degraded modes" in text
+
+
+def test_docs_show_the_worked_uncertainty_reports_real_output() -> None:
+    """docs/sweeps.md shows the worked pick's Markdown report, from its key figures on."""
+    example = ROOT / "docs" / "examples" / "ai_factory_100mw.aif"
+    pick = [
+        "--set",
+        "halls.compute.racks=600 x GB200_NVL72",
+        "--set",
+        "fabrics.compute.oversubscription=2:1",
+        "--set",
+        PRICE,
+    ]
+    result = CliRunner().invoke(
+        main,
+        ["report", str(example), *pick, "--uncertainty", "200", "--format", "md"],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.stderr
+    shown = result.stdout[result.stdout.index("| Figure | Value |") :]
+    docs = (ROOT / "docs" / "sweeps.md").read_text(encoding="utf-8")
+    missing = [line for line in shown.splitlines() if line.strip() and line not in docs]
+    assert not missing, "docs/sweeps.md lacks these lines of the real output:\n" + "\n".join(
+        missing
+    )
