@@ -626,7 +626,7 @@ def sweep(
             click.echo(_shown(f"best to {objective.label}: #{row.index} ({value:.6g}): {inputs}"))
     for note in outcome.notes:
         click.echo(_shown(f"note: {note}"), err=True)
-    click.echo(_shown(f"wrote {folder}/results.csv, pareto.csv, sweep.json, sweep.html"))
+    click.echo(_shown(f"wrote {folder}/{', '.join(outcome.written)}"))
     sys.exit(EXIT_OK if outcome.feasible else EXIT_INVALID)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -55,10 +56,25 @@ def test_the_sweep_writes_its_table_front_summary_and_report(tmp_path: Path) -> 
     html = (out / "sweep.html").read_text(encoding="utf-8")
     assert html.count("<svg") == 1 + 3 * 2  # the front, and each input against 2 objectives
     assert "http" not in html.split("<body>")[1]  # nothing loaded from the network
+    assert f"wrote {out}/results.csv, " in stdout
     pq = pytest.importorskip("pyarrow.parquet")
+    assert f"wrote {out}/results.csv, results.parquet, pareto.csv, sweep.json, sweep.html" in stdout
     parquet = pq.read_table(out / "results.parquet").to_pylist()
     assert [r["tco_usd"] for r in parquet] == [float(r["tco_usd"]) for r in table]
     assert parquet[0]["feasible"] is (table[0]["feasible"] == "true")
+
+
+def test_without_pyarrow_the_csv_is_written_and_a_note_says_why_parquet_is_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # `import pyarrow` raises ImportError
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
+    out = tmp_path / "s"
+    code, stdout, stderr = sweep("--vary", "site.pue=[1.1, 1.2]", "--serial", "-o", str(out))
+    assert code == 0
+    assert f"wrote {out}/results.csv, pareto.csv, sweep.json, sweep.html" in stdout
+    assert "note: results.parquet not written: Parquet output needs pyarrow" in stderr
+    assert (out / "results.csv").exists() and not (out / "results.parquet").exists()
 
 
 def test_the_same_plan_writes_the_same_bytes_on_the_pool(tmp_path: Path) -> None:

@@ -61,6 +61,7 @@ class Outcome:
     objectives: tuple[Objective, ...]
     constraints: tuple[str, ...]
     out: Path
+    written: tuple[str, ...]  # the files written into `out`, in the order they were
     notes: tuple[str, ...]
 
     @property
@@ -226,8 +227,8 @@ def sweep(
         if bar is not None:
             bar.close()
     front = pareto.pareto_front(rows, objectives)
-    notes = write_outputs(out, plan, rows, front, objectives, rules, file)
-    return Outcome(plan, rows, front, objectives, rules, out, notes)
+    written, notes = write_outputs(out, plan, rows, front, objectives, rules, file)
+    return Outcome(plan, rows, front, objectives, rules, out, written, notes)
 
 
 def summary_data(
@@ -272,20 +273,26 @@ def write_outputs(
     objectives: Sequence[Objective],
     constraints: Sequence[str],
     file: Path,
-) -> tuple[str, ...]:
-    """Write the table, the front, the summary and the HTML report; notes on what was not."""
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Write the table, the front, the summary and the HTML report.
+
+    Returns the names of the files written and notes on what was not.
+    """
     from aiflang.render.sweep import render_sweep_html
 
     inputs = [a.path for a in plan.axes]
     on_front = {r.index for r in front}
     notes: list[str] = []
+    written = ["results.csv"]
     table.write_csv(out / "results.csv", rows, inputs, on_front)
-    table.write_csv(out / "pareto.csv", front, inputs, on_front)
     try:
         table.write_parquet(out / "results.parquet", rows, inputs, on_front)
+        written.append("results.parquet")
     except table.MissingPyarrow as error:
         notes.append(f"results.parquet not written: {error}")
+    table.write_csv(out / "pareto.csv", front, inputs, on_front)
     data = summary_data(plan, rows, front, objectives, constraints, file)
     write_text(out / "sweep.json", json.dumps(data, indent=2, sort_keys=True) + "\n")
     write_text(out / "sweep.html", render_sweep_html(data, rows, front, list(objectives), inputs))
-    return tuple(notes)
+    written += ["pareto.csv", "sweep.json", "sweep.html"]
+    return tuple(written), tuple(notes)
