@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from aiflang.sweep import MAX_SAMPLES
+
 if TYPE_CHECKING:
     from aiflang.diagnostics import Diagnostic
     from aiflang.driver import Compilation
@@ -441,7 +443,7 @@ REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".json": "json", ".md": "md"
 @click.option(
     "--uncertainty",
     "samples",
-    type=click.IntRange(min=2, max=100_000),
+    type=click.IntRange(min=2, max=MAX_SAMPLES),
     metavar="N",
     help="Run N Monte Carlo samples of the design's ranges and the assumptions' published "
     "ranges; report P10/P50/P90 and a tornado chart.",

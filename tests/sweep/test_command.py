@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from aiflang.cli import main
+from aiflang.sweep.command import MAX_VARIANTS
 
 ROOT = Path(__file__).resolve().parents[2]
 DESIGN = ROOT / "reference_designs" / "gb200_two_su.aif"
@@ -98,6 +99,10 @@ def test_the_same_plan_writes_the_same_bytes_on_the_pool(tmp_path: Path) -> None
         (("--vary", "site.pue=[fast]"), "expects a plain number"),
         (("--vary", "site.pue=[1.2, 1.3 =]"), "`1.3 =` is not a value"),
         (("--vary", "site.pue=[1.2]", "--maximize", "capacity.gpus_by_model"), "not a numeric"),
+        (
+            ("--vary", "site.pue=1..10000 step 1", "--vary", "site.power_price=1..1001 step 1"),
+            f"10,010,000 variants is over the limit of {MAX_VARIANTS:,}",
+        ),
     ],
 )
 def test_bad_options_exit_2_with_one_line(

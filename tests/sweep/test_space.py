@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from aiflang.sweep.space import (
+    MAX_STEPS,
     Axis,
     Distribution,
     SpaceError,
@@ -67,7 +68,7 @@ def test_a_range_without_a_step_and_calls_are_distributions() -> None:
         ("site.power_price=normal(0.07 USD/kWh, 1 USD/MWh)", "same unit"),
         ("site.pue=normal(1.2, -0.1)", "cannot be negative"),
         ("site.pue=fast", "give a list"),
-        ("site.pue=1..2 step 0.000001", "steps; use a larger step"),
+        ("site.pue=1..2 step 0.000001", "steps, over the limit of 100,000; use a larger step"),
         ("site.pue=[1.1,,1.2]", "an empty value between commas"),
         ("site.pue=[, 1.2]", "an empty value between commas"),
         ("site.pue=1e400..1e401", "`1e400` is too large"),
@@ -113,3 +114,9 @@ def test_variants_are_the_grid_times_the_samples_in_a_fixed_order() -> None:
 def test_continuous_inputs_need_samples() -> None:
     with pytest.raises(SpaceError, match="--samples"):
         list(variants((parse_axis("site.pue=1..2"),), samples=None, seed=0))
+
+
+def test_a_stepped_range_holds_at_most_max_steps_values() -> None:
+    assert len(parse_axis(f"site.pue=1..{MAX_STEPS} step 1").values) == MAX_STEPS
+    with pytest.raises(SpaceError, match=f"over the limit of {MAX_STEPS:,}"):
+        parse_axis(f"site.pue=1..{MAX_STEPS + 1} step 1")

@@ -13,6 +13,7 @@ from aiflang.driver import build_reports, compile_file
 from aiflang.frontend.settings import parse_setting
 from aiflang.models.assumptions import REGISTRY
 from aiflang.report import Report
+from aiflang.sweep import MAX_SAMPLES
 from aiflang.sweep.uncertainty import uncertainty
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -130,3 +131,11 @@ def test_docs_show_the_worked_uncertainty_reports_real_output() -> None:
     assert not missing, "docs/sweeps.md lacks these lines of the real output:\n" + "\n".join(
         missing
     )
+
+
+def test_more_samples_than_the_limit_is_a_usage_error() -> None:
+    result = CliRunner().invoke(
+        main, ["report", str(DESIGN), "--uncertainty", str(MAX_SAMPLES + 1), "--format", "json"]
+    )
+    assert result.exit_code == 2
+    assert f"{MAX_SAMPLES + 1} is not in the range 2<=x<={MAX_SAMPLES}" in result.stderr

@@ -5,3 +5,7 @@ variant in process from a design read and parsed once; `run` executes
 batches on a process pool or a Ray cluster, resumably; `pareto` picks the
 front; `table` writes CSV and Parquet; `command` is `aifc sweep`.
 """
+
+# `aifc report --uncertainty N` takes at most this many samples (docs/limits.md): here,
+# not in `uncertainty`, so the command line reads it without importing the engine.
+MAX_SAMPLES = 100_000

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from aiflang.models.distributions import ARGUMENTS, KINDS, Distribution, problem, value_text
 
 METHODS = ("lhs", "random")
+MAX_STEPS = 100_000  # values of one stepped range (docs/limits.md)
 _NUMBER = r"[+-]?(?:[0-9][0-9_]*(?:\.(?!\.)[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][+-]?[0-9]+)?"
 _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _SCALED = rf"({_NUMBER})(?:\s+(thousand|million|billion|trillion))?"
@@ -151,8 +152,10 @@ def _stepped(text: str) -> tuple[str, ...] | None:
     if high < low:
         raise SpaceError(f"`{text.strip()}`: the low end is above the high end")
     count = math.floor((high - low) / step + 1e-9) + 1
-    if count > 100_000:
-        raise SpaceError(f"`{text.strip()}`: {count:,} steps; use a larger step")
+    if count > MAX_STEPS:
+        raise SpaceError(
+            f"`{text.strip()}`: {count:,} steps, over the limit of {MAX_STEPS:,}; use a larger step"
+        )
     # Computed from the index, not by adding steps, so no rounding drift accumulates.
     return tuple(value_text(low + i * step, unit) for i in range(count))
 
