@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -41,25 +42,70 @@ def command() -> tuple[list[str], dict[str, str]]:
     return [sys.executable, "-m", "aiflang", "validate"], env
 
 
+@dataclass(frozen=True, slots=True)
+class ChildRun:
+    """One finished (or killed) child: exit code, wall seconds, its own peak memory."""
+
+    code: int
+    seconds: float
+    peak_mib: float
+    timed_out: bool = False
+
+
+def run_child(argv: list[str], env: dict[str, str], timeout: float = 600.0) -> ChildRun:
+    """Run `argv` with output discarded; wall time and the child's own peak RSS.
+
+    wait4 gives this child's own rusage (ru_maxrss in KiB on Linux), not the
+    running maximum over every child that RUSAGE_CHILDREN reports, nor the
+    benchmark script's own memory. A child still running after `timeout`
+    seconds is killed and reported as timed out.
+    """
+    start = time.perf_counter()
+    child = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    timed_out = False
+    while True:
+        pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.perf_counter() - start > timeout:
+            child.kill()
+            timed_out = True
+            _, status, usage = os.wait4(child.pid, 0)
+            break
+        time.sleep(0.002)
+    seconds = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    return ChildRun(child.returncode, seconds, usage.ru_maxrss / 1024, timed_out)
+
+
+def compile_bytecode() -> None:
+    """Compile aifc's bytecode once, before any timing, with the interpreter aifc runs on.
+
+    A checkout run with PYTHONDONTWRITEBYTECODE set would otherwise compile
+    every module on every run, which is not what an installed aifc pays.
+    """
+    argv, env = command()
+    python = argv[0]
+    if argv[1:2] != ["-m"]:  # an installed script: its interpreter is on the #! line
+        first = Path(argv[0]).read_bytes().split(b"\n", 1)[0]
+        if first.startswith(b"#!"):
+            python = first[2:].decode().strip()
+    script = (
+        "import compileall, pathlib, aiflang; "
+        "compileall.compile_dir(pathlib.Path(aiflang.__file__).parent, quiet=1)"
+    )
+    subprocess.run([python, "-c", script], env=env, check=False, capture_output=True)
+
+
 def measure(path: Path, runs: int) -> tuple[float, float, int]:
     """Median seconds, peak resident memory of one run in MiB, exit code of the last run."""
     argv, env = command()
-    times: list[float] = []
-    peak_kib = 0
-    code = 0
-    for _ in range(runs):
-        start = time.perf_counter()
-        child = subprocess.Popen(
-            [*argv, str(path)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        # wait4 gives this child's own rusage (ru_maxrss in KiB on Linux), not the
-        # running maximum over every child that RUSAGE_CHILDREN reports.
-        _, status, usage = os.wait4(child.pid, 0)
-        times.append(time.perf_counter() - start)
-        child.returncode = os.waitstatus_to_exitcode(status)
-        code = child.returncode
-        peak_kib = max(peak_kib, usage.ru_maxrss)
-    return statistics.median(times), peak_kib / 1024, code
+    results = [run_child([*argv, str(path)], env) for _ in range(runs)]
+    return (
+        statistics.median(r.seconds for r in results),
+        max(r.peak_mib for r in results),
+        results[-1].code,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

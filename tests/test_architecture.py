@@ -1,6 +1,6 @@
 """The package layout tells the pipeline: nothing imports upward and there are no cycles.
 
-Rooms, from the bottom: utilities (units, resources, cache, fileio), diagnostics,
+Rooms, from the bottom: utilities (units, resources, cache, fileio, records), diagnostics,
 syntax, catalog and models, frontend, the report contract, analyses, the
 driver and the project configuration, renderers, and the API, the command
 line, the language server and the Pygments lexer on top. A module may import
@@ -23,6 +23,8 @@ RANK = {
     "resources": 0,
     "cache": 0,
     "fileio": 0,
+    "revision": 0,  # files as they were at a git revision
+    "records": 0,
     "diagnostics": 1,
     "syntax": 2,
     "catalog": 3,
@@ -36,6 +38,7 @@ RANK = {
     "sweep": 8,  # design-space sweeps and uncertainty: many compiles, read by render and cli
     "api": 9,
     "cli": 9,
+    "action": 9,  # the GitHub Action's step, which runs the command line
     "lsp": 9,  # the language server, started by `aifc lsp`
     "pygments_lexer": 9,
     "__main__": 10,

@@ -262,3 +262,17 @@ def test_a_disabled_cache_writes_nothing(folder: Path, monkeypatch: pytest.Monke
     assert not folder.exists()
     cache.store("thing", "key", "text")  # does nothing, raises nothing
     assert cache.load("thing", "key") is None
+
+
+def test_the_cache_key_reads_larks_version_without_importing_it() -> None:
+    # Lark writes `__version__: str = "1.3.1"`; reading it must not import Lark,
+    # whose import costs more than checking a small design.
+    import lark
+
+    program = (
+        "import sys\nfrom aiflang import cache\nprint(cache._lark_version(), 'lark' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == [lark.__version__, "False"]

@@ -270,14 +270,16 @@ def test_errors_cannot_be_suppressed(tmp_path: Path) -> None:
 
 
 def test_a_closed_pipe_is_not_an_internal_error(tmp_path: Path) -> None:
-    # `aifc validate big.aif | head -1`: the reader leaves after one line.
-    design = tmp_path / "many.aif"
-    design.write_text(
-        "".join(f"node n{i} {{\n  gpus = 8 x H{i}X\n}}\n" for i in range(3000)), encoding="utf-8"
-    )
+    # `aifc validate designs/ | head -1`: the reader leaves after one line. Each file shows
+    # at most 50 errors of a family, so it takes many files to fill the pipe.
+    for index in range(40):
+        (tmp_path / f"many{index:02}.aif").write_text(
+            "".join(f"node n{i} {{\n  gpus = 8 x H{i}X\n}}\n" for i in range(60)),
+            encoding="utf-8",
+        )
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "compiler")}
     child = subprocess.Popen(
-        [sys.executable, "-m", "aiflang", "validate", str(design)],
+        [sys.executable, "-m", "aiflang", "validate", str(tmp_path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,

@@ -51,7 +51,7 @@ def test_errors_exit_1_with_a_rustc_style_message(tmp_path: Path) -> None:
     assert "error[E203]: `power` expects power, found energy (MWh)" in out
     assert f"--> {path}:3:" in out or "d.aif:3:" in out
     assert "3 |   power = 12 MWh" in out
-    assert "= help: use a unit of power: W, kW, MW" in out
+    assert "= help: use a unit of power: kW, W, MW" in out  # a node: kW first
 
 
 def test_json_envelope(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from aiflang.diagnostics import MAX_DIAGNOSTICS_PER_FAMILY
 from aiflang.diagnostics.codes import CODES
 from aiflang.driver import compile_file
 from aiflang.syntax.parser import MAX_FILE_BYTES
@@ -22,10 +23,14 @@ from test_cases import case_files, expectations
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "compiler" / "aiflang"
 
-# Inputs a case file cannot hold, with the code each must draw.
+# Inputs a case file cannot hold (or could hold only as a wall of expected
+# comments), with the code each must draw.
 TRIGGERS: dict[str, bytes] = {
     "E101": b'factory "f" {\n  site { pue = 1.2 \xff }\n}\n',
     "E108": b"# " + b"x" * (MAX_FILE_BYTES + 1),
+    # More W1 warnings than the per-family cap: a stale suppression
+    # (W101) on MAX_DIAGNOSTICS_PER_FAMILY + 10 lines.
+    "W103": b"# aifc: ignore[W401]\n" * (MAX_DIAGNOSTICS_PER_FAMILY + 10) + b'factory "f" {\n}\n',
 }
 
 

@@ -30,8 +30,8 @@ def test_every_code_has_an_explanation() -> None:
 def test_every_assumption_has_a_source_and_a_unit() -> None:
     import aiflang.models.cost
     import aiflang.models.fabric
-    import aiflang.models.inference
     import aiflang.models.power
+    import aiflang.models.serving
     import aiflang.models.training  # noqa: F401
 
     for name, assumption in REGISTRY.items():
@@ -68,3 +68,12 @@ def test_assumption_sources_cite_no_file_users_do_not_have() -> None:
 
     pipeline()  # imports every analysis, so every assumption is registered
     assert [name for name, a in REGISTRY.items() if UNSHIPPED.search(a.source)] == []
+
+
+def test_models_page_lists_every_serving_validation_row() -> None:
+    import json
+
+    text = (ROOT / "docs" / "models.md").read_text(encoding="utf-8")
+    data = json.loads((ROOT / "tests" / "data" / "serving_validation.json").read_text())
+    for row in data["rows"]:
+        assert f"[{row['id']}]({row['source_url']})" in text, row["id"]

@@ -1,6 +1,6 @@
 """`python -m aiflang`: the `aifc` command line."""
 
-from aiflang.cli import main
+from aiflang.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

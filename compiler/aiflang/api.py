@@ -21,7 +21,7 @@ import difflib
 import html
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -119,6 +119,7 @@ def compile(
     *,
     root: str | os.PathLike[str] | None = None,
     overrides: Mapping[str, float | str] | None = None,
+    catalog: Sequence[str | os.PathLike[str]] = (),
 ) -> Result:
     """Compile a design file, or design text, into a `Result`.
 
@@ -132,15 +133,20 @@ def compile(
     `overrides` sets model assumptions by name, over the design's own
     `assumptions {}` block: a number in the assumption's SI unit (0.08 for
     8%) or a quantity as text (`"8%"`, `"17.5 MW"`).
+
+    `catalog` are a project's own catalog files (a company's parts, as
+    `catalog` in a project configuration names them), in front of the
+    built-in catalog and under the design's own definitions and imports.
     """
     root_path = Path(root) if root is not None else None
     given = _overrides(overrides or {})
+    layers = [Path(c) for c in catalog]
     if isinstance(path_or_text, str) and ("\n" in path_or_text or "{" in path_or_text):
-        return Result(compile_source(path_or_text, root=root_path, overrides=given))
+        return Result(compile_source(path_or_text, root=root_path, overrides=given, catalog=layers))
     path = Path(path_or_text)
     if not path.is_file():
         raise FileNotFoundError(f"no design file {path}")
-    return Result(compile_file(path, root=root_path, overrides=given))
+    return Result(compile_file(path, root=root_path, overrides=given, catalog=layers))
 
 
 def _overrides(overrides: Mapping[str, float | str]) -> dict[str, float]:

@@ -107,25 +107,51 @@ _FINGERPRINT: list[bytes] = []
 # The modules whose code decides what an entry holds.
 _PRODUCERS = (
     "cache.py",
+    "records.py",
     "diagnostics/__init__.py",
     "syntax/codec.py",
     "syntax/tree.py",
     "syntax/parser.py",
+    "syntax/build.py",
+    "syntax/lalr.py",
+    "syntax/recovery.py",
+    "syntax/tables.py",
     "catalog/__init__.py",
 )
 
 
 def _fingerprint() -> bytes:
     if not _FINGERPRINT:
-        import lark
-
-        digest = hashlib.sha256(f"{FORMAT}\0{sys.version}\0{lark.__version__}\0".encode())
+        digest = hashlib.sha256(f"{FORMAT}\0{sys.version}\0{_lark_version()}\0".encode())
         for name in _PRODUCERS:
             with contextlib.suppress(OSError):
                 digest.update(_PACKAGE.joinpath(name).read_bytes())
             digest.update(b"\0")
         _FINGERPRINT.append(digest.digest())
     return _FINGERPRINT[0]
+
+
+def _lark_version() -> str:
+    """Lark's version, read from its package without importing it.
+
+    A run that finds its tables in the cache never needs Lark, whose import
+    costs more than checking a small design.
+    """
+    import importlib.util
+    import re
+
+    spec = importlib.util.find_spec("lark")
+    if spec is not None and spec.origin is not None:
+        with contextlib.suppress(OSError):
+            text = Path(spec.origin).read_text(encoding="utf-8")
+            found = re.search(
+                r"^__version__\s*(?::\s*\w+\s*)?=\s*['\"]([^'\"]+)['\"]", text, re.MULTILINE
+            )
+            if found is not None:
+                return found.group(1)
+    import lark  # pragma: no cover - a layout of Lark that hides its version
+
+    return str(lark.__version__)
 
 
 def _entry(name: str, key: str) -> str:

@@ -311,6 +311,20 @@ def _write(output: str | None, text: str, *, expected: bytes | None = None) -> N
         raise UsageError(f"cannot write {output}: {error.strerror or error}") from error
 
 
+def run() -> None:
+    """The `aifc` program: the command line, with the collector off for the short run.
+
+    A run lasts a fraction of a second and frees what it allocates by
+    reference counting (the syntax model and design hold no cycles), so the
+    cyclic garbage collector would only walk the same live objects again and
+    again: about a tenth of a run. Tests call `main` and keep the collector.
+    """
+    import gc
+
+    gc.disable()
+    main()
+
+
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="aiflang", prog_name="aifc")
 def main() -> None:
@@ -329,14 +343,19 @@ STDIN_HELP = "With `-`: the path the text read from stdin stands for (messages, 
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "concise", "json", "sarif", "github"]),
+    type=click.Choice(["text", "concise", "json", "sarif", "github", "gitlab", "junit"]),
     default=None,
     help="Output format (default: the project's `format`, else text); "
-    "concise is `path:line:col: CODE message`.",
+    "concise is `path:line:col: CODE message`; gitlab is GitLab Code Quality; junit is JUnit XML.",
 )
 @click.option("--stdin-filename", help=STDIN_HELP)
 @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
 @click.option("--strict", is_flag=True, help="Warnings fail the check too.")
+@click.option(
+    "--exit-zero",
+    is_flag=True,
+    help="Exit 0 even when a design has errors (usage errors and bugs still exit 2 and 3).",
+)
 @click.option(
     "--root", help="Project root that imports may not leave (default: each file's folder)."
 )
@@ -350,6 +369,7 @@ def validate(
     stdin_filename: str | None,
     sets: tuple[str, ...],
     strict: bool,
+    exit_zero: bool,
     root: str | None,
     max_errors: int | None,
     quiet: bool,
@@ -374,14 +394,18 @@ def validate(
     diagnostics: list[Diagnostic] = []
     seen: set[tuple[object, ...]] = set()
     sources: dict[str, str] = {}
+    per_file: list[tuple[str, list[Diagnostic]]] = []  # each file's findings not seen before
     for file in files:
         compilation = _compile(file, root, settings=settings, text=text)
+        found: list[Diagnostic] = []
         for diagnostic in compilation.diagnostics:
             key = (diagnostic.code, diagnostic.message, diagnostic.span)
             if key not in seen:
                 seen.add(key)
-                diagnostics.append(diagnostic)
+                found.append(diagnostic)
+        diagnostics.extend(found)
         sources.update(compilation.sources)
+        per_file.append((str(file), found))
     counts = Counts.of(diagnostics)
     shown = [d for d in diagnostics if d.is_error] if quiet else diagnostics
     if max_errors is not None:
@@ -406,6 +430,16 @@ def validate(
         from aiflang.render.concise import render_concise
 
         click.echo(render_concise(shown), nl=False)
+    elif fmt == "gitlab":
+        from aiflang.render.gitlab import render_gitlab
+
+        click.echo(render_gitlab(shown, sources, str(files[0])), nl=False)
+    elif fmt == "junit":
+        from aiflang.render.junit import render_junit
+
+        kept = set(map(id, shown))
+        results = [(name, [d for d in found if id(d) in kept]) for name, found in per_file]
+        click.echo(render_junit(results, strict=strict), nl=False)
     else:
         from aiflang.render.text import render_diagnostics, summary_line
 
@@ -416,7 +450,7 @@ def validate(
             click.echo(f"... {len(diagnostics) - len(shown)} more not shown (--max-errors)")
         summary = summary_line(counts.errors, counts.warnings, len(files), colour=colour)
         click.echo(summary, color=colour)
-    sys.exit(EXIT_INVALID if failed else EXIT_OK)
+    sys.exit(EXIT_INVALID if failed and not exit_zero else EXIT_OK)
 
 
 REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".json": "json", ".md": "md"}
@@ -632,12 +666,94 @@ def sweep(
     sys.exit(EXIT_OK if outcome.feasible else EXIT_INVALID)
 
 
+BOM_SUFFIXES = {
+    ".txt": "text",
+    ".csv": "csv",
+    ".json": "json",
+    ".md": "md",
+    ".xlsx": "xlsx",
+}
+
+
+@main.command()
+@click.argument("file")
+@click.option("-o", "--output", help="Write to this file (default: stdout; XLSX needs -o).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "csv", "json", "md", "xlsx"]),
+    default=None,
+    help="BOM format (default: from the output's extension, else text).",
+)
+@click.option("--factory", "factory", help="The factory, when the file has several.")
+@click.option("--root", help="Project root that imports may not leave.")
+@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@_guarded
+def bom(
+    file: str,
+    output: str | None,
+    fmt: str | None,
+    factory: str | None,
+    root: str | None,
+    sets: tuple[str, ...],
+    debug: bool,
+) -> None:
+    """The bill of materials: every part per hall with counts, prices and power."""
+    settings = _settings(sets)
+    path = _design_file(file, "bom")
+    fmt = _output_format(output, fmt, BOM_SUFFIXES, "text")
+    if fmt == "xlsx" and (output is None or output == "-"):
+        raise UsageError("--format xlsx writes a workbook: give -o FILE.xlsx")
+    data = _one_report(path, root, factory, settings, file)
+    if data.bom is None:
+        raise UsageError(
+            f"{file}: no bill of materials, as the design has errors; run `aifc validate {file}`"
+        )
+    if fmt == "xlsx":
+        from aiflang.fileio import write_bytes
+        from aiflang.render.bom_xlsx import render_xlsx
+
+        assert output is not None
+        try:
+            write_bytes(Path(output), render_xlsx(data))
+        except OSError as error:
+            raise UsageError(f"cannot write {output}: {error.strerror or error}") from error
+    else:
+        from aiflang.render.bom import render_bom
+
+        _write(output, render_bom(data, fmt))
+    if output and output != "-":
+        click.echo(_shown(f"wrote {output}"), err=True)
+    sys.exit(EXIT_OK if data.valid else EXIT_INVALID)
+
+
+def _one_report(
+    path: Path, root: str | None, factory: str | None, settings: tuple[Setting, ...], file: str
+) -> Report:
+    """The report of the factory `--factory` names (the first one without it)."""
+    from aiflang.driver import build_reports
+
+    compilation = _compile(path, root, settings=settings)
+    index = _pick_factory(compilation, factory, file)
+    reports = build_reports(compilation)
+    if not reports:
+        raise UsageError(f"{file}: no factory to report on")
+    return reports[index]
+
+
 COMPARE_SUFFIXES = {".txt": "text", ".json": "json", ".md": "md", ".html": "html", ".htm": "html"}
 
 
 @main.command()
 @click.argument("first")
-@click.argument("second")
+@click.argument("second", required=False)
+@click.option(
+    "--base",
+    "base",
+    metavar="REF",
+    help="Compare FIRST as it was at git revision REF (side A) with FIRST now (side B).",
+)
 @click.option(
     "--format",
     "fmt",
@@ -660,7 +776,8 @@ COMPARE_SUFFIXES = {".txt": "text", ".json": "json", ".md": "md", ".html": "html
 @_guarded
 def compare(
     first: str,
-    second: str,
+    second: str | None,
+    base: str | None,
     fmt: str | None,
     output: str | None,
     factories: tuple[str, ...],
@@ -670,17 +787,65 @@ def compare(
     sets_b: tuple[str, ...],
     debug: bool,
 ) -> None:
-    """Key figures of two designs (or saved JSON reports) side by side, with ratios."""
+    """Key figures of two designs (or saved JSON reports) side by side, with ratios.
+
+    With --base REF, one design: as it was at git revision REF, and as it is now.
+    """
     from aiflang.render.compare import compare_reports, render_comparison
 
     fmt = _output_format(output, fmt, COMPARE_SUFFIXES, "text")
     if len(factories) > 2:
         raise UsageError("--factory: give it once (both sides) or twice (A, then B)")
     chosen = (factories[0], factories[-1]) if factories else (None, None)
-    a = _side(first, root, chosen[0], _settings(sets + sets_a))
-    b = _side(second, root, chosen[1], _settings(sets + sets_b))
-    _write(output, render_comparison(compare_reports(a, b), fmt))
+    if base is not None:
+        if second is not None:
+            raise UsageError("--base compares one design with itself at REF: give one file")
+        a, label = _base_side(first, base, root, chosen[0], _settings(sets + sets_a))
+        b = _side(first, root, chosen[1], _settings(sets + sets_b))
+        # Side A is named by revision; its findings keep the file's path, as B's do.
+        comparison = compare_reports(a, b).model_copy(update={"a_file": label})
+    else:
+        if second is None:
+            raise UsageError("compare needs two designs (A B), or one with --base REF")
+        a = _side(first, root, chosen[0], _settings(sets + sets_a))
+        b = _side(second, root, chosen[1], _settings(sets + sets_b))
+        comparison = compare_reports(a, b)
+    _write(output, render_comparison(comparison, fmt))
     sys.exit(EXIT_OK if a.valid and b.valid else EXIT_INVALID)
+
+
+def _base_side(
+    file: str, ref: str, root: str | None, factory: str | None, settings: tuple[Setting, ...]
+) -> tuple[Report, str]:
+    """Side A of `compare --base REF`: the design and its imports as they were at REF.
+
+    Returns the report and the side's name, `REF:path` (relative to the repository).
+    """
+    path = _design_file(file, "compare")
+    from aiflang.driver import build_reports, compile_file
+    from aiflang.revision import RevisionError, RevisionReader
+
+    try:
+        reader = RevisionReader(path, ref)
+    except RevisionError as error:
+        raise UsageError(str(error)) from None
+    config = _project(path)
+    root_path = Path(root) if root else config.root
+    if root_path is not None and not root_path.is_dir():
+        raise UsageError(f"--root {root}: not a folder")
+    compilation = compile_file(
+        path,
+        root=root_path,
+        loader=reader.read,
+        settings=settings,
+        catalog=config.catalog,
+        policy=config.policy_of if config.policy or config.per_path else None,
+    )
+    index = _pick_factory(compilation, factory, f"{ref}:{file}")
+    built = build_reports(compilation)
+    if not built:
+        raise UsageError(f"{ref}:{file}: no factory to compare")
+    return built[index], f"{ref}:{reader.relative(path)}"
 
 
 def _side(
@@ -812,13 +977,59 @@ def _fmt_stdin(stdin_filename: str | None, *, check: bool, diff: bool) -> None:
         sys.exit(EXIT_INVALID)
 
 
+_CATALOG_KINDS = (
+    "gpu",
+    "cpu",
+    "nic",
+    "switch",
+    "transceiver",
+    "node",
+    "rack",
+    "ups",
+    "cdu",
+    "chiller",
+    "dry_cooler",
+    "generator",
+    "battery",
+    "busway",
+    "power_shelf",
+    "appliance",
+)
+
+
 @main.command()
 @click.argument("name", required=False)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True
+)
+@click.option(
+    "--kind", "kinds", multiple=True, type=click.Choice(_CATALOG_KINDS), help="Only this kind."
+)
+@click.option("--search", help="Entries whose name, notes or any figure contain this text.")
+@click.option(
+    "--where",
+    multiple=True,
+    help='Entries whose figures meet a condition, e.g. "power < 1 kW" or "vendor = NVIDIA".',
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @_guarded
-def catalog(name: str | None, debug: bool) -> None:
-    """List the built-in components (and the project's), or show one with its sources."""
-    from aiflang.render.catalog import render_catalog, render_entry
+def catalog(
+    name: str | None,
+    fmt: str,
+    kinds: tuple[str, ...],
+    search: str | None,
+    where: tuple[str, ...],
+    debug: bool,
+) -> None:
+    """List the built-in components (and the project's) with their sources, or show one.
+
+    Filter by kind, by a search text and by conditions on figures
+    (quantities compare by dimension: `--where "reach >= 100 m"`).
+    """
+    import json
+
+    from aiflang.render.catalog import RENDERERS, entry_json, render_detail
+    from aiflang.render.catalog_query import QueryError, catalog_entries, close_names, select
     from aiflang.syntax.parser import ParseResult, parse_source
 
     project: list[ParseResult] = []
@@ -828,19 +1039,38 @@ def catalog(name: str | None, debug: bool) -> None:
         except (OSError, UnicodeDecodeError) as error:
             raise UsageError(f"{path}: cannot read the project catalog ({error})") from None
         project.append(parse_source(source, str(path)))
-    if name is None:
-        click.echo(render_catalog(project))
+    entries = catalog_entries(project)
+    if name is not None:
+        found = [e for e in entries if e.name == name] or [
+            e for e in entries if e.name.lower() == name.lower()
+        ]
+        if not found:
+            close = close_names(entries, name)
+            hint = f"; did you mean {' or '.join(f'`{c}`' for c in close)}?" if close else ""
+            raise UsageError(f"no catalog entry `{name}`{hint} (run `aifc catalog` for the list)")
+        if fmt == "json":
+            click.echo(json.dumps(entry_json(found[0]), indent=2))
+        elif fmt == "csv":
+            click.echo(RENDERERS["csv"](found))
+        else:
+            click.echo(render_detail(found[0]))
         return
-    text = render_entry(name, project)
-    if text is None:
-        raise UsageError(f"no catalog entry `{name}` (run `aifc catalog` for the list)")
-    click.echo(text)
+    try:
+        chosen = select(entries, kinds, search, where)
+    except QueryError as problem:
+        raise UsageError(str(problem)) from None
+    click.echo(RENDERERS[fmt](chosen))
 
 
 @main.command()
-@click.argument("code")
-def explain(code: str) -> None:
-    """What a diagnostic code means and how to fix it."""
+@click.argument("code", required=False)
+def explain(code: str | None) -> None:
+    """What a diagnostic code means and how to fix it (no code: list them all)."""
+    if code is None:
+        from aiflang.render.derivation import render_code_list
+
+        click.echo(render_code_list())
+        return
     from aiflang.diagnostics.codes import CODES
     from aiflang.diagnostics.codes import explain as lookup
 
@@ -899,6 +1129,91 @@ def graph(
     if problem:
         raise UsageError(problem)
     _write(output, text)
+
+
+@main.group()
+def export() -> None:
+    """Export a design to the tools that build it: NetBox, containerlab."""
+
+
+def _factory_facts(
+    file: str, root: str | None, factory: str | None, command: str
+) -> tuple[Any, Any]:
+    """The design and facts of the factory `--factory` names, analysed without errors."""
+    path = _design_file(file, command)
+    compilation = _compile(path, root)
+    index = _pick_factory(compilation, factory, file)
+    if index >= len(compilation.designs) or index >= len(compilation.facts):
+        raise UsageError(f"{file}: the design has errors; run `aifc validate {file}`")
+    return compilation.designs[index], compilation.facts[index]
+
+
+@export.command("netbox")
+@click.argument("file")
+@click.option("-o", "--output", required=True, help="The folder to write the import files to.")
+@click.option("--site", help="The NetBox site's name (default: the factory's name).")
+@click.option("--factory", "factory", help="The factory, when the file has several.")
+@click.option("--root", help="Project root that imports may not leave.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@_guarded
+def export_netbox_command(
+    file: str,
+    output: str,
+    site: str | None,
+    factory: str | None,
+    root: str | None,
+    debug: bool,
+) -> None:
+    """NetBox device types (YAML) and bulk-import CSV files: site, halls, racks, devices, cables."""
+    from aiflang.render.netbox import export_netbox
+
+    design, facts = _factory_facts(file, root, factory, "export netbox")
+    folder = Path(output)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"-o {output}: not a folder")
+    files = export_netbox(design, facts, site or design.name)
+    for relative, text in files.items():
+        target = folder / relative
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise UsageError(f"cannot write {target}: {error.strerror or error}") from error
+        _write(str(target), text)
+    click.echo(_shown(f"wrote {len(files)} files to {output}"), err=True)
+
+
+@export.command("containerlab")
+@click.argument("file")
+@click.option("-o", "--output", help="Write the topology to this file (default: stdout).")
+@click.option("--fabric", "fabric_name", help="Only this fabric.")
+@click.option("--host-image", default="alpine:3", show_default=True, help="Image of host nodes.")
+@click.option(
+    "--switch-image", default="alpine:3", show_default=True, help="Image of switch nodes."
+)
+@click.option("--factory", "factory", help="The factory, when the file has several.")
+@click.option("--root", help="Project root that imports may not leave.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@_guarded
+def export_containerlab_command(
+    file: str,
+    output: str | None,
+    fabric_name: str | None,
+    host_image: str,
+    switch_image: str,
+    factory: str | None,
+    root: str | None,
+    debug: bool,
+) -> None:
+    """A containerlab topology of an expanded small fabric, with named interfaces."""
+    from aiflang.render.containerlab import dump_topology, export_containerlab
+
+    design, facts = _factory_facts(file, root, factory, "export containerlab")
+    topology, problem = export_containerlab(
+        design, facts, fabric=fabric_name, host_image=host_image, switch_image=switch_image
+    )
+    if problem or topology is None:
+        raise UsageError(problem or "nothing to export")
+    _write(output, dump_topology(topology))
 
 
 @main.command()

@@ -3,7 +3,8 @@
 resolve (imports, names, catalog) -> elaborate (the frozen design IR) ->
 analyses (fabrics, power, throughput, cost, requirements) -> suppression ->
 report data. `compile_file` (or `compile_source`, for text that is not on
-disk) runs the stages up to suppression; `build_reports` turns the facts
+disk) runs the stages up to suppression: the front end always, the analyses
+only on a design without blocking errors; `build_reports` turns the facts
 into the JSON report contract (`aiflang.report`), one report per factory.
 
 `pipeline()` reads top to bottom as the story of the analyses, in
@@ -30,7 +31,8 @@ from pathlib import Path
 
 from aiflang import report as rp
 from aiflang.analyses.facts import Facts, report_sections
-from aiflang.diagnostics import Counts, Diagnostic, Sink
+from aiflang.diagnostics import Counts, Diagnostic, Sink, Span
+from aiflang.diagnostics.codes import Code
 from aiflang.diagnostics.policy import PolicyOf, apply_policy
 from aiflang.diagnostics.suppression import apply_suppressions
 from aiflang.frontend.design import Design
@@ -46,10 +48,12 @@ Analysis = Callable[[Design, Facts, Sink], None]
 def pipeline() -> tuple[Analysis, ...]:
     """The analyses, in the order they run after resolve and elaborate."""
     # Imported here so `aifc --help` does not pay for the models.
+    from aiflang.analyses.bom import build_bom
     from aiflang.analyses.cost import estimate_cost
     from aiflang.analyses.degraded import degraded_modes
     from aiflang.analyses.fabrics import size_fabrics
     from aiflang.analyses.fleet import count_fleet
+    from aiflang.analyses.plant import check_plant
     from aiflang.analyses.power import check_power
     from aiflang.analyses.requirements import check_requirements
     from aiflang.analyses.throughput import estimate_throughput
@@ -57,10 +61,12 @@ def pipeline() -> tuple[Analysis, ...]:
     return (
         size_fabrics,  # endpoints, switches, links, optics, bisection, N-1
         check_power,  # rack, hall and facility power; cooling; space; headroom
+        check_plant,  # named plant: losses (PUE), heat rejection, generators, floor
         count_fleet,  # GPUs by model and the power they share, for throughput and cost
         estimate_throughput,  # capacity, training time, inference tokens/s
         estimate_cost,  # capex, opex, TCO, cost per GPU-hour and per token
         degraded_modes,  # each single failure: the tokens/s and training time that survive
+        build_bom,  # the bill of materials, from the cost estimate's priced lines
         check_requirements,  # `require` rules against the computed figures
     )
 
@@ -87,6 +93,7 @@ class Compilation:
     designs: list[Design] = field(default_factory=list)
     facts: list[Facts] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    settings: tuple[str, ...] = ()  # the `--set` overrides, as given
     # Keys of the findings each factory's analyses reported, by factory index.
     _analysed: list[set[_Key]] = field(default_factory=list)
 
@@ -137,6 +144,28 @@ class Compilation:
         return chosen
 
 
+class _FrontEndOnly(Sink):
+    """A view of a sink that lets through only front-end findings (E1xx, E2xx).
+
+    Elaborating a design that has syntax or name errors still finds every
+    value and type error (a wrong unit, an unknown choice, a count with a
+    unit) in the same run; what it would say about budgets (a rack's power
+    below its parts, a scale-up domain too large) rests on parts that may be
+    missing, so it waits for a clean front end, like the analyses.
+    """
+
+    def __init__(self, target: Sink) -> None:
+        super().__init__()
+        self.target = target
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        if diagnostic.code[:2] in ("E1", "E2"):
+            self.target.add(diagnostic)
+
+    def wants(self, code: Code, span: Span | None) -> bool:
+        return self.target.wants(code, span)
+
+
 def compile_file(
     path: Path,
     *,
@@ -157,6 +186,10 @@ def compile_file(
     the file before it is resolved; `catalog` are a project's own catalog
     files; `policy` gives the code policy for a file (project configuration);
     `parse` replaces `parse_source` (the language server's chunk cache).
+
+    The front end (resolve and elaborate) always runs in full, so syntax, name
+    and value errors come in one run; the analyses (budgets) run only when the
+    front end found no blocking error.
     """
     sink = Sink()
     program = resolve(
@@ -168,8 +201,11 @@ def compile_file(
         parse=parse or parse_source,
         **({"loader": loader} if loader else {}),
     )
-    compilation = Compilation(sink, program, str(path))
-    if not sink.blocked:
+    compilation = Compilation(sink, program, str(path), settings=tuple(s.text for s in settings))
+    if sink.blocked:
+        # Value errors still come in this run; the design itself is not kept.
+        elaborate(program, _FrontEndOnly(sink))
+    else:
         compilation.designs = elaborate(program, sink)
     if analyse and compilation.designs and not sink.blocked:
         _analyse(compilation, overrides or {})
@@ -233,7 +269,7 @@ def _analyse(compilation: Compilation, overrides: dict[str, float]) -> None:
         facts = Facts(assumptions=Assumptions(overrides=given))
         for analysis in analyses:
             analysis(design, facts, own)
-        compilation.sink.extend(own.diagnostics)
+        compilation.sink.absorb(own)  # with the count of what it held back
         compilation._analysed.append({_key(d) for d in own.diagnostics})
         compilation.facts.append(facts)
 
@@ -242,10 +278,12 @@ def build_reports(compilation: Compilation) -> list[rp.Report]:
     """One report per factory of the compiled file, each with its own findings."""
     sources = compilation.sources
     names = compilation.factory_names
+    overrides = _overrides(compilation)
+    origin = provenance(sources, compilation.settings)
     reports: list[rp.Report] = []
     for index, unit in enumerate(compilation.program.factories):
         diagnostics = compilation.factory_diagnostics(index)
-        common = _diagnostic_fields(diagnostics, sources)
+        common = {**_diagnostic_fields(diagnostics, sources), "catalog_overrides": overrides}
         if index < len(compilation.designs):
             design = compilation.designs[index]
             facts = compilation.facts[index] if index < len(compilation.facts) else Facts()
@@ -258,6 +296,7 @@ def build_reports(compilation: Compilation) -> list[rp.Report]:
                     factories=names,
                     **common,
                     **sections,
+                    provenance=origin,
                 )
             )
         else:
@@ -268,13 +307,63 @@ def build_reports(compilation: Compilation) -> list[rp.Report]:
                     doc=unit.block.doc,
                     factories=names,
                     **common,
+                    provenance=origin,
                 )
             )
     if not reports and compilation.counts.errors:
         # A file so broken that no factory could be read still gets a report of its errors.
         common = _diagnostic_fields(compilation.diagnostics, sources)
-        reports.append(rp.Report(factory="", file=compilation.file, **common))
+        reports.append(rp.Report(factory="", file=compilation.file, **common, provenance=origin))
     return reports
+
+
+def _overrides(compilation: Compilation) -> list[rp.CatalogOverride]:
+    """The definitions that take a built-in catalog entry's name, in file and line order."""
+    found = sorted(compilation.program.overrides, key=lambda o: (o.span.file, o.span.line, o.name))
+    return [
+        rp.CatalogOverride(
+            kind=o.kind,
+            name=o.name,
+            builtin_kind=o.builtin_kind,
+            file=o.span.file,
+            line=o.span.line,
+            extends=o.extends,
+        )
+        for o in found
+    ]
+
+
+CATALOG_PREFIX = "<catalog>/"
+
+
+def provenance(sources: dict[str, str], settings: Sequence[str] = ()) -> rp.Provenance:
+    """The version of aifc and the SHA-256 of the built-in catalog and of every input file.
+
+    The catalog's hash covers its files' names and texts in name order, so a
+    change to any entry changes it; the inputs are the design file, its
+    imports and the project's catalog files, each hashed on its own.
+    """
+    import hashlib
+    from importlib import metadata
+
+    try:
+        version = metadata.version("aiflang")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        version = "0+unknown"
+    catalog = hashlib.sha256()
+    inputs: dict[str, str] = {}
+    for name in sorted(sources):
+        data = sources[name].encode("utf-8", errors="surrogatepass")
+        if name.startswith(CATALOG_PREFIX):
+            catalog.update(name.encode("utf-8") + b"\0" + data + b"\0")
+        else:
+            inputs[name] = hashlib.sha256(data).hexdigest()
+    return rp.Provenance(
+        aifc_version=version,
+        catalog_sha256=catalog.hexdigest(),
+        inputs=inputs,
+        settings=list(settings),
+    )
 
 
 def _diagnostic_fields(diagnostics: list[Diagnostic], sources: dict[str, str]) -> dict[str, object]:

@@ -126,7 +126,7 @@ def write_text(path: Path, text: str, *, expected: bytes | None = None) -> None:
 
 
 def write_bytes(path: Path, data: bytes, *, expected: bytes | None = None) -> None:
-    """Write `data` to `path` as `write_text` does (binary outputs: Parquet)."""
+    """Write `data` to `path` as `write_text` does (binary outputs: XLSX, Parquet)."""
     inherited = _inherited_descriptor(path)
     if inherited is not None or _writes_through(path):
         if expected is not None:

@@ -12,12 +12,13 @@ schema` describes each field with it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from aiflang.diagnostics import Counts, Diagnostic, Span, source_line
+from aiflang.diagnostics import Counts, Diagnostic, Span, snippet
 
 FORMAT_VERSION = "1.0"
 
@@ -126,6 +127,23 @@ class HallReport(_Model):
     failures: list[Failure] = []
 
 
+class PlantReport(_Model):
+    """What a hall's plant adds to its power and what it carries (None: not known)."""
+
+    hall: str
+    parts: dict[str, str] = {}  # hall attribute -> the catalog model it names
+    ups_losses_w: float | None = None  # IT load x (1/efficiency - 1)
+    cooling_plant_w: float | None = None  # chiller compressors, dry-cooler fans, CDU pumps
+    plant_pue: float | None = None  # (IT + UPS losses + cooling plant) / IT
+    heat_rejection_w: float | None = None  # chillers and dry coolers at their redundancy
+    generators_w: float | None = None  # at their redundancy
+    busway_w: float | None = None  # continuous: rating x count x breaker_derating
+    battery_runtime_s: float | None = None  # at the IT load
+    cdu_positions: int = 0  # rack positions in-row CDUs take
+    plant_footprint_m2: float | None = None  # UPS, batteries, facility CDUs
+    plant_area_m2: float | None = None
+
+
 class TierCounts(_Model):
     leaf: int
     spine: int
@@ -149,7 +167,8 @@ class FabricReport(_Model):
     switches: TierCounts
     declared_switches: dict[str, int] = {}
     links: LinkCounts
-    transceivers: int
+    transceivers: int  # modules at switch ends and NICs; for copper cables, the cables
+    transceiver: str | None = None  # the part the fabric names, or the one its distance picks
     cables: int = 0
     bisection_bps: float
     bandwidth_per_endpoint_bps: float = 0.0
@@ -178,21 +197,57 @@ class TrainReport(_Model):
     checkpoint_s: float | None = None
 
 
+class ParallelismReport(_Model):
+    """One replica's layout: tensor (attention), data-parallel attention, expert, pipeline."""
+
+    tp: int
+    dp: int
+    ep: int
+    pp: int
+    label: str  # "TP8", "TP1 DP8 EP8", "TP8 PP2"
+
+
+class CurvePointReport(_Model):
+    """One point of a serve workload's throughput-versus-interactivity curve."""
+
+    parallelism: str  # the replica shape's label
+    gpus_per_replica: float  # decode GPUs plus the point's share of a prefill pool
+    batch: int
+    user_rate_tokens_per_s: float  # tokens/s each user sees (x axis)
+    tokens_per_s_per_gpu: float  # output tokens/s per GPU (y axis)
+    tokens_per_s_per_mw: float  # the same per MW of facility power
+    tpot_s: float
+    time_to_first_token_s: float | None = None  # mean; None when the queue is unbounded
+    bound: str  # the step's largest term: compute, memory, communication, floor
+    pareto: bool = False  # on the workload's Pareto front across shapes
+
+
 class ServeReport(_Model):
     name: str
     gpus: int
     gpu_model: str | None = None
+    model: str | None = None  # the `model` definition served, if any
+    engine: str | None = None
     precision: str
+    kv_precision: str | None = None
     gpus_per_replica: int
+    parallelism: ParallelismReport | None = None
     replicas: int
+    prefill_gpus: int = 0  # GPUs of a disaggregated prefill pool
     batch: int = 0
     tokens_per_s: float
     tokens_per_s_per_mw: float
     joules_per_token: float
-    requested_user_rate_tokens_per_s: float | None = None  # the design's user_rate
-    user_rate_tokens_per_s: float | None = None  # the rate each user gets
-    time_to_first_token_s: float | None = None
+    requested_user_rate_tokens_per_s: float | None = None  # the workload's user_rate
+    user_rate_tokens_per_s: float | None = None  # the per-user rate reached at the point
+    max_user_rate_tokens_per_s: float | None = None  # the fastest any replica reaches
+    tpot_s: float | None = None
+    time_to_first_token_s: float | None = None  # mean, at the point's request rate
+    time_to_first_token_p90_s: float | None = None
+    binding_limit: str | None = None
+    step_bound: str | None = None
     cost_per_million_tokens_usd: float | None = None
+    curve: list[CurvePointReport] = []
 
 
 class CostReport(_Model):
@@ -273,6 +328,53 @@ class UncertaintyReport(_Model):
     tornado: dict[str, list[TornadoBar]] = {}  # per figure, largest swing first
 
 
+class BomLine(_Model):
+    """One line of the bill of materials: a part, in one hall, with its count and price.
+
+    `hall` is "" for what stands in no hall (licences). `price_status` is
+    `priced` (extended = unit x count, part of capex), `no price` (the part
+    has none: never counted as zero without saying so), `included` (bought
+    as part of `parent`), `parts` (a rack without a price, bought as the
+    lines inside it), `facility` (paid for by the facility's build cost) or
+    `opex` (a yearly cost, outside capex). Power is per unit and for the
+    line; a line with a `parent` is inside it, whose power already counts it.
+    """
+
+    hall: str
+    category: str  # accelerated_systems | network | storage | facility | software
+    kind: str  # rack, node, gpu, cpu, nic, dpu, switch, transceiver, cable, storage, ...
+    name: str  # the catalog (or design) name
+    vendor: str | None = None
+    model: str | None = None
+    fabric: str | None = None
+    tier: str | None = None  # leaf | spine | core, for a fabric's switches
+    parent: str | None = None
+    count: float
+    unit: str = "each"  # each | MW | GPU-year
+    unit_price_usd: float | None = None
+    extended_price_usd: float | None = None
+    price_status: str
+    in_capex: bool
+    unit_power_w: float | None = None
+    total_power_w: float | None = None
+
+
+class BomReport(_Model):
+    """The bill of materials: every part per hall, from the cost estimate's priced lines.
+
+    `capex_usd` is the sum of the lines in capex and equals `cost.capex_usd.total`;
+    `power_w` sums the lines that stand on their own (no `parent`).
+    """
+
+    halls: list[str]
+    lines: list[BomLine]
+    capex_usd: float
+    capex_by_hall_usd: dict[str, float]
+    opex_usd_per_year: float = 0.0
+    power_w: float = 0.0
+    unpriced: list[str] = []  # parts listed without a price
+
+
 class RequirementReport(_Model):
     path: str
     operator: str
@@ -300,6 +402,32 @@ class DerivationReport(_Model):
     assumptions: list[str] = []
 
 
+class CatalogOverride(_Model):
+    """A definition of the design (or an import) that takes a built-in catalog entry's name."""
+
+    kind: str
+    name: str
+    builtin_kind: str  # the kind of the built-in entry it shadows
+    file: str
+    line: int
+    extends: bool  # `gpu H100 extends H100 { ... }`; False is a full redefinition (W202)
+
+
+class Provenance(_Model):
+    """What produced a report: the compiler's version and the hashes of what it read.
+
+    Hashes are SHA-256 of each file's text as UTF-8 (as read, before any
+    `--set`), so a reader can tell whether a saved report still matches the
+    design and catalog on disk. No timestamps: the same inputs give the
+    same report, byte for byte.
+    """
+
+    aifc_version: str
+    catalog_sha256: str  # of the built-in catalog: its file names and texts, in order
+    inputs: dict[str, str]  # design file, imports and project catalog files -> sha256
+    settings: list[str] = []  # the --set overrides applied, as given
+
+
 class Report(_Model):
     format_version: str = FORMAT_VERSION
     factory: str
@@ -313,15 +441,19 @@ class Report(_Model):
     diagnostics: list[DiagnosticReport]
     capacity: Capacity | None = None
     halls: list[HallReport] = []
+    plant: list[PlantReport] = []
     fabrics: list[FabricReport] = []
     train: list[TrainReport] = []
     serve: list[ServeReport] = []
     cost: CostReport | None = None
+    bom: BomReport | None = None
     requirements: list[RequirementReport] = []
     degraded_modes: list[DegradedMode] = []
     uncertainty: UncertaintyReport | None = None  # `aifc report --uncertainty N` only
     assumptions: list[AssumptionReport] = []
+    catalog_overrides: list[CatalogOverride] = []
     explain: dict[str, DerivationReport] = Field(default_factory=dict)
+    provenance: Provenance | None = None
 
 
 # Diagnostics as report data (shared by `validate --format json` and reports).
@@ -348,7 +480,7 @@ def diagnostic_report(diagnostic: Diagnostic, sources: dict[str, str]) -> Diagno
         detail="\n".join(diagnostic.notes) or None,
         help=diagnostic.help,
         range=range_of(span) if span else None,
-        snippet=source_line(sources, span) if span else None,
+        snippet=snippet(sources, span) if span else None,
         related=[
             RelatedReport(message=r.message, range=range_of(r.span)) for r in diagnostic.related
         ],
@@ -480,6 +612,19 @@ FIELD_UNITS: dict[str, FieldUnit] = {
     "halls.*.failures.*.capacity_lost_w": _W(_LOST_W),
     "halls.*.failures.*.gpus_affected": _GPUS(_LOST_GPUS),
     "halls.*.failures.*.racks_affected": _COUNT(_LOST_RACKS),
+    # plant
+    "plant.*.ups_losses_w": _W("UPS conversion losses at the IT load"),
+    "plant.*.cooling_plant_w": _W("chiller, dry-cooler fan and CDU pump input"),
+    "plant.*.plant_pue": FieldUnit("", "PUE the named plant alone implies", (1.0, 3.0)),
+    "plant.*.heat_rejection_w": _W("heat chillers and dry coolers carry at their redundancy"),
+    "plant.*.generators_w": _W("generator capacity at its redundancy"),
+    "plant.*.busway_w": _W("busway capacity for continuous load"),
+    "plant.*.battery_runtime_s": _S("battery ride-through at the IT load"),
+    "plant.*.cdu_positions": _COUNT("rack positions in-row CDUs take"),
+    "plant.*.plant_footprint_m2": FieldUnit(
+        "m^2", "floor of the UPS, batteries and facility CDUs", (1e-2, 1e7)
+    ),
+    "plant.*.plant_area_m2": FieldUnit("m^2", "floor the hall gives its plant", (1e-2, 1e7)),
     # fabrics
     "fabrics.*.endpoints": _COUNT("NIC ports the fabric connects"),
     "fabrics.*.endpoint_speed_bps": _BPS("link speed of an endpoint"),
@@ -529,7 +674,32 @@ FIELD_UNITS: dict[str, FieldUnit] = {
     "serve.*.user_rate_tokens_per_s": FieldUnit(
         "tokens/s", "output tokens per second each user gets", (1e-3, 1e6)
     ),
-    "serve.*.time_to_first_token_s": _S("time to the first token"),
+    "serve.*.parallelism.tp": _GPUS("tensor-parallel GPUs of a replica stage"),
+    "serve.*.parallelism.dp": _COUNT("data-parallel attention groups of a replica stage"),
+    "serve.*.parallelism.ep": _GPUS("GPUs the experts spread over (expert parallelism)"),
+    "serve.*.parallelism.pp": _COUNT("pipeline stages of a replica"),
+    "serve.*.prefill_gpus": _GPUS("GPUs of the disaggregated prefill pool"),
+    "serve.*.max_user_rate_tokens_per_s": FieldUnit(
+        "tokens/s", "the fastest output tokens per second per user any replica reaches", (1e-3, 1e6)
+    ),
+    "serve.*.tpot_s": _S("time per output token at the operating point"),
+    "serve.*.time_to_first_token_s": _S("time to the first token, mean with queueing"),
+    "serve.*.time_to_first_token_p90_s": _S("time to the first token, 90th percentile"),
+    "serve.*.curve.*.gpus_per_replica": _GPUS(
+        "GPUs per replica, decode GPUs plus the point's share of a prefill pool"
+    ),
+    "serve.*.curve.*.batch": _COUNT("sequences per decode batch"),
+    "serve.*.curve.*.user_rate_tokens_per_s": FieldUnit(
+        "tokens/s", "output tokens per second each user sees", (1e-3, 1e6)
+    ),
+    "serve.*.curve.*.tokens_per_s_per_gpu": FieldUnit(
+        "tokens/s", "output tokens per second per GPU", (1e-3, 1e9)
+    ),
+    "serve.*.curve.*.tokens_per_s_per_mw": FieldUnit(
+        "tokens/s/MW", "output tokens per second per MW of facility power", (1e-3, 1e12)
+    ),
+    "serve.*.curve.*.tpot_s": _S("time per output token"),
+    "serve.*.curve.*.time_to_first_token_s": _S("time to the first token, mean with queueing"),
     "serve.*.cost_per_million_tokens_usd": FieldUnit(
         "USD/Mtok", "cost per million output tokens", (1e-5, 1e5)
     ),
@@ -577,6 +747,17 @@ FIELD_UNITS: dict[str, FieldUnit] = {
     "uncertainty.tornado.*.*.at_low": FieldUnit("si", "the figure at the input's P10 value"),
     "uncertainty.tornado.*.*.at_high": FieldUnit("si", "the figure at the input's P90 value"),
     "uncertainty.tornado.*.*.swing": FieldUnit("si", "|at_high - at_low|"),
+    "catalog_overrides.*.line": _COUNT("line of the overriding definition, from 1"),
+    # bill of materials
+    "bom.lines.*.count": _COUNT("quantity on the line, in the line's `unit` (each, MW, GPU-year)"),
+    "bom.lines.*.unit_price_usd": _USD("price of one unit of the line"),
+    "bom.lines.*.extended_price_usd": _USD("unit price x count, where the line is priced"),
+    "bom.lines.*.unit_power_w": _W("power of one unit of the line"),
+    "bom.lines.*.total_power_w": _W("power of the line's units together"),
+    "bom.capex_usd": _USD("sum of the lines in capex (equals cost.capex_usd.total)"),
+    "bom.capex_by_hall_usd.*": _USD("capex of the lines in one hall"),
+    "bom.opex_usd_per_year": _USD_YEAR("yearly costs the bill lists outside capex"),
+    "bom.power_w": _W("power of the lines that stand on their own"),
     # values whose dimension another field gives
     "requirements.*.expected": FieldUnit("si", "the rule's bound, in the dimension of its path"),
     "requirements.*.actual": FieldUnit("si", "the figure at the rule's path"),
@@ -590,6 +771,11 @@ FIELD_UNITS: dict[str, FieldUnit] = {
 
 def field_unit(path: Sequence[str]) -> FieldUnit | None:
     """The table entry for a report path (list items and open keys by any name)."""
+    return _field_unit(tuple(path))
+
+
+@functools.lru_cache(maxsize=4096)  # a file's rules name the same paths again and again
+def _field_unit(path: tuple[str, ...]) -> FieldUnit | None:
     for pattern, unit in FIELD_UNITS.items():
         segments = pattern.split(".")
         if len(segments) == len(path) and all(

@@ -84,6 +84,7 @@ __all__ = [
     "format_percent",
     "format_quantity",
     "parse_unit",
+    "plural",
     "quantity",
     "unit_names",
 ]
@@ -97,13 +98,17 @@ class UnitError(ValueError):
     """Base class of every unit and dimension error."""
 
 
+def _shorten(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
 class UnknownUnitError(UnitError):
     """A name in a unit expression is not in the unit table."""
 
     def __init__(self, name: str, suggestions: list[str]) -> None:
         self.name = name
         self.suggestions = suggestions
-        message = f"unknown unit '{name}'"
+        message = f"unknown unit '{_shorten(name)}'"
         if suggestions:
             message += "; did you mean " + " or ".join(f"'{s}'" for s in suggestions) + "?"
         if any(s.lower() == name.lower() for s in suggestions):
@@ -117,7 +122,7 @@ class UnitSyntaxError(UnitError):
     def __init__(self, text: str, reason: str) -> None:
         self.text = text
         self.reason = reason
-        super().__init__(f"malformed unit expression '{text}': {reason}")
+        super().__init__(f"malformed unit expression '{_shorten(text)}': {reason}")
 
 
 class DimensionError(UnitError):
@@ -459,9 +464,17 @@ _NAME_CHARS = _NAME_START | frozenset("0123456789_")
 _DIGITS = frozenset("0123456789")
 
 
+# With MAX_UNIT_EXPONENT, a bound that keeps a unit's factor a finite float: the
+# largest factor in the table (1e18) to the 9th power is 1e162, and eight such
+# terms stay finite or overflow to infinity (reported as out of range), never an
+# OverflowError.
+MAX_UNIT_TERMS = 8
+
+
 def _scan(text: str) -> list[tuple[str, str, int]]:
     """Split a unit expression into (operator, name, exponent) terms; the
-    first term's operator is "*". Raises UnitSyntaxError."""
+    first term's operator is "*". Raises UnitSyntaxError, also past the
+    limits on terms (`MAX_UNIT_TERMS`) and exponents (`MAX_UNIT_EXPONENT`)."""
     terms: list[tuple[str, str, int]] = []
     operator: str | None = "*"  # the operator before the next name; None right after a name
     position, end = 0, len(text)
@@ -500,7 +513,7 @@ def _scan(text: str) -> list[tuple[str, str, int]]:
             exponent_text = text[digits_start:digits_end]
             digits = exponent_text.lstrip("+-")
             if not digits:
-                raise UnitSyntaxError(text, f"'^' after {name} needs a whole number")
+                raise UnitSyntaxError(text, f"'^' after {_shorten(name)} needs a whole number")
             # Bounded before int(): Python refuses over 4,300 digits, and a large
             # power overflows the unit's factor.
             if len(digits) > 2 or int(digits) > MAX_UNIT_EXPONENT:
@@ -511,6 +524,10 @@ def _scan(text: str) -> list[tuple[str, str, int]]:
             exponent = int(exponent_text)
             position = digits_end
         terms.append((operator, name, exponent))
+        if len(terms) > MAX_UNIT_TERMS:
+            raise UnitSyntaxError(
+                text, f"{MAX_UNIT_TERMS + 1} or more unit names, over the limit of {MAX_UNIT_TERMS}"
+            )
         operator = None
     if not terms:
         raise UnitSyntaxError(text, "no unit name")
@@ -549,6 +566,8 @@ def _suggest(name: str, known: Iterable[str]) -> list[str]:
     first, then the nearest spellings."""
     import difflib
 
+    if len(name) > 64:  # no unit is that long; comparing costs time for nothing
+        return []
     known = sorted(known)
     folded = name.casefold()
     same_letters = [k for k in known if k.casefold() == folded]
@@ -727,6 +746,14 @@ def format_number(value: float, precision: int | None = None) -> str:
     return _plain(value, precision)
 
 
+def plural(count: float, word: str) -> str:
+    """`count` and `word`, made plural unless the count is one: "1 rack", "2 switches"."""
+    if count == 1:
+        return f"{format_number(count)} {word}"
+    ending = "es" if word.endswith(("s", "x", "ch", "sh")) else "s"
+    return f"{format_number(count)} {word}{ending}"
+
+
 def format_percent(fraction: float, precision: int = 3) -> str:
     """A fraction as a percentage: 0.85 -> "85%"."""
     return f"{_plain(fraction * 100, precision)}%"
@@ -885,6 +912,11 @@ def _format_in_unit(value_si: float, dimension: Dimension, precision: int, unit_
         if text.startswith(money_name) and dimension.get("money") == 1:
             return _format_money(number, precision) + text[len(money_name) :]
     return f"{_plain(number, precision)} {text}"
+
+
+def reference_unit(dimension: Dimension) -> str:
+    """The reference (SI base) unit of `dimension` as a formula, such as "W" or "bit/s"."""
+    return _reference_formula(dimension)
 
 
 def _reference_formula(dimension: Dimension) -> str:

@@ -441,3 +441,40 @@ def test_every_failure_that_sheds_load_is_a_warning_naming_it(tmp_path: Path, bo
             continue
         shed = f"{lost.gpus_affected:,} GPU"
         assert any(shed in d.message for d in found), (lost, [d.message for d in found])
+
+
+def test_budgets_group_racks_and_storage_by_hall_in_one_pass(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Thousands of halls must not each scan every placed rack: each placed rack's
+    # hall is read once, not once per hall, and each hall still gets its own racks.
+    from aiflang.analyses.hall_budget import build_budgets
+    from aiflang.frontend.design import Design, PlacedRacks
+
+    halls = "\n".join(
+        hall(f"    it_power = 1 MW\n    positions = 8\n    racks = {n} x GB200_NVL72", f"H{n}")
+        for n in range(1, 6)
+    )
+    storage = "  storage s { capacity = 1 PB, power = 20 kW, hall = H3 }"
+    compilation = compile_source(design(halls, extra=storage))
+    (built,) = compilation.designs
+    reads = 0
+
+    class Counted:
+        def __init__(self, placed: PlacedRacks) -> None:
+            self.placed, self.rack, self.racks = placed, placed.rack, placed.racks
+
+        @property
+        def hall(self) -> object:
+            nonlocal reads
+            reads += 1
+            return self.placed.hall
+
+    original = Design.placed_racks
+    monkeypatch.setattr(Design, "placed_racks", lambda self: (Counted(p) for p in original(self)))
+    budgets = build_budgets(built, {}, {})
+    assert reads == 5  # one per placed rack type; a scan per hall would read 25
+    assert [[(line.rack.name, line.count) for line in b.lines] for b in budgets] == [
+        [("GB200_NVL72", n)] for n in range(1, 6)
+    ]
+    assert [[s.name for s in b.storage] for b in budgets] == [[], [], ["s"], [], []]

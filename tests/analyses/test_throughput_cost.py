@@ -8,12 +8,16 @@ no fabric, so its IT load is the racks plus what storage it declares.
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import pytest
 
 from aiflang.analyses.facts import Facts
 from aiflang.driver import Compilation, compile_source
+from aiflang.resources import catalog_dir
+from aiflang.syntax import tree as ast
+from aiflang.syntax.parser import parse_source
 
 YEAR_S = 31_536_000.0
 H100_BF16 = 989.4e12
@@ -183,6 +187,48 @@ def test_model_too_big_for_the_domain_is_e501(tmp_path: Path) -> None:
     assert "576 GB usable" in error.message
     assert "8 x H100" in error.message
     assert facts.serve == []
+
+
+def test_a_request_whose_kv_cache_does_not_fit_is_e501_and_w503(tmp_path: Path) -> None:
+    body = SERVE_70B.replace("params    = 70 billion", "model = Llama3_1_70B").replace(
+        "precision = fp8", "precision = fp8\n    input_tokens = 4000000\n    output_tokens = 1"
+    )
+    compilation, facts = _compile(tmp_path, body)
+    (error,) = [d for d in compilation.sink.diagnostics if d.code == "E501"]
+    # 80 layers x 2 x 8 KV heads x 128 = 163,840 values a token, one byte each in fp8:
+    # 4,000,001 tokens hold 655 GB, beside 71 GB of weights, on 8 x 80 GB x 90% = 576 GB
+    assert "71 GB of weights and 655 GB of KV cache for one request" in error.message
+    assert "576 GB usable on the largest replica, 8 x H100" in error.message
+    assert "W503" in _codes(compilation)
+    assert facts.serve == []
+
+
+def _h100_with(attribute: str, value: str) -> str:
+    """The catalog's H100 with one attribute replaced; appended to a design, it shadows it."""
+    text = (catalog_dir() / "gpus.aif").read_text(encoding="utf-8")
+    for entry in parse_source(text, "gpus.aif").module.entries:
+        if isinstance(entry, ast.Block) and entry.kind == "gpu" and entry.name == "H100":
+            block = text[entry.span.offset : entry.span.end_offset]
+            return re.sub(rf"(?m)^(\s*{attribute}\s*=).*$", rf"\g<1> {value}", block)
+    raise AssertionError("no H100 in the catalog")
+
+
+def test_a_gpu_without_bf16_compute_cannot_serve(tmp_path: Path) -> None:
+    # attention computes in BF16 whatever the weights' precision
+    source = f'factory "small" {{\n  {SITE}\n{HALL}{SERVE_70B}}}\n' + _h100_with("bf16", "0 TFLOPS")
+    compilation = compile_source(source)
+    (error,) = [d for d in compilation.sink.diagnostics if d.code == "E502"]
+    assert error.message == "H100 has no bf16 compute: serve `chat` runs its attention in BF16"
+
+
+def test_a_gpu_without_scale_up_bandwidth_serves_one_gpu_replicas(tmp_path: Path) -> None:
+    body = SERVE_70B.replace("params    = 70 billion", "model = Llama3_1_8B")
+    source = f'factory "small" {{\n  {SITE}\n{HALL}{body}}}\n' + _h100_with(
+        "scale_up_bandwidth", "0 GB/s"
+    )
+    compilation = compile_source(source)
+    (serve,) = compilation.facts[0].serve
+    assert serve.gpus_per_replica == 1 and serve.parallelism.label == "TP1"
 
 
 def test_fp4_serving_on_hopper_is_e502(tmp_path: Path) -> None:

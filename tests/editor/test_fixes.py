@@ -43,7 +43,7 @@ TYPOS = [
     (
         "= infiniband",
         "= infinibandd",
-        "`technology` = infinibandd is not one of infiniband, ethernet",
+        "`technology` = infinibandd is not a technology aifc knows",
         ["infiniband"],
     ),
     (

@@ -27,7 +27,7 @@ def _grammar() -> dict[str, object]:
 def test_both_grammars_know_every_block_kind() -> None:
     repository = _grammar()["repository"]
     assert isinstance(repository, dict)
-    match = re.search(r"\\b\(([a-z|]+)\)", repository["block"]["match"])
+    match = re.search(r"\\b\(([a-z_|]+)\)", repository["block"]["match"])
     assert match is not None
     assert set(match.group(1).split("|")) == set(BLOCKS)
     assert set(BLOCK_KINDS) == set(BLOCKS)

@@ -208,8 +208,9 @@ async def test_hover_on_a_catalog_part_shows_its_figures_and_sources(
     text = await hover(client, uri, position_of(REFERENCE, "GB200_NVL72", 3))
     assert "**rack GB200_NVL72**" in text and "built-in catalog" in text
     assert "`power = 132 kW`" in text
-    assert "power-shelf output" in text  # the comment that qualifies the figure
+    assert "115 kW to liquid" in text  # the comment that qualifies the figure
     assert "NVIDIA DGX GB200 user guide" in text  # its source
+    assert "`status = secondary`" in text  # and how sure its figures are
 
 
 async def test_hover_on_a_rack_part_and_a_hall_gives_derived_values(
@@ -270,7 +271,7 @@ async def test_completion_of_names_filtered_by_kind(client: LanguageClient, tmp_
 
 async def test_completion_of_units_and_choices(client: LanguageClient, tmp_path: Path) -> None:
     uri = await open_document(client, tmp_path, REFERENCE)
-    power_units = await labels(client, uri, position_of(REFERENCE, "3 MW", 2))
+    power_units = await labels(client, uri, position_of(REFERENCE, "= 3 MW", 4))
     assert power_units[:4] == ["W", "kW", "MW", "GW"]
     bandwidth = await labels(client, uri, position_of(REFERENCE, "2 TB/s", 2))
     assert "Gbps" in bandwidth and "TB/s" in bandwidth and "MW" not in bandwidth
@@ -302,7 +303,7 @@ async def test_definition_of_a_catalog_part_is_in_the_installed_package(
     )
     assert isinstance(location, types.Location)
     path = Path(location.uri.removeprefix("file://"))
-    assert path == (catalog_dir() / "systems.aif").resolve()
+    assert path == (catalog_dir() / "racks.aif").resolve()
     line = path.read_text(encoding="utf-8").split("\n")[location.range.start.line]
     assert line.startswith("rack GB200_NVL72")
 

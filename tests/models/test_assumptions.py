@@ -2,9 +2,10 @@
 and overriding any of them from an `assumptions {}` block changes the report.
 
 The design below leaves out everything a default stands in for (node and
-rack power, switch power and height, optics, MFU, model architecture,
-finance, site prices), so every registered constant reaches a figure or a
-finding.
+rack power, switch power and height, optics, MFU, model architecture, a
+GPU's achieved fractions, an engine's limits, acceptance of draft tokens,
+the size of a prefill pool, finance, site prices), so every registered
+constant reaches a figure or a finding.
 """
 
 from __future__ import annotations
@@ -23,19 +24,39 @@ from aiflang.models.assumptions import REGISTRY
 from aiflang.models.defaults import DEFAULTS
 
 DESIGN = """
+# B200's datasheet figures without the achieved fractions its catalog entry gives.
+gpu accel {
+  vendor             = "NVIDIA"
+  memory             = 180 GB
+  memory_bandwidth   = 8 TB/s
+  bf16               = 2250 TFLOPS
+  fp8                = 4500 TFLOPS
+  fp4                = 9000 TFLOPS
+  tdp                = 1000 W
+  scale_up           = nvlink
+  scale_up_bandwidth = 1.8 TB/s
+}
+
+# An engine that gives its overheads and none of its limits.
+engine bare {
+  vendors         = "NVIDIA"
+  step_overhead   = 2 ms
+  kernel_overhead = 3 us
+}
+
 switch tor {
   technology = ethernet
   ports      = 64 x 400 Gbps
 }
 
 node air_node {
-  gpus = 8 x B200
+  gpus = 8 x accel
   cpus = 2 x Xeon_8570
   nics = [8 x CX7 for compute]
 }
 
 node tray {
-  gpus = 4 x B200
+  gpus = 4 x accel
   cpus = 2 x Grace
   nics = [4 x CX7 for compute]
 }
@@ -50,6 +71,14 @@ rack liquid_rack {
   cooling = liquid 85%
 }
 
+# A storage appliance, stacked into storage racks.
+appliance flash_2u {
+  capacity  = 1 PB
+  bandwidth = 50 GB/s
+  power     = 1.5 kW
+  height    = 2 U
+}
+
 factory "every-assumption" {
   site { pue = 1.2 }
 
@@ -61,6 +90,13 @@ factory "every-assumption" {
     cooling    = { liquid = 300 kW, air = 200 kW }
     positions  = 30
     racks      = [2 x air_rack, 2 x liquid_rack]
+    batteries  = 1 x 15 kWh  # about 5.7 min at the hall's 159 kW: W407 once the floor is 7.5 min
+  }
+
+  # 30 x 2U of appliances: two 42U storage racks, one of 63U.
+  storage bulk {
+    appliances = 30 x flash_2u
+    hall       = A
   }
 
   storage fast {
@@ -104,6 +140,22 @@ factory "every-assumption" {
     output_tokens = 1024
     user_rate     = 10 tokens/s
   }
+
+  # Mixture of experts with latent attention, spread over two nodes, with
+  # drafted tokens and a prefill pool sized to the load.
+  serve "moe" {
+    model         = DeepSeek_R1
+    engine        = bare
+    precision     = fp8
+    input_tokens  = 2048
+    output_tokens = 512
+    tp            = 1
+    dp            = 16
+    ep            = 16
+    disaggregated = true
+    draft_tokens  = 2
+    gpus          = 32
+  }
   # overrides
 }
 """
@@ -118,10 +170,9 @@ SPECIAL: dict[str, tuple[str, dict[str, str]]] = {
     "pue_air_low": ("1.9", {}),
     "pue_liquid_high": ("2.5", {"pue_liquid_low": "1.9"}),  # read in W403's note
     "pue_air_high": ("3.5", {"pue_air_low": "1.9"}),
-    "max_tensor_parallel_dense": ("4", {}),
+    "max_tensor_parallel": ("4", {}),
     "network_rack_usable_height_m": ("1 U", {}),
     "network_switch_default_height_m": ("20 U", {}),  # 3 switches: 2 racks, not 1
-    "decode_compute_efficiency": ("5%", {}),  # decode is memory-bound at 55%
 }
 
 

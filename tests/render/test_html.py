@@ -123,3 +123,17 @@ def test_assumptions_shown_in_their_display_units() -> None:
     assert assumption_text(0.55, "%") == "55%"  # stored as a fraction
     assert assumption_text(112.0, "B") == "14 B"  # data is stored in bits
     assert assumption_text(1.2, "") == "1.2"
+
+
+def test_hall_notes_show_the_named_plant(make_report: MakeReport) -> None:
+    plant = rp.PlantReport(
+        hall="A",
+        parts={"ups": "Galaxy_VXL_1250"},
+        ups_losses_w=67.2e3,
+        plant_pue=1.0256,
+        battery_runtime_s=600,
+    )
+    report = make_report().model_copy(update={"plant": [plant]})
+    html = render_html(report)
+    assert "Plant: ups Galaxy_VXL_1250" in html
+    assert "UPS losses 67.2 kW; plant PUE 1.03; battery runtime 10 min" in html

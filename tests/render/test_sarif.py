@@ -318,7 +318,7 @@ def test_catalog_locations_use_a_base_id(tmp_path: Path) -> None:
     catalog = [a for a in related if "uriBaseId" in a]
     assert catalog, "the E402 note points at the catalog's GB200_NVL72"
     for artifact in catalog:
-        assert artifact["uri"] == "systems.aif"
+        assert artifact["uri"] == "racks.aif"
         assert artifact["uriBaseId"] in run["originalUriBaseIds"]
     for artifact in related:
         assert "<" not in artifact["uri"] and ">" not in artifact["uri"]

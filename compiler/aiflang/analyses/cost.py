@@ -5,13 +5,15 @@ its `cost_usd` and each `ServeReport` its `cost_per_million_tokens_usd`,
 with derivations under `cost.*`, `train.<name>.cost_usd` and
 `serve.<name>.cost_per_million_tokens_usd`.
 
-What is priced, and where:
+What is priced, and where (the bill's lines, `aiflang.analyses.bill`, which
+the bill of materials lists too):
 - accelerated systems: a rack's price when it has one (the whole rack);
   otherwise its nodes' prices; a node without a price is priced by its
   GPUs and CPUs (and its NICs, under network), and is listed as missing;
 - network: per fabric, the switches of each tier (the derived counts, or the
   declared ones when larger: spares are bought too) x the switch price, and
-  the fabric's transceivers x the price of its named transceiver; switches
+  the fabric's transceivers (or copper cables) x the price of the part it
+  names or its distance picks; switches
   inside an unpriced rack; NICs only when their node has no price (a
   node's price includes its NICs);
 - storage: its price, or price per byte x capacity;
@@ -38,10 +40,11 @@ from __future__ import annotations
 
 from aiflang import report as rp
 from aiflang import units
+from aiflang.analyses import bill as bl
 from aiflang.analyses.facts import Facts, Fleet
 from aiflang.analyses.fleet import fleet_of
 from aiflang.diagnostics import Sink, codes
-from aiflang.frontend.design import Design, ServerNode
+from aiflang.frontend.design import Design
 from aiflang.models import cost as cm
 from aiflang.models.derivation import Derivation
 
@@ -53,122 +56,21 @@ _LIFE_KEYS = {
 }
 
 
-class _Bill:
-    """Priced items summed by (category, name), and the parts that have no price."""
-
-    def __init__(self) -> None:
-        self.items: dict[tuple[cm.Category, str], tuple[float, float]] = {}
-        self.missing: list[str] = []
-
-    def add(self, category: cm.Category, name: str, price: float | None, count: float) -> None:
-        if count <= 0:
-            return
-        if price is None:
-            self.note_missing(name)
-            return
-        _, before = self.items.get((category, name), (price, 0.0))
-        self.items[(category, name)] = (price, before + count)
-
-    def note_missing(self, what: str) -> None:
-        if what not in self.missing:
-            self.missing.append(what)
-
-    def priced(self) -> list[cm.PricedItem]:
-        return [
-            cm.PricedItem(name, category, price, count)
-            for (category, name), (price, count) in sorted(self.items.items())
-        ]
-
-
-def _node_parts(design: Design, fleet: Fleet, bill: _Bill, node: ServerNode, count: int) -> None:
-    """An unpriced node: its GPUs and CPUs as systems, its NICs as network."""
-    components = design.components
-    bill.note_missing(f"node {node.name} (chassis; priced by its parts)")
-    for part in node.gpus:
-        price = fleet.price_usd_by_model.get(part.name)
-        bill.add("accelerated_systems", f"gpu {part.name}", price, part.count * count)
-    for part in node.cpus:
-        cpu = components.cpus.get(part.name)
-        price = cpu.price_usd if cpu else None
-        bill.add("accelerated_systems", f"cpu {part.name}", price, part.count * count)
-    for part in node.nics:
-        nic = components.nics.get(part.name)
-        price = nic.price_usd if nic else None
-        bill.add("network", f"nic {part.name}", price, part.count * count)
-
-
-def _systems(design: Design, fleet: Fleet, bill: _Bill) -> None:
-    """Racks at their price; a rack without one by its nodes and its switches."""
-    for placed in design.placed_racks():
-        rack = placed.rack
-        if rack.price_usd is not None:
-            bill.add("accelerated_systems", f"rack {rack.name}", rack.price_usd, placed.racks)
-            continue
-        for nodes in design.nodes_in(placed):
-            node = nodes.node
-            if node.price_usd is not None:
-                bill.add("accelerated_systems", f"node {node.name}", node.price_usd, nodes.nodes)
-            else:
-                _node_parts(design, fleet, bill, node, nodes.nodes)
-        for part in rack.switches:
-            switch = design.components.switches.get(part.name)
-            price = switch.price_usd if switch else None
-            bill.add("network", f"switch {part.name}", price, part.count * placed.racks)
-
-
-def _network(design: Design, facts: Facts, bill: _Bill) -> None:
-    fabrics = {f.name: f for f in design.fabrics}
-    sized = {f.name for f in facts.fabrics}
-    for name in fabrics:
-        if name not in sized:
-            bill.note_missing(f"fabric {name} (not sized)")
-    for report in facts.fabrics:
-        fabric = fabrics.get(report.name)
-        if fabric is None:
-            continue
-        for tier in ("leaf", "spine", "core"):
-            count = max(getattr(report.switches, tier), report.declared_switches.get(tier, 0))
-            model = getattr(fabric, tier) or fabric.spine or fabric.leaf
-            switch = design.components.switches.get(model)
-            bill.add("network", f"switch {model}", switch.price_usd if switch else None, count)
-        transceiver = (
-            design.components.transceivers.get(fabric.transceiver) if fabric.transceiver else None
-        )
-        if transceiver is None:
-            if report.transceivers > 0:
-                bill.note_missing(
-                    f"fabric {report.name}: {report.transceivers:,} transceivers (no transceiver "
-                    "named)"
-                )
-        else:
-            bill.add(
-                "network",
-                f"transceiver {transceiver.name}",
-                transceiver.price_usd,
-                report.transceivers,
-            )
-
-
-def _storage(design: Design, bill: _Bill) -> None:
-    for storage in design.storage:
-        price = storage.price_usd
-        if price is None and storage.price_usd_per_byte is not None and storage.capacity_bytes:
-            price = storage.price_usd_per_byte * storage.capacity_bytes
-        bill.add("storage", f"storage {storage.name}", price, 1)
-
-
 def estimate_cost(design: Design, facts: Facts, sink: Sink) -> None:
     """Price the design, run it for a year, and spread the cost over its workloads."""
     assumptions = facts.assumptions
     finance, site = design.finance, design.site
     fleet = fleet_of(design, facts)
-    bill = _Bill()
-    _systems(design, fleet, bill)
-    _network(design, facts, bill)
-    _storage(design, bill)
+    bill = bl.Bill()
+    bl.systems(design, fleet.price_usd_by_model, bill)
+    bl.network(design, facts.fabrics, facts.switches_by_hall, facts.transceivers_by_hall, bill)
+    bl.storage(design, bill)
     critical_it_w = sum(hall.it_capacity_w for hall in design.halls)
     build_cost = _site_price(design, facts, sink, "build_cost", critical_it_w)
+    # The building is a bill line too, at the build cost the capex uses (declared or default).
+    bl.facility(design, bill, build_cost)
     capital = cm.capex(bill.priced(), critical_it_w=critical_it_w, build_cost_usd_per_w=build_cost)
+    facts.bill = list(bill.lines)
     power_price = _site_price(design, facts, sink, "power_price", critical_it_w)
     utilization = finance.utilization
     if utilization is None:

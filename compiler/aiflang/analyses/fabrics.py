@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 
 from aiflang import report as rp
 from aiflang.analyses.facts import Facts
+from aiflang.analyses.optics import OpticsChoice, choose_optics, optics_assumptions
 from aiflang.diagnostics import Fix, Sink, codes, replacements
 from aiflang.frontend.design import Design, Fabric, Switch
 from aiflang.models.assumptions import Assumptions
@@ -111,6 +112,7 @@ def _switch_model(switch: Switch) -> SwitchModel:
         power_w=switch.power_w,
         height_m=switch.height_m,
         price_usd=switch.price_usd,
+        co_packaged_optics=switch.co_packaged_optics,
     )
 
 
@@ -118,23 +120,6 @@ def _carries_training(design: Design, fabric: Fabric) -> bool:
     if fabric.training is not None:
         return fabric.training
     return fabric.connects == "compute" and bool(design.train)
-
-
-def _fabric_assumptions(
-    design: Design, fabric: Fabric, link_speed_bps: float, facts: Facts
-) -> Assumptions:
-    """The design's assumptions, with the fabric's declared switch-side transceiver
-    (its power, and the links it carries: module speed / link speed) taking precedence."""
-    overrides = dict(facts.assumptions.overrides)
-    module = design.components.transceivers.get(fabric.transceiver or "")
-    if module is not None:
-        if module.power_w is not None:
-            overrides["fabric_switch_transceiver_power_w"] = module.power_w
-        if module.speed_bps > 0:
-            overrides["fabric_switch_transceiver_links"] = max(
-                1, round(module.speed_bps / link_speed_bps)
-            )
-    return Assumptions(overrides=overrides, used=facts.assumptions.used)
 
 
 def size_fabrics(design: Design, facts: Facts, sink: Sink) -> None:
@@ -180,11 +165,13 @@ def _size_one(
     design: Design, fabric: Fabric, endpoints: Endpoints, facts: Facts, sink: Sink
 ) -> None:
     """Size one fabric, report its findings, and record it in `facts`."""
-    inp = _fabric_input(design, fabric, endpoints)
-    if inp is None:  # elaboration reported the unknown switch
+    leaf = design.components.switches.get(fabric.leaf)
+    if leaf is None:  # elaboration reported the unknown switch
         return
-    link_speed = min(inp.endpoint_speed_bps, inp.leaf.port_speed_bps)
-    assumptions = _fabric_assumptions(design, fabric, link_speed, facts)
+    link_speed = min(min(endpoints.speeds_bps), leaf.port_speed_bps)
+    optics = choose_optics(design, fabric, link_speed, sink)
+    inp = _fabric_input(design, fabric, endpoints, leaf, optics)
+    assumptions = optics_assumptions(facts.assumptions, optics, link_speed)
     plan = plan_fabric(inp, assumptions)
     from aiflang.models.topology import analyze_topology
 
@@ -195,19 +182,19 @@ def _size_one(
     _report_single_points(fabric, plan, analysis, sink)
     facts.fabric_plans[fabric.name] = plan
     facts.topologies[fabric.name] = analysis
-    facts.fabrics.append(_fabric_report(design, fabric, endpoints, plan, analysis))
+    facts.fabrics.append(_fabric_report(design, fabric, endpoints, plan, analysis, optics))
     spine_hall = fabric.hall or (design.halls[0].name if design.halls else "")
     _assign_to_halls(plan, inp, spine_hall, assumptions, facts)
     for figure, derivation in fabric_derivations(plan, inp.leaf.name).items():
         facts.record_derivation(f"fabrics.{fabric.name}.{figure}", derivation)
 
 
-def _fabric_input(design: Design, fabric: Fabric, endpoints: Endpoints) -> FabricInput | None:
-    """What the sizing model needs: endpoints, speeds, rails, switch models, counts per hall."""
+def _fabric_input(
+    design: Design, fabric: Fabric, endpoints: Endpoints, leaf: Switch, optics: OpticsChoice
+) -> FabricInput:
+    """What the sizing model needs: endpoints, speeds, rails, switch models, counts per hall,
+    and whether its links are copper cables."""
     switches = design.components.switches
-    leaf = switches.get(fabric.leaf)
-    if leaf is None:
-        return None
     spine = switches.get(fabric.spine or "")
     core = switches.get(fabric.core or "")
     rails = fabric.rails or max(1, endpoints.max_ports_per_node)
@@ -225,6 +212,7 @@ def _fabric_input(design: Design, fabric: Fabric, endpoints: Endpoints) -> Fabri
         core=_switch_model(core) if core else None,
         declared_switches=dict(fabric.declared_switches),
         halls=_endpoint_halls(endpoints),
+        copper_cables=optics.copper,
     )
 
 
@@ -278,6 +266,7 @@ def _fabric_report(
     endpoints: Endpoints,
     plan: FabricPlan,
     analysis: TopologyAnalysis,
+    optics: OpticsChoice,
 ) -> rp.FabricReport:
     """The fabric's section of the report."""
     gpus_per_endpoint = endpoints.gpus / endpoints.total
@@ -310,6 +299,7 @@ def _fabric_report(
             spine_core=plan.links.spine_core,
         ),
         transceivers=plan.transceivers.total,
+        transceiver=optics.part.name if optics.part else None,
         cables=plan.cables,
         bisection_bps=plan.bisection_bps,
         bandwidth_per_endpoint_bps=plan.bandwidth_per_endpoint_bps,
@@ -400,3 +390,52 @@ def _assign_to_halls(
     for hall, metres in height.items():
         racks = math.ceil(metres / usable - 1e-9)
         facts.network_racks_by_hall[hall] = facts.network_racks_by_hall.get(hall, 0) + racks
+    _count_by_hall(plan, spine_hall, ends, nic_modules, facts)
+
+
+def _count_by_hall(
+    plan: FabricPlan,
+    spine_hall: str,
+    ends: dict[str, float],
+    nic_modules: dict[str, float],
+    facts: Facts,
+) -> None:
+    """Switches and optics of the fabric by hall, in whole parts that add up to its totals."""
+    leaves: dict[str, int] = {}
+    for group in plan.leaf_groups:
+        hall = group.hall or spine_hall
+        leaves[hall] = leaves.get(hall, 0) + group.count
+    facts.switches_by_hall[plan.name] = {
+        "leaf": leaves,
+        "spine": {spine_hall: plan.switches.spine} if plan.switches.spine else {},
+        "core": {spine_hall: plan.switches.core} if plan.switches.core else {},
+    }
+    # Copper cables have no module at the NIC end: the switch side counts the cables.
+    nic_side = (
+        {hall: round(count) for hall, count in nic_modules.items()}
+        if plan.transceivers.nic_side
+        else {}
+    )
+    total_ends = sum(ends.values())
+    switch_side = _apportion(
+        plan.transceivers.switch_side,
+        {hall: e / total_ends for hall, e in ends.items()} if total_ends else {},
+    )
+    optics = {
+        hall: nic_side.get(hall, 0) + switch_side.get(hall, 0)
+        for hall in sorted(set(nic_side) | set(switch_side))
+    }
+    facts.transceivers_by_hall[plan.name] = {h: n for h, n in optics.items() if n}
+
+
+def _apportion(total: int, shares: dict[str, float]) -> dict[str, int]:
+    """`total` whole parts split by `shares` (largest remainder), adding up to `total`."""
+    if not shares or total <= 0:
+        return {}
+    exact = {hall: total * share for hall, share in shares.items()}
+    whole = {hall: math.floor(value) for hall, value in exact.items()}
+    left = total - sum(whole.values())
+    by_remainder = sorted(exact, key=lambda hall: (-(exact[hall] - whole[hall]), hall))
+    for hall in by_remainder[:left]:
+        whole[hall] += 1
+    return whole

@@ -20,6 +20,7 @@ from aiflang.models.assumptions import REGISTRY, Assumptions
 from aiflang.models.derivation import Derivation
 
 if TYPE_CHECKING:
+    from aiflang.analyses.bill import BillLine
     from aiflang.models.fabric import FabricPlan
     from aiflang.models.topology import TopologyAnalysis
 
@@ -60,14 +61,23 @@ class Facts:
     # Network power by hall, from the fabric pass, for the power check.
     network_power_by_hall_w: dict[str, float] = field(default_factory=dict)
     network_racks_by_hall: dict[str, int] = field(default_factory=dict)
+    # Where each fabric's switches stand: fabric -> tier -> hall -> switches (as sized).
+    switches_by_hall: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+    # Each fabric's optics by hall (NIC side where the endpoints are, switch side by link
+    # ends), apportioned so the halls add up to the fabric's transceivers.
+    transceivers_by_hall: dict[str, dict[str, int]] = field(default_factory=dict)
     capacity: rp.Capacity | None = None
     halls: list[rp.HallReport] = field(default_factory=list)
+    plant: list[rp.PlantReport] = field(default_factory=list)
     it_load_w: float = 0.0
     facility_power_w: float = 0.0
     fleet: Fleet | None = None
     train: list[rp.TrainReport] = field(default_factory=list)
     serve: list[rp.ServeReport] = field(default_factory=list)
     cost: rp.CostReport | None = None
+    # The priced items of the cost estimate, line by line (the bill of materials reads them).
+    bill: list[BillLine] = field(default_factory=list)
+    bom: rp.BomReport | None = None
     requirements: list[rp.RequirementReport] = field(default_factory=list)
     degraded_modes: list[rp.DegradedMode] = field(default_factory=list)
     derivations: dict[str, Derivation] = field(default_factory=dict)
@@ -104,10 +114,12 @@ def report_sections(design: Design, facts: Facts) -> dict[str, Any]:
     return {
         "capacity": facts.capacity,
         "halls": facts.halls,
+        "plant": facts.plant,
         "fabrics": facts.fabrics,
         "train": facts.train,
         "serve": facts.serve,
         "cost": facts.cost,
+        "bom": facts.bom,
         "requirements": facts.requirements,
         "degraded_modes": facts.degraded_modes,
         "assumptions": assumptions,

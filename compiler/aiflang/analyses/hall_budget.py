@@ -156,23 +156,26 @@ def build_budgets(
     design: Design, network_w: dict[str, float], network_racks: dict[str, int]
 ) -> list[HallBudget]:
     """A budget per hall, in design order, UPS and CDU plants left to the caller."""
-    placed = list(design.placed_racks())
-    budgets: list[HallBudget] = []
+    # Racks and storage are grouped by hall in one pass each: a design of thousands
+    # of halls must not scan every placed rack once per hall.
+    lines_of: dict[int, list[RackLine]] = {}
+    for p in design.placed_racks():
+        lines_of.setdefault(id(p.hall), []).append(
+            RackLine(p.rack, p.racks, design.rack_gpus(p.rack))
+        )
     first_hall = design.halls[0].name if design.halls else None
-    for hall in design.halls:
-        lines = [
-            RackLine(p.rack, p.racks, design.rack_gpus(p.rack)) for p in placed if p.hall is hall
-        ]
-        storage = [
+    storage_of: dict[str | None, list[StorageLine]] = {}
+    for s in design.storage:
+        storage_of.setdefault(s.hall or first_hall, []).append(
             StorageLine(s.name, s.power_w, s.positions)
-            for s in design.storage
-            if (s.hall or first_hall) == hall.name
-        ]
+        )
+    budgets: list[HallBudget] = []
+    for hall in design.halls:
         budgets.append(
             HallBudget(
                 hall=hall,
-                lines=lines,
-                storage=storage,
+                lines=lines_of.get(id(hall), []),
+                storage=storage_of.get(hall.name, []),
                 network_w=network_w.get(hall.name, 0.0),
                 network_racks=network_racks.get(hall.name, 0),
                 derating=1.0,
@@ -235,5 +238,4 @@ def percent(share: float) -> str:
     return f"{share * 100:.3g}%"
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count:,} {word}" + ("" if count == 1 else "s")
+plural = units.plural  # the one plural helper, for the power modules' messages

@@ -33,9 +33,20 @@ UPS_MATCH_TOLERANCE = 0.05
 def plan_plants(budget: HallBudget, assumptions: Assumptions, sink: Sink) -> None:
     """The hall's UPS and CDU plants at their redundancy, and the deratings of UPS and feeds."""
     hall = budget.hall
-    budget.ups = _plant(hall.ups, hall.redundancy, f'hall "{hall.name}" UPS', hall.span, sink)
+    # A plant that cannot run at its redundancy: point at the redundancy if written.
+    budget.ups = _plant(
+        hall.ups,
+        hall.redundancy,
+        f'hall "{hall.name}" UPS',
+        hall.attr_spans.get("redundancy") or hall.span_of("ups"),
+        sink,
+    )
     budget.cdus = _plant(
-        hall.cdus, hall.cdu_redundancy, f'hall "{hall.name}" CDUs', hall.span, sink
+        hall.cdus,
+        hall.cdu_redundancy,
+        f'hall "{hall.name}" CDUs',
+        hall.attr_spans.get("cdu_redundancy") or hall.span_of("cdus"),
+        sink,
     )
     # UPS ratings are continuous ratings: only a hall's own `derating` limits them.
     # Feeds are feeders and breakers, held to the continuous-load rule by default.

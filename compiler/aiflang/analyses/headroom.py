@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 
 from aiflang import report as rp
-from aiflang.analyses.hall_budget import HallBudget, fits, watts
+from aiflang.analyses.hall_budget import HallBudget, fits, plural, watts
 from aiflang.diagnostics import Sink, codes
 
 # Positions are reported stranded when more than this share would stay empty.
@@ -22,6 +22,8 @@ _RUNS_OUT = {
     "air": "air cooling runs out",
 }
 _WHAT = {"positions": "positions", "liquid": "liquid cooling", "air": "air cooling"}
+# The attribute a binding constraint is written in, for the finding to point at.
+_WRITTEN_IN = {"positions": "positions", "liquid": "cooling", "air": "cooling"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,11 +93,12 @@ def hall_headroom(budget: HallBudget, utility_it_left_w: float | None, sink: Sin
         sink.warning(
             codes.W402,
             f'hall "{hall.name}" strands {watts(first.power_w)} of power: room for '
-            f"{first.by_power} more {first.rack} by power, but {_RUNS_OUT[first.binding]} after "
-            f"{first.more_racks}",
-            hall.span_of("positions"),
-            help=f"add {_WHAT[first.binding]} for {first.by_power - first.more_racks} more "
-            "racks, or plan lower-density racks for the power left",
+            f"{first.by_power} more {first.rack} by power, but "
+            f"{_RUNS_OUT[first.binding]} after {first.more_racks}",
+            hall.span_of(_WRITTEN_IN[first.binding]),
+            help=f"add {_WHAT[first.binding]} for "
+            f"{plural(first.by_power - first.more_racks, 'more rack')}, or plan lower-density "
+            "racks for the power left",
         )
     elif (
         room.fits

@@ -74,7 +74,7 @@ def _check_air_racks(design: Design, budgets: list[HallBudget], facts: Facts, si
     placed: dict[str, Span | None] = {}
     for budget in budgets:
         for line in budget.lines:
-            placed.setdefault(line.rack.name, budget.hall.span)
+            placed.setdefault(line.rack.name, budget.hall.span_of("racks"))
     for name, rack in design.components.racks.items():
         if name not in placed and rack.builtin:
             continue

@@ -26,6 +26,7 @@ from aiflang import units
 from aiflang.analyses.facts import Facts, report_sections
 from aiflang.diagnostics import Fix, Sink, codes, replacements
 from aiflang.frontend.design import Design, Requirement
+from aiflang.frontend.hints import dimension_words, units_for
 
 _OPERATORS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
@@ -180,19 +181,37 @@ def _comparable(
         )
         return None
     expected_name = units.dimension_name(field.dimension)
-    bare_count = field.unit_text == "GPU" and requirement.dimension == units.dimension_name(
-        units.DIMENSIONLESS
-    )
+    plain = units.dimension_name(units.DIMENSIONLESS)
+    counts_gpus = field.unit_text == "GPU"
+    bare_count = counts_gpus and requirement.dimension == plain
     if expected_name != requirement.dimension and not bare_count:
-        example = f" (`{field.unit_text}`)" if field.unit_text else ""
         sink.error(
             codes.E602,
-            f"requirement compares {path_text} ({expected_name}) with {requirement.dimension}",
+            f"requirement compares {path_text} "
+            f"({'a count of GPUs' if counts_gpus else dimension_words(field.dimension)}) with "
+            + (
+                "a plain number"
+                if requirement.dimension == plain
+                else f"{requirement.dimension} ({requirement.unit})"
+            ),
             requirement.span,
-            help=f"write the bound in a unit of {expected_name}{example}",
+            help=_bound_help(field, requirement.path[-1]),
         )
         return None
     return float(value), field
+
+
+def _bound_help(field: _Field, attribute: str) -> str:
+    """How to write a bound the field can be compared with (never "a unit of dimensionless")."""
+    if field.unit_text == "GPU":
+        return "write the bound as a plain number or in GPUs (`2000 GPU`)"
+    if field.dimension.is_dimensionless:
+        return "write the bound as a plain number"
+    options = units_for(None, attribute, field.dimension)
+    if field.unit_text and field.unit_text not in options:
+        options.insert(0, field.unit_text)
+    shown = f": {', '.join(options)}" if options else ""
+    return f"write the bound in a unit of {units.dimension_name(field.dimension)}{shown}"
 
 
 def _report_failure(
@@ -203,6 +222,10 @@ def _report_failure(
     sink: Sink,
 ) -> None:
     """E601 with the figure and the bound, in the field's unit."""
+    if not sink.wants(codes.E601, requirement.span):
+        # Over the file's cap the failure is only counted: skip formatting its figures.
+        sink.error(codes.E601, f"requirement failed: {path_text}", requirement.span)
+        return
     actual_text = units.format_quantity(actual_si, dimension)
     expected_text = units.format_quantity(requirement.value, dimension)
     if dimension.is_dimensionless and requirement.unit == "%":

@@ -2,7 +2,7 @@
 
 Afterwards `facts.train` holds one `TrainReport` per `train` workload and
 `facts.serve` one `ServeReport` per `serve` workload that could be sized,
-each figure with an derivation under `train.<name>.*` or `serve.<name>.*`.
+each figure with a derivation under `train.<name>.*` or `serve.<name>.*`.
 
 How workloads get GPUs (each one is a scenario sized against the GPUs it
 is given, not a schedule):
@@ -16,48 +16,44 @@ is given, not a schedule):
 - serve workloads share the fleet: each takes its `gpus`, or its `share` of
   the fleet, and those with neither split evenly what training runs and
   serve workloads with stated GPUs leave;
-- GPUs per replica come from the rack's scale-up domain for that GPU model
-  (the largest one when several rack types hold it), capped by the GPUs the
-  workload has.
+- each serve workload is sized on its GPUs by the serving model
+  (`aiflang.analyses.serving`): replica shapes within the rack's scale-up
+  domain for that GPU model (the largest one when several rack types hold
+  it), or across domains over the compute fabric, up to the GPUs the
+  workload has; the operating point on their curve; the replicas that fit.
 
-Needs: the design and `facts.fleet` (`aiflang.analyses.fleet`: GPUs by
-model, scale-up domains, IT and facility power). Emits: E501 (model does not
-fit the largest scale-up domain), E502 (precision the GPU lacks), E503
-(training longer than the horizon), E504 (more GPUs asked than the factory
-has), E505 (user rate unreachable), E210 (a pinned replica size outside the
-scale-up domain), W501 (slow checkpoint), W502 (a workload gets no replica).
+Needs: the design, `facts.fleet` (`aiflang.analyses.fleet`: GPUs by model,
+scale-up domains, IT and facility power) and the compute fabric's report
+from the fabric pass. Emits: E501 (no replica shape holds the model), E502
+(precision the GPU lacks), E503 (training longer than the horizon), E504
+(more GPUs asked than the factory has), E505 (user rate unreachable), E507
+(latency limits no point meets), W501 (slow checkpoint), W502 (a workload
+gets no replica); through the serving pass E506 (engine and GPU vendor) and
+E508 (a pinned shape that cannot be built).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from aiflang import report as rp
+from aiflang.analyses import serving
+from aiflang.analyses import serving_inputs as si
 from aiflang.analyses.facts import Facts, Fleet
 from aiflang.analyses.fleet import fleet_of
 from aiflang.diagnostics import Sink, Span, codes
 from aiflang.frontend.design import Design, Gpu, Serve, Train
-from aiflang.models import inference as inf
+from aiflang.models import serving as sv
 from aiflang.models import training as trn
+from aiflang.models.assumptions import Assumptions
 from aiflang.models.derivation import Derivation
-
-_EXTRA_KV_BITS = {"fp64": 64.0, "tf32": 32.0}  # KV precisions the inference table lacks
-
-
-def accelerator(gpu: Gpu) -> inf.Accelerator:
-    """The roofline's view of a GPU: the design stores bytes, the models take bits."""
-    return inf.Accelerator(
-        name=gpu.name,
-        memory_bits=gpu.memory_bytes * 8.0,
-        memory_bandwidth_bps=gpu.memory_bandwidth_bytes_per_s * 8.0,
-        dense_flops=dict(gpu.flops),
-    )
 
 
 def _precision_error(
     sink: Sink, kind: str, name: str, gpu: Gpu, precision: str, span: Span | None
 ) -> None:
-    supported = inf.supported_precisions(gpu.flops)
+    supported = sv.supported_precisions(gpu.flops)
     sink.error(
         codes.E502,
         f"{gpu.name} has no {precision} compute: {kind} `{name}` cannot run at {precision}",
@@ -89,8 +85,10 @@ def estimate_throughput(design: Design, facts: Facts, sink: Sink) -> None:
         _train(design, facts, sink, fleet, model, train)
     if design.serve:
         allocation = _serve_allocation(design, sink, fleet, model)
+        sweeps: serving.Sweeps = {}
         for serve in design.serve:
-            _serve(design, facts, sink, fleet, model, serve, allocation[serve.name])
+            _serve(design, facts, sink, fleet, model, serve, allocation[serve.name], sweeps)
+        serving.record_used(sweeps, facts.assumptions)
 
 
 def _no_gpus(sink: Sink, kind: str, name: str, span: Span | None) -> None:
@@ -118,7 +116,7 @@ def _train(
             train.span,
             help=f"set gpus to at most {available:,}, or add racks",
         )
-    peak = inf.compute_flops(accelerator(gpu), train.precision)
+    peak = si.accelerator(gpu).flops(train.precision)
     if peak is None:
         _precision_error(sink, "train", train.name, gpu, train.precision, train.span)
         return
@@ -249,17 +247,6 @@ def _serve_allocation(
     return allocation
 
 
-@dataclass(frozen=True, slots=True)
-class _Serving:
-    """A serve workload ready to size: its GPU, the model as the roofline sees them."""
-
-    model: str
-    gpu: Gpu
-    chip: inf.Accelerator
-    served: inf.ServedModel
-    domain: int
-
-
 def _serve(
     design: Design,
     facts: Facts,
@@ -268,63 +255,99 @@ def _serve(
     model: str | None,
     serve: Serve,
     gpus: int,
+    sweeps: serving.Sweeps,
 ) -> None:
-    """Size one serve workload on its GPUs: replica, batch, rate, tokens/s, per MW, J/token."""
-    serving = _serving(design, sink, fleet, model, serve)
-    if serving is None:
-        return
-    smallest = _smallest_replica(serving, serve, facts, sink)
-    if smallest is None:
+    """Size one serve workload on its GPUs with the serving model: replica shape, operating
+    point, replicas, tokens/s, per MW, J/token and the curve (`aiflang.analyses.serving`)."""
+    gpu = _serve_gpu(design, sink, model, serve)
+    if model is None or gpu is None:
         return
     key = f"serve.{serve.name}"
     rule = (
         "gpus = the workload's gpus, else share x GPUs of its model, else an even split of "
         "the GPUs the other workloads leave"
     )
-    facts.record_derivation(f"{key}.gpus", _allocation_derivation(fleet, serving.model, gpus, rule))
-    replica = _chosen_replica(serving, serve, gpus, facts, sink)
-    if replica is None:
-        return
-    _check_user_rate(serving, serve, replica, sink)
-    output = _fleet_output(serving, serve, gpus, fleet, replica, smallest, facts, sink)
-    for figure in ("gpus_per_replica", "batch", "user_rate_tokens_per_s"):
-        facts.record_derivation(f"{key}.{figure}", replica.derivation)
-    peak = inf.compute_flops(serving.chip, serve.precision) or 0.0
-    facts.record_derivation(
-        f"{key}.time_to_first_token_s",
-        inf.ttft_derivation(
-            serve.active_params, serve.input_tokens, replica.gpus_per_replica, peak
-        ),
+    facts.record_derivation(f"{key}.gpus", _allocation_derivation(fleet, model, gpus, rule))
+    domain = fleet.domain_by_model.get(model) or 1
+    result = serving.estimate_serve(
+        design,
+        facts,
+        sink,
+        serve,
+        gpu,
+        gpus=gpus,
+        domain=domain,
+        factory_gpus=fleet.gpus,
+        sweeps=sweeps,
     )
+    if result is None:
+        return
+    setup, estimate, served = result
+    if not estimate.fits:
+        _does_not_fit(sink, serve, setup, gpu, model, domain, gpus, facts.assumptions)
+        return
+    point = estimate.point
+    if point is None or served is None:
+        _target_missed(sink, serve, estimate, model)
+        return
+    output = _fleet_output(serve, gpus, fleet, model, setup, point, served, facts, sink)
+    point_derivation = sv.point_derivation(point, setup, estimate)
+    for figure in (
+        "gpus_per_replica",
+        "parallelism",
+        "batch",
+        "user_rate_tokens_per_s",
+        "tpot_s",
+        "binding_limit",
+        "curve",
+    ):
+        facts.record_derivation(f"{key}.{figure}", point_derivation)
+    first_token = sv.ttft_derivation(point, setup)
+    for figure in ("time_to_first_token_s", "time_to_first_token_p90_s"):
+        facts.record_derivation(f"{key}.{figure}", first_token)
+    per_gpu_w = fleet.facility_power_w / fleet.gpus if fleet.gpus else 0.0
+    shape = point.shape
     facts.serve.append(
         rp.ServeReport(
             name=serve.name,
             gpus=gpus,
-            gpu_model=serving.model,
+            gpu_model=model,
+            model=serve.model,
+            engine=setup.engine.name,
             precision=serve.precision,
-            gpus_per_replica=replica.gpus_per_replica,
-            replicas=output.replicas,
-            batch=replica.batch,
+            kv_precision=setup.kv_precision,
+            gpus_per_replica=shape.gpus,
+            parallelism=rp.ParallelismReport(
+                tp=shape.tp, dp=shape.dp, ep=shape.ep, pp=shape.pp, label=shape.label()
+            ),
+            replicas=served.replicas,
+            prefill_gpus=served.prefill_gpus,
+            batch=point.batch,
             tokens_per_s=output.tokens_per_s,
             tokens_per_s_per_mw=output.tokens_per_s_per_mw,
             joules_per_token=output.joules_per_token,
             requested_user_rate_tokens_per_s=serve.requested_user_rate_tokens_per_s,
-            user_rate_tokens_per_s=replica.per_user_tokens_per_s if replica.fits else None,
-            time_to_first_token_s=replica.ttft_s,
+            user_rate_tokens_per_s=point.user_tokens_per_s,
+            max_user_rate_tokens_per_s=estimate.reachable_user_rate,
+            tpot_s=point.tpot_s,
+            time_to_first_token_s=serving.finite(point.first_token.mean_s),
+            time_to_first_token_p90_s=serving.finite(point.first_token.p90_s),
+            binding_limit=estimate.binding,
+            step_bound=point.bound,
+            curve=serving.curve_report(estimate, per_gpu_w),
         )
     )
 
 
-def _serving(
-    design: Design, sink: Sink, fleet: Fleet, model: str | None, serve: Serve
-) -> _Serving | None:
-    """The workload's GPU and model, or None (E504, E502) when it cannot be served."""
+def _serve_gpu(design: Design, sink: Sink, model: str | None, serve: Serve) -> Gpu | None:
+    """The workload's GPU, or None (E504, E502) when it cannot serve the workload's
+    precisions: weights, KV cache, and the BF16 its attention kernels run in."""
     if model is None or model not in design.components.gpus:
         _no_gpus(sink, "serve", serve.name, serve.span)
         return None
     gpu = design.components.gpus[model]
-    chip = accelerator(gpu)
-    if serve.precision not in inf.PRECISION_BITS:
+    chip = si.accelerator(gpu)
+    if serve.precision not in sv.WEIGHT_PRECISIONS:
         sink.error(
             codes.E502,
             f"serve `{serve.name}`: serving at {serve.precision} is not modelled",
@@ -332,162 +355,159 @@ def _serving(
             help="serve at bf16, fp16, fp8, fp6 or fp4",
         )
         return None
-    if inf.compute_flops(chip, serve.precision) is None:
+    if chip.flops(serve.precision) is None:
         _precision_error(sink, "serve", serve.name, gpu, serve.precision, serve.span)
         return None
-    kv_bits: float | None = None
-    if serve.kv_precision is not None:
-        kv_bits = inf.PRECISION_BITS.get(serve.kv_precision, _EXTRA_KV_BITS.get(serve.kv_precision))
-    served = inf.ServedModel(
-        total_params=serve.params,
-        active_params=serve.active_params,
-        precision=serve.precision,
-        layers=serve.layers,
-        kv_heads=serve.kv_heads,
-        head_dim=serve.head_dim,
-        kv_bits=kv_bits,
-    )
-    return _Serving(model, gpu, chip, served, fleet.domain_by_model.get(model) or 1)
-
-
-def _smallest_replica(
-    serving: _Serving, serve: Serve, facts: Facts, sink: Sink
-) -> inf.ReplicaEstimate | None:
-    """The smallest replica that holds the model, or None (E210, E501) when none does."""
-    assumptions = facts.assumptions
-    try:
-        smallest = inf.estimate_replica(
-            serving.chip,
-            serving.served,
-            input_tokens=serve.input_tokens,
-            output_tokens=serve.output_tokens,
-            scale_up_domain=serving.domain,
-            assumptions=assumptions,
-        )
-    except ValueError as exc:
-        sink.error(codes.E210, f"serve `{serve.name}`: {exc}", serve.span)
-        return None
-    if smallest.fits:
-        return smallest
-    domain = serving.domain
-    usable = domain * serving.gpu.memory_bytes * assumptions.value("hbm_usable_fraction")
-    weights_gb = smallest.weights_bits / 8e9
-    kv_gb = smallest.kv_bits_per_sequence / 8e9
-    sink.error(
-        codes.E501,
-        f"serve `{serve.name}` does not fit: {weights_gb:,.0f} GB of weights and "
-        f"{kv_gb:,.1f} GB of KV cache for one request, {usable / 1e9:,.0f} GB usable in a "
-        f"scale-up domain of {domain} x {serving.model}",
-        serve.span,
-        notes=(
-            f"{serve.params:.3g} params x {serving.served.weight_bits:g} bits = "
-            f"{weights_gb:,.0f} GB",
-        ),
-        help="serve at a lower precision, or use GPUs with more memory or a rack with a "
-        "larger scale-up domain (NVL72)",
-    )
-    return None
-
-
-def _chosen_replica(
-    serving: _Serving, serve: Serve, gpus: int, facts: Facts, sink: Sink
-) -> inf.ReplicaEstimate | None:
-    """The pinned replica size, or the one with the most tokens/s per GPU (None: E210)."""
-    pinned, domain = serve.gpus_per_replica, serving.domain
-    if pinned is not None and pinned > domain:
+    if chip.flops("bf16") is None:
         sink.error(
-            codes.E210,
-            f"serve `{serve.name}` pins {pinned} GPUs per replica; the scale-up domain of "
-            f"{serving.model} holds {domain}",
+            codes.E502,
+            f"{gpu.name} has no bf16 compute: serve `{serve.name}` runs its attention in BF16",
             serve.span,
-            help=f"set gpus_per_replica to at most {domain}",
+            notes=(
+                "attention kernels (FlashAttention, FlashMLA) compute in BF16 at any "
+                "weight or KV precision",
+            ),
+            help=f"give {gpu.name} a bf16 figure",
         )
         return None
-    rate = serve.requested_user_rate_tokens_per_s
-    if pinned is not None:
-        return inf.estimate_replica(
-            serving.chip,
-            serving.served,
-            scale_up_domain=domain,
-            user_rate=rate,
-            gpus_per_replica=pinned,
-            input_tokens=serve.input_tokens,
-            output_tokens=serve.output_tokens,
-            assumptions=facts.assumptions,
+    if serve.kv_precision is not None and serve.kv_precision not in sv.WEIGHT_PRECISIONS:
+        sink.error(
+            codes.E502,
+            f"serve `{serve.name}`: a {serve.kv_precision} KV cache is not modelled",
+            serve.span_of("kv_precision"),
+            help="keep the KV cache at bf16, fp16, fp8 or fp4",
         )
-    # best_replica: the most tokens/s per GPU, which is what a throughput figure asks;
-    # the smallest replica that fits often leaves no room for a useful batch.
-    return inf.best_replica(
-        serving.chip,
-        serving.served,
-        scale_up_domain=max(min(domain, gpus), 1),
-        user_rate=rate,
-        input_tokens=serve.input_tokens,
-        output_tokens=serve.output_tokens,
-        assumptions=facts.assumptions,
-    )
-
-
-def _check_user_rate(
-    serving: _Serving, serve: Serve, replica: inf.ReplicaEstimate, sink: Sink
-) -> None:
-    """E505: the requested per-user rate is out of reach even at a batch of one."""
-    rate = serve.requested_user_rate_tokens_per_s
-    if rate is None or not replica.fits or replica.meets_user_rate:
-        return
-    sink.error(
-        codes.E505,
-        f"serve `{serve.name}` cannot reach {rate:,.0f} tokens/s per user: a replica of "
-        f"{replica.gpus_per_replica} x {serving.model} decodes "
-        f"{replica.per_user_tokens_per_s:,.1f} tokens/s at a batch of one",
-        serve.span,
-        help=f"lower user_rate to {replica.per_user_tokens_per_s:,.1f} tokens/s or less, "
-        "serve at a lower precision, or use GPUs with more memory bandwidth",
-    )
+        return None
+    return gpu
 
 
 @dataclass(frozen=True, slots=True)
 class _Output:
-    replicas: int
-    tokens_per_s: float = 0.0
-    tokens_per_s_per_mw: float = 0.0
-    joules_per_token: float = 0.0
+    tokens_per_s: float
+    tokens_per_s_per_mw: float
+    joules_per_token: float
 
 
 def _fleet_output(
-    serving: _Serving,
     serve: Serve,
     gpus: int,
     fleet: Fleet,
-    replica: inf.ReplicaEstimate,
-    smallest: inf.ReplicaEstimate,
+    model: str,
+    setup: sv.Setup,
+    point: sv.CurvePoint,
+    served: serving.ServedFleet,
     facts: Facts,
     sink: Sink,
 ) -> _Output:
-    """Replicas on the workload's GPUs and what they make; W502 when not one fits."""
-    power_w = fleet.facility_power_w * gpus / fleet.gpus if fleet.gpus else 0.0
-    replicas = gpus // replica.gpus_per_replica if replica.fits else 0
-    if replicas == 0:
+    """What the workload's replicas make, per MW of its share of the facility power, and
+    J/token; W502 when not one replica fits its GPUs."""
+    if served.replicas == 0:
         sink.warning(
             codes.W502,
             f"serve `{serve.name}` gets {gpus:,} GPUs, not enough for one replica of "
-            f"{max(replica.gpus_per_replica, smallest.gpus_per_replica)} x {serving.model}",
+            f"{point.shape.gpus} x {model}"
+            + (" and its prefill pool" if setup.disaggregation is not None else ""),
             serve.span,
             help="give the workload gpus or a share of the fleet, or fewer workloads",
         )
-    if power_w <= 0:
-        return _Output(replicas)
-    served_fleet = inf.serve_fleet(replica, gpus, power_w)
-    fleet_derivation = served_fleet.derivation.with_inputs(
-        facility_power_share="facility_power_w = factory facility power x gpus / factory GPUs",
-        factory_facility_power_w=fleet.facility_power_w,
-        factory_gpus=fleet.gpus,
+    power_w = fleet.facility_power_w * gpus / fleet.gpus if fleet.gpus else 0.0
+    tokens_per_s = served.tokens_per_s
+    derivation = Derivation(
+        "replicas = decode replicas that fit the workload's GPUs (after its prefill pool); "
+        "tokens_per_s = replicas x replica output rate; per MW = tokens_per_s / facility MW "
+        "of the workload's GPUs; J/token = facility W / tokens_per_s",
+        {
+            "gpus": gpus,
+            "gpus_per_replica": point.shape.gpus,
+            "prefill_gpus": served.prefill_gpus,
+            "replicas": served.replicas,
+            "replica_tokens_per_s": point.replica_tokens_per_s,
+            "facility_power_w": power_w,
+            "facility_power_share": "factory facility power x gpus / factory GPUs",
+            "factory_facility_power_w": fleet.facility_power_w,
+            "factory_gpus": fleet.gpus,
+        },
     )
     for figure in ("replicas", "tokens_per_s", "tokens_per_s_per_mw", "joules_per_token"):
-        facts.record_derivation(f"serve.{serve.name}.{figure}", fleet_derivation)
+        facts.record_derivation(f"serve.{serve.name}.{figure}", derivation)
     return _Output(
-        replicas,
-        served_fleet.tokens_per_s,
-        served_fleet.tokens_per_s_per_mw,
-        served_fleet.joules_per_token or 0.0,
+        tokens_per_s=tokens_per_s,
+        tokens_per_s_per_mw=tokens_per_s / (power_w / 1e6) if power_w > 0 else 0.0,
+        joules_per_token=power_w / tokens_per_s if tokens_per_s > 0 else 0.0,
+    )
+
+
+def _does_not_fit(
+    sink: Sink,
+    serve: Serve,
+    setup: sv.Setup,
+    gpu: Gpu,
+    model: str,
+    domain: int,
+    gpus: int,
+    assumptions: Assumptions,
+) -> None:
+    """E501: no replica shape the search tried holds the weights and one request's KV cache."""
+    bits = sv.PRECISION_BITS[setup.precision]
+    weights_gb = setup.arch.total_params * bits / 8e9
+    context = setup.request.input_tokens + setup.request.output_tokens
+    kv_bits = sv.PRECISION_BITS[setup.kv_precision]
+    kv_gb = setup.arch.kv_values(context) * kv_bits / 8e9
+    tried = serving.tried_shapes(setup, gpus, assumptions)
+    largest = max(tried, key=lambda s: s.gpus, default=None)
+    reach = largest.gpus if largest is not None else min(domain, gpus)
+    usable_gb = reach * gpu.memory_bytes * setup.engine.memory_fraction / 1e9
+    kv = f"{kv_gb:,.0f} GB" if kv_gb >= 1 else "under 1 GB"
+    sink.error(
+        codes.E501,
+        f"serve `{serve.name}` does not fit: {weights_gb:,.0f} GB of weights and {kv} of KV "
+        f"cache for one request, {usable_gb:,.0f} GB usable on the largest replica, "
+        f"{reach:,} x {model}",
+        serve.span,
+        notes=(
+            f"{setup.arch.total_params:.3g} params x {bits:g} bits = {weights_gb:,.0f} GB; "
+            f"KV cache for {context:,} tokens at {setup.kv_precision}; largest replica "
+            + (largest.label() if largest is not None else "none")
+            + f"; scale-up domain {domain}"
+            + (
+                "" if setup.network.scale_out_bandwidth > 0 else ", no compute fabric joins domains"
+            ),
+        ),
+        help="serve at a lower precision, give the workload more GPUs, use GPUs with more "
+        "memory, a larger scale-up domain (NVL72), or a compute fabric so replicas can span nodes",
+    )
+
+
+def _target_missed(sink: Sink, serve: Serve, estimate: sv.ServingEstimate, model: str) -> None:
+    """E505 when user_rate is above what any replica reaches, else E507: no point of the
+    curve meets the workload's latency limits."""
+    reach = estimate.reachable_user_rate
+    rate = serve.requested_user_rate_tokens_per_s
+    fastest = estimate.fastest
+    replica = f"{fastest.shape.label()} on {fastest.shape.gpus} x {model}" if fastest else model
+    if rate is not None and rate > reach:
+        sink.error(
+            codes.E505,
+            f"serve `{serve.name}` cannot reach {rate:,.0f} tokens/s per user: the fastest "
+            f"replica, {replica}, reaches {reach:,.1f} tokens/s at a batch of one",
+            serve.span_of("user_rate"),
+            help=f"lower user_rate to {math.floor(reach * 10) / 10:,.1f} tokens/s or less, "
+            "serve at a lower precision, use speculative decoding (draft_tokens), or GPUs with "
+            "more memory bandwidth",
+        )
+        return
+    limits = []
+    if serve.ttft_limit_s is not None:
+        limits.append(f"ttft_limit {serve.ttft_limit_s * 1e3:,.0f} ms")
+    if serve.tpot_limit_s is not None:
+        limits.append(f"tpot_limit {serve.tpot_limit_s * 1e3:,.1f} ms")
+    if rate is not None:
+        limits.append(f"user_rate {rate:,.0f} tokens/s")
+    sink.error(
+        codes.E507,
+        f"serve `{serve.name}`: no batch on any replica shape meets {' and '.join(limits)}",
+        serve.span,
+        notes=(f"the fastest replica reaches {reach:,.1f} tokens/s per user at a batch of one",),
+        help="relax the limits, prefill on a separate pool (disaggregated = true), or use "
+        "faster GPUs",
     )

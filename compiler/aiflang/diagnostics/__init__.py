@@ -8,17 +8,26 @@ the fix is mechanical (a did-you-mean), `fixes`: the exact edits, so an
 editor can offer them as quick fixes without reading the help text.
 
 Passes never raise for user errors and never print: they add diagnostics to
-a `Sink`. The sink sorts and de-duplicates, and records whether a blocking
-error (a syntax or name error) was seen, so later passes can stand down
-instead of cascading.
+a `Sink`. The sink sorts and de-duplicates (a hash set, so both stay
+O(n log n)), and records whether a blocking error (a syntax, name or value
+error) was seen, so later passes can stand down instead of cascading.
+
+The sink keeps at most `MAX_DIAGNOSTICS_PER_FAMILY` diagnostics of each
+family (E1xx syntax, E2xx names and values, ..., and each warning family)
+per file: the first ones reported, and a count of the rest, shown as one
+last diagnostic per family (E108 for errors, W103 for warnings). Passes can
+ask `Sink.wants` before building an expensive message (a did-you-mean).
 """
 
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypedDict, Unpack
+
+from aiflang.records import record
 
 if TYPE_CHECKING:
     from aiflang.diagnostics.codes import Code
@@ -30,7 +39,7 @@ class Severity(enum.StrEnum):
     NOTE = "note"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Span:
     """A range of source text. Lines and columns are 1-based and count characters."""
 
@@ -50,7 +59,7 @@ class Span:
         return (self.file, self.line, self.column)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Related:
     """Another place that contributed to a finding, with what it contributed."""
 
@@ -58,7 +67,7 @@ class Related:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Fix:
     """A machine-applicable edit: replace the text at `span` with `replacement`."""
 
@@ -70,7 +79,7 @@ class Fix:
         return f"change to `{self.replacement}`"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Diagnostic:
     code: Code
     severity: Severity
@@ -101,23 +110,66 @@ class Details(TypedDict, total=False):
     fixes: tuple[Fix, ...]
 
 
+MAX_DIAGNOSTICS_PER_FAMILY = 50
+
+
+_FAMILY_WORDS = {
+    "E108": "limit errors",
+    "E1": "syntax errors",
+    "E2": "name, type and value errors",
+    "E3": "topology errors",
+    "E4": "power, cooling and space errors",
+    "E5": "workload errors",
+    "E6": "requirement failures",
+}
+
+
+def _family(code: str) -> str:
+    # Limits (E108) are a family of their own, so the syntax errors' own limit
+    # message is never the one held back.
+    return code if code == "E108" else code[:2]
+
+
 @dataclass(slots=True)
 class Sink:
     """Collects diagnostics from the passes."""
 
     diagnostics: list[Diagnostic] = field(default_factory=list)
     _seen: set[tuple[object, ...]] = field(default_factory=set)
+    _kept: dict[tuple[str, str], int] = field(default_factory=dict)
+    _held_back: dict[tuple[str, str], int] = field(default_factory=dict)
+    _blocked: bool = False
+
+    def wants(self, code: Code, span: Span | None) -> bool:
+        """Whether a diagnostic of `code` at `span` would still be kept (not over the cap)."""
+        key = (span.file if span else "", _family(code))
+        return self._kept.get(key, 0) < MAX_DIAGNOSTICS_PER_FAMILY
 
     def add(self, diagnostic: Diagnostic) -> None:
         key = (diagnostic.code, diagnostic.message, diagnostic.span)
         if key in self._seen:
             return
         self._seen.add(key)
+        if diagnostic.is_error and diagnostic.code.blocking:
+            self._blocked = True
+        family = (diagnostic.span.file if diagnostic.span else "", _family(diagnostic.code))
+        kept = self._kept.get(family, 0)
+        if kept >= MAX_DIAGNOSTICS_PER_FAMILY:
+            self._held_back[family] = self._held_back.get(family, 0) + 1
+            return
+        self._kept[family] = kept + 1
         self.diagnostics.append(diagnostic)
 
     def extend(self, diagnostics: list[Diagnostic] | tuple[Diagnostic, ...]) -> None:
         for diagnostic in diagnostics:
             self.add(diagnostic)
+
+    def absorb(self, other: Sink) -> None:
+        """Take `other`'s diagnostics and the count of those it held back over the cap."""
+        self.extend(other.diagnostics)
+        for family, count in other._held_back.items():
+            self._held_back[family] = self._held_back.get(family, 0) + count
+        self._blocked = self._blocked or other._blocked
 
     def report(
         self,
@@ -132,6 +184,16 @@ class Sink:
         help: str | None = None,
         fixes: tuple[Fix, ...] = (),
     ) -> None:
+        family = (span.file if span else "", _family(code))
+        if self._kept.get(family, 0) >= MAX_DIAGNOSTICS_PER_FAMILY:
+            # Over the cap: count it (once) without building it.
+            key = (code, message, span)
+            if key not in self._seen:
+                self._seen.add(key)
+                self._held_back[family] = self._held_back.get(family, 0) + 1
+                if code.blocking and severity is Severity.ERROR:
+                    self._blocked = True
+            return
         self.add(Diagnostic(code, severity, message, span, label, related, notes, help, fixes))
 
     def error(
@@ -148,11 +210,32 @@ class Sink:
 
     @property
     def blocked(self) -> bool:
-        """True once a syntax, name or type error makes later analyses unreliable."""
-        return any(d.is_error and d.code.blocking for d in self.diagnostics)
+        """True once a syntax, name or value error makes later analyses unreliable."""
+        return self._blocked
 
     def sorted(self) -> list[Diagnostic]:
-        return sorted(self.diagnostics, key=Diagnostic.sort_key)
+        """Every diagnostic kept, by position, then one per family that was held back."""
+        return sorted(self.diagnostics, key=Diagnostic.sort_key) + self.summaries()
+
+    def summaries(self) -> list[Diagnostic]:
+        """One E108 or W103 per file and family that had diagnostics held back."""
+        from aiflang.diagnostics import codes
+
+        result: list[Diagnostic] = []
+        for (file, family), count in sorted(self._held_back.items()):
+            warning = family.startswith("W")
+            what = "warnings" if warning else _FAMILY_WORDS.get(family, "errors")
+            result.append(
+                Diagnostic(
+                    codes.W103 if warning else codes.E108,
+                    Severity.WARNING if warning else Severity.ERROR,
+                    f"{count:,} more {what} in this file are not shown; the first "
+                    f"{MAX_DIAGNOSTICS_PER_FAMILY} are",
+                    Span.point(file),
+                    help="fix these and run again to see the rest",
+                )
+            )
+        return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,8 +291,26 @@ def source_line(sources: dict[str, str], span: Span) -> str | None:
     text = sources.get(span.file)
     if text is None:
         return None
-    lines = text.split("\n")
+    lines = _lines(text)
     if 1 <= span.line <= len(lines):
         line = lines[span.line - 1]
         return None if line == WITHHELD_LINE else line
     return None
+
+
+SNIPPET_WIDTH = 1_000  # characters of a source line quoted with a diagnostic
+
+
+def snippet(sources: dict[str, str], span: Span) -> str | None:
+    """The line a span starts on, cut to `SNIPPET_WIDTH` characters (`...` marks a cut)."""
+    line = source_line(sources, span)
+    if line is not None and len(line) > SNIPPET_WIDTH:
+        return line[: SNIPPET_WIDTH - 3] + "..."
+    return line
+
+
+@functools.lru_cache(maxsize=8)
+def _lines(text: str) -> list[str]:
+    # Split once per file, not once per diagnostic; the text's hash is cached by
+    # Python, so the lookup costs O(1) after the first.
+    return text.split("\n")

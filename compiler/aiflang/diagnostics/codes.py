@@ -99,10 +99,12 @@ E107 = Code(
 
 E108 = Code(
     "E108",
-    "file too large or too deep",
-    "The file exceeds a resource limit (size, nesting depth or number of diagnostics). "
-    "The limits are documented in docs/limits.md; split the design into several files "
-    "with `import`.",
+    "resource limit exceeded",
+    "The design exceeds a resource limit: the size of a file or of all its imports, "
+    "nesting depth, import depth or breadth, `extends` depth, blocks per file, items per "
+    "list, digits per number, or diagnostics per file. Each limit is named in the message "
+    "and documented in docs/limits.md; split the design into several files with `import`, "
+    "or simplify the value.",
     blocking=True,
 )
 
@@ -286,6 +288,17 @@ E306 = Code(
 )
 
 
+E308 = Code(
+    "E308",
+    "optics do not reach",
+    "A fabric gives the longest run its links must span (`distance`), and the transceiver "
+    "or cable it names reaches less, or no part the design can reach (its definitions, "
+    "imports and the catalog) fits a switch cage, reaches the distance and runs at a whole "
+    "multiple of the fabric's link speed. Name a part with the reach (`aifc catalog --kind "
+    'transceiver --where "reach >= 100 m"` lists the catalog\'s), define one, or shorten '
+    "the runs.",
+)
+
 E401 = Code(
     "E401",
     "declared power below its parts",
@@ -344,11 +357,64 @@ E409 = Code(
     "capacity, so the IT capacity cannot be used in full.",
 )
 
+E410 = Code(
+    "E410",
+    "power unknown",
+    "A rack placed in a hall (or a storage block built from appliances) declares no "
+    "power, and its power cannot be derived because the vendor of one of its parts "
+    "publishes none (an announced GPU, a cloud accelerator, a storage enclosure). "
+    "Without a figure the hall's power, cooling and cost checks would count it as zero. "
+    "Define a rack that extends it with the power you plan for (`rack my_rack extends "
+    "VR_NVL144 { power = 190 kW }`) and place that one, or declare the storage's power.",
+)
+
+E411 = Code(
+    "E411",
+    "storage figure beyond its appliances",
+    "A storage block built from appliances declares more capacity, bandwidth or fewer rack "
+    "positions than its appliances provide (their figures summed, positions from their "
+    "rack units). Lower the declared figure, add appliances, or leave the figure out so "
+    "it is derived.",
+)
+
+E412 = Code(
+    "E412",
+    "heat rejection over capacity",
+    "A hall names chillers or dry coolers, and at their redundancy they carry less heat "
+    "than the hall's IT load (all of which becomes heat). Dry coolers take what they can; "
+    "chillers the rest. Add units or relax the redundancy.",
+)
+
+E413 = Code(
+    "E413",
+    "generators below the hall's draw",
+    "The hall's standby generators, at their redundancy, deliver less than the hall draws "
+    "from its feed (IT load x PUE), so an outage longer than the batteries last drops "
+    "load. Add generators or relax the redundancy. Check the rating class too: a standby "
+    "rating is for emergencies, a data-center continuous one for unlimited hours.",
+)
+
+E414 = Code(
+    "E414",
+    "busway below the IT load",
+    "The hall's busway runs, derated for continuous load (breaker_derating, 80% by the NEC "
+    "continuous-load rule), carry less than its IT load.",
+)
+
+E415 = Code(
+    "E415",
+    "plant over its floor area",
+    "The footprints of the hall's UPS modules, batteries and facility CDUs (where their "
+    "models publish one) add up to more than the hall's plant_area.",
+)
+
 E501 = Code(
     "E501",
     "model does not fit",
-    "The model's weights (and a minimal KV cache) do not fit the HBM of the largest "
-    "scale-up domain available to the workload.",
+    "The model's weights and the KV cache of one request do not fit the HBM of the "
+    "largest replica aifc tries: tensor parallel up to max_tensor_parallel (8) and expert "
+    "parallel within a scale-up domain, or across domains over a compute fabric, and up "
+    "to 8 pipeline stages.",
 )
 
 E502 = Code(
@@ -373,7 +439,34 @@ E504 = Code(
 E505 = Code(
     "E505",
     "per-user rate unreachable",
-    "Even at a batch of one the decode rate is below the requested user_rate.",
+    "The requested user_rate is above the serving curve's reach: even at a batch of one, "
+    "on the fastest replica shape, each user sees fewer tokens per second. The message "
+    "states the highest reachable rate; lower user_rate to it, or add speculative decoding "
+    "(draft_tokens), a lower precision or GPUs with more memory bandwidth.",
+)
+
+E506 = Code(
+    "E506",
+    "engine does not run on the GPU",
+    "The serve workload names an engine whose `vendors` do not include the GPU's vendor "
+    "(TensorRT-LLM runs on NVIDIA GPUs only). Name an engine that runs there (vllm, sglang).",
+)
+
+E507 = Code(
+    "E507",
+    "latency limits unreachable",
+    "No batch on any replica shape meets the workload's ttft_limit (90th percentile), "
+    "tpot_limit and user_rate together. Relax a limit, prefill on a separate pool "
+    "(disaggregated = true), or use faster GPUs.",
+)
+
+E508 = Code(
+    "E508",
+    "replica shape cannot be built",
+    "The parallel sizes pinned on a serve workload (tp, dp, ep, pp, parallelism, "
+    "gpus_per_replica) describe no replica the design can hold: ep must divide tp x dp, a "
+    "replica beyond the scale-up domain needs a compute fabric, and a replica cannot have "
+    "more GPUs than the workload.",
 )
 
 E601 = Code(
@@ -404,6 +497,25 @@ W102 = Code(
     'another (the "Trojan Source" attack, CVE-2021-42574). Remove the character; if '
     "right-to-left text is meant, write it without embedding or override controls. "
     "aifc shows such characters as escapes (`\\u{202e}`) in every output.",
+)
+
+W103 = Code(
+    "W103",
+    "more warnings than shown",
+    "A file has more warnings of one family than the limit of diagnostics per family "
+    "(docs/limits.md); the first ones are shown and this one counts the rest. Fix them "
+    "and run again.",
+)
+
+W202 = Code(
+    "W202",
+    "definition shadows a built-in catalog entry",
+    "A definition in the design, an imported file or an extra catalog takes the name of a "
+    "built-in catalog entry without `extends`, so every use of that name in the design "
+    "gets the new definition and none of the built-in figures. When that is the intent "
+    "(a company's own figures for a part), write `gpu H100 extends H100 { ... }` and give "
+    "only what differs: the override is then listed in the report (`catalog_overrides`) "
+    "instead of warned about. Otherwise rename the definition.",
 )
 
 W301 = Code(
@@ -459,6 +571,24 @@ W405 = Code(
     "A CDU or cooling unit failing takes cooling capacity below the load.",
 )
 
+W406 = Code(
+    "W406",
+    "PUE below what the named plant implies",
+    "The site's PUE is lower than the PUE the named plant alone implies: IT load plus the "
+    "UPS conversion losses (from the UPS model's efficiency) plus the input of chillers, "
+    "dry-cooler fans and CDU pumps (from their COP and published power), over the IT "
+    "load. Lighting, transformers and distribution add more, so the real PUE is higher "
+    "still. Raise the PUE or name more efficient plant.",
+)
+
+W407 = Code(
+    "W407",
+    "short battery runtime",
+    "The hall's UPS batteries carry its IT load for less than battery_runtime_min_s "
+    "(5 minutes by default), the time standby generators need to start and take the load "
+    "with a retry.",
+)
+
 W501 = Code(
     "W501",
     "slow checkpoint",
@@ -470,6 +600,14 @@ W502 = Code(
     "W502",
     "workload uses no GPUs",
     "A workload's share of the fleet rounds to zero replicas.",
+)
+
+W503 = Code(
+    "W503",
+    "request longer than the model's context",
+    "A serve workload's input_tokens plus output_tokens exceed the context_length of "
+    "the model it names; the model cannot hold such a request, and the figures are for a "
+    "model that could.",
 )
 
 W601 = Code(

@@ -2,14 +2,16 @@
 
 A suppression comment on a line hides warnings with those codes reported on
 that line. Errors cannot be suppressed. A suppression that hides nothing is
-itself reported (W101), so stale comments do not pile up.
+itself reported (W101), so stale comments do not pile up; like every other
+family, at most MAX_DIAGNOSTICS_PER_FAMILY of them per file, then one W103
+that counts the rest.
 """
 
 from __future__ import annotations
 
 import re
 
-from aiflang.diagnostics import Diagnostic, Severity, Span, codes
+from aiflang.diagnostics import Diagnostic, Severity, Sink, Span, codes
 
 _PATTERN = re.compile(r"#\s*aifc:\s*ignore\[([A-Za-z0-9_,\s]+)\]")
 
@@ -54,16 +56,16 @@ def apply_suppressions(diagnostics: list[Diagnostic], sources: dict[str, str]) -
                 used.add((span.file, span.line, diagnostic.code))
                 continue
         kept.append(diagnostic)
+    stale = Sink()  # W101 under the same per-family cap as every other warning
     for (file, line), (named, span) in sorted(table.items()):
         for code in sorted(named):
             if (file, line, code) not in used:
-                kept.append(
-                    Diagnostic(
-                        codes.W101,
-                        Severity.WARNING,
-                        f"`# aifc: ignore[{code}]` suppresses nothing on this line",
-                        span,
-                        help="remove the suppression",
-                    )
+                stale.warning(
+                    codes.W101,
+                    f"`# aifc: ignore[{code}]` suppresses nothing on this line",
+                    span,
+                    help="remove the suppression",
                 )
-    return sorted(kept, key=Diagnostic.sort_key)
+    if not stale.diagnostics:
+        return kept
+    return sorted(kept + stale.diagnostics, key=Diagnostic.sort_key) + stale.summaries()

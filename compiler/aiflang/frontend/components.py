@@ -1,4 +1,5 @@
-"""Components: gpu, cpu, nic, switch, transceiver, node and rack definitions to the model.
+"""Components: gpu, cpu, nic, switch, transceiver, node, rack, plant, model and engine
+definitions to the model.
 
 `ComponentBuilder` turns resolved definitions into design-model components,
 once each (memoised by name), checking every value against the schema. Node
@@ -22,12 +23,18 @@ from typing import Any
 from aiflang import units
 from aiflang.diagnostics import Related, Sink, codes
 from aiflang.frontend import design as dm
+from aiflang.frontend.plant import PLANT
 from aiflang.frontend.resolve import Definition, Scope
 from aiflang.frontend.values import ValueReader
 from aiflang.models import power as power_model
 from aiflang.models.assumptions import Assumptions
 from aiflang.syntax import tree as ast
-from aiflang.syntax.schema import BLOCKS, PRECISIONS, Form
+from aiflang.syntax.schema import BLOCKS, PRECISIONS, SCALE_UP_TECHNOLOGIES, Form
+
+# The engine a serve workload runs when it names none: TensorRT-LLM on NVIDIA GPUs, vLLM on
+# the others. The elaborator builds both, so the analyses find them among the components.
+NVIDIA_ENGINE = "trtllm"
+OTHER_ENGINE = "vllm"
 
 
 def attributes_of(block: ast.Block) -> dict[str, ast.Attribute]:
@@ -57,7 +64,7 @@ class BlockReader:
         result: Any
         if form is Form.QUANTITY:
             assert attr.dimension is not None
-            result = self.values.quantity_si(attribute, attr.dimension)
+            result = self.values.quantity_si(attribute, attr.dimension, kind=self.spec.kind)
             if attr.positive and result == 0:
                 self.values.zero(attribute, attr.example)
                 result = None
@@ -67,6 +74,9 @@ class BlockReader:
             result = self.values.number(attribute)
         elif form is Form.FRACTION:
             result = self.values.fraction(attribute)
+            if attr.positive and result == 0:
+                self.values.zero(attribute, attr.example)
+                result = None
         elif form is Form.STRING:
             result = self.values.string(attribute)
         elif form is Form.CHOICE:
@@ -77,10 +87,15 @@ class BlockReader:
             result = self.values.parts(attribute)
         elif form is Form.MODULES:
             assert attr.dimension is not None
-            result = self.values.modules(attribute, attr.dimension)
+            result = self.values.modules(attribute, attr.dimension, kind=self.spec.kind)
             if attr.positive and result is not None and result[1] == 0:
                 self.values.zero(attribute, attr.example)
                 result = None
+        elif form is Form.PLANT:
+            assert attr.dimension is not None
+            result = self.values.plant(attribute, attr.dimension)
+        elif form is Form.BREAKOUTS:
+            result = self.values.breakouts(attribute)
         elif form is Form.RATIO:
             result = self.values.ratio(attribute)
         elif form is Form.REDUNDANCY:
@@ -112,6 +127,9 @@ class ComponentBuilder:
         self._transceivers: dict[str, dm.Transceiver | None] = {}
         self._nodes: dict[str, dm.ServerNode | None] = {}
         self._racks: dict[str, dm.Rack | None] = {}
+        self._models: dict[str, dm.Model | None] = {}
+        self._engines: dict[str, dm.Engine | None] = {}
+        self._plant: dict[str, dict[str, Any]] = {kind: {} for kind in PLANT}
 
     # Components ----------------------------------------------------------
     def _memo(
@@ -133,6 +151,10 @@ class ComponentBuilder:
             "source": reader.get("source"),
             "price_usd": reader.get("price"),
             "price_source": reader.get("price_source"),
+            "vendor": reader.get("vendor"),
+            "status": reader.get("status"),
+            "date": reader.get("date"),
+            "url": reader.get("url"),
             "builtin": definition.builtin,
             "span": definition.block.name_span,
         }
@@ -145,16 +167,20 @@ class ComponentBuilder:
             if "fp16" not in flops and "bf16" in flops:
                 flops["fp16"] = flops["bf16"]
             fields = dict(
-                vendor=r.get("vendor"),
                 generation=r.get("generation"),
                 form_factor=r.get("form_factor"),
                 memory_bytes=(r.get("memory") or 0) / 8,
                 memory_bandwidth_bytes_per_s=(r.get("memory_bandwidth") or 0) / 8,
                 flops=flops,
-                tdp_w=r.get("tdp") or 0.0,
+                tdp_w=r.get("tdp"),
                 scale_up=r.get("scale_up"),
                 scale_up_bandwidth_bytes_per_s=divide(r.get("scale_up_bandwidth"), 8),
                 max_scale_up=r.get("max_scale_up") or 8,
+                memory_efficiency=r.get("memory_efficiency"),
+                compute_efficiency=self.precision_fractions(definition, "compute_efficiency"),
+                attention_efficiency=r.get("attention_efficiency"),
+                comm_efficiency=r.get("comm_efficiency"),
+                efficiency_source=r.get("efficiency_source"),
             )
             common = self._common(definition, r)
             if not r.ok:
@@ -166,7 +192,7 @@ class ComponentBuilder:
     def cpu(self, name: str) -> dm.Cpu | None:
         def build(definition: Definition) -> dm.Cpu | None:
             r = BlockReader(self.values, "cpu", definition.attributes)
-            fields = dict(vendor=r.get("vendor"), cores=r.get("cores"), tdp_w=r.get("tdp") or 0.0)
+            fields = dict(cores=r.get("cores"), tdp_w=r.get("tdp"))
             common = self._common(definition, r)
             return dm.Cpu(**common, **fields) if r.ok else None
 
@@ -191,25 +217,14 @@ class ComponentBuilder:
         def build(definition: Definition) -> dm.Switch | None:
             r = BlockReader(self.values, "switch", definition.attributes)
             ports = r.get("ports") or (1, 0.0)
-            breakout = r.get("breakout")
-            ways = 1
-            if breakout is not None:
-                ways = breakout[0]
-                if abs(breakout[0] * breakout[1] - ports[1]) > 1e-6 * ports[1]:
-                    self.sink.error(
-                        codes.E210,
-                        f"switch `{definition.name}`: breakout {breakout[0]} x "
-                        f"{units.format_quantity(breakout[1], units.BANDWIDTH)} does not add up "
-                        f"to its {units.format_quantity(ports[1], units.BANDWIDTH)} ports",
-                        r.span("breakout"),
-                        help="a port splits into lanes that add up to its speed",
-                    )
-                    r.ok = False
+            options = self._breakouts(definition.name, ports[1], r)
             fields = dict(
                 technology=r.get("technology"),
                 ports=ports[0],
                 port_speed_bps=ports[1],
-                breakout_ways=ways,
+                breakout_ways=max(options, default=1),
+                breakout_options=options,
+                co_packaged_optics=bool(r.get("co_packaged_optics")),
                 power_w=r.get("power"),
                 height_m=r.get("height"),
             )
@@ -218,11 +233,47 @@ class ComponentBuilder:
 
         return self._memo(self._switches, "switch", name, build)
 
+    def _breakouts(self, name: str, port_bps: float, r: BlockReader) -> list[int]:
+        """The published splits of a port (ways), each checked to add up to the port speed.
+
+        The fabric model lets a port split k ways for any k dividing the largest
+        split, so a list whose splits do not divide the largest is refused.
+        """
+        splits = r.get("breakout")
+        if splits is None:
+            return []
+        speed = units.format_quantity(port_bps, units.BANDWIDTH)
+        for ways, lane_bps in splits:
+            if abs(ways * lane_bps - port_bps) > 1e-6 * port_bps:
+                lane = units.format_quantity(lane_bps, units.BANDWIDTH)
+                self.sink.error(
+                    codes.E210,
+                    f"switch `{name}`: breakout {ways} x {lane} does not add up to its "
+                    f"{speed} ports",
+                    r.span("breakout"),
+                    help="a port splits into lanes that add up to its speed",
+                )
+                r.ok = False
+        largest = max(ways for ways, _ in splits)
+        if any(largest % ways for ways, _ in splits):
+            self.sink.error(
+                codes.E210,
+                f"switch `{name}`: each breakout must divide the largest ({largest} ways)",
+                r.span("breakout"),
+                help="list the splits the vendor publishes, such as 2, 4 and 8 ways",
+            )
+            r.ok = False
+        return sorted({ways for ways, _ in splits})
+
     def transceiver(self, name: str) -> dm.Transceiver | None:
         def build(definition: Definition) -> dm.Transceiver | None:
             r = BlockReader(self.values, "transceiver", definition.attributes)
             fields = dict(
-                speed_bps=r.get("speed") or 0.0, power_w=r.get("power"), reach_m=r.get("reach")
+                speed_bps=r.get("speed") or 0.0,
+                power_w=r.get("power"),
+                reach_m=r.get("reach"),
+                media=r.get("media"),
+                end=r.get("end") or "any",
             )
             common = self._common(definition, r)
             return dm.Transceiver(**common, **fields) if r.ok else None
@@ -236,12 +287,17 @@ class ComponentBuilder:
             cpus = r.get("cpus") or []
             nics = r.get("nics") or []
             gpu_w = cpu_w = nic_w = 0.0
+            unpublished: list[str] = []  # parts whose power the vendor does not publish
             for part in gpus:
                 gpu = self.gpu(part.name)
-                gpu_w += (gpu.tdp_w if gpu else 0.0) * part.count
+                if gpu is not None and gpu.tdp_w is None:
+                    unpublished.append(part.name)
+                gpu_w += ((gpu.tdp_w or 0.0) if gpu else 0.0) * part.count
             for part in cpus:
                 cpu = self.cpu(part.name)
-                cpu_w += (cpu.tdp_w if cpu else 0.0) * part.count
+                if cpu is not None and cpu.tdp_w is None:
+                    unpublished.append(part.name)
+                cpu_w += ((cpu.tdp_w or 0.0) if cpu else 0.0) * part.count
             for part in nics:
                 nic = self.nic(part.name)
                 nic_w += ((nic.power_w or 0.0) if nic else 0.0) * part.count
@@ -267,7 +323,10 @@ class ComponentBuilder:
                 gpus=[dm.Part(name=p.name, count=p.count, role=p.role) for p in gpus],
                 cpus=[dm.Part(name=p.name, count=p.count, role=p.role) for p in cpus],
                 nics=[dm.Part(name=p.name, count=p.count, role=p.role) for p in nics],
-                power=dm.Power(declared_w=declared, derived_w=estimate.node_w),
+                # Without every part's power there is nothing to derive from.
+                power=dm.Power(
+                    declared_w=declared, derived_w=None if unpublished else estimate.node_w
+                ),
                 parts_w=estimate.parts_w,
                 height_m=r.get("height"),
                 weight_kg=r.get("weight"),
@@ -283,12 +342,14 @@ class ComponentBuilder:
             liquid = self.cooling(definition.attributes.get("cooling"))
             liquid_cooled = power_model.holds_liquid_cooled_nodes(liquid or 0.0)
             total_w = 0.0
+            unknown = False  # a node whose power is neither declared nor derivable
             gpu_models: dict[str, int] = {}
             node_gpus: list[int] = []
             for part in nodes:
                 node = self.node(part.name)
                 if node is None:
                     continue
+                unknown = unknown or not node.power.known
                 total_w += self._node_w(node, liquid_cooled) * part.count
                 for gpu_part in node.gpus:
                     gpu_models[gpu_part.name] = gpu_models.get(gpu_part.name, 0) + (
@@ -298,6 +359,19 @@ class ComponentBuilder:
             for part in switches:
                 switch = self.switch(part.name)
                 total_w += ((switch.power_w or 0.0) if switch else 0.0) * part.count
+            shelves = r.get("power_shelves") or []
+            shelf_redundancy = r.get("shelf_redundancy") or "N"
+            shelf_output_w = self._shelf_output(definition.name, shelves, shelf_redundancy, r)
+            if shelf_output_w is not None and total_w > shelf_output_w * (1 + 1e-9):
+                self.sink.error(
+                    codes.E401,
+                    f"rack `{definition.name}`: its parts draw {_w(total_w)}, over the "
+                    f"{_w(shelf_output_w)} its power shelves deliver at {shelf_redundancy}",
+                    r.span("power_shelves"),
+                    help="add power shelves, relax shelf_redundancy, or remove parts",
+                )
+            # The shelves' conversion losses are drawn from the hall's power chain too.
+            total_w /= self._shelf_efficiency(shelves)
             declared = r.get("power")
             if declared is not None and declared < total_w * (1 - 1e-9):
                 self.sink.error(
@@ -320,9 +394,12 @@ class ComponentBuilder:
                 **common,
                 nodes=[dm.Part(name=p.name, count=p.count) for p in nodes],
                 switches=[dm.Part(name=p.name, count=p.count) for p in switches],
+                power_shelves=[dm.Part(name=p.name, count=p.count) for p in shelves],
+                shelf_redundancy=shelf_redundancy,
+                shelf_output_w=shelf_output_w,
                 scale_up=scale_up,
                 scale_up_domain=domain,
-                power=dm.Power(declared_w=declared, derived_w=total_w),
+                power=dm.Power(declared_w=declared, derived_w=None if unknown else total_w),
                 liquid_fraction=liquid,
                 footprint_m2=r.get("footprint"),
                 height_m=r.get("height"),
@@ -331,6 +408,124 @@ class ComponentBuilder:
 
         return self._memo(self._racks, "rack", name, build)
 
+    def model(self, name: str) -> dm.Model | None:
+        def build(definition: Definition) -> dm.Model | None:
+            r = BlockReader(self.values, "model", definition.attributes)
+            params = r.get("params")
+            active = r.get("active_params")
+            heads = r.get("heads")
+            fields = dict(
+                params=params or 0.0,
+                active_params=active or params or 0.0,
+                layers=r.get("layers") or 1,
+                hidden=r.get("hidden") or 1,
+                heads=heads or 1,
+                kv_heads=r.get("kv_heads") or heads or 1,
+                head_dim=r.get("head_dim") or max(1, (r.get("hidden") or 1) // (heads or 1)),
+                v_head_dim=r.get("v_head_dim"),
+                attention=r.get("attention") or "gqa",
+                kv_lora_rank=r.get("kv_lora_rank") or 0,
+                rope_head_dim=r.get("rope_head_dim") or 0,
+                ffn=r.get("ffn"),
+                experts=r.get("experts") or 0,
+                experts_per_token=r.get("experts_per_token") or 0,
+                shared_experts=r.get("shared_experts") or 0,
+                expert_ffn=r.get("expert_ffn"),
+                dense_layers=r.get("dense_layers") or 0,
+                vocab=r.get("vocab") or 0,
+                context_length=r.get("context_length"),
+                sliding_window=r.get("sliding_window") or 0,
+                sliding_layers=r.get("sliding_layers") or 0,
+                mtp_layers=r.get("mtp_layers") or 0,
+            )
+            common = self._common(definition, r)
+            if r.ok:
+                self._check_model(definition, r, fields)
+            return dm.Model(**common, **fields) if r.ok else None
+
+        return self._memo(self._models, "model", name, build)
+
+    def _check_model(self, definition: Definition, r: BlockReader, fields: dict[str, Any]) -> None:
+        """Contradictions inside a model block: each is E210 at the attribute it is about."""
+
+        def problem(attribute: str, message: str, help: str) -> None:
+            self.sink.error(
+                codes.E210, f"model `{definition.name}`: {message}", r.span(attribute), help=help
+            )
+            r.ok = False
+
+        if fields["active_params"] > fields["params"]:
+            problem("active_params", "active_params exceeds params", "params is the total")
+        if fields["attention"] == "mla" and not fields["kv_lora_rank"]:
+            problem("attention", "latent attention needs kv_lora_rank", "add kv_lora_rank = 512")
+        experts, per_token = fields["experts"], fields["experts_per_token"]
+        if experts and not 1 <= per_token <= experts:
+            problem(
+                "experts_per_token",
+                f"experts_per_token must be between 1 and {experts}",
+                "give the routed experts each token uses (top-k)",
+            )
+        if fields["params"] > fields["active_params"] and not experts:
+            problem("params", "params exceeds active_params without experts", "give `experts`")
+        if fields["dense_layers"] >= fields["layers"]:
+            problem("dense_layers", "dense_layers must be fewer than layers", "")
+        if fields["sliding_layers"] > fields["layers"]:
+            problem("sliding_layers", "sliding_layers exceeds layers", "")
+        if fields["sliding_layers"] and not fields["sliding_window"]:
+            problem("sliding_layers", "sliding-window layers need sliding_window", "")
+
+    def engine(self, name: str) -> dm.Engine | None:
+        def build(definition: Definition) -> dm.Engine | None:
+            r = BlockReader(self.values, "engine", definition.attributes)
+            vendors = r.get("vendors")
+            fields = dict(
+                version=r.get("version"),
+                vendors=[v.strip() for v in vendors.split(",") if v.strip()] if vendors else [],
+                step_overhead_s=r.get("step_overhead") or 0.0,
+                kernel_overhead_s=r.get("kernel_overhead") or 0.0,
+                sequence_overhead_s=r.get("sequence_overhead") or 0.0,
+                request_overhead_s=r.get("request_overhead") or 0.0,
+                collective_latency_s=r.get("collective_latency"),
+                max_batch=r.get("max_batch"),
+                token_budget=r.get("token_budget"),
+                memory_fraction=r.get("memory_fraction"),
+                comm_overlap=r.get("comm_overlap") or 0.0,
+                kv_reserve=r.get("kv_reserve") or "used",
+            )
+            common = self._common(definition, r)
+            return dm.Engine(**common, **fields) if r.ok else None
+
+        return self._memo(self._engines, "engine", name, build)
+
+    def precision_fractions(self, definition: Definition, name: str) -> dict[str, float]:
+        """`{ fp8 = 65%, fp4 = 50% }`: achieved fractions by precision."""
+        attribute = definition.attributes.get(name)
+        if attribute is None:
+            return {}
+        if not isinstance(attribute.value, ast.MapValue):
+            self.values.wrong_form(
+                attribute,
+                "a map of precisions to fractions",
+                example=f"{name} = {{ fp8 = 65%, bf16 = 72% }}",
+            )
+            return {}
+        result: dict[str, float] = {}
+        for entry in attribute.value.entries:
+            if entry.name not in PRECISIONS:
+                self.sink.error(
+                    codes.E208,
+                    f"`{entry.name}` is not a precision",
+                    entry.name_span,
+                    help=f"precisions are {', '.join(PRECISIONS)}",
+                )
+                continue
+            value = self.values.fraction(entry)
+            if value == 0:
+                self.values.zero(entry, f"{entry.name} = 65%")
+            elif value is not None:
+                result[entry.name] = value
+        return result
+
     def _node_w(self, node: dm.ServerNode | None, liquid_cooled: bool) -> float:
         """A node's power in its rack: declared, else from its parts with the overhead of
         the rack's cooling (a liquid-cooled tray has fewer fans than an air-cooled server)."""
@@ -338,9 +533,64 @@ class ComponentBuilder:
             return 0.0
         if node.power.declared_w is not None:
             return node.power.declared_w
+        if not node.power.known:  # a part's power is unpublished: nothing to derive from
+            return 0.0
         return power_model.node_power_from_parts(
             node.parts_w, self.assumptions, liquid_cooled=liquid_cooled
         ).node_w
+
+    def _shelf_output(
+        self, rack: str, shelves: list[Any], redundancy: str, r: BlockReader
+    ) -> float | None:
+        """What the rack's power shelves deliver at their redundancy (None without shelves)."""
+        if not shelves:
+            return None
+        outputs = [self.power_shelf(p.name) for p in shelves]
+        if any(o is None for o in outputs):
+            return None
+        count = sum(p.count for p in shelves)
+        installed = sum(o.output_w * p.count for o, p in zip(outputs, shelves, strict=True) if o)
+        try:
+            return power_model.ups_capacity(count, installed / count, redundancy).usable_w
+        except ValueError as problem:
+            self.sink.error(
+                codes.E210,
+                f"rack `{rack}`: {count} power shelves cannot run at {redundancy}",
+                r.span("shelf_redundancy") or r.span("power_shelves"),
+                notes=(str(problem),),
+                help="2N needs an even number of shelves, N+k more than k",
+            )
+            return None
+
+    def _shelf_efficiency(self, shelves: list[Any]) -> float:
+        """Output-weighted efficiency of the shelves (1 without shelves or published figures)."""
+        weighted = total = 0.0
+        for part in shelves:
+            shelf = self.power_shelf(part.name)
+            if shelf is None or shelf.efficiency is None:
+                continue
+            weighted += shelf.efficiency * shelf.output_w * part.count
+            total += shelf.output_w * part.count
+        return weighted / total if total else 1.0
+
+    def plant(self, kind: str, name: str) -> Any:
+        """The plant item or storage appliance `name` of block kind `kind`, built once."""
+
+        def build(definition: Definition) -> Any:
+            r = BlockReader(self.values, kind, definition.attributes)
+            builder, _ = PLANT[kind]
+            item = builder(r, self.sink, self._common(definition, r))
+            return item if r.ok else None
+
+        return self._memo(self._plant[kind], kind, name, build)
+
+    def power_shelf(self, name: str) -> dm.PowerShelf | None:
+        shelf: dm.PowerShelf | None = self.plant("power_shelf", name)
+        return shelf
+
+    def appliance(self, name: str) -> dm.Appliance | None:
+        appliance: dm.Appliance | None = self.plant("appliance", name)
+        return appliance
 
     def _defined_here(self, name: str, message: str) -> tuple[Related, ...]:
         definition = self.scope.lookup(name)
@@ -362,7 +612,9 @@ class ComponentBuilder:
             if share is None:
                 return None
             return share if value.tag.name == "liquid" else 1 - share
-        self.values.wrong_form(attribute, "air, liquid, or `liquid 85%`")
+        self.values.wrong_form(
+            attribute, "air, liquid, or `liquid 85%`", example="cooling = liquid 85%"
+        )
         return None
 
     def scale_up(
@@ -393,14 +645,16 @@ class ComponentBuilder:
             if domain is None:
                 return technology, None
         else:
-            self.values.wrong_form(attribute, "`nvlink { domain = 72 }`")
+            self.values.wrong_form(
+                attribute, "`nvlink { domain = 72 }`", example="scale_up = nvlink { domain = 72 }"
+            )
             return None, None
-        if technology not in ("nvlink", "infinity_fabric", "ualink", "none"):
+        if technology not in SCALE_UP_TECHNOLOGIES:
             self.sink.error(
                 codes.E210,
                 f"unknown scale-up technology `{technology}`",
                 value.span,
-                help="use nvlink, infinity_fabric or ualink",
+                help="use " + ", ".join(SCALE_UP_TECHNOLOGIES),
             )
         span = value.span
         if len(gpu_models) > 1:
@@ -437,6 +691,9 @@ class ComponentBuilder:
         def keep(cache: dict[str, Any]) -> dict[str, Any]:
             return {k: v for k, v in sorted(cache.items()) if v is not None}
 
+        plant: dict[str, Any] = {
+            field: keep(self._plant[kind]) for kind, (_, field) in PLANT.items()
+        }
         return dm.Components(
             gpus=keep(self._gpus),
             cpus=keep(self._cpus),
@@ -445,6 +702,9 @@ class ComponentBuilder:
             transceivers=keep(self._transceivers),
             nodes=keep(self._nodes),
             racks=keep(self._racks),
+            models=keep(self._models),
+            engines=keep(self._engines),
+            **plant,
         )
 
     def component(self, definition: Definition) -> None:
@@ -456,8 +716,13 @@ class ComponentBuilder:
             "transceiver": self.transceiver,
             "node": self.node,
             "rack": self.rack,
+            "model": self.model,
+            "engine": self.engine,
         }
-        builders[definition.kind](definition.name)
+        if definition.kind in PLANT:
+            self.plant(definition.kind, definition.name)
+        else:
+            builders[definition.kind](definition.name)
 
 
 def divide(value: float | None, by: float) -> float | None:

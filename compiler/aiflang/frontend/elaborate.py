@@ -22,8 +22,16 @@ from typing import Any, TypeVar
 from aiflang import units
 from aiflang.diagnostics import Sink, codes, did_you_mean, replacements
 from aiflang.frontend import design as dm
-from aiflang.frontend.components import BlockReader, ComponentBuilder, attributes_of, divide
+from aiflang.frontend.components import (
+    NVIDIA_ENGINE,
+    OTHER_ENGINE,
+    BlockReader,
+    ComponentBuilder,
+    attributes_of,
+)
+from aiflang.frontend.plant import UNIT_SIZE
 from aiflang.frontend.resolve import FactoryUnit, Program
+from aiflang.frontend.storage import build_storage
 from aiflang.frontend.values import ValueReader
 from aiflang.models.assumptions import REGISTRY, Assumptions
 from aiflang.syntax import tree as ast
@@ -65,7 +73,7 @@ class _Elaborator(ComponentBuilder):
         if cooling is not None:
             if isinstance(cooling.value, ast.MapValue):
                 for entry in cooling.value.entries:
-                    amount = self.values.quantity_si(entry, units.POWER)
+                    amount = self.values.quantity_si(entry, units.POWER, kind="hall")
                     if entry.name == "liquid":
                         liquid_w = amount
                     elif entry.name == "air":
@@ -78,27 +86,38 @@ class _Elaborator(ComponentBuilder):
                             help="cooling = { liquid = 2.6 MW, air = 0.6 MW }",
                         )
             elif isinstance(cooling.value, ast.Tagged | ast.Ref):
-                self.values.wrong_form(cooling, "a map such as { liquid = 2.6 MW, air = 0.6 MW }")
+                self.values.wrong_form(
+                    cooling,
+                    "a map such as { liquid = 2.6 MW, air = 0.6 MW }",
+                    example="cooling = { liquid = 2.6 MW, air = 0.6 MW }",
+                )
             else:
-                air_w = self.values.quantity_si(cooling, units.POWER)
+                air_w = self.values.quantity_si(cooling, units.POWER, kind="hall")
         racks = r.get("racks") or []
         for part in racks:
-            self.rack(part.name)
+            rack = self.rack(part.name)
+            if rack is not None and not rack.power.known:
+                self._unknown_power(rack, r.attributes["racks"].value.span)
         feeds = r.get("feeds")
-        ups = r.get("ups")
-        cdus = r.get("cdus")
+        plant = {
+            attribute: self.plant_modules(r, attribute, kind)
+            for attribute, kind in HALL_PLANT.items()
+        }
         hall = dm.Hall(
             name=block.name or "",
             doc=block.doc,
             it_capacity_w=r.get("it_power") or 0.0,
             feeds=dm.Modules(count=feeds[0], size=feeds[1]) if feeds else None,
-            ups=dm.Modules(count=ups[0], size=ups[1]) if ups else None,
             redundancy=r.get("redundancy") or "N",
             derating=r.get("derating"),
             liquid_capacity_w=liquid_w,
             air_capacity_w=air_w,
-            cdus=dm.Modules(count=cdus[0], size=cdus[1]) if cdus else None,
             cdu_redundancy=r.get("cdu_redundancy") or "N",
+            chiller_redundancy=r.get("chiller_redundancy") or "N",
+            dry_cooler_redundancy=r.get("dry_cooler_redundancy") or "N",
+            generator_redundancy=r.get("generator_redundancy") or "N",
+            plant_area_m2=r.get("plant_area"),
+            **plant,
             positions=r.get("positions") or 0,
             racks=[dm.Part(name=p.name, count=p.count) for p in racks],
             floor_loading_kg_per_m2=r.get("floor_loading"),
@@ -107,17 +126,55 @@ class _Elaborator(ComponentBuilder):
         )
         return hall if r.ok else None
 
+    def plant_modules(self, r: BlockReader, attribute: str, kind: str) -> dm.Modules | None:
+        """`4 x 1 MW` as it stands, or `6 x Galaxy_VXL_1250` sized by the part's rating."""
+        value = r.get(attribute)
+        if value is None:
+            return None
+        count, size, name = value
+        if name is not None:
+            item = self.plant(kind, name)
+            if item is None:
+                return None  # resolve reported the name; elaboration the part's values
+            size = UNIT_SIZE[kind](item)
+        return dm.Modules(count=count, size=size or 0.0, part=name, span=r.span(attribute))
+
+    def _unknown_power(self, rack: dm.Rack, span: Any) -> None:
+        parts = sorted(
+            {
+                part.name
+                for node_part in rack.nodes
+                if (node := self.node(node_part.name)) is not None and not node.power.known
+                for part, found in [
+                    *((p, self.gpu(p.name)) for p in node.gpus),
+                    *((p, self.cpu(p.name)) for p in node.cpus),
+                ]
+                if found is not None and found.tdp_w is None
+            }
+        )
+        self.sink.error(
+            codes.E410,
+            f"rack `{rack.name}` has no power figure: it declares none, and the power of "
+            f"{', '.join(parts) or 'some of its parts'} is not published",
+            span,
+            related=self._defined_here(rack.name, "rack defined here"),
+            help=f"give the power you plan for: `rack my_rack extends {rack.name} "
+            "{ power = ... }`, and place that rack",
+        )
+
     def storage(self, block: ast.Block) -> dm.Storage | None:
         r = BlockReader(self.values, "storage", attributes_of(block))
+        built = build_storage(self, block.name or "", r)
         storage = dm.Storage(
             name=block.name or "",
             doc=block.doc,
-            capacity_bytes=divide(r.get("capacity"), 8),
-            bandwidth_bytes_per_s=divide(r.get("bandwidth"), 8),
-            power_w=r.get("power") or 0.0,
+            appliances=built.parts,
+            capacity_bytes=built.capacity_bytes,
+            bandwidth_bytes_per_s=built.bandwidth_bytes_per_s,
+            power_w=built.power_w,
             hall=r.get("hall"),
-            positions=r.get("positions") or 0,
-            price_usd=r.get("price"),
+            positions=built.positions,
+            price_usd=built.price_usd,
             price_usd_per_byte=_mul(r.get("price_per_capacity"), 8),
             span=block.name_span,
             attr_spans=_spans(block),
@@ -143,7 +200,11 @@ class _Elaborator(ComponentBuilder):
                     if count is not None:
                         declared[entry.name] = count
             else:
-                self.values.wrong_form(counts, "{ leaf = 32, spine = 16 }")
+                self.values.wrong_form(
+                    counts,
+                    "{ leaf = 32, spine = 16 }",
+                    example="switches = { leaf = 32, spine = 16 }",
+                )
         tiers = r.get("tiers")
         if tiers is not None and tiers > 3:
             self.sink.error(
@@ -155,11 +216,27 @@ class _Elaborator(ComponentBuilder):
             tiers = None
         for tier in ("leaf", "spine", "core"):
             name = r.get(tier)
-            if name is not None and self.switch(name) is None:
+            switch = self.switch(name) if name is not None else None
+            if name is not None and switch is None:
+                r.ok = False
+            elif switch is not None and switch.technology == "nvlink":
+                # An NVLink switch tray is a rack part: the scale-up domain, not a fabric.
+                self.sink.error(
+                    codes.E202,
+                    f"`{tier}` expects a network switch, but `{name}` is an NVLink switch tray",
+                    r.span(tier),
+                    help="list NVLink switch trays in a rack's `switches`; a fabric's switches "
+                    "are infiniband or ethernet",
+                )
                 r.ok = False
         transceiver = r.get("transceiver")
         if transceiver is not None:
             self.transceiver(transceiver)
+        elif r.has("distance"):
+            # The fabric pass picks the optics by distance among every part in scope.
+            for name, definition in self.scope.names():
+                if definition.kind == "transceiver":
+                    self.transceiver(name)
         fabric = dm.Fabric(
             name=block.name or "",
             doc=block.doc,
@@ -173,6 +250,7 @@ class _Elaborator(ComponentBuilder):
             spine=r.get("spine"),
             core=r.get("core"),
             transceiver=transceiver,
+            distance_m=r.get("distance"),
             declared_switches=declared,
             hall=r.get("hall"),
             training=r.get("training"),
@@ -216,15 +294,83 @@ class _Elaborator(ComponentBuilder):
         r = BlockReader(self.values, "serve", attributes_of(block))
         params = r.get("params")
         active = r.get("active_params")
+        model_name = r.get("model")
+        model = self.model(model_name) if model_name is not None else None
+        if model_name is not None and model is None:
+            r.ok = False
+        if params is None and model is not None:
+            params = model.params
+            active = active if active is not None else model.active_params
+        if params is None and model_name is None and r.has("params"):
+            r.ok = False  # `params` is written, and its value error is reported
+        elif params is None and model_name is None:
+            self.sink.error(
+                codes.E205,
+                f'serve "{block.name}" needs `params` or a `model`',
+                block.name_span,
+                help="name a model (`model = Llama3_1_70B`, see `aifc catalog`) or give "
+                "`params = 70 billion`",
+            )
+            r.ok = False
         self._check_active(params, active, r)
+        engine = r.get("engine")
+        if engine is not None and self.engine(engine) is None:
+            r.ok = False
+        if engine is None:
+            self.engine(NVIDIA_ENGINE)
+            self.engine(OTHER_ENGINE)
+        parallelism = self._parallelism(r)
+        prefill_gpus = r.get("prefill_gpus")
+        prefill_share = r.get("prefill_share")
+        if prefill_gpus is not None and prefill_share is not None:
+            self.sink.error(
+                codes.E210,
+                "give prefill_gpus or prefill_share, not both",
+                r.span("prefill_share"),
+                help="prefill_share = 25% is a 1:3 split of prefill to decode GPUs",
+            )
+            r.ok = False
+        if prefill_share is not None and not 0.0 < prefill_share < 1.0:
+            self.sink.error(
+                codes.E210,
+                f"`prefill_share` must lie strictly between 0% and 100%, found "
+                f"{prefill_share * 100:g}%",
+                r.span("prefill_share"),
+                help="the rest of the workload's GPUs decode: prefill_share = 25% is a 1:3 split",
+            )
+            r.ok = False
+        draft = r.get("draft_tokens") or 0
+        acceptance = r.get("acceptance_length")
+        if acceptance is not None and not 1.0 <= acceptance <= draft + 1:
+            self.sink.error(
+                codes.E210,
+                f"acceptance_length {acceptance:g} is outside 1 to draft_tokens + 1 ({draft + 1})",
+                r.span("acceptance_length"),
+                help="the acceptance length counts the tokens each step emits, the verified "
+                "bonus token included: at most draft_tokens + 1",
+            )
+            r.ok = False
+        input_tokens = r.get("input_tokens") or 1024
+        output_tokens = r.get("output_tokens") or 256
+        context = model.context_length if model is not None else None
+        if context is not None and input_tokens + output_tokens > context:
+            self.sink.warning(
+                codes.W503,
+                f'serve "{block.name}" asks for {input_tokens + output_tokens:,} tokens '
+                f"({input_tokens:,} in, {output_tokens:,} out), over {model_name}'s context "
+                f"of {context:,}",
+                r.span("input_tokens") or r.span("output_tokens") or block.name_span,
+                help="shorten input_tokens or output_tokens, or name a model with a longer context",
+            )
+        disaggregated = r.get("disaggregated")
         serve = dm.Serve(
             name=block.name or "",
             doc=block.doc,
             params=params or 0.0,
             active_params=active or params or 0.0,
             precision=r.get("precision") or "fp8",
-            input_tokens=r.get("input_tokens") or 1024,
-            output_tokens=r.get("output_tokens") or 256,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
             requested_user_rate_tokens_per_s=r.get("user_rate"),
             share=r.get("share"),
             gpus=r.get("gpus"),
@@ -233,10 +379,65 @@ class _Elaborator(ComponentBuilder):
             head_dim=r.get("head_dim"),
             kv_precision=r.get("kv_precision"),
             gpus_per_replica=r.get("gpus_per_replica"),
+            model=model_name,
+            engine=engine,
+            ttft_limit_s=r.get("ttft_limit"),
+            tpot_limit_s=r.get("tpot_limit"),
+            parallelism=parallelism,
+            disaggregated=bool(
+                disaggregated or prefill_gpus is not None or prefill_share is not None
+            ),
+            prefill_gpus=prefill_gpus,
+            prefill_share=prefill_share,
+            draft_tokens=draft,
+            acceptance_length=acceptance,
             span=block.name_span,
             attr_spans=_spans(block),
         )
         return serve if r.ok else None
+
+    def _parallelism(self, r: BlockReader) -> dict[str, int]:
+        """tp, dp, ep, pp from the single attributes and the `parallelism` map (not both)."""
+        sizes: dict[str, int] = {}
+        for name in ("tp", "dp", "ep", "pp"):
+            value = r.get(name)
+            if value is not None:
+                sizes[name] = value
+        mapped = r.attributes.get("parallelism")
+        if mapped is None:
+            return sizes
+        if not isinstance(mapped.value, ast.MapValue):
+            self.values.wrong_form(
+                mapped, "a map of parallel sizes", example="parallelism = { tp = 8, ep = 8 }"
+            )
+            r.ok = False
+            return sizes
+        for entry in mapped.value.entries:
+            if entry.name not in ("tp", "dp", "ep", "pp"):
+                self.sink.error(
+                    codes.E208,
+                    f"parallelism has no size `{entry.name}`",
+                    entry.name_span,
+                    help="sizes are tp (tensor), dp (data-parallel attention), ep (expert) "
+                    "and pp (pipeline)",
+                )
+                r.ok = False
+                continue
+            if entry.name in sizes:
+                self.sink.error(
+                    codes.E210,
+                    f"`{entry.name}` is given both alone and in `parallelism`",
+                    entry.name_span,
+                    help="keep one of them",
+                )
+                r.ok = False
+                continue
+            count = self.values.count(entry)
+            if count is None:
+                r.ok = False
+                continue
+            sizes[entry.name] = count
+        return sizes
 
     def finance(self, block: ast.Block | None) -> dm.Finance:
         if block is None:
@@ -259,6 +460,8 @@ class _Elaborator(ComponentBuilder):
 
     def requirement(self, rule: ast.Require) -> dm.Requirement | None:
         value = rule.value
+        if isinstance(value, ast.Invalid):
+            return None
         if not isinstance(value, ast.Quantity):
             self.sink.error(
                 codes.E216, "a `require` rule compares with a number or a quantity", value.span
@@ -368,7 +571,6 @@ def _factory(unit: FactoryUnit, sink: Sink) -> dm.Design:
         for e in block.entries
         if isinstance(e, ast.Require) and (req := elaborator.requirement(e))
     ]
-    _check_member_refs(sink, block, halls, storage, fabrics, train, serve)
     return dm.Design(
         name=block.name or "",
         file=unit.file,
@@ -412,52 +614,16 @@ def _members(
     return [item for m in members if m.kind == kind and (item := build(m)) is not None]
 
 
-def _check_member_refs(
-    sink: Sink,
-    block: ast.Block,
-    halls: list[dm.Hall],
-    storage: list[dm.Storage],
-    fabrics: list[dm.Fabric],
-    train: list[dm.Train],
-    serve: list[dm.Serve],
-) -> None:
-    # Names come from the factory as written: a hall whose values are wrong was not
-    # elaborated, but it exists, and naming it is no second error.
-    def written(kind: str) -> list[str]:
-        return [
-            e.name for e in block.entries if isinstance(e, ast.Block) and e.kind == kind and e.name
-        ]
-
-    hall_names = written("hall")
-    fabric_names = written("fabric")
-    storage_names = written("storage")
-
-    def check(name: str | None, known: list[str], what: str, node: dm.Node_) -> None:
-        if name is None or name in known:
-            return
-        close = difflib.get_close_matches(name, known, n=2)
-        # The fix rewrites the whole `what = name` line, the one span the design keeps.
-        written = node.attr_spans.get(what)
-        sink.error(
-            codes.E201,
-            f"unknown {what} `{name}`",
-            node.span,
-            help=did_you_mean(close) or f"the factory's {what}s are: {', '.join(known) or 'none'}",
-            fixes=replacements(written, [f"{what} = {_name_text(c)}" for c in close]),
-        )
-
-    for item in storage:
-        check(item.hall, hall_names, "hall", item)
-    for fabric in fabrics:
-        check(fabric.hall, hall_names, "hall", fabric)
-    for workload in train:
-        check(workload.fabric, fabric_names, "fabric", workload)
-        check(workload.storage, storage_names, "storage", workload)
-
-
-def _name_text(name: str) -> str:
-    """A name as it can be written back: bare when it is an identifier, else quoted."""
-    return name if name.isidentifier() else '"' + name.replace('"', '\\"') + '"'
+# Hall attributes that name plant, and the block kind of the parts they may name.
+HALL_PLANT = {
+    "ups": "ups",
+    "cdus": "cdu",
+    "chillers": "chiller",
+    "dry_coolers": "dry_cooler",
+    "generators": "generator",
+    "batteries": "battery",
+    "busways": "busway",
+}
 
 
 def _spans(block: ast.Block) -> dict[str, Any]:

@@ -4,11 +4,21 @@ Afterwards every factory has a `Scope` in which each name it uses resolves
 to exactly one `Definition`, every definition's attributes are merged with
 those it extends, and every attribute name is one its block kind knows.
 
-Needs: parsed modules (the `load` callback parses imported files). Emits:
-E201 unknown name, E202 wrong kind, E205 missing attribute, E206 duplicate
-definition, E207 duplicate attribute, E208 unknown attribute, E209 unknown
-or misplaced block, E211 import cycle, E212 import outside the project,
-E213 import not found, E214 extends cycle or self-containment.
+Names of the factory's own members (the `hall` a storage system stands in,
+the `fabric` and `storage` a workload uses) are checked here too, so every
+unknown name is reported in the same run as the syntax errors.
+
+Each check costs O(1) amortised per name: `extends` chains are merged once
+and memoised (at most `MAX_EXTENDS_DEPTH` deep, E108), and did-you-mean
+help comes from an index of each scope's names by kind, built once
+(`aiflang.frontend.scope`), and only for diagnostics the sink will show.
+
+Needs: the design's files (`aiflang.frontend.imports` reads and parses them).
+Emits: E108 (limits), E201 unknown name, E202 wrong kind, E205 missing
+attribute, E206 duplicate definition, E207 duplicate attribute, E208 unknown
+attribute, E209 unknown or misplaced block, E211 import cycle, E212 import
+outside the project, E213 import not found, E214 extends cycle or
+self-containment.
 
 A project may add catalog files of its own (`catalog` in its
 configuration): their definitions join the built-in catalog's scope,
@@ -19,74 +29,54 @@ resolved.
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiflang.catalog import catalog_modules
-from aiflang.diagnostics import (
-    WITHHELD_LINE,
-    Related,
-    Sink,
-    Span,
-    codes,
-    did_you_mean,
-    replacements,
+from aiflang.diagnostics import Related, Sink, Span, codes, did_you_mean, replacements
+from aiflang.frontend.imports import (
+    MAX_DESIGN_BYTES,
+    MAX_DESIGN_FILES,
+    MAX_IMPORT_DEPTH,
+    MAX_IMPORTS_PER_FILE,
+    Files,
+    Loader,
+    Parser,
+    read_file,
 )
-from aiflang.fileio import NotRegularFile, TooLarge, read_limited
-from aiflang.frontend.settings import Setting, apply_settings
-from aiflang.frontend.uncertain import check_sweep, nominal_module
+from aiflang.frontend.scope import Definition, Scope, Suggestions, close_matches
+from aiflang.frontend.settings import Setting
+from aiflang.frontend.uncertain import check_sweep
+from aiflang.frontend.values import is_unit
+from aiflang.records import record
 from aiflang.syntax import tree as ast
-from aiflang.syntax.parser import (
-    MAX_FILE_BYTES,
-    ParseResult,
-    decode_source,
-    oversize,
-    parse_source,
-)
+from aiflang.syntax.parser import parse_source
 from aiflang.syntax.schema import BLOCKS, COMPONENT_KINDS, Form
 
-MAX_IMPORT_DEPTH = 16
+__all__ = [
+    "MAX_DESIGN_BYTES",
+    "MAX_DESIGN_FILES",
+    "MAX_EXTENDS_DEPTH",
+    "MAX_IMPORTS_PER_FILE",
+    "MAX_IMPORT_DEPTH",
+    "Definition",
+    "FactoryUnit",
+    "Loader",
+    "Override",
+    "Parser",
+    "Program",
+    "Scope",
+    "catalog_scope",
+    "check_catalog",
+    "resolve",
+    "resolved_catalog",
+]
 
+MAX_EXTENDS_DEPTH = 16  # definitions in one `extends` chain, the catalog entry included
 
-@dataclass(slots=True)
-class Definition:
-    """A component definition with its attributes merged along `extends`."""
-
-    kind: str
-    name: str
-    block: ast.Block
-    builtin: bool = False
-    attributes: dict[str, ast.Attribute] = field(default_factory=dict)
-    doc: str | None = None
-    broken: bool = False  # its `extends` chain could not be followed
-
-
-@dataclass(slots=True)
-class Scope:
-    """Names visible at one level; lookups fall through to the parent."""
-
-    symbols: dict[str, Definition] = field(default_factory=dict)
-    parent: Scope | None = None
-
-    def lookup(self, name: str) -> Definition | None:
-        scope: Scope | None = self
-        while scope is not None:
-            if name in scope.symbols:
-                return scope.symbols[name]
-            scope = scope.parent
-        return None
-
-    def names(self) -> Iterator[tuple[str, Definition]]:
-        seen: set[str] = set()
-        scope: Scope | None = self
-        while scope is not None:
-            for name, definition in scope.symbols.items():
-                if name not in seen:
-                    seen.add(name)
-                    yield name, definition
-            scope = scope.parent
+# Attributes that name a member of the factory (a hall, fabric or storage), not a component.
+_MEMBER_KINDS = ("hall", "fabric", "storage")
 
 
 @dataclass(slots=True)
@@ -94,6 +84,17 @@ class FactoryUnit:
     block: ast.Block
     scope: Scope
     file: str
+
+
+@record
+class Override:
+    """A definition of the design that takes the name of a built-in catalog entry."""
+
+    kind: str
+    name: str
+    builtin_kind: str
+    span: Span
+    extends: bool  # `gpu H100 extends H100 { ... }`: a deliberate refinement
 
 
 @dataclass(slots=True)
@@ -108,22 +109,7 @@ class Program:
     # Every parsed module by its display name (the root file's with settings applied).
     modules: dict[str, ast.Module] = field(default_factory=dict)
     main: str = ""  # the root file's display name, as its spans give it
-
-
-# Returns a file's bytes, or None when it cannot be read; may raise
-# `fileio.NotRegularFile` or `fileio.TooLarge` to say why.
-Loader = Callable[[Path], "bytes | None"]
-Parser = Callable[[str, str], ParseResult]  # text, file -> parse (`parse_source` or a cache)
-
-
-def _read(path: Path) -> bytes | None:
-    # Bounded and non-blocking: an import of a FIFO or of /dev/zero must not hang.
-    try:
-        return read_limited(path, MAX_FILE_BYTES)
-    except (NotRegularFile, TooLarge):
-        raise
-    except OSError:
-        return None
+    overrides: list[Override] = field(default_factory=list)
 
 
 def catalog_scope(sink: Sink | None = None) -> Scope:
@@ -149,21 +135,18 @@ class _Resolver:
         catalog: Sequence[Path] = (),
         parse: Parser = parse_source,
     ) -> None:
-        self.root = root.resolve()
-        self.parse = parse
         self.sink = sink
-        self.loader = loader
-        self.settings = settings
-        self.main: Path | None = None
+        self.files = Files(root, sink, loader, parse=parse, settings=settings)
         self.program = Program()
-        self.parsed: dict[Path, ast.Module] = {}
-        self.file_scopes: dict[Path, Scope] = {}
-        self.imports: dict[Path, list[Path]] = {}
         self.imported: Scope | None = None  # the definitions of the root file's imports
         self.catalog = catalog_scope(sink)
         for result in catalog_modules():
             self.program.sources[result.module.file] = result.text
-        self.check_definitions(self.catalog)
+        self.file_scopes: dict[Path, Scope] = {}
+        self.suggestions: dict[int, Suggestions] = {}  # by id of the scope
+        self.check_definitions(self.catalog, builtin=True)  # checked by the tests
+        # Overrides are found against the built-in entries, whatever layers stand above.
+        self.builtin = self.catalog
         if catalog:
             self.catalog = self.project_catalog(catalog)
             self.check_definitions(self.catalog)
@@ -172,7 +155,7 @@ class _Resolver:
         """The project's own catalog files, in a scope in front of the built-in one."""
         scope = Scope(parent=self.catalog)
         for path in files:
-            module = self.load(path.resolve(), [], None)
+            module = self.files.load(path.resolve(), [], None)
             if module is None:
                 continue
             for entry in module.entries:
@@ -183,91 +166,6 @@ class _Resolver:
                 elif isinstance(entry, ast.Block):
                     self.misplaced(entry, "in a catalog file")
         return scope
-
-    # Files and imports -------------------------------------------------
-    def display(self, path: Path) -> str:
-        try:
-            return str(path.relative_to(Path.cwd()))
-        except ValueError:
-            return str(path)
-
-    def load(self, path: Path, stack: list[Path], span: Span | None) -> ast.Module | None:
-        if path in self.parsed:
-            return self.parsed[path]
-        try:
-            data = self.loader(path)
-        except NotRegularFile:
-            self.sink.error(
-                codes.E213,
-                f"{self.display(path)} is not a regular file",
-                span,
-                help="import .aif files; a FIFO, device or folder cannot be imported",
-            )
-            return None
-        except TooLarge as error:
-            self.sink.add(oversize(error.size, self.display(path)))
-            return None
-        if data is None:
-            self.sink.error(
-                codes.E213,
-                f"cannot read imported file {self.display(path)}",
-                span,
-                help="check the path; imports are relative to the importing file",
-            )
-            return None
-        file = self.display(path)
-        text, problem = decode_source(data, file)
-        if problem is not None or text is None:
-            if problem is not None:
-                self.sink.add(problem)
-            return None
-        result = self.parse(text, file)
-        self.program.sources[file] = _quotable(result)
-        self.sink.extend(result.diagnostics)
-        module = result.module
-        if path == self.main and self.settings:
-            module, texts = apply_settings(module, self.settings, self.sink)
-            self.program.sources.update(texts)
-        module = nominal_module(module, self.sink)
-        self.parsed[path] = module
-        self.program.modules[file] = module
-        self.imports[path] = []
-        stack.append(path)
-        for entry in module.entries:
-            if isinstance(entry, ast.Import):
-                self.follow_import(path, entry, stack)
-        stack.pop()
-        return module
-
-    def follow_import(self, importer: Path, entry: ast.Import, stack: list[Path]) -> None:
-        target = (importer.parent / entry.path).resolve()
-        if not target.is_relative_to(self.root):
-            self.sink.error(
-                codes.E212,
-                f'import "{entry.path}" leaves the project folder {self.display(self.root)}',
-                entry.span,
-                help="keep imported files inside the project, or pass a wider --root",
-            )
-            return
-        if target in stack:
-            cycle = " -> ".join(self.display(p) for p in [*stack[stack.index(target) :], target])
-            self.sink.error(
-                codes.E211,
-                f"import cycle: {cycle}",
-                entry.span,
-                help="move the shared definitions into a file that both import",
-            )
-            return
-        if len(stack) >= MAX_IMPORT_DEPTH:
-            self.sink.error(
-                codes.E108,
-                f"imports nest deeper than {MAX_IMPORT_DEPTH} files",
-                entry.span,
-                help="flatten the import chain",
-            )
-            return
-        if self.load(target, stack, entry.span) is not None:
-            self.imports[importer].append(target)
 
     # Scopes --------------------------------------------------------------
     def file_scope(self, path: Path) -> Scope:
@@ -282,29 +180,18 @@ class _Resolver:
         if path in self.file_scopes:
             return self.file_scopes[path]
         imported = Scope(parent=self.catalog)
-        for dependency in self._transitive_imports(path):
-            module = self.parsed.get(dependency)
+        for dependency in self.files.transitive(path):
+            module = self.files.parsed.get(dependency)
             if module is not None:
                 # Blocks out of place in a library are reported when the library is
                 # checked itself; here only its definitions count.
                 self.collect(module.entries, imported, top_level=False, report=True)
         scope = Scope(parent=imported)
         self.file_scopes[path] = scope  # set before collecting: a file may be seen twice
-        module = self.parsed[path]
+        module = self.files.parsed[path]
         self.collect(module.entries, scope, top_level=True, report=True)
         self.imported = imported
         return scope
-
-    def _transitive_imports(self, path: Path) -> list[Path]:
-        order: list[Path] = []
-        pending = list(self.imports.get(path, []))
-        while pending:
-            current = pending.pop(0)
-            if current in order or current == path:
-                continue
-            order.append(current)
-            pending.extend(self.imports.get(current, []))
-        return order
 
     def collect(
         self, entries: tuple[ast.Entry, ...], scope: Scope, *, top_level: bool, report: bool
@@ -352,7 +239,11 @@ class _Resolver:
             self.unknown_kind(block)
 
     def unknown_kind(self, block: ast.Block) -> None:
-        suggestions = difflib.get_close_matches(block.kind, list(BLOCKS), n=3)
+        suggestions = (
+            close_matches(block.kind, list(BLOCKS))
+            if self.sink.wants(codes.E209, block.kind_span)
+            else []
+        )
         self.sink.error(
             codes.E209,
             f"unknown block kind `{block.kind}`",
@@ -362,25 +253,45 @@ class _Resolver:
         )
 
     # Checks ----------------------------------------------------------------
-    def check_definitions(self, scope: Scope, definitions: Scope | None = None) -> None:
-        """Merge and check the definitions of `definitions` (default: `scope`'s own),
-        resolving their names in `scope`."""
+    def check_definitions(
+        self, scope: Scope, definitions: Scope | None = None, *, builtin: bool = False
+    ) -> None:
+        """Merge each definition of `definitions` (default: `scope`'s own) along
+        `extends`, then check its attributes and names, resolving them in `scope`.
+
+        The built-in catalog ships checked (`check_catalog`, run by the tests),
+        so a run only merges its entries (`builtin=True`).
+        """
         for definition in (definitions or scope).symbols.values():
             self.merge_extends(definition, scope)
+            if builtin:
+                continue
             self.check_attributes(definition.block, definition.kind)
             self.check_references(
                 definition.block, definition.kind, scope, definition.attributes, definition.name
             )
 
     def merge_extends(self, definition: Definition, scope: Scope) -> None:
-        chain: list[Definition] = [definition]
-        current = definition
+        """Merge `definition`'s attributes along its `extends` chain, once.
+
+        The chain is walked with an identity set, up to the first definition
+        already merged (whose merge is reused) or `MAX_EXTENDS_DEPTH` links;
+        every link of a sound chain is memoised on the way back, so a chain of
+        n definitions costs O(n) in all. A cycle is E214 on each definition
+        that walks into it; a chain too deep is E108 once, and the definitions
+        that extend a too-deep one are left broken without another word.
+        """
+        if definition.merged:
+            return
+        chain = [definition]
+        on_chain = {id(definition)}
+        current, tail, broken = definition, None, False
         while current.block.extends:
             base = self.lookup_base(current, scope)
             if base is None:
-                definition.broken = True
+                broken = True
                 break
-            if base in chain:
+            if id(base) in on_chain:
                 names = " -> ".join(d.name for d in [*chain, base])
                 self.sink.error(
                     codes.E214,
@@ -388,27 +299,56 @@ class _Resolver:
                     definition.block.extends_span,
                     help="break the cycle: one definition must stand on its own",
                 )
-                definition.broken = True
+                broken = True
+                break
+            if base.merged and not base.broken:
+                tail = base
+                break
+            if base.merged and base.too_deep:
+                definition.too_deep = broken = True
                 break
             chain.append(base)
+            on_chain.add(id(base))
             current = base
-        merged: dict[str, ast.Attribute] = {}
-        for link in reversed(chain):
-            for entry in link.block.entries:
-                if isinstance(entry, ast.Attribute):
-                    merged[entry.name] = entry
-        definition.attributes = merged
-        if definition.doc is None:
-            definition.doc = next((d.doc for d in chain if d.doc), None)
+            if len(chain) > MAX_EXTENDS_DEPTH:
+                break
+        depth = len(chain) + (tail.depth if tail else 0)
+        if not broken and depth > MAX_EXTENDS_DEPTH:
+            self.sink.error(
+                codes.E108,
+                f"{definition.kind} `{definition.name}` extends a chain of more than "
+                f"{MAX_EXTENDS_DEPTH} definitions",
+                definition.block.extends_span,
+                help=f"`extends` chains run at most {MAX_EXTENDS_DEPTH} definitions deep; "
+                "extend an entry nearer the catalog",
+            )
+            definition.too_deep = broken = True
+        merged: dict[str, ast.Attribute] = dict(tail.attributes) if tail else {}
+        doc = tail.doc if tail else None
+        links = [definition] if broken else chain
+        for index in range(len(chain) - 1, -1, -1):
+            link = chain[index]
+            merged = {**merged, **_own_attributes(link.block)}
+            doc = link.doc or doc
+            if link in links:
+                link.attributes = merged
+                link.doc = link.doc or doc
+                link.depth = (tail.depth if tail else 0) + len(chain) - index
+                link.merged = True
+        definition.broken = broken
 
     def lookup_base(self, definition: Definition, scope: Scope) -> Definition | None:
         name = definition.block.extends
         assert name is not None
         span = definition.block.extends_span
-        # A definition may extend a same-named one further out (`gpu H100 extends H100`).
+        # A definition may extend a same-named one further out (`gpu H100 extends H100`):
+        # a design's the catalog's; a project catalog entry's the built-in one below it.
         base = scope.lookup(name)
-        if base is definition:
-            base = self.catalog.lookup(name) if not definition.builtin else None
+        if base is definition and not definition.builtin:
+            base = self.catalog.lookup(name)
+        elif base is definition:
+            home = _scope_of(scope, definition)
+            base = home.parent.lookup(name) if home is not None and home.parent else None
         if base is None:
             self.unknown_name(name, definition.kind, scope, span)
             return None
@@ -441,13 +381,22 @@ class _Resolver:
                     continue
                 seen[entry.name] = entry
                 if kind != "assumptions" and entry.name not in spec.attrs:
-                    suggestions = difflib.get_close_matches(entry.name, list(spec.attrs), n=3)
+                    suggestions = (
+                        close_matches(entry.name, list(spec.attrs))
+                        if self.sink.wants(codes.E208, entry.name_span)
+                        else []
+                    )
                     self.sink.error(
                         codes.E208,
                         f"a {kind} has no attribute `{entry.name}`",
                         entry.name_span,
                         help=did_you_mean(suggestions)
-                        or f"{kind} attributes are: {', '.join(spec.attrs)}",
+                        or (
+                            f"{kind} attributes are: {', '.join(spec.attrs)}"
+                            if spec.attrs
+                            else f"a {kind} holds blocks ({', '.join(spec.children)}), "
+                            "not attributes"
+                        ),
                         fixes=replacements(entry.name_span, suggestions),
                     )
             elif isinstance(entry, ast.Block):
@@ -503,11 +452,13 @@ class _Resolver:
             self.check_required(kind, attributes, block)
         for attribute in attributes.values():
             attr = spec.attrs.get(attribute.name)
-            if attr is None or attr.form not in (Form.REF, Form.PARTS) or not attr.ref_kind:
+            if attr is None or attr.form not in _NAMING_FORMS or not attr.ref_kind:
                 continue
-            if attr.ref_kind[0] in ("hall", "fabric", "storage"):
-                continue  # factory members, checked by elaborate
+            if attr.ref_kind[0] in _MEMBER_KINDS:
+                continue  # factory members, checked by `member_references`
             for ref in _references(attribute.value):
+                if attr.form is Form.PLANT and is_unit(ref.name):
+                    continue  # `ups = 4 x MW`: a unit without a value, reported by elaborate
                 if ref.name == owner and kind not in attr.ref_kind:
                     self.sink.error(
                         codes.E214,
@@ -525,7 +476,7 @@ class _Resolver:
         if definition is None:
             self.unknown_name(ref.name, kinds[0], scope, ref.span)
         elif definition.kind not in kinds:
-            close = _names_of_kind(scope, kinds[0], ref.name)
+            close = self.close_names(ref.name, kinds[0], scope, codes.E202, ref.span)
             self.sink.error(
                 codes.E202,
                 f"`{what}` expects a {' or '.join(kinds)}, but `{ref.name}` is a {definition.kind}",
@@ -535,8 +486,19 @@ class _Resolver:
                 fixes=replacements(ref.span, close),
             )
 
+    def close_names(
+        self, name: str, kind: str, scope: Scope, code: codes.Code, span: Span
+    ) -> list[str]:
+        """Names of `kind` close to `name`, unless the diagnostic would not be shown."""
+        if not self.sink.wants(code, span):
+            return []
+        index = self.suggestions.get(id(scope))
+        if index is None:
+            index = self.suggestions[id(scope)] = Suggestions(scope)
+        return index.close(name, kind)
+
     def unknown_name(self, name: str, kind: str, scope: Scope, span: Span) -> None:
-        suggestions = _names_of_kind(scope, kind, name)
+        suggestions = self.close_names(name, kind, scope, codes.E201, span)
         self.sink.error(
             codes.E201,
             f"unknown {kind} `{name}`",
@@ -579,12 +541,54 @@ class _Resolver:
                 )
             self.check_attributes(entry, entry.kind)
             self.check_references(entry, entry.kind, scope)
-        self.program.factories.append(FactoryUnit(block, scope, self.display(path)))
+        self.member_references(members)
+        self.program.factories.append(FactoryUnit(block, scope, self.files.display(path)))
+
+    def member_references(self, members: dict[tuple[str, str], ast.Block]) -> None:
+        """Names of halls, fabrics and storage systems that other members refer to."""
+        names: dict[str, list[str]] = {kind: [] for kind in _MEMBER_KINDS}
+        for kind, name in members:
+            if kind in names and name:
+                names[kind].append(name)
+        known = {kind: set(found) for kind, found in names.items()}
+        for (kind, _), block in members.items():
+            spec = BLOCKS[kind]
+            for entry in block.entries:
+                if not isinstance(entry, ast.Attribute):
+                    continue
+                attr = spec.attrs.get(entry.name)
+                if attr is None or attr.form is not Form.REF or not attr.ref_kind:
+                    continue
+                what = attr.ref_kind[0]
+                value = entry.value
+                if what not in known or not isinstance(value, ast.Ref | ast.StringValue):
+                    continue
+                name = value.name if isinstance(value, ast.Ref) else value.text
+                if name in known[what]:
+                    continue
+                close = (
+                    close_matches(name, names[what])
+                    if self.sink.wants(codes.E201, value.span)
+                    else []
+                )
+                self.sink.error(
+                    codes.E201,
+                    f"unknown {what} `{name}`",
+                    value.span,
+                    help=did_you_mean(close)
+                    or f"the factory's {what}s are: {', '.join(names[what]) or 'none'}",
+                    # The fix rewrites the whole `what = name` attribute, as an editor shows it.
+                    fixes=replacements(
+                        entry.span, [f"{entry.name} = {_name_text(c)}" for c in close]
+                    ),
+                )
 
     def run(self, path: Path) -> None:
-        self.main = path.resolve()
-        self.program.main = self.display(self.main)
-        module = self.load(path.resolve(), [], None)
+        self.files.main = path.resolve()
+        self.program.main = self.files.display(self.files.main)
+        module = self.files.load(path.resolve(), [], None)
+        self.program.sources.update(self.files.sources)
+        self.program.modules.update(self.files.modules)
         if module is None:
             return
         scope = self.file_scope(path.resolve())
@@ -615,24 +619,58 @@ class _Resolver:
         self.program.definitions.extend(scope.symbols.values())
         self.program.file_scope = scope
 
+    def find_overrides(self) -> None:
+        """Record every definition that takes a built-in entry's name; W202 without `extends`."""
+        scopes = [*self.file_scopes.values(), *(unit.scope for unit in self.program.factories)]
+        seen: set[int] = set()
+        for start in scopes:
+            current: Scope | None = start
+            while current is not None and current is not self.builtin:
+                for name, definition in current.symbols.items():
+                    builtin = self.builtin.symbols.get(name)
+                    # A block equal to the built-in one (the catalog file itself) overrides nothing.
+                    if (
+                        builtin is None
+                        or id(definition) in seen
+                        or definition.block == builtin.block
+                    ):
+                        continue
+                    seen.add(id(definition))
+                    self.override(definition, builtin)
+                current = current.parent
 
-def _quotable(result: ParseResult) -> str:
-    """The text snippets may quote: all of a design, one line of anything else.
+    def override(self, definition: Definition, builtin: Definition) -> None:
+        block = definition.block
+        extends = block.extends == definition.name and builtin.kind == definition.kind
+        self.program.overrides.append(
+            Override(definition.kind, definition.name, builtin.kind, block.name_span, extends)
+        )
+        if extends:
+            return
+        what = builtin.kind if builtin.kind == definition.kind else f"built-in {builtin.kind}"
+        self.sink.warning(
+            codes.W202,
+            f"{definition.kind} `{definition.name}` shadows the built-in catalog {what} "
+            f"`{definition.name}`",
+            block.name_span,
+            related=(Related(builtin.block.name_span, "built-in entry defined here"),),
+            help=f"to override it on purpose, write `{definition.kind} {definition.name} "
+            f"extends {definition.name} {{ ... }}` and change only what differs; or rename it",
+        )
 
-    A file with syntax errors may not be a design at all (a link or import
-    can point anywhere); its diagnostics would quote every line that fails
-    to parse. Only the first offending line stays; the others read as
-    withheld (`WITHHELD_LINE`), and their diagnostics show no snippet.
-    """
-    spans = [d.span for d in result.diagnostics if d.is_error and d.span]
-    first = min(spans, key=Span.sort_key, default=None)
-    if first is None:
-        return result.text
-    lines = result.text.split("\n")
-    return "\n".join(
-        line if number == first.line else WITHHELD_LINE
-        for number, line in enumerate(lines, start=1)
-    )
+
+def _scope_of(scope: Scope, definition: Definition) -> Scope | None:
+    """The scope, `scope` or one around it (a few layers), that defines `definition`."""
+    current: Scope | None = scope
+    while current is not None:
+        if current.symbols.get(definition.name) is definition:
+            return current
+        current = current.parent
+    return None
+
+
+# Forms whose value names definitions (`8 x H100`, `leaf = QM9700`, `ups = 6 x Galaxy_VX_1250`).
+_NAMING_FORMS = (Form.REF, Form.PARTS, Form.PLANT)
 
 
 def _references(value: ast.Value) -> Iterator[ast.Ref]:
@@ -645,13 +683,13 @@ def _references(value: ast.Value) -> Iterator[ast.Ref]:
             yield from _references(item.value)
 
 
-def _names_of_kind(scope: Scope, kind: str, name: str) -> list[str]:
-    names = [n for n, d in scope.names() if d.kind == kind]
-    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
-    if not close:
-        lowered = {n.lower(): n for n in names}
-        close = [lowered[n] for n in difflib.get_close_matches(name.lower(), list(lowered), n=3)]
-    return close
+def _name_text(name: str) -> str:
+    """A name as it can be written back: bare when it is an identifier, else quoted."""
+    return name if name.isidentifier() else '"' + name.replace('"', '\\"') + '"'
+
+
+def _own_attributes(block: ast.Block) -> dict[str, ast.Attribute]:
+    return {e.name: e for e in block.entries if isinstance(e, ast.Attribute)}
 
 
 def _label(block: ast.Block) -> str:
@@ -660,12 +698,25 @@ def _label(block: ast.Block) -> str:
     return f'"{block.name}"' if block.quoted_name else f"`{block.name}`"
 
 
+def check_catalog() -> Sink:
+    """Every check of resolve on the built-in catalog (the tests keep it clean)."""
+    sink = Sink()
+    resolver = _Resolver(Path.cwd(), sink, read_file)
+    resolver.check_definitions(resolver.catalog)
+    return sink
+
+
+def resolved_catalog(sink: Sink) -> Scope:
+    """The built-in catalog alone, its `extends` merged (the catalog ships checked)."""
+    return _Resolver(Path.cwd(), sink, read_file).catalog
+
+
 def resolve(
     path: Path,
     sink: Sink,
     *,
     root: Path | None = None,
-    loader: Loader = _read,
+    loader: Loader = read_file,
     settings: Sequence[Setting] = (),
     catalog: Sequence[Path] = (),
     parse: Parser = parse_source,
@@ -678,4 +729,5 @@ def resolve(
     """
     resolver = _Resolver(root or path.resolve().parent, sink, loader, settings, catalog, parse)
     resolver.run(path)
+    resolver.find_overrides()
     return resolver.program

@@ -24,6 +24,8 @@ from aiflang.syntax.formatter import value_text
 from aiflang.syntax.schema import BLOCKS, Attr, Form
 
 KEY_FIGURES = 14  # attributes shown for a definition before "..."
+# How sure a part's figures are and where they come from: always shown, after the figures.
+_SOURCES = ("status", "date", "source", "url")
 
 
 def attribute_spec(target: Target) -> Attr | None:
@@ -88,13 +90,15 @@ def describe_definition(document: Document, definition: Definition | ast.Block) 
     if doc:
         lines.append(doc)
     comments = _trailing_comments(document, block.span.file)
+    figures = [(n, a) for n, a in attributes.items() if n not in _SOURCES]
+    sources = [(n, attributes[n]) for n in _SOURCES if n in attributes]
     rows = []
-    for name, attribute in list(attributes.items())[:KEY_FIGURES]:
+    for name, attribute in [*figures[:KEY_FIGURES], *sources]:
         comment = comments.get(attribute.span.end_line)
         note = f"  _{comment}_" if comment else ""
         rows.append(f"- `{name} = {value_text(attribute.value)}`{note}")
-    if len(attributes) > KEY_FIGURES:
-        rows.append(f"- ... {len(attributes) - KEY_FIGURES} more")
+        if len(figures) > KEY_FIGURES and name == figures[KEY_FIGURES - 1][0]:
+            rows.append(f"- ... {len(figures) - KEY_FIGURES} more")
     return [*lines, "\n".join(rows)] if rows else lines
 
 

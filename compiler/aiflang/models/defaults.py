@@ -140,6 +140,30 @@ DEFAULTS: tuple[Assumption, ...] = (
         low=1.55,
         high=1.59,
     ),
+    # Plant (aiflang.models.plant)
+    Assumption(
+        "storage_rack_units",
+        42 * _RACK_UNIT_M,
+        "U",
+        "rack space one storage rack gives its appliances (positions = total height / this)",
+        "EIA-310 rack unit (1.75 in); 42U is the common full-height data-center rack "
+        "(e.g. Schneider Electric NetShelter SX 42U). Network switches and PDUs of the storage "
+        "racks are not counted",
+        minimum=_RACK_UNIT_M,
+        maximum=60 * _RACK_UNIT_M,
+    ),
+    Assumption(
+        "battery_runtime_min_s",
+        300.0,
+        "min",
+        "ride-through a UPS battery plant should give at the hall's IT load",
+        "NFPA 110 Level 1, Type 10: standby generators on load within 10 s (as data-center "
+        "generator specifications such as the Cummins DQKAN data sheet cite); about 5 minutes "
+        "at full load is the usual battery design point, leaving time for start retries "
+        "(industry practice, secondary)",
+        minimum=10.0,
+        maximum=86_400.0,
+    ),
     # Fabric sizing (aiflang.models.fabric)
     Assumption(
         "fabric_switch_transceiver_links",
@@ -360,53 +384,13 @@ DEFAULTS: tuple[Assumption, ...] = (
         "longer than 60 s then costs more than 10% of run time",
         minimum=1.0,
     ),
-    # Inference (aiflang.models.inference)
-    Assumption(
-        "hbm_usable_fraction",
-        0.9,
-        "%",
-        "share of HBM an inference engine can fill with weights and KV cache",
-        "vLLM engine argument gpu_memory_utilization, default 0.9 (vLLM documentation); the rest "
-        "holds activations, CUDA graphs and the runtime",
-        minimum=0.1,
-        maximum=1.0,
-    ),
-    Assumption(
-        "decode_memory_efficiency",
-        0.8,
-        "%",
-        "achieved share of peak HBM bandwidth while decoding",
-        "Microsoft Azure ND GB200 v6 benchmarks (2025): 7.35 TB/s measured of 8 TB/s (92%) in a "
-        "bandwidth microbenchmark; decode kernels reach less, so 80% (estimate)",
-        minimum=0.05,
-        maximum=1.0,
-    ),
-    Assumption(
-        "decode_compute_efficiency",
-        0.55,
-        "%",
-        "achieved share of dense peak compute in decode steps that are compute bound",
-        "Microsoft Azure ND GB200 v6 benchmarks (2025): 2,744 TFLOPS sustained FP8 GEMM of 5,000 "
-        "dense peak (55%)",
-        minimum=0.05,
-        maximum=1.0,
-    ),
-    Assumption(
-        "prefill_compute_efficiency",
-        0.55,
-        "%",
-        "achieved share of dense peak compute during prefill",
-        "Microsoft Azure ND GB200 v6 benchmarks (2025): 2,744 TFLOPS sustained FP8 GEMM of 5,000 "
-        "dense peak (55%)",
-        minimum=0.05,
-        maximum=1.0,
-    ),
+    # Serving: architectures (aiflang.models.serving.architecture)
     Assumption(
         "kv_aspect_ratio",
         120.0,
         "",
-        "model width over depth (d_model / layers), used to approximate the KV cache when a model "
-        "gives no layers, kv_heads or head_dim",
+        "model width over depth (d_model / layers), used to complete an architecture given only "
+        "by its parameter count",
         "Llama 3 (Meta, 2024): 8192/80 = 102 (70B), 16384/126 = 130 (405B); DeepSeek-V3 "
         "(2024): 7168/61 = 118",
         minimum=10.0,
@@ -418,22 +402,295 @@ DEFAULTS: tuple[Assumption, ...] = (
         "kv_gqa_fraction",
         0.125,
         "%",
-        "KV heads over query heads (grouped-query attention), used to approximate the KV cache "
-        "when a model gives no architecture",
+        "KV heads over query heads (grouped-query attention), used to complete an architecture "
+        "given only by its parameter count",
         "Llama 3 70B (Meta, 2024): 8 KV heads for 64 query heads",
         minimum=0.001,
         maximum=1.0,
     ),
     Assumption(
-        "max_tensor_parallel_dense",
+        "small_kernels_per_layer",
         8.0,
         "",
-        "most GPUs one replica of a dense model spans when its weights fit in fewer; a mixture of "
-        "experts may span the whole scale-up domain (expert parallelism)",
-        "tensor parallelism splits attention heads and pays an all-reduce per layer, so dense "
-        "models are served at TP <= 8: MLPerf Inference Llama 2 70B submissions on H100/H200/B200 "
-        "use TP 1 to 8; Meta serves Llama 3.1 405B FP8 on one 8-GPU node; NVIDIA's NVL72 "
-        "inference results scale DeepSeek-R1 (MoE) with wide expert parallelism instead",
+        "small kernels one dense grouped-query-attention layer launches per step besides its GEMMs "
+        "and attention (two norms, RoPE, KV append, two residual adds, activation, activation "
+        "quantisation), each costing at least the engine's kernel_overhead",
+        "estimate from the operator sequence of a Llama decoder layer (Touvron et al., "
+        "arXiv:2307.09288, section 2.2); measured on one H200 (2026-11-29): 45-130 us of such "
+        "kernels and gaps per eager Llama-2-70B layer, 8.2 us per eager launch",
+        minimum=0.0,
+        maximum=1000.0,
+    ),
+    Assumption(
+        "small_kernels_moe_extra",
+        8.0,
+        "",
+        "extra small kernels of a mixture-of-experts layer (router GEMM, top-k, token permute and "
+        "unpermute or dispatch and combine, per-expert activation, shared-expert merge)",
+        "estimate from the operator sequence of a DeepSeek-V3 MoE layer (arXiv:2412.19437, "
+        "section 2.1.2) and Mixtral (arXiv:2401.04088, section 2)",
+        minimum=0.0,
+        maximum=1000.0,
+    ),
+    Assumption(
+        "small_kernels_mla_extra",
+        6.0,
+        "",
+        "extra small kernels of a multi-head latent attention layer (query and latent norms, the "
+        "two absorbed projections, decoupled RoPE, latent append)",
+        "estimate from the MLA operator sequence (DeepSeek-V2, arXiv:2405.04434, section 2.1)",
+        minimum=0.0,
+        maximum=1000.0,
+    ),
+    Assumption(
+        "activation_width_passes",
+        8.0,
+        "",
+        "model-width vectors each token's norms, residual adds, RoPE and activation quantisation "
+        "read or write per layer (elementwise, memory-bound)",
+        "estimate from the operator sequence of a pre-norm decoder layer (two RMSNorms reading "
+        "and writing the width, two residual adds, RoPE on queries and keys) with the norm and "
+        "residual fused, as TensorRT-LLM and vLLM fuse them",
+        minimum=0.0,
+        maximum=100.0,
+    ),
+    Assumption(
+        "activation_ffn_passes",
+        4.0,
+        "",
+        "FFN-width vectors each token's FFN activation reads or writes per layer (SwiGLU reads "
+        "gate and up, writes the product, quantises it for the down projection)",
+        "estimate from the SwiGLU FFN (Shazeer, arXiv:2002.05202) as fused activation-and-quantise "
+        "kernels run it",
+        minimum=0.0,
+        maximum=100.0,
+    ),
+    Assumption(
+        "activation_route_passes",
+        4.0,
+        "",
+        "model-width vectors per routed expert each token's permute and unpermute (or dispatch and "
+        "combine buffers) read or write per MoE layer",
+        "estimate: a token is copied to each of its k experts and their outputs gathered back "
+        "(write and read each way); DeepEP dispatch and combine buffers (deepseek-ai/DeepEP)",
+        minimum=0.0,
+        maximum=100.0,
+    ),
+    # Serving: achieved fractions and network (aiflang.models.serving.hardware, .step)
+    Assumption(
+        "serving_memory_efficiency",
+        0.81,
+        "%",
+        "achieved share of HBM bandwidth when decode streams weights and KV cache, for a GPU "
+        "whose catalog entry gives no memory_efficiency",
+        "measured on one H200 (2026-11-29): Llama-2-70B-shaped decode GEMMs stream weights at "
+        "3.9 TB/s of 4.8 (81%); attention reads KV at 4.2-4.4 TB/s once reads pass 1 GB",
+        minimum=0.05,
+        maximum=1.0,
+    ),
+    Assumption(
+        "serving_compute_efficiency",
+        0.65,
+        "%",
+        "achieved share of dense peak in large GEMMs, for a GPU and precision whose catalog entry "
+        "gives no compute_efficiency",
+        "measured on one H200 (2026-11-29): FP8 GEMM K=8192 N=28672 at 62-72% of peak for M 256 "
+        "to 16384 (torch._scaled_mm); BF16 66-81%",
+        minimum=0.05,
+        maximum=1.0,
+    ),
+    Assumption(
+        "serving_attention_efficiency",
+        0.5,
+        "%",
+        "achieved share of dense BF16/FP8 peak in attention kernels (prefill and compute-bound "
+        "decode), for a GPU whose catalog entry gives none",
+        "measured on one H200 (2026-11-29): causal prefill attention (cuDNN SDPA, BF16) at 432 "
+        "TFLOPS for 2K tokens and 593 for 8K, 44-60% of 989",
+        minimum=0.05,
+        maximum=1.0,
+    ),
+    Assumption(
+        "serving_comm_efficiency",
+        0.8,
+        "%",
+        "achieved share of link bandwidth (per direction) in collectives, for a GPU whose catalog "
+        "entry gives none",
+        "DeepEP (deepseek-ai/DeepEP README): 153-158 GB/s of about 160 GB/s NVLink and 43-58 GB/s "
+        "of 50 GB/s RDMA on H800; nccl-tests doc/PERFORMANCE.md bus bandwidth is 75-90% of the "
+        "link for large messages",
+        minimum=0.05,
+        maximum=1.0,
+    ),
+    Assumption(
+        "gemm_half_efficiency_tokens",
+        64.0,
+        "",
+        "rows (tokens) at which a GEMM reaches half its large-batch efficiency: the achieved "
+        "fraction is the GPU's compute_efficiency x M / (M + this), M the tokens of one GEMM (of "
+        "one expert, for routed experts)",
+        "measured on one H200 (2026-11-29): GEMM K=8192 N=28672 at M=256 reaches 66% (BF16) and "
+        "61% (FP8) of peak against 81% and 73% at large M: M / (M + 64) = 0.8",
+        minimum=0.0,
+        maximum=1e6,
+    ),
+    Assumption(
+        "expert_kernel_efficiency",
+        1.0,
+        "%",
+        "share of a GPU's GEMM and weight-streaming fractions that routed-expert (grouped) GEMMs "
+        "achieve: many small per-expert matrices, token permutation and block scales",
+        "calibrated on the calibration rows of the serving validation table (docs/models.md): the "
+        "fit leaves it at 100%, the GPU fractions (from dense GEMMs) already account for the "
+        "expert GEMMs measured there",
+        minimum=0.05,
+        maximum=1.0,
+    ),
+    Assumption(
+        "latent_attention_efficiency",
+        0.6,
+        "%",
+        "share of a GPU's attention fraction that multi-head latent attention decode achieves "
+        "(absorbed projections against a shared 576-wide latent)",
+        "calibrated on the calibration rows of the serving validation table (docs/models.md); "
+        "FlashMLA reaches 660 of 989 BF16 TFLOPS on H800 in its compute-bound case "
+        "(deepseek-ai/FlashMLA README)",
+        minimum=0.05,
+        maximum=1.0,
+    ),
+    Assumption(
+        "expert_load_imbalance",
+        1.3,
+        "",
+        "tokens routed to the busiest GPU of an expert-parallel group over the mean: the busiest "
+        "GPU paces the expert GEMMs and the dispatch and combine",
+        "DeepSeek-V3 report (arXiv:2412.19437), section 3.4: redundant experts are deployed "
+        "because per-GPU expert loads differ in serving; deepseek-ai/EPLB README; routing skew of "
+        "1.2-1.8 max/mean is typical without replication (estimate)",
+        minimum=1.0,
+        maximum=10.0,
+    ),
+    Assumption(
+        "network_latency_s",
+        10e-6,
+        "us",
+        "latency of one collective or transfer step over the scale-out fabric (NIC to NIC)",
+        "NCCL src/graph/tuning.cc: 9.6 us per network ring step (Simple protocol), 2.7 us (LL); "
+        "DeepEP low-latency kernels: tens of microseconds per dispatch over RDMA",
+        minimum=0.0,
+        maximum=1.0,
+    ),
+    # Serving: requests, speculation, batches, queues (aiflang.models.serving.workload,
+    # .capacity, .curve)
+    Assumption(
+        "draft_acceptance",
+        0.85,
+        "%",
+        "probability that a drafted token (multi-token prediction, speculative decoding) is "
+        "accepted, when the workload gives no acceptance length",
+        "DeepSeek-V3 technical report (arXiv:2412.19437), section 5.4.3: the second token's "
+        "acceptance rate is 85-90% across generation topics",
+        minimum=0.0,
+        maximum=0.999,
+    ),
+    Assumption(
+        "draft_acceptance_decay",
+        0.6,
+        "",
+        "each further draft token's acceptance (given the earlier ones were accepted) relative to "
+        "the previous one's",
+        "TensorRT-LLM blog 'Pushing Latency Boundaries: Optimizing DeepSeek-R1 Performance on "
+        "NVIDIA B200 GPUs' (2025): three MTP drafts raise batch-1 speed from 111 to 253 tokens/s "
+        "(2.28x), an acceptance length near 2.4, against 1.85 for one draft at the report's 85%",
+        minimum=0.0,
+        maximum=1.0,
+    ),
+    Assumption(
+        "prefill_pool_utilization",
+        0.7,
+        "%",
+        "utilisation a disaggregated prefill pool is sized for when the workload gives no "
+        "prefill_gpus or prefill share",
+        "queueing: at 70% an M/D/1 prefill server waits 1.17 service times on average (rho / "
+        "(2 (1 - rho))), a common target that keeps TTFT near one prefill (DistServe, "
+        "arXiv:2401.09670, section 3.2, sizes pools to the TTFT target)",
+        minimum=0.05,
+        maximum=0.99,
+    ),
+    Assumption(
+        "serving_activation_vectors",
+        16.0,
+        "",
+        "activation vectors of the model width per token of a step that an engine reserves as "
+        "workspace (hidden states, residuals, norms, GEMM outputs)",
+        "estimate: a transformer block keeps several width-sized BF16 tensors per token live at "
+        "once; TensorRT-LLM sizes its activation workspace by max_num_tokens (TensorRT-LLM "
+        "documentation, memory usage)",
+        minimum=0.0,
+        maximum=1000.0,
+    ),
+    Assumption(
+        "request_length_scv",
+        1.0,
+        "",
+        "squared coefficient of variation of request lengths (prompt and output tokens), for the "
+        "queues in front of prefill and of a batch slot",
+        "estimate: 1 is an exponential spread; the MLPerf Inference datasets span 2x to 10x "
+        "between short and long requests (mlcommons/inference, language/ READMEs), fixed-length "
+        "benchmarks are nearer 0",
+        minimum=0.0,
+        maximum=100.0,
+    ),
+    # Serving: engine defaults and replica shapes (aiflang.analyses.serving_inputs, .serving)
+    Assumption(
+        "hbm_usable_fraction",
+        0.9,
+        "%",
+        "share of the HBM left after weights an engine fills with KV cache, for an engine that "
+        "gives no memory_fraction",
+        "TensorRT-LLM KvCacheConfig free_gpu_memory_fraction 0.9; vLLM gpu_memory_utilization 0.9",
+        minimum=0.05,
+        maximum=1.0,
+    ),
+    Assumption(
+        "engine_default_max_batch",
+        1024.0,
+        "",
+        "sequences per engine instance, for an engine that gives no max_batch",
+        "vLLM engine arguments: max_num_seqs 1024 on GPUs with 70 GiB or more (docs.vllm.ai)",
+        minimum=1.0,
+        maximum=1e6,
+    ),
+    Assumption(
+        "engine_default_token_budget",
+        8192.0,
+        "",
+        "tokens per step (decodes plus prefill chunks), for an engine that gives no token_budget",
+        "vLLM max_num_batched_tokens 8192 for online serving on GPUs with 70 GiB or more; "
+        "TensorRT-LLM max_num_tokens 8192; SGLang chunked_prefill_size 8192 on H100/H200",
+        minimum=1.0,
+        maximum=1e7,
+    ),
+    Assumption(
+        "engine_default_collective_latency_s",
+        10e-6,
+        "us",
+        "fixed time of one collective inside the scale-up domain, for an engine that gives none",
+        "NCCL src/graph/tuning.cc: LL ring base latency 3.6 us plus 0.47 us per NVLink step "
+        "(8 GPUs: about 10 us for an all-reduce)",
+        minimum=0.0,
+        maximum=1.0,
+    ),
+    Assumption(
+        "max_tensor_parallel",
+        8.0,
+        "",
+        "most GPUs one tensor-parallel group (attention, dense layers) spans; larger replicas add "
+        "pipeline stages (dense) or data-parallel attention with expert parallelism (MoE)",
+        "tensor parallelism pays an all-reduce per layer: MLPerf Inference Llama submissions on "
+        "H100/H200/B200 use TP 1 to 8, Meta serves Llama 3.1 405B FP8 on one 8-GPU node, and "
+        "wide DeepSeek-R1 deployments use attention data parallelism with expert parallelism "
+        "(TensorRT-LLM and SGLang large-EP recipes)",
         minimum=1.0,
         maximum=1024.0,
     ),

@@ -68,6 +68,7 @@ class SwitchModel:
     power_w: float | None = None
     height_m: float | None = None
     price_usd: float | None = None
+    co_packaged_optics: bool = False  # its ports need no pluggable module; its power has them
 
     def __post_init__(self) -> None:
         # Non-positive figures are rejected (with a span) by elaboration; here they are bugs.
@@ -106,6 +107,7 @@ class FabricInput:
     core: SwitchModel | None = None
     declared_switches: dict[str, int] = field(default_factory=dict)
     halls: dict[str, int] = field(default_factory=dict)
+    copper_cables: bool = False  # links are copper cables (one part per cable), not optics
 
     def __post_init__(self) -> None:
         if self.endpoint_speed_bps <= 0 or self.oversubscription <= 0 or self.rails < 1:
@@ -600,7 +602,7 @@ def _assemble(
         links_spine_to_core=links_spine_to_core,
         switches=switches,
         links=links,
-        transceivers=_transceivers(links, assumptions),
+        transceivers=_transceivers(links, assumptions, inp),
         bisection_bps=usable * link_speed / 2,
         bandwidth_per_endpoint_bps=usable * link_speed / inp.endpoints if inp.endpoints else 0.0,
         max_switch_hops=2 * tiers - 1,
@@ -608,7 +610,7 @@ def _assemble(
         switch_power_w=_switch_power(
             switches, inp.leaf, radix.spine_model, radix.core_model, assumptions
         ),
-        optics_power_w=_optics_power(_transceivers(links, assumptions), assumptions),
+        optics_power_w=_optics_power(_transceivers(links, assumptions, inp), assumptions, inp),
         declared_switches=dict(inp.declared_switches),
         issues=tuple(issues),
     )
@@ -686,9 +688,28 @@ def _declared_issues(inp: FabricInput, switches: TierCounts) -> list[SizingIssue
     return issues
 
 
-def _transceivers(links: LinkCounts, assumptions: Assumptions) -> Transceivers:
+def _transceivers(links: LinkCounts, assumptions: Assumptions, inp: FabricInput) -> Transceivers:
+    """Modules at the switch ends (none at co-packaged-optics switches) and at the NICs.
+
+    With copper cables there are no modules: `switch_side` counts the cables,
+    each carrying `links_per_switch_module` links end to end.
+    """
     per_module = max(1, int(assumptions.value("fabric_switch_transceiver_links")))
-    switch_ends = links.endpoint_leaf + 2 * (links.leaf_spine + links.spine_core)
+    if inp.copper_cables:
+        return Transceivers(
+            switch_side=math.ceil(links.total / per_module),
+            nic_side=0,
+            links_per_switch_module=per_module,
+        )
+    leaf = inp.leaf
+    spine = inp.spine or leaf
+    core = inp.core or spine
+    pluggable = {s.name: 0 if s.co_packaged_optics else 1 for s in (leaf, spine, core)}
+    switch_ends = (
+        links.endpoint_leaf * pluggable[leaf.name]
+        + links.leaf_spine * (pluggable[leaf.name] + pluggable[spine.name])
+        + links.spine_core * (pluggable[spine.name] + pluggable[core.name])
+    )
     return Transceivers(
         switch_side=math.ceil(switch_ends / per_module),
         nic_side=links.endpoint_leaf,
@@ -696,10 +717,14 @@ def _transceivers(links: LinkCounts, assumptions: Assumptions) -> Transceivers:
     )
 
 
-def _optics_power(transceivers: Transceivers, assumptions: Assumptions) -> float:
-    return transceivers.switch_side * assumptions.value(
-        "fabric_switch_transceiver_power_w"
-    ) + transceivers.nic_side * assumptions.value("fabric_nic_transceiver_power_w")
+def _optics_power(transceivers: Transceivers, assumptions: Assumptions, inp: FabricInput) -> float:
+    """Module power, or for copper cables the power of both ends of every cable."""
+    per_end_or_module = assumptions.value("fabric_switch_transceiver_power_w")
+    if inp.copper_cables:
+        return transceivers.switch_side * 2 * per_end_or_module
+    return transceivers.switch_side * per_end_or_module + transceivers.nic_side * assumptions.value(
+        "fabric_nic_transceiver_power_w"
+    )
 
 
 def switch_power_w(switch: SwitchModel, assumptions: Assumptions) -> float:
@@ -733,7 +758,7 @@ def _single_switch_plan(
 ) -> FabricPlan:
     switches = TierCounts(leaf=1 if inp.endpoints > 0 else 0)
     links = LinkCounts(endpoint_leaf=inp.endpoints)
-    transceivers = _transceivers(links, assumptions)
+    transceivers = _transceivers(links, assumptions, inp)
     issues.extend(_declared_issues(inp, switches))
     return FabricPlan(
         name=inp.name,
@@ -767,7 +792,7 @@ def _single_switch_plan(
         max_switch_hops=1,
         max_endpoints=radix,
         switch_power_w=switches.leaf * switch_power_w(inp.leaf, assumptions),
-        optics_power_w=_optics_power(transceivers, assumptions),
+        optics_power_w=_optics_power(transceivers, assumptions, inp),
         declared_switches=dict(inp.declared_switches),
         issues=tuple(issues),
     )

@@ -28,11 +28,15 @@ here guarantee, for a `FabricPlan` from `aiflang.models.fabric`:
 
 `build_expanded(plan)` builds one node per switch and endpoint, refused
 above `EXPANDED_NODE_LIMIT` nodes with `GraphTooLarge`.
-networkx is imported inside functions: it costs about 400 ms to import.
+networkx is imported inside functions, and `analyze_topology` leaves the
+graph figures other than the N-1 failures to be computed when first read:
+importing networkx costs a few hundred milliseconds, more than checking a
+small design, so a design without a fabric never pays for it.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -92,17 +96,43 @@ class SinglePointOfFailure:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TopologyAnalysis:
-    connected: bool
-    bisection_bps: float  # max-flow on the split quotient
+    """The analyses of one fabric: closed forms at once, graph figures on demand.
+
+    The figures that need the quotient graph (`connected`, the max-flow
+    `bisection_bps`, `quotient_nodes`) are computed with networkx the first
+    time they are read. The N-1 `failures` are computed at once, by max-flow
+    on the split quotient, since the report lists them: checking a design
+    with a fabric imports networkx.
+    """
+
+    plan: FabricPlan
     closed_form_bisection_bps: float
     hops: HopCounts
     failures: tuple[FailureImpact, ...]
     single_points_of_failure: tuple[SinglePointOfFailure, ...]
     single_homed_endpoints: int
     max_endpoints_per_leaf: int
-    quotient_nodes: int
+
+    @functools.cached_property
+    def quotient(self) -> nx.Graph:
+        return build_quotient(self.plan)
+
+    @functools.cached_property
+    def connected(self) -> bool:
+        import networkx as nx
+
+        return self.quotient.number_of_nodes() > 0 and bool(nx.is_connected(self.quotient))
+
+    @functools.cached_property
+    def bisection_bps(self) -> float:
+        """Bisection by max-flow on the split quotient graph."""
+        return quotient_bisection_bps(self.plan)
+
+    @property
+    def quotient_nodes(self) -> int:
+        return int(self.quotient.number_of_nodes())
 
 
 def _three_tier_pods(plan: FabricPlan) -> bool:
@@ -549,12 +579,12 @@ _ANALYSED_LIMIT = 256
 
 
 def analyze_topology(plan: FabricPlan) -> TopologyAnalysis:
-    """Every analysis of this module on the quotient graph of `plan`.
+    """Every analysis of this module for `plan`; the graph ones run when first read.
 
     A pure function of the plan, so it is remembered (by the plan's full
     `repr`, which holds every field): the variants of a sweep that leave a
-    fabric unchanged (a price, a PUE, a workload) reuse its max-flow and
-    failure analyses instead of redoing them.
+    fabric unchanged (a price, a PUE, a workload) reuse its N-1 failure
+    analyses, and the graph figures once read, instead of redoing them.
     """
     key = repr(plan)
     known = _ANALYSED.get(key)
@@ -566,20 +596,14 @@ def analyze_topology(plan: FabricPlan) -> TopologyAnalysis:
 
 
 def _analyze_topology(plan: FabricPlan) -> TopologyAnalysis:
-    import networkx as nx
-
-    quotient = build_quotient(plan)
-    connected = quotient.number_of_nodes() > 0 and nx.is_connected(quotient)
     return TopologyAnalysis(
-        connected=connected,
-        bisection_bps=quotient_bisection_bps(plan),
+        plan=plan,
         closed_form_bisection_bps=plan.bisection_bps,
         hops=hop_counts(plan),
         failures=failure_impacts(plan),
         single_points_of_failure=single_points_of_failure(plan),
         single_homed_endpoints=plan.endpoints,
         max_endpoints_per_leaf=plan.max_endpoints_per_leaf,
-        quotient_nodes=quotient.number_of_nodes(),
     )
 
 

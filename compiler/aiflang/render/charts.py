@@ -10,6 +10,8 @@ that labels do not collide.
 
 from __future__ import annotations
 
+import itertools
+import math
 from dataclasses import dataclass, field
 
 FONT_SIZE = 12
@@ -69,6 +71,15 @@ class Line:
 
 
 @dataclass(frozen=True)
+class Circle:
+    cx: str
+    cy: str
+    r: str
+    css: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
 class Chart:
     """An SVG drawing: the template writes one element per shape."""
 
@@ -78,6 +89,7 @@ class Chart:
     rects: list[Rect] = field(default_factory=list)
     texts: list[Text] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
+    circles: list[Circle] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -264,3 +276,141 @@ def tier_diagram(label: str, tiers: list[Tier], width: int = CHART_WIDTH) -> Cha
                 )
             )
     return chart
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line of a line chart: (x, y) points in data units, drawn in order."""
+
+    label: str
+    points: list[tuple[float, float]]
+    css: str = "series0"
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A marked point of a line chart (an operating point), with its label."""
+
+    label: str
+    x: float
+    y: float
+    css: str = "series0"
+
+
+def _log_ticks(low: float, high: float) -> list[float]:
+    """Powers of ten (and 2 x, 5 x when few) between `low` and `high`."""
+    first = math.floor(math.log10(low))
+    last = math.ceil(math.log10(high))
+    decades = [10.0**e for e in range(first, last + 1)]
+    if len(decades) <= 3:
+        decades = sorted({d * m for d in decades for m in (1, 2, 5)})
+    return [t for t in decades if low <= t <= high] or [low, high]
+
+
+def _linear_ticks(high: float, count: int = 5) -> list[float]:
+    """Round ticks from 0 to the first one at or above `high`."""
+    if high <= 0:
+        return [0.0]
+    raw = high / count
+    magnitude = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    ticks = [0.0]
+    while ticks[-1] < high * (1 - 1e-9):
+        ticks.append(ticks[-1] + step)
+    return ticks
+
+
+def _tick_text(value: float) -> str:
+    if value >= 1e6:
+        return f"{value / 1e6:g}M"
+    if value >= 1e3:
+        return f"{value / 1e3:g}k"
+    return f"{value:g}"
+
+
+def line_chart(
+    label: str,
+    series: list[Series],
+    marks: list[Mark],
+    *,
+    x_label: str,
+    y_label: str,
+    width: int = CHART_WIDTH,
+    height: int = 340,
+) -> Chart:
+    """Lines on a linear x axis from 0 and a logarithmic y axis, with marked points.
+
+    Points with a non-positive y are left out (a log axis has no place for
+    them); the legend lists each series, then each mark.
+    """
+    entries = [(s.label, f"key {s.css}") for s in series] + [
+        (m.label, f"key mark {m.css}") for m in marks if m.y > 0
+    ]
+    legend_rows = _legend_rows([text for text, _ in entries], width - 64)
+    chart = Chart(width=width, height=height + 18 * (len(legend_rows) - 1), label=label)
+    values = [(x, y) for s in series for x, y in s.points if y > 0 and x >= 0]
+    values += [(m.x, m.y) for m in marks if m.y > 0]
+    if not values:
+        return chart
+    left, right, top, bottom = 64.0, 16.0, 30.0, 64.0
+    plot_w, plot_h = width - left - right, height - top - bottom
+    x_ticks = _linear_ticks(max(x for x, _ in values))
+    y_low = min(y for _, y in values) / 1.3
+    y_high = max(y for _, y in values) * 1.3
+    y_ticks = _log_ticks(y_low, y_high)
+    x_max = x_ticks[-1] or 1.0
+    log_low, log_high = math.log10(y_low), math.log10(y_high)
+
+    def px(x: float) -> float:
+        return left + x / x_max * plot_w
+
+    def py(y: float) -> float:
+        return top + (log_high - math.log10(y)) / (log_high - log_low) * plot_h
+
+    for tick in x_ticks:
+        chart.lines.append(Line(_n(px(tick)), _n(top), _n(px(tick)), _n(top + plot_h), "grid"))
+        chart.texts.append(Text(_n(px(tick)), _n(top + plot_h + 16), _tick_text(tick), "middle"))
+    for tick in y_ticks:
+        chart.lines.append(Line(_n(left), _n(py(tick)), _n(left + plot_w), _n(py(tick)), "grid"))
+        chart.texts.append(Text(_n(left - 6), _n(py(tick) + 4), _tick_text(tick), "end"))
+    chart.lines.append(
+        Line(_n(left), _n(top + plot_h), _n(left + plot_w), _n(top + plot_h), "axis")
+    )
+    chart.lines.append(Line(_n(left), _n(top), _n(left), _n(top + plot_h), "axis"))
+    chart.texts.append(
+        Text(_n(left + plot_w / 2), _n(top + plot_h + 34), x_label, "middle", "label")
+    )
+    chart.texts.append(Text("4", "14", y_label, "start", "label"))
+    for s in series:
+        points = [(x, y) for x, y in s.points if y > 0 and x >= 0]
+        for (x1, y1), (x2, y2) in itertools.pairwise(points):
+            chart.lines.append(Line(_n(px(x1)), _n(py(y1)), _n(px(x2)), _n(py(y2)), s.css))
+    for mark in marks:
+        if mark.y <= 0:
+            continue
+        chart.circles.append(
+            Circle(_n(px(mark.x)), _n(py(mark.y)), "5", f"mark {mark.css}", mark.label)
+        )
+    css_of = dict(entries)
+    for row, texts in enumerate(legend_rows):
+        legend_y = top + plot_h + 52 + 18 * row
+        x = left
+        for text in texts:
+            chart.rects.append(Rect(_n(x), _n(legend_y - 9), "12", "4", css_of[text]))
+            chart.texts.append(Text(_n(x + 16), _n(legend_y - 4), clip(text, 60), "start", "label"))
+            x += 16 + text_width(clip(text, 60)) + 18
+    return chart
+
+
+def _legend_rows(texts: list[str], width: float) -> list[list[str]]:
+    """Legend entries packed into rows no wider than `width`."""
+    rows: list[list[str]] = [[]]
+    used = 0.0
+    for text in texts:
+        size = 16 + text_width(clip(text, 60)) + 18
+        if rows[-1] and used + size > width:
+            rows.append([])
+            used = 0.0
+        rows[-1].append(text)
+        used += size
+    return rows

@@ -19,44 +19,22 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from aiflang.diagnostics.characters import json_safe, neutralise
+from aiflang.render import charts
 from aiflang.render import figures as fig
-from aiflang.report import FORMAT_VERSION, DiagnosticReport, Report
+from aiflang.render.review import (
+    Comparison,
+    ComparisonRow,
+    CurveComparison,
+    bom_changes,
+    diagnostic_changes,
+    requirement_changes,
+)
+from aiflang.report import DiagnosticReport, Report, ServeReport
+
+__all__ = ["Comparison", "ComparisonRow", "CurveComparison", "compare_reports", "render_comparison"]
 
 # The diagnostics listed per side in the text, Markdown and HTML forms (JSON has all).
 SHOWN_DIAGNOSTICS = 10
-
-
-class ComparisonRow(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    key: str
-    label: str
-    a: float | None
-    b: float | None
-    a_text: str
-    b_text: str
-    ratio: float | None  # b / a
-    delta: float | None  # b - a
-    delta_text: str
-
-
-class Comparison(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    format_version: str = FORMAT_VERSION
-    a: str  # factory names
-    b: str
-    a_file: str
-    b_file: str
-    a_valid: bool
-    b_valid: bool
-    a_error_count: int = 0
-    a_warning_count: int = 0
-    b_error_count: int = 0
-    b_warning_count: int = 0
-    a_diagnostics: list[DiagnosticReport] = []
-    b_diagnostics: list[DiagnosticReport] = []
-    rows: list[ComparisonRow]
 
 
 def _row(
@@ -152,6 +130,18 @@ def compare_reports(a: Report, b: Report) -> Comparison:
     train_a = {t.name: t for t in a.train}
     train_b = {t.name: t for t in b.train}
     rows += _workload_rows("train", train_a, train_b, _TRAIN_FIELDS)
+    curves = [
+        CurveComparison(
+            name=name,
+            a=_front(serve_a.get(name)),
+            b=_front(serve_b.get(name)),
+            a_point=_point(serve_a.get(name)),
+            b_point=_point(serve_b.get(name)),
+        )
+        for name in list(serve_a) + [n for n in serve_b if n not in serve_a]
+        if _front(serve_a.get(name)) or _front(serve_b.get(name))
+    ]
+    new, fixed = diagnostic_changes(a, b)
     return Comparison(
         a=a.factory,
         b=b.factory,
@@ -166,7 +156,60 @@ def compare_reports(a: Report, b: Report) -> Comparison:
         a_diagnostics=a.diagnostics,
         b_diagnostics=b.diagnostics,
         rows=rows,
+        curves=curves,
+        new_diagnostics=new,
+        fixed_diagnostics=fixed,
+        requirement_changes=requirement_changes(a, b),
+        bom_changes=bom_changes(a, b),
     )
+
+
+def _front(serve: ServeReport | None) -> list[tuple[float, float]]:
+    """A workload's Pareto front, slowest per user first (empty when it has no curve)."""
+    if serve is None:
+        return []
+    points = [p for p in serve.curve if p.pareto]
+    return sorted((p.user_rate_tokens_per_s, p.tokens_per_s_per_mw) for p in points)
+
+
+def _point(serve: ServeReport | None) -> tuple[float, float] | None:
+    if serve is None or serve.user_rate_tokens_per_s is None or not serve.tokens_per_s_per_mw:
+        return None
+    return (serve.user_rate_tokens_per_s, serve.tokens_per_s_per_mw)
+
+
+def curve_charts(comparison: Comparison) -> list[charts.Chart]:
+    """One chart per serve workload with both designs' fronts and operating points."""
+    result = []
+    for curve in comparison.curves:
+        series = [
+            charts.Series(f"a: {comparison.a}", list(curve.a), "series0"),
+            charts.Series(f"b: {comparison.b}", list(curve.b), "series1"),
+        ]
+        marks = [
+            charts.Mark(f"{letter}: operating point, {_point_text(point)}", *point, css)
+            for letter, point, css in (
+                ("a", curve.a_point, "series0"),
+                ("b", curve.b_point, "series1"),
+            )
+            if point is not None
+        ]
+        result.append(
+            charts.line_chart(
+                f"{curve.name}: tokens/s per MW against tokens/s per user",
+                series,
+                marks,
+                x_label="output tokens/s per user",
+                y_label="output tokens/s per MW (log)",
+            )
+        )
+    return result
+
+
+def _point_text(point: tuple[float, float] | None) -> str:
+    if point is None:
+        return ""
+    return f"{fig.token_rate(point[0])} per user"
 
 
 def ratio_text(ratio: float | None) -> str:
@@ -262,6 +305,7 @@ def _text(comparison: Comparison) -> str:
 
 def _markdown(comparison: Comparison) -> str:
     from aiflang.render.markdown import escape, escape_code, figure_text
+    from aiflang.render.pull_request import review_sections
 
     a, b = escape(comparison.a), escape(comparison.b)
     lines = [f"## Comparison: {a} vs {b}", ""]
@@ -274,7 +318,11 @@ def _markdown(comparison: Comparison) -> str:
         lines += [f"  - {escape(line)}" for line in side.diagnostics]
         if side.more:
             lines.append(f"  - ... {side.more} more")
+    lines.append("")
+    lines += review_sections(comparison)
     lines += [
+        "<details>",
+        "<summary>Every figure</summary>",
         "",
         f"| Figure | {escape(column_title(comparison.a, comparison.a_valid))} "
         f"| {escape(column_title(comparison.b, comparison.b_valid))} | b/a | Delta |",
@@ -283,6 +331,7 @@ def _markdown(comparison: Comparison) -> str:
     for cells in _cells(comparison):
         label = escape(cells[0])
         lines.append("| " + " | ".join([label] + [figure_text(c) for c in cells[1:]]) + " |")
+    lines += ["", "</details>"]
     return "\n".join(lines) + "\n"
 
 
@@ -300,6 +349,7 @@ def render_comparison(comparison: Comparison, fmt: str) -> str:
             "comparison.html",
             c=comparison,
             rows=_cells(comparison),
+            curve_charts=curve_charts(comparison),
             sides=sides(comparison),
             titles=[
                 column_title(comparison.a, comparison.a_valid),

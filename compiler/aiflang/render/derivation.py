@@ -1,4 +1,5 @@
-"""`aifc report FILE --explain KEY`: how one figure was computed, in the terminal."""
+"""In the terminal: how one figure was computed (`aifc report FILE --explain KEY`),
+and the list of diagnostic codes (`aifc explain` with no code)."""
 
 from __future__ import annotations
 
@@ -28,3 +29,17 @@ def render_derivation(report: Report, key: str) -> str | None:
             out.append(f"    {name} = {assumption_text(used.value, used.unit)}{flag}")
             out.append(f"      source: {used.source}")
     return neutralise("\n".join(out))
+
+
+def render_code_list() -> str:
+    """Every diagnostic code with its severity and one-line summary, by family."""
+    from aiflang.diagnostics.codes import CODES
+
+    lines = ["Diagnostic codes (`aifc explain CODE` for one of them):", ""]
+    family = ""
+    for code in sorted(CODES.values()):
+        if code[:2] != family and family:
+            lines.append("")
+        family = code[:2]
+        lines.append(f"  {code}  {code.severity.value:<7}  {code.summary}")
+    return "\n".join(lines)

@@ -84,8 +84,9 @@ def count(value: float) -> str:
 
 
 def plural(n: int, word: str) -> str:
-    """A count and its noun: "1 error", "1,632 warnings"."""
-    return f"{count(n)} {word}" + ("" if n == 1 else "s")
+    """A count and its noun: "1 error", "1,632 warnings" (`units.plural`, the one
+    rule for every message and page)."""
+    return units.plural(n, word)
 
 
 def percent(fraction: float) -> str:
@@ -404,3 +405,20 @@ def uncertainty_rows(report: Report) -> list[list[str]]:
 
 def uncertainty_formatter(name: str) -> Callable[[float], str]:
     return UNCERTAINTY_FIGURES[name][1]
+
+
+def provenance_lines(report: Report) -> list[str]:
+    """What produced the report, one line each: the aifc version, then the hashes.
+
+    Empty for a report without provenance (a saved report from before it was recorded).
+    """
+    origin = report.provenance
+    if origin is None:
+        return []
+    lines = [
+        f"aifc {origin.aifc_version}",
+        f"catalog sha256 {origin.catalog_sha256}",
+        *(f"{name} sha256 {digest}" for name, digest in sorted(origin.inputs.items())),
+    ]
+    lines += [f"--set {setting}" for setting in origin.settings]
+    return lines

@@ -16,8 +16,11 @@ from aiflang.diagnostics.characters import neutralise
 if TYPE_CHECKING:
     import networkx as nx
 
+    from aiflang.analyses.facts import Facts
     from aiflang.driver import Compilation
+    from aiflang.frontend.design import Design
     from aiflang.models.fabric import FabricPlan
+    from aiflang.render.dot import DotFabric
 
 GraphFormat = Literal["graphml", "dot"]
 
@@ -52,6 +55,7 @@ def export_graph(
         pairs = pairs[factory_index : factory_index + 1]
     many_designs = len(pairs) > 1
     chosen: list[tuple[str, FabricPlan]] = []
+    sources: list[tuple[Design, Facts, str]] = []  # the design, facts and fabric of each
     known: list[str] = []
     for design, facts in pairs:
         known.extend(facts.fabric_plans)
@@ -59,6 +63,7 @@ def export_graph(
             if fabric is None or name == fabric:
                 prefix = f"{design.name}/{name}" if many_designs else name
                 chosen.append((prefix, plan))
+                sources.append((design, facts, name))
     if fabric is not None and not chosen:
         import difflib
 
@@ -78,11 +83,22 @@ def export_graph(
                 f"the expanded graph would have {size:,} nodes, over the limit of "
                 f"{EXPANDED_NODE_LIMIT:,}; drop --expand for the quotient graph"
             )
-    graph = _combined(chosen, expand, pairs[0][0].name)
-    from aiflang.models.topology import to_dot, to_graphml
+    title = pairs[0][0].name
+    if fmt == "dot":
+        from aiflang.render.dot import to_dot
 
-    text = to_graphml(graph) if fmt == "graphml" else to_dot(graph)
-    return neutralise(text), None  # names come from the design
+        fabrics = [
+            _dot_expanded(prefix, *source)
+            if expand
+            else _dot_quotient(prefix, plan, len(chosen) > 1)
+            for (prefix, plan), source in zip(chosen, sources, strict=True)
+        ]
+        title = chosen[0][0] if len(chosen) == 1 else title
+        return neutralise(to_dot(title, fabrics)), None  # names come from the design
+    graph = _combined(chosen, expand, title)
+    from aiflang.models.topology import to_graphml
+
+    return neutralise(to_graphml(graph)), None
 
 
 def _combined(chosen: list[tuple[str, FabricPlan]], expand: bool, title: str) -> nx.Graph:
@@ -109,3 +125,59 @@ def _combined(chosen: list[tuple[str, FabricPlan]], expand: bool, title: str) ->
         for a, b, data in part.edges(data=True):
             combined.add_edge(f"{prefix}/{a}", f"{prefix}/{b}", **data)
     return combined
+
+
+def _spine_hall(design: Design, name: str) -> str:
+    fabric = next((f for f in design.fabrics if f.name == name), None)
+    return (fabric.hall if fabric else None) or (design.halls[0].name if design.halls else "")
+
+
+def _dot_quotient(prefix: str, plan: FabricPlan, many: bool) -> DotFabric:
+    """The class graph of one fabric, leaves and endpoints in their halls' clusters.
+
+    One fabric keeps the graph's own node ids (`spine`); several are told
+    apart by their prefix (`compute/spine`).
+    """
+    from aiflang.models.topology import build_quotient
+    from aiflang.render.dot import DotEdge, DotFabric, DotNode
+
+    graph = build_quotient(plan)
+    single = not any(group.hall for group in plan.leaf_groups)
+    nodes = []
+    for node_id, data in graph.nodes(data=True):
+        hall = ""
+        if data["kind"] in ("leaf", "endpoints") and not single:
+            hall = plan.leaf_groups[int(str(node_id).split("/")[1])].hall
+        nodes.append(DotNode(_id(prefix, node_id, many), data["label"], data["kind"], hall))
+    edges = [
+        DotEdge(_id(prefix, a, many), _id(prefix, b, many), f"{data['links']:g} links")
+        for a, b, data in graph.edges(data=True)
+    ]
+    return DotFabric(prefix, nodes, edges)
+
+
+def _id(prefix: str, node_id: object, many: bool) -> str:
+    return f"{prefix}/{node_id}" if many else str(node_id)
+
+
+def _dot_expanded(prefix: str, design: Design, facts: Facts, name: str) -> DotFabric:
+    """One node per server and switch, one edge per cable with its port names."""
+    from aiflang.render.dot import DotEdge, DotFabric, DotNode
+    from aiflang.render.layout import build_layout
+
+    layout = build_layout(design, facts)
+    devices = {device.name: device for device in layout.devices}
+    used: dict[str, DotNode] = {}
+    edges = []
+    for cable in layout.cables():
+        if cable.fabric != name:
+            continue
+        for device_name in (cable.a_device, cable.b_device):
+            if device_name not in used:
+                device = devices[device_name]
+                kind = "server" if device.kind == "node" else device.role
+                hall = device.hall if kind in ("server", "leaf") else ""
+                label = f"{device.name}\n{device.model}"
+                used[device_name] = DotNode(device.name, label, kind, hall)
+        edges.append(DotEdge(cable.a_device, cable.b_device, tail=cable.a_port, head=cable.b_port))
+    return DotFabric(prefix, list(used.values()), edges)

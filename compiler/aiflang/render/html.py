@@ -24,6 +24,7 @@ from aiflang import units
 from aiflang.diagnostics.characters import neutralise
 from aiflang.render import charts, scatter
 from aiflang.render import figures as fig
+from aiflang.render.bom import totals as bom_totals
 from aiflang.report import (
     DiagnosticReport,
     FabricReport,
@@ -142,6 +143,7 @@ class Page:
     train: Table | None
     serve: Table | None
     serve_chart: charts.Chart | None
+    serve_curves: list[charts.Chart]
     capex_chart: charts.Chart | None
     cost_tables: list[tuple[str, Table]]
     cost_facts: list[tuple[str, str]]
@@ -151,6 +153,9 @@ class Page:
     uncertainty: UncertaintyView | None
     assumptions: Table | None
     explained: dict[str, list[Derivation]] = field(default_factory=dict)
+    provenance: list[str] = field(default_factory=list)
+    bom: list[tuple[str, Table]] = field(default_factory=list)
+    bom_totals: list[tuple[str, str]] = field(default_factory=list)
 
 
 SECTIONS = [
@@ -163,6 +168,7 @@ SECTIONS = [
     Section("cost", "Cost"),
     Section("degraded", "Degraded modes"),
     Section("uncertainty", "Uncertainty"),
+    Section("bom", "Bill of materials"),
     Section("assumptions", "Assumptions and sources"),
 ]
 
@@ -192,13 +198,18 @@ def build_page(report: Report) -> Page:
         requirements=_requirements(report),
         capacity=_capacity(report),
         halls=_halls(report),
-        hall_notes=[(h.name, _hall_notes(h)) for h in report.halls if _hall_notes(h)],
+        hall_notes=[
+            (h.name, notes)
+            for h in report.halls
+            if (notes := _hall_notes(h) + _plant_notes(report, h.name))
+        ],
         power_chart=_power_chart(report),
         power_table=_power_table(report),
         fabrics=[_fabric(f) for f in report.fabrics],
         train=_train(report),
         serve=_serve(report),
         serve_chart=_serve_chart(report),
+        serve_curves=_serve_curves(report),
         capex_chart=_capex_chart(report),
         cost_tables=_cost_tables(report),
         cost_facts=_cost_facts(report),
@@ -208,7 +219,29 @@ def build_page(report: Report) -> Page:
         missing_prices=list(report.cost.missing_prices) if report.cost else [],
         assumptions=_assumptions(report),
         explained=_group_derivations(derivations),
+        provenance=fig.provenance_lines(report),
+        bom=_bom_tables(report),
+        bom_totals=bom_totals(report.bom) if report.bom else [],
     )
+
+
+def _bom_tables(report: Report) -> list[tuple[str, Table]]:
+    """One table per hall of the bill of materials; "no price" cells stand out."""
+    if report.bom is None:
+        return []
+    from aiflang.render.bom import HEADERS, NO_PRICE, groups, hall_label, rows
+
+    every = rows(report.bom)
+    tables = []
+    for hall, _ in groups(report.bom):
+        label = hall_label(hall)
+        body = [
+            [Cell(text, "bad" if text == NO_PRICE else "") for text in row[1:]]
+            for row in every
+            if row[0] == label
+        ]
+        tables.append((label, Table(HEADERS[1:], body, [False] * 3 + [True] * 5)))
+    return tables
 
 
 def _status(report: Report) -> str:
@@ -425,6 +458,30 @@ def _failure(failure: Failure) -> str:
 
 def _hall_notes(hall: HallReport) -> list[str]:
     return [f"If one {_failure(f)}" for f in hall.failures]
+
+
+def _plant_notes(report: Report, hall: str) -> list[str]:
+    """The named plant of a hall and what it adds: losses, the PUE it implies, ratings."""
+    notes = []
+    for plant in (p for p in report.plant if p.hall == hall):
+        if plant.parts:
+            notes.append("Plant: " + ", ".join(f"{k} {v}" for k, v in plant.parts.items()))
+        figures = [
+            (label, formatter(value))
+            for label, value, formatter in (
+                ("UPS losses", plant.ups_losses_w, fig.power),
+                ("cooling plant input", plant.cooling_plant_w, fig.power),
+                ("plant PUE", plant.plant_pue, lambda v: f"{v:.3g}"),
+                ("heat rejection", plant.heat_rejection_w, fig.power),
+                ("generators", plant.generators_w, fig.power),
+                ("busway (continuous)", plant.busway_w, fig.power),
+                ("battery runtime", plant.battery_runtime_s, lambda v: f"{v / 60:.3g} min"),
+            )
+            if value is not None
+        ]
+        if figures:
+            notes.append("; ".join(f"{label} {text}" for label, text in figures))
+    return notes
 
 
 def _power_chart(report: Report) -> charts.Chart | None:
@@ -681,13 +738,22 @@ def _serve(report: Report) -> Table | None:
             Cell(s.name, "strong"),
             Cell(_gpus(s.gpus, s.gpu_model)),
             Cell(s.precision),
-            Cell(f"{fig.count(s.replicas)} × {fig.count(s.gpus_per_replica)}"),
+            Cell(
+                f"{fig.count(s.replicas)} × {fig.count(s.gpus_per_replica)}"
+                + (f" + {fig.count(s.prefill_gpus)} prefill" if s.prefill_gpus else "")
+            ),
+            Cell(s.parallelism.label if s.parallelism else MISSING),
             Cell(fig.count(s.batch) if s.batch else MISSING),
             Cell(fig.token_rate(s.tokens_per_s)),
             Cell(fig.tokens_per_mw(s.tokens_per_s_per_mw)),
             Cell(fig.joules_per_token(s.joules_per_token)),
             Cell(fig.optional(s.user_rate_tokens_per_s, fig.token_rate)),
-            Cell(fig.optional(s.time_to_first_token_s, fig.duration)),
+            Cell(fig.optional(s.tpot_s, fig.duration)),
+            Cell(
+                f"{fig.optional(s.time_to_first_token_s, fig.duration)}, "
+                f"{fig.optional(s.time_to_first_token_p90_s, fig.duration)}"
+            ),
+            Cell(_LIMITS.get(s.binding_limit or "", s.binding_limit or MISSING)),
             Cell(fig.optional(s.cost_per_million_tokens_usd, fig.cost_per_million_tokens)),
         ]
         for s in report.serve
@@ -697,15 +763,28 @@ def _serve(report: Report) -> Table | None:
         "GPUs",
         "Precision",
         "Replicas × GPUs",
+        "Replica",
         "Batch",
         "Tokens/s",
         "Tokens/s per MW",
         "Energy/token",
         "Per user",
-        "First token",
+        "TPOT",
+        "First token (mean, p90)",
+        "Limit",
         "Cost",
     ]
-    return Table(headers, rows, [False, True, False] + [True] * 9)
+    return Table(headers, rows, [False, True, False, True, False] + [True] * 8 + [False, True])
+
+
+_LIMITS = {
+    "kv_capacity": "KV capacity",
+    "engine": "engine batch cap",
+    "token_budget": "engine token budget",
+    "user_rate": "per-user rate",
+    "ttft": "TTFT limit",
+    "tpot": "TPOT limit",
+}
 
 
 def _serve_chart(report: Report) -> charts.Chart | None:
@@ -716,6 +795,50 @@ def _serve_chart(report: Report) -> charts.Chart | None:
         for s in report.serve
     ]
     return charts.bar_chart("Tokens/s per MW of facility power, per serve workload", bars)
+
+
+def _serve_curves(report: Report) -> list[charts.Chart]:
+    """Per serve workload: its Pareto front, the chosen replica's curve, the operating point."""
+    result = []
+    for serve in report.serve:
+        if not serve.curve:
+            continue
+        front = sorted(
+            (p.user_rate_tokens_per_s, p.tokens_per_s_per_gpu) for p in serve.curve if p.pareto
+        )
+        label = serve.parallelism.label if serve.parallelism else ""
+        chosen = sorted(
+            (p.user_rate_tokens_per_s, p.tokens_per_s_per_gpu)
+            for p in serve.curve
+            if p.parallelism == label
+        )
+        series = [charts.Series("Pareto front over replica shapes", front, "series0")]
+        if chosen:
+            series.append(charts.Series(f"{label} replicas", chosen, "series2"))
+        marks = []
+        if serve.user_rate_tokens_per_s is not None and serve.replicas:
+            per_gpu = serve.tokens_per_s / (
+                serve.replicas * serve.gpus_per_replica + serve.prefill_gpus
+            )
+            marks.append(
+                charts.Mark(
+                    f"operating point: {fig.token_rate(serve.user_rate_tokens_per_s)} per user, "
+                    f"batch {fig.count(serve.batch)}",
+                    serve.user_rate_tokens_per_s,
+                    per_gpu,
+                    "series1",
+                )
+            )
+        result.append(
+            charts.line_chart(
+                f"{serve.name}: output tokens/s per GPU against tokens/s per user",
+                series,
+                marks,
+                x_label="output tokens/s per user",
+                y_label="output tokens/s per GPU (log)",
+            )
+        )
+    return result
 
 
 _CAPEX_LABELS = {

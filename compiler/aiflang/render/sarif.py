@@ -14,10 +14,9 @@ from importlib import metadata
 from typing import Any
 from urllib.parse import quote
 
-from aiflang.diagnostics import Diagnostic
+from aiflang.diagnostics import Diagnostic, snippet
 from aiflang.diagnostics.characters import json_safe
 from aiflang.diagnostics.codes import CODES
-from aiflang.render.text import source_line
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/aifc-dev/aifc"
@@ -94,7 +93,7 @@ def render_sarif(diagnostics: list[Diagnostic], sources: dict[str, str]) -> str:
                     }
                 }
             ]
-            line = (source_line(sources, span) or "").strip()
+            line = (snippet(sources, span) or "").strip()
             digest = hashlib.sha256(
                 f"{diagnostic.code}|{_uri(span.file)}|{line}".encode()
             ).hexdigest()

@@ -8,72 +8,43 @@ output accept it; the elaborate pass decides what it means.
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass
-
 from aiflang import units
-from aiflang.units import Dimension
+from aiflang.syntax.attrs import (
+    DATE,
+    FOOTPRINT,
+    HEIGHT,
+    POWER,
+    PRICE,
+    PROVENANCE,
+    SOURCE,
+    STATUS,
+    URL,
+    VENDOR,
+    WEIGHT,
+    Attr,
+    BlockSpec,
+    Form,
+    attrs,
+)
+from aiflang.syntax.plant_schema import PLANT_BLOCKS
 
+# Facility plant and storage building blocks a hall, rack or storage system names.
+PLANT_KINDS = tuple(spec.kind for spec in PLANT_BLOCKS)
 
-class Form(enum.Enum):
-    """The shape a value must have."""
-
-    QUANTITY = "quantity"  # number with a unit of `dimension`
-    COUNT = "count"  # a positive whole number
-    NUMBER = "number"  # a plain number (pue)
-    FRACTION = "fraction"  # 85% or 0.85
-    STRING = "string"  # "text"
-    CHOICE = "choice"  # one of `choices`
-    REF = "ref"  # the name of a definition of `ref_kind`
-    PARTS = "parts"  # `N x name` or a list of them, optionally `for role`
-    MODULES = "modules"  # `N x quantity` or a quantity (one module)
-    RATIO = "ratio"  # 3:1 (or a number: 3 means 3:1)
-    REDUNDANCY = "redundancy"  # N, N+1, 2N, 3/2
-    MEDIA = "media"  # { liquid = 2.6 MW, air = 0.6 MW }
-    COOLING = "cooling"  # air | liquid | liquid 85%
-    SCALE_UP = "scale_up"  # nvlink { domain = 72 } | nvlink
-    SWITCH_COUNTS = "switch_counts"  # { leaf = 32, spine = 16 }
-    BOOL = "bool"  # true | false
-
-
-@dataclass(frozen=True, slots=True)
-class Attr:
-    name: str
-    form: Form
-    doc: str
-    dimension: Dimension | None = None
-    ref_kind: tuple[str, ...] = ()
-    choices: tuple[str, ...] = ()
-    required: bool = False
-    example: str = ""
-    positive: bool = False  # zero is not a value of it (a rate or period the models divide by)
-
-
-@dataclass(frozen=True, slots=True)
-class BlockSpec:
-    kind: str
-    doc: str
-    attrs: dict[str, Attr]
-    children: tuple[str, ...] = ()
-    named: bool = True  # must carry a name or label
-    component: bool = False  # a reusable definition that may stand at the top of a file
-
+__all__ = ["BLOCKS", "COMPONENT_KINDS", "PLANT_KINDS", "PRECISIONS", "Attr", "BlockSpec", "Form"]
 
 PRECISIONS = ("fp64", "tf32", "bf16", "fp16", "fp8", "fp6", "fp4")
+MEDIA = ("multimode", "singlemode", "lpo", "dac", "acc", "aec")
 ROLES_DOC = "a NIC role such as compute, frontend or storage"
+# Scale-up interconnects: NVIDIA NVLink, AMD Infinity Fabric, UALink, Google's
+# TPU inter-chip interconnect (ICI) and AWS NeuronLink.
+SCALE_UP_TECHNOLOGIES = ("nvlink", "infinity_fabric", "ualink", "ici", "neuronlink", "none")
 
 
-def _attrs(*attrs: Attr) -> dict[str, Attr]:
-    return {a.name: a for a in attrs}
-
-
-_SOURCE = Attr("source", Form.STRING, "where the figures come from")
-_PRICE = Attr("price", Form.QUANTITY, "indicative unit price", units.MONEY)
-_PRICE_SOURCE = Attr("price_source", Form.STRING, "where the price comes from")
-_POWER = Attr("power", Form.QUANTITY, "power draw (maximum)", units.POWER)
-_HEIGHT = Attr("height", Form.QUANTITY, "height (e.g. 2 U)", units.LENGTH)
-_WEIGHT = Attr("weight", Form.QUANTITY, "weight", units.MASS)
-_VENDOR = Attr("vendor", Form.STRING, "manufacturer")
+def _plant(
+    name: str, doc: str, kind: str, example: str = "", unit: units.Dimension = units.POWER
+) -> Attr:
+    return Attr(name, Form.PLANT, doc, unit, ref_kind=(kind,), example=example)
 
 
 def _flops(precision: str) -> Attr:
@@ -86,8 +57,8 @@ BLOCKS: dict[str, BlockSpec] = {
         BlockSpec(
             "gpu",
             "an accelerator model",
-            _attrs(
-                _VENDOR,
+            attrs(
+                VENDOR,
                 Attr("generation", Form.STRING, "architecture generation"),
                 Attr("form_factor", Form.STRING, "SXM, OAM, Superchip, ..."),
                 Attr(
@@ -111,16 +82,15 @@ BLOCKS: dict[str, BlockSpec] = {
                 Attr(
                     "tdp",
                     Form.QUANTITY,
-                    "thermal design power",
+                    "thermal design power (left out where unpublished)",
                     units.POWER,
-                    required=True,
                     example="tdp = 700 W",
                 ),
                 Attr(
                     "scale_up",
                     Form.CHOICE,
                     "scale-up interconnect",
-                    choices=("nvlink", "infinity_fabric", "none"),
+                    choices=SCALE_UP_TECHNOLOGIES,
                 ),
                 Attr(
                     "scale_up_bandwidth",
@@ -129,36 +99,59 @@ BLOCKS: dict[str, BlockSpec] = {
                     units.BANDWIDTH,
                 ),
                 Attr("max_scale_up", Form.COUNT, "largest scale-up domain the GPU supports"),
-                _PRICE,
-                _PRICE_SOURCE,
-                _SOURCE,
+                Attr(
+                    "memory_efficiency",
+                    Form.FRACTION,
+                    "achieved share of memory_bandwidth when decode streams weights and KV",
+                    example="memory_efficiency = 81%",
+                    positive=True,
+                ),
+                Attr(
+                    "compute_efficiency",
+                    Form.PRECISION_FRACTIONS,
+                    "achieved share of dense peak in large GEMMs, by precision",
+                    example="compute_efficiency = { fp8 = 65%, bf16 = 72% }",
+                ),
+                Attr(
+                    "attention_efficiency",
+                    Form.FRACTION,
+                    "achieved share of dense peak in attention kernels",
+                    example="attention_efficiency = 50%",
+                    positive=True,
+                ),
+                Attr(
+                    "comm_efficiency",
+                    Form.FRACTION,
+                    "achieved share of link bandwidth in collectives",
+                    example="comm_efficiency = 80%",
+                    positive=True,
+                ),
+                Attr("efficiency_source", Form.STRING, "where the achieved fractions come from"),
+                *PROVENANCE,
             ),
             component=True,
         ),
         BlockSpec(
             "cpu",
             "a host processor",
-            _attrs(
-                _VENDOR,
+            attrs(
+                VENDOR,
                 Attr("cores", Form.COUNT, "cores"),
                 Attr(
                     "tdp",
                     Form.QUANTITY,
-                    "thermal design power",
+                    "thermal design power (left out where unpublished)",
                     units.POWER,
-                    required=True,
                     example="tdp = 350 W",
                 ),
-                _PRICE,
-                _PRICE_SOURCE,
-                _SOURCE,
+                *PROVENANCE,
             ),
             component=True,
         ),
         BlockSpec(
             "nic",
             "a network adapter or DPU",
-            _attrs(
+            attrs(
                 Attr("kind", Form.CHOICE, "nic or dpu", choices=("nic", "dpu", "supernic")),
                 Attr(
                     "ports",
@@ -169,23 +162,20 @@ BLOCKS: dict[str, BlockSpec] = {
                     example="ports = 1 x 400 Gbps",
                     positive=True,
                 ),
-                _POWER,
-                _PRICE,
-                _PRICE_SOURCE,
-                _SOURCE,
-                _VENDOR,
+                POWER,
+                *PROVENANCE,
             ),
             component=True,
         ),
         BlockSpec(
             "switch",
             "a network switch",
-            _attrs(
+            attrs(
                 Attr(
                     "technology",
                     Form.CHOICE,
-                    "fabric technology",
-                    choices=("infiniband", "ethernet"),
+                    "fabric technology (nvlink for NVLink switch trays)",
+                    choices=("infiniband", "ethernet", "nvlink"),
                 ),
                 Attr(
                     "ports",
@@ -198,25 +188,28 @@ BLOCKS: dict[str, BlockSpec] = {
                 ),
                 Attr(
                     "breakout",
-                    Form.MODULES,
-                    "what one port can split into",
+                    Form.BREAKOUTS,
+                    "what one port can split into: one split or the list the vendor publishes",
                     units.BANDWIDTH,
-                    example="breakout = 2 x 400 Gbps",
+                    example="breakout = [2 x 400 Gbps, 4 x 200 Gbps, 8 x 100 Gbps]",
                     positive=True,
                 ),
-                _POWER,
-                _HEIGHT,
-                _PRICE,
-                _PRICE_SOURCE,
-                _SOURCE,
-                _VENDOR,
+                Attr(
+                    "co_packaged_optics",
+                    Form.BOOL,
+                    "optics on the switch package: its power includes them, no pluggable modules",
+                ),
+                POWER,
+                HEIGHT,
+                WEIGHT,
+                *PROVENANCE,
             ),
             component=True,
         ),
         BlockSpec(
             "transceiver",
-            "an optical module",
-            _attrs(
+            "an optical module or a cable",
+            attrs(
                 Attr(
                     "speed",
                     Form.QUANTITY,
@@ -226,19 +219,29 @@ BLOCKS: dict[str, BlockSpec] = {
                     example="speed = 800 Gbps",
                     positive=True,
                 ),
-                _POWER,
-                Attr("reach", Form.QUANTITY, "reach", units.LENGTH),
-                _PRICE,
-                _PRICE_SOURCE,
-                _SOURCE,
-                _VENDOR,
+                POWER,
+                Attr("reach", Form.QUANTITY, "longest link it spans", units.LENGTH),
+                Attr(
+                    "media",
+                    Form.CHOICE,
+                    "multimode, singlemode or lpo optics; dac, acc or aec copper cables "
+                    "(one per link, power per end)",
+                    choices=MEDIA,
+                ),
+                Attr(
+                    "end",
+                    Form.CHOICE,
+                    "the end it fits: switch (twin-port cages), nic, or any",
+                    choices=("switch", "nic", "any"),
+                ),
+                *PROVENANCE,
             ),
             component=True,
         ),
         BlockSpec(
             "node",
             "a server or compute tray",
-            _attrs(
+            attrs(
                 Attr("gpus", Form.PARTS, "GPUs", ref_kind=("gpu",), example="gpus = 8 x H100"),
                 Attr("cpus", Form.PARTS, "CPUs", ref_kind=("cpu",)),
                 Attr(
@@ -248,19 +251,17 @@ BLOCKS: dict[str, BlockSpec] = {
                     ref_kind=("nic",),
                     example="nics = [8 x CX7 for compute, 2 x BF3 for frontend]",
                 ),
-                _POWER,
-                _HEIGHT,
-                _WEIGHT,
-                _PRICE,
-                _PRICE_SOURCE,
-                _SOURCE,
+                POWER,
+                HEIGHT,
+                WEIGHT,
+                *PROVENANCE,
             ),
             component=True,
         ),
         BlockSpec(
             "rack",
             "a rack type",
-            _attrs(
+            attrs(
                 Attr(
                     "nodes",
                     Form.PARTS,
@@ -275,15 +276,140 @@ BLOCKS: dict[str, BlockSpec] = {
                     "switches inside the rack (e.g. NVLink trays)",
                     ref_kind=("switch",),
                 ),
+                Attr(
+                    "power_shelves",
+                    Form.PARTS,
+                    "power shelves feeding the rack's bus bar",
+                    ref_kind=("power_shelf",),
+                    example="power_shelves = 8 x ORv3_Shelf_33kW",
+                ),
+                Attr("shelf_redundancy", Form.REDUNDANCY, "redundancy of the power shelves: N, 2N"),
                 Attr("scale_up", Form.SCALE_UP, "scale-up domain: nvlink { domain = 72 }"),
-                _POWER,
+                POWER,
                 Attr("cooling", Form.COOLING, "air, liquid, or liquid with a share: liquid 85%"),
-                Attr("footprint", Form.QUANTITY, "floor area", units.AREA),
-                _HEIGHT,
-                _WEIGHT,
-                _PRICE,
-                _PRICE_SOURCE,
-                _SOURCE,
+                FOOTPRINT,
+                HEIGHT,
+                WEIGHT,
+                *PROVENANCE,
+            ),
+            component=True,
+        ),
+        BlockSpec(
+            "model",
+            "a neural network's architecture, as its model card or config.json gives it",
+            attrs(
+                Attr(
+                    "params",
+                    Form.NUMBER,
+                    "parameters (total)",
+                    required=True,
+                    example="params = 70.6 billion",
+                ),
+                Attr("active_params", Form.NUMBER, "parameters one token reads (MoE)"),
+                Attr(
+                    "layers",
+                    Form.COUNT,
+                    "transformer layers",
+                    required=True,
+                    example="layers = 80",
+                ),
+                Attr(
+                    "hidden",
+                    Form.COUNT,
+                    "model width (d_model)",
+                    required=True,
+                    example="hidden = 8192",
+                ),
+                Attr("heads", Form.COUNT, "query heads", required=True, example="heads = 64"),
+                Attr("kv_heads", Form.COUNT, "key-value heads (grouped-query attention)"),
+                Attr("head_dim", Form.COUNT, "dimension of a query/key head (MLA: without RoPE)"),
+                Attr("v_head_dim", Form.COUNT, "dimension of a value head, when it differs"),
+                Attr(
+                    "attention",
+                    Form.CHOICE,
+                    "attention kind: grouped-query or multi-head latent",
+                    choices=("gqa", "mla"),
+                ),
+                Attr("kv_lora_rank", Form.COUNT, "MLA: width of the cached latent"),
+                Attr("rope_head_dim", Form.COUNT, "MLA: width of the decoupled RoPE key"),
+                Attr("ffn", Form.COUNT, "FFN intermediate size of a dense layer"),
+                Attr("experts", Form.COUNT, "routed experts per MoE layer"),
+                Attr("experts_per_token", Form.COUNT, "routed experts each token uses"),
+                Attr("shared_experts", Form.COUNT, "shared experts per MoE layer"),
+                Attr("expert_ffn", Form.COUNT, "FFN intermediate size of one expert"),
+                Attr("dense_layers", Form.COUNT, "leading layers with a dense FFN (MoE)"),
+                Attr("vocab", Form.COUNT, "vocabulary size"),
+                Attr("context_length", Form.COUNT, "longest context the model supports"),
+                Attr("sliding_window", Form.COUNT, "window of the sliding-window layers"),
+                Attr("sliding_layers", Form.COUNT, "layers that attend within the window"),
+                Attr("mtp_layers", Form.COUNT, "multi-token-prediction modules shipped"),
+                STATUS,
+                DATE,
+                URL,
+                SOURCE,
+            ),
+            component=True,
+        ),
+        BlockSpec(
+            "engine",
+            "a serving engine's overheads and limits",
+            attrs(
+                Attr("version", Form.STRING, "the release the figures describe"),
+                Attr("vendors", Form.STRING, 'GPU vendors it runs on, e.g. "NVIDIA, AMD"'),
+                Attr(
+                    "step_overhead",
+                    Form.QUANTITY,
+                    "host time per step (scheduling, sampling), overlapped with the GPU",
+                    units.TIME,
+                    required=True,
+                    example="step_overhead = 1 ms",
+                ),
+                Attr(
+                    "kernel_overhead",
+                    Form.QUANTITY,
+                    "least time of one small kernel (norm, RoPE, routing), launch gap included",
+                    units.TIME,
+                    required=True,
+                    example="kernel_overhead = 4 us",
+                ),
+                Attr(
+                    "sequence_overhead",
+                    Form.QUANTITY,
+                    "host time per sequence per step of one scheduler",
+                    units.TIME,
+                ),
+                Attr(
+                    "request_overhead",
+                    Form.QUANTITY,
+                    "time per request before its prefill (API server, tokenisation)",
+                    units.TIME,
+                ),
+                Attr(
+                    "collective_latency",
+                    Form.QUANTITY,
+                    "fixed time of one collective inside the scale-up domain",
+                    units.TIME,
+                ),
+                Attr("max_batch", Form.COUNT, "sequences per engine instance"),
+                Attr("token_budget", Form.COUNT, "tokens per step (decodes plus prefill chunks)"),
+                Attr(
+                    "memory_fraction",
+                    Form.FRACTION,
+                    "share of the HBM left after weights it fills",
+                    example="memory_fraction = 90%",
+                    positive=True,
+                ),
+                Attr("comm_overlap", Form.FRACTION, "share of communication hidden under compute"),
+                Attr(
+                    "kv_reserve",
+                    Form.CHOICE,
+                    "KV held per sequence: the whole sequence from admission, or what it reached",
+                    choices=("full", "used"),
+                ),
+                STATUS,
+                DATE,
+                URL,
+                SOURCE,
             ),
             component=True,
         ),
@@ -307,12 +433,15 @@ BLOCKS: dict[str, BlockSpec] = {
                 "transceiver",
                 "node",
                 "rack",
+                "model",
+                "engine",
+                *PLANT_KINDS,
             ),
         ),
         BlockSpec(
             "site",
             "the facility envelope",
-            _attrs(
+            attrs(
                 Attr("utility", Form.QUANTITY, "utility feed capacity", units.POWER),
                 Attr(
                     "pue",
@@ -335,7 +464,7 @@ BLOCKS: dict[str, BlockSpec] = {
         BlockSpec(
             "hall",
             "a data hall",
-            _attrs(
+            attrs(
                 Attr(
                     "it_power",
                     Form.QUANTITY,
@@ -345,12 +474,33 @@ BLOCKS: dict[str, BlockSpec] = {
                     example="it_power = 3 MW",
                 ),
                 Attr("feeds", Form.MODULES, "utility feeds (A/B)", units.POWER),
-                Attr("ups", Form.MODULES, "UPS modules", units.POWER, example="ups = 4 x 1 MW"),
+                _plant(
+                    "ups", "UPS modules, by size or by model", "ups", "ups = 6 x Galaxy_VXL_1250"
+                ),
                 Attr("redundancy", Form.REDUNDANCY, "UPS redundancy: N, N+1, 2N, 3/2"),
                 Attr("derating", Form.FRACTION, "continuous-load derating of breakers"),
                 Attr("cooling", Form.MEDIA, "cooling capacity by medium"),
-                Attr("cdus", Form.MODULES, "coolant distribution units", units.POWER),
+                _plant("cdus", "coolant distribution units", "cdu", "cdus = 4 x CoolChip_CDU_2300"),
                 Attr("cdu_redundancy", Form.REDUNDANCY, "CDU redundancy"),
+                _plant("chillers", "chillers", "chiller"),
+                Attr("chiller_redundancy", Form.REDUNDANCY, "chiller redundancy"),
+                _plant("dry_coolers", "dry coolers", "dry_cooler"),
+                Attr("dry_cooler_redundancy", Form.REDUNDANCY, "dry cooler redundancy"),
+                _plant("generators", "standby generators", "generator"),
+                Attr("generator_redundancy", Form.REDUNDANCY, "generator redundancy"),
+                _plant(
+                    "batteries",
+                    "UPS batteries, by energy or by model",
+                    "battery",
+                    unit=units.ENERGY,
+                ),
+                _plant("busways", "busway runs", "busway"),
+                Attr(
+                    "plant_area",
+                    Form.QUANTITY,
+                    "floor area of the rooms holding the hall's UPS, batteries and facility CDUs",
+                    units.AREA,
+                ),
                 Attr(
                     "positions",
                     Form.COUNT,
@@ -371,13 +521,21 @@ BLOCKS: dict[str, BlockSpec] = {
         BlockSpec(
             "storage",
             "a storage system",
-            _attrs(
+            attrs(
+                Attr(
+                    "appliances",
+                    Form.PARTS,
+                    "storage appliances it is built from (capacity, bandwidth, power and "
+                    "rack units are summed)",
+                    ref_kind=("appliance",),
+                    example="appliances = 20 x VAST_Ceres_DBox",
+                ),
                 Attr("capacity", Form.QUANTITY, "usable capacity", units.DATA),
                 Attr("bandwidth", Form.QUANTITY, "aggregate bandwidth", units.BANDWIDTH),
-                _POWER,
+                POWER,
                 Attr("hall", Form.REF, "the hall it stands in", ref_kind=("hall",)),
                 Attr("positions", Form.COUNT, "rack positions it takes"),
-                _PRICE,
+                PRICE,
                 Attr(
                     "price_per_capacity",
                     Form.QUANTITY,
@@ -389,7 +547,7 @@ BLOCKS: dict[str, BlockSpec] = {
         BlockSpec(
             "fabric",
             "a network",
-            _attrs(
+            attrs(
                 Attr(
                     "technology",
                     Form.CHOICE,
@@ -419,6 +577,13 @@ BLOCKS: dict[str, BlockSpec] = {
                 Attr("spine", Form.REF, "spine switch", ref_kind=("switch",)),
                 Attr("core", Form.REF, "core switch", ref_kind=("switch",)),
                 Attr("transceiver", Form.REF, "optical module", ref_kind=("transceiver",)),
+                Attr(
+                    "distance",
+                    Form.QUANTITY,
+                    "longest cable run between a switch and what it connects; picks the optics "
+                    "when no transceiver is named",
+                    units.LENGTH,
+                ),
                 Attr("switches", Form.SWITCH_COUNTS, "declared switch counts per tier"),
                 Attr(
                     "hall", Form.REF, "hall holding the spine and core switches", ref_kind=("hall",)
@@ -429,7 +594,7 @@ BLOCKS: dict[str, BlockSpec] = {
         BlockSpec(
             "train",
             "a training workload",
-            _attrs(
+            attrs(
                 Attr(
                     "params",
                     Form.NUMBER,
@@ -455,14 +620,8 @@ BLOCKS: dict[str, BlockSpec] = {
         BlockSpec(
             "serve",
             "an inference workload",
-            _attrs(
-                Attr(
-                    "params",
-                    Form.NUMBER,
-                    "parameters (total)",
-                    required=True,
-                    example="params = 70 billion",
-                ),
+            attrs(
+                Attr("params", Form.NUMBER, "parameters (total); or name a `model`"),
                 Attr("active_params", Form.NUMBER, "active parameters per token (MoE)"),
                 Attr("precision", Form.CHOICE, "weight and compute precision", choices=PRECISIONS),
                 Attr("input_tokens", Form.COUNT, "prompt tokens per request"),
@@ -482,12 +641,43 @@ BLOCKS: dict[str, BlockSpec] = {
                 Attr("head_dim", Form.COUNT, "dimension of a head"),
                 Attr("kv_precision", Form.CHOICE, "KV-cache precision", choices=PRECISIONS),
                 Attr("gpus_per_replica", Form.COUNT, "GPUs per replica (derived when left out)"),
+                Attr(
+                    "model",
+                    Form.REF,
+                    "the model served (a `model` definition)",
+                    ref_kind=("model",),
+                ),
+                Attr("engine", Form.REF, "the serving engine", ref_kind=("engine",)),
+                Attr(
+                    "ttft_limit",
+                    Form.QUANTITY,
+                    "time to first token each request must meet (90th percentile)",
+                    units.TIME,
+                ),
+                Attr("tpot_limit", Form.QUANTITY, "mean time per output token", units.TIME),
+                Attr("tp", Form.COUNT, "tensor-parallel GPUs per stage (attention)"),
+                Attr("dp", Form.COUNT, "data-parallel attention groups per stage"),
+                Attr("ep", Form.COUNT, "expert-parallel GPUs per stage"),
+                Attr("pp", Form.COUNT, "pipeline stages"),
+                Attr(
+                    "parallelism",
+                    Form.PARALLELISM,
+                    "replica shape in one map",
+                    example="parallelism = { tp = 8, ep = 8 }",
+                ),
+                Attr("disaggregated", Form.BOOL, "prefill on a separate pool of replicas"),
+                Attr("prefill_gpus", Form.COUNT, "GPUs of the prefill pool (disaggregated)"),
+                Attr(
+                    "prefill_share", Form.FRACTION, "share of the GPUs that prefill (disaggregated)"
+                ),
+                Attr("draft_tokens", Form.COUNT, "tokens drafted per step (MTP, speculative)"),
+                Attr("acceptance_length", Form.NUMBER, "tokens accepted per step, bonus included"),
             ),
         ),
         BlockSpec(
             "finance",
             "money over time",
-            _attrs(
+            attrs(
                 Attr(
                     "horizon",
                     Form.QUANTITY,
@@ -514,6 +704,7 @@ BLOCKS: dict[str, BlockSpec] = {
             named=False,
         ),
         BlockSpec("assumptions", "overrides of model constants", {}, named=False),
+        *PLANT_BLOCKS,
     )
 }
 
@@ -527,7 +718,7 @@ BLOCKS["sweep"] = BlockSpec(
     "named as in the factory give each varied attribute a list of alternatives, a "
     "range, a distribution or steps(LOW, HIGH, STEP); `require` rules are its "
     "constraints",
-    _attrs(
+    attrs(
         Attr("samples", Form.COUNT, "samples of the continuous inputs"),
         Attr(
             "method",

@@ -8,9 +8,10 @@ formatter can print them back unchanged.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from aiflang.diagnostics import Span
+from aiflang.records import record
 
 _NOSPAN = Span("<none>", 0, 0, 0, 0)
 
@@ -19,7 +20,7 @@ def _span() -> Span:
     return field(default=_NOSPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Number:
     """A number with its optional scale word: `17.5 million`."""
 
@@ -29,7 +30,7 @@ class Number:
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Quantity:
     """A number with an optional unit expression: `132 kW`, `85%`, `72`."""
 
@@ -39,7 +40,7 @@ class Quantity:
     unit_span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Ref:
     """A bare name used as a value: `infiniband`, `compute`, `bf16`."""
 
@@ -47,7 +48,7 @@ class Ref:
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Multiplicity:
     """`18 x gb200_tray` or `4 x 1 MW`."""
 
@@ -56,7 +57,7 @@ class Multiplicity:
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Tagged:
     """A name with an argument: `nvlink { domain = 72 }`, `liquid 85%`."""
 
@@ -65,13 +66,13 @@ class Tagged:
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StringValue:
     text: str  # unquoted
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Ratio:
     """`3:1`."""
 
@@ -81,7 +82,7 @@ class Ratio:
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Redundancy:
     """`N+1`, `2N`, `3/2` (the plain `N` is a `Ref`)."""
 
@@ -89,7 +90,7 @@ class Redundancy:
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ListItem:
     value: Value
     role: str | None = None
@@ -97,19 +98,30 @@ class ListItem:
     role_span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ListValue:
     items: tuple[ListItem, ...]
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MapValue:
     entries: tuple[Attribute, ...]
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@record
+class Invalid:
+    """A value the parser had to repair (`power =` with nothing after it, or over a limit).
+
+    Its error is already reported; later passes skip it without a word, so one
+    mistake is reported once.
+    """
+
+    span: Span = _span()
+
+
+@record
 class Uncertain:
     """`0.06..0.09 USD/kWh` (kind `range`) or `normal(40%, 5%)` (kind as written).
 
@@ -132,11 +144,12 @@ Value = (
     | Redundancy
     | ListValue
     | MapValue
+    | Invalid
     | Uncertain
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Attribute:
     name: str
     value: Value
@@ -144,14 +157,14 @@ class Attribute:
     name_span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PathSegment:
     name: str
     quoted: bool = False
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Require:
     """`require halls.A.headroom.power >= 10% "keep 10% power headroom"`."""
 
@@ -162,13 +175,13 @@ class Require:
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Import:
     path: str
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Block:
     """`kind name extends base { entries }`; name and base are optional."""
 
@@ -188,7 +201,7 @@ class Block:
 Entry = Block | Attribute | Require | Import
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Comment:
     text: str  # including the leading '#'
     line: int
@@ -196,7 +209,7 @@ class Comment:
     offset: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Module:
     """One parsed file."""
 

@@ -12,7 +12,7 @@ const oniguruma = require("vscode-oniguruma");
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const KINDS = new Set(JSON.parse(
   fs.readFileSync(path.join(__dirname, "..", "syntaxes", "aif.tmLanguage.json"), "utf8"),
-).repository.block.match.match(/\\b\(([a-z|]+)\)/)[1].split("|"));
+).repository.block.match.match(/\\b\(([a-z_|]+)\)/)[1].split("|"));
 
 async function grammar() {
   const wasm = fs.readFileSync(require.resolve("vscode-oniguruma/release/onig.wasm")).buffer;

@@ -1,0 +1,107 @@
+"""Scopes and definitions, and the did-you-mean index over a scope's names.
+
+A `Scope` maps names to `Definition`s and falls through to its parent
+(factory -> file -> imports -> catalog). `Suggestions` answers "which known
+names of this kind are close to this unknown one": it indexes a scope's
+names by kind once, when first asked, so each unknown name costs a lookup
+among the names of its kind, never a walk over every name in scope.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from aiflang.syntax import tree as ast
+
+# Beyond this many names of one kind, only names that start with the same
+# letter and are about as long are compared: difflib costs microseconds per
+# candidate, and a hostile file can define tens of thousands of names.
+_FULL_COMPARISON = 1_000
+_MAX_COMPARED = 2_000
+_MAX_NAME = 100  # no name is this long by mistake; comparing it costs time for nothing
+
+
+@dataclass(slots=True, eq=False)
+class Definition:
+    """A component definition with its attributes merged along `extends`.
+
+    Compared by identity: two definitions are the same only if they are one
+    object (a chain of `extends` is walked with identity sets).
+    """
+
+    kind: str
+    name: str
+    block: ast.Block
+    builtin: bool = False
+    attributes: dict[str, ast.Attribute] = field(default_factory=dict)
+    doc: str | None = None
+    broken: bool = False  # its `extends` chain could not be followed
+    merged: bool = False  # `attributes` holds the merge along `extends`
+    too_deep: bool = False  # its `extends` chain passes the depth limit
+    depth: int = 1  # definitions in its `extends` chain, itself included
+
+
+@dataclass(slots=True, eq=False)
+class Scope:
+    """Names visible at one level; lookups fall through to the parent."""
+
+    symbols: dict[str, Definition] = field(default_factory=dict)
+    parent: Scope | None = None
+
+    def lookup(self, name: str) -> Definition | None:
+        scope: Scope | None = self
+        while scope is not None:
+            found = scope.symbols.get(name)
+            if found is not None:
+                return found
+            scope = scope.parent
+        return None
+
+    def names(self) -> Iterator[tuple[str, Definition]]:
+        """Every visible name once, innermost definition first."""
+        seen: set[str] = set()
+        scope: Scope | None = self
+        while scope is not None:
+            for name, definition in scope.symbols.items():
+                if name not in seen:
+                    seen.add(name)
+                    yield name, definition
+            scope = scope.parent
+
+
+class Suggestions:
+    """Close names by kind for one scope, indexed on first use."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+        self._by_kind: dict[str, list[str]] | None = None
+
+    def of_kind(self, kind: str) -> list[str]:
+        if self._by_kind is None:
+            by_kind: dict[str, list[str]] = {}
+            for name, definition in self.scope.names():
+                by_kind.setdefault(definition.kind, []).append(name)
+            self._by_kind = by_kind
+        return self._by_kind.get(kind, [])
+
+    def close(self, name: str, kind: str) -> list[str]:
+        """Up to three names of `kind` close to `name`, across spelling and case."""
+        return close_matches(name, self.of_kind(kind))
+
+
+def close_matches(name: str, candidates: list[str], n: int = 3) -> list[str]:
+    """Close spellings of `name` among `candidates`, then the same letters in another case."""
+    if not candidates or len(name) > _MAX_NAME:
+        return []
+    if len(candidates) > _FULL_COMPARISON:
+        initial = name[:1].casefold()
+        candidates = sorted(
+            c for c in candidates if c[:1].casefold() == initial and abs(len(c) - len(name)) <= 2
+        )[:_MAX_COMPARED]
+    close = difflib.get_close_matches(name, candidates, n=n, cutoff=0.5)
+    if not close:
+        lowered = {c.lower(): c for c in candidates}
+        close = [lowered[c] for c in difflib.get_close_matches(name.lower(), list(lowered), n=n)]
+    return close

@@ -1,0 +1,202 @@
+"""Prefill and time to first token, aggregated (chunked prefill) or disaggregated.
+
+A prompt of s tokens costs 2 x active params x s GEMM FLOPs and its causal
+attention (`Architecture.prefill_attention_flops`); it runs in chunks of
+at most the engine's token budget, each chunk attending to the chunks
+before it (Sarathi-Serve, arXiv:2403.02310).
+
+Every request first waits for a free sequence slot of its decode replica:
+the replica holds at most its batch limit of sequences (c slots), each
+busy for output / a steps, so admission is an M/G/c queue at the
+replica's request rate (service-time variability `request_length_scv`).
+
+Aggregated serving (chunked prefill): a decode replica at batch B spends
+each step's token budget left after its B x q decode tokens, C = dp x
+budget - B x q, on prompt chunks. The prompts form a queue served at C
+tokens per full step: service time S = s / C x t_full (t_full: a step of
+the batch plus C prompt tokens), arrivals at the replica's request rate
+lambda = B x a / (output x t_step). TTFT = wait(lambda, S) + the request's
+own chunks, ceil(s / C) steps of the batch plus one chunk.
+
+Disaggregated serving: a prefill replica runs forwards of the token budget
+(several short prompts per forward, or one chunk of a long one); a request
+alone takes the latency of its chunks back to back, and a saturated replica
+serves one request per S = s x (forward time / tokens per forward). The
+pool's replicas share one queue (c servers). The KV cache, s x KV bytes per
+token, then moves to the decode replica over NVLink when both sit in one
+scale-up domain and over the prefill replica's NICs otherwise.
+TTFT = wait + prefill latency + KV transfer.
+
+Both add the engine's `request_overhead` (API server, tokenisation) unless
+requests reach the engine in-process (`Setup.api_server` False, as
+MLPerf's harnesses call it).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from aiflang.models.serving.queueing import Wait, wait
+from aiflang.models.serving.step import Replica, StepTime
+
+
+@dataclass(frozen=True, slots=True)
+class Prefill:
+    """One prefill replica's figures for one prompt length (seconds)."""
+
+    latency_s: float  # a request alone on an idle replica
+    service_s: float  # per request when the replica is saturated
+
+
+def _chunk_attention(replica: Replica, prompt: float, start: float, size: float) -> float:
+    return replica.arch.prefill_attention_flops(start + size, start)
+
+
+def prefill(replica: Replica, prompt: int) -> Prefill:
+    """Prefill latency and saturated service time of `prompt` tokens on `replica`."""
+    budget = replica.engine.token_budget * replica.shape.dp
+    if prompt <= 0:
+        return Prefill(0.0, 0.0)
+    latency = 0.0
+    start = 0.0
+    while start < prompt:
+        size = min(float(budget), prompt - start)
+        step = replica.decode_step(
+            0.0,
+            0.0,
+            prefill_tokens=size,
+            prefill_attention_flops=_chunk_attention(replica, prompt, start, size),
+        )
+        latency += step.total_s
+        start += size
+    if prompt >= budget:
+        return Prefill(latency, latency)
+    per_forward = max(1, budget // prompt)
+    step = replica.decode_step(
+        0.0,
+        0.0,
+        prefill_tokens=per_forward * prompt,
+        prefill_attention_flops=per_forward * replica.arch.prefill_attention_flops(prompt),
+    )
+    return Prefill(latency, step.total_s / per_forward)
+
+
+@dataclass(frozen=True, slots=True)
+class FirstToken:
+    """Time to first token at a load: mean, 90th and 99th percentiles, and its parts (seconds).
+
+    `admission` is the wait for a free batch slot, `wait` the wait for
+    prefill capacity; a quantile adds the two waits' quantiles (an upper
+    bound on the quantile of their sum) to the fixed parts.
+    """
+
+    mean_s: float
+    p90_s: float
+    p99_s: float
+    wait: Wait
+    prefill_s: float
+    transfer_s: float
+    fixed_s: float = 0.0  # request overhead (API server) and, aggregated, half a decode step
+    admission: Wait = field(default_factory=lambda: Wait(0.0, 0.0, 0.0))
+
+    def quantile(self, q: float) -> float:
+        """The q-quantile of TTFT (see the class docstring)."""
+        waits = self.admission.quantile(q) + self.wait.quantile(q)
+        return waits + self.prefill_s + self.transfer_s + self.fixed_s
+
+
+def _first_token(
+    queue: Wait, own_s: float, transfer_s: float, fixed_s: float, admission: Wait
+) -> FirstToken:
+    """TTFT = fixed delays + waits (a slot, then prefill) + own prefill + the KV transfer."""
+    fixed = own_s + fixed_s + transfer_s
+    return FirstToken(
+        mean_s=admission.mean_s + queue.mean_s + fixed,
+        p90_s=admission.quantile(0.9) + queue.quantile(0.9) + fixed,
+        p99_s=admission.quantile(0.99) + queue.quantile(0.99) + fixed,
+        wait=queue,
+        prefill_s=own_s,
+        transfer_s=transfer_s,
+        fixed_s=fixed_s,
+        admission=admission,
+    )
+
+
+def aggregated_first_token(
+    replica: Replica,
+    batch: float,
+    context: float,
+    prompt: int,
+    *,
+    query_tokens: float,
+    draft_passes: int,
+    request_rate: float,
+    prompt_scv: float,
+    step_s: float,
+    request_overhead_s: float,
+    admission: Wait,
+) -> FirstToken:
+    """TTFT on a decode replica at `batch` that also prefills (see the module docstring).
+
+    A request arrives on average half-way through a decode step (`step_s`)
+    and waits for it to end before its first chunk can be scheduled.
+    """
+    capacity = replica.engine.token_budget * replica.shape.dp - batch * query_tokens
+    fixed = request_overhead_s + step_s / 2.0
+    if prompt <= 0:
+        return _first_token(wait(0.0, 0.0), 0.0, 0.0, fixed, admission)
+    if capacity < 1:
+        infinite = Wait(math.inf, 1.0, math.inf)
+        return _first_token(infinite, math.inf, 0.0, fixed, admission)
+    chunk = min(capacity, float(prompt))
+
+    def step_with(tokens: float) -> StepTime:
+        attention = replica.arch.prefill_attention_flops(prompt) * tokens / prompt
+        return replica.decode_step(
+            batch,
+            context,
+            query_tokens=query_tokens,
+            draft_passes=draft_passes,
+            prefill_tokens=tokens,
+            prefill_attention_flops=attention,
+        )
+
+    full = step_with(capacity).total_s
+    service = prompt / capacity * full
+    own = math.ceil(prompt / chunk) * step_with(chunk).total_s
+    queue = wait(request_rate, service, 1, prompt_scv)
+    return _first_token(queue, own, 0.0, fixed, admission)
+
+
+def kv_transfer_s(replica: Replica, prompt: int, same_domain: bool) -> float:
+    """Moving one prompt's KV cache from a prefill replica to a decode replica, seconds."""
+    values = replica.arch.kv_values(float(prompt))
+    size = values * replica.kv_bytes_per_value
+    net = replica.network
+    per_gpu = net.scale_up_bandwidth if same_domain else net.scale_out_bandwidth
+    bandwidth = per_gpu * replica.shape.gpus * replica.efficiency.comm
+    latency = replica.engine.collective_latency_s + (
+        0.0 if same_domain else net.scale_out_latency_s
+    )
+    return latency + (size / bandwidth if bandwidth > 0 else math.inf)
+
+
+def disaggregated_first_token(
+    prefill_replica: Replica,
+    prompt: int,
+    *,
+    request_rate: float,
+    prefill_replicas: float,
+    prompt_scv: float,
+    same_domain: bool,
+    request_overhead_s: float,
+    admission: Wait,
+    figures: Prefill | None = None,
+) -> FirstToken:
+    """TTFT with a pool of `prefill_replicas` replicas at `request_rate` requests/s in total."""
+    figures = figures or prefill(prefill_replica, prompt)
+    servers = max(1, math.floor(prefill_replicas + 1e-9))
+    queue = wait(request_rate, figures.service_s, servers, prompt_scv)
+    transfer = kv_transfer_s(prefill_replica, prompt, same_domain)
+    return _first_token(queue, figures.latency_s, transfer, request_overhead_s, admission)

@@ -1,0 +1,217 @@
+"""Records: frozen value classes that cost next to nothing to define.
+
+`@record` makes a class what `@dataclass(frozen=True, slots=True)` would:
+slots for its fields, an `__init__` taking them (positionally, or by keyword
+only with `kw_only=True`), equality and a hash over the fields that take part
+in comparison, a repr, pickling, and no assignment after construction.
+Fields are annotations, with an optional default or a `dataclasses.field`
+(`default`, `default_factory`, `compare`, `repr`); a record may extend
+another. Type checkers treat records as dataclasses (PEP 681).
+
+Why: Python 3.11's `dataclass` compiles each generated method with `exec`,
+3 to 6 million machine instructions per class; with the syntax model, the
+design model and the diagnostics (some fifty classes) on the path of every
+`aifc validate`, that was a sixth of a run. A record builds its methods
+from closures over its field list instead, so defining one costs about what
+a plain class costs. Construction goes through a loop over the fields;
+the parser, which builds most nodes, sets their slots directly
+(`record_constructor`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import operator
+from collections.abc import Callable
+from typing import Any, TypeVar, dataclass_transform
+
+_T = TypeVar("_T")
+_MISSING: Any = dataclasses.MISSING
+
+
+class RecordField:
+    """One field of a record: its name, default and whether it is compared and shown."""
+
+    __slots__ = ("compare", "default", "factory", "kw_only", "name", "repr")
+
+    def __init__(
+        self,
+        name: str,
+        default: Any = _MISSING,
+        factory: Any = _MISSING,
+        *,
+        compare: bool = True,
+        repr: bool = True,
+        kw_only: bool = False,
+    ) -> None:
+        self.name = name
+        self.default = default
+        self.factory = factory
+        self.compare = compare
+        self.repr = repr
+        self.kw_only = kw_only
+
+
+def record_fields(cls: type) -> tuple[RecordField, ...]:
+    """A record's fields, inherited ones first."""
+    fields: tuple[RecordField, ...] = cls.__record_fields__  # type: ignore[attr-defined]
+    return fields
+
+
+def record_constructor(cls: type[_T]) -> Callable[..., _T]:
+    """A constructor that sets every field's slot directly: all fields, in order.
+
+    For code that builds many records (the parser): it skips the defaults,
+    checks and loop of `__init__`. One small function is compiled per class.
+    """
+    names = [f.name for f in record_fields(cls)]
+    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    lines = [f"def make({', '.join(names)}):", "    made = _new(_cls)"]
+    for index, name in enumerate(names):
+        namespace[f"_set{index}"] = getattr(cls, name).__set__
+        lines.append(f"    _set{index}(made, {name})")
+    lines.append("    return made")
+    exec("\n".join(lines), namespace)
+    make: Callable[..., _T] = namespace["make"]
+    return make
+
+
+@dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field,))
+def record(cls: type[_T] | None = None, /, *, kw_only: bool = False) -> Any:
+    """Make `cls` a frozen, slotted record (see the module's docstring)."""
+
+    def wrap(cls: type[_T]) -> type[_T]:
+        return _build(cls, kw_only)
+
+    return wrap if cls is None else wrap(cls)
+
+
+def _build(cls: type[_T], kw_only: bool) -> type[_T]:
+    inherited: list[RecordField] = []
+    for base in reversed(cls.__mro__[1:]):
+        for inherited_field in base.__dict__.get("__record_fields__", ()):
+            inherited = [f for f in inherited if f.name != inherited_field.name]
+            inherited.append(inherited_field)
+    namespace = dict(cls.__dict__)
+    own: list[RecordField] = []
+    for name in namespace.get("__annotations__", {}):
+        value = namespace.pop(name, _MISSING)
+        if isinstance(value, dataclasses.Field):
+            own.append(
+                RecordField(
+                    name,
+                    value.default,
+                    value.default_factory,
+                    compare=value.compare,
+                    repr=value.repr,
+                    kw_only=kw_only or value.kw_only is True,
+                )
+            )
+        else:
+            own.append(RecordField(name, value, kw_only=kw_only))
+    namespace.pop("__dict__", None)
+    namespace.pop("__weakref__", None)
+    namespace["__slots__"] = tuple(f.name for f in own)
+    metaclass: Any = type(cls)
+    built: Any = metaclass(cls.__name__, cls.__bases__, namespace)
+    fields = tuple(inherited + own)
+    built.__record_fields__ = fields
+    built.__dataclass_fields__ = _dataclass_fields(fields, namespace.get("__annotations__", {}))
+    setattr(built, "__match_args__", tuple(f.name for f in fields if not f.kw_only))  # noqa: B010
+    _methods(built, fields)
+    result: type[_T] = built
+    return result
+
+
+def _dataclass_fields(
+    fields: tuple[RecordField, ...], annotations: dict[str, Any]
+) -> dict[str, dataclasses.Field[Any]]:
+    """The fields as `dataclasses` describes them, so `dataclasses.fields`, `asdict`,
+    `replace` and `is_dataclass` work on records as on dataclasses."""
+    described: dict[str, dataclasses.Field[Any]] = {}
+    for field in fields:
+        made: dataclasses.Field[Any] = dataclasses.field(
+            default=field.default,
+            default_factory=field.factory,
+            compare=field.compare,
+            repr=field.repr,
+            kw_only=field.kw_only,
+        )
+        made.name = field.name
+        made.type = annotations.get(field.name, Any)
+        made._field_type = dataclasses._FIELD  # type: ignore[attr-defined]
+        described[field.name] = made
+    return described
+
+
+def _methods(cls: Any, fields: tuple[RecordField, ...]) -> None:
+    setters = {f.name: getattr(cls, f.name).__set__ for f in fields}
+    positional = [f for f in fields if not f.kw_only]
+    compared = tuple(f.name for f in fields if f.compare)
+    shown = tuple(f.name for f in fields if f.repr)
+    name = cls.__qualname__
+
+    in_order = [setters[f.name] for f in fields]
+    every = len(fields)
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        if len(args) == every and not kwargs and every == len(positional):
+            for setter, value in zip(in_order, args, strict=True):  # all given, in order
+                setter(self, value)
+            return
+        if len(args) > len(positional):
+            raise TypeError(f"{name}() takes {len(positional)} positional arguments")
+        given = {field.name: value for field, value in zip(positional, args, strict=False)}
+        for field in fields:
+            if field.name in given:
+                if field.name in kwargs:
+                    raise TypeError(f"{name}() got two values for {field.name!r}")
+                value = given[field.name]
+            elif field.name in kwargs:
+                value = kwargs.pop(field.name)
+            elif field.default is not _MISSING:
+                value = field.default
+            elif field.factory is not _MISSING:
+                value = field.factory()
+            else:
+                raise TypeError(f"{name}() is missing {field.name!r}")
+            setters[field.name](self, value)
+        if kwargs:
+            raise TypeError(f"{name}() got unexpected arguments {sorted(kwargs)}")
+
+    # The compared fields as a tuple, read in C (attrgetter of one name returns the value).
+    getter = operator.attrgetter(*compared) if compared else (lambda _: ())
+    values: Callable[[Any], Any] = getter if len(compared) != 1 else (lambda self: (getter(self),))
+
+    def __eq__(self: Any, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return values(self) == values(other)
+
+    def __hash__(self: Any) -> int:
+        return hash(values(self))
+
+    def __repr__(self: Any) -> str:
+        inner = ", ".join(f"{n}={getattr(self, n)!r}" for n in shown)
+        return f"{name}({inner})"
+
+    def __setattr__(self: Any, attribute: str, value: Any) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot assign to field {attribute!r}")
+
+    def __delattr__(self: Any, attribute: str) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot delete field {attribute!r}")
+
+    def __reduce__(self: Any) -> tuple[Any, ...]:
+        return (_restore, (self.__class__, tuple(getattr(self, f.name) for f in fields)))
+
+    for method in (__init__, __eq__, __hash__, __repr__, __setattr__, __delattr__, __reduce__):
+        method.__qualname__ = f"{name}.{method.__name__}"
+        setattr(cls, method.__name__, method)
+
+
+def _restore(cls: Any, values: tuple[Any, ...]) -> Any:
+    """Unpickle a record: set each field's slot (frozen records refuse `setattr`)."""
+    made = object.__new__(cls)
+    for field, value in zip(record_fields(cls), values, strict=True):
+        getattr(cls, field.name).__set__(made, value)
+    return made

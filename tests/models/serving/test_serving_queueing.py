@@ -1,0 +1,49 @@
+"""Queueing formulas against their closed forms."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from aiflang.models.serving.queueing import erlang_b, erlang_c, wait
+
+
+def _exact_erlang_b(servers: int, offered: float) -> float:
+    blocking = 1.0
+    for k in range(1, servers + 1):
+        blocking = offered * blocking / (k + offered * blocking)
+    return blocking
+
+
+def test_md1_is_pollaczek_khinchine() -> None:
+    # one server, deterministic service: W = rho S / (2 (1 - rho))
+    w = wait(rate=8.0, service_s=0.1, servers=1, service_scv=0.0)
+    assert w.utilisation == pytest.approx(0.8)
+    assert w.mean_s == pytest.approx(0.8 * 0.1 / (2 * 0.2))
+    # exponential service doubles it (M/M/1: rho S / (1 - rho))
+    assert wait(8.0, 0.1, 1, 1.0).mean_s == pytest.approx(0.8 * 0.1 / 0.2)
+
+
+def test_erlang_c_textbook_value() -> None:
+    # two servers at one Erlang: C = 1/3
+    assert erlang_c(2, 1.0) == pytest.approx(1 / 3)
+    assert erlang_c(1, 0.5) == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize(("servers", "offered"), [(201, 190.0), (700, 680.0), (5000, 4990.0)])
+def test_large_slot_counts_match_the_recurrence(servers: int, offered: float) -> None:
+    assert erlang_b(servers, offered) == pytest.approx(_exact_erlang_b(servers, offered), rel=0.01)
+
+
+def test_unstable_queue_is_infinite() -> None:
+    w = wait(rate=11.0, service_s=0.1)
+    assert math.isinf(w.mean_s) and math.isinf(w.quantile(0.9))
+
+
+def test_quantiles_follow_the_exponential_tail() -> None:
+    w = wait(rate=9.0, service_s=0.1, servers=1, service_scv=1.0)  # M/M/1 at 90%
+    # P(W > t) = rho exp(-t rho / W): the q-quantile is W / rho x ln(rho / (1 - q))
+    assert w.quantile(0.9) == pytest.approx(w.mean_s / 0.9 * math.log(0.9 / 0.1))
+    # when fewer than 1 - q of the arrivals wait, the quantile is 0
+    assert wait(rate=0.5, service_s=0.1).quantile(0.9) == 0.0

@@ -1,0 +1,227 @@
+"""One decode step, term by term, on a toy replica whose figures can be checked by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from aiflang.models.assumptions import Assumptions
+from aiflang.models.serving import (
+    Accelerator,
+    Architecture,
+    Efficiency,
+    Engine,
+    Network,
+    Replica,
+    ReplicaShape,
+    Request,
+    Speculation,
+    batch_limit,
+    speculation,
+)
+
+GB = 1e9
+# A round GPU: 100 GB, 1 TB/s, 1 PFLOP/s BF16, 2 PFLOP/s FP8, 100 GB/s per direction.
+TOY_GPU = Accelerator("toy", 100 * GB, 1e12, {"bf16": 1e15, "fp8": 2e15}, 100e9)
+# Everything achieved in full, so the terms are the plain quotients.
+FULL = Efficiency(memory=1.0, compute={"bf16": 1.0, "fp8": 1.0}, attention=1.0, comm=1.0)
+# 10B dense, 10 layers, width 1024, 8 heads of 128, 1 KV head.
+TOY = Architecture("toy", 10e9, 10e9, 10, 1024, 8, 1, 128, ffn=4096)
+BARE = Engine(
+    "bare",
+    step_overhead_s=0.0,
+    kernel_overhead_s=0.0,
+    collective_latency_s=0.0,
+    max_batch=1_000_000,
+    token_budget=100_000,
+    memory_fraction=1.0,
+)
+ONE_DOMAIN = Network(scale_up_domain=8, scale_up_bandwidth=100e9)
+ONE_GPU = ReplicaShape()
+
+
+def _assumptions(**overrides: float) -> Assumptions:
+    # no small-M penalty, no elementwise traffic: the GEMM and attention terms alone
+    base = {
+        "gemm_half_efficiency_tokens": 0.0,
+        "activation_width_passes": 0.0,
+        "activation_ffn_passes": 0.0,
+        "activation_route_passes": 0.0,
+        "serving_activation_vectors": 0.0,
+    }
+    return Assumptions(overrides={**base, **overrides})
+
+
+def replica(
+    shape: ReplicaShape = ONE_GPU,
+    arch: Architecture = TOY,
+    engine: Engine = BARE,
+    assumptions: Assumptions | None = None,
+    precision: str = "bf16",
+) -> Replica:
+    return Replica(
+        arch=arch,
+        precision=precision,
+        kv_precision="bf16",
+        gpu=TOY_GPU,
+        efficiency=FULL,
+        engine=engine,
+        network=ONE_DOMAIN,
+        shape=shape,
+        assumptions=assumptions or _assumptions(),
+    )
+
+
+def test_batch_one_streams_the_weights() -> None:
+    step = replica().decode_step(1, 0)
+    # 10e9 params x 2 bytes at 1 TB/s = 20 ms; 2 x 10e9 FLOPs at 1 PFLOP/s = 20 us
+    assert step.total_s == pytest.approx(0.020)
+    assert step.bound == "memory"
+    assert step.weight_bytes_per_gpu == pytest.approx(20e9)
+
+
+def test_large_batch_is_compute_bound() -> None:
+    step = replica().decode_step(2000, 0)
+    # 2 x 10e9 x 2000 = 4e13 FLOPs at 1e15: 40 ms, more than the 20 ms of weights
+    assert step.compute_s == pytest.approx(0.040)
+    assert step.bound == "compute"
+
+
+def test_kv_cache_is_read_for_every_sequence() -> None:
+    r = replica()
+    step = r.decode_step(10, 1000)
+    # KV per token: 2 x 10 layers x 1 head x 128 x 2 bytes = 5,120 bytes; 10 x 1000 tokens
+    kv = 10 * 1000 * 5120
+    assert step.kv_bytes_per_gpu == pytest.approx(kv)
+    # attention FLOPs: 10 tokens x 4 x 1024 x 1000 x 10 layers = 4.1e9 at 1e15: memory-bound
+    assert step.total_s == pytest.approx(0.020 + kv / 1e12)
+
+
+def test_small_rows_lower_the_gemm_fraction() -> None:
+    # M / (M + 64): 64 rows reach half the large-batch fraction
+    r = replica(assumptions=_assumptions(gemm_half_efficiency_tokens=64.0))
+    step = r.stage(64, 0)
+    assert step.compute_s == 0  # 2 x 10e9 x 64 at half of 1e15 = 2.56 ms < 20 ms of weights
+    step = r.stage(4000, 0)
+    assert step.compute_s == pytest.approx(2 * 10e9 * 4000 / (1e15 * 4000 / 4064))
+
+
+def test_tensor_parallel_splits_weights_and_pays_all_reduces() -> None:
+    engine = Engine(
+        "e",
+        step_overhead_s=0.0,
+        kernel_overhead_s=0.0,
+        collective_latency_s=10e-6,
+        max_batch=10_000,
+        token_budget=100_000,
+        memory_fraction=1.0,
+    )
+    step = replica(ReplicaShape(tp=4), engine=engine).decode_step(1, 0)
+    # weights: 20 GB / 4 = 5 ms; all-reduces: 2 per layer x 10 layers, each 10 us + a
+    # ring of 2 x 3/4 x 1024 x 2 bytes at 100 GB/s
+    all_reduce = 10e-6 + 2 * 3 / 4 * 1024 * 2 / 100e9
+    assert step.memory_s == pytest.approx(0.005)
+    assert step.communication_s == pytest.approx(20 * all_reduce)
+
+
+def test_expert_parallel_reads_only_touched_experts_and_pays_all_to_all() -> None:
+    moe = Architecture(
+        "moe", 64e9, 10e9, 10, 1024, 8, 1, 128, experts=64, experts_per_token=4
+    )  # 1.0e9 per expert... (64 - 10) / (60 x 10) = 0.09e9 per expert per layer
+    a = _assumptions(expert_load_imbalance=1.0)
+    r = replica(ReplicaShape(dp=8, ep=8), arch=moe, assumptions=a)
+    step = r.stage(1, 0)
+    per_expert = 54e9 / (60 * 10)
+    # dense (always-read) params: 10e9 - 4 x 0.09e9 x 10 = 6.4e9, whole on every GPU (tp 1)
+    dense_bytes = (10e9 - 4 * per_expert * 10) * 2
+    # one token touches 4 of 64 experts: 4/8 of one expert on each GPU on average
+    routed_bytes = 8 * (1 - (1 - 4 / 64) ** 1) * per_expert * 10 * 2
+    assert step.weight_bytes_per_gpu == pytest.approx(dense_bytes + routed_bytes)
+    # dispatch (1 byte) and combine (2 bytes) of 1/8 token to (7)(1 - (7/8)^4) remote GPUs
+    remote = 7 * (1 - (7 / 8) ** 4)
+    volume = 1 / 8 * remote * 1024 * 3
+    assert step.communication_s == pytest.approx(10 * volume / 100e9)
+
+
+def test_floor_and_host_overlap() -> None:
+    engine = Engine(
+        "e",
+        step_overhead_s=0.050,
+        kernel_overhead_s=5e-6,
+        collective_latency_s=0.0,
+        max_batch=10_000,
+        token_budget=100_000,
+        memory_fraction=1.0,
+        sequence_overhead_s=1e-3,
+    )
+    a = _assumptions(small_kernels_per_layer=8.0)
+    r = replica(engine=engine, assumptions=a)
+    # GPU: 20 ms of weights + 8 kernels x 5 us x 10 layers; host 50 ms + 1 ms x 1: the
+    # GPU waits for the host, so the step is 51 ms
+    step = r.decode_step(1, 0)
+    assert step.total_s == pytest.approx(0.051)
+    assert step.floor_s == pytest.approx(0.051 - 0.020)
+
+
+def test_pipeline_stages_split_layers_and_hand_off() -> None:
+    r = replica(ReplicaShape(tp=1, pp=2))
+    step = r.decode_step(2, 0)
+    # each stage holds half the weights (10 ms per microbatch of 1), two stages in turn,
+    # one hand-off of 1 x 1024 x 2 bytes at 100 GB/s
+    assert step.memory_s == pytest.approx(0.020)
+    assert step.communication_s == pytest.approx(1024 * 2 / 100e9)
+
+
+def test_speculation_verifies_more_tokens_and_drafts() -> None:
+    r = replica()
+    plain = r.decode_step(1, 0)
+    spec = r.decode_step(1, 0, query_tokens=4, draft_passes=3)
+    # verification still reads the weights once; three one-layer drafts add 3 x 2 ms
+    assert spec.total_s == pytest.approx(plain.total_s + 3 * 0.002)
+
+
+def test_acceptance_length_sums_the_i_i_d_acceptances() -> None:
+    assumptions = Assumptions()
+    alpha = assumptions.value("draft_acceptance")
+    decay = assumptions.value("draft_acceptance_decay")
+    two = speculation(2, None, assumptions)
+    assert two.acceptance_length == pytest.approx(1 + alpha + alpha * alpha * decay)
+    # a huge draft count adds nothing past the terms a float holds, and costs no time
+    assert speculation(10**8, None, assumptions).acceptance_length == pytest.approx(
+        speculation(200, None, assumptions).acceptance_length
+    )
+    assert speculation(3, 2.5, assumptions).acceptance_length == 2.5
+
+
+def test_batch_limit_by_kv_capacity() -> None:
+    a = _assumptions()
+    r = replica(assumptions=a)
+    request = Request(input_tokens=900, output_tokens=200)
+    limit = batch_limit(r, request, Speculation(), aggregated=False)
+    # 100 GB - 20 GB of weights = 80 GB; a sequence holds 900 + 200 x (1 + 1) / 2 = 1100
+    # tokens (request lengths spread with scv 1) x 5,120 bytes
+    assert limit.kv_per_sequence_per_gpu == pytest.approx(1100 * 5120)
+    assert limit.batch == int(80e9 // (1100 * 5120))
+    assert limit.binding == "kv_capacity"
+
+
+def test_batch_limit_by_token_budget_in_aggregated_serving() -> None:
+    engine = Engine(
+        "e",
+        step_overhead_s=0.0,
+        kernel_overhead_s=0.0,
+        collective_latency_s=0.0,
+        max_batch=10_000,
+        token_budget=8192,
+        memory_fraction=1.0,
+    )
+    r = replica(engine=engine)
+    limit = batch_limit(r, Request(1000, 100), Speculation(), aggregated=True)
+    # each sequence brings 1 decode token and 1000 / 100 prompt tokens per step
+    assert limit.limits["token_budget"] == 8192 // 11
+    assert limit.binding == "token_budget"
+
+
+def test_weights_that_do_not_fit() -> None:
+    big = Architecture("big", 60e9, 60e9, 10, 1024, 8, 1, 128)
+    limit = batch_limit(replica(arch=big), Request(100, 100), Speculation(), aggregated=True)
+    assert limit.batch == 0 and limit.binding == "weights"

@@ -1,0 +1,96 @@
+"""The serving validation table, recomputed: every row inside its band, the medians as documented.
+
+The table (tests/data/serving_validation.json) holds published measurements
+with their configurations; benchmarks/serving_validation.py recomputes them
+through the catalog and the model, exactly as `aifc` does. Each row carries
+the error band it is held to, and the table its median absolute errors; a
+change of the model or the catalog that moves a figure shows up here and in
+docs/models.md, where the table and its errors are printed. The targets:
+median absolute error at most 20% on throughput rows, 30% on curve and TTFT
+rows. Throughput meets its target; curve points and TTFT do not (docs/models.md
+says which physics is missing), and the held-out third is further off than
+the calibrated two thirds: the tests below hold those figures where they are,
+so an improvement or a regression must be recorded.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import serving_validation as validation  # noqa: E402
+
+DATA = validation.load()
+ROWS = DATA["rows"]
+assert isinstance(ROWS, list)
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[str, validation.Result]:
+    return {r.id: r for r in validation.evaluate_rows(DATA)}
+
+
+def test_the_table_covers_what_it_must() -> None:
+    categories = Counter(r["category"] for r in ROWS)
+    assert len(ROWS) >= 30
+    assert categories["curve"] >= 8
+    assert categories["ttft"] >= 5
+    models = {r["model"] for r in ROWS}
+    for model in ("Llama2_70B", "Llama3_1_8B", "Llama3_1_405B", "Mixtral_8x7B", "DeepSeek_R1"):
+        assert model in models
+    assert "Qwen3_235B_A22B" in models
+    gpus = {r["gpu"] for r in ROWS}
+    assert {"H100", "H200", "B200", "GB200", "GB300", "MI300X", "MI325X", "MI355X"} <= gpus
+    scenarios = {r["scenario"] for r in ROWS}
+    assert {"offline", "server", "interactive"} <= scenarios
+    # DeepSeek-R1 at short and long context
+    lengths = {r["input_tokens"] for r in ROWS if r["model"] == "DeepSeek_R1"}
+    assert {922, 7373} <= lengths
+
+
+def test_the_holdout_is_about_a_third_of_whole_configurations() -> None:
+    held = [r for r in ROWS if r["set"] == "holdout"]
+    assert 0.28 <= len(held) / len(ROWS) <= 0.42
+    # whole systems: every GB300 and MI325X row is held out
+    for row in ROWS:
+        if row["gpu"] in ("GB300", "MI325X"):
+            assert row["set"] == "holdout", row["id"]
+
+
+def test_every_row_has_a_source_and_a_configuration() -> None:
+    for row in ROWS:
+        assert str(row["source_url"]).startswith("https://"), row["id"]
+        assert row["source_title"], row["id"]
+        for key in ("gpu", "gpus", "model", "precision", "engine", "shape", "output_tokens"):
+            assert row[key] is not None, (row["id"], key)
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[str(r["id"]) for r in ROWS])
+def test_row_inside_its_band(row: dict[str, object], results: dict[str, validation.Result]) -> None:
+    result = results[str(row["id"])]
+    low, high = row["band"]  # type: ignore[misc]
+    if low == high == -1.0:
+        # the model cannot produce this row (the published rate is beyond its reach)
+        assert result.model is None or not math.isfinite(result.model) or result.model <= 0
+        return
+    assert low <= result.error <= high, (result.published, result.model, result.error)
+
+
+def test_medians_as_documented(results: dict[str, validation.Result]) -> None:
+    table = validation.summary(list(results.values()))
+    documented = DATA["summary"]
+    assert isinstance(documented, dict)
+    for key in ("throughput", "curve", "ttft", "calibration", "holdout"):
+        assert table[key] == pytest.approx(documented[key], abs=0.005), key
+
+
+def test_throughput_meets_its_target(results: dict[str, validation.Result]) -> None:
+    table = validation.summary(list(results.values()))
+    assert table["throughput"] <= validation.TARGETS["throughput"]
