@@ -78,6 +78,22 @@ def test_without_pyarrow_the_csv_is_written_and_a_note_says_why_parquet_is_not(
     assert (out / "results.csv").exists() and not (out / "results.parquet").exists()
 
 
+def test_other_objectives_in_the_same_folder_are_computed_not_read_as_missing(
+    tmp_path: Path,
+) -> None:
+    out, fresh = str(tmp_path / "s"), str(tmp_path / "fresh")
+    assert sweep(*VARY, "--serial", "-o", out)[0] == 0
+    other = ("--maximize", "tokens_per_s", "--minimize", "capex_usd")
+    code, stdout, _ = sweep(*VARY, *other, "--serial", "-o", out)
+    expected = sweep(*VARY, *other, "--serial", "-o", fresh)[1]
+    assert code == 0
+    assert "best to minimise capex_usd: #" in stdout
+    assert stdout.replace(out, fresh) == expected
+    assert (tmp_path / "s" / "pareto.csv").read_bytes() == (
+        tmp_path / "fresh" / "pareto.csv"
+    ).read_bytes()
+
+
 def test_the_same_plan_writes_the_same_bytes_on_the_pool(tmp_path: Path) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
     assert sweep(*VARY, "--serial", "-o", str(a))[0] == 0

@@ -96,7 +96,9 @@ def _pending(plan: Plan, done: dict[str, Row], found: dict[int, Row]) -> Iterato
     digest = plan.spec.digest
     for variant in plan.variants():
         stored = done.get(variant_key(digest, variant.values))
-        if stored is not None:
+        # A row stored by a sweep with other objectives lacks this one's values (an
+        # objective may be any report path): it is computed again, and the new line wins.
+        if stored is not None and all(path in stored.objectives for path in plan.objectives):
             # A stored row keeps its figures; its index is this run's (the order may differ).
             found[variant.index] = _reindexed(stored, variant.index)
         else:
