@@ -101,6 +101,10 @@ def setup_for(
     engine = components.engines[str(row["engine"])]
     if row.get("engine_max_batch"):
         engine = replace(engine, max_batch=int(row["engine_max_batch"]))  # type: ignore[call-overload]
+    settings = row.get("engine_settings")
+    if isinstance(settings, dict):
+        # the run's own engine settings (its published configuration), as an engine block sets them
+        engine = replace(engine, **{k: v for k, v in settings.items() if k != "source"})
     input_tokens = row["input_tokens"]
     if isinstance(input_tokens, str):
         input_tokens = round(inputs[input_tokens]["value"])
@@ -135,7 +139,7 @@ def setup_for(
         spec=sv.speculation(int(row["draft_tokens"]), None, assumptions),  # type: ignore[call-overload]
         disaggregation=disaggregation,
         workload_gpus=int(row["gpus"]),  # type: ignore[call-overload]
-        api_server=not str(row["id"]).startswith("mlperf"),
+        api_server=bool(row.get("api_server", not str(row["id"]).startswith("mlperf"))),
     )
 
 
@@ -192,6 +196,16 @@ def compute(
     components: dm.Components | None = None,
 ) -> float | None:
     """The model's figure for one row, in the row's unit; None when it cannot produce it."""
+    return compute_point(row, inputs, components)[0]
+
+
+def compute_point(
+    row: dict[str, object],
+    inputs: dict[str, dict[str, float]],
+    components: dm.Components | None = None,
+) -> tuple[float | None, sv.CurvePoint | None]:
+    """The model's figure for one row and the operating point it was read at (None when the
+    model has no point: a per-user rate beyond its reach, a decode-only rate at batch 1)."""
     setup = setup_for(row, inputs, components)
     shape = _shape(row["shape"])  # type: ignore[arg-type]
     target = row["target"]
@@ -200,15 +214,17 @@ def compute(
     metric = row.get("metric")
     if metric == "decode_per_gpu":
         if "user_rate" in target:
-            return _decode_rate_at(setup, shape, float(target["user_rate"]))
+            return _decode_rate_at(setup, shape, float(target["user_rate"])), None
         batch = int(target["concurrency"] / _decode_replicas(row, shape))
         batch = min(
             batch,
             sv.batch_limit(setup.replica(shape), setup.request, setup.spec, aggregated=False).batch,
         )
-        return sv.evaluate(setup, shape, batch).replica_tokens_per_s / shape.gpus
+        point = sv.evaluate(setup, shape, batch)
+        return point.replica_tokens_per_s / shape.gpus, point
     if metric == "user_rate":
-        return sv.evaluate(setup, shape, int(target["concurrency"])).user_tokens_per_s
+        point = sv.evaluate(setup, shape, int(target["concurrency"]))
+        return point.user_tokens_per_s, point
     if category in ("ttft", "ttft_closed_loop"):
         if "relative_load" in target:
             rate = float(target["relative_load"]) * _capacity_rate(setup, shape)
@@ -219,7 +235,11 @@ def compute(
         else:
             rate = float(target["request_rate"]) / _decode_replicas(row, shape)
             point = _at_request_rate(setup, shape, rate)
-        return point.first_token.mean_s
+        if not point.feasible:
+            # the published load is beyond what the model's replicas carry (every slot busy,
+            # or a prefill queue that never drains): no TTFT to compare, the row is over capacity
+            return None, point
+        return point.first_token.mean_s, point
     goal = sv.Target(
         user_rate=target.get("user_rate"),
         ttft_limit_s=target.get("ttft_limit_s"),
@@ -228,8 +248,8 @@ def compute(
     )
     estimate = sv.search(setup, [shape], goal)
     if estimate.point is None:
-        return None
-    return estimate.point.tokens_per_s_per_gpu
+        return None, None
+    return estimate.point.tokens_per_s_per_gpu, estimate.point
 
 
 def rate_at_throughput(
@@ -307,7 +327,8 @@ def summary(results: list[Result]) -> dict[str, float]:
 
 def _figure(value: float | None, unit: str) -> str:
     """A published or modelled figure: "-" when the model has no point (a per-user rate
-    beyond its reach), "unbounded" for a queue that never drains."""
+    beyond its reach, a load beyond its capacity), "unbounded" for a queue that never
+    drains."""
     if value is None:
         return "-"
     if not math.isfinite(value):
@@ -320,7 +341,7 @@ def _figure(value: float | None, unit: str) -> str:
 def _error(r: Result) -> str:
     """(model - published) / published, or what stands for it when that is no number."""
     if r.model is None:
-        return "no point"
+        return "over capacity" if r.category in ("ttft", *REPORTED) else "no point"
     if not math.isfinite(r.model):
         return "unbounded"
     if abs(r.error) >= 10:
@@ -358,12 +379,39 @@ def markdown(results: list[Result], data: dict[str, object]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def write_bands(results: list[Result], path: Path = DATA) -> None:
+    """Record the current errors in the table: each row's band (its error +- the larger of
+    10 points and a quarter of it; [-1, -1] for a row without a finite figure) and the
+    summary's medians. A deliberate step: the diff shows every row that moved."""
+    data = load(path)
+    by_id = {r.id: r for r in results}
+    for row in data["rows"]:  # type: ignore[attr-defined]
+        r = by_id[str(row["id"])]
+        if r.model is None or not math.isfinite(r.model):
+            row["band"] = [-1.0, -1.0]
+            continue
+        width = max(0.10, 0.25 * abs(r.error))
+        low = max(-1.0, math.floor((r.error - width) * 100) / 100)
+        row["band"] = [low, math.ceil((r.error + width) * 100) / 100]
+    table = summary(results)
+    data["summary"] = {
+        key: round(table[key], 3)
+        for key in ("throughput", "curve", "ttft", "calibration", "holdout")
+    }
+    path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", action="store_true", help="print every row")
     parser.add_argument("--markdown", action="store_true", help="print the table for the docs")
+    parser.add_argument(
+        "--write-bands", action="store_true", help="record the current errors as the rows' bands"
+    )
     args = parser.parse_args()
     results = evaluate_rows()
+    if args.write_bands:
+        write_bands(results)
     if args.markdown:
         print(markdown(results, load()), end="")
         return 0
@@ -392,10 +440,13 @@ def main() -> int:
         f"{table['calibration']:12.1%} {table['holdout']:9.1%}"
     )
     finite = [r.factor for r in scored if math.isfinite(r.factor)]
-    missing = len(scored) - len(finite)
+    over = [r for r in scored if r.model is None and r.category == "ttft"]
+    beyond = [r for r in scored if r.model is None and r.category != "ttft"]
+    unbounded = len(scored) - len(finite) - len(over) - len(beyond)
     print(
-        f"worst row: {max(finite):.3g}x off, and {missing} rows with no finite model figure "
-        f"(target <= {WORST:g}x)"
+        f"worst row: {max(finite):.3g}x off (target <= {WORST:g}x); without a figure: "
+        f"{len(over)} TTFT rows whose published load is beyond the model's capacity, "
+        f"{len(beyond)} rows beyond the model's per-user reach, {unbounded} unbounded"
     )
     return 0
 

@@ -182,6 +182,24 @@ class FabricReport(_Model):
     mean_hops: float = 0.0  # switch hops, averaged over endpoint pairs
 
 
+class TrainPlanReport(_Model):
+    """A training run's parallelism plan and the memory it needs per GPU."""
+
+    tp: int
+    pp: int
+    vp: int = 1  # virtual pipeline stages per GPU (interleaved 1F1B)
+    cp: int = 1
+    ep: int = 1
+    dp: int
+    zero: int  # ZeRO stage; 3 is FSDP
+    micro_batch: int  # sequences per micro-batch
+    microbatches: int  # micro-batches per data-parallel rank per step
+    recompute: str  # "selective", "full", or "full on N% of layers"
+    label: str  # "TP8 PP16 VP2 DP64 ZeRO-1"
+    gpus: int  # GPUs the plan uses (the run's GPUs, less any left idle)
+    memory_per_gpu_bytes: float
+
+
 class TrainReport(_Model):
     name: str
     gpus: int
@@ -189,12 +207,31 @@ class TrainReport(_Model):
     precision: str
     mfu: float
     flops: float
-    time_s: float
+    time_s: float  # wall-clock time to train, interruptions and checkpoints included
     gpu_hours: float
     energy_j: float  # facility energy (IT x PUE)
     it_energy_j: float = 0.0
     cost_usd: float | None = None
     checkpoint_s: float | None = None
+    model: str | None = None  # the `model` definition trained, when named
+    mfu_declared: bool = False  # the workload's own mfu replaced the step-time model
+    plan: TrainPlanReport | None = None
+    sequence_length: int = 0
+    global_batch: int = 0  # sequences per optimizer step
+    tokens: float = 0.0
+    step_s: float = 0.0  # compute + bubble + exposed communication
+    compute_s: float = 0.0
+    bubble_s: float = 0.0
+    exposed_s: dict[str, float] = {}  # exposed communication by collective: tp, cp, pp, dp, ep
+    failures_per_step_s: float = 0.0  # checkpoints, restarts and lost work, per step
+    tokens_per_s: float = 0.0
+    solve_time_s: float = 0.0  # failure-free time to train
+    ettr: float = 1.0  # effective training time ratio: solve time / wall time
+    checkpoint_interval_s: float | None = None
+    interruptions: float = 0.0  # expected over the run
+    step_s_spine_lost: float | None = None  # the plan's step with one fabric spine lost
+    fabric: str | None = None
+    storage: str | None = None
 
 
 class ParallelismReport(_Model):
@@ -295,7 +332,7 @@ class DegradedMode(_Model):
 class UncertainInput(_Model):
     """One input the Monte Carlo run samples."""
 
-    path: str  # as `--set` names it: `site.power_price`, `assumptions.mfu_default_bf16`
+    path: str  # as `--set` names it: `site.power_price`, `assumptions.maintenance_fraction`
     distribution: str  # `uniform(0.06 USD/kWh, 0.09 USD/kWh)`, `triangular(...)`, ...
     source: str  # `design` or the assumption's published source
 
@@ -657,6 +694,31 @@ FIELD_UNITS: dict[str, FieldUnit] = {
     "train.*.it_energy_j": _J("IT energy"),
     "train.*.cost_usd": _USD("cost to train"),
     "train.*.checkpoint_s": _S("time to write a checkpoint"),
+    "train.*.plan.tp": _COUNT("tensor-parallel GPUs"),
+    "train.*.plan.pp": _COUNT("pipeline stages"),
+    "train.*.plan.vp": _COUNT("virtual pipeline stages per GPU"),
+    "train.*.plan.cp": _COUNT("context-parallel GPUs"),
+    "train.*.plan.ep": _COUNT("expert-parallel GPUs"),
+    "train.*.plan.dp": _COUNT("data-parallel replicas"),
+    "train.*.plan.zero": _COUNT("ZeRO stage (3: FSDP)"),
+    "train.*.plan.micro_batch": _COUNT("sequences per micro-batch"),
+    "train.*.plan.microbatches": _COUNT("micro-batches per replica per step"),
+    "train.*.plan.gpus": _GPUS("GPUs the plan uses"),
+    "train.*.plan.memory_per_gpu_bytes": FieldUnit("B", "memory per GPU", (1e3, 1e13)),
+    "train.*.sequence_length": _COUNT("tokens per sequence"),
+    "train.*.global_batch": _COUNT("sequences per optimizer step"),
+    "train.*.tokens": FieldUnit("", "training tokens", (1.0, 1e16)),
+    "train.*.step_s": _S("time of one optimizer step"),
+    "train.*.compute_s": _S("compute of one step"),
+    "train.*.bubble_s": _S("pipeline bubble of one step"),
+    "train.*.exposed_s.*": _S("exposed communication of one collective per step"),
+    "train.*.failures_per_step_s": _S("checkpoints, restarts and lost work per step"),
+    "train.*.tokens_per_s": FieldUnit("tokens/s", "tokens trained per second", (1.0, 1e12)),
+    "train.*.solve_time_s": _S("failure-free time to train"),
+    "train.*.ettr": _SHARE("effective training time ratio"),
+    "train.*.checkpoint_interval_s": _S("compute time between checkpoints (Daly)"),
+    "train.*.interruptions": FieldUnit("", "interruptions expected over the run", (0.0, 1e9)),
+    "train.*.step_s_spine_lost": _S("step time with one fabric spine lost"),
     "serve.*.gpus": _GPUS("GPUs of the workload"),
     "serve.*.gpus_per_replica": _GPUS("GPUs per replica"),
     "serve.*.replicas": _COUNT("replicas"),

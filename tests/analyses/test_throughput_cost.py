@@ -66,18 +66,33 @@ TRAIN_70B = """
 """
 
 
+# The 70B model known only by its parameter count: d = (120 x 70e9 / 12)^(1/3) = 8,879,
+# 74 layers, width 128 x 69 = 8,832 (kv_aspect_ratio 120); FLOPs per token = 6 x 70e9 +
+# 6 x 74 layers x 8,192 tokens x 8,832 (attention, PaLM appendix B) = 4.5212e11.
+FLOPS_PER_TOKEN_70B = 6 * 70e9 + 6 * 74 * 8192 * 8832
+# Llama 3's interruption rate: 54 days x 16,384 GPUs / 419 interruptions, per GPU
+MTBF_GPU_S = 54 * 86400 * 16384 / 419
+
+
 def test_training_time_and_gpu_hours_of_a_small_h100_design(tmp_path: Path) -> None:
     compilation, facts = _compile(tmp_path, TRAIN_70B)
     (train,) = facts.train
-    expected_time = 6 * 70e9 * 1e12 / (128 * H100_BF16 * 0.40)
+    assert pytest.approx(4.5212e11, rel=1e-4) == FLOPS_PER_TOKEN_70B
     assert train.gpus == 128
     assert train.gpu_model == "H100"
-    assert train.time_s == pytest.approx(expected_time, rel=1e-9)
-    assert train.time_s == pytest.approx(8_291_009.7, rel=1e-7)  # about 96 days
-    assert train.gpu_hours == pytest.approx(128 * expected_time / 3600, rel=1e-9)
-    assert train.gpu_hours == pytest.approx(294_791.5, rel=1e-6)
+    assert train.plan is not None and train.plan.gpus == 128
+    assert train.mfu_declared
+    # a declared MFU: solve time = tokens x FLOPs per token / (GPUs x peak x MFU)
+    solve = 1e12 * FLOPS_PER_TOKEN_70B / (128 * H100_BF16 * 0.40)
+    assert train.solve_time_s == pytest.approx(solve, rel=1e-9)
+    assert train.solve_time_s == pytest.approx(8_925_157, rel=1e-6)  # about 103 days
+    # no storage: checkpoints are free, so Daly's wall time is solve x e^(R/M), M = MTBF / GPUs
+    wall = solve * math.exp(600.0 / (MTBF_GPU_S / 128))
+    assert train.time_s == pytest.approx(wall, rel=1e-6)
+    assert train.ettr == pytest.approx(0.99958, abs=1e-5)
+    assert train.gpu_hours == pytest.approx(128 * wall / 3600, rel=1e-6)
     # facility energy = GPUs x time x (IT load / GPUs) x PUE = IT load x time x PUE
-    assert train.energy_j == pytest.approx(163_200 * expected_time * 1.25, rel=1e-9)
+    assert train.energy_j == pytest.approx(163_200 * wall * 1.25, rel=1e-6)
     assert "train.llama-70b.time_s" in facts.derivations
     assert "E503" not in _codes(compilation)
 
@@ -87,15 +102,26 @@ def test_training_on_stated_gpus_scales_inversely(tmp_path: Path) -> None:
     _, facts = _compile(tmp_path, body)
     (train,) = facts.train
     assert train.gpus == 32
-    assert train.time_s == pytest.approx(6 * 70e9 * 1e12 / (32 * H100_BF16 * 0.40), rel=1e-9)
+    solve = 1e12 * FLOPS_PER_TOKEN_70B / (32 * H100_BF16 * 0.40)
+    assert train.solve_time_s == pytest.approx(solve, rel=1e-9)
 
 
-def test_training_default_mfu_for_fp8(tmp_path: Path) -> None:
+def test_training_without_mfu_runs_the_step_time_model(tmp_path: Path) -> None:
     body = TRAIN_70B.replace("precision = bf16\n    mfu       = 40%", "precision = fp8")
     _, facts = _compile(tmp_path, body)
     (train,) = facts.train
-    assert train.mfu == pytest.approx(0.30)
-    assert train.time_s == pytest.approx(6 * 70e9 * 1e12 / (128 * 1978.9e12 * 0.30), rel=1e-9)
+    assert not train.mfu_declared
+    assert train.plan is not None
+    # the step is its parts; MFU is an output, below the fitted compute fraction (54.8%)
+    parts = train.compute_s + train.bubble_s + sum(train.exposed_s.values())
+    assert train.step_s == pytest.approx(parts, rel=1e-9)
+    assert 0.2 < train.mfu < 0.548
+    assert train.global_batch == math.ceil(16e6 / 8192)  # the registered 16M-token batch
+    # MFU = model FLOPs per second / (GPUs in the plan x dense FP8 peak)
+    mfu = train.tokens_per_s * FLOPS_PER_TOKEN_70B / (train.plan.gpus * 1978.9e12)
+    assert train.mfu == pytest.approx(mfu, rel=1e-6)
+    # the step trains whole micro-batches: at least the global batch of tokens
+    assert train.tokens_per_s * train.step_s >= train.global_batch * train.sequence_length
 
 
 def test_fp4_training_on_hopper_is_e502_at_the_workload(tmp_path: Path) -> None:
@@ -113,10 +139,12 @@ def test_training_longer_than_the_horizon_is_e503(tmp_path: Path) -> None:
     body = TRAIN_70B.replace("70 billion", "405 billion").replace("1 trillion", "15.6 trillion")
     compilation, facts = _compile(tmp_path, body)
     (error,) = [d for d in compilation.sink.diagnostics if d.code == "E503"]
-    days = 6 * 405e9 * 15.6e12 / (128 * H100_BF16 * 0.40) / 86400
-    assert f"{days:,.0f} days" in error.message  # 8,658 days against a 1,095-day horizon
+    (train,) = facts.train
+    # at least 6 x 405e9 x 15.6e12 / (128 x 989.4 TFLOPS x 40%) = 8,658 days, attention on top
+    days = train.time_s / 86400
+    assert days > 6 * 405e9 * 15.6e12 / (128 * H100_BF16 * 0.40) / 86400
+    assert f"{days:,.0f} days" in error.message
     assert "1,095-day horizon" in error.message
-    assert facts.train[0].time_s / 86400 == pytest.approx(days)
 
 
 def test_more_gpus_than_the_factory_is_e504(tmp_path: Path) -> None:

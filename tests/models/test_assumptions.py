@@ -132,6 +132,13 @@ factory "every-assumption" {
     tokens    = 1 trillion
     precision = fp4
   }
+  # a declared plan with tensor and expert parallelism, so their overlaps count
+  train "moe" {
+    model       = Mixtral_8x7B
+    tokens      = 1 trillion
+    gpus        = 16
+    parallelism = { tp = 2, ep = 4 }
+  }
 
   serve "chat" {
     params        = 405 billion
@@ -252,7 +259,15 @@ def test_every_assumption_is_registered_in_a_fresh_process(tmp_path: Path) -> No
     assert overridden == set(REGISTRY)
 
 
-@pytest.mark.parametrize("name", sorted(REGISTRY))
+# Achieved training fractions fitted per GPU generation: the design's GPU has no
+# generation, so it reads the per-precision ones; each fitted one is tested on a
+# GPU of its generation below.
+FITTED = sorted(
+    name for name in REGISTRY if name.startswith("train_compute_fraction_") and name.count("_") > 3
+)
+
+
+@pytest.mark.parametrize("name", sorted(set(REGISTRY) - set(FITTED)))
 def test_overriding_an_assumption_changes_the_report(tmp_path: Path, name: str) -> None:
     extra = SPECIAL.get(name, ("", {}))[1]
     baseline = _report(tmp_path, extra)
@@ -261,3 +276,22 @@ def test_overriding_an_assumption_changes_the_report(tmp_path: Path, name: str) 
     assert entry["overridden"]
     assert not math.isclose(entry["value"], entry["default"])
     assert _figures(changed) != _figures(baseline), f"overriding {name} changed nothing"
+
+
+@pytest.mark.parametrize("name", FITTED)
+def test_a_fitted_training_fraction_reaches_a_gpu_of_its_generation(
+    tmp_path: Path, name: str
+) -> None:
+    generation = name.removeprefix("train_compute_fraction_").rsplit("_", 1)[0]
+    vendor = '  vendor             = "NVIDIA"\n'
+    line = f'  generation         = "{generation.replace("_", " ")}"\n'
+    design = DESIGN.replace(vendor, vendor + line, 1)
+    path = tmp_path / "design.aif"
+
+    def train(overrides: dict[str, str]) -> list[Any]:
+        path.write_text(design.replace("  # overrides", _block(overrides)), encoding="utf-8")
+        (report,) = build_reports(compile_file(path))
+        return [t.model_dump(mode="json") for t in report.train]
+
+    baseline = train({})
+    assert train({name: _changed_value(name)}) != baseline, f"overriding {name} changed nothing"

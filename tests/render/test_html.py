@@ -125,6 +125,46 @@ def test_assumptions_shown_in_their_display_units() -> None:
     assert assumption_text(1.2, "") == "1.2"
 
 
+def test_training_step_as_a_stacked_bar(make_report: MakeReport) -> None:
+    report = make_report()
+    (train,) = report.train
+    plan = rp.TrainPlanReport(
+        tp=8,
+        pp=4,
+        dp=36,
+        zero=1,
+        micro_batch=1,
+        microbatches=54,
+        recompute="selective",
+        label="TP8 PP4 DP36 ZeRO-1",
+        gpus=1152,
+        memory_per_gpu_bytes=150e9,
+    )
+    stepped = train.model_copy(
+        update={
+            "plan": plan,
+            "step_s": 5.75,
+            "compute_s": 4.0,
+            "bubble_s": 1.0,
+            "exposed_s": {"tp": 0.5, "dp": 0.25},
+            "failures_per_step_s": 0.25,
+            "tokens_per_s": 16e6 / 5.75,
+            "ettr": 5.75 / 6.0,
+        }
+    )
+    html = render_html(report.model_copy(update={"train": [stepped]}))
+    workloads = html.split('<section id="workloads">')[1].split("</section>")[0]
+    assert "Step time of llama3-405b (TP8 PP4 DP36 ZeRO-1)" in workloads
+    # shares of the 6 s drawn (a 5.75 s step and 0.25 s of failures per step):
+    # 4 / 6 = 67%, 1 / 6 = 17%, 0.5 / 6 = 8%, 0.25 / 6 = 4%
+    assert "compute: 4 s (67%)" in workloads
+    assert "pipeline bubble: 1 s (17%)" in workloads
+    assert "exposed tensor-parallel communication: 500 ms (8%)" in workloads
+    assert "exposed data-parallel communication: 250 ms (4%)" in workloads
+    assert "checkpoints, restarts and lost work: 250 ms (4%)" in workloads
+    assert html.count("<svg") == 6  # the five of test_svg_charts and the step
+
+
 def test_hall_notes_show_the_named_plant(make_report: MakeReport) -> None:
     plant = rp.PlantReport(
         hall="A",

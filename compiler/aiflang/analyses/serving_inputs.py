@@ -50,6 +50,7 @@ def engine_profile(engine: dm.Engine, assumptions: Assumptions) -> sv.Engine:
         name=engine.name,
         step_overhead_s=engine.step_overhead_s,
         kernel_overhead_s=engine.kernel_overhead_s,
+        layer_overhead_s=engine.layer_overhead_s,
         sequence_overhead_s=engine.sequence_overhead_s,
         request_overhead_s=engine.request_overhead_s,
         collective_latency_s=engine.collective_latency_s
@@ -62,6 +63,8 @@ def engine_profile(engine: dm.Engine, assumptions: Assumptions) -> sv.Engine:
         else assumptions.value("hbm_usable_fraction"),
         comm_overlap=engine.comm_overlap,
         kv_reserve_full=engine.kv_reserve == "full",
+        balance_timeout_steps=engine.balance_timeout,
+        balance_batching_steps=engine.balance_batching,
     )
 
 

@@ -25,11 +25,13 @@ is given, not a schedule):
 Needs: the design, `facts.fleet` (`aiflang.analyses.fleet`: GPUs by model,
 scale-up domains, IT and facility power) and the compute fabric's report
 from the fabric pass. Emits: E501 (no replica shape holds the model), E502
-(precision the GPU lacks), E503 (training longer than the horizon), E504
-(more GPUs asked than the factory has), E505 (user rate unreachable), E507
-(latency limits no point meets), W501 (slow checkpoint), W502 (a workload
-gets no replica); through the serving pass E506 (engine and GPU vendor) and
-E508 (a pinned shape that cannot be built).
+(precision the GPU lacks), E504 (more GPUs asked than the factory has), E505
+(user rate unreachable), E507 (latency limits no point meets), W502 (a
+workload gets no replica); through the serving pass E506 (engine and GPU
+vendor) and E508 (a pinned shape that cannot be built); through the
+training pass (`aiflang.analyses.training`: plan, step time, goodput) E503
+(training longer than the horizon), E509 (no plan fits), E510 (no fabric
+between scale-up domains) and W501 (slow checkpoint).
 """
 
 from __future__ import annotations
@@ -38,14 +40,13 @@ import math
 from dataclasses import dataclass
 
 from aiflang import report as rp
-from aiflang.analyses import serving
+from aiflang.analyses import serving, training
 from aiflang.analyses import serving_inputs as si
 from aiflang.analyses.facts import Facts, Fleet
 from aiflang.analyses.fleet import fleet_of
 from aiflang.diagnostics import Sink, Span, codes
 from aiflang.frontend.design import Design, Gpu, Serve, Train
 from aiflang.models import serving as sv
-from aiflang.models import training as trn
 from aiflang.models.assumptions import Assumptions
 from aiflang.models.derivation import Derivation
 
@@ -107,109 +108,11 @@ def _train(
         _no_gpus(sink, "train", train.name, train.span)
         return
     gpu = design.components.gpus[model]
-    available = fleet.by_model[model]
-    gpus = train.gpus if train.gpus is not None else available
-    if gpus > available:
-        sink.error(
-            codes.E504,
-            f"train `{train.name}` asks for {gpus:,} GPUs; the factory has {available:,} {model}",
-            train.span,
-            help=f"set gpus to at most {available:,}, or add racks",
-        )
     peak = si.accelerator(gpu).flops(train.precision)
     if peak is None:
         _precision_error(sink, "train", train.name, gpu, train.precision, train.span)
         return
-    assumptions = facts.assumptions
-    try:
-        estimate = trn.estimate_training(
-            active_params=train.active_params,
-            tokens=train.tokens,
-            gpus=gpus,
-            peak_flops_per_gpu=peak,
-            precision=train.precision,
-            assumptions=assumptions,
-            mfu=train.mfu,
-            it_power_per_gpu_w=fleet.it_power_per_gpu_w,
-            pue=design.site.pue,
-        )
-    except ValueError as exc:
-        sink.error(
-            codes.E502,
-            f"train `{train.name}` cannot be estimated at {train.precision}: {exc}",
-            train.span,
-            help="give the run an mfu, or train at bf16, fp8 or fp4",
-        )
-        return
-    horizon_s = design.finance.horizon_s or assumptions.value("finance_horizon")
-    if estimate.time_s > horizon_s:
-        days = estimate.time_s / 86400.0
-        sink.error(
-            codes.E503,
-            f"train `{train.name}` takes {days:,.0f} days on {gpus:,} {model}, longer than the "
-            f"{horizon_s / 86400.0:,.0f}-day horizon",
-            train.span,
-            notes=(
-                f"6 x {train.active_params:.3g} params x {train.tokens:.3g} tokens / "
-                f"({gpus:,} GPUs x {peak / 1e12:,.0f} TFLOPS x {estimate.mfu:.0%} MFU)",
-            ),
-            help=f"use at least {gpus * estimate.time_s / horizon_s:,.0f} GPUs, a lower "
-            "precision, or fewer tokens",
-        )
-    checkpoint_s = _checkpoint(design, facts, sink, train)
-    key = f"train.{train.name}"
-    rule = "gpus = the workload's gpus, else every GPU of its model (a separate scenario)"
-    facts.record_derivation(f"{key}.gpus", _allocation_derivation(fleet, model, gpus, rule))
-    energy = estimate.derivation.with_inputs(it_power_basis=fleet.it_basis)
-    for figure in ("time_s", "gpu_hours", "energy_j", "it_energy_j", "mfu", "flops"):
-        facts.record_derivation(f"{key}.{figure}", energy)
-    facts.train.append(
-        rp.TrainReport(
-            name=train.name,
-            gpus=gpus,
-            gpu_model=model,
-            precision=train.precision,
-            mfu=estimate.mfu,
-            flops=estimate.flops,
-            time_s=estimate.time_s,
-            gpu_hours=estimate.gpu_hours,
-            energy_j=estimate.facility_energy_j,
-            it_energy_j=estimate.it_energy_j,
-            checkpoint_s=checkpoint_s,
-        )
-    )
-
-
-def _checkpoint(design: Design, facts: Facts, sink: Sink, train: Train) -> float | None:
-    """Checkpoint time to the named storage, or to the factory's only storage."""
-    storages = {s.name: s for s in design.storage}
-    if train.storage is not None:
-        storage = storages.get(train.storage)
-    elif len(design.storage) == 1:
-        storage = design.storage[0]
-    else:
-        return None
-    if storage is None or not storage.bandwidth_bytes_per_s:
-        return None
-    estimate = trn.estimate_checkpoint(
-        train.params, storage.bandwidth_bytes_per_s * 8.0, facts.assumptions
-    )
-    facts.record_derivation(f"train.{train.name}.checkpoint_s", estimate.derivation)
-    if estimate.slow:
-        needed_bps = estimate.size_bits / facts.assumptions.value("checkpoint_warn_s")
-        sink.warning(
-            codes.W501,
-            f"a checkpoint of train `{train.name}` takes {estimate.time_s:,.0f} s to storage "
-            f"`{storage.name}`",
-            train.span,
-            notes=(
-                f"{train.params:.3g} params x 14 bytes = {estimate.size_bits / 8e12:,.1f} TB at "
-                f"{storage.bandwidth_bytes_per_s / 1e9:,.0f} GB/s",
-            ),
-            help=f"raise the bandwidth of `{storage.name}` to {needed_bps / 8e9:,.0f} GB/s, or "
-            "checkpoint asynchronously",
-        )
-    return estimate.time_s
+    training.train_workload(design, facts, sink, fleet, model, train)
 
 
 def _serve_allocation(

@@ -427,7 +427,10 @@ E502 = Code(
 E503 = Code(
     "E503",
     "training longer than the horizon",
-    "The workload would train longer than the finance horizon.",
+    "The workload would train longer than the finance horizon, wall time with "
+    "interruptions, checkpoints and restarts included; or it would never finish, "
+    "because on its GPUs interruptions come faster than a restart and a checkpoint "
+    "read back take (the job's MTBF is train_mtbf_per_gpu over its GPUs).",
 )
 
 E504 = Code(
@@ -467,6 +470,25 @@ E508 = Code(
     "gpus_per_replica) describe no replica the design can hold: ep must divide tp x dp, a "
     "replica beyond the scale-up domain needs a compute fabric, and a replica cannot have "
     "more GPUs than the workload.",
+)
+
+E509 = Code(
+    "E509",
+    "no training plan fits",
+    "No parallelism plan of the train workload fits the GPUs' memory (weights, gradients, "
+    "optimizer state and activations per GPU, with recomputation and ZeRO-3 tried), or "
+    "the plan declared in `parallelism` cannot run: it needs more GPUs than the run has, "
+    "a tensor-parallel group larger than the scale-up domain, a size that does not divide "
+    "the heads, layers, experts or sequence, or it does not fit memory. The message gives "
+    "the numbers; raise pp or tp, shard more (zero = 3), or use GPUs with more memory.",
+)
+
+E510 = Code(
+    "E510",
+    "training across scale-up domains without a fabric",
+    "The train workload uses more GPUs than one scale-up domain (an NVLink domain of a "
+    "rack, else a node) holds, and no compute fabric joins the domains. Add a fabric with "
+    "`connects = compute`, or train on one domain.",
 )
 
 E601 = Code(

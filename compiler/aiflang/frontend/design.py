@@ -149,11 +149,14 @@ class Engine(Sourced):
     vendors: list[str] = field(default_factory=list)
     step_overhead_s: float
     kernel_overhead_s: float
+    layer_overhead_s: float = 0.0
     sequence_overhead_s: float = 0.0
     request_overhead_s: float = 0.0
     collective_latency_s: float | None = None
     max_batch: int | None = None
     token_budget: int | None = None
+    balance_timeout: int = 0
+    balance_batching: int = 0
     memory_fraction: float | None = None
     comm_overlap: float = 0.0
     kv_reserve: Literal["full", "used"] = "used"
@@ -389,6 +392,11 @@ class Train(Node_):
     gpus: int | None = None
     fabric: str | None = None
     storage: str | None = None
+    model: str | None = None  # a `model` definition: its shape and parameter counts
+    sequence_length: int | None = None  # tokens per sequence (None: the registered default)
+    global_batch: int | None = None  # sequences per optimizer step (None: registered default)
+    # tp, pp, vp, cp, ep, dp, zero, micro_batch as given
+    parallelism: dict[str, int] = field(default_factory=dict)
 
 
 @record(kw_only=True)

@@ -36,6 +36,8 @@ from aiflang.frontend.values import ValueReader
 from aiflang.models.assumptions import REGISTRY, Assumptions
 from aiflang.syntax import tree as ast
 
+TRAIN_PLAN_SIZES = ("tp", "pp", "vp", "cp", "ep", "dp", "zero", "micro_batch")
+
 
 class _Elaborator(ComponentBuilder):
     """Component building plus the factory's own blocks."""
@@ -263,7 +265,26 @@ class _Elaborator(ComponentBuilder):
         r = BlockReader(self.values, "train", attributes_of(block))
         params = r.get("params")
         active = r.get("active_params")
+        model_name = r.get("model")
+        model = self.model(model_name) if model_name is not None else None
+        if model_name is not None and model is None:
+            r.ok = False
+        if params is None and model is not None:
+            params = model.params
+            active = active if active is not None else model.active_params
+        if params is None and model_name is None and r.has("params"):
+            r.ok = False  # `params` is written, and its value error is reported
+        elif params is None and model_name is None:
+            self.sink.error(
+                codes.E205,
+                f'train "{block.name}" needs `params` or a `model`',
+                block.name_span,
+                help="name a model (`model = Llama3_1_405B`, see `aifc catalog`) or give "
+                "`params = 405 billion`",
+            )
+            r.ok = False
         self._check_active(params, active, r)
+        parallelism = self._train_parallelism(r)
         train = dm.Train(
             name=block.name or "",
             doc=block.doc,
@@ -275,10 +296,67 @@ class _Elaborator(ComponentBuilder):
             gpus=r.get("gpus"),
             fabric=r.get("fabric"),
             storage=r.get("storage"),
+            model=model_name,
+            sequence_length=r.get("sequence_length"),
+            global_batch=r.get("global_batch"),
+            parallelism=parallelism,
             span=block.name_span,
             attr_spans=_spans(block),
         )
         return train if r.ok else None
+
+    def _train_parallelism(self, r: BlockReader) -> dict[str, int]:
+        """The declared parts of a training plan, from the `parallelism` map."""
+        sizes: dict[str, int] = {}
+        mapped = r.attributes.get("parallelism")
+        if mapped is None:
+            return sizes
+        if not isinstance(mapped.value, ast.MapValue):
+            self.values.wrong_form(
+                mapped, "a map of parallel sizes", example="parallelism = { tp = 8, pp = 16 }"
+            )
+            r.ok = False
+            return sizes
+        for entry in mapped.value.entries:
+            if entry.name not in TRAIN_PLAN_SIZES:
+                self.sink.error(
+                    codes.E208,
+                    f"parallelism has no size `{entry.name}`",
+                    entry.name_span,
+                    help="sizes are tp (tensor), pp (pipeline), vp (virtual stages), cp "
+                    "(context), ep (expert), dp (data), zero (0 to 3) and micro_batch "
+                    "(sequences per micro-batch)",
+                )
+                r.ok = False
+                continue
+            if entry.name == "zero":
+                stage = self._zero_stage(entry)
+                if stage is None:
+                    r.ok = False
+                else:
+                    sizes["zero"] = stage
+                continue
+            count = self.values.count(entry)
+            if count is None:
+                r.ok = False
+                continue
+            sizes[entry.name] = count
+        return sizes
+
+    def _zero_stage(self, entry: ast.Attribute) -> int | None:
+        node = entry.value
+        value = None
+        if isinstance(node, ast.Quantity) and node.unit is None:
+            value = self.values.finite(node.number, entry)
+        if value is None or value not in (0, 1, 2, 3):
+            self.sink.error(
+                codes.E210,
+                "zero is a ZeRO stage: 0, 1, 2 or 3 (3 shards the weights too, as FSDP)",
+                entry.name_span,
+                help="use zero = 1 (sharded optimizer state) or zero = 3 (sharded weights)",
+            )
+            return None
+        return int(value)
 
     def _check_active(self, params: float | None, active: float | None, r: BlockReader) -> None:
         if params is not None and active is not None and active > params:

@@ -328,41 +328,6 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     # Training (aiflang.models.training)
     Assumption(
-        "mfu_default_bf16",
-        0.40,
-        "%",
-        "model FLOPs utilization of a BF16/FP16 training run, against the dense BF16 peak",
-        "Llama 3 Herd of Models (Meta, 2024), Table 4: 38-43% BF16 MFU on 8,192 to 16,384 H100 "
-        "GPUs; 40% is the middle of that range",
-        minimum=0.01,
-        maximum=1.0,
-        low=0.38,
-        high=0.43,
-    ),
-    Assumption(
-        "mfu_default_fp8",
-        0.30,
-        "%",
-        "model FLOPs utilization of an FP8 training run, against the dense FP8 peak",
-        "estimate: FP8 training runs 1.3x to 1.5x faster than BF16 on the same GPUs (NVIDIA NeMo / "
-        "Megatron-Bridge performance summaries, DGX-H100 BF16 vs FP8 model TFLOP/s per GPU) while "
-        "the FP8 peak is 2x the BF16 one, so 0.40 x 1.5 / 2 = 0.30",
-        minimum=0.01,
-        maximum=1.0,
-        low=0.26,
-        high=0.30,
-    ),
-    Assumption(
-        "mfu_default_fp4",
-        0.20,
-        "%",
-        "model FLOPs utilization of an FP4 training run, against the dense FP4 peak",
-        "estimate: FP4 pre-training is experimental (NVIDIA NVFP4 training studies, 2025); the "
-        "same halving logic as FP8 applied once more: 0.30 x 1.33 / 2 = 0.20",
-        minimum=0.01,
-        maximum=1.0,
-    ),
-    Assumption(
         "checkpoint_size_per_param",
         14 * 8.0,
         "B",
@@ -383,6 +348,282 @@ DEFAULTS: tuple[Assumption, ...] = (
         "sqrt(2 x write time x MTBF), overhead about sqrt(2 x write time / MTBF)) a blocking write "
         "longer than 60 s then costs more than 10% of run time",
         minimum=1.0,
+    ),
+    # Training: shapes (aiflang.models.training.shapes)
+    Assumption(
+        "train_sequence_length",
+        8192.0,
+        "",
+        "tokens per training sequence when a train workload gives none",
+        "Llama 3 Herd of Models (Meta, 2024), section 3.4.1: the 405B model was pre-trained on "
+        "sequences of 8,192 tokens",
+        minimum=128.0,
+        maximum=10_000_000.0,
+    ),
+    Assumption(
+        "train_global_batch_tokens",
+        16e6,
+        "",
+        "tokens per optimizer step (global batch) when a train workload gives none",
+        "Llama 3 Herd of Models (Meta, 2024), section 3.4.1: the batch grew from 4M to 8M to 16M "
+        "tokens; 16M is the batch of most of the 405B run",
+        minimum=1.0,
+        maximum=1e12,
+    ),
+    # Training: memory (aiflang.models.training.memory)
+    Assumption(
+        "train_hbm_usable_fraction",
+        0.90,
+        "%",
+        "share of a GPU's memory a training plan may fill with model states and activations",
+        "estimate: CUDA context, NCCL buffers and allocator fragmentation take several GB; "
+        "Megatron and NeMo performance recipes leave about a tenth of HBM free",
+        minimum=0.3,
+        maximum=1.0,
+    ),
+    # Training: step (aiflang.models.training.step)
+    Assumption(
+        "train_elementwise_bytes",
+        102.0,
+        "",
+        "bytes of HBM traffic per hidden-state element per layer in the kernels between the "
+        "GEMMs of a training step (norms, residual adds, activation functions, rotary, casts), "
+        "forward and backward",
+        "estimate from Korthikanti et al., 'Reducing Activation Recomputation in Large "
+        "Transformer Models' (MLSys 2023), section 4.1: a layer keeps 34 bytes of activations "
+        "per hidden-state element; the forward writes them, the backward reads them back and "
+        "writes their gradients: 3 x 34 = 102",
+        minimum=0.0,
+        maximum=10_000.0,
+    ),
+    Assumption(
+        "train_hbm_efficiency",
+        0.81,
+        "%",
+        "achieved share of HBM bandwidth in the element-wise kernels of a training step",
+        "measured on one H200 (2026-11-29): streaming reads of weights and KV cache at 3.9 of "
+        "4.8 TB/s (81%), the GPU catalog's memory_efficiency",
+        minimum=0.05,
+        maximum=1.0,
+    ),
+    Assumption(
+        "scale_up_efficiency",
+        0.80,
+        "%",
+        "share of the scale-up (NVLink) bandwidth a training collective reaches",
+        "estimate below DeepEP's measured 153-158 GB/s of H800's 160 GB/s NVLink for large "
+        "messages (deepseek-ai/DeepEP README), because training collectives share the GPU with "
+        "compute",
+        minimum=0.05,
+        maximum=1.0,
+    ),
+    Assumption(
+        "scale_out_efficiency",
+        0.80,
+        "%",
+        "share of a GPU's scale-out NIC bandwidth a training collective reaches",
+        "estimate: DeepEP reaches 43-58 GB/s of logical RDMA bandwidth per 400 Gb/s (50 GB/s) "
+        "ConnectX-7 on H800 (deepseek-ai/DeepEP README; its logical figure counts NVLink "
+        "forwarding); training collectives share the GPU with compute, so 80% is assumed",
+        minimum=0.05,
+        maximum=1.0,
+    ),
+    Assumption(
+        "train_dp_overlap",
+        0.90,
+        "%",
+        "share of one micro-batch's compute that hides data-parallel gradient and weight traffic",
+        "Megatron-LM overlap_grad_reduce and overlap_param_gather (distributed optimizer docs): "
+        "gradients are reduce-scattered during the last micro-batch's backward, weights gathered "
+        "during the first forward; estimate that a tenth of that window is lost to bucket edges",
+        minimum=0.0,
+        maximum=1.0,
+    ),
+    Assumption(
+        "train_tp_overlap",
+        0.50,
+        "%",
+        "share of tensor-parallel traffic hidden under GEMMs",
+        "estimate: Transformer Engine's userbuffer overlap (NeMo TP_COMM_OVERLAP) pipelines the "
+        "all-gather and reduce-scatter with the neighbouring GEMMs (Wang et al., ASPLOS 2023, "
+        "'Overlap Communication with Dependent Computation via Decomposition'); half is assumed "
+        "hidden",
+        minimum=0.0,
+        maximum=1.0,
+    ),
+    Assumption(
+        "train_cp_overlap",
+        0.80,
+        "%",
+        "share of context-parallel (ring attention) traffic hidden under attention compute",
+        "Megatron-Core context parallelism overlaps each K/V ring step with the attention of the "
+        "previous chunk (Megatron-Core context_parallel docs; Liu et al., Ring Attention, 2023); "
+        "estimate",
+        minimum=0.0,
+        maximum=1.0,
+    ),
+    Assumption(
+        "train_pp_overlap",
+        0.50,
+        "%",
+        "share of pipeline point-to-point traffic hidden under compute",
+        "estimate: Megatron-LM's interleaved schedule overlaps sends and receives with the next "
+        "micro-batch (Narayanan et al., SC 2021, section 4.1 scatter/gather optimisation)",
+        minimum=0.0,
+        maximum=1.0,
+    ),
+    Assumption(
+        "train_ep_overlap",
+        0.50,
+        "%",
+        "share of expert-parallel all-to-all traffic hidden under compute",
+        "estimate: DeepSeek-V3's DualPipe hides nearly all of it by overlapping two micro-batches "
+        "(DeepSeek-V3 Technical Report, section 3.2.1); stock Megatron-Core overlaps much less",
+        minimum=0.0,
+        maximum=1.0,
+    ),
+    # Training: goodput (aiflang.models.training.goodput)
+    Assumption(
+        "train_mtbf_per_gpu",
+        54 * 24 * 3600 * 16384 / 419,
+        "h",
+        "GPU-hours of training per unexpected job interruption (the job's MTBF is this over its "
+        "GPUs)",
+        "Llama 3 Herd of Models (Meta, 2024), section 3.3.4 and Table 5: 419 unexpected "
+        "interruptions in a 54-day snapshot of pre-training on 16,384 H100 GPUs",
+        minimum=1.0,
+    ),
+    Assumption(
+        "train_restart_s",
+        600.0,
+        "s",
+        "time to detect a failure, relaunch the job and rebuild its collectives, before the "
+        "checkpoint is read back",
+        "MegaScale (Jiang et al., NSDI 2024), section 6.3: faults detected and diagnosed within 10 "
+        "minutes on average on more than 10,000 GPUs",
+        minimum=0.0,
+    ),
+    # Training: achieved compute fractions (aiflang.models.training.calibration); fitted on
+    # the calibration runs of docs/models.md (Validation), never per run
+    Assumption(
+        "train_compute_fraction_ampere_bf16",
+        0.522,
+        "%",
+        "achieved share of dense bf16 peak in training kernels on ampere GPUs",
+        "fitted to Megatron-LM (Narayanan et al., SC 2021) Table 1 and MegaScale (Jiang et al., "
+        "NSDI 2024) Table 2 runs on A100",
+        minimum=0.01,
+        maximum=1.0,
+    ),
+    Assumption(
+        "train_compute_fraction_hopper_bf16",
+        0.591,
+        "%",
+        "achieved share of dense bf16 peak in training kernels on hopper GPUs",
+        "fitted to Llama 3 Herd of Models (Meta, 2024) Table 4 on H100",
+        minimum=0.01,
+        maximum=1.0,
+    ),
+    Assumption(
+        "train_compute_fraction_hopper_fp8",
+        0.548,
+        "%",
+        "achieved share of dense fp8 peak in training kernels on hopper GPUs",
+        "fitted to MLPerf Training v4.0-v5.1 results on H100 and H200 (NVIDIA, Nebius) and the "
+        "NVIDIA NeMo 24.07 performance summary",
+        minimum=0.01,
+        maximum=1.0,
+    ),
+    Assumption(
+        "train_compute_fraction_blackwell_fp8",
+        0.416,
+        "%",
+        "achieved share of dense fp8 peak in training kernels on blackwell GPUs",
+        "fitted to MLPerf Training v5.0-v5.1 results on GB200 (NVIDIA, IBM+CoreWeave+NVIDIA) and "
+        "the NVIDIA Megatron-Bridge 25.11 performance summary",
+        minimum=0.01,
+        maximum=1.0,
+    ),
+    Assumption(
+        "train_compute_fraction_blackwell_bf16",
+        0.338,
+        "%",
+        "achieved share of dense bf16 peak in training kernels on blackwell GPUs",
+        "fitted to the NVIDIA Megatron-Bridge 25.11 performance summary, DeepSeek-V3 BF16 on "
+        "GB200 (a mixture of experts: the only published BF16 training run on this generation)",
+        minimum=0.01,
+        maximum=1.0,
+    ),
+    Assumption(
+        "train_compute_fraction_blackwell_ultra_bf16",
+        0.408,
+        "%",
+        "achieved share of dense bf16 peak in training kernels on blackwell_ultra GPUs",
+        "fitted to the NVIDIA Megatron-Bridge 25.11 performance summary, DeepSeek-V3 BF16 on "
+        "GB300 (a mixture of experts: the only published BF16 training run on this generation)",
+        minimum=0.01,
+        maximum=1.0,
+    ),
+    Assumption(
+        "train_compute_fraction_blackwell_fp4",
+        0.312,
+        "%",
+        "achieved share of dense fp4 peak in training kernels on blackwell GPUs",
+        "fitted to MLPerf Training v5.1 NVFP4 results on GB200 (NVIDIA)",
+        minimum=0.01,
+        maximum=1.0,
+    ),
+    Assumption(
+        "train_compute_fraction_blackwell_ultra_fp8",
+        0.383,
+        "%",
+        "achieved share of dense fp8 peak in training kernels on blackwell_ultra GPUs",
+        "fitted to MLPerf Training v5.1 results on GB300 (NVIDIA) and the NVIDIA Megatron-Bridge "
+        "25.11 performance summary",
+        minimum=0.01,
+        maximum=1.0,
+    ),
+    Assumption(
+        "train_compute_fraction_blackwell_ultra_fp4",
+        0.319,
+        "%",
+        "achieved share of dense fp4 peak in training kernels on blackwell_ultra GPUs",
+        "fitted to MLPerf Training v5.1 NVFP4 results on GB300 (NVIDIA)",
+        minimum=0.01,
+        maximum=1.0,
+    ),
+    Assumption(
+        "train_compute_fraction_bf16",
+        0.465,
+        "%",
+        "achieved share of dense bf16 peak in training, for GPU generations without calibration "
+        "data of their own",
+        "median of the fractions fitted per GPU generation at this precision (the "
+        "train_compute_fraction_<generation>_<precision> assumptions)",
+        minimum=0.01,
+        maximum=1.0,
+    ),
+    Assumption(
+        "train_compute_fraction_fp8",
+        0.416,
+        "%",
+        "achieved share of dense fp8 peak in training, for GPU generations without calibration "
+        "data of their own",
+        "median of the fractions fitted per GPU generation at this precision (the "
+        "train_compute_fraction_<generation>_<precision> assumptions)",
+        minimum=0.01,
+        maximum=1.0,
+    ),
+    Assumption(
+        "train_compute_fraction_fp4",
+        0.316,
+        "%",
+        "achieved share of dense fp4 peak in training, for GPU generations without calibration "
+        "data of their own",
+        "median of the fractions fitted per GPU generation at this precision (the "
+        "train_compute_fraction_<generation>_<precision> assumptions)",
+        minimum=0.01,
+        maximum=1.0,
     ),
     # Serving: architectures (aiflang.models.serving.architecture)
     Assumption(
@@ -536,25 +777,27 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "expert_kernel_efficiency",
-        1.0,
+        0.9,
         "%",
         "share of a GPU's GEMM and weight-streaming fractions that routed-expert (grouped) GEMMs "
         "achieve: many small per-expert matrices, token permutation and block scales",
-        "calibrated on the calibration rows of the serving validation table (docs/models.md): the "
-        "fit leaves it at 100%, the GPU fractions (from dense GEMMs) already account for the "
-        "expert GEMMs measured there",
+        "calibrated on the throughput and curve rows of the serving validation table's "
+        "calibration set (docs/models.md); measured on one H200 (2026-11-29): 32 DeepSeek-shaped "
+        "FP8 experts in a CUDA graph stream weights at 83-86% of one dense FP8 GEMM's rate "
+        "(docs/calibration/h200-moe-mla-timings.md)",
         minimum=0.05,
         maximum=1.0,
     ),
     Assumption(
         "latent_attention_efficiency",
-        0.6,
+        0.43,
         "%",
         "share of a GPU's attention fraction that multi-head latent attention decode achieves "
         "(absorbed projections against a shared 576-wide latent)",
-        "calibrated on the calibration rows of the serving validation table (docs/models.md); "
-        "FlashMLA reaches 660 of 989 BF16 TFLOPS on H800 in its compute-bound case "
-        "(deepseek-ai/FlashMLA README)",
+        "calibrated on the throughput and curve rows of the serving validation table's "
+        "calibration set (docs/models.md); between unfused absorbed MLA decode measured on one "
+        "H200 (2026-11-29: 14-17% of BF16 peak, docs/calibration/h200-moe-mla-timings.md) and "
+        "FlashMLA's 660 of 989 BF16 TFLOPS on H800 (deepseek-ai/FlashMLA README)",
         minimum=0.05,
         maximum=1.0,
     ),

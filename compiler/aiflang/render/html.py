@@ -144,6 +144,7 @@ class Page:
     serve: Table | None
     serve_chart: charts.Chart | None
     serve_curves: list[charts.Chart]
+    train_steps: list[charts.Chart]
     capex_chart: charts.Chart | None
     cost_tables: list[tuple[str, Table]]
     cost_facts: list[tuple[str, str]]
@@ -209,6 +210,7 @@ def build_page(report: Report) -> Page:
         train=_train(report),
         serve=_serve(report),
         serve_chart=_serve_chart(report),
+        train_steps=_train_steps(report),
         serve_curves=_serve_curves(report),
         capex_chart=_capex_chart(report),
         cost_tables=_cost_tables(report),
@@ -654,7 +656,11 @@ def _train(report: Report) -> Table | None:
             Cell(t.name, "strong"),
             Cell(_gpus(t.gpus, t.gpu_model)),
             Cell(t.precision),
-            Cell(fig.percent(t.mfu)),
+            Cell(t.plan.label if t.plan else MISSING),
+            Cell(fig.duration(t.step_s) if t.step_s else MISSING),
+            Cell(fig.token_rate(t.tokens_per_s) if t.tokens_per_s else MISSING),
+            Cell(fig.percent(t.mfu) + (" (declared)" if t.mfu_declared else "")),
+            Cell(fig.percent(t.ettr)),
             Cell(units.format_quantity(t.flops, units.COMPUTE)),
             Cell(fig.duration(t.time_s)),
             Cell(fig.gpu_hours(t.gpu_hours)),
@@ -663,8 +669,56 @@ def _train(report: Report) -> Table | None:
         ]
         for t in report.train
     ]
-    headers = ["Run", "GPUs", "Precision", "MFU", "Compute", "Time", "GPU-hours", "Energy", "Cost"]
-    return Table(headers, rows, [False, True, False] + [True] * 6)
+    headers = [
+        "Run",
+        "GPUs",
+        "Precision",
+        "Plan",
+        "Step",
+        "Tokens/s",
+        "MFU",
+        "ETTR",
+        "Compute",
+        "Time",
+        "GPU-hours",
+        "Energy",
+        "Cost",
+    ]
+    return Table(headers, rows, [False, True, False, False] + [True] * 9)
+
+
+_COLLECTIVE_NAMES = {
+    "tp": "tensor-parallel",
+    "cp": "context-parallel",
+    "pp": "pipeline",
+    "dp": "data-parallel",
+    "ep": "expert-parallel",
+}
+
+
+def _train_steps(report: Report) -> list[charts.Chart]:
+    """One stacked bar per train workload: what a step's time is spent on."""
+    out = []
+    for t in report.train:
+        if t.step_s <= 0:
+            continue
+        segments = [charts.Segment("compute", t.compute_s, fig.duration(t.compute_s))]
+        for name, seconds in sorted(t.exposed_s.items()):
+            label = f"exposed {_COLLECTIVE_NAMES.get(name, name)} communication"
+            segments.append(charts.Segment(label, seconds, fig.duration(seconds)))
+        segments.append(charts.Segment("pipeline bubble", t.bubble_s, fig.duration(t.bubble_s)))
+        segments.append(
+            charts.Segment(
+                "checkpoints, restarts and lost work",
+                t.failures_per_step_s,
+                fig.duration(t.failures_per_step_s),
+            )
+        )
+        title = f"Step time of {t.name}"
+        if t.plan is not None:
+            title += f" ({t.plan.label})"
+        out.append(charts.stacked_bar(title, segments))
+    return out
 
 
 @dataclass(frozen=True)

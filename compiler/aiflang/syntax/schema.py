@@ -385,6 +385,12 @@ BLOCKS: dict[str, BlockSpec] = {
                     units.TIME,
                 ),
                 Attr(
+                    "layer_overhead",
+                    Form.QUANTITY,
+                    "time per layer per step outside the captured graph (piecewise graphs)",
+                    units.TIME,
+                ),
+                Attr(
                     "collective_latency",
                     Form.QUANTITY,
                     "fixed time of one collective inside the scale-up domain",
@@ -392,6 +398,16 @@ BLOCKS: dict[str, BlockSpec] = {
                 ),
                 Attr("max_batch", Form.COUNT, "sequences per engine instance"),
                 Attr("token_budget", Form.COUNT, "tokens per step (decodes plus prefill chunks)"),
+                Attr(
+                    "balance_timeout",
+                    Form.COUNT,
+                    "steps a prompt may wait for every attention-DP rank to have one (absent: off)",
+                ),
+                Attr(
+                    "balance_batching",
+                    Form.COUNT,
+                    "further steps prompts wait once every attention-DP rank has one",
+                ),
                 Attr(
                     "memory_fraction",
                     Form.FRACTION,
@@ -598,11 +614,16 @@ BLOCKS: dict[str, BlockSpec] = {
                 Attr(
                     "params",
                     Form.NUMBER,
-                    "parameters (total)",
-                    required=True,
+                    "parameters (total); or name a `model`",
                     example="params = 405 billion",
                 ),
                 Attr("active_params", Form.NUMBER, "active parameters per token (MoE)"),
+                Attr(
+                    "model",
+                    Form.REF,
+                    "the model trained (a `model` definition)",
+                    ref_kind=("model",),
+                ),
                 Attr(
                     "tokens",
                     Form.NUMBER,
@@ -615,6 +636,14 @@ BLOCKS: dict[str, BlockSpec] = {
                 Attr("gpus", Form.COUNT, "GPUs used (default: all)"),
                 Attr("fabric", Form.REF, "fabric it runs on", ref_kind=("fabric",)),
                 Attr("storage", Form.REF, "checkpoint storage", ref_kind=("storage",)),
+                Attr("sequence_length", Form.COUNT, "tokens per training sequence"),
+                Attr("global_batch", Form.COUNT, "sequences per optimizer step"),
+                Attr(
+                    "parallelism",
+                    Form.PARALLELISM,
+                    "parallelism plan (any part; the rest is searched)",
+                    example="parallelism = { tp = 8, pp = 16, zero = 1 }",
+                ),
             ),
         ),
         BlockSpec(

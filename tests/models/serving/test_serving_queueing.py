@@ -47,3 +47,10 @@ def test_quantiles_follow_the_exponential_tail() -> None:
     assert w.quantile(0.9) == pytest.approx(w.mean_s / 0.9 * math.log(0.9 / 0.1))
     # when fewer than 1 - q of the arrivals wait, the quantile is 0
     assert wait(rate=0.5, service_s=0.1).quantile(0.9) == 0.0
+
+
+def test_a_load_within_rounding_of_capacity_is_unstable() -> None:
+    # 10 servers offered 10 Erlangs less a rounding error: a full queue, not a wait of 1e14 s
+    w = wait(rate=100.0 * (1 - 1e-15), service_s=0.1, servers=10)
+    assert math.isinf(w.mean_s)
+    assert math.isfinite(wait(rate=99.0, service_s=0.1, servers=10).mean_s)

@@ -170,3 +170,21 @@ def test_an_overloaded_prefill_pool_is_infeasible() -> None:
     point = evaluate(setup, ReplicaShape(), 400)
     assert not point.feasible
     assert math.isinf(point.first_token.mean_s)
+
+
+def test_a_point_at_the_batch_limit_never_drains_its_admission_queue() -> None:
+    setup = toy_setup()
+    limit = sv_batch_limit(setup)
+    at_limit = evaluate(setup, ReplicaShape(), limit)
+    # Little's law: a replica at its limit is offered exactly what its slots serve
+    assert not at_limit.feasible
+    assert math.isinf(at_limit.first_token.admission.mean_s)
+    below = evaluate(setup, ReplicaShape(), limit - 1)
+    assert below.feasible and math.isfinite(below.first_token.admission.mean_s)
+
+
+def sv_batch_limit(setup: Setup) -> int:
+    from aiflang.models.serving import batch_limit
+
+    shape = ReplicaShape()
+    return batch_limit(setup.replica(shape), setup.request, setup.spec, aggregated=True).batch

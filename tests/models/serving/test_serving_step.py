@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from aiflang.models.assumptions import Assumptions
@@ -18,6 +20,7 @@ from aiflang.models.serving import (
     batch_limit,
     speculation,
 )
+from aiflang.models.serving.architecture import expected_max_normal
 
 GB = 1e9
 # A round GPU: 100 GB, 1 TB/s, 1 PFLOP/s BF16, 2 PFLOP/s FP8, 100 GB/s per direction.
@@ -133,13 +136,33 @@ def test_expert_parallel_reads_only_touched_experts_and_pays_all_to_all() -> Non
     per_expert = 54e9 / (60 * 10)
     # dense (always-read) params: 10e9 - 4 x 0.09e9 x 10 = 6.4e9, whole on every GPU (tp 1)
     dense_bytes = (10e9 - 4 * per_expert * 10) * 2
-    # one token touches 4 of 64 experts: 4/8 of one expert on each GPU on average
-    routed_bytes = 8 * (1 - (1 - 4 / 64) ** 1) * per_expert * 10 * 2
-    assert step.weight_bytes_per_gpu == pytest.approx(dense_bytes + routed_bytes)
+    # one token touches 4 of 64 experts: 4/8 of one expert on each GPU on average, each of a
+    # GPU's 8 experts with p = 1/16; the busiest of 8 GPUs reads mean + z(8) sd experts, z(8) =
+    # 1.4236 the expected largest of 8 standard normals (Harter 1961)
+    busiest = 0.5 + 1.4236 * math.sqrt(8 * (1 / 16) * (15 / 16))
+    routed_bytes = busiest * per_expert * 10 * 2
+    assert step.weight_bytes_per_gpu == pytest.approx(dense_bytes + routed_bytes, rel=1e-4)
     # dispatch (1 byte) and combine (2 bytes) of 1/8 token to (7)(1 - (7/8)^4) remote GPUs
     remote = 7 * (1 - (7 / 8) ** 4)
     volume = 1 / 8 * remote * 1024 * 3
     assert step.communication_s == pytest.approx(10 * volume / 100e9)
+
+
+def test_the_busiest_expert_parallel_gpu_paces_weight_reads() -> None:
+    moe = Architecture("moe", 64e9, 10e9, 10, 1024, 8, 1, 128, experts=64, experts_per_token=4)
+    # without expert parallelism the mean is the whole story
+    assert moe.busiest_experts_touched(1, 1) == pytest.approx(moe.experts_touched(1))
+    # a batch that touches every expert on every GPU: the busiest reads its 8, as all do
+    assert moe.busiest_experts_touched(10_000, 8) == pytest.approx(8.0)
+    # never more than a GPU holds: 2 tokens over 32 GPUs of 2 experts each
+    assert moe.busiest_experts_touched(2, 32) <= 2.0
+
+
+def test_expected_largest_of_normals_matches_the_published_table() -> None:
+    # Harter (1961), expected values of normal order statistics: 0.5642, 1.0294, 1.4236, 2.0697
+    for count, value in ((2, 0.5642), (4, 1.0294), (8, 1.4236), (32, 2.0697)):
+        assert expected_max_normal(count) == pytest.approx(value, abs=2e-4)
+    assert expected_max_normal(1) == 0.0
 
 
 def test_floor_and_host_overlap() -> None:
@@ -160,6 +183,24 @@ def test_floor_and_host_overlap() -> None:
     step = r.decode_step(1, 0)
     assert step.total_s == pytest.approx(0.051)
     assert step.floor_s == pytest.approx(0.051 - 0.020)
+
+
+def test_a_per_layer_overhead_adds_to_the_kernel_floor() -> None:
+    engine = Engine(
+        "piecewise",
+        step_overhead_s=0.0,
+        kernel_overhead_s=5e-6,
+        collective_latency_s=0.0,
+        max_batch=10_000,
+        token_budget=100_000,
+        memory_fraction=1.0,
+        layer_overhead_s=200e-6,
+    )
+    r = replica(engine=engine, assumptions=_assumptions(small_kernels_per_layer=8.0))
+    # 10 layers x (8 kernels x 5 us + 200 us) = 2.4 ms on top of 20 ms of weights
+    step = r.decode_step(1, 0)
+    assert step.floor_s == pytest.approx(10 * (8 * 5e-6 + 200e-6))
+    assert step.total_s == pytest.approx(0.020 + 0.0024)
 
 
 def test_pipeline_stages_split_layers_and_hand_off() -> None:

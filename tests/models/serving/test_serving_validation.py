@@ -7,10 +7,11 @@ the error band it is held to, and the table its median absolute errors; a
 change of the model or the catalog that moves a figure shows up here and in
 docs/models.md, where the table and its errors are printed. The targets:
 median absolute error at most 20% on throughput rows, 30% on curve and TTFT
-rows. Throughput meets its target; curve points and TTFT do not (docs/models.md
-says which physics is missing), and the held-out third is further off than
-the calibrated two thirds: the tests below hold those figures where they are,
-so an improvement or a regression must be recorded.
+rows. Throughput and curve points meet their targets over the whole table;
+TTFT does not (docs/models.md says which physics is missing), and the
+held-out third is further off than the calibrated two thirds: the tests
+below hold those figures where they are, so an improvement or a regression
+must be recorded.
 """
 
 from __future__ import annotations
@@ -94,3 +95,53 @@ def test_medians_as_documented(results: dict[str, validation.Result]) -> None:
 def test_throughput_meets_its_target(results: dict[str, validation.Result]) -> None:
     table = validation.summary(list(results.values()))
     assert table["throughput"] <= validation.TARGETS["throughput"]
+
+
+def test_curve_points_meet_their_target(results: dict[str, validation.Result]) -> None:
+    table = validation.summary(list(results.values()))
+    assert table["curve"] <= validation.TARGETS["curve"]
+
+
+def test_residuals_group_by_median_log_ratio() -> None:
+    import serving_residuals as residuals
+
+    def row(family: str, ratio: float | None) -> residuals.Residual:
+        log = None if ratio is None else math.log(ratio)
+        return residuals.Residual("r", "curve", "holdout", {"family": family}, log)
+
+    rows = [row("A", 2.0), row("A", 0.5), row("A", 1.5), row("B", None), row("B", 0.8)]
+    table = {name: rest for name, *rest in residuals.grouped(rows, "family")}
+    # A: ln 2, ln 0.5, ln 1.5 -> median ln 1.5: +50%; |errors| 100%, 50%, 50% -> 50%
+    count, missing, signed, absolute = table["A"]
+    assert (count, missing) == (3, 0)
+    assert signed == pytest.approx(0.5)
+    assert absolute == pytest.approx(0.5)
+    # B: one row without a figure is counted apart, not averaged in
+    count, missing, signed, absolute = table["B"]
+    assert (count, missing) == (2, 1)
+    assert signed == pytest.approx(-0.2)
+    assert absolute == pytest.approx(0.2)
+
+
+def test_ttft_rows_without_a_figure_are_loads_beyond_the_models_capacity(
+    results: dict[str, validation.Result],
+) -> None:
+    inputs = DATA["dataset_inputs"]
+    assert isinstance(inputs, dict)
+    over = [r for r in ROWS if r["category"] in ("ttft", "ttft_closed_loop")]
+    over = [r for r in over if results[str(r["id"])].model is None]
+    assert over, "the table has loads the model cannot carry; they are reported, not hidden"
+    for row in over:
+        value, point = validation.compute_point(row, inputs)
+        assert value is None and point is not None and not point.feasible, row["id"]
+        target = row["target"]
+        assert isinstance(target, dict)
+        if "request_rate" in target:
+            setup = validation.setup_for(row, inputs)
+            shape = validation._shape(row["shape"])  # type: ignore[arg-type]
+            published = float(target["request_rate"]) / validation._decode_replicas(row, shape)
+            assert published > validation._capacity_rate(setup, shape), row["id"]
+    # every TTFT figure the table compares is finite: no 1e14-second waits from rounding
+    for r in results.values():
+        if r.category in ("ttft", "ttft_closed_loop") and r.model is not None:
+            assert math.isfinite(r.model), r.id

@@ -176,8 +176,9 @@ def evaluate(setup: Setup, shape: ReplicaShape, batch: int) -> CurvePoint:
     replica_rate = batch * spec.acceptance_length / step.total_s
     request_rate = replica_rate / request.output_tokens
     slots = _slots(setup, shape)
-    busy = request_rate * request.output_tokens / spec.acceptance_length * step.total_s
-    feasible = slots >= 1 and busy < slots
+    # Little's law: the slots busy are the batch itself; a point at the batch limit is offered
+    # exactly what its slots serve, so its admission queue never drains
+    feasible = slots >= 1 and batch < slots
     prefill_share = 0.0
     if setup.disaggregation is None:
         capacity = setup.engine.token_budget * shape.dp - batch * spec.query_tokens

@@ -31,12 +31,14 @@ _STEP_FORMULA = (
     "step = per stage, GEMMs max(weight bytes / (HBM x memory_efficiency), 2 x tokens x "
     "active params / (GPUs x peak x gemm_efficiency x M/(M+64))) + attention max(KV bytes "
     "/ (HBM x memory_efficiency), attention FLOPs / (GPUs x BF16 peak x "
-    "attention_efficiency)) + elementwise bytes / HBM + exposed collectives + kernel floors, "
-    "x pp stages, at least the engine's host time"
+    "attention_efficiency)) + elementwise bytes / HBM + exposed collectives + kernel and "
+    "layer floors, x pp stages, at least the engine's host time; expert weights as the "
+    "busiest expert-parallel GPU reads them"
 )
 _TTFT_FORMULA = (
-    "ttft = fixed + wait for a slot (M/G/c) + wait for prefill (M/G/1 or M/G/c) + own "
-    "prefill + KV transfer; quantiles from an exponential tail"
+    "ttft = fixed + wait for a slot (M/G/c) + wait for a release (attention-DP balancing: "
+    "uniform over the release cycle) + wait for prefill (M/G/c over the attention ranks or "
+    "the prefill pool) + own prefill chunks + KV transfer; quantiles from an exponential tail"
 )
 
 
@@ -65,6 +67,7 @@ def _ttft_inputs(point: CurvePoint) -> dict[str, float | str]:
         "ttft_prefill_s": first.prefill_s,
         "ttft_kv_transfer_s": first.transfer_s,
         "ttft_fixed_s": first.fixed_s,
+        **({"ttft_release_cycle_s": first.balance_cycle_s} if first.balance_cycle_s else {}),
     }
 
 

@@ -110,9 +110,12 @@ class Engine:
     `token_budget` caps the tokens of one step (decodes plus prefill chunks).
     GPU side: every small kernel of a layer (norms, RoPE, routing, the KV
     append, activation: `Architecture.small_kernels`) costs at least
-    `kernel_overhead`, and each collective inside the scale-up domain
-    `collective_latency`. Host side, overlapped with the GPU (every engine
-    here schedules step n + 1 while step n runs): `step_overhead` per step
+    `kernel_overhead`, each layer `layer_overhead` more (an engine whose
+    CUDA graphs stop at every attention call, as vLLM's piecewise graphs
+    do, launches each layer's pieces and its attention from the host), and
+    each collective inside the scale-up domain `collective_latency`. Host
+    side, overlapped with the GPU (every engine here schedules step n + 1
+    while step n runs): `step_overhead` per step
     plus `sequence_overhead` per sequence of one scheduler (one attention
     group). `request_overhead` is paid once per request before its prefill
     (API server, tokenisation). `comm_overlap` is the share of
@@ -120,6 +123,11 @@ class Engine:
     KV for a whole sequence (input + output) when it is admitted
     (TensorRT-LLM's default GUARANTEED_NO_EVICT policy); others hold what the
     sequence has reached, input + output / 2 on average over its life.
+    With attention data parallelism, an engine that balances prompts over
+    its ranks (TensorRT-LLM's `attention_dp_config.enable_balance`) holds
+    new prompts back until every rank has one, at most
+    `balance_timeout_steps` steps, then `balance_batching_steps` more
+    (its `timeout_iters` and `batching_wait_iters`); 0 turns it off.
     """
 
     name: str
@@ -133,6 +141,9 @@ class Engine:
     kv_reserve_full: bool = False
     sequence_overhead_s: float = 0.0
     request_overhead_s: float = 0.0
+    balance_timeout_steps: int = 0
+    balance_batching_steps: int = 0
+    layer_overhead_s: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

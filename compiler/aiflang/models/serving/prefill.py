@@ -10,18 +10,31 @@ the replica holds at most its batch limit of sequences (c slots), each
 busy for output / a steps, so admission is an M/G/c queue at the
 replica's request rate (service-time variability `request_length_scv`).
 
-Aggregated serving (chunked prefill): a decode replica at batch B spends
-each step's token budget left after its B x q decode tokens, C = dp x
-budget - B x q, on prompt chunks. The prompts form a queue served at C
-tokens per full step: service time S = s / C x t_full (t_full: a step of
-the batch plus C prompt tokens), arrivals at the replica's request rate
-lambda = B x a / (output x t_step). TTFT = wait(lambda, S) + the request's
-own chunks, ceil(s / C) steps of the batch plus one chunk.
+Aggregated serving (chunked prefill): every attention rank (dp of them;
+one without attention data parallelism) has its own token budget per step
+and spends what its B x q / dp decode tokens leave, C = budget - B x q /
+dp, on prompt chunks; a prompt is prefilled by one rank. The ranks form a
+queue of dp servers (M/G/c), each serving a prompt in S = s / C x t_full
+(t_full: a step of the batch with every rank's chunk full), arrivals at
+the replica's request rate lambda = B x a / (output x t_step). TTFT =
+wait(lambda, S, dp) + the request's own chunks, ceil(s / C) steps of the
+batch, each carrying its chunk and the other ranks' mean prefill share
+(the step's mean prefill tokens lambda x s x t_step, x (dp - 1) / dp).
 
-Disaggregated serving: a prefill replica runs forwards of the token budget
-(several short prompts per forward, or one chunk of a long one); a request
-alone takes the latency of its chunks back to back, and a saturated replica
-serves one request per S = s x (forward time / tokens per forward). The
+Attention-DP balancing (`Engine.balance_timeout_steps` > 0, dp > 1): the
+engine releases prompts only when every rank has one, or after the
+timeout; then, when every rank had one, `balance_batching_steps` more.
+Prompts arrive lambda x t_step per step, so every rank has one after about
+dp / (lambda x t_step) steps; the release cycle is that plus the batching
+steps, or the timeout when that is shorter, and a prompt arriving at a
+random moment waits for the next release: uniform over the cycle (mean
+half of it), in place of waiting for the current step to end.
+
+Disaggregated serving: each attention rank of a prefill replica runs
+forwards of the token budget (several short prompts per forward, or one
+chunk of a long one); a request alone takes the latency of its chunks back
+to back, and a saturated replica, every rank's budget full, serves one
+request per S = s x (forward time / tokens per forward). The
 pool's replicas share one queue (c servers). The KV cache, s x KV bytes per
 token, then moves to the decode replica over NVLink when both sit in one
 scale-up domain and over the prefill replica's NICs otherwise.
@@ -54,8 +67,16 @@ def _chunk_attention(replica: Replica, prompt: float, start: float, size: float)
 
 
 def prefill(replica: Replica, prompt: int) -> Prefill:
-    """Prefill latency and saturated service time of `prompt` tokens on `replica`."""
-    budget = replica.engine.token_budget * replica.shape.dp
+    """Prefill latency and saturated service time of `prompt` tokens on `replica`.
+
+    A prompt is prefilled by one attention rank, at most the engine's token
+    budget per forward: alone on an idle replica it takes its chunks back to
+    back. Saturated, every rank carries a full budget each forward (several
+    short prompts, or one chunk of a long one), so a request costs the
+    forward over the prompts the replica's dp budgets hold.
+    """
+    budget = replica.engine.token_budget
+    ranks = replica.shape.dp
     if prompt <= 0:
         return Prefill(0.0, 0.0)
     latency = 0.0
@@ -71,8 +92,15 @@ def prefill(replica: Replica, prompt: int) -> Prefill:
         latency += step.total_s
         start += size
     if prompt >= budget:
-        return Prefill(latency, latency)
-    per_forward = max(1, budget // prompt)
+        chunks = math.ceil(prompt / budget)
+        full = replica.decode_step(
+            0.0,
+            0.0,
+            prefill_tokens=ranks * prompt / chunks,
+            prefill_attention_flops=ranks * replica.arch.prefill_attention_flops(prompt) / chunks,
+        )
+        return Prefill(latency, chunks * full.total_s / ranks)
+    per_forward = ranks * max(1, budget // prompt)
     step = replica.decode_step(
         0.0,
         0.0,
@@ -99,28 +127,50 @@ class FirstToken:
     transfer_s: float
     fixed_s: float = 0.0  # request overhead (API server) and, aggregated, half a decode step
     admission: Wait = field(default_factory=lambda: Wait(0.0, 0.0, 0.0))
+    balance_cycle_s: float = 0.0  # attention-DP release cycle; the wait is uniform over it
 
     def quantile(self, q: float) -> float:
         """The q-quantile of TTFT (see the class docstring)."""
-        waits = self.admission.quantile(q) + self.wait.quantile(q)
+        waits = self.admission.quantile(q) + self.wait.quantile(q) + q * self.balance_cycle_s
         return waits + self.prefill_s + self.transfer_s + self.fixed_s
 
 
 def _first_token(
-    queue: Wait, own_s: float, transfer_s: float, fixed_s: float, admission: Wait
+    queue: Wait,
+    own_s: float,
+    transfer_s: float,
+    fixed_s: float,
+    admission: Wait,
+    balance_cycle_s: float = 0.0,
 ) -> FirstToken:
-    """TTFT = fixed delays + waits (a slot, then prefill) + own prefill + the KV transfer."""
+    """TTFT = fixed delays + waits (a slot, a release, then prefill) + own prefill + the KV
+    transfer."""
     fixed = own_s + fixed_s + transfer_s
     return FirstToken(
-        mean_s=admission.mean_s + queue.mean_s + fixed,
-        p90_s=admission.quantile(0.9) + queue.quantile(0.9) + fixed,
-        p99_s=admission.quantile(0.99) + queue.quantile(0.99) + fixed,
+        mean_s=admission.mean_s + queue.mean_s + balance_cycle_s / 2.0 + fixed,
+        p90_s=admission.quantile(0.9) + queue.quantile(0.9) + 0.9 * balance_cycle_s + fixed,
+        p99_s=admission.quantile(0.99) + queue.quantile(0.99) + 0.99 * balance_cycle_s + fixed,
         wait=queue,
         prefill_s=own_s,
         transfer_s=transfer_s,
         fixed_s=fixed_s,
         admission=admission,
+        balance_cycle_s=balance_cycle_s,
     )
+
+
+def balance_cycle_steps(
+    engine_timeout: int, engine_batching: int, dp: int, arrivals: float
+) -> float:
+    """Steps between two releases of prompts by an attention-DP balancing engine (0 when it
+    does not balance): until every one of `dp` ranks has a prompt, at `arrivals` prompts per
+    step, plus the batching steps, or the timeout when that comes first."""
+    if engine_timeout <= 0 or dp <= 1:
+        return 0.0
+    fill = dp / arrivals if arrivals > 0 else math.inf
+    if fill >= engine_timeout:
+        return float(engine_timeout)
+    return fill + engine_batching
 
 
 def aggregated_first_token(
@@ -140,9 +190,11 @@ def aggregated_first_token(
     """TTFT on a decode replica at `batch` that also prefills (see the module docstring).
 
     A request arrives on average half-way through a decode step (`step_s`)
-    and waits for it to end before its first chunk can be scheduled.
+    and waits for it to end before its first chunk can be scheduled (or,
+    with attention-DP balancing, for the next release of prompts).
     """
-    capacity = replica.engine.token_budget * replica.shape.dp - batch * query_tokens
+    engine, dp = replica.engine, replica.shape.dp
+    capacity = engine.token_budget - batch * query_tokens / dp  # per attention rank
     fixed = request_overhead_s + step_s / 2.0
     if prompt <= 0:
         return _first_token(wait(0.0, 0.0), 0.0, 0.0, fixed, admission)
@@ -150,6 +202,7 @@ def aggregated_first_token(
         infinite = Wait(math.inf, 1.0, math.inf)
         return _first_token(infinite, math.inf, 0.0, fixed, admission)
     chunk = min(capacity, float(prompt))
+    others = request_rate * prompt * step_s * (dp - 1) / dp  # the other ranks' mean chunks
 
     def step_with(tokens: float) -> StepTime:
         attention = replica.arch.prefill_attention_flops(prompt) * tokens / prompt
@@ -162,11 +215,16 @@ def aggregated_first_token(
             prefill_attention_flops=attention,
         )
 
-    full = step_with(capacity).total_s
+    full = step_with(capacity * dp).total_s
     service = prompt / capacity * full
-    own = math.ceil(prompt / chunk) * step_with(chunk).total_s
-    queue = wait(request_rate, service, 1, prompt_scv)
-    return _first_token(queue, own, 0.0, fixed, admission)
+    own = math.ceil(prompt / chunk) * step_with(chunk + others).total_s
+    queue = wait(request_rate, service, dp, prompt_scv)
+    cycle = balance_cycle_steps(
+        engine.balance_timeout_steps, engine.balance_batching_steps, dp, request_rate * step_s
+    )
+    if cycle:
+        fixed = request_overhead_s  # the release cycle replaces the wait for the step's end
+    return _first_token(queue, own, 0.0, fixed, admission, cycle * step_s)
 
 
 def kv_transfer_s(replica: Replica, prompt: int, same_domain: bool) -> float:

@@ -15,7 +15,10 @@ rho = a / c:
   taken as exponential with mean W / C (exact for M/M/c, the usual
   heavy-traffic approximation otherwise, after Kingman 1961): the
   q-quantile is (W / C) x ln(C / (1 - q)) when C > 1 - q, else 0.
-- at rho >= 1 the queue grows without bound: every figure is infinite.
+- at rho >= 1 the queue grows without bound: every figure is infinite. A
+  load within rounding of the capacity (rho > 1 - 1e-9) counts as rho = 1:
+  a replica at its batch limit is offered exactly what its slots serve, and
+  float rounding must not turn that into a finite wait of 10^14 seconds.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+_CRITICAL = 1e-9  # a utilisation this close to 1 is a full queue, not a rounding error's wait
 _EXACT_SERVERS = 200  # above this, Erlang B from the Poisson distribution's normal approximation
 
 
@@ -82,7 +86,7 @@ def wait(rate: float, service_s: float, servers: int = 1, service_scv: float = 0
         raise ValueError("rates and service times are not negative")
     offered = rate * service_s
     rho = offered / servers
-    if rho >= 1.0:
+    if rho >= 1.0 - _CRITICAL:
         return Wait(utilisation=rho, probability=1.0, mean_s=math.inf)
     probability = erlang_c(servers, offered)
     if probability == 0.0:

@@ -5,8 +5,10 @@ of n sequences x q query tokens each, plus prefill chunk tokens), per GPU:
 
 - GEMMs: max(weight bytes / (HBM x eta_mem), 2 x T x active params / (g x
   peak x eta_gemm)). Weight bytes: the dense (always-read) parameters / tp,
-  plus the routed experts this GPU holds that the step touches:
-  (E / ep) x (1 - (1 - k/E)^T) experts per MoE layer, each split over the
+  plus the routed experts the busiest GPU holds that the step touches:
+  (E / ep) x (1 - (1 - k/E)^T) experts per MoE layer on average, and more
+  on the GPU that reads the most when a small batch touches them unevenly
+  (`Architecture.busiest_experts_touched`), each split over the
   expert-parallel group's tensor ranks. The input embedding is gathered,
   not streamed.
 - attention: max(KV bytes / (HBM x eta_mem), attention FLOPs / (g x peak at
@@ -21,7 +23,8 @@ of n sequences x q query tokens each, plus prefill chunk tokens), per GPU:
   the link (NVLink inside the domain, the scale-out NIC share beyond, the
   slower of the two for an all-to-all that spans both). Only 1 -
   `comm_overlap` of it is exposed.
-- floor: the engine's per-layer overhead x layers of the stage.
+- floor: the engine's overhead per small kernel x the layer's small
+  kernels, plus its overhead per layer, x layers of the stage.
 
 The terms add: GEMMs, attention and exposed collectives run one after the
 other (the measured H200 layer time is GEMM time + attention time + a
@@ -208,7 +211,7 @@ class Replica:
         # Routed experts: the experts this GPU holds that the step touches.
         routed_bytes = 0.0
         if arch.is_moe:
-            touched = arch.experts_touched(tokens, arch.experts / shape.ep)
+            touched = arch.busiest_experts_touched(tokens, shape.ep)
             routed_bytes = touched * arch.expert_params * arch.moe_layers / shape.expert_tp
             routed_bytes *= per_param * share
             routed_flops = 2.0 * tokens * arch.routed_active_params * share / g
@@ -239,7 +242,8 @@ class Replica:
             else:
                 compute += comp_s
         communication = self._collectives(tokens, stage_layers) * (1.0 - self.engine.comm_overlap)
-        floor = self.engine.kernel_overhead_s * self._kernels * stage_layers
+        engine = self.engine
+        floor = (engine.kernel_overhead_s * self._kernels + engine.layer_overhead_s) * stage_layers
         return StepTime(
             total_s=compute + memory + communication + floor,
             compute_s=compute,

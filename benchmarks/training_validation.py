@@ -1,0 +1,181 @@
+"""Recompute every published training run of tests/data/training_validation.json.
+
+    python benchmarks/training_validation.py             # the table with errors
+    python benchmarks/training_validation.py --fit       # refit the compute fractions
+
+Each row gives the hardware as published, the model's shape, the job and
+the plan (or none: the model searches one), and one published figure:
+`step_s` (a logged or derived step time), `time_s` (days to train a token
+count) or `gpu_hours` (a whole run, failures included). The model predicts
+the same figure from the step-time model (and, for whole runs, the goodput
+model); the error is (ours - published) / published.
+
+`--fit` shows what calibration does: for each (GPU generation, precision)
+it finds the compute fraction that makes the median error of the group's
+calibration rows zero (the held-out rows are never read), by bisection,
+since the predicted time falls as the fraction rises. The fitted values are
+then written by hand into compiler/aiflang/models/defaults.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "compiler"))
+
+from aiflang.models import training as trn  # noqa: E402
+from aiflang.models.assumptions import Assumptions  # noqa: E402
+from aiflang.models.training.calibration import fraction_name  # noqa: E402
+
+DATA = ROOT / "tests" / "data" / "training_validation.json"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    row: dict[str, Any]
+    predicted: float
+    plan: str
+    mfu: float
+
+    @property
+    def error(self) -> float:
+        return self.predicted / self.row["published"] - 1.0
+
+
+def load_rows(path: Path = DATA) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))["rows"]
+    return rows
+
+
+def _inputs(
+    row: dict[str, Any], a: Assumptions
+) -> tuple[trn.ModelShape, trn.Job, trn.Cluster, dict[str, int | str] | None]:
+    hw, spec = row["hardware"], row["model"]
+    model = trn.ModelShape(
+        params=spec["params"],
+        active_params=spec["active_params"],
+        layers=spec["layers"],
+        hidden=spec["hidden"],
+        heads=spec["heads"],
+        kv_heads=spec["kv_heads"],
+        vocab=spec["vocab"],
+        experts=spec.get("experts", 1),
+        experts_per_token=spec.get("experts_per_token", 1),
+        moe_layers=spec.get("moe_layers", 0),
+    )
+    seq = row["sequence_length"]
+    tokens = row["tokens"] or float(row["global_batch"] * seq)
+    job = trn.Job(tokens=tokens, sequence_length=seq, global_batch=row["global_batch"])
+    cluster = trn.Cluster(
+        gpus=row["gpus"],
+        family=hw["generation"],
+        peak_flops=hw["peak"][row["precision"]],
+        memory_bits=hw["memory_bytes"] * 8.0,
+        scale_up_domain=hw["scale_up_domain"],
+        scale_up_bps=hw["scale_up_bytes_per_s"] * 8.0,
+        scale_out_bps=hw["nic_gbps"] * 1e9,
+        memory_bandwidth_bps=hw["memory_bandwidth_bytes_per_s"] * 8.0,
+    )
+    plan: dict[str, int | str] | None = None
+    if row["plan"] is not None:
+        plan = dict(row["plan"])
+        plan["dp"] = row["gpus"] // (plan["tp"] * plan["pp"] * plan.get("cp", 1))
+    return model, job, cluster, plan
+
+
+def evaluate(row: dict[str, Any], a: Assumptions) -> Outcome:
+    """The model's figure for one row, comparable to its published figure."""
+    model, job, cluster, plan = _inputs(row, a)
+    storage = row.get("storage_bytes_per_s")
+    run = trn.estimate_run(
+        model,
+        job,
+        cluster,
+        row["precision"],
+        a,
+        plan=plan,
+        storage_bps=storage * 8.0 if storage else None,
+    )
+    if isinstance(run, trn.NoPlan):
+        raise ValueError(f"{row['id']}: {run.issue}")
+    metric = row["metric"]
+    if metric == "step_s":
+        predicted = run.step.total_s
+    elif metric == "time_s":
+        predicted = run.solve_time_s
+    elif metric == "gpu_hours":
+        predicted = run.gpu_hours
+    else:
+        raise ValueError(f"{row['id']}: unknown metric {metric!r}")
+    return Outcome(row, predicted, run.plan.describe(), run.mfu)
+
+
+def group_of(row: dict[str, Any]) -> str:
+    return fraction_name(row["hardware"]["generation"], row["precision"])
+
+
+def fit(rows: list[dict[str, Any]]) -> dict[str, float]:
+    """Per group, the compute fraction that zeroes the median error of its calibration rows."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        if row["split"] == "calibrate":
+            groups.setdefault(group_of(row), []).append(row)
+    fitted: dict[str, float] = {}
+    for name, members in sorted(groups.items()):
+        low, high = 0.05, 1.0
+        for _ in range(40):
+            mid = (low + high) / 2.0
+            a = Assumptions(overrides={name: mid})
+            median = statistics.median(evaluate(r, a).error for r in members)
+            if median > 0:  # too slow: raise the fraction
+                low = mid
+            else:
+                high = mid
+        fitted[name] = round((low + high) / 2.0, 3)
+    return fitted
+
+
+def summary(outcomes: list[Outcome], split: str) -> tuple[int, float, float]:
+    errors = [abs(o.error) for o in outcomes if o.row["split"] == split]
+    if not errors:
+        return 0, 0.0, 0.0
+    return len(errors), statistics.median(errors), max(errors)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fit", action="store_true", help="refit the compute fractions")
+    args = parser.parse_args()
+    rows = load_rows()
+    if args.fit:
+        for name, value in fit(rows).items():
+            print(f"{name:44s} {value:.3f}")
+        return 0
+    a = Assumptions()
+    outcomes = [evaluate(row, a) for row in rows]
+    print(
+        f"{'run':58s} {'split':9s} {'metric':9s} {'published':>11s} {'ours':>11s} "
+        f"{'error':>7s}  {'mfu':>5s}  plan"
+    )
+    for o in outcomes:
+        r = o.row
+        print(
+            f"{r['id'][:58]:58s} {r['split']:9s} {r['metric']:9s} {r['published']:11.4g} "
+            f"{o.predicted:11.4g} {o.error:+7.1%}  {o.mfu:5.1%}  {o.plan}"
+        )
+    for split in ("calibrate", "holdout"):
+        n, median, worst = summary(outcomes, split)
+        print(f"{split:9s}: {n} runs, median |error| {median:.1%}, worst {worst:.1%}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

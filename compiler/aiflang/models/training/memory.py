@@ -1,0 +1,169 @@
+"""A parallelism plan and the memory it needs on each GPU.
+
+A `Plan` splits a model over tensor (tp), pipeline (pp, with vp virtual
+stages per GPU when interleaved), context (cp), expert (ep) and data (dp)
+parallel ranks; `zero` is the optimizer-state sharding over the data-parallel
+ranks (ZeRO stage 0 to 3; FSDP is stage 3); `recompute` is "selective" or
+full activation recomputation of a share of the layers (`recompute_share`:
+0 keeps only the selective recomputation FlashAttention does anyway, 1
+recomputes every layer; Megatron's recompute_num_layers sets it between).
+
+Memory per GPU (`plan_memory`), in bytes as the formulas are written:
+
+- model states, ZeRO (Rajbhandari et al., SC 2020) with Megatron-LM's
+  distributed optimizer accounting (docs/source/api-guide/dist_optimizer.md:
+  BF16 weights 2 B, FP32 gradients 4 B, FP32 master weights, momentum and
+  variance 12 B per parameter). Psi = the parameters this GPU holds:
+  dense / (tp x pp) + experts / (tp x ep x pp). Stage 1 shards the 12 B of
+  optimizer state over the data-parallel group (dp x cp ranks hold the same
+  weights; dp x cp / ep for experts), stage 2 the gradients too, stage 3
+  everything;
+- activations, Korthikanti et al., "Reducing Activation Recomputation in
+  Large Transformer Models" (MLSys 2023), with sequence parallelism, per
+  layer per micro-batch of b sequences of s / cp tokens: selective
+  recomputation 34 x s x b x h / tp bytes, full recomputation 2 x s x b x h
+  / tp, mixed in proportion to the share recomputed in full, plus one
+  layer's full activations (s x b x h x (34 + 5 a s / h) / tp) to recompute
+  into when any layer is; the first pipeline stage holds min(pp, micro-batches)
+  micro-batches of L / pp layers, x (1 + (pp - 1) / (pp x vp)) when
+  interleaved (same paper, section 4.2.3);
+- logits of the last stage: b x s x vocab x 4 bytes / (tp x cp) (FP32).
+
+A plan fits when the sum stays under HBM x `train_hbm_usable_fraction`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from aiflang.models.assumptions import Assumptions
+from aiflang.models.training.shapes import Job, ModelShape
+
+WEIGHT_BYTES = 2.0  # BF16 working weights
+GRAD_BYTES = 4.0  # FP32 main gradients (Megatron-LM default, Llama 3's FP32 reduce-scatter)
+OPTIMIZER_BYTES = 12.0  # FP32 master weights, Adam momentum and variance
+ACTIVATION_BYTES = 2.0  # BF16 activations, as exchanged between ranks
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """How a run is split over its GPUs."""
+
+    tp: int = 1
+    pp: int = 1
+    cp: int = 1
+    ep: int = 1
+    dp: int = 1
+    vp: int = 1  # virtual pipeline stages per GPU (interleaved 1F1B)
+    zero: int = 1
+    micro_batch: int = 1  # sequences per micro-batch
+    recompute_share: float = 0.0  # layers recomputed in full (0: selective only, 1: all)
+
+    @property
+    def recompute(self) -> str:
+        if self.recompute_share <= 0:
+            return "selective"
+        if self.recompute_share >= 1:
+            return "full"
+        return f"full on {self.recompute_share:.0%} of layers"
+
+    @property
+    def model_parallel(self) -> int:
+        return self.tp * self.pp * self.cp
+
+    @property
+    def gpus(self) -> int:
+        return self.model_parallel * self.dp
+
+    def microbatches(self, job: Job) -> int:
+        """Micro-batches per data-parallel rank per step (the batch rounded up to fill them)."""
+        return max(1, math.ceil(job.global_batch / (self.dp * self.micro_batch)))
+
+    def describe(self) -> str:
+        parts = [f"TP{self.tp}", f"PP{self.pp}"]
+        if self.vp > 1:
+            parts.append(f"VP{self.vp}")
+        if self.cp > 1:
+            parts.append(f"CP{self.cp}")
+        if self.ep > 1:
+            parts.append(f"EP{self.ep}")
+        parts.append(f"DP{self.dp}")
+        parts.append("FSDP" if self.zero == 3 else f"ZeRO-{self.zero}")
+        return " ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Memory:
+    """Bytes one GPU needs under a plan, by part."""
+
+    weights: float
+    gradients: float
+    optimizer: float
+    activations: float
+    logits: float
+
+    @property
+    def total(self) -> float:
+        return self.weights + self.gradients + self.optimizer + self.activations + self.logits
+
+
+def params_per_gpu(model: ModelShape, plan: Plan) -> tuple[float, float]:
+    """(dense, expert) parameters one GPU holds."""
+    dense = model.dense_params / (plan.tp * plan.pp)
+    expert = model.expert_params / (plan.tp * plan.ep * plan.pp)
+    return dense, expert
+
+
+def dp_groups(plan: Plan) -> tuple[int, int]:
+    """Ranks that hold the same (dense, expert) weights: dp x cp, and dp x cp / ep."""
+    dense = plan.dp * plan.cp
+    return dense, max(1, dense // plan.ep)
+
+
+def layers_per_stage(model: ModelShape, plan: Plan) -> int:
+    """Layers on the busiest pipeline stage (stages may be uneven, as Megatron allows)."""
+    return math.ceil(model.layers / plan.pp)
+
+
+def activation_bytes_per_layer(model: ModelShape, job: Job, plan: Plan, recompute: str) -> float:
+    """Korthikanti's per-layer activation memory for one micro-batch, with sequence parallelism."""
+    s = job.sequence_length / plan.cp
+    sbh = s * plan.micro_batch * model.hidden
+    if recompute == "full":
+        return 2.0 * sbh / plan.tp
+    if recompute == "selective":
+        return 34.0 * sbh / plan.tp
+    return sbh * (34.0 + 5.0 * model.heads * s / model.hidden) / plan.tp
+
+
+def plan_memory(model: ModelShape, job: Job, plan: Plan) -> Memory:
+    """Memory per GPU of `plan` (the busiest pipeline stage)."""
+    dense, expert = params_per_gpu(model, plan)
+    group_dense, group_expert = dp_groups(plan)
+
+    def sharded(per_param: float, stage_needed: int) -> float:
+        if plan.zero >= stage_needed:
+            return per_param * (dense / group_dense + expert / group_expert)
+        return per_param * (dense + expert)
+
+    weights = sharded(WEIGHT_BYTES, 3)
+    gradients = sharded(GRAD_BYTES, 2)
+    optimizer = sharded(OPTIMIZER_BYTES, 1)
+    stage_layers = layers_per_stage(model, plan)
+    in_flight = min(plan.pp, plan.microbatches(job))
+    interleave = 1.0 + (plan.pp - 1) / (plan.pp * plan.vp) if plan.vp > 1 else 1.0
+    share = plan.recompute_share
+    per_layer = (1.0 - share) * activation_bytes_per_layer(
+        model, job, plan, "selective"
+    ) + share * activation_bytes_per_layer(model, job, plan, "full")
+    activations = per_layer * stage_layers * in_flight * interleave
+    if share > 0:
+        activations += activation_bytes_per_layer(model, job, plan, "none")
+    logits = plan.micro_batch * job.sequence_length * model.vocab * 4.0 / (plan.tp * plan.cp)
+    return Memory(weights, gradients, optimizer, activations, logits)
+
+
+def usable_bytes(memory_bits: float, assumptions: Assumptions) -> float:
+    """HBM a plan may fill, in bytes."""
+    return memory_bits / 8.0 * assumptions.value("train_hbm_usable_fraction")

@@ -1,0 +1,272 @@
+"""Choose a parallelism plan: the fastest that fits memory, or check a declared one.
+
+Candidates (Narayanan et al., SC 2021, section 3: tensor parallelism inside
+a server, pipeline across servers, data parallelism over the rest;
+Llama 3 and DeepSeek-V3 follow the same rule):
+
+- tp: powers of two up to the scale-up domain that divide the heads;
+- cp: 1, and powers of two that leave at least 2,048 tokens per rank;
+- pp: powers of two and divisors of the layer count (uneven stages allowed);
+- vp: 1, 2 or 4 virtual stages when pp > 1 and there are at least pp
+  micro-batches (Megatron's interleaved schedule needs them);
+- ep (mixture of experts): powers of two dividing the experts and the
+  data-parallel x context-parallel ranks;
+- dp: GPUs / (tp x pp x cp), rounded down (GPUs left over idle), at most
+  the global batch in sequences;
+- ZeRO-1 (distributed optimizer) with selective recomputation first; then
+  full recomputation of the smallest share of layers that makes the plan
+  fit (Megatron's recompute_num_layers); then FSDP (ZeRO-3) the same way.
+
+The chosen plan has the shortest step time per token; ties go to fewer idle
+GPUs, then to the smaller model-parallel size. A design may declare any
+part of the plan (`fixed`: tp, pp, vp, cp, ep, dp, zero, micro_batch,
+recompute); the search then keeps those values and chooses the rest. The
+declared values are checked first (GPUs, scale-up domain, heads, layers,
+experts, sequence), and a plan that cannot fit says so with the numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from aiflang.models.assumptions import Assumptions
+from aiflang.models.training.memory import Memory, Plan, plan_memory, usable_bytes
+from aiflang.models.training.shapes import Cluster, Job, ModelShape
+from aiflang.models.training.step import StepTime, step_time
+
+MIN_TOKENS_PER_CP_RANK = 2048
+
+
+@dataclass(frozen=True, slots=True)
+class PlanChoice:
+    """A plan with its step time and memory, or the reason no plan was found."""
+
+    step: StepTime | None
+    memory: Memory | None
+    candidates: int = 0  # plans that fit memory and were timed
+    issue: str = ""  # why nothing fits, in the designer's words
+    help: str = ""
+
+
+def _powers_of_two(limit: int) -> list[int]:
+    out, value = [], 1
+    while value <= limit:
+        out.append(value)
+        value *= 2
+    return out
+
+
+def _pipeline_sizes(layers: int, gpus: int) -> list[int]:
+    """Powers of two and divisors of the layer count, at most the GPUs (found up to the
+    square root, so a model of a hundred million layers costs no more than a small one)."""
+    limit = min(layers, gpus)
+    sizes = set(_powers_of_two(limit))
+    for d in range(1, math.isqrt(layers) + 1):
+        if layers % d == 0:
+            sizes.update(x for x in (d, layers // d) if x <= limit)
+    return sorted(sizes)
+
+
+def plan_issues(
+    model: ModelShape, job: Job, cluster: Cluster, fixed: Mapping[str, int | str]
+) -> tuple[str, str]:
+    """Why declared plan values cannot run, before any search (empty strings when they can)."""
+    tp, pp, cp = (int(fixed.get(k, 1)) for k in ("tp", "pp", "cp"))
+    dp = int(fixed.get("dp", 1))
+    if tp * pp * cp * dp > cluster.gpus:
+        return (
+            f"the plan needs {tp * pp * cp * dp:,} GPUs (tp {tp} x pp {pp} x cp {cp} x dp {dp}); "
+            f"the run has {cluster.gpus:,}",
+            f"lower dp to {max(cluster.gpus // (tp * pp * cp), 1):,}, or leave dp out",
+        )
+    if tp > cluster.scale_up_domain:
+        return (
+            f"tp {tp} spans more than the scale-up domain of {cluster.scale_up_domain} GPUs",
+            f"set tp to at most {cluster.scale_up_domain}, or use racks with a larger NVLink "
+            "domain",
+        )
+    if model.heads % tp:
+        return (
+            f"tp {tp} does not divide the {model.heads} attention heads",
+            "set tp to a divisor of the heads",
+        )
+    if pp > model.layers:
+        return (
+            f"pp {pp} is more than the {model.layers} layers",
+            f"set pp to at most {model.layers}",
+        )
+    ep = int(fixed.get("ep", 1))
+    if ep > 1 and (not model.moe or model.experts % ep):
+        return (
+            f"ep {ep} needs a mixture of experts whose expert count it divides",
+            "leave ep out, or set it to a divisor of the experts",
+        )
+    if job.sequence_length % cp:
+        return (
+            f"cp {cp} does not divide the sequence of {job.sequence_length:,} tokens",
+            "set cp to a divisor of the sequence length",
+        )
+    return "", ""
+
+
+def _better(candidate: StepTime, best: StepTime | None, gpus: int) -> bool:
+    if best is None:
+        return True
+    per_token = candidate.total_s / candidate.tokens_per_step
+    best_per_token = best.total_s / best.tokens_per_step
+    if abs(per_token - best_per_token) > 1e-12 * best_per_token:
+        return per_token < best_per_token
+    key = (gpus - candidate.plan.gpus, candidate.plan.model_parallel)
+    return key < (gpus - best.plan.gpus, best.plan.model_parallel)
+
+
+def _options(fixed: Mapping[str, int | str], key: str, free: list[int]) -> list[int]:
+    return [int(fixed[key])] if key in fixed else free
+
+
+def search_plan(
+    model: ModelShape,
+    job: Job,
+    cluster: Cluster,
+    precision: str,
+    a: Assumptions,
+    fixed: Mapping[str, int | str] | None = None,
+) -> PlanChoice:
+    """The fastest plan that fits memory, among the candidates above that match `fixed`."""
+    fixed = fixed or {}
+    usable = usable_bytes(cluster.memory_bits, a)
+    best: StepTime | None = None
+    best_memory: Memory | None = None
+    timed = 0
+    smallest = float("inf")
+    ep_misfit: tuple[int, int] | None = None  # a declared ep that divides no dp x cp tried
+    tps = [t for t in _powers_of_two(min(cluster.scale_up_domain, 64)) if model.heads % t == 0]
+    cps = [c for c in _powers_of_two(32) if job.sequence_length // c >= MIN_TOKENS_PER_CP_RANK] or [
+        1
+    ]
+    eps = [e for e in _powers_of_two(model.experts) if model.experts % e == 0] if model.moe else [1]
+    micro = int(fixed.get("micro_batch", 1))
+    for tp in _options(fixed, "tp", tps):
+        for cp in _options(fixed, "cp", cps):
+            for pp in _options(fixed, "pp", _pipeline_sizes(model.layers, cluster.gpus)):
+                most = cluster.gpus // (tp * cp * pp)
+                dp = min(int(fixed.get("dp", most)), most)
+                if dp < 1 or dp * micro > job.global_batch:
+                    continue
+                for ep in _options(fixed, "ep", eps):
+                    if (dp * cp) % ep:
+                        ep_misfit = (ep, dp * cp)
+                        continue
+                    base = Plan(tp=tp, pp=pp, cp=cp, ep=ep, dp=dp, micro_batch=micro)
+                    m = base.microbatches(job)
+                    free_vps = [1] if pp == 1 or m < pp else [1, 2, 4]
+                    for vp in _options(fixed, "vp", free_vps):
+                        if -(-model.layers // pp) < vp:
+                            continue
+                        fitted = _first_fit(model, job, replace(base, vp=vp), usable, fixed)
+                        if fitted is None:
+                            smallest = min(
+                                smallest, _least(model, job, replace(base, vp=vp), fixed)
+                            )
+                            continue
+                        plan, memory = fitted
+                        step = step_time(model, job, cluster, plan, precision, a)
+                        timed += 1
+                        if _better(step, best, cluster.gpus):
+                            best, best_memory = step, memory
+    if best is None:
+        what = "the declared plan does not" if fixed else "no parallelism plan can"
+        if smallest == float("inf") and ep_misfit is not None and "ep" in fixed:
+            ep, ranks = ep_misfit
+            return PlanChoice(
+                None,
+                None,
+                0,
+                f"the declared plan does not split the run: ep {ep} must divide the "
+                f"data-parallel x context-parallel ranks, {ranks:,} here",
+                f"set ep to a divisor of {ranks:,}, or declare pp or dp so that "
+                f"dp x cp is a multiple of {ep}",
+            )
+        if smallest < float("inf"):
+            issue = (
+                f"{what} fit: the leanest needs {smallest / 1e9:,.1f} GB per GPU, "
+                f"{usable / 1e9:,.1f} GB is usable"
+            )
+        else:
+            issue = (
+                f"{what} split the run: {cluster.gpus:,} GPUs and a batch of "
+                f"{job.global_batch:,} sequences leave some data-parallel rank no sequence"
+            )
+        return PlanChoice(
+            None,
+            None,
+            0,
+            issue,
+            "raise pp or tp, shard the optimizer (zero = 3), use GPUs with more memory or a "
+            "larger scale-up domain, or a shorter sequence"
+            if fixed
+            else "use GPUs with more memory, more GPUs, a larger scale-up domain, or a shorter "
+            "sequence",
+        )
+    return PlanChoice(best, best_memory, timed)
+
+
+def _first_fit(
+    model: ModelShape, job: Job, plan: Plan, usable: float, fixed: Mapping[str, int | str]
+) -> tuple[Plan, Memory] | None:
+    """The cheapest recomputation and sharding under which `plan` fits.
+
+    ZeRO-1 (or the declared stage) first, recomputing in full only the share
+    of layers that memory requires (memory falls linearly with the share);
+    then ZeRO-3 the same way.
+    """
+    zeros = [int(fixed["zero"])] if "zero" in fixed else [1, 3]
+    forced = fixed.get("recompute")
+    for zero in zeros:
+        if forced is not None:
+            share = 1.0 if forced == "full" else 0.0
+            candidate = replace(plan, zero=zero, recompute_share=share)
+            memory = plan_memory(model, job, candidate)
+            if memory.total <= usable:
+                return candidate, memory
+            continue
+        lean = replace(plan, zero=zero, recompute_share=0.0)
+        memory = plan_memory(model, job, lean)
+        if memory.total <= usable:
+            return lean, memory
+        full = plan_memory(model, job, replace(lean, recompute_share=1.0))
+        if full.total > usable:
+            continue
+        # memory(share) = memory(0) + share x (memory(1) - memory(0)) once any layer recomputes
+        start = plan_memory(model, job, replace(lean, recompute_share=1e-9)).total
+        share = (start - usable) / (start - full.total) if start > full.total else 1.0
+        share = min(1.0, max(share, 0.0))
+        share = math.ceil(share * 100.0) / 100.0  # whole percent, as layer counts round up
+        candidate = replace(lean, recompute_share=share)
+        return candidate, plan_memory(model, job, candidate)
+    return None
+
+
+def _least(model: ModelShape, job: Job, plan: Plan, fixed: Mapping[str, int | str]) -> float:
+    """Memory of `plan` at its leanest: the most sharding and recomputation `fixed` allows."""
+    zero = int(fixed.get("zero", 3))
+    share = 0.0 if fixed.get("recompute") == "selective" else 1.0
+    return plan_memory(model, job, replace(plan, recompute_share=share, zero=zero)).total
+
+
+def choose_plan(
+    model: ModelShape,
+    job: Job,
+    cluster: Cluster,
+    precision: str,
+    a: Assumptions,
+    fixed: Mapping[str, int | str] | None = None,
+) -> PlanChoice:
+    """The fastest plan, within what the design declares of it (`fixed`: tp, pp, ...)."""
+    if fixed:
+        issue, fix = plan_issues(model, job, cluster, fixed)
+        if issue:
+            return PlanChoice(None, None, 0, issue, fix)
+    return search_plan(model, job, cluster, precision, a, fixed)

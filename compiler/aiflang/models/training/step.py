@@ -1,0 +1,302 @@
+"""Step time of one training step under a plan: compute, bubble, exposed communication.
+
+    step = compute + bubble + sum over collectives of their exposed part
+
+- FLOPs per token = 6 x active params + 6 x layers x sequence x width
+  (causal attention, counted once; PaLM, Chowdhery et al. 2022, appendix B).
+  Compute = FLOPs of the step x recompute factor (1 + share / 3: one more
+  forward pass for the share of layers recomputed in full) x stage imbalance (the busiest
+  stage holds ceil(L / pp) layers) / (GPUs x peak x achieved fraction), plus
+  the kernels between the GEMMs, bound by HBM bandwidth: `train_elementwise_bytes`
+  (102) bytes per hidden-state element per layer at `train_hbm_efficiency` of
+  the GPU's HBM bandwidth. Their share falls as the model widens (the GEMMs
+  grow with width squared, the element-wise traffic with width), which a
+  single achieved fraction cannot follow. The achieved fraction is per GPU
+  generation and precision (`aiflang.models.training.calibration`).
+- Bubble of 1F1B: (pp - 1) / vp micro-batch times (Narayanan et al.,
+  "Efficient Large-Scale Language Model Training on GPU Clusters Using
+  Megatron-LM", SC 2021, section 2.2).
+- Collectives, bus-bandwidth model of nccl-tests (doc/PERFORMANCE.md): a
+  reduce-scatter or all-gather of S bytes over n ranks moves S x (n - 1) / n
+  per GPU, an all-reduce twice that. Hierarchical over the scale-up domain
+  first, then across domains on each GPU's own NIC (rails).
+  * TP (sequence parallel): 4 all-reduce equivalents of b x s x h x 2 bytes
+    per layer per micro-batch (6 with full recomputation), on NVLink;
+  * CP (ring attention): 3 x (cp - 1) transfers of a K and V chunk per layer
+    per micro-batch;
+  * PP: an activation and a gradient of b x s x h x 2 / tp bytes per
+    micro-batch per virtual stage;
+  * DP: gradients reduce-scattered in FP32 and BF16 weights all-gathered
+    once a step (ZeRO-1/2; an all-reduce for ZeRO-0; ZeRO-3/FSDP gathers the
+    weights for the forward and again for the backward);
+  * EP: dispatch and combine all-to-alls of tokens x top-k x h x 2 bytes x
+    (ep - 1) / ep, forward and backward, per MoE layer.
+  Traffic that leaves a leaf runs at 1/o of the NIC on an o:1 fabric, and at
+  the share of leaf-spine bandwidth a failure leaves.
+- Overlap: DP traffic hides under one micro-batch's compute (the last
+  backward and the first forward: Megatron's overlap_grad_reduce and
+  overlap_param_gather) and under the pipeline bubble, when stages wait
+  anyway; TP, CP, PP and EP hide a registered share.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from aiflang.models.assumptions import Assumptions
+from aiflang.models.training.calibration import compute_fraction
+from aiflang.models.training.memory import (
+    ACTIVATION_BYTES,
+    GRAD_BYTES,
+    WEIGHT_BYTES,
+    Plan,
+    dp_groups,
+    layers_per_stage,
+    params_per_gpu,
+)
+from aiflang.models.training.shapes import Cluster, Job, ModelShape
+
+COLLECTIVES = ("tp", "cp", "pp", "dp", "ep")
+
+
+def training_flops(active_params: float, tokens: float) -> float:
+    """The standard estimate of training compute, 6 x active params x tokens (Kaplan et al.
+    2020), attention left out; `flops_per_token` adds it."""
+    return 6.0 * active_params * tokens
+
+
+def flops_per_token(model: ModelShape, job: Job) -> float:
+    """Model FLOPs per trained token: 6 x active + 6 x layers x sequence x attention width."""
+    attention_width = model.heads * model.head_dim
+    return 6.0 * model.active_params + 6.0 * model.layers * job.sequence_length * attention_width
+
+
+@dataclass(frozen=True, slots=True)
+class StepTime:
+    """One step under one plan, split into its parts (seconds)."""
+
+    plan: Plan
+    microbatches: int
+    tokens_per_step: float
+    compute_s: float
+    bubble_s: float
+    exposed_s: dict[str, float]  # by collective: tp, cp, pp, dp, ep
+    traffic_s: dict[str, float] = field(default_factory=dict)  # before overlap
+    compute_fraction: float = 0.0
+    mfu: float = 0.0
+
+    @property
+    def communication_s(self) -> float:
+        return sum(self.exposed_s.values())
+
+    @property
+    def total_s(self) -> float:
+        return self.compute_s + self.bubble_s + self.communication_s
+
+    @property
+    def tokens_per_s(self) -> float:
+        return self.tokens_per_step / self.total_s if self.total_s > 0 else 0.0
+
+
+def _fabric_factor(cluster: Cluster, domains: float) -> float:
+    """How much slower traffic among `domains` scale-up domains runs than the NIC alone.
+
+    The share of peers beyond one leaf, x = 1 - leaf_domains / domains,
+    crosses the spines at 1/o of the NIC (and at what a failure leaves).
+    """
+    if domains <= cluster.leaf_domains:
+        return 1.0
+    cross = 1.0 - cluster.leaf_domains / domains
+    slow = cluster.oversubscription / max(cluster.spine_bandwidth_share, 1e-9)
+    return (1.0 - cross) + cross * max(slow, 1.0)
+
+
+def _bw_up(cluster: Cluster, a: Assumptions) -> float:
+    """Bytes/s a collective reaches inside the scale-up domain."""
+    if cluster.scale_up_bps <= 0:  # a GPU without a scale-up link talks over its NIC
+        return _nic(cluster, a)
+    return cluster.scale_up_bps / 8.0 * a.value("scale_up_efficiency")
+
+
+def _bw_out(cluster: Cluster, a: Assumptions) -> float:
+    """Bytes/s a collective reaches across scale-up domains, on each GPU's NIC."""
+    if cluster.scale_out_bps <= 0:  # the run fits one domain: nothing leaves it
+        return _bw_up(cluster, a)
+    return _nic(cluster, a)
+
+
+def _nic(cluster: Cluster, a: Assumptions) -> float:
+    if cluster.scale_out_bps <= 0:
+        raise ValueError("the GPUs have neither a scale-up link nor a NIC between them")
+    return cluster.scale_out_bps / 8.0 * a.value("scale_out_efficiency")
+
+
+def _local_ranks(cluster: Cluster, group: int, stride: int) -> int:
+    """Ranks of a group, `stride` apart, that share one scale-up domain."""
+    return max(1, min(group, cluster.scale_up_domain // max(stride, 1)))
+
+
+def _hierarchical(
+    cluster: Cluster, a: Assumptions, volume: float, group: int, stride: int, factor: float
+) -> float:
+    """Time of a collective over `group` ranks: NVLink stage, then the NICs of each domain.
+
+    `factor` is 1 for reduce-scatter or all-gather, 2 for all-reduce.
+    """
+    if group <= 1 or volume <= 0:
+        return 0.0
+    local = _local_ranks(cluster, group, stride)
+    outer = group / local
+    t = factor * volume * (local - 1) / local / _bw_up(cluster, a)
+    if outer > 1:
+        bw = _bw_out(cluster, a) / _fabric_factor(cluster, outer)
+        t += factor * volume / local * (outer - 1) / outer / bw
+    return t
+
+
+def _point_to_point(cluster: Cluster, a: Assumptions, volume: float, across: bool) -> float:
+    if volume <= 0:
+        return 0.0
+    if not across:
+        return volume / _bw_up(cluster, a)
+    return volume * _fabric_factor(cluster, 2.0) / _bw_out(cluster, a)
+
+
+def step_time(
+    model: ModelShape, job: Job, cluster: Cluster, plan: Plan, precision: str, a: Assumptions
+) -> StepTime:
+    """The time of one optimizer step of `job` on `cluster` under `plan`."""
+    m = plan.microbatches(job)
+    seq = job.sequence_length
+    tokens = float(m * plan.dp * plan.micro_batch * seq)
+    model_flops = tokens * flops_per_token(model, job)
+    eta = compute_fraction(cluster.family, precision, a)
+    recompute = 1.0 + plan.recompute_share / 3.0  # one more forward for each recomputed layer
+    stage_layers = layers_per_stage(model, plan)
+    imbalance = stage_layers * plan.pp / model.layers
+    gemm = model_flops * recompute * imbalance / (plan.gpus * cluster.peak_flops * eta)
+    compute = gemm + _elementwise(model, job, cluster, plan, a, m) * recompute
+    t_mb = compute / m
+    bubble = t_mb * (plan.pp - 1) / plan.vp
+
+    s_local = seq / plan.cp
+    act = plan.micro_batch * s_local * model.hidden * ACTIVATION_BYTES
+    traffic: dict[str, float] = dict.fromkeys(COLLECTIVES, 0.0)
+    exposed: dict[str, float] = dict.fromkeys(COLLECTIVES, 0.0)
+
+    if plan.tp > 1:
+        ops = 4.0 + 2.0 * plan.recompute_share
+        volume = ops * act * stage_layers * m
+        traffic["tp"] = _hierarchical(cluster, a, volume, plan.tp, 1, 2.0)
+        exposed["tp"] = traffic["tp"] * (1.0 - a.value("train_tp_overlap"))
+    if plan.cp > 1:
+        kv_width = model.kv_heads * model.head_dim / min(plan.tp, model.kv_heads)
+        chunk = 2.0 * plan.micro_batch * s_local * kv_width * ACTIVATION_BYTES
+        volume = 3.0 * (plan.cp - 1) * chunk * stage_layers * m
+        across = plan.tp * plan.cp > cluster.scale_up_domain
+        traffic["cp"] = _point_to_point(cluster, a, volume, across)
+        exposed["cp"] = traffic["cp"] * (1.0 - a.value("train_cp_overlap"))
+    if plan.pp > 1:
+        volume = 2.0 * act / plan.tp * m * plan.vp
+        across = plan.tp * plan.cp * plan.dp >= cluster.scale_up_domain
+        traffic["pp"] = _point_to_point(cluster, a, volume, across)
+        exposed["pp"] = traffic["pp"] * (1.0 - a.value("train_pp_overlap"))
+    # the pipeline's warm-up and flush leave every stage idle for a bubble: DP traffic fills it
+    traffic["dp"], exposed["dp"] = _data_parallel(model, cluster, plan, a, compute, t_mb + bubble)
+    if model.moe and plan.ep > 1:
+        moe_stage_layers = math.ceil(model.moe_layers / plan.pp)
+        tokens_mb = plan.micro_batch * s_local / plan.tp
+        volume = (
+            4.0
+            * tokens_mb
+            * model.experts_per_token
+            * model.hidden
+            * ACTIVATION_BYTES
+            * (plan.ep - 1)
+            / plan.ep
+            * moe_stage_layers
+            * m
+        )
+        traffic["ep"] = _all_to_all(cluster, a, volume, plan.ep, plan.tp * plan.cp)
+        exposed["ep"] = traffic["ep"] * (1.0 - a.value("train_ep_overlap"))
+
+    total = compute + bubble + sum(exposed.values())
+    mfu = model_flops / (plan.gpus * cluster.peak_flops * total) if total > 0 else 0.0
+    return StepTime(
+        plan=plan,
+        microbatches=m,
+        tokens_per_step=tokens,
+        compute_s=compute,
+        bubble_s=bubble,
+        exposed_s=exposed,
+        traffic_s=traffic,
+        compute_fraction=eta,
+        mfu=mfu,
+    )
+
+
+def _elementwise(
+    model: ModelShape, job: Job, cluster: Cluster, plan: Plan, a: Assumptions, m: int
+) -> float:
+    """Seconds of the HBM-bound kernels between the GEMMs of one step on the busiest stage.
+
+    Norms, residual adds, activation functions, rotary embeddings and casts
+    stream the activations through HBM: `train_elementwise_bytes` bytes per
+    hidden-state element per layer (forward and backward), for the b x s / cp
+    tokens of each micro-batch, split over tp ranks by sequence parallelism.
+    """
+    if cluster.memory_bandwidth_bps <= 0:
+        return 0.0
+    elements = plan.micro_batch * job.sequence_length / plan.cp * model.hidden / plan.tp
+    volume = a.value("train_elementwise_bytes") * elements * layers_per_stage(model, plan) * m
+    return volume / (cluster.memory_bandwidth_bps / 8.0 * a.value("train_hbm_efficiency"))
+
+
+def _data_parallel(
+    model: ModelShape,
+    cluster: Cluster,
+    plan: Plan,
+    a: Assumptions,
+    compute: float,
+    window: float,
+) -> tuple[float, float]:
+    """(traffic, exposed) seconds of the data-parallel gradient and weight collectives."""
+    dense, expert = params_per_gpu(model, plan)
+    group_dense, group_expert = dp_groups(plan)
+    stride_dense = plan.tp * plan.cp
+    overlap = a.value("train_dp_overlap")
+
+    def collective(params: float, group: int, stride: int, nbytes: float, factor: float) -> float:
+        return _hierarchical(cluster, a, params * nbytes, group, stride, factor)
+
+    def both(nbytes: float, factor: float) -> float:
+        return collective(dense, group_dense, stride_dense, nbytes, factor) + collective(
+            expert, group_expert, stride_dense * plan.ep, nbytes, factor
+        )
+
+    if plan.zero == 0:
+        reduce = both(GRAD_BYTES, 2.0)
+        return reduce, max(0.0, reduce - overlap * window)
+    reduce = both(GRAD_BYTES, 1.0)
+    gather = both(WEIGHT_BYTES, 1.0)
+    if plan.zero >= 3:
+        # ZeRO-3 gathers the weights for the forward and again for the backward (1.5x the
+        # traffic of ZeRO-1, Rajbhandari et al. section 7); prefetching hides the gathers under
+        # the whole step, the gradient reduce-scatter only under the last micro-batch
+        gathers = 2.0 * gather
+        exposed = max(0.0, gathers - overlap * compute) + max(0.0, reduce - overlap * window)
+        return gathers + reduce, exposed
+    return reduce + gather, max(0.0, reduce + gather - overlap * window)
+
+
+def _all_to_all(cluster: Cluster, a: Assumptions, volume: float, ep: int, stride: int) -> float:
+    """An all-to-all among `ep` ranks: the share inside the domain on NVLink, the rest on NICs."""
+    local = _local_ranks(cluster, ep, stride)
+    outside = 1.0 - local / ep
+    inside_t = volume * (1.0 - outside) / _bw_up(cluster, a)
+    if outside <= 0:
+        return inside_t
+    domains = ep / local
+    outside_t = volume * outside * _fabric_factor(cluster, domains) / _bw_out(cluster, a)
+    return max(inside_t, outside_t)
