@@ -54,14 +54,46 @@ def test_a_compute_leaf_takes_whole_replicas_and_shrinks_training() -> None:
     assert run.extra_cost_usd == pytest.approx(train.cost_usd * (1152 / 1008 - 1))
 
 
-def test_a_compute_spine_slows_training_by_the_bisection_lost_and_not_serving() -> None:
+def test_a_compute_spine_slows_training_as_the_training_model_says_and_not_serving() -> None:
     r = report()
     spine = mode(r, "spine switch", "fabric compute")
     fabric = next(f for f in r.fabrics if f.name == "compute")
     assert fabric.failures[1].note == "bisection -25%"
     assert spine.gpus_lost == 0 and spine.bisection_lost == pytest.approx(0.25)
     assert spine.tokens_per_s_lost == 0
-    assert spine.train_time_added_s == pytest.approx(r.train[0].time_s * (1 / 0.75 - 1))
+    # The training model's step with one of the four spines lost: this plan keeps its step
+    # (a quarter less bisection, where 1 / (1 - 0.25) would have added a third).
+    train = r.train[0]
+    assert train.fabric == "compute" and train.step_s_spine_lost == pytest.approx(train.step_s)
+    assert spine.train_time_added_s == pytest.approx(0.0, abs=1e-6)
+    assert "step_s_spine_lost" in spine.basis and "upper bound" not in spine.basis
+
+
+def test_a_lost_spine_stretches_the_run_by_the_models_step_and_a_core_by_the_bound() -> None:
+    design = ROOT / "reference_designs" / "gb300_100mw.aif"
+    r = build_reports(compile_file(design))[0]
+    train = r.train[0]
+    assert train.step_s_spine_lost is not None and train.step_s_spine_lost > train.step_s
+    spine = mode(r, "spine switch", "fabric compute")
+    assert spine.train_time_added_s == pytest.approx(
+        train.time_s * (train.step_s_spine_lost / train.step_s - 1)
+    )
+    # A core switch is not in the training model's lost-spine step: the bisection bound.
+    core = mode(r, "core switch", "fabric compute")
+    assert core.train_time_added_s == pytest.approx(
+        train.time_s * (1 / (1 - core.bisection_lost) - 1)
+    )
+    assert "upper bound" in core.basis
+
+
+def test_a_run_with_declared_mfu_takes_the_bisection_bound() -> None:
+    design = ROOT / "reference_designs" / "mi355x_roce.aif"
+    r = build_reports(compile_file(design))[0]
+    train = r.train[0]
+    assert train.mfu_declared and train.step_s_spine_lost is None
+    spine = mode(r, "spine switch", "fabric compute")
+    assert spine.bisection_lost == pytest.approx(1 / 64)
+    assert spine.train_time_added_s == pytest.approx(train.time_s * (64 / 63 - 1))
     assert "upper bound" in spine.basis
 
 

@@ -12,14 +12,17 @@ and the share of bisection bandwidth it takes. For each of those failures:
   replica)` of them, so tokens/s fall by that share of its replicas; lost
   tokens are valued at the workload's own cost per million tokens, per
   hour of outage;
-- a `train` workload runs on the GPUs left, `time x G / (G - lost)`, and
-  on a fabric that connects compute NICs, a lost share `s` of bisection
-  bandwidth stretches its step to `1 / (1 - s)`: the training model takes
-  no fabric bandwidth as an input, so this treats every step as bound by
-  the fabric, an upper bound on the slowdown (said in `basis`); a switch
-  that cuts endpoints off (a leaf) takes its own uplinks with them, so it
-  costs GPUs, not bandwidth. Its extra cost is its cost times the added
-  share of time.
+- a `train` workload runs on the GPUs left, `time x G / (G - lost)`. A
+  lost spine of the compute fabric it runs on stretches its step to the
+  training model's own step with one spine lost (`step_s_spine_lost /
+  step_s`: the plan's exposed communication over the bandwidth the spines
+  have left). Where the model has no such figure (a lost core, or a run
+  whose `mfu` is declared), a lost share `s` of bisection bandwidth
+  stretches the step to `1 / (1 - s)`, treating every step as bound by the
+  fabric: an upper bound (said in `basis`). A switch that cuts endpoints
+  off (a leaf) takes its own uplinks with them, so it costs GPUs, not
+  bandwidth; a failure in another fabric than the run's costs it no
+  bandwidth. Its extra cost is its cost times the added share of time.
 
 A frontend (north-south) fabric carries requests, not training steps: the
 GPUs it cuts off are lost to serving only. A storage fabric feeds training
@@ -44,9 +47,10 @@ from aiflang.frontend.design import Design
 
 SECONDS_PER_HOUR = 3600.0
 GPU_BASIS = "on the GPUs left: time x G / (G - lost)"
+MODEL_BASIS = "the training model's step with one spine lost: time x step_s_spine_lost / step_s"
 FABRIC_BASIS = (
     "time x 1 / (1 - bisection lost), treating every step as fabric-bound (an upper bound: "
-    "the training model takes no fabric bandwidth as an input)"
+    "the training model's lost-spine step covers one spine of a run it plans)"
 )
 
 
@@ -73,10 +77,22 @@ def _serve(serve: rp.ServeReport, lost: float) -> rp.DegradedWorkload:
     )
 
 
-def _train(train: rp.TrainReport, lost: float, bisection_lost: float) -> rp.DegradedWorkload:
+def _fabric_factor(
+    train: rp.TrainReport, bisection_lost: float, fabric: str | None, spine: bool
+) -> tuple[float, str]:
+    """How much longer a step takes with the part down, and how that was found."""
+    if fabric is None or bisection_lost <= 0:
+        return 1.0, ""
+    if train.fabric is not None and train.fabric != fabric:
+        return 1.0, ""  # the run's traffic does not cross this fabric
+    if spine and train.fabric == fabric and train.step_s_spine_lost is not None and train.step_s:
+        return train.step_s_spine_lost / train.step_s, MODEL_BASIS
+    return (1 / (1 - bisection_lost) if bisection_lost < 1 else math.inf), FABRIC_BASIS
+
+
+def _train(train: rp.TrainReport, lost: float, fabric_factor: float) -> rp.DegradedWorkload:
     left = train.gpus - lost
     gpu_factor = train.gpus / left if left > 0 else math.inf
-    fabric_factor = 1 / (1 - bisection_lost) if bisection_lost < 1 else math.inf
     factor = gpu_factor * fabric_factor
     time = train.time_s * factor if math.isfinite(factor) else None
     added = time - train.time_s if time is not None else None
@@ -101,7 +117,7 @@ def _mode(
     location: str,
     gpus_lost: int,
     bisection_lost: float,
-    fabric: bool,
+    fabric: str | None,
     *,
     serving_hit: bool = True,
     training_hit: bool = True,
@@ -111,13 +127,16 @@ def _mode(
     serve_share = share if serving_hit else 0.0
     train_share = share if training_hit else 0.0
     workloads = [_serve(s, serve_share * s.gpus) for s in facts.serve]
-    workloads += [_train(t, train_share * t.gpus, bisection_lost) for t in facts.train]
+    bases = {GPU_BASIS}
+    for train in facts.train:
+        factor, how = _fabric_factor(train, bisection_lost, fabric, part == "spine switch")
+        bases.add(how)
+        workloads.append(_train(train, train_share * train.gpus, factor))
     served = [w for w in workloads if w.kind == "serve"]
     trained = [w for w in workloads if w.kind == "train" and w.time_added_s is not None]
     lost_cost = [w.lost_cost_usd_per_hour for w in served]
-    basis = ""
-    if facts.train:
-        basis = GPU_BASIS if not (fabric and bisection_lost > 0) else f"{GPU_BASIS}; {FABRIC_BASIS}"
+    order = (GPU_BASIS, MODEL_BASIS, FABRIC_BASIS)
+    basis = "; ".join(b for b in order if b in bases) if facts.train else ""
     return rp.DegradedMode(
         name=f"{location} {part}",
         part=part,
@@ -142,7 +161,7 @@ def degraded_modes(design: Design, facts: Facts, sink: Sink) -> None:
     for hall in facts.halls:
         for failure in hall.failures:
             facts.degraded_modes.append(
-                _mode(facts, failure.part, f"hall {hall.name}", failure.gpus_affected, 0.0, False)
+                _mode(facts, failure.part, f"hall {hall.name}", failure.gpus_affected, 0.0, None)
             )
     connects = {f.name: f.connects for f in design.fabrics}
     for fabric in facts.fabrics:
@@ -161,7 +180,7 @@ def degraded_modes(design: Design, facts: Facts, sink: Sink) -> None:
                     f"fabric {fabric.name}",
                     failure.gpus_affected,
                     lost_share if compute else 0.0,
-                    compute,
+                    fabric.name if compute else None,
                     serving_hit=role != "storage",
                     training_hit=role != "frontend",
                 )
