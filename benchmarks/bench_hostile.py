@@ -2,7 +2,7 @@
 
 Each family of tests/fuzz/hostile.py is written at full size (just under
 1 MiB per file) and validated in a child process; the table shows its exit
-code, wall time and the child's own peak resident memory (wait4). The
+code, wall time, CPU time and the child's own peak resident memory (wait4). The
 targets (docs/limits.md): every family answered in at most 5 s and 300 MB,
 exit 0, 1 or 2, never 3 (an internal error).
 
@@ -53,11 +53,15 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.runs):  # interleaved: one run of every family per round
             for name, main_file in files.items():
                 results[name].append(run_child([*argv_, str(main_file)], env, args.timeout))
-    print(f"{'family':<24} {'bytes':>10} {'exit':>4} {'time s':>7} {'peak MiB':>8}  status")
+    print(
+        f"{'family':<24} {'bytes':>10} {'exit':>4} {'time s':>7} {'cpu s':>6} {'peak MiB':>8}  "
+        "status"
+    )
     missed = 0
     for name in names:
         runs = results[name]
         seconds = statistics.median(r.seconds for r in runs)
+        cpu = statistics.median(r.cpu_seconds for r in runs)
         memory = max(r.peak_mib for r in runs)
         killed = any(r.timed_out for r in runs)
         codes = {r.code for r in runs}
@@ -67,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         missed += not ok
         shown = "kill" if killed else ",".join(str(c) for c in sorted(codes))
         print(
-            f"{name:<24} {sizes[name]:>10,} {shown:>4} {seconds:>7.2f} {memory:>8.0f}  "
+            f"{name:<24} {sizes[name]:>10,} {shown:>4} {seconds:>7.2f} {cpu:>6.2f} {memory:>8.0f}  "
             f"{'ok' if ok else 'MISSED'}"
         )
     print(f"load average after: {_load()}")

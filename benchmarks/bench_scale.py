@@ -44,12 +44,13 @@ def command() -> tuple[list[str], dict[str, str]]:
 
 @dataclass(frozen=True, slots=True)
 class ChildRun:
-    """One finished (or killed) child: exit code, wall seconds, its own peak memory."""
+    """One finished (or killed) child: exit code, wall seconds, its own peak memory and CPU."""
 
     code: int
     seconds: float
     peak_mib: float
     timed_out: bool = False
+    cpu_seconds: float = 0.0  # user + system, the child's own
 
 
 def run_child(argv: list[str], env: dict[str, str], timeout: float = 600.0) -> ChildRun:
@@ -75,7 +76,8 @@ def run_child(argv: list[str], env: dict[str, str], timeout: float = 600.0) -> C
         time.sleep(0.002)
     seconds = time.perf_counter() - start
     child.returncode = os.waitstatus_to_exitcode(status)
-    return ChildRun(child.returncode, seconds, usage.ru_maxrss / 1024, timed_out)
+    cpu = usage.ru_utime + usage.ru_stime
+    return ChildRun(child.returncode, seconds, usage.ru_maxrss / 1024, timed_out, cpu)
 
 
 def compile_bytecode() -> None:

@@ -200,3 +200,27 @@ def store(name: str, key: str, text: str) -> None:
         except OSError:  # caching is an optimisation; failing to cache is not an error
             with contextlib.suppress(OSError):
                 os.unlink(temporary, dir_fd=folder)
+
+
+def prune(name: str, keep: int) -> None:
+    """Remove the oldest entries under `name` beyond the newest `keep`.
+
+    For entries keyed by the user's own designs (each edit may make a new
+    one), so the folder does not grow without end. Failing to is not an error.
+    """
+    prefix, suffix = f"{name}-", ".json"
+    with _folder() as folder:
+        if folder is None:
+            return
+        try:
+            found: list[tuple[float, str]] = []
+            for entry in os.listdir(folder):
+                if entry.startswith(prefix) and entry.endswith(suffix):
+                    info = os.stat(entry, dir_fd=folder, follow_symlinks=False)
+                    found.append((info.st_mtime, entry))
+        except OSError:
+            return
+        found.sort(reverse=True)
+        for _, entry in found[keep:]:
+            with contextlib.suppress(OSError):
+                os.unlink(entry, dir_fd=folder)

@@ -224,3 +224,40 @@ def test_a_leaf_gives_up_a_downlink_when_that_balances_onto_fewer_spines() -> No
     # When the most downlinks already give the fewest switches, they are kept.
     plan = plan_fabric(FabricInput("s", "fat_tree", 9216, 400e9, sn5600, oversubscription=2.0))
     assert (plan.leaf_downlinks, plan.switches.leaf, plan.switches.spine) == (85, 109, 43)
+
+
+def test_many_halls_of_a_few_sizes_keep_their_own_leaf_groups() -> None:
+    # 300 halls of 40 endpoints and 300 of 100 on 64-port leaves at 1:1 (32 down):
+    # 2 leaves (20 + 20) per small hall, 4 (25 x 4) per large one. Halls of the same
+    # size are placed once; every hall still gets its own groups, in design order.
+    halls = {f"h{i}": 40 if i % 2 else 100 for i in range(600)}
+    plan = plan_fabric(
+        FabricInput("f", "fat_tree", sum(halls.values()), 400e9, QM9700, halls=halls)
+    )
+    assert plan.switches.leaf == 300 * 2 + 300 * 4
+    assert [g.hall for g in plan.leaf_groups] == list(halls)
+    by_hall = {g.hall: (g.count, g.endpoints_per_leaf) for g in plan.leaf_groups}
+    assert by_hall["h1"] == (2, 20) and by_hall["h0"] == (4, 25)
+    usable = sum(g.count * min(g.endpoints_per_leaf, plan.leaf_uplinks) for g in plan.leaf_groups)
+    assert plan.bisection_bps == usable * plan.link_speed_bps / 2
+
+
+def test_the_downlink_search_winner_names_its_halls() -> None:
+    # The search of fewer downlinks per leaf (see above) on a fabric split over two
+    # halls: the winning plan is the one planned hall by hall.
+    sn5600 = SwitchModel("SN5600", ports=64, port_speed_bps=800e9, breakout_ways=2)
+    whole = plan_fabric(FabricInput("s", "fat_tree", 4608, 400e9, sn5600, oversubscription=2.0))
+    split = plan_fabric(
+        FabricInput(
+            "s",
+            "fat_tree",
+            4608,
+            400e9,
+            sn5600,
+            oversubscription=2.0,
+            halls={"A": 2304, "B": 2304},
+        )
+    )
+    assert whole.leaf_downlinks == 84
+    assert {g.hall for g in split.leaf_groups} == {"A", "B"}
+    assert split.switches.leaf == sum(g.count for g in split.leaf_groups)

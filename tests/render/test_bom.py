@@ -284,3 +284,35 @@ def test_vendor_and_model_come_from_the_part_or_its_documentation() -> None:
         "GB200 NVL72 compute tray",
     )
     assert vendor_and_model(part(None)) == (None, None)
+    # A comma inside parentheses does not end the model (the catalog's EPYC 9654 and B200);
+    # a sentence's full stop is not part of it (H100).
+    assert vendor_and_model(part("AMD EPYC 9654 (Genoa, 96 cores): a common host")) == (
+        "AMD",
+        "EPYC 9654 (Genoa, 96 cores)",
+    )
+    assert vendor_and_model(part("NVIDIA B200 in an HGX B200 baseboard (air-cooled, 1000 W).")) == (
+        "NVIDIA",
+        "B200 in an HGX B200 baseboard (air-cooled, 1000 W)",
+    )
+    assert vendor_and_model(part("NVIDIA H100 SXM5 80GB (Hopper).")) == (
+        "NVIDIA",
+        "H100 SXM5 80GB (Hopper)",
+    )
+    assert vendor_and_model(part("Tray (one of two")) == (None, "Tray")  # left open: dropped
+
+
+def test_the_optics_of_a_fabric_that_names_no_transceiver_are_listed_without_a_price() -> None:
+    """gb200_two_su's frontend fabric names no transceiver: the cost estimate says its
+    1,056 modules have no price, so the bill lists them as such rather than dropping them."""
+    r = report("gb200_two_su")
+    assert r.bom is not None and r.cost is not None
+    frontend = next(fabric for fabric in r.fabrics if fabric.name == "frontend")
+    assert frontend.transceiver is None and frontend.transceivers == 1056
+    assert "fabric frontend: 1,056 transceivers (no transceiver named)" in r.cost.missing_prices
+    optics = [
+        line for line in r.bom.lines if line.kind == "transceiver" and line.fabric == "frontend"
+    ]
+    assert sum(line.count for line in optics) == 1056
+    assert all(line.price_status == "no price" and not line.in_capex for line in optics)
+    assert "transceiver (frontend)" in r.bom.unpriced
+    assert r.bom.capex_usd == pytest.approx(111.54e6)  # nothing priced moved

@@ -41,3 +41,12 @@ def test_escaped_workload_name_keeps_table_shape(make_report: MakeReport) -> Non
     md = render_markdown(report.model_copy(update={"serve": serve}))
     row = next(line for line in md.splitlines() if line.startswith("| x"))
     assert row.replace("\\|", "").count("|") == 8
+
+
+def test_a_disaggregated_workload_shows_its_prefill_pool(make_report: MakeReport) -> None:
+    """As the HTML report does: 250 replicas of 4 GPUs and a 90-GPU prefill pool are the
+    workload's 1,090 GPUs, not 1,000."""
+    report = make_report()
+    serve = [report.serve[0].model_copy(update={"gpus": 1090, "prefill_gpus": 90})]
+    md = render_markdown(report.model_copy(update={"serve": serve}))
+    assert "| llama3-70b | 1,090 | 250 × 4 + 90 prefill | 2.3 M tokens/s |" in md

@@ -11,7 +11,9 @@ capex does not price as a part:
   by its size: paid for by the facility's build cost (`price_status`
   "facility");
 - network racks (the fabric pass's count per hall) and each fabric's cables
-  (one per link), which the catalog does not price: "no price";
+  (one per link), which the catalog does not price: "no price"; so are the
+  transceivers of a fabric that names none (the cost estimate lists them
+  among its missing prices);
 - software licences: the cost estimate's yearly licence cost over the
   factory's GPUs, a yearly cost outside capex ("opex").
 
@@ -23,7 +25,6 @@ the fabric sizing and power check). Emits nothing.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from aiflang import report as rp
@@ -82,16 +83,39 @@ def _component(design: Design, kind: str, name: str) -> Any:
     return tables.get(kind, {}).get(name)
 
 
+def _model_name(line: str) -> str:
+    """A documentation line up to its first `:` or `,` outside parentheses, less a final `.`.
+
+    "AMD EPYC 9654 (Genoa, 96 cores): a host" gives "AMD EPYC 9654 (Genoa, 96 cores)";
+    a parenthesis the line leaves open is dropped rather than printed half.
+    """
+    depth = 0
+    end = len(line)
+    for index, char in enumerate(line):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(0, depth - 1)
+        elif char in ":," and depth == 0:
+            end = index
+            break
+    head = line[:end].strip().removesuffix(".").strip()
+    if head.count("(") > head.count(")"):
+        head = head[: head.rfind("(")].strip()
+    return head
+
+
 def vendor_and_model(component: Any) -> tuple[str | None, str | None]:
     """The part's vendor and model name, from its attributes or its documentation.
 
-    The documentation's first line up to its first `:` or `,` names the model
+    The documentation's first line up to its first `:` or `,` outside
+    parentheses names the model
     (`# NVIDIA ConnectX-7, single-port OSFP ...`); a known vendor's name at its
     start is the vendor, when the part does not declare one.
     """
     vendor = getattr(component, "vendor", None)
     doc = (getattr(component, "doc", None) or "").strip().split("\n")[0]
-    head = re.split(r"[:,]", doc, maxsplit=1)[0].strip() if doc else ""
+    head = _model_name(doc)
     first = head.split(" ")[0] if head else ""
     if vendor is None and first in KNOWN_VENDORS:
         vendor = first
@@ -109,13 +133,31 @@ def _unit_power(design: Design, kind: str, component: Any) -> float | None:
     return getattr(component, "power_w", None)
 
 
-def _line(design: Design, item: BillLine) -> rp.BomLine:
-    component = _component(design, item.kind, item.name)
+_Part = tuple[str | None, str | None, float | None]
+
+
+def _part(design: Design, kind: str, name: str, storage: dict[str, float | None]) -> _Part:
+    """Vendor, model and unit power of the part `kind` `name`."""
+    component = _component(design, kind, name)
     vendor, model = vendor_and_model(component)
-    unit_power = _unit_power(design, item.kind, component)
-    if item.kind == "storage":
-        stored = next((s for s in design.storage if s.name == item.name), None)
-        unit_power = stored.power_w if stored else None
+    unit_power = _unit_power(design, kind, component)
+    if kind == "storage":
+        unit_power = storage.get(name)
+    return vendor, model, unit_power
+
+
+def _line(
+    design: Design,
+    item: BillLine,
+    parts: dict[tuple[str, str], _Part],
+    storage: dict[str, float | None],
+) -> rp.BomLine:
+    # A part is looked up once however many halls and lines name it.
+    key = (item.kind, item.name)
+    part = parts.get(key)
+    if part is None:
+        part = parts[key] = _part(design, item.kind, item.name, storage)
+    vendor, model, unit_power = part
     return rp.BomLine(
         hall=item.hall,
         category=item.category,
@@ -152,7 +194,7 @@ def _unpriced(
 
 
 def _plant(design: Design, facts: Facts) -> list[rp.BomLine]:
-    """Plant and network racks of each hall; cables of each fabric."""
+    """Plant and network racks of each hall; cables (and unnamed optics) of each fabric."""
     from aiflang import units
 
     lines = []
@@ -181,6 +223,15 @@ def _plant(design: Design, facts: Facts) -> list[rp.BomLine]:
     for fabric in facts.fabrics:
         optics = facts.transceivers_by_hall.get(fabric.name, {})
         total = sum(optics.values())
+        if fabric.transceiver is None and fabric.transceivers > 0:
+            # A fabric that names no transceiver still needs its modules: the cost estimate
+            # lists them as missing a price, and so does the bill.
+            unnamed = dict(optics) if total == fabric.transceivers else {}
+            if not unnamed:
+                unnamed = {next(iter(fabric.endpoints_by_hall), ""): fabric.transceivers}
+            for where, count in sorted(unnamed.items()):
+                line = _unpriced(where, "network", "transceiver", "", count, NO_PRICE)
+                lines.append(line.model_copy(update={"fabric": fabric.name}))
         by_hall = _share(fabric.cables, optics, total) if total else {}
         if not by_hall and fabric.cables:
             by_hall = {next(iter(fabric.endpoints_by_hall), ""): fabric.cables}
@@ -253,7 +304,11 @@ def build_bom(design: Design, facts: Facts, sink: Sink) -> None:
     """List every part of the design per hall, from the cost estimate's bill."""
     if facts.cost is None:
         return
-    lines = _merged([_line(design, item) for item in facts.bill])
+    parts: dict[tuple[str, str], _Part] = {}
+    storage: dict[str, float | None] = {}
+    for stored in reversed(design.storage):  # the first of a name wins
+        storage[stored.name] = stored.power_w
+    lines = _merged([_line(design, item, parts, storage) for item in facts.bill])
     lines += _plant(design, facts)
     lines += _licences(facts)
     halls = [hall.name for hall in design.halls]
@@ -263,13 +318,14 @@ def build_bom(design: Design, facts: Facts, sink: Sink) -> None:
     for line in lines:
         if line.in_capex and line.extended_price_usd is not None:
             capex_by_hall[line.hall] = capex_by_hall.get(line.hall, 0.0) + line.extended_price_usd
-    unpriced = []
+    unpriced: dict[str, None] = {}  # a dict keeps the first-seen order, a set-speed lookup
     for line in lines:
+        if line.price_status != NO_PRICE:
+            continue
         label = f"{line.kind.replace('_', ' ')} {line.name}".strip()
         if line.fabric and not line.name:
             label += f" ({line.fabric})"
-        if line.price_status == NO_PRICE and label not in unpriced:
-            unpriced.append(label)
+        unpriced.setdefault(label)
     facts.bom = rp.BomReport(
         halls=halls,
         lines=lines,
@@ -279,5 +335,5 @@ def build_bom(design: Design, facts: Facts, sink: Sink) -> None:
             line.extended_price_usd or 0.0 for line in lines if line.price_status == OPEX
         ),
         power_w=sum(line.total_power_w or 0.0 for line in lines if line.parent is None),
-        unpriced=unpriced,
+        unpriced=list(unpriced),
     )

@@ -173,9 +173,10 @@ def _size_one(
     inp = _fabric_input(design, fabric, endpoints, leaf, optics)
     assumptions = optics_assumptions(facts.assumptions, optics, link_speed)
     plan = plan_fabric(inp, assumptions)
+    from aiflang.analyses.topology_cache import cached_failure_impacts
     from aiflang.models.topology import analyze_topology
 
-    analysis = analyze_topology(plan)
+    analysis = analyze_topology(plan, cached_failure_impacts(plan))
     _report_issues(fabric, endpoints, plan, sink)
     if _carries_training(design, fabric):
         _check_oversubscription(inp, plan, fabric, assumptions, sink)

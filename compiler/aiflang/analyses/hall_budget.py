@@ -13,9 +13,10 @@ Also here: how the budgets' figures read in messages (`watts`, `percent`,
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiflang import units
 from aiflang.frontend.design import Design, Hall, Modules, Rack
@@ -75,6 +76,9 @@ class Shed:
 
 @dataclass(slots=True)
 class HallBudget:
+    """One hall's budget. `lines` and `storage` are fixed once built: the load
+    figures that add them up are summed once, here, not on every read."""
+
     hall: Hall
     lines: list[RackLine]
     storage: list[StorageLine]
@@ -84,35 +88,27 @@ class HallBudget:
     feed_derating: float = 1.0  # continuous-load share of the feeds (breaker_derating)
     ups: UpsCapacity | None = None
     cdus: UpsCapacity | None = None
-
     # Load -----------------------------------------------------------------
-    @property
-    def rack_w(self) -> float:
-        return sum(line.total_w for line in self.lines)
+    rack_w: float = field(init=False)
+    storage_w: float = field(init=False)
+    liquid_load_w: float = field(init=False)
+    racks: int = field(init=False)
+    gpus: int = field(init=False)
 
-    @property
-    def storage_w(self) -> float:
-        return sum(s.power_w for s in self.storage)
+    def __post_init__(self) -> None:
+        self.rack_w = sum(line.total_w for line in self.lines)
+        self.storage_w = sum(s.power_w for s in self.storage)
+        self.liquid_load_w = sum(line.liquid_w * line.count for line in self.lines)
+        self.racks = sum(line.count for line in self.lines)
+        self.gpus = sum(line.gpus_per_rack * line.count for line in self.lines)
 
     @property
     def it_load_w(self) -> float:
         return self.rack_w + self.network_w + self.storage_w
 
     @property
-    def liquid_load_w(self) -> float:
-        return sum(line.liquid_w * line.count for line in self.lines)
-
-    @property
     def air_load_w(self) -> float:
         return self.it_load_w - self.liquid_load_w
-
-    @property
-    def racks(self) -> int:
-        return sum(line.count for line in self.lines)
-
-    @property
-    def gpus(self) -> int:
-        return sum(line.gpus_per_rack * line.count for line in self.lines)
 
     @property
     def positions_used(self) -> int:
@@ -230,7 +226,9 @@ def over(load_w: float, limit_w: float) -> bool:
     return load_w > limit_w * (1 + WATTS_TOLERANCE) + WATTS_TOLERANCE
 
 
+@functools.lru_cache(maxsize=4096)
 def watts(value_w: float) -> str:
+    """`value_w` in the designer's power units; halls alike repeat the same figures."""
     return units.format_quantity(value_w, units.POWER)
 
 

@@ -304,10 +304,10 @@ def max_leaves(tiers: int, spine_radix: int, core_radix: int) -> int:
     return core_radix * (spine_radix // 2)
 
 
-def _rail_leaf_groups(
-    endpoints: int, rails: int, leaf_downlinks: int, hall: str
-) -> tuple[int, list[LeafGroup]]:
-    """Leaves per rail and the per-leaf loads of one hall, endpoints spread evenly."""
+def _rail_leaf_loads(
+    endpoints: int, rails: int, leaf_downlinks: int
+) -> tuple[int, tuple[tuple[int, int], ...]]:
+    """Leaves per rail and (endpoints per leaf, leaves), heaviest first, for one hall."""
     base, extra_rails = divmod(endpoints, rails)
     busiest_rail = base + (1 if extra_rails else 0)
     leaves_per_rail = max(1, math.ceil(busiest_rail / leaf_downlinks))
@@ -319,8 +319,7 @@ def _rail_leaf_groups(
         for load, count in ((per_leaf + 1, heavier), (per_leaf, leaves_per_rail - heavier)):
             if count:
                 loads[load] = loads.get(load, 0) + count * rail_count
-    groups = [LeafGroup(count, load, hall) for load, count in sorted(loads.items(), reverse=True)]
-    return leaves_per_rail, groups
+    return leaves_per_rail, tuple(sorted(loads.items(), reverse=True))
 
 
 def _capacity_help(inp: FabricInput, tiers: int, radix: int, served: int) -> str:
@@ -353,18 +352,22 @@ def plan_fabric(inp: FabricInput, assumptions: Assumptions | None = None) -> Fab
     A leaf with fewer downlinks is never more oversubscribed than asked.
     """
     assumptions = assumptions or Assumptions()
-    best = _plan(inp, assumptions, None)
+    # The search compares totals only, so its candidates are planned without the
+    # per-hall leaf groups (one pass over the halls each, not one per group); the
+    # winner is planned again in full.
+    best = _plan(inp, assumptions, None, by_hall=False)
     if best.tiers == 1:
-        return best
+        return _plan(inp, assumptions, None)
     errors = sum(1 for issue in best.issues if issue.code.startswith("E"))
     most = best.leaf_downlinks
+    chosen: int | None = None
     for downlinks in range(most - 1, max(most - DOWNLINK_SEARCH, most // 2, 0) - 1, -1):
-        candidate = _plan(inp, assumptions, downlinks)
+        candidate = _plan(inp, assumptions, downlinks, by_hall=False)
         if sum(1 for issue in candidate.issues if issue.code.startswith("E")) > errors:
             continue
         if candidate.switches.total < best.switches.total:
-            best = candidate
-    return best
+            best, chosen = candidate, downlinks
+    return _plan(inp, assumptions, chosen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -394,8 +397,14 @@ class _UpperTiers:
     cores_per_group: int
 
 
-def _plan(inp: FabricInput, assumptions: Assumptions, downlinks: int | None) -> FabricPlan:
-    """One sizing of `inp`, with `downlinks` per leaf (None: as many as o:1 allows)."""
+def _plan(
+    inp: FabricInput, assumptions: Assumptions, downlinks: int | None, *, by_hall: bool = True
+) -> FabricPlan:
+    """One sizing of `inp`, with `downlinks` per leaf (None: as many as o:1 allows).
+
+    With `by_hall` False the leaf groups are merged across halls (same counts,
+    links, bisection and power; `leaf_groups` then name no hall).
+    """
     issues: list[SizingIssue] = []
     radix = _radixes(inp, issues)
     rails = inp.rails if inp.topology == "rail_optimized" else 1
@@ -437,7 +446,7 @@ def _plan(inp: FabricInput, assumptions: Assumptions, downlinks: int | None) -> 
 
     leaf_downlinks = downlinks or leaf_downlinks_for(radix.leaf, inp.oversubscription)
     leaf_uplinks = radix.leaf - leaf_downlinks
-    leaves_per_rail, groups = _place_leaves(halls, rails, leaf_downlinks)
+    leaves_per_rail, groups = _place_leaves(halls, rails, leaf_downlinks, by_hall)
     leaves = sum(g.count for g in groups)
     capacity_leaves = max_leaves(tiers, radix.spine, radix.core)
     if leaves > capacity_leaves:
@@ -506,17 +515,32 @@ def _tiers_can_join(
 
 
 def _place_leaves(
-    halls: dict[str, int], rails: int, leaf_downlinks: int
+    halls: dict[str, int], rails: int, leaf_downlinks: int, by_hall: bool = True
 ) -> tuple[int, list[LeafGroup]]:
-    """Leaves per rail (summed over halls) and the leaf groups, hall by hall."""
+    """Leaves per rail (summed over halls) and the leaf groups, hall by hall.
+
+    Halls of the same size are placed alike, so each size is worked out once.
+    Without `by_hall`, groups of the same load are merged across halls.
+    """
     leaves_per_rail = 0
     groups: list[LeafGroup] = []
+    merged: dict[int, int] = {}
+    shapes: dict[int, tuple[int, tuple[tuple[int, int], ...]]] = {}
     for hall, hall_endpoints in halls.items():
         if hall_endpoints <= 0:
             continue
-        per_rail, hall_groups = _rail_leaf_groups(hall_endpoints, rails, leaf_downlinks, hall)
+        shape = shapes.get(hall_endpoints)
+        if shape is None:
+            shape = shapes[hall_endpoints] = _rail_leaf_loads(hall_endpoints, rails, leaf_downlinks)
+        per_rail, loads = shape
         leaves_per_rail += per_rail
-        groups.extend(hall_groups)
+        if by_hall:
+            groups.extend(LeafGroup(count, load, hall) for load, count in loads)
+        else:
+            for load, count in loads:
+                merged[load] = merged.get(load, 0) + count
+    if not by_hall:
+        groups = [LeafGroup(count, load) for load, count in sorted(merged.items(), reverse=True)]
     return leaves_per_rail, groups
 
 
@@ -627,10 +651,13 @@ def _fewest_tiers(
     if inp.endpoints <= leaf_radix and len([h for h in halls.values() if h]) <= 1:
         return 1
     leaf_downlinks = leaf_downlinks_for(leaf_radix, inp.oversubscription)
+    sizes: dict[int, int] = {}
+    for count in halls.values():
+        if count > 0:
+            sizes[count] = sizes.get(count, 0) + 1
     leaves = sum(
-        rails * max(1, math.ceil(math.ceil(count / rails) / leaf_downlinks))
-        for count in halls.values()
-        if count > 0
+        halls_of_size * rails * max(1, math.ceil(math.ceil(count / rails) / leaf_downlinks))
+        for count, halls_of_size in sizes.items()
     )
     if leaves <= max_leaves(2, spine_radix, core_radix):
         return 2

@@ -103,8 +103,9 @@ class TopologyAnalysis:
     The figures that need the quotient graph (`connected`, the max-flow
     `bisection_bps`, `quotient_nodes`) are computed with networkx the first
     time they are read. The N-1 `failures` are computed at once, by max-flow
-    on the split quotient, since the report lists them: checking a design
-    with a fabric imports networkx.
+    on the split quotient, since the report lists them, unless the caller
+    passes them in (the analyses read them from the on-disk cache when an
+    earlier run stored them, and then networkx is not imported).
     """
 
     plan: FabricPlan
@@ -578,29 +579,36 @@ _ANALYSED: dict[str, TopologyAnalysis] = {}
 _ANALYSED_LIMIT = 256
 
 
-def analyze_topology(plan: FabricPlan) -> TopologyAnalysis:
+def analyze_topology(
+    plan: FabricPlan, failures: tuple[FailureImpact, ...] | None = None
+) -> TopologyAnalysis:
     """Every analysis of this module for `plan`; the graph ones run when first read.
 
-    A pure function of the plan, so it is remembered (by the plan's full
-    `repr`, which holds every field): the variants of a sweep that leave a
-    fabric unchanged (a price, a PUE, a workload) reuse its N-1 failure
-    analyses, and the graph figures once read, instead of redoing them.
+    `failures`, when given, are `failure_impacts(plan)` computed earlier (the
+    cache of `aiflang.analyses.topology_cache`), so networkx is not needed.
+
+    A pure function of the plan, so it is remembered in the process too (by
+    the plan's full `repr`, which holds every field): the variants of a
+    sweep that leave a fabric unchanged (a price, a PUE, a workload) reuse
+    its analysis, and the graph figures once read, instead of redoing them.
     """
     key = repr(plan)
     known = _ANALYSED.get(key)
     if known is None:
         if len(_ANALYSED) >= _ANALYSED_LIMIT:
             _ANALYSED.clear()
-        known = _ANALYSED[key] = _analyze_topology(plan)
+        known = _ANALYSED[key] = _analyze_topology(plan, failures)
     return known
 
 
-def _analyze_topology(plan: FabricPlan) -> TopologyAnalysis:
+def _analyze_topology(
+    plan: FabricPlan, failures: tuple[FailureImpact, ...] | None
+) -> TopologyAnalysis:
     return TopologyAnalysis(
         plan=plan,
         closed_form_bisection_bps=plan.bisection_bps,
         hops=hop_counts(plan),
-        failures=failure_impacts(plan),
+        failures=failure_impacts(plan) if failures is None else failures,
         single_points_of_failure=single_points_of_failure(plan),
         single_homed_endpoints=plan.endpoints,
         max_endpoints_per_leaf=plan.max_endpoints_per_leaf,

@@ -85,7 +85,8 @@ def render_markdown(report: Report) -> str:
             [
                 escape(s.name),
                 fig.count(s.gpus),
-                f"{fig.count(s.replicas)} × {fig.count(s.gpus_per_replica)}",
+                f"{fig.count(s.replicas)} × {fig.count(s.gpus_per_replica)}"
+                + (f" + {fig.count(s.prefill_gpus)} prefill" if s.prefill_gpus else ""),
                 fig.token_rate(s.tokens_per_s),
                 fig.tokens_per_mw(s.tokens_per_s_per_mw),
                 fig.joules_per_token(s.joules_per_token),

@@ -20,14 +20,13 @@ import sys
 import types
 import typing
 from collections.abc import Callable
-from typing import Any
-
-from lark import Lark
-from lark.grammar import Rule
-from lark.lexer import TerminalDef
+from typing import TYPE_CHECKING, Any
 
 from aiflang.diagnostics import Span
 from aiflang.syntax import tree as ast
+
+if TYPE_CHECKING:
+    from lark import Lark
 
 _CLASSES: tuple[type, ...] = (
     Span,
@@ -199,6 +198,10 @@ def _decoder() -> Callable[[list[Any]], Any]:
 
 def encode_parser(parser: Lark) -> str:
     """The LALR tables of `parser` as JSON, without its callbacks (functions stay in code)."""
+    # Lark is imported here, not with the module: decoding the cached catalog must not pay for it.
+    from lark.grammar import Rule
+    from lark.lexer import TerminalDef
+
     data, memo = parser.memo_serialize([TerminalDef, Rule])
     data = dict(data)
     data["options"] = {k: v for k, v in data["options"].items() if k != "lexer_callbacks"}
@@ -213,6 +216,8 @@ def decode_parser(text: str, **options: Any) -> Lark:
     state's actions are keyed by token numbers that only index `tokens`, so
     both may stay strings.)
     """
+    from lark import Lark
+
     try:
         entry = json.loads(text)
         data, memo = entry["data"], entry["memo"]
