@@ -35,6 +35,7 @@ RANK = {
     "driver": 7,
     "project": 7,  # the project configuration, read by the command line and the server
     "render": 8,
+    "sweep": 8,  # design-space sweeps and uncertainty: many compiles, read by render and cli
     "api": 9,
     "cli": 9,
     "action": 9,  # the GitHub Action's step, which runs the command line

@@ -25,6 +25,9 @@ from aiflang.frontend.resolve import MAX_EXTENDS_DEPTH
 from aiflang.frontend.values import MAX_COUNT, MAX_MAGNITUDE
 from aiflang.models.topology import EXPANDED_NODE_LIMIT, GraphTooLarge, build_expanded
 from aiflang.render.netbox import CABLE_LIST_LIMIT
+from aiflang.sweep import MAX_SAMPLES
+from aiflang.sweep.command import MAX_VARIANTS
+from aiflang.sweep.space import MAX_STEPS
 from aiflang.syntax import build, parser
 from aiflang.syntax.parser import MAX_FILE_BYTES, MAX_NESTING, MAX_SYNTAX_ERRORS
 
@@ -63,6 +66,9 @@ LIMITS = {
     "aiflang.models.topology.EXPANDED_NODE_LIMIT": f"{EXPANDED_NODE_LIMIT:,}",
     "aiflang.render.netbox.CABLE_LIST_LIMIT": f"{CABLE_LIST_LIMIT:,}",
     "aiflang.action.SUMMARY_LIMIT_BYTES": f"{SUMMARY_LIMIT_BYTES:,}",
+    "aiflang.sweep.command.MAX_VARIANTS": f"{MAX_VARIANTS:,}",
+    "aiflang.sweep.space.MAX_STEPS": f"{MAX_STEPS:,}",
+    "aiflang.sweep.MAX_SAMPLES": f"{MAX_SAMPLES:,}",
 }
 
 

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from aiflang.sweep import MAX_SAMPLES
+
 if TYPE_CHECKING:
     from aiflang.diagnostics import Diagnostic
     from aiflang.driver import Compilation
@@ -472,6 +474,15 @@ REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".json": "json", ".md": "md"
 )
 @click.option("--root", help="Project root that imports may not leave.")
 @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
+@click.option(
+    "--uncertainty",
+    "samples",
+    type=click.IntRange(min=2, max=MAX_SAMPLES),
+    metavar="N",
+    help="Run N Monte Carlo samples of the design's ranges and the assumptions' published "
+    "ranges; report P10/P50/P90 and a tornado chart.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of --uncertainty.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @_guarded
 def report(
@@ -482,6 +493,8 @@ def report(
     explain_key: str | None,
     root: str | None,
     sets: tuple[str, ...],
+    samples: int | None,
+    seed: int,
     debug: bool,
 ) -> None:
     """Produce the design report: HTML (default), JSON or Markdown."""
@@ -500,6 +513,23 @@ def report(
             click.echo(render_diagnostics(compilation.diagnostics, compilation.sources), err=True)
         raise UsageError(f"{file}: no factory to report on")
     data = reports[index]
+    if samples is not None and data.capacity is not None:
+        from aiflang.sweep.uncertainty import uncertainty
+
+        # Small runs stay in this process: starting a pool costs more than it saves.
+        backend = "pool" if samples >= 256 else "serial"
+        found = uncertainty(
+            path,
+            data,
+            samples=samples,
+            seed=seed,
+            root=Path(root) if root else None,
+            settings=sets,
+            backend=backend,
+        )
+        data = data.model_copy(update={"uncertainty": found})
+    elif samples is not None:
+        click.echo(_shown("note: --uncertainty skipped: the design has no figures"), err=True)
     if explain_key:
         from aiflang.render.derivation import render_derivation
 
@@ -526,6 +556,114 @@ def report(
     if output and output != "-":
         click.echo(_shown(f"wrote {output}"), err=True)
     sys.exit(EXIT_OK if data.valid else EXIT_INVALID)
+
+
+@main.command()
+@click.argument("file")
+@click.option(
+    "--vary",
+    multiple=True,
+    metavar="PATH=VALUES",
+    help="An input to vary, PATH as in --set: a list '[A, B]', a range 'LOW..HIGH step S', "
+    "or a distribution 'LOW..HIGH UNIT', 'normal(M, SD)' (repeatable).",
+)
+@click.option("--samples", type=click.IntRange(min=1), help="Samples of the continuous inputs.")
+@click.option(
+    "--method",
+    type=click.Choice(["lhs", "random"]),
+    help="How continuous inputs are sampled: Latin hypercube (default) or plain random.",
+)
+@click.option("--seed", type=int, help="Seed of the sampling (default 0).")
+@click.option("--sweep", "sweep_name", help="The file's sweep block to run (default: the first).")
+@click.option("--maximize", multiple=True, metavar="FIGURE", help="An objective to maximise.")
+@click.option("--minimize", multiple=True, metavar="FIGURE", help="An objective to minimise.")
+@click.option(
+    "--constraint",
+    "constraints",
+    multiple=True,
+    metavar="RULE",
+    help="A rule every feasible variant meets, as in `require`: "
+    "'capacity.facility_power_w <= 100 MW' (repeatable).",
+)
+@click.option("-o", "--out", help="Output folder (default: sweep-<design name>).")
+@click.option("--workers", type=click.IntRange(min=1), help="Processes (default: every core).")
+@click.option("--ray", "ray_address", metavar="auto|ADDRESS", help="Run on a Ray cluster.")
+@click.option("--serial", is_flag=True, help="Run in this process (no pool).")
+@click.option("--factory", "factory", help="The factory to sweep, when the file has several.")
+@click.option("--root", help="Project root that imports may not leave.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@_guarded
+def sweep(
+    file: str,
+    vary: tuple[str, ...],
+    samples: int | None,
+    method: str | None,
+    seed: int | None,
+    sweep_name: str | None,
+    maximize: tuple[str, ...],
+    minimize: tuple[str, ...],
+    constraints: tuple[str, ...],
+    out: str | None,
+    workers: int | None,
+    ray_address: str | None,
+    serial: bool,
+    factory: str | None,
+    root: str | None,
+    debug: bool,
+) -> None:
+    """Compile many variants of a design; write the table, the Pareto front and a report.
+
+    The variants come from `--vary` options and from the file's `sweep` block.
+    Resumable: variants already in the output folder's results.jsonl are not
+    computed again. Exit 0 when at least one variant is feasible, else 1.
+    """
+    from aiflang.sweep.command import SweepUsageError
+    from aiflang.sweep.command import sweep as run_sweep
+
+    path = _design_file(file, "sweep")
+    folder = Path(out) if out else Path(f"sweep-{path.stem}")
+    backend = "ray" if ray_address else "serial" if serial else "pool"
+    try:
+        outcome = run_sweep(
+            path,
+            vary=vary,
+            samples=samples,
+            seed=seed,
+            method=method,
+            maximize=maximize,
+            minimize=minimize,
+            constraints=constraints,
+            out=folder,
+            backend=backend,
+            workers=workers,
+            ray_address=ray_address or "auto",
+            root=Path(root) if root else None,
+            factory=factory,
+            sweep_name=sweep_name,
+            progress_stream=sys.stderr,
+        )
+    except SweepUsageError as error:
+        raise UsageError(str(error)) from None
+    except OSError as error:  # the output folder cannot be made or written
+        where = error.filename or folder
+        raise UsageError(f"cannot write {where}: {error.strerror or error}") from None
+    from aiflang.sweep.pareto import best
+
+    rows = outcome.rows
+    click.echo(
+        f"{len(rows):,} variants: {sum(r.valid for r in rows):,} valid, "
+        f"{outcome.feasible:,} feasible, {len(outcome.front):,} on the Pareto front"
+    )
+    for objective in outcome.objectives:
+        row = best(rows, objective)
+        if row is not None:
+            inputs = ", ".join(f"{p} = {v}" for p, v in row.inputs)
+            value = row.objectives[objective.path]
+            click.echo(_shown(f"best to {objective.label}: #{row.index} ({value:.6g}): {inputs}"))
+    for note in outcome.notes:
+        click.echo(_shown(f"note: {note}"), err=True)
+    click.echo(_shown(f"wrote {folder}/{', '.join(outcome.written)}"))
+    sys.exit(EXIT_OK if outcome.feasible else EXIT_INVALID)
 
 
 BOM_SUFFIXES = {

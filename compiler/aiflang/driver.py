@@ -50,6 +50,7 @@ def pipeline() -> tuple[Analysis, ...]:
     # Imported here so `aifc --help` does not pay for the models.
     from aiflang.analyses.bom import build_bom
     from aiflang.analyses.cost import estimate_cost
+    from aiflang.analyses.degraded import degraded_modes
     from aiflang.analyses.fabrics import size_fabrics
     from aiflang.analyses.fleet import count_fleet
     from aiflang.analyses.plant import check_plant
@@ -64,6 +65,7 @@ def pipeline() -> tuple[Analysis, ...]:
         count_fleet,  # GPUs by model and the power they share, for throughput and cost
         estimate_throughput,  # capacity, training time, inference tokens/s
         estimate_cost,  # capex, opex, TCO, cost per GPU-hour and per token
+        degraded_modes,  # each single failure: the tokens/s and training time that survive
         build_bom,  # the bill of materials, from the cost estimate's priced lines
         check_requirements,  # `require` rules against the computed figures
     )

@@ -1,6 +1,6 @@
 """Reading inputs and writing outputs safely, on anyone's machine.
 
-Writing (`write_text`): a regular file, or a path that does not exist yet, is
+Writing (`write_text`, `write_bytes`): a regular file, or a path that does not exist yet, is
 replaced atomically (a temporary file in the same folder, then a rename), so
 readers see the old file or the new one, never half. The new file keeps the
 old one's permission bits (and owner, where allowed); a new file gets the
@@ -126,7 +126,7 @@ def write_text(path: Path, text: str, *, expected: bytes | None = None) -> None:
 
 
 def write_bytes(path: Path, data: bytes, *, expected: bytes | None = None) -> None:
-    """Write `data` to `path` as `write_text` does (an XLSX workbook, say)."""
+    """Write `data` to `path` as `write_text` does (binary outputs: XLSX, Parquet)."""
     inherited = _inherited_descriptor(path)
     if inherited is not None or _writes_through(path):
         if expected is not None:

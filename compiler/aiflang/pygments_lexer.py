@@ -4,7 +4,8 @@ highlight them.
 Registered as the `aif` entry point of `pygments.lexers` (pyproject.toml).
 It follows the grammar (dsl/aif.lark): block kinds and names, attributes,
 numbers with their scale words and units, `N x part` multiplicities,
-ratios, redundancy, strings, comments (a suppression comment
+ratios, redundancy, ranges and distributions (`0.06..0.09 USD/kWh`,
+`normal(40%, 5%)`), strings, comments (a suppression comment
 `# aifc: ignore[W401]` stands out), `require` paths and operators. Text the
 grammar accepts never yields an error token; a test checks it on every
 reference design and every test case that parses.
@@ -58,8 +59,10 @@ BLOCK_KINDS = (
     "serve",
     "finance",
     "assumptions",
+    "sweep",
 )
-_NUMBER = r"[+-]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][+-]?[0-9]+)?"
+# `1..2` is a range: a decimal point is never followed by another (as in the grammar).
+_NUMBER = r"[+-]?(?:[0-9][0-9_]*(?:\.(?!\.)[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][+-]?[0-9]+)?"
 _UNIT = r"[A-Za-z$][A-Za-z0-9_$]*(?:\^[0-9]+)?(?:[/*][A-Za-z$][A-Za-z0-9_$]*(?:\^[0-9]+)?)*"
 
 Rules = list[tuple[object, ...]]
@@ -101,8 +104,8 @@ class AifLexer(RegexLexer):
                 Keyword.Constant,
             ),  # N+1, 2N, 3/2
             (_NUMBER, Number, "quantity"),
-            (r">=|<=|==|!=|>|<|=", Operator),
-            (r"[{}\[\],;.]", Punctuation),
+            (r">=|<=|==|!=|>|<|=|\.\.", Operator),  # `..` of a range `0.06..0.09 USD/kWh`
+            (r"[{}\[\](),;.]", Punctuation),  # parentheses of `normal(40%, 5%)`
             (r"[A-Za-z_][A-Za-z0-9_]*", Name),
         ],
         "header": [

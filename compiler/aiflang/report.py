@@ -297,6 +297,74 @@ class CostReport(_Model):
     missing_prices: list[str] = []
 
 
+class DegradedWorkload(_Model):
+    """What one workload keeps while one part is down."""
+
+    name: str
+    kind: str  # serve | train
+    gpus_lost: float  # its share of the GPUs the failure takes (fleet GPUs x its share)
+    tokens_per_s: float | None = None  # serve: what survives
+    tokens_per_s_lost: float | None = None
+    lost_cost_usd_per_hour: float | None = None  # serve: lost tokens at its cost per token
+    time_s: float | None = None  # train: the run's time with the part down throughout
+    time_added_s: float | None = None
+    extra_cost_usd: float | None = None  # train: its cost x the added time share
+
+
+class DegradedMode(_Model):
+    """One single failure the power, cooling or fabric analyses list, and what survives it."""
+
+    # `hall A ups module`, `fabric compute spine switch`: unique in the report, so a
+    # `require degraded_modes."fabric compute spine switch".tokens_per_s >= ...` names one.
+    name: str
+    part: str  # as in halls[].failures[] and fabrics[].failures[]
+    location: str  # `hall A`, `fabric compute`
+    gpus_lost: int
+    bisection_lost: float = 0.0  # share of the fabric's bisection lost, 0..1
+    tokens_per_s: float | None = None  # fleet tokens/s that survive
+    tokens_per_s_lost: float | None = None
+    lost_cost_usd_per_hour: float | None = None
+    train_time_added_s: float | None = None  # the longest run's added time
+    basis: str = ""  # how training time was scaled
+    workloads: list[DegradedWorkload] = []
+
+
+class UncertainInput(_Model):
+    """One input the Monte Carlo run samples."""
+
+    path: str  # as `--set` names it: `site.power_price`, `assumptions.maintenance_fraction`
+    distribution: str  # `uniform(0.06 USD/kWh, 0.09 USD/kWh)`, `triangular(...)`, ...
+    source: str  # `design` or the assumption's published source
+
+
+class Percentiles(_Model):
+    nominal: float | None = None  # the single-compile figure (every input at its nominal)
+    p10: float | None = None
+    p50: float | None = None
+    p90: float | None = None
+
+
+class TornadoBar(_Model):
+    """One input moved alone to its P10 and P90 values, the others at their nominal."""
+
+    input: str
+    low_value: str
+    high_value: str
+    at_low: float | None = None
+    at_high: float | None = None
+    swing: float = 0.0  # |at_high - at_low|
+
+
+class UncertaintyReport(_Model):
+    samples: int
+    valid_samples: int
+    seed: int
+    method: str  # lhs | random
+    inputs: list[UncertainInput] = []
+    figures: dict[str, Percentiles] = {}  # capex_usd, tco_usd, tokens_per_s_per_mw, ...
+    tornado: dict[str, list[TornadoBar]] = {}  # per figure, largest swing first
+
+
 class BomLine(_Model):
     """One line of the bill of materials: a part, in one hall, with its count and price.
 
@@ -361,6 +429,8 @@ class AssumptionReport(_Model):
     overridden: bool
     description: str
     source: str
+    low: float | None = None  # the range the source publishes, when it gives one
+    high: float | None = None
 
 
 class DerivationReport(_Model):
@@ -415,6 +485,8 @@ class Report(_Model):
     cost: CostReport | None = None
     bom: BomReport | None = None
     requirements: list[RequirementReport] = []
+    degraded_modes: list[DegradedMode] = []
+    uncertainty: UncertaintyReport | None = None  # `aifc report --uncertainty N` only
     assumptions: list[AssumptionReport] = []
     catalog_overrides: list[CatalogOverride] = []
     explain: dict[str, DerivationReport] = Field(default_factory=dict)
@@ -700,6 +772,43 @@ FIELD_UNITS: dict[str, FieldUnit] = {
     "cost.horizon_s": _S("period of the TCO"),
     "cost.tco_usd": _USD("total cost of ownership over the horizon"),
     "cost.cost_per_gpu_hour_usd": FieldUnit("USD/GPU/h", "cost per GPU-hour", (1e-4, 1e5)),
+    # degraded modes: one failed part at a time
+    "degraded_modes.*.gpus_lost": _GPUS(_LOST_GPUS),
+    "degraded_modes.*.bisection_lost": _SHARE("share of the fabric's bisection bandwidth lost"),
+    "degraded_modes.*.tokens_per_s": FieldUnit(
+        "tokens/s", "output tokens per second that survive", (0.0, 1e14)
+    ),
+    "degraded_modes.*.tokens_per_s_lost": FieldUnit(
+        "tokens/s", "output tokens per second lost", (0.0, 1e14)
+    ),
+    "degraded_modes.*.lost_cost_usd_per_hour": FieldUnit(
+        "USD/h", "lost tokens at the workloads' cost per token, per hour down", (0.0, 1e12)
+    ),
+    "degraded_modes.*.train_time_added_s": _S("time the longest training run gains"),
+    "degraded_modes.*.workloads.*.gpus_lost": _GPUS("the workload's share of the GPUs lost"),
+    "degraded_modes.*.workloads.*.tokens_per_s": FieldUnit(
+        "tokens/s", "the workload's output tokens per second that survive", (0.0, 1e14)
+    ),
+    "degraded_modes.*.workloads.*.tokens_per_s_lost": FieldUnit(
+        "tokens/s", "the workload's output tokens per second lost", (0.0, 1e14)
+    ),
+    "degraded_modes.*.workloads.*.lost_cost_usd_per_hour": FieldUnit(
+        "USD/h", "lost tokens at the workload's cost per token, per hour down", (0.0, 1e12)
+    ),
+    "degraded_modes.*.workloads.*.time_s": _S("time to train with the part down"),
+    "degraded_modes.*.workloads.*.time_added_s": _S("time the run gains"),
+    "degraded_modes.*.workloads.*.extra_cost_usd": _USD("the run's added cost"),
+    # uncertainty (`aifc report --uncertainty N`)
+    "uncertainty.samples": _COUNT("Monte Carlo samples"),
+    "uncertainty.valid_samples": _COUNT("samples whose design is valid"),
+    "uncertainty.seed": _COUNT("seed of the sampling"),
+    "uncertainty.figures.*.nominal": FieldUnit("si", "the figure with every input nominal"),
+    "uncertainty.figures.*.p10": FieldUnit("si", "10th percentile over the valid samples"),
+    "uncertainty.figures.*.p50": FieldUnit("si", "median over the valid samples"),
+    "uncertainty.figures.*.p90": FieldUnit("si", "90th percentile over the valid samples"),
+    "uncertainty.tornado.*.*.at_low": FieldUnit("si", "the figure at the input's P10 value"),
+    "uncertainty.tornado.*.*.at_high": FieldUnit("si", "the figure at the input's P90 value"),
+    "uncertainty.tornado.*.*.swing": FieldUnit("si", "|at_high - at_low|"),
     "catalog_overrides.*.line": _COUNT("line of the overriding definition, from 1"),
     # bill of materials
     "bom.lines.*.count": _COUNT("quantity on the line, in the line's `unit` (each, MW, GPU-year)"),
@@ -716,6 +825,8 @@ FIELD_UNITS: dict[str, FieldUnit] = {
     "requirements.*.actual": FieldUnit("si", "the figure at the rule's path"),
     "assumptions.*.value": FieldUnit("si", "value in force, in the dimension of `unit`"),
     "assumptions.*.default": FieldUnit("si", "registered default, in the dimension of `unit`"),
+    "assumptions.*.low": FieldUnit("si", "low end of the range the source publishes"),
+    "assumptions.*.high": FieldUnit("si", "high end of the range the source publishes"),
     "explain.*.inputs.*": FieldUnit("si", "an input of the formula, named by its unit suffix"),
 }
 

@@ -224,3 +224,13 @@ def test_graphml_and_dot() -> None:
     assert dot.startswith('graph "a \\"quoted\\" fabric" {')
     assert '"spine" -- "core" [label="4096 links"];' in dot
     assert dot.rstrip().endswith("}")
+
+
+def test_the_analysis_of_an_equal_plan_is_remembered_and_a_changed_one_is_not() -> None:
+    plan = plan_fabric(FabricInput("f", "fat_tree", 2048, 400e9, QM9700))
+    again = plan_fabric(FabricInput("f", "fat_tree", 2048, 400e9, QM9700))
+    assert analyze_topology(plan) is analyze_topology(again)
+    other = plan_fabric(FabricInput("f", "fat_tree", 2048, 400e9, QM9700, oversubscription=2.0))
+    found = analyze_topology(other)
+    assert found is not analyze_topology(plan)
+    assert found.bisection_bps == pytest.approx(analyze_topology(plan).bisection_bps / 2, rel=0.05)

@@ -79,6 +79,7 @@ class Facts:
     bill: list[BillLine] = field(default_factory=list)
     bom: rp.BomReport | None = None
     requirements: list[rp.RequirementReport] = field(default_factory=list)
+    degraded_modes: list[rp.DegradedMode] = field(default_factory=list)
     derivations: dict[str, Derivation] = field(default_factory=dict)
 
     def record_derivation(self, key: str, derivation: Derivation) -> None:
@@ -98,6 +99,8 @@ def report_sections(design: Design, facts: Facts) -> dict[str, Any]:
             overridden=name in facts.assumptions.overrides,
             description=REGISTRY[name].description,
             source=REGISTRY[name].source,
+            low=REGISTRY[name].low,
+            high=REGISTRY[name].high,
         )
         for name in used
         if name in REGISTRY
@@ -118,6 +121,7 @@ def report_sections(design: Design, facts: Facts) -> dict[str, Any]:
         "cost": facts.cost,
         "bom": facts.bom,
         "requirements": facts.requirements,
+        "degraded_modes": facts.degraded_modes,
         "assumptions": assumptions,
         "explain": explain,
     }

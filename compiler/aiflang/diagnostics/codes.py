@@ -221,6 +221,18 @@ E214 = Code(
     blocking=True,
 )
 
+E217 = Code(
+    "E217",
+    "malformed range or distribution",
+    "An uncertain value cannot be read: a range whose low end is above its high end "
+    "(`0.09..0.06 USD/kWh`), a distribution other than uniform, normal or triangular, "
+    "the wrong number of values (`normal(MEAN, SD)`, `triangular(LOW, MODE, HIGH)`), a "
+    "negative standard deviation, or values in different units. A single compile uses "
+    "the nominal value (the middle of a range, a mean, a mode); `aifc report "
+    "--uncertainty N` samples the distribution.",
+    blocking=True,
+)
+
 
 E216 = Code(
     "E216",

@@ -22,6 +22,7 @@ from pathlib import Path
 from aiflang.diagnostics import WITHHELD_LINE, Sink, Span, codes
 from aiflang.fileio import NotRegularFile, TooLarge, read_limited
 from aiflang.frontend.settings import Setting, apply_settings
+from aiflang.frontend.uncertain import nominal_module
 from aiflang.syntax import tree as ast
 from aiflang.syntax.parser import (
     MAX_FILE_BYTES,
@@ -146,6 +147,8 @@ class Files:
         if path == self.main and self.settings:
             module, texts = apply_settings(module, self.settings, self.sink)
             self.sources.update(texts)
+        # A range or distribution reads as its nominal value in a single compile.
+        module = nominal_module(module, self.sink)
         self.parsed[path] = module
         self.modules[file] = module
         self.imports[path] = []

@@ -47,6 +47,7 @@ from aiflang.frontend.imports import (
 )
 from aiflang.frontend.scope import Definition, Scope, Suggestions, close_matches
 from aiflang.frontend.settings import Setting
+from aiflang.frontend.uncertain import check_sweep
 from aiflang.frontend.values import is_unit
 from aiflang.records import record
 from aiflang.syntax import tree as ast
@@ -199,7 +200,7 @@ class _Resolver:
             if not isinstance(entry, ast.Block):
                 continue
             if entry.kind not in COMPONENT_KINDS:
-                if report and top_level and entry.kind != "factory":
+                if report and top_level and entry.kind not in ("factory", "sweep"):
                     self.misplaced(entry, "at the top of a file")
                 continue
             if not entry.name:
@@ -597,6 +598,8 @@ class _Resolver:
         for entry in module.entries:
             if isinstance(entry, ast.Block) and entry.kind == "factory":
                 self.factory(entry, path.resolve(), scope)
+            elif isinstance(entry, ast.Block) and entry.kind == "sweep":
+                check_sweep(entry, self.sink)  # read by `aifc sweep`, not part of the design
             elif isinstance(entry, ast.Block) and entry.kind not in BLOCKS:
                 self.unknown_kind(entry)
             elif isinstance(entry, ast.Attribute):

@@ -60,6 +60,8 @@ def _describe(value: ast.Value) -> str:
         return f"the ratio {shorten(value.text)}"
     if isinstance(value, ast.Redundancy):
         return f"the redundancy {shorten(value.text)}"
+    if isinstance(value, ast.Uncertain):
+        return "a range or distribution"
     return f"`{shorten(written(value))}`"
 
 

@@ -23,6 +23,9 @@ def _registry() -> dict[str, Assumption]:
     for assumption in DEFAULTS:
         if assumption.name in registry:
             raise ValueError(f"assumption {assumption.name!r} is defined twice")
+        published = assumption.published_range
+        if published is not None and not published[0] <= assumption.default <= published[1]:
+            raise ValueError(f"assumption {assumption.name!r}: default outside {published}")
         registry[assumption.name] = assumption
     return registry
 

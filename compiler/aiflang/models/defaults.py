@@ -30,6 +30,14 @@ class Assumption:
     source: str
     minimum: float | None = None
     maximum: float | None = None
+    # The range the source publishes (SI), when it gives one: `aifc report --uncertainty`
+    # samples the constant over it unless the design sets it. It holds the default.
+    low: float | None = None
+    high: float | None = None
+
+    @property
+    def published_range(self) -> tuple[float, float] | None:
+        return (self.low, self.high) if self.low is not None and self.high is not None else None
 
 
 DEFAULTS: tuple[Assumption, ...] = (
@@ -57,6 +65,8 @@ DEFAULTS: tuple[Assumption, ...] = (
         "containment; above 50 kW air alone is not a credible design",
         minimum=5e3,
         maximum=150e3,
+        low=40e3,
+        high=50e3,
     ),
     Assumption(
         "node_overhead",
@@ -127,6 +137,8 @@ DEFAULTS: tuple[Assumption, ...] = (
         "1.58 in 2023, between 1.55 and 1.59 since 2020",
         minimum=1.0,
         maximum=4.0,
+        low=1.55,
+        high=1.59,
     ),
     # Plant (aiflang.models.plant)
     Assumption(
@@ -172,6 +184,8 @@ DEFAULTS: tuple[Assumption, ...] = (
         "NVIDIA LinkX transceiver pages: 800G twin-port OSFP 15 W multimode, 17 W single-mode",
         minimum=0.0,
         maximum=60.0,
+        low=15.0,
+        high=17.0,
     ),
     Assumption(
         "fabric_nic_transceiver_power_w",
@@ -203,6 +217,8 @@ DEFAULTS: tuple[Assumption, ...] = (
         "it with the contract figure",
         minimum=0.0,
         maximum=0.5,
+        low=0.03,
+        high=0.05,
     ),
     Assumption(
         "life_accelerated_systems",
@@ -214,6 +230,8 @@ DEFAULTS: tuple[Assumption, ...] = (
         "years for servers (10-K filings)",
         minimum=1 * _YEAR,
         maximum=15 * _YEAR,
+        low=5 * _YEAR,
+        high=6 * _YEAR,
     ),
     Assumption(
         "life_network",
@@ -224,6 +242,8 @@ DEFAULTS: tuple[Assumption, ...] = (
         "Alphabet 10-K (2022): server and network equipment six years",
         minimum=1 * _YEAR,
         maximum=15 * _YEAR,
+        low=5 * _YEAR,
+        high=6 * _YEAR,
     ),
     Assumption(
         "life_storage",
@@ -244,6 +264,8 @@ DEFAULTS: tuple[Assumption, ...] = (
         "40 years (Digital Realty, Equinix 10-K filings)",
         minimum=1 * _YEAR,
         maximum=60 * _YEAR,
+        low=15 * _YEAR,
+        high=25 * _YEAR,
     ),
     # Site prices: what a design's `site` block leaves out (aiflang.analyses.cost)
     Assumption(
@@ -258,6 +280,8 @@ DEFAULTS: tuple[Assumption, ...] = (
         "million USD per MW or more. The default is the middle of the 15 to 20 million USD per "
         "MW band of AI-optimized (liquid-cooled, high-density) builds",
         minimum=0.0,
+        low=15.0,
+        high=20.0,
     ),
     Assumption(
         "site_power_price",
@@ -612,6 +636,8 @@ DEFAULTS: tuple[Assumption, ...] = (
         "(2024): 7168/61 = 118",
         minimum=10.0,
         maximum=1000.0,
+        low=102.0,
+        high=130.0,
     ),
     Assumption(
         "kv_gqa_fraction",

@@ -575,6 +575,10 @@ def single_points_of_failure(plan: FabricPlan) -> tuple[SinglePointOfFailure, ..
     return tuple(found)
 
 
+_ANALYSED: dict[str, TopologyAnalysis] = {}
+_ANALYSED_LIMIT = 256
+
+
 def analyze_topology(
     plan: FabricPlan, failures: tuple[FailureImpact, ...] | None = None
 ) -> TopologyAnalysis:
@@ -582,7 +586,24 @@ def analyze_topology(
 
     `failures`, when given, are `failure_impacts(plan)` computed earlier (the
     cache of `aiflang.analyses.topology_cache`), so networkx is not needed.
+
+    A pure function of the plan, so it is remembered in the process too (by
+    the plan's full `repr`, which holds every field): the variants of a
+    sweep that leave a fabric unchanged (a price, a PUE, a workload) reuse
+    its analysis, and the graph figures once read, instead of redoing them.
     """
+    key = repr(plan)
+    known = _ANALYSED.get(key)
+    if known is None:
+        if len(_ANALYSED) >= _ANALYSED_LIMIT:
+            _ANALYSED.clear()
+        known = _ANALYSED[key] = _analyze_topology(plan, failures)
+    return known
+
+
+def _analyze_topology(
+    plan: FabricPlan, failures: tuple[FailureImpact, ...] | None
+) -> TopologyAnalysis:
     return TopologyAnalysis(
         plan=plan,
         closed_form_bisection_bps=plan.bisection_bps,

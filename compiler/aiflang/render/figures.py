@@ -345,6 +345,68 @@ def assumption_text(value: float, unit: str) -> str:
     return f"{units.format_number(shown, 4)} {unit}"
 
 
+DEGRADED_HEADERS = [
+    "Failure",
+    "Where",
+    "GPUs lost",
+    "Bisection lost",
+    "Tokens/s left",
+    "Tokens/s lost",
+    "Lost tokens' cost per hour",
+    "Training time added",
+]
+DEGRADED_NUMERIC = [False, False, True, True, True, True, True, True]
+
+
+def degraded_rows(report: Report) -> list[list[str]]:
+    """The degraded-modes table: one row per single failure, its figures formatted."""
+    rows = []
+    for mode in report.degraded_modes:
+        rows.append(
+            [
+                mode.part,
+                mode.location,
+                count(mode.gpus_lost),
+                percent(mode.bisection_lost) if mode.bisection_lost else MISSING,
+                optional(mode.tokens_per_s, token_rate),
+                optional(mode.tokens_per_s_lost, token_rate),
+                optional(mode.lost_cost_usd_per_hour, money),
+                optional(mode.train_time_added_s, lambda s: duration(s) if s > 0 else "none"),
+            ]
+        )
+    return rows
+
+
+UNCERTAINTY_FIGURES: dict[str, tuple[str, Callable[[float], str]]] = {
+    "capex_usd": ("Capex", lambda v: money(v)),
+    "tco_usd": ("TCO", lambda v: money(v)),
+    "tokens_per_s_per_mw": ("Tokens/s per MW", lambda v: tokens_per_mw(v)),
+    "cost_per_million_tokens_usd": (
+        "Cost per million tokens",
+        lambda v: cost_per_million_tokens(v),
+    ),
+}
+UNCERTAINTY_HEADERS = ["Figure", "Nominal", "P10", "P50", "P90"]
+
+
+def uncertainty_rows(report: Report) -> list[list[str]]:
+    """P10/P50/P90 of each headline figure, formatted; empty without --uncertainty."""
+    found = report.uncertainty
+    if found is None:
+        return []
+    rows = []
+    for name, (label, formatter) in UNCERTAINTY_FIGURES.items():
+        p = found.figures.get(name)
+        if p is None or p.p50 is None:
+            continue
+        rows.append([label] + [optional(v, formatter) for v in (p.nominal, p.p10, p.p50, p.p90)])
+    return rows
+
+
+def uncertainty_formatter(name: str) -> Callable[[float], str]:
+    return UNCERTAINTY_FIGURES[name][1]
+
+
 def provenance_lines(report: Report) -> list[str]:
     """What produced the report, one line each: the aifc version, then the hashes.
 

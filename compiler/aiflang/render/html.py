@@ -22,7 +22,7 @@ import markupsafe
 
 from aiflang import units
 from aiflang.diagnostics.characters import neutralise
-from aiflang.render import charts
+from aiflang.render import charts, scatter
 from aiflang.render import figures as fig
 from aiflang.render.bom import totals as bom_totals
 from aiflang.report import (
@@ -149,6 +149,9 @@ class Page:
     cost_tables: list[tuple[str, Table]]
     cost_facts: list[tuple[str, str]]
     missing_prices: list[str]
+    degraded: Table | None
+    degraded_basis: list[str]
+    uncertainty: UncertaintyView | None
     assumptions: Table | None
     explained: dict[str, list[Derivation]] = field(default_factory=dict)
     provenance: list[str] = field(default_factory=list)
@@ -164,6 +167,8 @@ SECTIONS = [
     Section("network", "Network"),
     Section("workloads", "Workloads"),
     Section("cost", "Cost"),
+    Section("degraded", "Degraded modes"),
+    Section("uncertainty", "Uncertainty"),
     Section("bom", "Bill of materials"),
     Section("assumptions", "Assumptions and sources"),
 ]
@@ -210,6 +215,9 @@ def build_page(report: Report) -> Page:
         capex_chart=_capex_chart(report),
         cost_tables=_cost_tables(report),
         cost_facts=_cost_facts(report),
+        degraded=_degraded(report),
+        uncertainty=_uncertainty(report),
+        degraded_basis=sorted({m.basis for m in report.degraded_modes if m.basis}),
         missing_prices=list(report.cost.missing_prices) if report.cost else [],
         assumptions=_assumptions(report),
         explained=_group_derivations(derivations),
@@ -711,6 +719,65 @@ def _train_steps(report: Report) -> list[charts.Chart]:
             title += f" ({t.plan.label})"
         out.append(charts.stacked_bar(title, segments))
     return out
+
+
+@dataclass(frozen=True)
+class UncertaintyView:
+    note: str
+    table: Table
+    tornadoes: list[tuple[str, charts.Chart]]
+    inputs: Table
+
+
+def _uncertainty(report: Report) -> UncertaintyView | None:
+    found = report.uncertainty
+    if found is None or not found.inputs:
+        return None
+    rows = [
+        [Cell(c, "strong" if i == 0 else "") for i, c in enumerate(r)]
+        for r in fig.uncertainty_rows(report)
+    ]
+    table = Table(fig.UNCERTAINTY_HEADERS, rows, [False, True, True, True, True])
+    tornadoes = []
+    for name, bars in found.tornado.items():
+        nominal = found.figures.get(name)
+        moving = [b for b in bars if b.swing > 0 and b.at_low is not None and b.at_high is not None]
+        if not moving or nominal is None or nominal.nominal is None:
+            continue
+        label, formatter = fig.UNCERTAINTY_FIGURES[name]
+        swings = [
+            scatter.Swing(
+                b.input.removeprefix("assumptions."),
+                b.at_low or 0.0,
+                b.at_high or 0.0,
+                f"{formatter(b.at_low or 0.0)} .. {formatter(b.at_high or 0.0)}",
+            )
+            for b in moving
+        ]
+        tornadoes.append(
+            (label, scatter.tornado_chart(f"What moves {label}", nominal.nominal, swings))
+        )
+    inputs = Table(
+        ["Input", "Distribution", "Source"],
+        [[Cell(i.path, "mono"), Cell(i.distribution), Cell(i.source)] for i in found.inputs],
+        [False, False, False],
+    )
+    note = (
+        f"{found.valid_samples:,} of {found.samples:,} Monte Carlo samples valid (Latin "
+        f"hypercube, seed {found.seed}). Tornado bars move one input from its P10 to its P90 "
+        "value with the others at their nominal value; the line is the nominal figure."
+    )
+    return UncertaintyView(note, table, tornadoes, inputs)
+
+
+def _degraded(report: Report) -> Table | None:
+    if not report.degraded_modes:
+        return None
+    rows = [
+        [Cell(text, "strong" if i == 0 else "") for i, text in enumerate(row)]
+        for row in fig.degraded_rows(report)
+    ]
+    return Table(fig.DEGRADED_HEADERS, rows, fig.DEGRADED_NUMERIC)
 
 
 def _gpus(count: int, model: str | None) -> str:

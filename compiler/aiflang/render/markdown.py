@@ -108,6 +108,46 @@ def render_markdown(report: Report) -> str:
             {1, 2, 3, 4, 5, 6},
         )
         out.append("")
+    if report.degraded_modes:
+        out += ["### Degraded modes", ""]
+        out += [
+            "What survives each single failure: lost GPUs come out of every workload in "
+            "proportion to its GPUs; a serving replica is lost whole; training runs on the "
+            "GPUs left, slowed by the bisection a spine or core takes.",
+            "",
+        ]
+        rows = [[escape(c) for c in row] for row in fig.degraded_rows(report)]
+        numeric = {i for i, n in enumerate(fig.DEGRADED_NUMERIC) if n}
+        out += _table(fig.DEGRADED_HEADERS, rows, numeric)
+        out.append("")
+    found = report.uncertainty
+    if found is not None and found.inputs:
+        out += ["### Uncertainty", ""]
+        out += [
+            f"{found.valid_samples:,} of {found.samples:,} Monte Carlo samples valid "
+            f"(Latin hypercube, seed {found.seed}) over {len(found.inputs)} uncertain inputs.",
+            "",
+        ]
+        rows = [[escape(c) for c in row] for row in fig.uncertainty_rows(report)]
+        out += _table(fig.UNCERTAINTY_HEADERS, rows, {1, 2, 3, 4})
+        out.append("")
+        for name, bars in found.tornado.items():
+            moving = [b for b in bars if b.swing > 0][:5]
+            if not moving or name not in fig.UNCERTAINTY_FIGURES:
+                continue
+            label, formatter = fig.UNCERTAINTY_FIGURES[name]
+            out += [f"What moves {label} most (one input at a time, P10 to P90):", ""]
+            table_rows = [
+                [
+                    f"`{escape_code(b.input)}`",
+                    escape(f"{b.low_value} .. {b.high_value}"),
+                    escape(fig.optional(b.at_low, formatter)),
+                    escape(fig.optional(b.at_high, formatter)),
+                ]
+                for b in moving
+            ]
+            out += _table(["Input", "P10 .. P90", "At P10", "At P90"], table_rows, {2, 3})
+            out.append("")
     if report.bom is not None:
         from aiflang.render.bom import dollars, markdown_table
 

@@ -57,6 +57,7 @@ _StringValue = record_constructor(ast.StringValue)
 _ListItem = record_constructor(ast.ListItem)
 _Ratio = record_constructor(ast.Ratio)
 _Redundancy = record_constructor(ast.Redundancy)
+_Uncertain = record_constructor(ast.Uncertain)
 
 
 class _Named:
@@ -353,6 +354,24 @@ class Builder:
             return _Invalid(span)
         return _Tagged(tag, argument, span)
 
+    def uncertain(self, children: Children) -> ast.Uncertain | ast.Invalid:
+        """`0.06..0.09 USD/kWh`: the unit written after the high end is the low end's too."""
+        low, _dots, high = children
+        span = self.join(low.span, high.span)
+        if isinstance(low, ast.Invalid) or isinstance(high, ast.Invalid):
+            return _Invalid(span)
+        low_quantity = _Quantity(low, high.unit, low.span, high.unit_span)
+        return _Uncertain("range", (low_quantity, high), span, span)
+
+    def distribution(self, children: Children) -> ast.Uncertain | ast.Invalid:
+        """`normal(40%, 5%)`: the name as written; the arguments checked by the front end."""
+        name = children[0]
+        span = self.join(self.token_span(name), self.token_span(children[-1]))
+        arguments = tuple(c for c in children[1:] if not isinstance(c, tuple))
+        if any(isinstance(a, ast.Invalid) for a in arguments):
+            return _Invalid(span)
+        return _Uncertain(name[1], arguments, span, self.token_span(name))
+
     def map(self, children: Children) -> ast.MapValue:
         span = self.join(self.token_span(children[0]), self.token_span(children[-1]))
         entries = _nodes(children[1:-1])
@@ -380,11 +399,14 @@ class Builder:
 
     def list_item(self, children: Children) -> ast.ListItem:
         first = children[0]
-        value: Any = (
-            _StringValue(unquote(first[1]), self.token_span(first))
-            if isinstance(first, tuple)
-            else first
-        )
+        value: Any = first
+        if isinstance(first, tuple):  # a token: a label, or a ratio or redundancy among choices
+            if first[0] == "RATIO":
+                value = self.ratio([first])
+            elif first[0] == "REDUNDANCY":
+                value = self.redundancy([first])
+            else:
+                value = _StringValue(unquote(first[1]), self.token_span(first))
         if len(children) > 1:
             role_token = children[1].token
             role_span = self.token_span(role_token)

@@ -49,6 +49,7 @@ _CLASSES: tuple[type, ...] = (
     ast.Comment,
     ast.Module,
     ast.Invalid,
+    ast.Uncertain,  # appended, so the tags of older entries keep their meaning
 )
 _TAG = {cls: tag for tag, cls in enumerate(_CLASSES)}
 _TUPLE = -1

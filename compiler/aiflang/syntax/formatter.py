@@ -89,6 +89,11 @@ def value_text(value: ast.Value) -> str:
         return _quote(value.text)
     if isinstance(value, ast.Ratio | ast.Redundancy):
         return value.text
+    if isinstance(value, ast.Uncertain):
+        if value.kind == "range":
+            low, high = value.arguments
+            return f"{_number(low.number)}..{value_text(high)}"
+        return f"{value.kind}({', '.join(value_text(a) for a in value.arguments)})"
     if isinstance(value, ast.ListValue):
         return "[" + ", ".join(_item_text(item) for item in value.items) + "]"
     if isinstance(value, ast.MapValue):

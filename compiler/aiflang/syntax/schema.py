@@ -738,3 +738,37 @@ BLOCKS: dict[str, BlockSpec] = {
 }
 
 COMPONENT_KINDS = tuple(k for k, s in BLOCKS.items() if s.component)
+
+# A sweep varies what `--set` sets: the factory's members and every kind of part, so
+# its children follow the table above (a new kind of part is sweepable without an edit).
+BLOCKS["sweep"] = BlockSpec(
+    "sweep",
+    "a design-space search of the file's factory (`aifc sweep`): inside it, blocks "
+    "named as in the factory give each varied attribute a list of alternatives, a "
+    "range, a distribution or steps(LOW, HIGH, STEP); `require` rules are its "
+    "constraints",
+    attrs(
+        Attr("samples", Form.COUNT, "samples of the continuous inputs"),
+        Attr(
+            "method",
+            Form.CHOICE,
+            "how continuous inputs are sampled",
+            choices=("lhs", "random"),
+        ),
+        Attr("seed", Form.NUMBER, "seed of the sampling (a whole number, default 0)"),
+        Attr(
+            "maximize",
+            Form.STRING,
+            "figures to maximise: key figure names or quoted report paths, or a list",
+        ),
+        Attr(
+            "minimize",
+            Form.STRING,
+            "figures to minimise: key figure names or quoted report paths, or a list",
+        ),
+    ),
+    children=(
+        *("site", "hall", "storage", "fabric", "train", "serve", "finance", "assumptions"),
+        *COMPONENT_KINDS,
+    ),
+)

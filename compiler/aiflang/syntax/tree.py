@@ -121,6 +121,19 @@ class Invalid:
     span: Span = _span()
 
 
+@record
+class Uncertain:
+    """`0.06..0.09 USD/kWh` (kind `range`) or `normal(40%, 5%)` (kind as written).
+
+    A range's two ends carry the unit written after the high end.
+    """
+
+    kind: str
+    arguments: tuple[Quantity, ...]
+    span: Span = _span()
+    kind_span: Span = _span()
+
+
 Value = (
     Quantity
     | Ref
@@ -132,6 +145,7 @@ Value = (
     | ListValue
     | MapValue
     | Invalid
+    | Uncertain
 )
 
 
