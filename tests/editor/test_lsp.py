@@ -9,6 +9,7 @@ quick fixes and inlay hints. Figures are checked against hand calculations
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from pathlib import Path
 
@@ -24,6 +25,9 @@ ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = (ROOT / "reference_designs" / "gb200_two_su.aif").read_text(encoding="utf-8")
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+# Generous: a compile of the largest test design takes well under a second.
+DIAGNOSTICS_TIMEOUT_S = 120
 
 
 @pytest_lsp.fixture(
@@ -60,10 +64,22 @@ async def open_document(
 
 
 async def diagnostics_of(client: LanguageClient, uri: str) -> list[types.Diagnostic]:
-    while True:
-        params = await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-        if params.uri == uri:
-            return list(params.diagnostics)
+    """The next diagnostics the server publishes for `uri`.
+
+    Bounded in time, so that a notification the server never sends fails the
+    test with a message instead of stalling the whole suite.
+    """
+
+    async def next_for_uri() -> list[types.Diagnostic]:
+        while True:
+            params = await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+            if params.uri == uri:
+                return list(params.diagnostics)
+
+    try:
+        return await asyncio.wait_for(next_for_uri(), timeout=DIAGNOSTICS_TIMEOUT_S)
+    except TimeoutError:
+        pytest.fail(f"no diagnostics published for {uri} within {DIAGNOSTICS_TIMEOUT_S} s")
 
 
 def position_of(text: str, needle: str, shift: int = 0, nth: int = 0) -> types.Position:
