@@ -263,27 +263,9 @@ class _Elaborator(ComponentBuilder):
 
     def train(self, block: ast.Block) -> dm.Train | None:
         r = BlockReader(self.values, "train", attributes_of(block))
-        params = r.get("params")
-        active = r.get("active_params")
-        model_name = r.get("model")
-        model = self.model(model_name) if model_name is not None else None
-        if model_name is not None and model is None:
-            r.ok = False
-        if params is None and model is not None:
-            params = model.params
-            active = active if active is not None else model.active_params
-        if params is None and model_name is None and r.has("params"):
-            r.ok = False  # `params` is written, and its value error is reported
-        elif params is None and model_name is None:
-            self.sink.error(
-                codes.E205,
-                f'train "{block.name}" needs `params` or a `model`',
-                block.name_span,
-                help="name a model (`model = Llama3_1_405B`, see `aifc catalog`) or give "
-                "`params = 405 billion`",
-            )
-            r.ok = False
-        self._check_active(params, active, r)
+        model_name, _model, params, active = self._workload_model(
+            block, r, example_model="Llama3_1_405B", example_params="405 billion"
+        )
         parallelism = self._train_parallelism(r)
         train = dm.Train(
             name=block.name or "",
@@ -358,18 +340,15 @@ class _Elaborator(ComponentBuilder):
             return None
         return int(value)
 
-    def _check_active(self, params: float | None, active: float | None, r: BlockReader) -> None:
-        if params is not None and active is not None and active > params:
-            self.sink.error(
-                codes.E210,
-                "active_params exceeds params",
-                r.span("active_params"),
-                help="params is the total; active_params the share each token uses (MoE)",
-            )
-            r.ok = False
+    def _workload_model(
+        self, block: ast.Block, r: BlockReader, *, example_model: str, example_params: str
+    ) -> tuple[str | None, dm.Model | None, float | None, float | None]:
+        """A train or serve workload's model and its (total, active) parameters.
 
-    def serve(self, block: ast.Block) -> dm.Serve | None:
-        r = BlockReader(self.values, "serve", attributes_of(block))
+        Written `params`/`active_params` win over the named model's; E205 when a
+        workload has neither (unless `params` is written with a value error, which
+        is reported already); E210 when the active parameters exceed the total.
+        """
         params = r.get("params")
         active = r.get("active_params")
         model_name = r.get("model")
@@ -384,13 +363,30 @@ class _Elaborator(ComponentBuilder):
         elif params is None and model_name is None:
             self.sink.error(
                 codes.E205,
-                f'serve "{block.name}" needs `params` or a `model`',
+                f'{block.kind} "{block.name}" needs `params` or a `model`',
                 block.name_span,
-                help="name a model (`model = Llama3_1_70B`, see `aifc catalog`) or give "
-                "`params = 70 billion`",
+                help=f"name a model (`model = {example_model}`, see `aifc catalog`) or give "
+                f"`params = {example_params}`",
             )
             r.ok = False
         self._check_active(params, active, r)
+        return model_name, model, params, active
+
+    def _check_active(self, params: float | None, active: float | None, r: BlockReader) -> None:
+        if params is not None and active is not None and active > params:
+            self.sink.error(
+                codes.E210,
+                "active_params exceeds params",
+                r.span("active_params"),
+                help="params is the total; active_params the share each token uses (MoE)",
+            )
+            r.ok = False
+
+    def serve(self, block: ast.Block) -> dm.Serve | None:
+        r = BlockReader(self.values, "serve", attributes_of(block))
+        model_name, model, params, active = self._workload_model(
+            block, r, example_model="Llama3_1_70B", example_params="70 billion"
+        )
         engine = r.get("engine")
         if engine is not None and self.engine(engine) is None:
             r.ok = False
