@@ -143,3 +143,17 @@ def test_a_project_part_is_marked_and_replaces_the_built_in_one() -> None:
     assert h100.values["memory"].text == "80 GB" and h100.file == "parts/ours.aif"
     assert ours.values["rating"].si == 500e3 and ours.values["efficiency"].si == pytest.approx(0.96)
     assert select(list(entries.values()), kinds=("ups",), where=("efficiency < 97%",)) == [ours]
+
+
+def test_the_kind_option_offers_every_component_kind_of_the_schema() -> None:
+    from aiflang import cli
+    from aiflang.syntax.schema import COMPONENT_KINDS
+
+    assert cli._CATALOG_KINDS == COMPONENT_KINDS
+
+
+def test_models_and_engines_are_listed_by_kind() -> None:
+    result = CliRunner().invoke(main, ["catalog", "--kind", "engine", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    names = {entry["name"] for entry in json.loads(result.output)["entries"]}
+    assert names == {"trtllm", "vllm", "sglang"}
