@@ -16,7 +16,7 @@ E401 (declared power below parts).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
 from aiflang import units
@@ -37,6 +37,8 @@ from aiflang.models.assumptions import REGISTRY, Assumptions
 from aiflang.syntax import tree as ast
 
 TRAIN_PLAN_SIZES = ("tp", "pp", "vp", "cp", "ep", "dp", "zero", "micro_batch")
+# The sizes a serving replica takes, alone (`tp = 8`) or in `parallelism = { ... }`.
+SERVE_PLAN_SIZES = ("tp", "dp", "ep", "pp")
 
 
 class _Elaborator(ComponentBuilder):
@@ -289,40 +291,62 @@ class _Elaborator(ComponentBuilder):
 
     def _train_parallelism(self, r: BlockReader) -> dict[str, int]:
         """The declared parts of a training plan, from the `parallelism` map."""
-        sizes: dict[str, int] = {}
+        return self._parallel_map(
+            r,
+            {},
+            allowed=TRAIN_PLAN_SIZES,
+            example="parallelism = { tp = 8, pp = 16 }",
+            help="sizes are tp (tensor), pp (pipeline), vp (virtual stages), cp "
+            "(context), ep (expert), dp (data), zero (0 to 3) and micro_batch "
+            "(sequences per micro-batch)",
+        )
+
+    def _parallel_map(
+        self,
+        r: BlockReader,
+        alone: dict[str, int],
+        *,
+        allowed: Collection[str],
+        example: str,
+        help: str,
+    ) -> dict[str, int]:
+        """The sizes given `alone`, with those of the `parallelism` map added.
+
+        E208 for a size the workload has no use for; E210 for one given both
+        alone and in the map; `zero` is read as a ZeRO stage, the rest as counts.
+        """
+        sizes = dict(alone)
         mapped = r.attributes.get("parallelism")
         if mapped is None:
             return sizes
         if not isinstance(mapped.value, ast.MapValue):
-            self.values.wrong_form(
-                mapped, "a map of parallel sizes", example="parallelism = { tp = 8, pp = 16 }"
-            )
+            self.values.wrong_form(mapped, "a map of parallel sizes", example=example)
             r.ok = False
             return sizes
         for entry in mapped.value.entries:
-            if entry.name not in TRAIN_PLAN_SIZES:
+            if entry.name not in allowed:
                 self.sink.error(
                     codes.E208,
                     f"parallelism has no size `{entry.name}`",
                     entry.name_span,
-                    help="sizes are tp (tensor), pp (pipeline), vp (virtual stages), cp "
-                    "(context), ep (expert), dp (data), zero (0 to 3) and micro_batch "
-                    "(sequences per micro-batch)",
+                    help=help,
                 )
                 r.ok = False
                 continue
-            if entry.name == "zero":
-                stage = self._zero_stage(entry)
-                if stage is None:
-                    r.ok = False
-                else:
-                    sizes["zero"] = stage
-                continue
-            count = self.values.count(entry)
-            if count is None:
+            if entry.name in alone:
+                self.sink.error(
+                    codes.E210,
+                    f"`{entry.name}` is given both alone and in `parallelism`",
+                    entry.name_span,
+                    help="keep one of them",
+                )
                 r.ok = False
                 continue
-            sizes[entry.name] = count
+            value = self._zero_stage(entry) if entry.name == "zero" else self.values.count(entry)
+            if value is None:
+                r.ok = False
+                continue
+            sizes[entry.name] = value
         return sizes
 
     def _zero_stage(self, entry: ast.Attribute) -> int | None:
@@ -472,46 +496,19 @@ class _Elaborator(ComponentBuilder):
 
     def _parallelism(self, r: BlockReader) -> dict[str, int]:
         """tp, dp, ep, pp from the single attributes and the `parallelism` map (not both)."""
-        sizes: dict[str, int] = {}
-        for name in ("tp", "dp", "ep", "pp"):
+        alone: dict[str, int] = {}
+        for name in SERVE_PLAN_SIZES:
             value = r.get(name)
             if value is not None:
-                sizes[name] = value
-        mapped = r.attributes.get("parallelism")
-        if mapped is None:
-            return sizes
-        if not isinstance(mapped.value, ast.MapValue):
-            self.values.wrong_form(
-                mapped, "a map of parallel sizes", example="parallelism = { tp = 8, ep = 8 }"
-            )
-            r.ok = False
-            return sizes
-        for entry in mapped.value.entries:
-            if entry.name not in ("tp", "dp", "ep", "pp"):
-                self.sink.error(
-                    codes.E208,
-                    f"parallelism has no size `{entry.name}`",
-                    entry.name_span,
-                    help="sizes are tp (tensor), dp (data-parallel attention), ep (expert) "
-                    "and pp (pipeline)",
-                )
-                r.ok = False
-                continue
-            if entry.name in sizes:
-                self.sink.error(
-                    codes.E210,
-                    f"`{entry.name}` is given both alone and in `parallelism`",
-                    entry.name_span,
-                    help="keep one of them",
-                )
-                r.ok = False
-                continue
-            count = self.values.count(entry)
-            if count is None:
-                r.ok = False
-                continue
-            sizes[entry.name] = count
-        return sizes
+                alone[name] = value
+        return self._parallel_map(
+            r,
+            alone,
+            allowed=SERVE_PLAN_SIZES,
+            example="parallelism = { tp = 8, ep = 8 }",
+            help="sizes are tp (tensor), dp (data-parallel attention), ep (expert) "
+            "and pp (pipeline)",
+        )
 
     def finance(self, block: ast.Block | None) -> dm.Finance:
         if block is None:
