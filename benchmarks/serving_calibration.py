@@ -37,6 +37,7 @@ from dataclasses import dataclass, replace
 
 from aiflang.frontend import design as dm
 from aiflang.frontend.builtin import builtin_components
+from aiflang.models.assumptions import Assumptions
 from serving_validation import TARGETS, compute, load
 
 FAMILIES = {
@@ -74,7 +75,9 @@ def parameters(data: dict[str, object], components: dm.Components) -> list[Param
     """The fitted figures, starting from the catalog's and the table's current values."""
     found: list[Parameter] = []
     for family, generations in FAMILIES.items():
-        sample = next(g for g in components.gpus.values() if g.generation in generations)
+        family_gpus = [g for g in components.gpus.values() if g.generation in generations]
+        # start from the fractions the catalog records (a GPU of the family may carry none)
+        sample = next((g for g in family_gpus if g.compute_efficiency), family_gpus[0])
 
         def on_family(row: dict[str, object], family: str = family) -> bool:
             return _family_of(components, str(row["gpu"])) == family
@@ -128,9 +131,22 @@ def parameters(data: dict[str, object], components: dm.Components) -> list[Param
         model = components.models[str(row["model"])]
         return model.attention == "mla" and row["category"] in STEP_CATEGORIES
 
+    registered = Assumptions()  # start from the registered values, not from 1
     found += [
-        Parameter("assume.expert_kernel_efficiency", 1.0, 0.1, 1.0, on_moe),
-        Parameter("assume.latent_attention_efficiency", 1.0, 0.1, 1.0, on_mla),
+        Parameter(
+            "assume.expert_kernel_efficiency",
+            registered.value("expert_kernel_efficiency"),
+            0.1,
+            1.0,
+            on_moe,
+        ),
+        Parameter(
+            "assume.latent_attention_efficiency",
+            registered.value("latent_attention_efficiency"),
+            0.1,
+            1.0,
+            on_mla,
+        ),
     ]
     inputs = data["dataset_inputs"]
     assert isinstance(inputs, dict)

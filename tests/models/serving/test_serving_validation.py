@@ -145,3 +145,72 @@ def test_ttft_rows_without_a_figure_are_loads_beyond_the_models_capacity(
     for r in results.values():
         if r.category in ("ttft", "ttft_closed_loop") and r.model is not None:
             assert math.isfinite(r.model), r.id
+
+
+def _limits(row: dict[str, object]) -> dict[str, float]:
+    target = row["target"]
+    assert isinstance(target, dict)
+    return target
+
+
+def test_mlperf_ttft_rows_are_read_where_the_latency_limits_put_the_run() -> None:
+    # MLPerf's server and interactive scenarios publish the highest load whose p99 TTFT and
+    # p99 TPOT stay within the benchmark's limits (Llama 2 70B server: 2 s and 200 ms;
+    # interactive: 450 ms and 40 ms; Llama 3.1 8B server: 2 s and 100 ms; DeepSeek-R1
+    # server: 2 s and 80 ms): a TTFT row holds its scenario's limits, the same ones as the
+    # run's throughput row, and is read at the operating point the model picks under them
+    inputs = DATA["dataset_inputs"]
+    assert isinstance(inputs, dict)
+    by_id = {str(r["id"]): r for r in ROWS}
+    ttft_rows = [r for r in ROWS if r["category"] == "ttft"]
+    assert len(ttft_rows) == 17
+    expected = {
+        "mlperf41-nvidia-l2-70b-h100-x8-serv-ttft": (2.0, 0.2),
+        "mlperf51-nvidia-l2-70b-b200-x8-inte-ttft": (0.45, 0.04),
+        "mlperf51-nvidia-l31-8b-b200-x8-serv-ttft": (2.0, 0.1),
+        "mlperf51-nvidia-dsr1-b200-x8-serv-ttft": (2.0, 0.08),
+    }
+    for row in ttft_rows:
+        limits = _limits(row)
+        assert limits["ttft_quantile"] == 0.99, row["id"]
+        if str(row["id"]) in expected:
+            assert (limits["ttft_limit_s"], limits["tpot_limit_s"]) == expected[str(row["id"])]
+        throughput = by_id[str(row["id"]).removesuffix("-ttft")]
+        assert throughput["category"] == "throughput"
+        assert _limits(throughput) == limits, row["id"]
+        value, point = validation.compute_point(row, inputs)
+        _, same = validation.compute_point(throughput, inputs)
+        assert point is not None and same is not None, row["id"]
+        assert (point.shape, point.batch) == (same.shape, same.batch), row["id"]
+        assert value == point.first_token.mean_s
+        # the point keeps the limits: p99 TTFT and the step's TPOT
+        assert point.first_token.p99_s <= limits["ttft_limit_s"], row["id"]
+        assert point.tpot_s <= limits["tpot_limit_s"], row["id"]
+        # the published load stays with the row, for the reading at equal offered load
+        load = row["published_load"]
+        assert isinstance(load, dict) and ("relative_load" in load or "request_rate" in load)
+
+
+def test_mlperf_ttft_at_the_published_load_is_the_other_reading() -> None:
+    # read at the published load (Llama 3.1 8B server on B200: 996.5 of the same system's
+    # 1,060.2 offline samples/s, 94.0% of the model's own offline rate), the model's batch is
+    # a fifth of its limit and its TTFT 1.5-3 short steps: 30 ms against the published 587 ms
+    # (-95%); at the limits' load the batch nears its limit and the TTFT is 388 ms (-34%)
+    inputs = DATA["dataset_inputs"]
+    assert isinstance(inputs, dict)
+    row = next(r for r in ROWS if r["id"] == "mlperf51-nvidia-l31-8b-b200-x8-serv-ttft")
+    assert row["published_load"] == {"relative_load": 0.9399}
+    at_load, point = validation.compute_point(row, inputs, at_published_load=True)
+    at_limits, limited = validation.compute_point(row, inputs)
+    assert at_load is not None and at_limits is not None
+    assert point is not None and limited is not None
+    assert at_load == pytest.approx(0.0305, rel=0.05)
+    assert at_limits == pytest.approx(0.388, rel=0.05)
+    assert point.batch < limited.batch
+    # Little's law at both points: batch = request rate x output tokens x TPOT
+    for p in (point, limited):
+        assert p.request_rate * 129 * p.tpot_s == pytest.approx(p.batch, rel=1e-9)
+    # the whole table at the published load: the previous reading's figures
+    results = validation.evaluate_rows(DATA, at_published_load=True)
+    table = validation.summary(results)
+    assert table["ttft"] == pytest.approx(0.747, abs=0.005)
