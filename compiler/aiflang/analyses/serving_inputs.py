@@ -65,6 +65,7 @@ def engine_profile(engine: dm.Engine, assumptions: Assumptions) -> sv.Engine:
         kv_reserve_full=engine.kv_reserve == "full",
         balance_timeout_steps=engine.balance_timeout,
         balance_batching_steps=engine.balance_batching,
+        admission_interval_steps=engine.admission_interval,
     )
 
 

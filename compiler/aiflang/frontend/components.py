@@ -491,6 +491,7 @@ class ComponentBuilder:
                 token_budget=r.get("token_budget"),
                 balance_timeout=r.get("balance_timeout") or 0,
                 balance_batching=r.get("balance_batching") or 0,
+                admission_interval=r.get("admission_interval") or 1,
                 memory_fraction=r.get("memory_fraction"),
                 comm_overlap=r.get("comm_overlap") or 0.0,
                 kv_reserve=r.get("kv_reserve") or "used",

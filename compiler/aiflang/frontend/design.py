@@ -157,6 +157,7 @@ class Engine(Sourced):
     token_budget: int | None = None
     balance_timeout: int = 0
     balance_batching: int = 0
+    admission_interval: int = 1
     memory_fraction: float | None = None
     comm_overlap: float = 0.0
     kv_reserve: Literal["full", "used"] = "used"

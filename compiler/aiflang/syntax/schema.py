@@ -409,6 +409,11 @@ BLOCKS: dict[str, BlockSpec] = {
                     "further steps prompts wait once every attention-DP rank has one",
                 ),
                 Attr(
+                    "admission_interval",
+                    Form.COUNT,
+                    "steps between two admissions of new prompts (absent: every step)",
+                ),
+                Attr(
                     "memory_fraction",
                     Form.FRACTION,
                     "share of the HBM left after weights it fills",

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from aiflang.models.serving.queueing import erlang_b, erlang_c, wait
+from aiflang.models.serving.queueing import Wait, erlang_b, erlang_c, quantile_after_cycle, wait
 
 
 def _exact_erlang_b(servers: int, offered: float) -> float:
@@ -54,3 +54,24 @@ def test_a_load_within_rounding_of_capacity_is_unstable() -> None:
     w = wait(rate=100.0 * (1 - 1e-15), service_s=0.1, servers=10)
     assert math.isinf(w.mean_s)
     assert math.isfinite(wait(rate=99.0, service_s=0.1, servers=10).mean_s)
+
+
+def test_a_uniform_cycle_and_an_exponential_wait_convolve() -> None:
+    # cycle 1 s, then a wait that always happens, exponential with mean 1 s: for x >= 1,
+    # P(U + W <= x) = 1 - (e - 1) e^-x, so the 99th percentile is ln(100 (e - 1)) = 5.1465 s;
+    # adding the parts' quantiles would say 0.99 + ln 100 = 5.595 s
+    always = Wait(0.5, 1.0, 1.0)
+    assert quantile_after_cycle(0.99, 1.0, (always,)) == pytest.approx(
+        math.log(100 * (math.e - 1)), rel=1e-9
+    )
+    assert 0.99 + always.quantile(0.99) == pytest.approx(0.99 + math.log(100))
+    # nothing after the cycle: uniform; no cycle: the wait's own quantile
+    nothing = Wait(0.0, 0.0, 0.0)
+    assert quantile_after_cycle(0.9, 0.2, (nothing, nothing)) == pytest.approx(0.18)
+    assert quantile_after_cycle(0.99, 0.0, (always,)) == pytest.approx(always.quantile(0.99))
+    # two waits count as one of their summed mean, positive when either is: P = 1 - 0.5 x 0.5
+    half = Wait(0.5, 0.5, 0.1)
+    combined = Wait(0.0, 0.75, 0.2)
+    assert quantile_after_cycle(0.99, 0.0, (half, half)) == pytest.approx(combined.quantile(0.99))
+    # an unstable queue after the cycle
+    assert quantile_after_cycle(0.9, 1.0, (Wait(1.0, 1.0, math.inf),)) == math.inf

@@ -210,7 +210,50 @@ def test_mlperf_ttft_at_the_published_load_is_the_other_reading() -> None:
     # Little's law at both points: batch = request rate x output tokens x TPOT
     for p in (point, limited):
         assert p.request_rate * 129 * p.tpot_s == pytest.approx(p.batch, rel=1e-9)
-    # the whole table at the published load: the previous reading's figures
+    # the whole table at the published load: further off, and three loads the model's
+    # replicas cannot carry at all (docs/models.md gives both readings)
     results = validation.evaluate_rows(DATA, at_published_load=True)
     table = validation.summary(results)
-    assert table["ttft"] == pytest.approx(0.747, abs=0.005)
+    limits = validation.summary(validation.evaluate_rows(DATA))
+    assert table["ttft"] > limits["ttft"] + 0.3
+    over = [r for r in results if r.category == "ttft" and r.model is None]
+    assert len(over) == 3
+
+
+def test_amd_mlperf_runs_admit_prompts_as_their_configurations_say() -> None:
+    # AMD's MLPerf vLLM configurations (published with the results): v5.1 runs vLLM's
+    # synchronous engine with multi-step scheduling (num_scheduler_steps 8 to 10: new prompts
+    # join once per that many steps); the v6.0 MI355X runs patch vLLM V1 to hold prompts back
+    # for VLLM_SUBSEQUENT_DECODE_STEPS steps after each admission (6 interactive, 2 server),
+    # one admission per n + 1 steps
+    expected = {
+        "mlperf51-amd-l2-70b-mi300x-x8-serv": (9, 650, 40960),
+        "mlperf51-amd-l2-70b-mi300x-x8-inte": (8, 600, 40960),
+        "mlperf51-amd-l2-70b-mi325x-x8-serv": (9, 1024, 40960),
+        "mlperf51-amd-mixtral-mi300x-x8-serv": (8, 4096, 32000),
+        "mlperf51-amd-mixtral-mi325x-x8-serv": (10, 2560, 32000),
+        "mlperf60-amd-l2-70b-mi355x-x8-serv": (2 + 1, 3096, 40960),
+        "mlperf60-amd-l2-70b-mi355x-x8-inte": (6 + 1, 4096, 8192),
+    }
+    for row in ROWS:
+        run = str(row["id"]).removesuffix("-ttft")
+        if run not in expected:
+            continue
+        settings = row["engine_settings"]
+        assert isinstance(settings, dict)
+        interval, batch, budget = expected[run]
+        assert settings["admission_interval"] == interval, row["id"]
+        assert (settings["max_batch"], settings["token_budget"]) == (batch, budget), row["id"]
+        assert "engine_max_batch" not in row, row["id"]
+        source = str(settings["source"])
+        assert source.startswith("https://github.com/mlcommons/inference_results_v"), row["id"]
+        assert ".yaml" in source, row["id"]
+    inputs = DATA["dataset_inputs"]
+    assert isinstance(inputs, dict)
+    row = next(r for r in ROWS if r["id"] == "mlperf51-amd-l2-70b-mi300x-x8-serv-ttft")
+    setup = validation.setup_for(row, inputs)
+    assert setup.engine.admission_interval_steps == 9
+    value, point = validation.compute_point(row, inputs)
+    assert point is not None and value is not None
+    # a prompt waits for the next of the admissions 9 steps apart: the cycle is 9 steps
+    assert point.first_token.balance_cycle_s == pytest.approx(9 * point.step.total_s)

@@ -128,6 +128,11 @@ class Engine:
     new prompts back until every rank has one, at most
     `balance_timeout_steps` steps, then `balance_batching_steps` more
     (its `timeout_iters` and `batching_wait_iters`); 0 turns it off.
+    An engine that admits new prompts only every `admission_interval_steps`
+    steps (vLLM's multi-step scheduling, `num_scheduler_steps`: one
+    scheduler call per that many forward steps) makes a prompt wait for the
+    next admission and prefills the window's arrivals together; 1 admits
+    at every step.
     """
 
     name: str
@@ -143,6 +148,7 @@ class Engine:
     request_overhead_s: float = 0.0
     balance_timeout_steps: int = 0
     balance_batching_steps: int = 0
+    admission_interval_steps: int = 1
     layer_overhead_s: float = 0.0
 
 

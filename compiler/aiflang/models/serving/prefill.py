@@ -40,6 +40,17 @@ token, then moves to the decode replica over NVLink when both sit in one
 scale-up domain and over the prefill replica's NICs otherwise.
 TTFT = wait + prefill latency + KV transfer.
 
+An engine that admits new prompts only every k steps
+(`Engine.admission_interval_steps`: vLLM's multi-step scheduling,
+`num_scheduler_steps`, one scheduler call per k forward steps; AMD's
+MLPerf builds of vLLM hold prompts back for n decode steps after each
+admission, k = n + 1) makes a prompt arriving at a random moment wait for
+the next admission, uniform over the k-step cycle (mean k / 2 steps, in
+place of half a step), and admits it with the lambda x k x t_step others
+that arrived in the window (Poisson): they are prefilled together, first
+come first served, in steps of the ranks' capacity, so a prompt's prefill
+takes the steps of its own tokens and, on average, half of the others'.
+
 Both add the engine's `request_overhead` (API server, tokenisation) unless
 requests reach the engine in-process (`Setup.api_server` False, as
 MLPerf's harnesses call it).
@@ -48,9 +59,10 @@ MLPerf's harnesses call it).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from aiflang.models.serving.queueing import Wait, wait
+from aiflang.models.serving.queueing import Wait, quantile_after_cycle, wait
 from aiflang.models.serving.step import Replica, StepTime
 
 
@@ -116,7 +128,10 @@ class FirstToken:
 
     `admission` is the wait for a free batch slot, `wait` the wait for
     prefill capacity; a quantile adds the two waits' quantiles (an upper
-    bound on the quantile of their sum) to the fixed parts.
+    bound on the quantile of their sum) to the fixed parts. After a release
+    cycle (attention-DP balancing, an admission interval), the cycle's
+    uniform wait and the two waits are convolved instead
+    (`queueing.quantile_after_cycle`).
     """
 
     mean_s: float
@@ -127,12 +142,22 @@ class FirstToken:
     transfer_s: float
     fixed_s: float = 0.0  # request overhead (API server) and, aggregated, half a decode step
     admission: Wait = field(default_factory=lambda: Wait(0.0, 0.0, 0.0))
-    balance_cycle_s: float = 0.0  # attention-DP release cycle; the wait is uniform over it
+    balance_cycle_s: float = 0.0  # release cycle (balancing, admission interval); uniform wait
 
     def quantile(self, q: float) -> float:
         """The q-quantile of TTFT (see the class docstring)."""
-        waits = self.admission.quantile(q) + self.wait.quantile(q) + q * self.balance_cycle_s
-        return waits + self.prefill_s + self.transfer_s + self.fixed_s
+        return _waits_quantile(q, self.admission, self.wait, self.balance_cycle_s) + (
+            self.prefill_s + self.transfer_s + self.fixed_s
+        )
+
+
+def _waits_quantile(q: float, admission: Wait, queue: Wait, cycle_s: float) -> float:
+    """The q-quantile of the waits before a prefill: the two queues' quantiles added; after a
+    release cycle, the cycle's uniform wait and the queues' convolved
+    (`queueing.quantile_after_cycle`)."""
+    if cycle_s > 0:
+        return quantile_after_cycle(q, cycle_s, (admission, queue))
+    return admission.quantile(q) + queue.quantile(q)
 
 
 def _first_token(
@@ -148,8 +173,8 @@ def _first_token(
     fixed = own_s + fixed_s + transfer_s
     return FirstToken(
         mean_s=admission.mean_s + queue.mean_s + balance_cycle_s / 2.0 + fixed,
-        p90_s=admission.quantile(0.9) + queue.quantile(0.9) + 0.9 * balance_cycle_s + fixed,
-        p99_s=admission.quantile(0.99) + queue.quantile(0.99) + 0.99 * balance_cycle_s + fixed,
+        p90_s=_waits_quantile(0.9, admission, queue, balance_cycle_s) + fixed,
+        p99_s=_waits_quantile(0.99, admission, queue, balance_cycle_s) + fixed,
         wait=queue,
         prefill_s=own_s,
         transfer_s=transfer_s,
@@ -222,9 +247,29 @@ def aggregated_first_token(
     cycle = balance_cycle_steps(
         engine.balance_timeout_steps, engine.balance_batching_steps, dp, request_rate * step_s
     )
+    interval = engine.admission_interval_steps
+    if interval > 1:
+        own = _window_prefill(prompt, request_rate * step_s * interval, capacity * dp, step_with)
+        cycle = max(cycle, float(interval))
     if cycle:
         fixed = request_overhead_s  # the release cycle replaces the wait for the step's end
     return _first_token(queue, own, 0.0, fixed, admission, cycle * step_s)
+
+
+def _window_prefill(
+    prompt: int, arrivals: float, capacity: float, step_with: Callable[[float], StepTime]
+) -> float:
+    """Prefill time of a prompt admitted with the `arrivals` others of its admission window.
+
+    The window's prompts are admitted together and prefilled first come,
+    first served in steps of at most `capacity` prompt tokens (every
+    rank's share): a prompt at a random place in the window has half of the
+    others' tokens ahead of it on average, and the steps until it is done
+    run full while the window's prompts last.
+    """
+    others = arrivals * prompt
+    steps = max(1, math.ceil((prompt + others / 2.0) / capacity))
+    return steps * step_with(min(capacity, prompt + others)).total_s
 
 
 def kv_transfer_s(replica: Replica, prompt: int, same_domain: bool) -> float:

@@ -93,3 +93,45 @@ def wait(rate: float, service_s: float, servers: int = 1, service_scv: float = 0
         return Wait(utilisation=rho, probability=0.0, mean_s=0.0)
     mean = probability * service_s / (servers * (1.0 - rho)) * (1.0 + service_scv) / 2.0
     return Wait(utilisation=rho, probability=probability, mean_s=mean)
+
+
+def quantile_after_cycle(q: float, cycle_s: float, waits: tuple[Wait, ...]) -> float:
+    """The q-quantile of a wait uniform over `cycle_s` plus the `waits` that follow it.
+
+    The waits are taken together as one wait of their summed mean, positive
+    with the probability that any of them is (independent), and then
+    exponential (as `Wait.quantile` takes each); the uniform part is
+    convolved exactly: P(U + W <= x) = (1/c) x integral over u in [0,
+    min(x, c)] of P(W <= x - u) = (min(x, c) - p m (e^(-(x - min(x, c)) / m)
+    - e^(-x / m))) / c, with p the probability of waiting and m its mean
+    when positive, solved for x by bisection. Adding the parts' quantiles
+    instead would count a bad draw of each at once.
+    """
+    if not 0 < q < 1:
+        raise ValueError("a quantile lies strictly between 0 and 1")
+    mean = sum(w.mean_s for w in waits)
+    if math.isinf(mean):
+        return math.inf
+    idle = 1.0
+    for w in waits:
+        idle *= 1.0 - w.probability
+    probability = 1.0 - idle
+    if cycle_s <= 0:
+        return Wait(0.0, probability, mean).quantile(q)
+    if probability <= 0 or mean <= 0:
+        return q * cycle_s
+    scale = mean / probability  # the wait's mean when there is one
+
+    def below(x: float) -> float:
+        inside = min(x, cycle_s)
+        tail = math.exp(-(x - inside) / scale) - math.exp(-x / scale)
+        return (inside - probability * scale * tail) / cycle_s
+
+    low, high = q * cycle_s, cycle_s + Wait(0.0, probability, mean).quantile(q)
+    for _ in range(60):
+        middle = (low + high) / 2.0
+        if below(middle) < q:
+            low = middle
+        else:
+            high = middle
+    return high
