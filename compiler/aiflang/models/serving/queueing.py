@@ -128,7 +128,7 @@ def quantile_after_cycle(q: float, cycle_s: float, waits: tuple[Wait, ...]) -> f
         return (inside - probability * scale * tail) / cycle_s
 
     low, high = q * cycle_s, cycle_s + Wait(0.0, probability, mean).quantile(q)
-    for _ in range(60):
+    for _ in range(40):  # the bracket shrinks to a trillionth of itself
         middle = (low + high) / 2.0
         if below(middle) < q:
             low = middle
