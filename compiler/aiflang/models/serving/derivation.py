@@ -36,9 +36,10 @@ _STEP_FORMULA = (
     "busiest expert-parallel GPU reads them"
 )
 _TTFT_FORMULA = (
-    "ttft = fixed + wait for a slot (M/G/c) + wait for a release (attention-DP balancing: "
-    "uniform over the release cycle) + wait for prefill (M/G/c over the attention ranks or "
-    "the prefill pool) + own prefill chunks + KV transfer; quantiles from an exponential tail"
+    "ttft = fixed + wait for a slot (M/G/c) + wait for a release (attention-DP balancing or "
+    "an admission interval: uniform over the release cycle) + wait for prefill (M/G/c over "
+    "the attention ranks or the prefill pool) + own prefill chunks (with the prompts admitted "
+    "alongside) + KV transfer; quantiles from an exponential tail, convolved with the cycle"
 )
 
 
