@@ -257,3 +257,43 @@ def test_amd_mlperf_runs_admit_prompts_as_their_configurations_say() -> None:
     assert point is not None and value is not None
     # a prompt waits for the next of the admissions 9 steps apart: the cycle is 9 steps
     assert point.first_token.balance_cycle_s == pytest.approx(9 * point.step.total_s)
+
+
+def test_nvidia_deepseek_r1_server_runs_balance_prompts_as_their_configurations_say() -> None:
+    # NVIDIA's MLPerf v6.0 DeepSeek-R1 server configurations for the NVL72 systems (published
+    # with the results): attention-DP balancing holds prompts up to 9 steps (3 batching steps),
+    # GB200 at 3,456 tokens a step and 512 sequences a rank, GB300 at 4,608 and 640
+    expected = {
+        "mlperf60-nvidia-dsr1-gb200-x72-serv": (3456, 9, 3, 512, "GB200-NVL72_GB200-186GB"),
+        "mlperf60-nvidia-dsr1-gb300-x72-serv": (4608, 9, 3, 640, "GB300-NVL72_GB300-288GB"),
+    }
+    seen = 0
+    for row in ROWS:
+        run = str(row["id"]).removesuffix("-ttft")
+        if run not in expected:
+            continue
+        seen += 1
+        settings = row["engine_settings"]
+        assert isinstance(settings, dict)
+        budget, timeout, batching, batch, system = expected[run]
+        assert (settings["token_budget"], settings["balance_timeout"]) == (budget, timeout)
+        assert (settings["balance_batching"], settings["max_batch"]) == (batching, batch)
+        source = str(settings["source"])
+        assert source.startswith(
+            "https://github.com/mlcommons/inference_results_v6.0/blob/main/closed/NVIDIA/configs/"
+            f"{system}_aarch64x72/Server/deepseek-r1.py"
+        ), row["id"]
+    assert seen == 4
+    inputs = DATA["dataset_inputs"]
+    assert isinstance(inputs, dict)
+    row = next(r for r in ROWS if r["id"] == "mlperf60-nvidia-dsr1-gb200-x72-serv-ttft")
+    value, point = validation.compute_point(row, inputs)
+    assert point is not None and value is not None
+    # hand calculation: at lambda x t_step prompts a step per 8-rank replica, every rank has one
+    # after 8 / (lambda t) steps; beyond the 9-step timeout the timeout releases them
+    arrivals = point.request_rate * point.step.total_s
+    cycle = 9.0 if 8 / arrivals >= 9 else 8 / arrivals + 3
+    assert point.first_token.balance_cycle_s == pytest.approx(cycle * point.step.total_s)
+    # mean TTFT: half the cycle, then the prompt's prefill (queues are empty at this load)
+    half_cycle = cycle * point.step.total_s / 2
+    assert value == pytest.approx(half_cycle + point.first_token.prefill_s, rel=0.01)
