@@ -256,6 +256,7 @@ def compute_point(
         ttft_limit_s=target.get("ttft_limit_s"),
         tpot_limit_s=target.get("tpot_limit_s"),
         ttft_quantile=float(target.get("ttft_quantile", 0.9)),
+        tpot_quantile=target.get("tpot_quantile"),
     )
     estimate = sv.search(setup, [shape], goal)
     if estimate.point is None:

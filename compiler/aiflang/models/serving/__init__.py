@@ -4,9 +4,9 @@ Modules, bottom up: `architecture` (a network's shape and per-token costs),
 `hardware` (GPU, achieved fractions, engine, network), `shape` (replica
 layouts), `step` (one forward step, term by term), `workload` (request,
 speculation, disaggregation), `capacity` (batch limits), `queueing` (waits),
-`prefill` (TTFT), `curve` (one shape's curve), `search` (replica search and
-the operating point), `derivation` (how the operating point's figures were
-obtained). All pure: plain inputs, frozen results, SI units; every constant
+`prefill` (TTFT), `curve` (one shape's curve), `tpot` (TPOT's spread over
+requests), `search` (replica search and the operating point), `derivation`
+(how the operating point's figures were obtained). All pure: plain inputs, frozen results, SI units; every constant
 is defined in the one table of `aiflang.models.defaults`.
 """
 
@@ -28,6 +28,7 @@ from aiflang.models.serving.search import Curves as search_curves
 from aiflang.models.serving.search import ServingEstimate, ShapeResult, Target, search
 from aiflang.models.serving.shape import ReplicaShape, candidate_shapes
 from aiflang.models.serving.step import Replica, StepTime
+from aiflang.models.serving.tpot import TpotSpread
 from aiflang.models.serving.workload import (
     Disaggregation,
     Request,
@@ -55,6 +56,7 @@ __all__ = [
     "Speculation",
     "StepTime",
     "Target",
+    "TpotSpread",
     "approximate",
     "batch_limit",
     "candidate_shapes",

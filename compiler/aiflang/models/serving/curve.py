@@ -39,6 +39,7 @@ from aiflang.models.serving.prefill import (
 from aiflang.models.serving.queueing import Wait, wait
 from aiflang.models.serving.shape import ReplicaShape
 from aiflang.models.serving.step import Bound, Replica, StepTime
+from aiflang.models.serving.tpot import TpotSpread
 from aiflang.models.serving.workload import Disaggregation, Request, Speculation
 
 
@@ -129,6 +130,25 @@ class CurvePoint:
         return self.step.bound
 
     @functools.cached_property
+    def tpot_spread(self) -> TpotSpread:
+        """The terms of TPOT's spread across requests at this point (see `tpot`)."""
+        setup = self.setup
+        bare = _step(setup, self.shape, self.batch, prefill=False).total_s
+        alone = _step(setup, self.shape, 1, prefill=False).total_s
+        return TpotSpread(
+            step_s=self.step.total_s,
+            decode_s=max(bare - alone, 0.0),
+            prefill_s=max(self.step.total_s - bare, 0.0),
+            batch=float(self.batch),
+            output_steps=setup.request.output_tokens / setup.spec.acceptance_length,
+            scv=setup.assumptions.value("request_length_scv"),
+        )
+
+    def tpot_quantile(self, q: float) -> float:
+        """The q-quantile of TPOT over requests, seconds (the mean TPOT at q <= 0.5)."""
+        return self.tpot_s * self.tpot_spread.quantile_factor(q)
+
+    @functools.cached_property
     def first_token(self) -> FirstToken:
         """Time to first token at this point's request rate (see `prefill`)."""
         setup, request, spec = self.setup, self.setup.request, self.setup.spec
@@ -150,29 +170,41 @@ class CurvePoint:
         return _disaggregated_first_token(setup, self.shape, self.request_rate, admission)
 
 
-def evaluate(setup: Setup, shape: ReplicaShape, batch: int) -> CurvePoint:
-    """The point at `batch` sequences on a replica of `shape` (see the module docstring)."""
+def _prefill_tokens(setup: Setup, batch: float) -> float:
+    """Prompt tokens a step of aggregated serving carries on average (0 when disaggregated)."""
+    request, spec = setup.request, setup.spec
+    if not setup.aggregated or not request.input_tokens:
+        return 0.0
+    return batch * spec.acceptance_length * request.input_tokens / request.output_tokens
+
+
+def _step(setup: Setup, shape: ReplicaShape, batch: float, *, prefill: bool = True) -> StepTime:
+    """The decode step at `batch`, with the mean prompt tokens of aggregated serving or not."""
     replica = setup.replica(shape)
     request, spec = setup.request, setup.spec
-    context = setup.mean_context
-    prefill_tokens = 0.0
+    prefill_tokens = _prefill_tokens(setup, batch) if prefill else 0.0
     prefill_flops = 0.0
-    if setup.aggregated and request.input_tokens:
-        prefill_tokens = batch * spec.acceptance_length * request.input_tokens
-        prefill_tokens /= request.output_tokens
+    if prefill_tokens:
         prefill_flops = (
             setup.arch.prefill_attention_flops(request.input_tokens)
             * prefill_tokens
             / request.input_tokens
         )
-    step = replica.decode_step(
+    return replica.decode_step(
         batch,
-        context,
+        setup.mean_context,
         query_tokens=spec.query_tokens,
         draft_passes=spec.draft_tokens,
         prefill_tokens=prefill_tokens,
         prefill_attention_flops=prefill_flops,
     )
+
+
+def evaluate(setup: Setup, shape: ReplicaShape, batch: int) -> CurvePoint:
+    """The point at `batch` sequences on a replica of `shape` (see the module docstring)."""
+    request, spec = setup.request, setup.spec
+    step = _step(setup, shape, batch)
+    prefill_tokens = _prefill_tokens(setup, batch)
     replica_rate = batch * spec.acceptance_length / step.total_s
     request_rate = replica_rate / request.output_tokens
     slots = _slots(setup, shape)
