@@ -6,8 +6,9 @@ layouts), `step` (one forward step, term by term), `workload` (request,
 speculation, disaggregation), `capacity` (batch limits), `queueing` (waits),
 `prefill` (TTFT), `curve` (one shape's curve), `tpot` (TPOT's spread over
 requests), `search` (replica search and the operating point), `derivation`
-(how the operating point's figures were obtained). All pure: plain inputs, frozen results, SI units; every constant
-is defined in the one table of `aiflang.models.defaults`.
+(how the operating point's figures were obtained). All pure: plain inputs,
+frozen results, SI units; every constant is defined in the one table of
+`aiflang.models.defaults`.
 """
 
 from aiflang.models.serving.architecture import Architecture, approximate
