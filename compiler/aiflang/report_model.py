@@ -90,20 +90,26 @@ class ReportModel(metaclass=_ModelMeta):
     __report_fields__: ClassVar[tuple[ReportField, ...]]
 
     def __init__(self, **values: Any) -> None:
-        for name, convert, default, factory in _plan(type(self)):
-            if name in values:
-                value = convert(values.pop(name))
-            elif factory is not _MISSING:
-                value = factory()
-            elif default is _MISSING:
-                raise TypeError(f"{type(self).__name__}: missing field {name!r}")
-            elif type(default) is list or type(default) is dict:
-                value = default.copy()  # each object its own, as pydantic copies defaults
-            else:
+        cls = type(self)
+        take = values.pop
+        for name, exact, convert, setter, default, how in cls.__dict__.get("__plan__") or _plan(
+            cls
+        ):
+            value = take(name, _MISSING)
+            if value is not _MISSING:
+                if type(value) not in exact:  # mostly a value of the right type, kept as is
+                    value = convert(value)
+            elif how is _PLAIN:
                 value = default
-            object.__setattr__(self, name, value)
+            elif how is _COPY:  # each object its own `[]` or `{}`, as pydantic copies defaults
+                value = default.copy()
+            elif how is _FACTORY:
+                value = default()
+            else:
+                raise TypeError(f"{cls.__name__}: missing field {name!r}")
+            setter(self, value)
         if values:
-            raise TypeError(f"{type(self).__name__}: unknown fields {sorted(values)}")
+            raise TypeError(f"{cls.__name__}: unknown fields {sorted(values)}")
 
     def _values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, f.name) for f in self.__report_fields__)
@@ -245,15 +251,43 @@ def _kind(text: str, module: str) -> tuple[Any, ...]:
     raise TypeError(f"report annotation {text!r} is not supported")
 
 
-def _plan(cls: type[ReportModel]) -> tuple[tuple[str, _Convert, Any, Any], ...]:
-    plan: tuple[tuple[str, _Convert, Any, Any], ...] | None = cls.__dict__.get("__plan__")
-    if plan is None:
-        plan = tuple(
-            (f.name, _converter(_kind(f.annotation, cls.__module__)), f.default, f.factory)
-            for f in cls.__report_fields__
-        )
-        type.__setattr__(cls, "__plan__", plan)
+_PLAIN, _COPY, _FACTORY, _REQUIRED = "plain", "copy", "factory", "required"
+_Step = tuple[str, frozenset[type], _Convert, Callable[[Any, Any], None], Any, str]
+
+
+def _plan(cls: type[ReportModel]) -> tuple[_Step, ...]:
+    """Per field: its name, the types kept as they are, the converter, the slot's setter
+    and how a missing value is filled."""
+    steps: list[_Step] = []
+    for f in cls.__report_fields__:
+        kind = _kind(f.annotation, cls.__module__)
+        if f.factory is not _MISSING:
+            default, how = f.factory, _FACTORY
+        elif f.default is _MISSING:
+            default, how = None, _REQUIRED
+        elif type(f.default) is list or type(f.default) is dict:
+            default, how = f.default, _COPY
+        else:
+            default, how = f.default, _PLAIN
+        setter = getattr(cls, f.name).__set__
+        steps.append((f.name, _exact(kind), _converter(kind), setter, default, how))
+    plan = tuple(steps)
+    type.__setattr__(cls, "__plan__", plan)
     return plan
+
+
+def _exact(kind: tuple[Any, ...]) -> frozenset[type]:
+    """The types a field keeps without conversion (lists and mappings are always rebuilt)."""
+    tag = kind[0]
+    if tag in _EXACT:
+        return frozenset({_EXACT[tag]})
+    if tag == "optional":
+        return _exact(kind[1]) | {type(None)}
+    if tag == "union":
+        return frozenset().union(*(_exact(k) for k in kind[1]))
+    if tag == "model":
+        return frozenset({kind[1]})
+    return frozenset()
 
 
 def _json_plan(cls: type[ReportModel]) -> tuple[tuple[str, _Convert], ...]:
