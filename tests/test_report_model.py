@@ -202,3 +202,21 @@ def test_validate_imports_neither_pydantic_networkx_nor_lark(tmp_path: Path) -> 
     assert [r.returncode for r in runs] == [0, 0], runs[0].stderr
     assert "pydantic" not in runs[0].stdout.splitlines()[-1]
     assert runs[1].stdout.splitlines()[-1] == "[]"
+
+
+class _Outer(ReportModel):
+    """Names a class defined after it."""
+
+    inner: _Inner | None = None
+    tags: list[str] = []  # noqa: RUF012 - copied per object, as in report.py
+
+
+class _Inner(ReportModel):
+    x: float
+
+
+def test_a_class_may_name_one_defined_later() -> None:
+    made = _Outer.model_validate({"inner": {"x": 1}})
+    assert made == _Outer(inner=_Inner(x=1.0)) == _Outer(inner={"x": 1})
+    assert made.model_dump(mode="json") == {"inner": {"x": 1.0}, "tags": []}
+    assert _Outer.model_json_schema()["$defs"]["_Inner"]["properties"]["x"]["type"] == "number"

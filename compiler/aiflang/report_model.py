@@ -463,20 +463,30 @@ def _mirrors(module: str) -> dict[str, Any]:
 
     made: dict[str, Any] = {}
     names = {"__builtins__": builtins, "Any": Any}
-    for cls in _CLASSES:
-        if cls.__module__ != module:
-            continue
-        body: dict[str, Any] = {
-            "__module__": module,
-            "__qualname__": cls.__qualname__,
-            "__doc__": cls.__doc__,
-            "__annotations__": {},
-        }
-        for f in cls.__report_fields__:
-            body["__annotations__"][f.name] = eval(f.annotation, {**names, **made})
-            if f.factory is not _MISSING:
-                body[f.name] = Field(default_factory=f.factory)
-            elif f.default is not _MISSING:
-                body[f.name] = f.default
-        made[cls.__name__] = type(cls.__name__, (_Model,), body)
+    pending = [cls for cls in _CLASSES if cls.__module__ == module]
+    while pending:  # in definition order; a class naming a later one waits for it
+        postponed = []
+        for cls in pending:
+            try:
+                annotations = {
+                    f.name: eval(f.annotation, {**names, **made}) for f in cls.__report_fields__
+                }
+            except NameError:
+                postponed.append(cls)
+                continue
+            body: dict[str, Any] = {
+                "__module__": module,
+                "__qualname__": cls.__qualname__,
+                "__doc__": cls.__doc__,
+                "__annotations__": annotations,
+            }
+            for f in cls.__report_fields__:
+                if f.factory is not _MISSING:
+                    body[f.name] = Field(default_factory=f.factory)
+                elif f.default is not _MISSING:
+                    body[f.name] = f.default
+            made[cls.__name__] = type(cls.__name__, (_Model,), body)
+        if len(postponed) == len(pending):
+            raise TypeError(f"report classes name unknown types: {[c.__name__ for c in pending]}")
+        pending = postponed
     return made
