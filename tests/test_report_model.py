@@ -109,7 +109,7 @@ def _outcome(build: Any, values: dict[str, Any]) -> Any:
         made = build(**values)
     except (TypeError, ValueError):  # pydantic's ValidationError is a ValueError
         return "refused"
-    return (made.model_dump(mode="json"), made.model_dump())
+    return (made.model_dump(mode="json"), made.model_dump(), repr(made), str(made))
 
 
 @pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__name__)

@@ -126,6 +126,9 @@ class ReportModel(metaclass=_ModelMeta):
         inner = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in self.__report_fields__)
         return f"{type(self).__name__}({inner})"
 
+    def __str__(self) -> str:  # as pydantic's: the fields, without the class's name
+        return " ".join(f"{f.name}={getattr(self, f.name)!r}" for f in self.__report_fields__)
+
     def __setattr__(self, name: str, value: Any) -> None:
         raise TypeError(f"{type(self).__name__} is frozen: cannot assign {name!r}")
 
