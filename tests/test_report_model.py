@@ -220,3 +220,19 @@ def test_a_class_may_name_one_defined_later() -> None:
     assert made == _Outer(inner=_Inner(x=1.0)) == _Outer(inner={"x": 1})
     assert made.model_dump(mode="json") == {"inner": {"x": 1.0}, "tags": []}
     assert _Outer.model_json_schema()["$defs"]["_Inner"]["properties"]["x"]["type"] == "number"
+
+
+def test_a_pydantic_model_may_hold_report_objects() -> None:
+    """`aifc compare`'s comparison (pydantic) lists findings as the report's objects."""
+    from aiflang.render.review import Comparison
+
+    finding = rp.DiagnosticReport(code="E402", severity="error", summary="over budget")
+    sides: dict[str, Any] = {"a": "a", "b": "b", "a_file": "a.aif", "b_file": "b.aif"}
+    made = Comparison(**sides, a_valid=True, b_valid=False, rows=[], new_diagnostics=[finding])
+    assert made.new_diagnostics[0] is finding
+    assert made.model_dump(mode="json")["new_diagnostics"] == [finding.model_dump(mode="json")]
+    assert made.model_dump()["new_diagnostics"] == [finding.model_dump()]
+    read = Comparison(
+        **sides, a_valid=True, b_valid=False, rows=[], new_diagnostics=[finding.model_dump()]
+    )
+    assert read.new_diagnostics == [finding]
