@@ -151,9 +151,13 @@ class ReportModel(metaclass=_ModelMeta):
 
     def model_dump(self, *, mode: str = "python") -> dict[str, Any]:
         """The fields as plain data, in definition order; `mode="json"` as JSON writes it."""
-        if mode == "json":
-            return {name: dump(getattr(self, name)) for name, dump in _json_plan(type(self))}
-        return {f.name: _python(getattr(self, f.name)) for f in self.__report_fields__}
+        cls = type(self)
+        key = "__json_plan__" if mode == "json" else "__python_plan__"
+        dumped: dict[str, Any] = {}
+        for name, write in cls.__dict__.get(key) or _dump_plan(cls, key):
+            value = getattr(self, name)
+            dumped[name] = value if write is None else write(value)
+        return dumped
 
     @classmethod
     def model_validate(cls: type[_M], data: Any) -> _M:
@@ -293,14 +297,13 @@ def _exact(kind: tuple[Any, ...]) -> frozenset[type]:
     return frozenset()
 
 
-def _json_plan(cls: type[ReportModel]) -> tuple[tuple[str, _Convert], ...]:
-    plan: tuple[tuple[str, _Convert], ...] | None = cls.__dict__.get("__json_plan__")
-    if plan is None:
-        plan = tuple(
-            (f.name, _json_writer(_kind(f.annotation, cls.__module__)))
-            for f in cls.__report_fields__
-        )
-        type.__setattr__(cls, "__json_plan__", plan)
+def _dump_plan(cls: type[ReportModel], key: str) -> tuple[tuple[str, _Convert | None], ...]:
+    """Per field: its name and how `model_dump` writes it (None: as it is)."""
+    writer = _json_writer if key == "__json_plan__" else _python_writer
+    plan = tuple(
+        (f.name, writer(_kind(f.annotation, cls.__module__))) for f in cls.__report_fields__
+    )
+    type.__setattr__(cls, key, plan)
     return plan
 
 
@@ -423,30 +426,47 @@ def _converter(kind: tuple[Any, ...]) -> _Convert:
 # JSON: what pydantic's serializer writes for each type ------------------------------
 
 
-def _same(value: Any) -> Any:
-    return value
-
-
 def _json_float(value: Any) -> Any:
     return float(value) if type(value) is int or type(value) is bool else value
 
 
-def _json_writer(kind: tuple[Any, ...]) -> _Convert:
+def _json_writer(kind: tuple[Any, ...]) -> _Convert | None:
+    """How JSON mode writes a value of `kind`; None: as it is."""
     tag = kind[0]
     if tag == "float" or (tag == "union" and ("float",) in kind[1]):
-        return _json_float
-    if tag in _SCALARS:
-        return _same
+        return _json_float  # None stays None
+    if tag in _SCALARS or tag == "union":
+        return None
     if tag == "optional":
         inner = _json_writer(kind[1])
+        if inner is None or inner is _json_float:
+            return inner
         return lambda value: None if value is None else inner(value)
     if tag == "list":
         item = _json_writer(kind[1])
+        if item is None:
+            return list  # a copy; a tuple a list
         return lambda value: [item(v) for v in value]
     if tag == "dict":
         entry = _json_writer(kind[1])
+        if entry is None:
+            return dict
         return lambda value: {k: entry(v) for k, v in value.items()}
     return lambda value: value.model_dump(mode="json") if isinstance(value, ReportModel) else value
+
+
+def _python_writer(kind: tuple[Any, ...]) -> _Convert | None:
+    """How python mode writes a value of `kind`: report objects as dicts, containers copied."""
+    tag = kind[0]
+    if tag in _SCALARS or tag == "union" or (tag == "optional" and kind[1][0] in _SCALARS):
+        return None
+    if tag in ("list", "dict") and _python_writer(kind[1]) is None:
+        return _copy
+    return _python
+
+
+def _copy(value: Any) -> Any:
+    return value.copy() if type(value) is list or type(value) is dict else _python(value)
 
 
 # The pydantic mirror: validation of saved reports, and the JSON Schema ------------
