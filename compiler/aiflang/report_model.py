@@ -430,29 +430,53 @@ def _json_float(value: Any) -> Any:
     return float(value) if type(value) is int or type(value) is bool else value
 
 
+def _json_int(value: Any) -> Any:
+    return int(value) if type(value) is bool else value
+
+
 def _json_writer(kind: tuple[Any, ...]) -> _Convert | None:
     """How JSON mode writes a value of `kind`; None: as it is."""
     tag = kind[0]
-    if tag == "float" or (tag == "union" and ("float",) in kind[1]):
+    if tag == "float":
         return _json_float  # None stays None
-    if tag in _SCALARS or tag == "union":
+    if tag == "int":
+        return _json_int
+    if tag in _SCALARS or tag == "union":  # a union writes what it holds (an int as an int)
         return None
     if tag == "optional":
         inner = _json_writer(kind[1])
-        if inner is None or inner is _json_float:
+        if inner is None or inner is _json_float or inner is _json_int:
             return inner
         return lambda value: None if value is None else inner(value)
+    # A container holding what its annotation does not allow (only `model_copy` can put
+    # it there) is written as JSON would infer it, as pydantic falls back to doing.
     if tag == "list":
-        item = _json_writer(kind[1])
-        if item is None:
-            return list  # a copy; a tuple a list
-        return lambda value: [item(v) for v in value]
+        item = _json_writer(kind[1]) or _same
+        return lambda value: (
+            [item(v) for v in value] if type(value) in (list, tuple) else _jsonable(value)
+        )
     if tag == "dict":
-        entry = _json_writer(kind[1])
-        if entry is None:
-            return dict
-        return lambda value: {k: entry(v) for k, v in value.items()}
-    return lambda value: value.model_dump(mode="json") if isinstance(value, ReportModel) else value
+        entry = _json_writer(kind[1]) or _same
+        return lambda value: (
+            {k: entry(v) for k, v in value.items()} if type(value) is dict else _jsonable(value)
+        )
+    return _jsonable
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, ReportModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, enum.Enum):
+        return _jsonable(value.value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
 
 
 def _python_writer(kind: tuple[Any, ...]) -> _Convert | None:
