@@ -12,13 +12,18 @@ the cost of a plain class to define and a few microseconds to build:
   report class is built into one, a list's tuple becomes a list; what
   pydantic would refuse raises `TypeError` or `ValueError`. Empty list and
   dict defaults are fresh per object, as pydantic copies them;
-- `model_dump(mode=...)`, `model_copy(update=...)`, equality, hash, repr,
-  copy and pickling as pydantic's; `model_dump(mode="json")` writes a float
-  field's int as a float, as pydantic's serializer does;
+- `model_dump(mode=...)`, `model_copy(update=...)` (which does not
+  convert), equality, hash, repr, str, copy and pickling as pydantic's;
+  `model_dump(mode="json")` writes a float field's int as a float, and
+  whatever a copy put in a field, as pydantic's serializer does;
 - `model_validate` and `model_json_schema` build, on first use, pydantic
   models of the same names, fields, defaults and docstrings (the "mirror"),
   so reading a saved JSON report validates it exactly as before and
-  `aifc schema` prints the same schema. Only those import pydantic.
+  `aifc schema` prints the same schema. Only those import pydantic; a
+  pydantic model may hold report objects (the comparison of two reports).
+
+tests/test_report_model.py compares every class with its mirror, value by
+value, and the schema with the one the pydantic models wrote.
 
 Why: pydantic's import and the definition of some forty models were a
 quarter of every `aifc validate`, which writes no report.
