@@ -163,20 +163,109 @@ def _point_to_point(cluster: Cluster, a: Assumptions, volume: float, across: boo
     return volume * _fabric_factor(cluster, 2.0) / _bw_out(cluster, a)
 
 
+@dataclass(frozen=True, slots=True)
+class ComputeRates:
+    """What a step's compute is made of on one GPU of a cluster, worked out once per run.
+
+    `flops_per_token`: model FLOPs per token; `flops_per_s`: the peak the
+    GEMMs run at x the achieved fraction `eta`; `element_bytes` and
+    `hbm_bytes_per_s`: the HBM traffic per hidden-state element per layer of
+    the kernels between the GEMMs and the bandwidth they reach (0: uncharged).
+    """
+
+    flops_per_token: float
+    peak_flops: float
+    eta: float
+    element_bytes: float
+    hbm_bytes_per_s: float
+
+
+def compute_rates(
+    model: ModelShape, job: Job, cluster: Cluster, precision: str, a: Assumptions
+) -> ComputeRates:
+    """The per-token and per-element costs of `model` on `cluster` at `precision`."""
+    eta = compute_fraction(cluster.family, precision, a)
+    element_bytes, hbm = 0.0, 0.0
+    if cluster.memory_bandwidth_bps > 0:
+        element_bytes = a.value("train_elementwise_bytes")
+        hbm = cluster.memory_bandwidth_bps / 8.0 * a.value("train_hbm_efficiency")
+    return ComputeRates(flops_per_token(model, job), cluster.peak_flops, eta, element_bytes, hbm)
+
+
+def compute_s(
+    model: ModelShape,
+    job: Job,
+    rates: ComputeRates,
+    tp: int,
+    pp: int,
+    cp: int,
+    dp: int,
+    micro_batch: int,
+    m: int,
+    recompute_share: float,
+) -> float:
+    """Compute seconds of one step on the busiest pipeline stage (GEMMs and element-wise).
+
+    The FLOPs of m micro-batches of b sequences per data-parallel rank over the
+    GPUs, x the stage imbalance (the busiest stage holds ceil(L / pp) layers),
+    x (1 + recomputed share / 3), plus the element-wise kernels' HBM traffic.
+    """
+    seq = job.sequence_length
+    tokens = float(m * dp * micro_batch * seq)
+    stage_layers = -(-model.layers // pp)
+    imbalance = stage_layers * pp / model.layers
+    recompute = 1.0 + recompute_share / 3.0  # one more forward for each recomputed layer
+    gpus = tp * pp * cp * dp
+    gemm = (
+        tokens
+        * rates.flops_per_token
+        * recompute
+        * imbalance
+        / (gpus * rates.peak_flops * rates.eta)
+    )
+    if rates.hbm_bytes_per_s <= 0:
+        return gemm
+    elements = micro_batch * seq / cp * model.hidden / tp
+    volume = rates.element_bytes * elements * stage_layers * m
+    return gemm + volume / rates.hbm_bytes_per_s * recompute
+
+
 def step_time(
     model: ModelShape, job: Job, cluster: Cluster, plan: Plan, precision: str, a: Assumptions
 ) -> StepTime:
     """The time of one optimizer step of `job` on `cluster` under `plan`."""
+    return step_time_at(
+        model, job, cluster, plan, a, compute_rates(model, job, cluster, precision, a)
+    )
+
+
+def step_time_at(
+    model: ModelShape,
+    job: Job,
+    cluster: Cluster,
+    plan: Plan,
+    a: Assumptions,
+    rates: ComputeRates,
+) -> StepTime:
+    """`step_time` with the per-token costs already worked out (the plan search reuses them)."""
     m = plan.microbatches(job)
     seq = job.sequence_length
     tokens = float(m * plan.dp * plan.micro_batch * seq)
     model_flops = tokens * flops_per_token(model, job)
-    eta = compute_fraction(cluster.family, precision, a)
-    recompute = 1.0 + plan.recompute_share / 3.0  # one more forward for each recomputed layer
+    eta = rates.eta
+    compute = compute_s(
+        model,
+        job,
+        rates,
+        plan.tp,
+        plan.pp,
+        plan.cp,
+        plan.dp,
+        plan.micro_batch,
+        m,
+        plan.recompute_share,
+    )
     stage_layers = layers_per_stage(model, plan)
-    imbalance = stage_layers * plan.pp / model.layers
-    gemm = model_flops * recompute * imbalance / (plan.gpus * cluster.peak_flops * eta)
-    compute = gemm + _elementwise(model, job, cluster, plan, a, m) * recompute
     t_mb = compute / m
     bubble = t_mb * (plan.pp - 1) / plan.vp
 
@@ -234,23 +323,6 @@ def step_time(
         compute_fraction=eta,
         mfu=mfu,
     )
-
-
-def _elementwise(
-    model: ModelShape, job: Job, cluster: Cluster, plan: Plan, a: Assumptions, m: int
-) -> float:
-    """Seconds of the HBM-bound kernels between the GEMMs of one step on the busiest stage.
-
-    Norms, residual adds, activation functions, rotary embeddings and casts
-    stream the activations through HBM: `train_elementwise_bytes` bytes per
-    hidden-state element per layer (forward and backward), for the b x s / cp
-    tokens of each micro-batch, split over tp ranks by sequence parallelism.
-    """
-    if cluster.memory_bandwidth_bps <= 0:
-        return 0.0
-    elements = plan.micro_batch * job.sequence_length / plan.cp * model.hidden / plan.tp
-    volume = a.value("train_elementwise_bytes") * elements * layers_per_stage(model, plan) * m
-    return volume / (cluster.memory_bandwidth_bps / 8.0 * a.value("train_hbm_efficiency"))
 
 
 def _data_parallel(
