@@ -30,7 +30,7 @@ every fitting plan timed) picks; tests/models/test_training_search.py checks
 both on a grid of models, clusters and declared plans. Results are
 remembered per (model, job, cluster, precision, overrides, declared plan). A design may declare any
 part of the plan (`fixed`: tp, pp, vp, cp, ep, dp, zero, micro_batch,
-recompute); the search then keeps those values and chooses the rest. The
+recompute, grad_bytes); the search then keeps those values and chooses the rest. The
 declared values are checked first (GPUs, scale-up domain, heads, layers,
 experts, sequence), and a plan that cannot fit says so with the numbers.
 """
@@ -43,7 +43,7 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 
 from aiflang.models.assumptions import Assumptions
-from aiflang.models.training.memory import Memory, Plan, plan_memory, usable_bytes
+from aiflang.models.training.memory import GRAD_BYTES, Memory, Plan, plan_memory, usable_bytes
 from aiflang.models.training.shapes import Cluster, Job, ModelShape
 from aiflang.models.training.step import StepTime, compute_rates, compute_s, step_time_at
 
@@ -239,6 +239,7 @@ def _search(
     ]
     eps = [e for e in _powers_of_two(model.experts) if model.experts % e == 0] if model.moe else [1]
     micro = int(fixed.get("micro_batch", 1))
+    grad_bytes = float(fixed.get("grad_bytes", GRAD_BYTES))
     seq = job.sequence_length
     candidates: list[_Candidate] = []
     for tp in _options(fixed, "tp", tps):
@@ -279,11 +280,11 @@ def _search(
     for bound, index, tp, cp, pp, dp, ep, vp, _m in candidates:
         if prune and best is not None and bound > _per_token(best) * (1.0 + 1e-9):
             break  # sorted by the bound: nothing after this can be faster
-        plan = Plan(tp, pp, cp, ep, dp, vp, 1, micro, 0.0)
-        fitted = _first_fit(model, job, plan, usable, fixed)
+        plan = Plan(tp, pp, cp, ep, dp, vp, 1, micro, 0.0, grad_bytes)
+        fitted = _first_fit(model, job, plan, usable, fixed, precision)
         if fitted is None:
             if best is None:  # only read when nothing fits
-                smallest = min(smallest, _least(model, job, plan, fixed))
+                smallest = min(smallest, _least(model, job, plan, fixed, precision))
             continue
         plan, memory = fitted
         step = step_time_at(model, job, cluster, plan, a, rates)
@@ -328,7 +329,12 @@ def _search(
 
 
 def _first_fit(
-    model: ModelShape, job: Job, plan: Plan, usable: float, fixed: Mapping[str, int | str]
+    model: ModelShape,
+    job: Job,
+    plan: Plan,
+    usable: float,
+    fixed: Mapping[str, int | str],
+    precision: str,
 ) -> tuple[Plan, Memory] | None:
     """The cheapest recomputation and sharding under which `plan` fits.
 
@@ -342,38 +348,51 @@ def _first_fit(
         if forced is not None:
             share = 1.0 if forced == "full" else 0.0
             candidate = _with(plan, zero, share)
-            memory = plan_memory(model, job, candidate)
+            memory = plan_memory(model, job, candidate, precision)
             if memory.total <= usable:
                 return candidate, memory
             continue
         lean = _with(plan, zero, 0.0)
-        memory = plan_memory(model, job, lean)
+        memory = plan_memory(model, job, lean, precision)
         if memory.total <= usable:
             return lean, memory
-        full = plan_memory(model, job, _with(plan, zero, 1.0))
+        full = plan_memory(model, job, _with(plan, zero, 1.0), precision)
         if full.total > usable:
             continue
         # memory(share) = memory(0) + share x (memory(1) - memory(0)) once any layer recomputes
-        start = plan_memory(model, job, _with(plan, zero, 1e-9)).total
+        start = plan_memory(model, job, _with(plan, zero, 1e-9), precision).total
         share = (start - usable) / (start - full.total) if start > full.total else 1.0
         share = min(1.0, max(share, 0.0))
         share = math.ceil(share * 100.0) / 100.0  # whole percent, as layer counts round up
         candidate = _with(plan, zero, share)
-        return candidate, plan_memory(model, job, candidate)
+        return candidate, plan_memory(model, job, candidate, precision)
     return None
 
 
-def _least(model: ModelShape, job: Job, plan: Plan, fixed: Mapping[str, int | str]) -> float:
+def _least(
+    model: ModelShape, job: Job, plan: Plan, fixed: Mapping[str, int | str], precision: str
+) -> float:
     """Memory of `plan` at its leanest: the most sharding and recomputation `fixed` allows."""
     zero = int(fixed.get("zero", 3))
     share = 0.0 if fixed.get("recompute") == "selective" else 1.0
-    return plan_memory(model, job, _with(plan, zero, share)).total
+    return plan_memory(model, job, _with(plan, zero, share), precision).total
 
 
 def _with(plan: Plan, zero: int, share: float) -> Plan:
     """`plan` with another ZeRO stage and recomputed share (a plain constructor call: cheaper
     than `dataclasses.replace` in the search's inner loop)."""
-    return Plan(plan.tp, plan.pp, plan.cp, plan.ep, plan.dp, plan.vp, zero, plan.micro_batch, share)
+    return Plan(
+        plan.tp,
+        plan.pp,
+        plan.cp,
+        plan.ep,
+        plan.dp,
+        plan.vp,
+        zero,
+        plan.micro_batch,
+        share,
+        plan.grad_bytes,
+    )
 
 
 def choose_plan(

@@ -45,15 +45,15 @@ import math
 from dataclasses import dataclass, field
 
 from aiflang.models.assumptions import Assumptions
-from aiflang.models.training.calibration import compute_fraction
+from aiflang.models.training.calibration import compute_fraction, precision_key
 from aiflang.models.training.memory import (
     ACTIVATION_BYTES,
-    GRAD_BYTES,
     WEIGHT_BYTES,
     Plan,
     dp_groups,
     layers_per_stage,
     params_per_gpu,
+    weight_bytes,
 )
 from aiflang.models.training.shapes import Cluster, Job, ModelShape
 
@@ -174,10 +174,13 @@ class ComputeRates:
     """
 
     flops_per_token: float
-    peak_flops: float
+    peak_flops: float  # the peak a token's FLOPs average at: the precision's, and BF16's for
+    # what the precision leaves in BF16
     eta: float
     element_bytes: float
     hbm_bytes_per_s: float
+    weight_bytes: float = WEIGHT_BYTES  # of each working weight the DP all-gathers move
+    moe_copy_bytes: float = 0.0  # HBM bytes per token per MoE layer for its routed copies
 
 
 def compute_rates(
@@ -189,7 +192,35 @@ def compute_rates(
     if cluster.memory_bandwidth_bps > 0:
         element_bytes = a.value("train_elementwise_bytes")
         hbm = cluster.memory_bandwidth_bps / 8.0 * a.value("train_hbm_efficiency")
-    return ComputeRates(flops_per_token(model, job), cluster.peak_flops, eta, element_bytes, hbm)
+    per_token = flops_per_token(model, job)
+    peak = cluster.peak_flops
+    bf16 = cluster.bf16_peak_flops
+    if precision_key(precision) != "bf16" and 0 < bf16 < peak:
+        # FP8 and FP4 recipes quantise the layers' linear GEMMs only: attention's QK^T and PV
+        # and the output layer's logits GEMM stay in BF16 at BF16's peak
+        kept = bf16_flops_per_token(model, job)
+        peak = per_token / ((per_token - kept) / peak + kept / bf16)
+    moe_bytes = 0.0
+    if model.moe and hbm > 0:
+        # each of the k routed copies of a token is permuted, quantised for the grouped GEMM,
+        # unpermuted and combined (per hidden-state element), and goes through the activation
+        # between the expert GEMMs (per element of the expert's FFN width)
+        moe_bytes = model.experts_per_token * (
+            a.value("train_moe_copy_bytes") * model.hidden
+            + a.value("train_moe_activation_bytes") * model.expert_ffn
+        )
+    return ComputeRates(
+        per_token, peak, eta, element_bytes, hbm, weight_bytes(precision), moe_bytes
+    )
+
+
+def bf16_flops_per_token(model: ModelShape, job: Job) -> float:
+    """FLOPs per token an FP8 or FP4 run still computes in BF16: causal attention (6 x layers
+    x sequence x attention width) and the output layer (6 x width x vocabulary)."""
+    attention_width = model.heads * model.head_dim
+    return 6.0 * model.layers * job.sequence_length * attention_width + 6.0 * model.hidden * (
+        model.vocab
+    )
 
 
 def compute_s(
@@ -227,6 +258,10 @@ def compute_s(
         return gemm
     elements = micro_batch * seq / cp * model.hidden / tp
     volume = rates.element_bytes * elements * stage_layers * m
+    if rates.moe_copy_bytes > 0:
+        # routed copies, balanced over the experts: each GPU handles its own tokens' k copies
+        moe_stage_layers = -(-model.moe_layers // pp)
+        volume += rates.moe_copy_bytes * micro_batch * seq / cp / tp * moe_stage_layers * m
     return gemm + volume / rates.hbm_bytes_per_s * recompute
 
 
@@ -292,7 +327,9 @@ def step_time_at(
         traffic["pp"] = _point_to_point(cluster, a, volume, across)
         exposed["pp"] = traffic["pp"] * (1.0 - a.value("train_pp_overlap"))
     # the pipeline's warm-up and flush leave every stage idle for a bubble: DP traffic fills it
-    traffic["dp"], exposed["dp"] = _data_parallel(model, cluster, plan, a, compute, t_mb + bubble)
+    traffic["dp"], exposed["dp"] = _data_parallel(
+        model, cluster, plan, a, compute, t_mb + bubble, rates.weight_bytes
+    )
     if model.moe and plan.ep > 1:
         moe_stage_layers = math.ceil(model.moe_layers / plan.pp)
         tokens_mb = plan.micro_batch * s_local / plan.tp
@@ -332,6 +369,7 @@ def _data_parallel(
     a: Assumptions,
     compute: float,
     window: float,
+    weight_bytes: float,
 ) -> tuple[float, float]:
     """(traffic, exposed) seconds of the data-parallel gradient and weight collectives."""
     dense, expert = params_per_gpu(model, plan)
@@ -348,17 +386,20 @@ def _data_parallel(
         )
 
     if plan.zero == 0:
-        reduce = both(GRAD_BYTES, 2.0)
+        reduce = both(plan.grad_bytes, 2.0)
         return reduce, max(0.0, reduce - overlap * window)
-    reduce = both(GRAD_BYTES, 1.0)
-    gather = both(WEIGHT_BYTES, 1.0)
+    reduce = both(plan.grad_bytes, 1.0)
+    gather = both(weight_bytes, 1.0)
     if plan.zero >= 3:
         # ZeRO-3 gathers the weights for the forward and again for the backward (1.5x the
         # traffic of ZeRO-1, Rajbhandari et al. section 7); prefetching hides the gathers under
-        # the whole step, the gradient reduce-scatter only under the last micro-batch
+        # the whole step, the gradient reduce-scatter only under the last micro-batch. Both
+        # run on the same links: all of it must fit under the step's compute, and the
+        # reduce-scatter under its window
         gathers = 2.0 * gather
-        exposed = max(0.0, gathers - overlap * compute) + max(0.0, reduce - overlap * window)
-        return gathers + reduce, exposed
+        total = gathers + reduce
+        exposed = max(0.0, total - overlap * compute, reduce - overlap * window)
+        return total, exposed
     return reduce + gather, max(0.0, reduce + gather - overlap * window)
 
 
