@@ -143,3 +143,28 @@ def test_fsdp_gathers_and_reduce_scatter_share_the_links() -> None:
     assert gathers < hidden and reduce < hidden  # each alone would hide: 0.166 s < 0.239 s
     assert step.exposed_s["dp"] == pytest.approx(gathers + reduce - hidden, rel=1e-9)
     assert step.exposed_s["dp"] == pytest.approx(0.0930, rel=1e-2)
+
+
+def test_a_batch_that_does_not_divide_leaves_ranks_idle_not_a_bigger_batch() -> None:
+    # 1,024 sequences over 508 data-parallel ranks: 3 rounds of micro-batches, the last one
+    # with 8 ranks busy; the step trains the declared 1,024 sequences, not 3 x 508 = 1,524
+    job = Job(tokens=1e12, sequence_length=4096, global_batch=1024)
+    cluster = Cluster(
+        gpus=1016,
+        family="Hopper",
+        peak_flops=989.4e12,
+        memory_bits=80e9 * 8,
+        scale_up_domain=8,
+        scale_up_bps=450e9 * 8,
+        scale_out_bps=400e9,
+    )
+    step = step_time(LLAMA_8B, job, cluster, Plan(tp=2, dp=508), "bf16", Assumptions())
+    assert step.microbatches == 3
+    assert step.tokens_per_step == 1024 * 4096
+    per_token = 6 * 8.03e9 + 6 * 32 * 4096 * 4096
+    # compute runs 3 micro-batches per rank; the MFU counts the 1,024 sequences trained
+    assert step.compute_s == pytest.approx(3 * 4096 * per_token / (2 * 989.4e12 * 0.591))
+    assert step.mfu == pytest.approx(
+        1024 * 4096 * per_token / (1016 * 989.4e12 * step.total_s), rel=1e-9
+    )
+    assert step.mfu < 0.591 * 1024 / 1524

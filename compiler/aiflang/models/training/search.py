@@ -252,7 +252,7 @@ def _search(
                 m = max(1, -(-job.global_batch // (dp * micro)))
                 # compute and bubble without recomputation: a floor under every step of this split
                 floor = compute_s(model, job, rates, tp, pp, cp, dp, micro, m, 0.0)
-                tokens = m * dp * micro * seq
+                tokens = min(m * dp * micro, job.global_batch) * seq
                 free_vps = [1] if pp == 1 or m < pp else [1, 2, 4]
                 stage_layers = -(-model.layers // pp)
                 for ep in _options(fixed, "ep", eps):

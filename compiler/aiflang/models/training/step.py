@@ -2,6 +2,10 @@
 
     step = compute + bubble + sum over collectives of their exposed part
 
+A step trains the job's global batch. Each data-parallel rank runs
+ceil(batch / (dp x micro-batch)) micro-batches; when the batch does not
+divide, the last round leaves some ranks idle, and the step still takes it.
+
 - FLOPs per token = 6 x active params + 6 x layers x sequence x width
   (causal attention, counted once; PaLM, Chowdhery et al. 2022, appendix B).
   Compute = FLOPs of the step x recompute factor (1 + share / 3: one more
@@ -285,7 +289,9 @@ def step_time_at(
     """`step_time` with the per-token costs already worked out (the plan search reuses them)."""
     m = plan.microbatches(job)
     seq = job.sequence_length
-    tokens = float(m * plan.dp * plan.micro_batch * seq)
+    # the step trains the declared batch; when it does not divide into dp x micro-batch, the
+    # last round of micro-batches leaves some ranks idle, but the step still takes m rounds
+    tokens = float(min(m * plan.dp * plan.micro_batch, job.global_batch) * seq)
     model_flops = tokens * flops_per_token(model, job)
     eta = rates.eta
     compute = compute_s(
