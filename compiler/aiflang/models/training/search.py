@@ -28,9 +28,11 @@ step is timed, and the search stops once the next floor passes the best
 step found. It picks the plan the exhaustive search (`exhaustive_search`,
 every fitting plan timed) picks; tests/models/test_training_search.py checks
 both on a grid of models, clusters and declared plans. Results are
-remembered per (model, job, cluster, precision, overrides, declared plan). A design may declare any
-part of the plan (`fixed`: tp, pp, vp, cp, ep, dp, zero, micro_batch,
-recompute, grad_bytes); the search then keeps those values and chooses the rest. The
+remembered per (model, job, cluster, precision, overrides, declared plan).
+
+A design may declare any part of the plan (`fixed`: tp, pp, vp, cp, ep, dp,
+zero, micro_batch, recompute; grad_bytes 2 for gradients reduced in BF16);
+the search then keeps those values and chooses the rest. The
 declared values are checked first (GPUs, scale-up domain, heads, layers,
 experts, sequence), and a plan that cannot fit says so with the numbers.
 """
