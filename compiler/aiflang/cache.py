@@ -32,7 +32,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-FORMAT = "3"  # bump when the layout of an entry changes
+FORMAT = "4"  # bump when the layout of an entry changes
 MAX_ENTRY_BYTES = 16 * 1024 * 1024
 _PACKAGE = Path(__file__).resolve().parent
 
