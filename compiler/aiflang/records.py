@@ -6,7 +6,9 @@ only with `kw_only=True`), equality and a hash over the fields that take part
 in comparison, a repr, pickling, and no assignment after construction.
 Fields are annotations, with an optional default or a `dataclasses.field`
 (`default`, `default_factory`, `compare`, `repr`); a record may extend
-another. Type checkers treat records as dataclasses (PEP 681).
+another. A `__post_init__` method, as on a dataclass, runs after `__init__`
+has set the fields (to check them; it cannot assign), but not after
+unpickling nor after `record_constructor`. Type checkers treat records as dataclasses (PEP 681).
 
 Why: Python 3.11's `dataclass` compiles each generated method with `exec`,
 3 to 6 million machine instructions per class; with the syntax model, the
@@ -153,11 +155,14 @@ def _methods(cls: Any, fields: tuple[RecordField, ...]) -> None:
 
     in_order = [setters[f.name] for f in fields]
     every = len(fields)
+    check: Callable[[Any], None] | None = getattr(cls, "__post_init__", None)
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         if len(args) == every and not kwargs and every == len(positional):
             for setter, value in zip(in_order, args, strict=True):  # all given, in order
                 setter(self, value)
+            if check is not None:
+                check(self)
             return
         if len(args) > len(positional):
             raise TypeError(f"{name}() takes {len(positional)} positional arguments")
@@ -178,6 +183,8 @@ def _methods(cls: Any, fields: tuple[RecordField, ...]) -> None:
             setters[field.name](self, value)
         if kwargs:
             raise TypeError(f"{name}() got unexpected arguments {sorted(kwargs)}")
+        if check is not None:
+            check(self)
 
     # The compared fields as a tuple, read in C (attrgetter of one name returns the value).
     getter = operator.attrgetter(*compared) if compared else (lambda _: ())

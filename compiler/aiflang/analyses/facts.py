@@ -18,6 +18,7 @@ from aiflang import report as rp
 from aiflang.frontend.design import Design
 from aiflang.models.assumptions import REGISTRY, Assumptions
 from aiflang.models.derivation import Derivation
+from aiflang.records import record
 
 if TYPE_CHECKING:
     from aiflang.analyses.bill import BillLine
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from aiflang.models.topology import TopologyAnalysis
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Fleet:
     """The factory's GPUs by model, their scale-up domains, and the power they share.
 

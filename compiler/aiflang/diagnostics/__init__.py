@@ -238,7 +238,7 @@ class Sink:
         return result
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Counts:
     """Errors and warnings among some diagnostics: the one place they are counted.
 
