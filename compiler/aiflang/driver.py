@@ -344,12 +344,10 @@ def provenance(sources: dict[str, str], settings: Sequence[str] = ()) -> rp.Prov
     imports and the project's catalog files, each hashed on its own.
     """
     import hashlib
-    from importlib import metadata
 
-    try:
-        version = metadata.version("aiflang")
-    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
-        version = "0+unknown"
+    from aiflang.resources import package_version
+
+    version = package_version()
     catalog = hashlib.sha256()
     inputs: dict[str, str] = {}
     for name in sorted(sources):

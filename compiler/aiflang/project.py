@@ -28,7 +28,6 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import functools
-import tomllib
 from dataclasses import field
 from pathlib import Path
 from typing import Any
@@ -104,6 +103,8 @@ def find_config(start: Path) -> ProjectConfig:
 
 
 def _load(path: Path) -> dict[str, Any]:
+    import tomllib  # only when there is a file to read: most runs find none
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
