@@ -78,3 +78,33 @@ def test_pickling_replace_and_fields() -> None:
     assert dataclasses.replace(point, y=3.0) == Point(1.0, 3.0)
     assert [f.name for f in dataclasses.fields(Point)] == ["x", "y", "tags"]
     assert dataclasses.is_dataclass(point)
+
+
+@record(frozen=False)
+class Counter:
+    name: str
+    seen: list[str] = dataclasses.field(default_factory=list)
+
+
+@record(frozen=False, eq=False)
+class Node:
+    name: str
+
+
+def test_a_mutable_record_is_assignable_equal_by_value_and_unhashable() -> None:
+    counter = Counter("a")
+    counter.seen.append("x")
+    counter.name = "b"
+    assert counter == Counter("b", ["x"])
+    assert Counter("a").seen is not Counter("a").seen  # a fresh list each time
+    with pytest.raises(TypeError):
+        hash(counter)
+    with pytest.raises(AttributeError):
+        counter.other = 1  # type: ignore[attr-defined]
+
+
+def test_a_record_without_eq_compares_and_hashes_by_identity() -> None:
+    first, second = Node("n"), Node("n")
+    assert first != second and first == first
+    assert len({first, second}) == 2
+    assert pickle.loads(pickle.dumps(first)).name == "n"

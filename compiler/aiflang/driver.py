@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from aiflang import report as rp
@@ -40,6 +40,7 @@ from aiflang.frontend.elaborate import elaborate
 from aiflang.frontend.resolve import Loader, Parser, Program, resolve
 from aiflang.frontend.settings import Setting
 from aiflang.models.assumptions import Assumptions
+from aiflang.records import record
 from aiflang.syntax.parser import parse_source
 
 Analysis = Callable[[Design, Facts, Sink], None]
@@ -78,7 +79,7 @@ def _key(diagnostic: Diagnostic) -> _Key:
     return (diagnostic.code, diagnostic.message, diagnostic.span)
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Compilation:
     """Everything one run of the compiler produced.
 

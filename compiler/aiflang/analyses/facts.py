@@ -11,7 +11,7 @@ the JSON.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from aiflang import report as rp
@@ -53,7 +53,7 @@ class Fleet:
         return self.it_load_w / self.gpus if self.gpus else 0.0
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Facts:
     assumptions: Assumptions = field(default_factory=Assumptions)
     fabrics: list[rp.FabricReport] = field(default_factory=list)

@@ -30,7 +30,7 @@ resolved.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from aiflang.catalog import catalog_index
@@ -87,7 +87,7 @@ MAX_EXTENDS_DEPTH = 16  # definitions in one `extends` chain, the catalog entry 
 _MEMBER_KINDS = ("hall", "fabric", "storage")
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class FactoryUnit:
     block: ast.Block
     scope: Scope
@@ -105,7 +105,7 @@ class Override:
     extends: bool  # `gpu H100 extends H100 { ... }`: a deliberate refinement
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Program:
     """The resolved input: every parsed file and the factories to elaborate."""
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
+from aiflang.records import record
 from aiflang.syntax import tree as ast
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ _MAX_COMPARED = 2_000
 _MAX_NAME = 100  # no name is this long by mistake; comparing it costs time for nothing
 
 
-@dataclass(slots=True, eq=False)
+@record(frozen=False, eq=False)
 class Definition:
     """A component definition with its attributes merged along `extends`.
 
@@ -118,7 +119,7 @@ class CatalogDefinition(Definition):
 
 
 # The slots of `Definition`, which `CatalogDefinition`'s properties stand in front of.
-_SLOTS = {name: vars(Definition)[name].__set__ for name in Definition.__slots__}
+_SLOTS = {name: vars(Definition)[name].__set__ for name in vars(Definition)["__slots__"]}
 _BLOCK: Callable[[Definition], ast.Block] = vars(Definition)["block"].__get__
 _ATTRIBUTES: Callable[[Definition], dict[str, ast.Attribute]] = vars(Definition)[
     "attributes"
@@ -126,7 +127,7 @@ _ATTRIBUTES: Callable[[Definition], dict[str, ast.Attribute]] = vars(Definition)
 _DOC: Callable[[Definition], str | None] = vars(Definition)["doc"].__get__
 
 
-@dataclass(slots=True, eq=False)
+@record(frozen=False, eq=False)
 class Scope:
     """Names visible at one level; lookups fall through to the parent."""
 
