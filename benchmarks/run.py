@@ -17,7 +17,8 @@
 Every figure comes from a child process: the installed `aifc` when it is on
 PATH, else `python -m aiflang` from this checkout (bench_scale.command).
 Times are wall-clock medians; memory is the child's own peak resident set
-(wait4), never this script's. Runs of the different commands and sizes are
+(GNU time's `%M` when installed: on Linux a child's wait4 figure starts at
+this script's own size), never this script's. Runs of the different commands and sizes are
 interleaved (one run of each, then the next round), so a machine that slows
 down part way slows every row alike. aifc's bytecode is compiled first, so a
 checkout run with PYTHONDONTWRITEBYTECODE does not pay for compiling on
@@ -44,7 +45,15 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT / "compiler"))
 
-from bench_scale import TARGET_RATIO, ChildRun, command, compile_bytecode, run_child  # noqa: E402
+from bench_scale import (  # noqa: E402
+    _GNU_TIME,
+    TARGET_RATIO,
+    ChildRun,
+    _reported_peak,
+    command,
+    compile_bytecode,
+    run_child,
+)
 from gen_factory import SIZES, generate  # noqa: E402
 
 SMALL_DESIGN = ROOT / "reference_designs" / "gb200_two_su.aif"
@@ -126,16 +135,22 @@ def parse_throughput(folder: Path) -> Row:
     argv, env = command()
     python = argv[0] if argv[1:2] == ["-m"] else sys.executable
     script = [python, str(Path(__file__).resolve()), "--parse-child", str(path)]
+    report = folder / "parse-peak.txt"
+    if _GNU_TIME is not None:  # the child's own peak memory (see bench_scale.run_child)
+        script = [_GNU_TIME, "-f", "%M", "-o", str(report), *script]
     child = subprocess.Popen(script, env=env, stdout=subprocess.PIPE, text=True)
     assert child.stdout is not None
     out = child.stdout.read()
-    _, status, usage = os.wait4(child.pid, 0)  # the child's own peak memory
+    _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
+    peak = usage.ru_maxrss / 1024
+    if _GNU_TIME is not None:
+        peak = _reported_peak(str(report), peak)
     result = json.loads(out)
     rate = result["lines"] / result["seconds"]
     return Row(
         f"parse throughput ({result['lines']:,} lines, {result['bytes'] / 1e6:.2f} MB, "
-        f"{usage.ru_maxrss / 1024:.0f} MiB)",
+        f"{peak:.0f} MiB)",
         f"{rate:,.0f} lines/s",
         f">= {PARSE_TARGET:,} lines/s",
         rate >= PARSE_TARGET,
