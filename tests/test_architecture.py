@@ -31,6 +31,7 @@ RANK = {
     "models": 3,
     "frontend": 4,
     "report": 5,
+    "report_model": 5,  # the report's classes, pydantic only when reading a saved report
     "analyses": 6,
     "driver": 7,
     "project": 7,  # the project configuration, read by the command line and the server

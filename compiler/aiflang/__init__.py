@@ -1,7 +1,7 @@
 """aiflang: the aifc compiler for AI-factory designs, as a Python library.
 
 `aiflang.compile(path_or_text)` returns a `Result` with `.valid`,
-`.diagnostics`, `.reports` (one pydantic report per factory),
+`.diagnostics`, `.reports` (one report per factory),
 `.report(name)` and `.to_json()`; see docs/api.md. The command line is
 `aifc` (`aiflang.cli`).
 

@@ -5,7 +5,7 @@ import aiflang
 
 result = aiflang.compile("reference_designs/gb200_two_su.aif")
 result.valid                      # True when no finding is an error
-result.report().capacity.gpus     # the JSON report as pydantic models
+result.report().capacity.gpus     # the JSON report as typed objects (aiflang.report)
 ```
 
 `compile` never raises for a design's own problems: they are diagnostics
@@ -59,7 +59,7 @@ class Result:
 
     @cached_property
     def reports(self) -> list[Report]:
-        """One report per factory of the file, in source order (pydantic models)."""
+        """One report per factory of the file, in source order (`aiflang.report` objects)."""
         return build_reports(self.compilation)
 
     @property

@@ -28,6 +28,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import field
 from pathlib import Path
+from typing import Any
 
 from aiflang import report as rp
 from aiflang.analyses.facts import Facts, report_sections
@@ -365,7 +366,7 @@ def provenance(sources: dict[str, str], settings: Sequence[str] = ()) -> rp.Prov
     )
 
 
-def _diagnostic_fields(diagnostics: list[Diagnostic], sources: dict[str, str]) -> dict[str, object]:
+def _diagnostic_fields(diagnostics: list[Diagnostic], sources: dict[str, str]) -> dict[str, Any]:
     counts = Counts.of(diagnostics)
     return {
         "valid": counts.valid,

@@ -12,19 +12,19 @@ schema` describes each field with it.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from aiflang.diagnostics import Counts, Diagnostic, Span, snippet
+from aiflang.report_model import ReportModel
 
 FORMAT_VERSION = "2.0"
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class _Model(ReportModel):
+    __slots__ = ()
 
 
 class Position(_Model):
@@ -489,7 +489,7 @@ class Report(_Model):
     uncertainty: UncertaintyReport | None = None  # `aifc report --uncertainty N` only
     assumptions: list[AssumptionReport] = []
     catalog_overrides: list[CatalogOverride] = []
-    explain: dict[str, DerivationReport] = Field(default_factory=dict)
+    explain: dict[str, DerivationReport] = dataclasses.field(default_factory=dict)
     provenance: Provenance | None = None
 
 

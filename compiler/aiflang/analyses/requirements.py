@@ -278,7 +278,7 @@ def check_requirements(design: Design, facts: Facts, sink: Sink) -> None:
             [item.model_dump(mode="json") for item in value]
             if isinstance(value, list)
             else value.model_dump(mode="json")
-            if isinstance(value, rp.BaseModel)
+            if isinstance(value, rp.ReportModel)
             else value
         )
         for key, value in report_sections(design, facts).items()

@@ -14,6 +14,6 @@ from aiflang import report as rp
 from aiflang.diagnostics.characters import json_safe
 
 
-def dumps(model: rp.BaseModel | dict[str, Any]) -> str:
-    data = model.model_dump(mode="json") if isinstance(model, rp.BaseModel) else model
+def dumps(model: rp.ReportModel | dict[str, Any]) -> str:
+    data = model.model_dump(mode="json") if isinstance(model, rp.ReportModel) else model
     return json_safe(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)) + "\n"
