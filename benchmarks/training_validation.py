@@ -2,6 +2,7 @@
 
     python benchmarks/training_validation.py             # the table with errors
     python benchmarks/training_validation.py --fit       # refit the compute fractions
+    python benchmarks/training_validation.py --refitted  # the table with them in force
 
 Each row gives the hardware as published, the model's shape, the job and
 the plan (or none: the model searches one), and one published figure:
@@ -83,6 +84,7 @@ def _inputs(
         scale_up_bps=hw["scale_up_bytes_per_s"] * 8.0,
         scale_out_bps=hw["nic_gbps"] * 1e9,
         memory_bandwidth_bps=hw["memory_bandwidth_bytes_per_s"] * 8.0,
+        bf16_peak_flops=hw["peak"]["bf16"],
     )
     plan: dict[str, int | str] | None = None
     if row["plan"] is not None:
@@ -153,14 +155,17 @@ def summary(outcomes: list[Outcome], split: str) -> tuple[int, float, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fit", action="store_true", help="refit the compute fractions")
+    parser.add_argument(
+        "--refitted", action="store_true", help="the table with the refitted fractions in force"
+    )
     args = parser.parse_args()
     rows = load_rows()
+    fitted = fit(rows) if args.fit or args.refitted else {}
     if args.fit:
-        for name, value in fit(rows).items():
+        for name, value in fitted.items():
             print(f"{name:44s} {value:.3f}")
         return 0
-    a = Assumptions()
-    outcomes = [evaluate(row, a) for row in rows]
+    outcomes = [evaluate(row, Assumptions(overrides=dict(fitted))) for row in rows]
     print(
         f"{'run':58s} {'split':9s} {'metric':9s} {'published':>11s} {'ours':>11s} "
         f"{'error':>7s}  {'mfu':>5s}  plan"

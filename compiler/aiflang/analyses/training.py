@@ -311,6 +311,8 @@ def _cluster(
         spine_bandwidth_share=spine_share,
         fabric=network.fabric,
         memory_bandwidth_bps=gpu.memory_bandwidth_bytes_per_s * 8.0,
+        # what an FP8 or FP4 run keeps in BF16 (attention, the output layer) runs at BF16's peak
+        bf16_peak_flops=si.accelerator(gpu).flops("bf16") or 0.0,
     )
 
 

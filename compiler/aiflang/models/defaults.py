@@ -397,6 +397,32 @@ DEFAULTS: tuple[Assumption, ...] = (
         maximum=10_000.0,
     ),
     Assumption(
+        "train_moe_copy_bytes",
+        33.0,
+        "",
+        "bytes of HBM traffic per hidden-state element of each routed copy of a token in a "
+        "mixture-of-experts layer of a training step, forward and backward",
+        "estimate from Megatron-Core's MoE token dispatcher (docs/source/api-guide/moe.md: "
+        "permute, grouped GEMM, unpermute): each of a token's k copies is permuted (read and "
+        "written in BF16, 4 bytes an element), cast for the grouped GEMM (read 2, written 1) and "
+        "unpermuted and combined (4): 11 bytes forward; the backward moves the gradients the "
+        "same way twice (as for train_elementwise_bytes): 3 x 11 = 33",
+        minimum=0.0,
+        maximum=10_000.0,
+    ),
+    Assumption(
+        "train_moe_activation_bytes",
+        18.0,
+        "",
+        "bytes of HBM traffic per element of a routed expert's FFN width, for each routed copy "
+        "of a token, in the activation between the expert GEMMs, forward and backward",
+        "estimate: SwiGLU reads the gate and up projections (2 + 2 bytes) and writes their "
+        "product (2): 6 bytes forward, 3 x 6 = 18 forward and backward (as for "
+        "train_elementwise_bytes)",
+        minimum=0.0,
+        maximum=10_000.0,
+    ),
+    Assumption(
         "train_hbm_efficiency",
         0.81,
         "%",
@@ -526,7 +552,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_hopper_fp8",
-        0.548,
+        0.519,
         "%",
         "achieved share of dense fp8 peak in training kernels on hopper GPUs",
         "fitted to MLPerf Training v4.0-v5.1 results on H100 and H200 (NVIDIA, Nebius) and the "
@@ -536,7 +562,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_blackwell_fp8",
-        0.416,
+        0.433,
         "%",
         "achieved share of dense fp8 peak in training kernels on blackwell GPUs",
         "fitted to MLPerf Training v5.0-v5.1 results on GB200 (NVIDIA, IBM+CoreWeave+NVIDIA) and "
@@ -546,7 +572,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_blackwell_bf16",
-        0.338,
+        0.364,
         "%",
         "achieved share of dense bf16 peak in training kernels on blackwell GPUs",
         "fitted to the NVIDIA Megatron-Bridge 25.11 performance summary, DeepSeek-V3 BF16 on "
@@ -556,7 +582,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_blackwell_ultra_bf16",
-        0.408,
+        0.446,
         "%",
         "achieved share of dense bf16 peak in training kernels on blackwell_ultra GPUs",
         "fitted to the NVIDIA Megatron-Bridge 25.11 performance summary, DeepSeek-V3 BF16 on "
@@ -566,7 +592,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_blackwell_fp4",
-        0.312,
+        0.357,
         "%",
         "achieved share of dense fp4 peak in training kernels on blackwell GPUs",
         "fitted to MLPerf Training v5.1 NVFP4 results on GB200 (NVIDIA)",
@@ -575,7 +601,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_blackwell_ultra_fp8",
-        0.383,
+        0.45,
         "%",
         "achieved share of dense fp8 peak in training kernels on blackwell_ultra GPUs",
         "fitted to MLPerf Training v5.1 results on GB300 (NVIDIA) and the NVIDIA Megatron-Bridge "
@@ -585,7 +611,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_blackwell_ultra_fp4",
-        0.319,
+        0.375,
         "%",
         "achieved share of dense fp4 peak in training kernels on blackwell_ultra GPUs",
         "fitted to MLPerf Training v5.1 NVFP4 results on GB300 (NVIDIA)",
@@ -594,7 +620,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_bf16",
-        0.465,
+        0.484,
         "%",
         "achieved share of dense bf16 peak in training, for GPU generations without calibration "
         "data of their own",
@@ -605,7 +631,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_fp8",
-        0.416,
+        0.45,
         "%",
         "achieved share of dense fp8 peak in training, for GPU generations without calibration "
         "data of their own",
@@ -616,7 +642,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_fp4",
-        0.316,
+        0.366,
         "%",
         "achieved share of dense fp4 peak in training, for GPU generations without calibration "
         "data of their own",

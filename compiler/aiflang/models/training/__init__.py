@@ -21,7 +21,13 @@ from aiflang.models.training.goodput import (
 )
 from aiflang.models.training.memory import Memory, Plan, plan_memory
 from aiflang.models.training.run import NoPlan, TrainingRun, estimate_run
-from aiflang.models.training.search import PlanChoice, choose_plan, plan_issues, search_plan
+from aiflang.models.training.search import (
+    PlanChoice,
+    choose_plan,
+    exhaustive_search,
+    plan_issues,
+    search_plan,
+)
 from aiflang.models.training.shapes import (
     Cluster,
     Job,
@@ -48,6 +54,7 @@ __all__ = [
     "estimate_checkpoint",
     "estimate_goodput",
     "estimate_run",
+    "exhaustive_search",
     "flops_per_token",
     "job_for",
     "plan_issues",

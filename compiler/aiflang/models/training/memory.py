@@ -12,7 +12,10 @@ Memory per GPU (`plan_memory`), in bytes as the formulas are written:
 
 - model states, ZeRO (Rajbhandari et al., SC 2020) with Megatron-LM's
   distributed optimizer accounting (docs/source/api-guide/dist_optimizer.md:
-  BF16 weights 2 B, FP32 gradients 4 B, FP32 master weights, momentum and
+  BF16 weights 2 B (FP8 runs: 1 B, Megatron-Core's fp8_param_gather, on in
+  Megatron-Bridge's FP8 recipes), FP32 gradients 4 B (2 B when a plan
+  reduces them in BF16, as Megatron-Bridge's performance recipes do:
+  grad_reduce_in_fp32 = False), FP32 master weights, momentum and
   variance 12 B per parameter). Psi = the parameters this GPU holds:
   dense / (tp x pp) + experts / (tp x ep x pp). Stage 1 shards the 12 B of
   optimizer state over the data-parallel group (dp x cp ranks hold the same
@@ -38,12 +41,31 @@ import math
 from dataclasses import dataclass
 
 from aiflang.models.assumptions import Assumptions
+from aiflang.models.training.calibration import precision_key
 from aiflang.models.training.shapes import Job, ModelShape
 
 WEIGHT_BYTES = 2.0  # BF16 working weights
+FP8_WEIGHT_BYTES = 1.0  # FP8 working weights (Megatron fp8_param_gather, on in its FP8 recipes)
 GRAD_BYTES = 4.0  # FP32 main gradients (Megatron-LM default, Llama 3's FP32 reduce-scatter)
 OPTIMIZER_BYTES = 12.0  # FP32 master weights, Adam momentum and variance
 ACTIVATION_BYTES = 2.0  # BF16 activations, as exchanged between ranks
+# Korthikanti's 34 bytes per hidden-state element per layer keep the inputs of the four linear
+# layers in BF16: QKV 2, output projection 2, first MLP 2, second MLP 8 (4h wide). Under FP8 or
+# FP4 Transformer Engine keeps the quantised copy it made for the GEMM instead (1 byte an
+# element, for the weight gradient): 34 - (1 + 1 + 1 + 4) = 27
+SELECTIVE_BYTES = 34.0
+SELECTIVE_BYTES_QUANTISED = 27.0
+
+
+def weight_bytes(precision: str) -> float:
+    """Bytes of each working weight a GPU holds: FP8 runs keep them in FP8 (Megatron-Core's
+    fp8_param_gather, which the FP8 recipes of Megatron-Bridge turn on), others in BF16."""
+    return FP8_WEIGHT_BYTES if precision_key(precision) == "fp8" else WEIGHT_BYTES
+
+
+def selective_bytes(precision: str) -> float:
+    """Activation bytes per hidden-state element per layer with selective recomputation."""
+    return SELECTIVE_BYTES if precision_key(precision) == "bf16" else SELECTIVE_BYTES_QUANTISED
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +81,7 @@ class Plan:
     zero: int = 1
     micro_batch: int = 1  # sequences per micro-batch
     recompute_share: float = 0.0  # layers recomputed in full (0: selective only, 1: all)
+    grad_bytes: float = GRAD_BYTES  # 4: FP32 main gradients; 2: reduced in BF16
 
     @property
     def recompute(self) -> str:
@@ -90,6 +113,8 @@ class Plan:
             parts.append(f"EP{self.ep}")
         parts.append(f"DP{self.dp}")
         parts.append("FSDP" if self.zero == 3 else f"ZeRO-{self.zero}")
+        if self.grad_bytes < GRAD_BYTES:
+            parts.append("BF16 grads")
         return " ".join(parts)
 
 
@@ -126,19 +151,22 @@ def layers_per_stage(model: ModelShape, plan: Plan) -> int:
     return math.ceil(model.layers / plan.pp)
 
 
-def activation_bytes_per_layer(model: ModelShape, job: Job, plan: Plan, recompute: str) -> float:
+def activation_bytes_per_layer(
+    model: ModelShape, job: Job, plan: Plan, recompute: str, precision: str = "bf16"
+) -> float:
     """Korthikanti's per-layer activation memory for one micro-batch, with sequence parallelism."""
     s = job.sequence_length / plan.cp
     sbh = s * plan.micro_batch * model.hidden
+    kept = selective_bytes(precision)
     if recompute == "full":
         return 2.0 * sbh / plan.tp
     if recompute == "selective":
-        return 34.0 * sbh / plan.tp
-    return sbh * (34.0 + 5.0 * model.heads * s / model.hidden) / plan.tp
+        return kept * sbh / plan.tp
+    return sbh * (kept + 5.0 * model.heads * s / model.hidden) / plan.tp
 
 
-def plan_memory(model: ModelShape, job: Job, plan: Plan) -> Memory:
-    """Memory per GPU of `plan` (the busiest pipeline stage)."""
+def plan_memory(model: ModelShape, job: Job, plan: Plan, precision: str = "bf16") -> Memory:
+    """Memory per GPU of `plan` (the busiest pipeline stage) for a run at `precision`."""
     dense, expert = params_per_gpu(model, plan)
     group_dense, group_expert = dp_groups(plan)
 
@@ -147,19 +175,19 @@ def plan_memory(model: ModelShape, job: Job, plan: Plan) -> Memory:
             return per_param * (dense / group_dense + expert / group_expert)
         return per_param * (dense + expert)
 
-    weights = sharded(WEIGHT_BYTES, 3)
-    gradients = sharded(GRAD_BYTES, 2)
+    weights = sharded(weight_bytes(precision), 3)
+    gradients = sharded(plan.grad_bytes, 2)
     optimizer = sharded(OPTIMIZER_BYTES, 1)
     stage_layers = layers_per_stage(model, plan)
     in_flight = min(plan.pp, plan.microbatches(job))
     interleave = 1.0 + (plan.pp - 1) / (plan.pp * plan.vp) if plan.vp > 1 else 1.0
     share = plan.recompute_share
     per_layer = (1.0 - share) * activation_bytes_per_layer(
-        model, job, plan, "selective"
-    ) + share * activation_bytes_per_layer(model, job, plan, "full")
+        model, job, plan, "selective", precision
+    ) + share * activation_bytes_per_layer(model, job, plan, "full", precision)
     activations = per_layer * stage_layers * in_flight * interleave
     if share > 0:
-        activations += activation_bytes_per_layer(model, job, plan, "none")
+        activations += activation_bytes_per_layer(model, job, plan, "none", precision)
     logits = plan.micro_batch * job.sequence_length * model.vocab * 4.0 / (plan.tp * plan.cp)
     return Memory(weights, gradients, optimizer, activations, logits)
 

@@ -18,9 +18,21 @@ Llama 3 and DeepSeek-V3 follow the same rule):
   fit (Megatron's recompute_num_layers); then FSDP (ZeRO-3) the same way.
 
 The chosen plan has the shortest step time per token; ties go to fewer idle
-GPUs, then to the smaller model-parallel size. A design may declare any
-part of the plan (`fixed`: tp, pp, vp, cp, ep, dp, zero, micro_batch,
-recompute); the search then keeps those values and chooses the rest. The
+GPUs, then to the smaller model-parallel size, then to the earlier candidate.
+
+The search runs on every compilation, so it is bounded: every split gets a
+floor of its step time per token (its compute and bubble with no
+recomputation and no communication, which no plan of that split can beat),
+the splits are visited from the lowest floor up, memory is checked before a
+step is timed, and the search stops once the next floor passes the best
+step found. It picks the plan the exhaustive search (`exhaustive_search`,
+every fitting plan timed) picks; tests/models/test_training_search.py checks
+both on a grid of models, clusters and declared plans. Results are
+remembered per (model, job, cluster, precision, overrides, declared plan).
+
+A design may declare any part of the plan (`fixed`: tp, pp, vp, cp, ep, dp,
+zero, micro_batch, recompute; grad_bytes 2 for gradients reduced in BF16);
+the search then keeps those values and chooses the rest. The
 declared values are checked first (GPUs, scale-up domain, heads, layers,
 experts, sequence), and a plan that cannot fit says so with the numbers.
 """
@@ -28,13 +40,14 @@ experts, sequence), and a plan that cannot fit says so with the numbers.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
 
 from aiflang.models.assumptions import Assumptions
-from aiflang.models.training.memory import Memory, Plan, plan_memory, usable_bytes
+from aiflang.models.training.memory import GRAD_BYTES, Memory, Plan, plan_memory, usable_bytes
 from aiflang.models.training.shapes import Cluster, Job, ModelShape
-from aiflang.models.training.step import StepTime, step_time
+from aiflang.models.training.step import StepTime, compute_rates, compute_s, step_time_at
 
 MIN_TOKENS_PER_CP_RANK = 2048
 
@@ -111,19 +124,48 @@ def plan_issues(
     return "", ""
 
 
-def _better(candidate: StepTime, best: StepTime | None, gpus: int) -> bool:
+def _better(
+    candidate: StepTime, index: int, best: StepTime | None, best_index: int, gpus: int
+) -> bool:
+    """Whether `candidate` beats `best`: a shorter step per token, then fewer idle GPUs, then
+    a smaller model-parallel size, then the earlier candidate in the order of the loops."""
     if best is None:
         return True
     per_token = candidate.total_s / candidate.tokens_per_step
     best_per_token = best.total_s / best.tokens_per_step
     if abs(per_token - best_per_token) > 1e-12 * best_per_token:
         return per_token < best_per_token
-    key = (gpus - candidate.plan.gpus, candidate.plan.model_parallel)
-    return key < (gpus - best.plan.gpus, best.plan.model_parallel)
+    key = (gpus - candidate.plan.gpus, candidate.plan.model_parallel, index)
+    return key < (gpus - best.plan.gpus, best.plan.model_parallel, best_index)
+
+
+def _per_token(step: StepTime) -> float:
+    return step.total_s / step.tokens_per_step
 
 
 def _options(fixed: Mapping[str, int | str], key: str, free: list[int]) -> list[int]:
     return [int(fixed[key])] if key in fixed else free
+
+
+# (lower bound of seconds per token, loop index, tp, cp, pp, dp, ep, vp, micro-batches)
+_Candidate = tuple[float, int, int, int, int, int, int, int, int]
+
+# the overlap read by plans whose tp, cp, pp, dp or ep (in a candidate's order) is above 1
+_OVERLAPS = (
+    "train_tp_overlap",
+    "train_cp_overlap",
+    "train_pp_overlap",
+    "train_dp_overlap",
+    "train_ep_overlap",
+)
+
+_CACHE: OrderedDict[Hashable, tuple[PlanChoice, frozenset[str]]] = OrderedDict()
+_CACHE_SIZE = 256
+
+
+def clear_cache() -> None:
+    """Forget the searches remembered so far (for timing the search itself)."""
+    _CACHE.clear()
 
 
 def search_plan(
@@ -134,13 +176,64 @@ def search_plan(
     a: Assumptions,
     fixed: Mapping[str, int | str] | None = None,
 ) -> PlanChoice:
-    """The fastest plan that fits memory, among the candidates above that match `fixed`."""
-    fixed = fixed or {}
+    """The fastest plan that fits memory, among the candidates above that match `fixed`.
+
+    Candidates are visited in the order of a lower bound of their step time
+    per token (compute and bubble without recomputation or communication,
+    which every plan pays at least); once the bound passes the best step
+    found, no later candidate can win, and the search stops. It picks the
+    plan `exhaustive_search` picks. The result is remembered per model, job,
+    cluster, precision, assumption overrides and declared plan (the
+    assumptions it read are marked used again on each recall).
+    """
+    fixed = dict(fixed or {})
+    key = (
+        model,
+        job,
+        cluster,
+        precision,
+        tuple(sorted(a.overrides.items())),
+        tuple(sorted(fixed.items())),
+    )
+    hit = _CACHE.get(key)
+    if hit is None:
+        scratch = Assumptions(overrides=dict(a.overrides))
+        choice = _search(model, job, cluster, precision, scratch, fixed, prune=True)
+        hit = (choice, frozenset(scratch.used))
+        _CACHE[key] = hit
+        if len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    else:
+        _CACHE.move_to_end(key)
+    a.used.update(hit[1])
+    return hit[0]
+
+
+def exhaustive_search(
+    model: ModelShape,
+    job: Job,
+    cluster: Cluster,
+    precision: str,
+    a: Assumptions,
+    fixed: Mapping[str, int | str] | None = None,
+) -> PlanChoice:
+    """`search_plan` without the bound or the memory of past searches: every candidate that
+    fits is timed (the reference the pruned search is tested against)."""
+    return _search(model, job, cluster, precision, a, dict(fixed or {}), prune=False)
+
+
+def _search(
+    model: ModelShape,
+    job: Job,
+    cluster: Cluster,
+    precision: str,
+    a: Assumptions,
+    fixed: Mapping[str, int | str],
+    *,
+    prune: bool,
+) -> PlanChoice:
     usable = usable_bytes(cluster.memory_bits, a)
-    best: StepTime | None = None
-    best_memory: Memory | None = None
-    timed = 0
-    smallest = float("inf")
+    rates = compute_rates(model, job, cluster, precision, a)
     ep_misfit: tuple[int, int] | None = None  # a declared ep that divides no dp x cp tried
     tps = [t for t in _powers_of_two(min(cluster.scale_up_domain, 64)) if model.heads % t == 0]
     cps = [c for c in _powers_of_two(32) if job.sequence_length // c >= MIN_TOKENS_PER_CP_RANK] or [
@@ -148,6 +241,9 @@ def search_plan(
     ]
     eps = [e for e in _powers_of_two(model.experts) if model.experts % e == 0] if model.moe else [1]
     micro = int(fixed.get("micro_batch", 1))
+    grad_bytes = float(fixed.get("grad_bytes", GRAD_BYTES))
+    seq = job.sequence_length
+    candidates: list[_Candidate] = []
     for tp in _options(fixed, "tp", tps):
         for cp in _options(fixed, "cp", cps):
             for pp in _options(fixed, "pp", _pipeline_sizes(model.layers, cluster.gpus)):
@@ -155,27 +251,48 @@ def search_plan(
                 dp = min(int(fixed.get("dp", most)), most)
                 if dp < 1 or dp * micro > job.global_batch:
                     continue
+                m = max(1, -(-job.global_batch // (dp * micro)))
+                # compute and bubble without recomputation: a floor under every step of this split
+                floor = compute_s(model, job, rates, tp, pp, cp, dp, micro, m, 0.0)
+                tokens = min(m * dp * micro, job.global_batch) * seq
+                free_vps = [1] if pp == 1 or m < pp else [1, 2, 4]
+                stage_layers = -(-model.layers // pp)
                 for ep in _options(fixed, "ep", eps):
                     if (dp * cp) % ep:
                         ep_misfit = (ep, dp * cp)
                         continue
-                    base = Plan(tp=tp, pp=pp, cp=cp, ep=ep, dp=dp, micro_batch=micro)
-                    m = base.microbatches(job)
-                    free_vps = [1] if pp == 1 or m < pp else [1, 2, 4]
                     for vp in _options(fixed, "vp", free_vps):
-                        if -(-model.layers // pp) < vp:
+                        if stage_layers < vp:
                             continue
-                        fitted = _first_fit(model, job, replace(base, vp=vp), usable, fixed)
-                        if fitted is None:
-                            smallest = min(
-                                smallest, _least(model, job, replace(base, vp=vp), fixed)
-                            )
-                            continue
-                        plan, memory = fitted
-                        step = step_time(model, job, cluster, plan, precision, a)
-                        timed += 1
-                        if _better(step, best, cluster.gpus):
-                            best, best_memory = step, memory
+                        bound = floor * (1.0 + (pp - 1) / (vp * m)) / tokens
+                        candidates.append((bound, len(candidates), tp, cp, pp, dp, ep, vp, m))
+    # the choice rests on the overlap of every kind of traffic some candidate has, whether
+    # or not the bound leaves that candidate untimed
+    for position, name in enumerate(_OVERLAPS, start=2):
+        if any(c[position] > 1 for c in candidates):
+            a.value(name)
+    a.value("train_dp_overlap")
+    if prune:
+        candidates.sort()
+    best: StepTime | None = None
+    best_index = -1
+    best_memory: Memory | None = None
+    timed = 0
+    smallest = float("inf")
+    for bound, index, tp, cp, pp, dp, ep, vp, _m in candidates:
+        if prune and best is not None and bound > _per_token(best) * (1.0 + 1e-9):
+            break  # sorted by the bound: nothing after this can be faster
+        plan = Plan(tp, pp, cp, ep, dp, vp, 1, micro, 0.0, grad_bytes)
+        fitted = _first_fit(model, job, plan, usable, fixed, precision)
+        if fitted is None:
+            if best is None:  # only read when nothing fits
+                smallest = min(smallest, _least(model, job, plan, fixed, precision))
+            continue
+        plan, memory = fitted
+        step = step_time_at(model, job, cluster, plan, a, rates)
+        timed += 1
+        if _better(step, index, best, best_index, cluster.gpus):
+            best, best_index, best_memory = step, index, memory
     if best is None:
         what = "the declared plan does not" if fixed else "no parallelism plan can"
         if smallest == float("inf") and ep_misfit is not None and "ep" in fixed:
@@ -214,7 +331,12 @@ def search_plan(
 
 
 def _first_fit(
-    model: ModelShape, job: Job, plan: Plan, usable: float, fixed: Mapping[str, int | str]
+    model: ModelShape,
+    job: Job,
+    plan: Plan,
+    usable: float,
+    fixed: Mapping[str, int | str],
+    precision: str,
 ) -> tuple[Plan, Memory] | None:
     """The cheapest recomputation and sharding under which `plan` fits.
 
@@ -227,33 +349,52 @@ def _first_fit(
     for zero in zeros:
         if forced is not None:
             share = 1.0 if forced == "full" else 0.0
-            candidate = replace(plan, zero=zero, recompute_share=share)
-            memory = plan_memory(model, job, candidate)
+            candidate = _with(plan, zero, share)
+            memory = plan_memory(model, job, candidate, precision)
             if memory.total <= usable:
                 return candidate, memory
             continue
-        lean = replace(plan, zero=zero, recompute_share=0.0)
-        memory = plan_memory(model, job, lean)
+        lean = _with(plan, zero, 0.0)
+        memory = plan_memory(model, job, lean, precision)
         if memory.total <= usable:
             return lean, memory
-        full = plan_memory(model, job, replace(lean, recompute_share=1.0))
+        full = plan_memory(model, job, _with(plan, zero, 1.0), precision)
         if full.total > usable:
             continue
         # memory(share) = memory(0) + share x (memory(1) - memory(0)) once any layer recomputes
-        start = plan_memory(model, job, replace(lean, recompute_share=1e-9)).total
+        start = plan_memory(model, job, _with(plan, zero, 1e-9), precision).total
         share = (start - usable) / (start - full.total) if start > full.total else 1.0
         share = min(1.0, max(share, 0.0))
         share = math.ceil(share * 100.0) / 100.0  # whole percent, as layer counts round up
-        candidate = replace(lean, recompute_share=share)
-        return candidate, plan_memory(model, job, candidate)
+        candidate = _with(plan, zero, share)
+        return candidate, plan_memory(model, job, candidate, precision)
     return None
 
 
-def _least(model: ModelShape, job: Job, plan: Plan, fixed: Mapping[str, int | str]) -> float:
+def _least(
+    model: ModelShape, job: Job, plan: Plan, fixed: Mapping[str, int | str], precision: str
+) -> float:
     """Memory of `plan` at its leanest: the most sharding and recomputation `fixed` allows."""
     zero = int(fixed.get("zero", 3))
     share = 0.0 if fixed.get("recompute") == "selective" else 1.0
-    return plan_memory(model, job, replace(plan, recompute_share=share, zero=zero)).total
+    return plan_memory(model, job, _with(plan, zero, share), precision).total
+
+
+def _with(plan: Plan, zero: int, share: float) -> Plan:
+    """`plan` with another ZeRO stage and recomputed share (a plain constructor call: cheaper
+    than `dataclasses.replace` in the search's inner loop)."""
+    return Plan(
+        plan.tp,
+        plan.pp,
+        plan.cp,
+        plan.ep,
+        plan.dp,
+        plan.vp,
+        zero,
+        plan.micro_batch,
+        share,
+        plan.grad_bytes,
+    )
 
 
 def choose_plan(

@@ -63,6 +63,14 @@ class ModelShape:
         return min((self.params - self.active_params) / (1.0 - share), self.params)
 
     @property
+    def expert_ffn(self) -> float:
+        """Width of one routed expert's FFN: its 3 x width x ffn parameters (SwiGLU's gate, up
+        and down) from the experts' parameters (DeepSeek-V3: 2,048)."""
+        if not self.moe:
+            return 0.0
+        return self.expert_params / (self.experts * self.moe_layers * 3.0 * self.hidden)
+
+    @property
     def dense_params(self) -> float:
         return self.params - self.expert_params
 
@@ -159,3 +167,4 @@ class Cluster:
     spine_bandwidth_share: float = 1.0
     fabric: str = ""  # the fabric's name, for explanations
     memory_bandwidth_bps: float = 0.0  # HBM per GPU; 0 leaves element-wise traffic uncharged
+    bf16_peak_flops: float = 0.0  # dense BF16, for what an FP8 or FP4 run keeps in BF16; 0: peak

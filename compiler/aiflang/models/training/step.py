@@ -2,6 +2,10 @@
 
     step = compute + bubble + sum over collectives of their exposed part
 
+A step trains the job's global batch. Each data-parallel rank runs
+ceil(batch / (dp x micro-batch)) micro-batches; when the batch does not
+divide, the last round leaves some ranks idle, and the step still takes it.
+
 - FLOPs per token = 6 x active params + 6 x layers x sequence x width
   (causal attention, counted once; PaLM, Chowdhery et al. 2022, appendix B).
   Compute = FLOPs of the step x recompute factor (1 + share / 3: one more
@@ -45,15 +49,15 @@ import math
 from dataclasses import dataclass, field
 
 from aiflang.models.assumptions import Assumptions
-from aiflang.models.training.calibration import compute_fraction
+from aiflang.models.training.calibration import compute_fraction, precision_key
 from aiflang.models.training.memory import (
     ACTIVATION_BYTES,
-    GRAD_BYTES,
     WEIGHT_BYTES,
     Plan,
     dp_groups,
     layers_per_stage,
     params_per_gpu,
+    weight_bytes,
 )
 from aiflang.models.training.shapes import Cluster, Job, ModelShape
 
@@ -163,20 +167,146 @@ def _point_to_point(cluster: Cluster, a: Assumptions, volume: float, across: boo
     return volume * _fabric_factor(cluster, 2.0) / _bw_out(cluster, a)
 
 
+@dataclass(frozen=True, slots=True)
+class ComputeRates:
+    """What a step's compute is made of on one GPU of a cluster, worked out once per run.
+
+    `flops_per_token`: model FLOPs per token; `flops_per_s`: the peak the
+    GEMMs run at x the achieved fraction `eta`; `element_bytes` and
+    `hbm_bytes_per_s`: the HBM traffic per hidden-state element per layer of
+    the kernels between the GEMMs and the bandwidth they reach (0: uncharged).
+    """
+
+    flops_per_token: float
+    peak_flops: float  # the peak a token's FLOPs average at: the precision's, and BF16's for
+    # what the precision leaves in BF16
+    eta: float
+    element_bytes: float
+    hbm_bytes_per_s: float
+    weight_bytes: float = WEIGHT_BYTES  # of each working weight the DP all-gathers move
+    moe_copy_bytes: float = 0.0  # HBM bytes per token per MoE layer for its routed copies
+
+
+def compute_rates(
+    model: ModelShape, job: Job, cluster: Cluster, precision: str, a: Assumptions
+) -> ComputeRates:
+    """The per-token and per-element costs of `model` on `cluster` at `precision`."""
+    eta = compute_fraction(cluster.family, precision, a)
+    element_bytes, hbm = 0.0, 0.0
+    if cluster.memory_bandwidth_bps > 0:
+        element_bytes = a.value("train_elementwise_bytes")
+        hbm = cluster.memory_bandwidth_bps / 8.0 * a.value("train_hbm_efficiency")
+    per_token = flops_per_token(model, job)
+    peak = cluster.peak_flops
+    bf16 = cluster.bf16_peak_flops
+    if precision_key(precision) != "bf16" and 0 < bf16 < peak:
+        # FP8 and FP4 recipes quantise the layers' linear GEMMs only: attention's QK^T and PV
+        # and the output layer's logits GEMM stay in BF16 at BF16's peak
+        kept = bf16_flops_per_token(model, job)
+        peak = per_token / ((per_token - kept) / peak + kept / bf16)
+    moe_bytes = 0.0
+    if model.moe and hbm > 0:
+        # each of the k routed copies of a token is permuted, quantised for the grouped GEMM,
+        # unpermuted and combined (per hidden-state element), and goes through the activation
+        # between the expert GEMMs (per element of the expert's FFN width)
+        moe_bytes = model.experts_per_token * (
+            a.value("train_moe_copy_bytes") * model.hidden
+            + a.value("train_moe_activation_bytes") * model.expert_ffn
+        )
+    return ComputeRates(
+        per_token, peak, eta, element_bytes, hbm, weight_bytes(precision), moe_bytes
+    )
+
+
+def bf16_flops_per_token(model: ModelShape, job: Job) -> float:
+    """FLOPs per token an FP8 or FP4 run still computes in BF16: causal attention (6 x layers
+    x sequence x attention width) and the output layer (6 x width x vocabulary)."""
+    attention_width = model.heads * model.head_dim
+    return 6.0 * model.layers * job.sequence_length * attention_width + 6.0 * model.hidden * (
+        model.vocab
+    )
+
+
+def compute_s(
+    model: ModelShape,
+    job: Job,
+    rates: ComputeRates,
+    tp: int,
+    pp: int,
+    cp: int,
+    dp: int,
+    micro_batch: int,
+    m: int,
+    recompute_share: float,
+) -> float:
+    """Compute seconds of one step on the busiest pipeline stage (GEMMs and element-wise).
+
+    The FLOPs of m micro-batches of b sequences per data-parallel rank over the
+    GPUs, x the stage imbalance (the busiest stage holds ceil(L / pp) layers),
+    x (1 + recomputed share / 3), plus the element-wise kernels' HBM traffic.
+    """
+    seq = job.sequence_length
+    tokens = float(m * dp * micro_batch * seq)
+    stage_layers = -(-model.layers // pp)
+    imbalance = stage_layers * pp / model.layers
+    recompute = 1.0 + recompute_share / 3.0  # one more forward for each recomputed layer
+    gpus = tp * pp * cp * dp
+    gemm = (
+        tokens
+        * rates.flops_per_token
+        * recompute
+        * imbalance
+        / (gpus * rates.peak_flops * rates.eta)
+    )
+    if rates.hbm_bytes_per_s <= 0:
+        return gemm
+    elements = micro_batch * seq / cp * model.hidden / tp
+    volume = rates.element_bytes * elements * stage_layers * m
+    if rates.moe_copy_bytes > 0:
+        # routed copies, balanced over the experts: each GPU handles its own tokens' k copies
+        moe_stage_layers = -(-model.moe_layers // pp)
+        volume += rates.moe_copy_bytes * micro_batch * seq / cp / tp * moe_stage_layers * m
+    return gemm + volume / rates.hbm_bytes_per_s * recompute
+
+
 def step_time(
     model: ModelShape, job: Job, cluster: Cluster, plan: Plan, precision: str, a: Assumptions
 ) -> StepTime:
     """The time of one optimizer step of `job` on `cluster` under `plan`."""
+    return step_time_at(
+        model, job, cluster, plan, a, compute_rates(model, job, cluster, precision, a)
+    )
+
+
+def step_time_at(
+    model: ModelShape,
+    job: Job,
+    cluster: Cluster,
+    plan: Plan,
+    a: Assumptions,
+    rates: ComputeRates,
+) -> StepTime:
+    """`step_time` with the per-token costs already worked out (the plan search reuses them)."""
     m = plan.microbatches(job)
     seq = job.sequence_length
-    tokens = float(m * plan.dp * plan.micro_batch * seq)
+    # the step trains the declared batch; when it does not divide into dp x micro-batch, the
+    # last round of micro-batches leaves some ranks idle, but the step still takes m rounds
+    tokens = float(min(m * plan.dp * plan.micro_batch, job.global_batch) * seq)
     model_flops = tokens * flops_per_token(model, job)
-    eta = compute_fraction(cluster.family, precision, a)
-    recompute = 1.0 + plan.recompute_share / 3.0  # one more forward for each recomputed layer
+    eta = rates.eta
+    compute = compute_s(
+        model,
+        job,
+        rates,
+        plan.tp,
+        plan.pp,
+        plan.cp,
+        plan.dp,
+        plan.micro_batch,
+        m,
+        plan.recompute_share,
+    )
     stage_layers = layers_per_stage(model, plan)
-    imbalance = stage_layers * plan.pp / model.layers
-    gemm = model_flops * recompute * imbalance / (plan.gpus * cluster.peak_flops * eta)
-    compute = gemm + _elementwise(model, job, cluster, plan, a, m) * recompute
     t_mb = compute / m
     bubble = t_mb * (plan.pp - 1) / plan.vp
 
@@ -203,7 +333,9 @@ def step_time(
         traffic["pp"] = _point_to_point(cluster, a, volume, across)
         exposed["pp"] = traffic["pp"] * (1.0 - a.value("train_pp_overlap"))
     # the pipeline's warm-up and flush leave every stage idle for a bubble: DP traffic fills it
-    traffic["dp"], exposed["dp"] = _data_parallel(model, cluster, plan, a, compute, t_mb + bubble)
+    traffic["dp"], exposed["dp"] = _data_parallel(
+        model, cluster, plan, a, compute, t_mb + bubble, rates.weight_bytes
+    )
     if model.moe and plan.ep > 1:
         moe_stage_layers = math.ceil(model.moe_layers / plan.pp)
         tokens_mb = plan.micro_batch * s_local / plan.tp
@@ -236,23 +368,6 @@ def step_time(
     )
 
 
-def _elementwise(
-    model: ModelShape, job: Job, cluster: Cluster, plan: Plan, a: Assumptions, m: int
-) -> float:
-    """Seconds of the HBM-bound kernels between the GEMMs of one step on the busiest stage.
-
-    Norms, residual adds, activation functions, rotary embeddings and casts
-    stream the activations through HBM: `train_elementwise_bytes` bytes per
-    hidden-state element per layer (forward and backward), for the b x s / cp
-    tokens of each micro-batch, split over tp ranks by sequence parallelism.
-    """
-    if cluster.memory_bandwidth_bps <= 0:
-        return 0.0
-    elements = plan.micro_batch * job.sequence_length / plan.cp * model.hidden / plan.tp
-    volume = a.value("train_elementwise_bytes") * elements * layers_per_stage(model, plan) * m
-    return volume / (cluster.memory_bandwidth_bps / 8.0 * a.value("train_hbm_efficiency"))
-
-
 def _data_parallel(
     model: ModelShape,
     cluster: Cluster,
@@ -260,6 +375,7 @@ def _data_parallel(
     a: Assumptions,
     compute: float,
     window: float,
+    weight_bytes: float,
 ) -> tuple[float, float]:
     """(traffic, exposed) seconds of the data-parallel gradient and weight collectives."""
     dense, expert = params_per_gpu(model, plan)
@@ -276,17 +392,20 @@ def _data_parallel(
         )
 
     if plan.zero == 0:
-        reduce = both(GRAD_BYTES, 2.0)
+        reduce = both(plan.grad_bytes, 2.0)
         return reduce, max(0.0, reduce - overlap * window)
-    reduce = both(GRAD_BYTES, 1.0)
-    gather = both(WEIGHT_BYTES, 1.0)
+    reduce = both(plan.grad_bytes, 1.0)
+    gather = both(weight_bytes, 1.0)
     if plan.zero >= 3:
         # ZeRO-3 gathers the weights for the forward and again for the backward (1.5x the
         # traffic of ZeRO-1, Rajbhandari et al. section 7); prefetching hides the gathers under
-        # the whole step, the gradient reduce-scatter only under the last micro-batch
+        # the whole step, the gradient reduce-scatter only under the last micro-batch. Both
+        # run on the same links: all of it must fit under the step's compute, and the
+        # reduce-scatter under its window
         gathers = 2.0 * gather
-        exposed = max(0.0, gathers - overlap * compute) + max(0.0, reduce - overlap * window)
-        return gathers + reduce, exposed
+        total = gathers + reduce
+        exposed = max(0.0, total - overlap * compute, reduce - overlap * window)
+        return total, exposed
     return reduce + gather, max(0.0, reduce + gather - overlap * window)
 
 
