@@ -2,7 +2,7 @@
 
 Each family of tests/fuzz/hostile.py is written at full size (just under
 1 MiB per file) and validated in a child process; the table shows its exit
-code, wall time, CPU time and the child's own peak resident memory (wait4). The
+code, wall time, CPU time and the child's own peak resident memory (GNU time). The
 targets (docs/limits.md): every family answered in at most 5 s and 300 MB,
 exit 0, 1 or 2, never 3 (an internal error).
 

@@ -2,7 +2,7 @@
 
 Runs the installed `aifc` when it is on PATH, else `python -m aiflang`,
 as a subprocess: the median wall time of several runs and the peak
-resident memory of the children (getrusage). Prints a table and checks the
+resident memory of the children (GNU time's, see `run_child`). Prints a table and checks the
 scaling target: 500k GPUs within 3x of 1k and under 3 s.
 
     python benchmarks/bench_scale.py [--runs 5] [--sizes 1k,500k]
@@ -54,22 +54,38 @@ class ChildRun:
 
 
 def run_child(argv: list[str], env: dict[str, str], timeout: float = 600.0) -> ChildRun:
-    """Run `argv` with output discarded; wall time and the child's own peak RSS.
+    """Run `argv` with output discarded; wall time, CPU time and the child's own peak RSS.
 
-    wait4 gives this child's own rusage (ru_maxrss in KiB on Linux), not the
-    running maximum over every child that RUSAGE_CHILDREN reports, nor the
-    benchmark script's own memory. A child still running after `timeout`
-    seconds is killed and reported as timed out.
+    The peak comes from GNU time (`%M`) when it is installed: on Linux a
+    child's ru_maxrss, from wait4 or getrusage alike, starts at the resident
+    size of the process that forked it (the high-water mark survives exec),
+    so a child of this script never reported less than the script's own
+    memory. GNU time is a small process; what it reports is the child's.
+    Without it, wait4's figure is used, an upper bound. CPU time is wait4's
+    (it includes the children the process waited for). A child still running
+    after `timeout` seconds is killed with its process group and reported as
+    timed out.
     """
+    report = None
+    if _GNU_TIME is not None:
+        descriptor, report = tempfile.mkstemp(prefix="aifc-peak-")
+        os.close(descriptor)
+        argv = [_GNU_TIME, "-f", "%M", "-o", report, *argv]
     start = time.perf_counter()
-    child = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    child = subprocess.Popen(
+        argv,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     timed_out = False
     while True:
         pid, status, usage = os.wait4(child.pid, os.WNOHANG)
         if pid:
             break
         if time.perf_counter() - start > timeout:
-            child.kill()
+            os.killpg(child.pid, 9)
             timed_out = True
             _, status, usage = os.wait4(child.pid, 0)
             break
@@ -77,7 +93,38 @@ def run_child(argv: list[str], env: dict[str, str], timeout: float = 600.0) -> C
     seconds = time.perf_counter() - start
     child.returncode = os.waitstatus_to_exitcode(status)
     cpu = usage.ru_utime + usage.ru_stime
-    return ChildRun(child.returncode, seconds, usage.ru_maxrss / 1024, timed_out, cpu)
+    peak = usage.ru_maxrss / 1024
+    if report is not None:
+        peak = _reported_peak(report, peak)
+    return ChildRun(child.returncode, seconds, peak, timed_out, cpu)
+
+
+def _gnu_time() -> str | None:
+    """The path of GNU time, when it is installed and takes `-f` and `-o`."""
+    found = shutil.which("time")
+    if found is None:
+        return None
+    try:
+        done = subprocess.run(
+            [found, "-f", "%M", "-o", os.devnull, "true"], capture_output=True, check=False
+        )
+    except OSError:
+        return None
+    return found if done.returncode == 0 else None
+
+
+def _reported_peak(report: str, fallback: float) -> float:
+    """GNU time's `%M` (KiB) in MiB, from its output file; `fallback` when unreadable."""
+    try:
+        lines = Path(report).read_text(encoding="utf-8").split()
+        return int(lines[-1]) / 1024 if lines else fallback
+    except (OSError, ValueError):
+        return fallback
+    finally:
+        Path(report).unlink(missing_ok=True)
+
+
+_GNU_TIME = _gnu_time()
 
 
 def compile_bytecode() -> None:

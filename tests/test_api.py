@@ -160,3 +160,41 @@ def test_docs_api_examples_run(tmp_path: Path) -> None:
             shown = re.search(r"print\(.*\)\s+# (.+)$", line)
             if shown and not shown.group(1).startswith("<"):
                 assert shown.group(1) in completed.stdout, (line, completed.stdout)
+
+
+def test_the_version_is_read_without_importlib_metadata() -> None:
+    # Reading it must give what importlib.metadata gives, and not import it: it loads
+    # the email, zip and archive modules, more than a small validate costs.
+    from importlib import metadata
+
+    from aiflang.resources import package_version
+
+    assert package_version() == metadata.version("aiflang")
+    program = (
+        "import sys\nfrom aiflang.resources import package_version\n"
+        "print(package_version(), 'importlib.metadata' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == [metadata.version("aiflang"), "False"]
+
+
+def test_an_odd_dist_info_is_left_to_importlib_metadata(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from importlib import metadata
+
+    from aiflang import resources
+
+    odd = tmp_path / "aiflang-9.9.dist-info"  # no METADATA: not trusted, not read
+    odd.mkdir()
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
+    resources.package_version.cache_clear()
+    try:
+        assert resources.package_version() == metadata.version("aiflang")
+        (odd / "METADATA").write_text("Metadata-Version: 2.1\nName: aiflang\nVersion: 9.9\n\n")
+        resources.package_version.cache_clear()
+        assert resources.package_version() == "9.9" == metadata.version("aiflang")
+    finally:
+        resources.package_version.cache_clear()

@@ -9,6 +9,7 @@ what parsing afresh gives.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import pickle
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from aiflang import cache
+from aiflang import cache, catalog
 from aiflang.catalog import catalog_modules
 from aiflang.syntax import parser
 from aiflang.syntax.codec import CodecError, decode_module, encode_module
@@ -40,10 +41,10 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     path = tmp_path / "cache" / "aifc"
     monkeypatch.setenv("AIFC_CACHE_DIR", str(path))
     monkeypatch.delenv("AIFC_NO_CACHE", raising=False)
-    catalog_modules.cache_clear()
+    catalog.forget()
     parser._parser.cache_clear()
     yield path
-    catalog_modules.cache_clear()
+    catalog.forget()
     parser._parser.cache_clear()
 
 
@@ -101,23 +102,33 @@ def test_a_planted_entry_runs_no_code(folder: Path, tmp_path: Path) -> None:
 
 
 def poison(folder: Path) -> None:
-    """Rewrite the cached catalog so that an H200 draws 1 W: a well-formed, wrong entry."""
+    """Rewrite the cached catalog so that an H200 draws 1 W: a well-formed, wrong entry
+    (what this user, who owns the folder, could write)."""
     (entry,) = folder.glob("catalog-*.json")
-    modules = [decode_module(item) for item in json.loads(entry.read_text(encoding="utf-8"))]
-    text = json.dumps([encode_module(m) for m in modules])
-    start = text.index('"H200"')
-    tdp = text.index('"tdp"', start)
-    value = text.index("700.0", tdp)
-    entry.write_text(text[:value] + "1.0" + text[value + 5 :], encoding="utf-8")
+    header_text, payload = entry.read_text(encoding="utf-8").split("\n", 1)
+    header = json.loads(header_text)
+    (row,) = [row for row in header["entries"] if row[2] == "H200"]
+    start, end = row[4], row[5]
+    block = payload[start:end]
+    tdp = block.index('"tdp"')
+    value = block.index("700.0", tdp)
+    block = block[:value] + "1.0" + block[value + 5 :]
+    shift = len(block) - (end - start)
+    payload = payload[:start] + block + payload[end:]
+    for span, first in [(s, 0) for s in header["shells"]] + [(r, 4) for r in header["entries"]]:
+        for at in (first, first + 1):
+            span[at] += shift if span[at] >= end else 0
+    header["payload"] = hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    entry.write_text(json.dumps(header) + "\n" + payload, encoding="utf-8")
 
 
 def test_a_folder_others_can_write_is_never_read(folder: Path) -> None:
     assert h200_tdp() == "700 W"
     poison(folder)
-    catalog_modules.cache_clear()
+    catalog.forget()
     assert h200_tdp() == "1 W"  # the check above poisons what this user's cache holds
     folder.chmod(0o777)  # ...but a folder anyone can write may hold anyone's entries
-    catalog_modules.cache_clear()
+    catalog.forget()
     assert h200_tdp() == "700 W"
     assert stat.S_IMODE(folder.stat().st_mode) == 0o777  # left alone, not trusted
 
@@ -127,7 +138,7 @@ def test_an_entry_others_can_write_is_never_read(folder: Path) -> None:
     poison(folder)
     (entry,) = folder.glob("catalog-*.json")
     entry.chmod(0o666)
-    catalog_modules.cache_clear()
+    catalog.forget()
     assert h200_tdp() == "700 W"
 
 
@@ -137,11 +148,11 @@ def test_a_folder_or_entry_another_user_owns_is_never_read(folder: Path) -> None
     poison(folder)
     (entry,) = folder.glob("catalog-*.json")
     os.chown(entry, 65534, 65534)
-    catalog_modules.cache_clear()
+    catalog.forget()
     assert h200_tdp() == "700 W"
     os.chown(entry, 0, 0)
     os.chown(folder, 65534, 65534)
-    catalog_modules.cache_clear()
+    catalog.forget()
     assert h200_tdp() == "700 W"
 
 
@@ -152,14 +163,14 @@ def test_a_linked_entry_or_folder_is_never_read(folder: Path, tmp_path: Path) ->
     elsewhere = tmp_path / "elsewhere.json"
     entry.rename(elsewhere)
     entry.symlink_to(elsewhere)
-    catalog_modules.cache_clear()
+    catalog.forget()
     assert h200_tdp() == "700 W"
     entry.unlink()
     elsewhere.rename(entry)
     moved = tmp_path / "moved"
     folder.rename(moved)
     folder.symlink_to(moved)
-    catalog_modules.cache_clear()
+    catalog.forget()
     assert h200_tdp() == "700 W"
 
 
@@ -199,7 +210,7 @@ def test_damaged_entries_are_rebuilt(folder: Path) -> None:
     for damage in (b"", b"{", b"[]", b"[[1, 2, 3]]", b"\xff\xfe", json.dumps([[99]]).encode()):
         for entry in folder.glob("*.json"):
             entry.write_bytes(damage)
-        catalog_modules.cache_clear()
+        catalog.forget()
         parser._parser.cache_clear()
         assert [encode_module(r.module) for r in catalog_modules()] == fresh
         assert parse_source(REFERENCE.read_text(encoding="utf-8"), "d.aif").ok
@@ -239,7 +250,7 @@ def test_the_codec_knows_every_node_and_its_annotations() -> None:
 def test_the_cached_catalog_is_the_parse_exactly(folder: Path) -> None:
     fresh = catalog_modules()
     assert list(folder.glob("catalog-*.json"))
-    catalog_modules.cache_clear()
+    catalog.forget()
     cached = catalog_modules()
     assert cached is not fresh
     # Spans are outside dataclass equality: compare the encoded form, which holds them.

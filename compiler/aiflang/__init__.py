@@ -28,12 +28,9 @@ def __getattr__(name: str) -> object:
 
         return getattr(api, name)
     if name == "__version__":
-        from importlib.metadata import PackageNotFoundError, version
+        from aiflang.resources import package_version
 
-        try:
-            return version("aiflang")
-        except PackageNotFoundError:  # run from a checkout that was never installed
-            return "0+unknown"
+        return package_version()
     raise AttributeError(f"module 'aiflang' has no attribute {name!r}")
 
 

@@ -26,13 +26,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import secrets
 import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-FORMAT = "3"  # bump when the layout of an entry changes
+FORMAT = "4"  # bump when the layout of an entry changes
 MAX_ENTRY_BYTES = 16 * 1024 * 1024
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -185,7 +184,7 @@ def load(name: str, key: str) -> str | None:
 def store(name: str, key: str, text: str) -> None:
     """Store `text` under `name` and `key` (0600, atomically); failing to is not an error."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    temporary = f".{name}.{secrets.token_hex(8)}.tmp"
+    temporary = f".{name}.{os.urandom(8).hex()}.tmp"
     with _folder() as folder:
         if folder is None:
             return

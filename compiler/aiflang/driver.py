@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,7 @@ from aiflang.frontend.elaborate import elaborate
 from aiflang.frontend.resolve import Loader, Parser, Program, resolve
 from aiflang.frontend.settings import Setting
 from aiflang.models.assumptions import Assumptions
+from aiflang.records import record
 from aiflang.syntax.parser import parse_source
 
 Analysis = Callable[[Design, Facts, Sink], None]
@@ -79,7 +80,7 @@ def _key(diagnostic: Diagnostic) -> _Key:
     return (diagnostic.code, diagnostic.message, diagnostic.span)
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Compilation:
     """Everything one run of the compiler produced.
 
@@ -345,12 +346,10 @@ def provenance(sources: dict[str, str], settings: Sequence[str] = ()) -> rp.Prov
     imports and the project's catalog files, each hashed on its own.
     """
     import hashlib
-    from importlib import metadata
 
-    try:
-        version = metadata.version("aiflang")
-    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
-        version = "0+unknown"
+    from aiflang.resources import package_version
+
+    version = package_version()
     catalog = hashlib.sha256()
     inputs: dict[str, str] = {}
     for name in sorted(sources):

@@ -25,7 +25,6 @@ import contextlib
 import errno
 import os
 import re
-import secrets
 import signal
 import stat
 import sys
@@ -216,7 +215,7 @@ def _write_all(descriptor: int, data: bytes) -> None:
 @contextlib.contextmanager
 def _temporary(target: Path, info: os.stat_result | None) -> Iterator[tuple[int, Path]]:
     """A new file beside `target`, with `target`'s mode; removed unless renamed away."""
-    temporary = target.parent / f".{target.name}.{secrets.token_hex(4)}.tmp"
+    temporary = target.parent / f".{target.name}.{os.urandom(4).hex()}.tmp"
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
     flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     with _signals_clean_up():

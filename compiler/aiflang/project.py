@@ -28,12 +28,12 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import functools
-import tomllib
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from aiflang.diagnostics.policy import CodePolicy
+from aiflang.records import record
 
 CONFIG_FILE = "aifc.toml"
 FORMATS = ("text", "concise", "json", "sarif", "github")
@@ -44,13 +44,13 @@ class ConfigError(ValueError):
     """A project configuration that cannot be used, said in one line."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PathRule:
     pattern: str
     policy: CodePolicy
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ProjectConfig:
     """What a project's configuration says; the empty config when there is none."""
 
@@ -103,6 +103,8 @@ def find_config(start: Path) -> ProjectConfig:
 
 
 def _load(path: Path) -> dict[str, Any]:
+    import tomllib  # only when there is a file to read: most runs find none
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)

@@ -1,12 +1,15 @@
 """Records: frozen value classes that cost next to nothing to define.
 
-`@record` makes a class what `@dataclass(frozen=True, slots=True)` would:
+`@record` makes a class what `@dataclass(frozen=True, slots=True)` would
+(`@record(frozen=False)` what `@dataclass(slots=True)` would):
 slots for its fields, an `__init__` taking them (positionally, or by keyword
 only with `kw_only=True`), equality and a hash over the fields that take part
 in comparison, a repr, pickling, and no assignment after construction.
 Fields are annotations, with an optional default or a `dataclasses.field`
 (`default`, `default_factory`, `compare`, `repr`); a record may extend
-another. Type checkers treat records as dataclasses (PEP 681).
+another. A `__post_init__` method, as on a dataclass, runs after `__init__`
+has set the fields (to check them; it cannot assign), but not after
+unpickling nor after `record_constructor`. Type checkers treat records as dataclasses (PEP 681).
 
 Why: Python 3.11's `dataclass` compiles each generated method with `exec`,
 3 to 6 million machine instructions per class; with the syntax model, the
@@ -77,16 +80,28 @@ def record_constructor(cls: type[_T]) -> Callable[..., _T]:
 
 
 @dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field,))
-def record(cls: type[_T] | None = None, /, *, kw_only: bool = False) -> Any:
-    """Make `cls` a frozen, slotted record (see the module's docstring)."""
+def record(
+    cls: type[_T] | None = None,
+    /,
+    *,
+    kw_only: bool = False,
+    frozen: bool = True,
+    eq: bool = True,
+) -> Any:
+    """Make `cls` a slotted record (see the module's docstring).
+
+    `frozen=False` makes it mutable, as `@dataclass(slots=True)` would: its
+    fields may be assigned, and it has no hash when it compares by value.
+    `eq=False` keeps comparison and hashing by identity.
+    """
 
     def wrap(cls: type[_T]) -> type[_T]:
-        return _build(cls, kw_only)
+        return _build(cls, kw_only, frozen, eq)
 
     return wrap if cls is None else wrap(cls)
 
 
-def _build(cls: type[_T], kw_only: bool) -> type[_T]:
+def _build(cls: type[_T], kw_only: bool, frozen: bool = True, eq: bool = True) -> type[_T]:
     inherited: list[RecordField] = []
     for base in reversed(cls.__mro__[1:]):
         for inherited_field in base.__dict__.get("__record_fields__", ()):
@@ -118,7 +133,7 @@ def _build(cls: type[_T], kw_only: bool) -> type[_T]:
     built.__record_fields__ = fields
     built.__dataclass_fields__ = _dataclass_fields(fields, namespace.get("__annotations__", {}))
     setattr(built, "__match_args__", tuple(f.name for f in fields if not f.kw_only))  # noqa: B010
-    _methods(built, fields)
+    _methods(built, fields, frozen, eq)
     result: type[_T] = built
     return result
 
@@ -144,7 +159,7 @@ def _dataclass_fields(
     return described
 
 
-def _methods(cls: Any, fields: tuple[RecordField, ...]) -> None:
+def _methods(cls: Any, fields: tuple[RecordField, ...], frozen: bool, eq: bool) -> None:
     setters = {f.name: getattr(cls, f.name).__set__ for f in fields}
     positional = [f for f in fields if not f.kw_only]
     compared = tuple(f.name for f in fields if f.compare)
@@ -153,11 +168,14 @@ def _methods(cls: Any, fields: tuple[RecordField, ...]) -> None:
 
     in_order = [setters[f.name] for f in fields]
     every = len(fields)
+    check: Callable[[Any], None] | None = getattr(cls, "__post_init__", None)
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         if len(args) == every and not kwargs and every == len(positional):
             for setter, value in zip(in_order, args, strict=True):  # all given, in order
                 setter(self, value)
+            if check is not None:
+                check(self)
             return
         if len(args) > len(positional):
             raise TypeError(f"{name}() takes {len(positional)} positional arguments")
@@ -178,6 +196,8 @@ def _methods(cls: Any, fields: tuple[RecordField, ...]) -> None:
             setters[field.name](self, value)
         if kwargs:
             raise TypeError(f"{name}() got unexpected arguments {sorted(kwargs)}")
+        if check is not None:
+            check(self)
 
     # The compared fields as a tuple, read in C (attrgetter of one name returns the value).
     getter = operator.attrgetter(*compared) if compared else (lambda _: ())
@@ -204,9 +224,18 @@ def _methods(cls: Any, fields: tuple[RecordField, ...]) -> None:
     def __reduce__(self: Any) -> tuple[Any, ...]:
         return (_restore, (self.__class__, tuple(getattr(self, f.name) for f in fields)))
 
-    for method in (__init__, __eq__, __hash__, __repr__, __setattr__, __delattr__, __reduce__):
+    methods: list[Callable[..., Any]] = [__init__, __repr__, __reduce__]
+    if eq:
+        methods.append(__eq__)
+    if eq and frozen:
+        methods.append(__hash__)
+    if frozen:
+        methods += [__setattr__, __delattr__]
+    for method in methods:
         method.__qualname__ = f"{name}.{method.__name__}"
         setattr(cls, method.__name__, method)
+    if eq and not frozen:
+        cls.__hash__ = None  # equal by value and mutable: unhashable, as a dataclass
 
 
 def _restore(cls: Any, values: tuple[Any, ...]) -> Any:

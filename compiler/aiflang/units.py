@@ -30,7 +30,8 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+
+from aiflang.records import record
 
 # `typing` stays out of the import path (it costs milliseconds); type
 # checkers treat any name TYPE_CHECKING as true.
@@ -352,7 +353,7 @@ def _formula(dimension: Dimension, symbols: Mapping[str, str]) -> str:
 # Units and the unit table
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Unit:
     """A parsed unit expression: value in reference units = number * factor + offset."""
 
@@ -584,7 +585,7 @@ def _suggest(name: str, known: Iterable[str]) -> list[str]:
 # Quantities
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Quantity:
     """A value in the reference units of `dimension` (W, s, bit, USD, ...)."""
 

@@ -31,16 +31,16 @@ estimate, which knows the build cost it used.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from aiflang import report as rp
 from aiflang.frontend.design import Design, PlacedRacks, ServerNode
 from aiflang.models import cost as cm
+from aiflang.records import record
 
 PRICED, NO_PRICE, INCLUDED, PARTS = "priced", "no price", "included", "parts"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BillLine:
     """One part of the design in one place: what it is, how many, what it costs.
 

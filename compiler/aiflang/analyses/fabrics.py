@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 from aiflang import report as rp
@@ -49,12 +49,13 @@ from aiflang.models.fabric import (
     fabric_derivations,
     plan_fabric,
 )
+from aiflang.records import record
 
 if TYPE_CHECKING:
     from aiflang.models.topology import TopologyAnalysis
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Endpoints:
     """The NIC ports of one role across the design."""
 

@@ -11,13 +11,14 @@ the JSON.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from aiflang import report as rp
 from aiflang.frontend.design import Design
 from aiflang.models.assumptions import REGISTRY, Assumptions
 from aiflang.models.derivation import Derivation
+from aiflang.records import record
 
 if TYPE_CHECKING:
     from aiflang.analyses.bill import BillLine
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from aiflang.models.topology import TopologyAnalysis
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Fleet:
     """The factory's GPUs by model, their scale-up domains, and the power they share.
 
@@ -52,7 +53,7 @@ class Fleet:
         return self.it_load_w / self.gpus if self.gpus else 0.0
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Facts:
     assumptions: Assumptions = field(default_factory=Assumptions)
     fabrics: list[rp.FabricReport] = field(default_factory=list)

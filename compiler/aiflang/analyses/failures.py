@@ -11,7 +11,6 @@ error of the power check).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from aiflang import report as rp
 from aiflang.analyses.hall_budget import (
@@ -25,9 +24,10 @@ from aiflang.analyses.hall_budget import (
 )
 from aiflang.diagnostics import Sink, codes
 from aiflang.models.power import derated_capacity
+from aiflang.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FailureCase:
     """One failed part: the report item, the racks that shed load, the capacity left."""
 

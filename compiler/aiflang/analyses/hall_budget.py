@@ -21,12 +21,13 @@ from dataclasses import dataclass, field
 from aiflang import units
 from aiflang.frontend.design import Design, Hall, Modules, Rack
 from aiflang.models.power import UpsCapacity, derated_capacity, ups_capacity
+from aiflang.records import record
 
 # Tolerance on comparisons of watts: load exactly at capacity is not over it.
 WATTS_TOLERANCE = 1e-9
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RackLine:
     """One rack type placed in a hall: `count x rack`."""
 
@@ -51,14 +52,14 @@ class RackLine:
         return self.power_w * self.count
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StorageLine:
     name: str
     power_w: float
     positions: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Shed:
     """Racks (by type) that must shed load to bring a load under a limit."""
 

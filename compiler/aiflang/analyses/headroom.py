@@ -8,11 +8,11 @@ racks than positions or cooling let in, or positions no power can fill.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from aiflang import report as rp
 from aiflang.analyses.hall_budget import HallBudget, fits, plural, watts
 from aiflang.diagnostics import Sink, codes
+from aiflang.records import record
 
 # Positions are reported stranded when more than this share would stay empty.
 STRANDED_POSITIONS_SHARE = 0.5
@@ -26,7 +26,7 @@ _WHAT = {"positions": "positions", "liquid": "liquid cooling", "air": "air cooli
 _WRITTEN_IN = {"positions": "positions", "liquid": "cooling", "air": "cooling"}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Stranded:
     """Power left for more racks of a type than another constraint lets in."""
 

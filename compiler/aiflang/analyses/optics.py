@@ -19,15 +19,15 @@ the distance, or no part in scope does).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from aiflang import units
 from aiflang.diagnostics import Sink, codes, did_you_mean, replacements
 from aiflang.frontend.design import Design, Fabric, Transceiver
 from aiflang.models.assumptions import Assumptions
+from aiflang.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OpticsChoice:
     """The fabric's part (None: the assumed default modules) and whether its distance picked it."""
 

@@ -23,8 +23,6 @@ cannot split), E407, E412, E413, E414, E415; W406, W407.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from aiflang import report as rp
 from aiflang import units
 from aiflang.analyses.facts import Facts
@@ -32,6 +30,7 @@ from aiflang.diagnostics import Sink, codes
 from aiflang.frontend.design import Design, Hall, Modules
 from aiflang.models import plant as plant_model
 from aiflang.models.power import derated_capacity, ups_capacity
+from aiflang.records import record
 
 
 def _w(value: float) -> str:
@@ -57,7 +56,7 @@ def _usable(
         return None
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class _Overhead:
     ups_w: float | None = None
     cooling_w: float | None = None

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from aiflang import report as rp
 from aiflang.analyses import serving_inputs as si
@@ -42,12 +42,13 @@ from aiflang.frontend import design as dm
 from aiflang.frontend.builtin import builtin_components
 from aiflang.models import serving as sv
 from aiflang.models.assumptions import Assumptions
+from aiflang.records import record
 
 MAX_PIPELINE = 8
 CURVE_POINTS = 24  # sweep points kept per shape in the JSON curve
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ServeInputs:
     """What the serving model needs for one workload, gathered from the design."""
 
@@ -136,7 +137,7 @@ def prefill_shape(setup: sv.Setup, gpus: int, assumptions: Assumptions) -> sv.Re
     return min(same, key=lambda s: (s.tp, s.pp))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ServedFleet:
     """How a workload's GPUs divide into decode replicas and a prefill pool."""
 

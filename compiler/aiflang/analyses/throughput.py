@@ -37,7 +37,6 @@ between scale-up domains) and W501 (slow checkpoint).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from aiflang import report as rp
 from aiflang.analyses import serving, training
@@ -49,6 +48,7 @@ from aiflang.frontend.design import Design, Gpu, Serve, Train
 from aiflang.models import serving as sv
 from aiflang.models.assumptions import Assumptions
 from aiflang.models.derivation import Derivation
+from aiflang.records import record
 
 
 def _precision_error(
@@ -284,7 +284,7 @@ def _serve_gpu(design: Design, sink: Sink, model: str | None, serve: Serve) -> G
     return gpu
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Output:
     tokens_per_s: float
     tokens_per_s_per_mw: float

@@ -114,9 +114,6 @@ def _read(path: Path) -> bytes:
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    from aiflang.resources import package_version
 
-    try:
-        return version("aiflang")
-    except PackageNotFoundError:  # run from a checkout that was never installed
-        return "0+unknown"
+    return package_version()

@@ -31,7 +31,7 @@ E510 (a run across scale-up domains without a scale-out network), W501
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from aiflang import report as rp
 from aiflang import units
@@ -42,11 +42,12 @@ from aiflang.frontend.design import Design, Fabric, Gpu, Storage, Train
 from aiflang.models import training as trn
 from aiflang.models.assumptions import Assumptions
 from aiflang.models.derivation import Derivation
+from aiflang.records import record
 
 SECONDS_PER_DAY = 86400.0
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Network:
     """What the design gives a run between its scale-up domains."""
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import enum
 import functools
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from aiflang.records import record
@@ -130,7 +130,7 @@ def _family(code: str) -> str:
     return code if code == "E108" else code[:2]
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Sink:
     """Collects diagnostics from the passes."""
 
@@ -238,7 +238,7 @@ class Sink:
         return result
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Counts:
     """Errors and warnings among some diagnostics: the one place they are counted.
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from aiflang.diagnostics import Diagnostic, Severity
+from aiflang.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CodePolicy:
     """Codes to drop (warnings only) and codes to report as errors."""
 

@@ -29,11 +29,11 @@ resolved.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import field
 from pathlib import Path
 
-from aiflang.catalog import catalog_modules
+from aiflang.catalog import catalog_index
 from aiflang.diagnostics import Related, Sink, Span, codes, did_you_mean, replacements
 from aiflang.frontend.imports import (
     MAX_DESIGN_BYTES,
@@ -45,7 +45,13 @@ from aiflang.frontend.imports import (
     Parser,
     read_file,
 )
-from aiflang.frontend.scope import Definition, Scope, Suggestions, close_matches
+from aiflang.frontend.scope import (
+    CatalogDefinition,
+    Definition,
+    Scope,
+    Suggestions,
+    close_matches,
+)
 from aiflang.frontend.settings import Setting
 from aiflang.frontend.uncertain import check_sweep
 from aiflang.frontend.values import is_unit
@@ -73,13 +79,15 @@ __all__ = [
     "resolved_catalog",
 ]
 
+Merge = Callable[[Definition], None]
+
 MAX_EXTENDS_DEPTH = 16  # definitions in one `extends` chain, the catalog entry included
 
 # Attributes that name a member of the factory (a hall, fabric or storage), not a component.
 _MEMBER_KINDS = ("hall", "fabric", "storage")
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class FactoryUnit:
     block: ast.Block
     scope: Scope
@@ -97,7 +105,7 @@ class Override:
     extends: bool  # `gpu H100 extends H100 { ... }`: a deliberate refinement
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Program:
     """The resolved input: every parsed file and the factories to elaborate."""
 
@@ -112,16 +120,22 @@ class Program:
     overrides: list[Override] = field(default_factory=list)
 
 
-def catalog_scope(sink: Sink | None = None) -> Scope:
+def catalog_scope(sink: Sink | None = None, merge: Merge | None = None) -> Scope:
+    """The built-in catalog's definitions, each block decoded when first read.
+
+    `merge` merges a definition along `extends` when its attributes are first
+    read (`CatalogDefinition`); without it they stay unmerged. `sink` receives
+    what parsing the catalog reported (nothing: it ships clean).
+    """
     scope = Scope()
-    for result in catalog_modules():
-        if sink is not None:
-            sink.extend(result.diagnostics)
-        for entry in result.module.entries:
-            if isinstance(entry, ast.Block) and entry.kind in COMPONENT_KINDS and entry.name:
-                scope.symbols[entry.name] = Definition(
-                    entry.kind, entry.name, entry, builtin=True, doc=entry.doc
-                )
+    symbols = scope.symbols
+    index = catalog_index()
+    if sink is not None:
+        for found in index.diagnostics:
+            sink.extend(found)
+    for entry in index.entries:
+        if entry.kind in COMPONENT_KINDS and entry.name:
+            symbols[entry.name] = CatalogDefinition(entry, merge)
     return scope
 
 
@@ -139,12 +153,14 @@ class _Resolver:
         self.files = Files(root, sink, loader, parse=parse, settings=settings)
         self.program = Program()
         self.imported: Scope | None = None  # the definitions of the root file's imports
-        self.catalog = catalog_scope(sink)
-        for result in catalog_modules():
-            self.program.sources[result.module.file] = result.text
+        # The built-in entries are merged along `extends` when first read, in their own
+        # scope (the catalog ships checked: `check_catalog`, run by the tests).
+        self.catalog = catalog_scope(sink, self.merge_builtin)
+        index = catalog_index()
+        for name, text in zip(index.names, index.texts, strict=True):
+            self.program.sources[name] = text
         self.file_scopes: dict[Path, Scope] = {}
         self.suggestions: dict[int, Suggestions] = {}  # by id of the scope
-        self.check_definitions(self.catalog, builtin=True)  # checked by the tests
         # Overrides are found against the built-in entries, whatever layers stand above.
         self.builtin = self.catalog
         if catalog:
@@ -253,23 +269,19 @@ class _Resolver:
         )
 
     # Checks ----------------------------------------------------------------
-    def check_definitions(
-        self, scope: Scope, definitions: Scope | None = None, *, builtin: bool = False
-    ) -> None:
+    def check_definitions(self, scope: Scope, definitions: Scope | None = None) -> None:
         """Merge each definition of `definitions` (default: `scope`'s own) along
-        `extends`, then check its attributes and names, resolving them in `scope`.
-
-        The built-in catalog ships checked (`check_catalog`, run by the tests),
-        so a run only merges its entries (`builtin=True`).
-        """
+        `extends`, then check its attributes and names, resolving them in `scope`."""
         for definition in (definitions or scope).symbols.values():
             self.merge_extends(definition, scope)
-            if builtin:
-                continue
             self.check_attributes(definition.block, definition.kind)
             self.check_references(
                 definition.block, definition.kind, scope, definition.attributes, definition.name
             )
+
+    def merge_builtin(self, definition: Definition) -> None:
+        """Merge a built-in entry along `extends` in the built-in catalog's scope."""
+        self.merge_extends(definition, self.builtin)
 
     def merge_extends(self, definition: Definition, scope: Scope) -> None:
         """Merge `definition`'s attributes along its `extends` chain, once.
@@ -291,6 +303,12 @@ class _Resolver:
             if base is None:
                 broken = True
                 break
+            if (
+                isinstance(base, CatalogDefinition)
+                and not base.merged
+                and scope is not self.builtin
+            ):
+                self.merge_builtin(base)  # a built-in entry's chain resolves in the catalog
             if id(base) in on_chain:
                 names = " -> ".join(d.name for d in [*chain, base])
                 self.sink.error(

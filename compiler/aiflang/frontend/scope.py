@@ -10,10 +10,15 @@ among the names of its kind, never a walk over every name in scope.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import field
+from typing import TYPE_CHECKING
 
+from aiflang.records import record
 from aiflang.syntax import tree as ast
+
+if TYPE_CHECKING:
+    from aiflang.catalog import CatalogEntry
 
 # Beyond this many names of one kind, only names that start with the same
 # letter and are about as long are compared: difflib costs microseconds per
@@ -23,7 +28,7 @@ _MAX_COMPARED = 2_000
 _MAX_NAME = 100  # no name is this long by mistake; comparing it costs time for nothing
 
 
-@dataclass(slots=True, eq=False)
+@record(frozen=False, eq=False)
 class Definition:
     """A component definition with its attributes merged along `extends`.
 
@@ -43,7 +48,86 @@ class Definition:
     depth: int = 1  # definitions in its `extends` chain, itself included
 
 
-@dataclass(slots=True, eq=False)
+class CatalogDefinition(Definition):
+    """A built-in catalog entry whose block is decoded, and whose attributes and doc are
+    merged along `extends`, only when first read.
+
+    A design names a few dozen of the catalog's entries; the rest are only
+    names (for lookups and did-you-mean). `merge`, when given, merges the
+    definition in the catalog's own scope; it is called once, on the first
+    read of `attributes` or `doc`, unless the definition was merged already
+    (as a link of another's chain). Without it, as before any merge,
+    `attributes` is empty and `doc` the entry's own.
+    """
+
+    __slots__ = ("_entry", "_merge")
+
+    def __init__(
+        self, entry: CatalogEntry, merge: Callable[[Definition], None] | None = None
+    ) -> None:
+        kind, name = entry.kind, entry.name
+        assert kind is not None and name is not None
+        _set = _SLOTS
+        _set["kind"](self, kind)
+        _set["name"](self, name)
+        _set["builtin"](self, True)
+        _set["attributes"](self, {})
+        _set["doc"](self, entry.doc)
+        _set["broken"](self, False)
+        _set["merged"](self, False)
+        _set["too_deep"](self, False)
+        _set["depth"](self, 1)
+        self._entry: CatalogEntry | None = entry
+        self._merge = merge
+
+    def _merged(self) -> None:
+        merge = self._merge
+        if merge is not None:
+            self._merge = None  # reads during the merge see the fields as they stand
+            merge(self)
+
+    @property
+    def block(self) -> ast.Block:
+        entry = self._entry
+        if entry is not None:
+            _SLOTS["block"](self, entry.block)
+            self._entry = None
+        return _BLOCK(self)
+
+    @block.setter
+    def block(self, value: ast.Block) -> None:
+        _SLOTS["block"](self, value)
+        self._entry = None
+
+    @property
+    def attributes(self) -> dict[str, ast.Attribute]:
+        self._merged()
+        return _ATTRIBUTES(self)
+
+    @attributes.setter
+    def attributes(self, value: dict[str, ast.Attribute]) -> None:
+        _SLOTS["attributes"](self, value)
+
+    @property
+    def doc(self) -> str | None:
+        self._merged()
+        return _DOC(self)
+
+    @doc.setter
+    def doc(self, value: str | None) -> None:
+        _SLOTS["doc"](self, value)
+
+
+# The slots of `Definition`, which `CatalogDefinition`'s properties stand in front of.
+_SLOTS = {name: vars(Definition)[name].__set__ for name in vars(Definition)["__slots__"]}
+_BLOCK: Callable[[Definition], ast.Block] = vars(Definition)["block"].__get__
+_ATTRIBUTES: Callable[[Definition], dict[str, ast.Attribute]] = vars(Definition)[
+    "attributes"
+].__get__
+_DOC: Callable[[Definition], str | None] = vars(Definition)["doc"].__get__
+
+
+@record(frozen=False, eq=False)
 class Scope:
     """Names visible at one level; lookups fall through to the parent."""
 

@@ -30,9 +30,9 @@ from __future__ import annotations
 import dataclasses
 import difflib
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from aiflang.diagnostics import Sink, Span, codes, did_you_mean
+from aiflang.records import record
 from aiflang.syntax import tree as ast
 from aiflang.syntax.parser import parse_source
 from aiflang.syntax.schema import COMPONENT_KINDS
@@ -53,7 +53,7 @@ class SettingError(ValueError):
     """A `--set` argument that is not `PATH=VALUE` with a path of a known shape."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Setting:
     """One `--set PATH=VALUE`: the block kind, its name (if any), the attribute path."""
 

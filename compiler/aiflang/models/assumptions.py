@@ -13,9 +13,10 @@ unit table understands, or "" for a plain number, "%" for a fraction).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from aiflang.models.defaults import DEFAULTS, Assumption
+from aiflang.records import record
 
 
 def _registry() -> dict[str, Assumption]:
@@ -35,7 +36,7 @@ REGISTRY: dict[str, Assumption] = _registry()
 __all__ = ["REGISTRY", "Assumption", "Assumptions"]
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Assumptions:
     """The constants in force for one design: defaults plus the design's overrides.
 

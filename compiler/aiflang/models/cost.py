@@ -21,11 +21,11 @@ A year is 365 days (31,536,000 s), as in the unit table.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Literal
 
 from aiflang.models.assumptions import Assumptions
 from aiflang.models.derivation import Derivation
+from aiflang.records import record
 
 SECONDS_PER_YEAR = 31_536_000.0
 HOURS_PER_YEAR = 8760.0
@@ -49,7 +49,7 @@ _LIFE = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PricedItem:
     """A priced part of the design: unit price x count, in one capex category."""
 
@@ -59,7 +59,7 @@ class PricedItem:
     count: float
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Capex:
     """Capital cost by category; `hardware_usd` is everything but the facility."""
 
@@ -99,7 +99,7 @@ def capex(
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Opex:
     """Operating cost per year, by kind."""
 
@@ -161,7 +161,7 @@ def opex_per_year(
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Depreciation:
     """Straight-line depreciation per year, by category."""
 
@@ -203,7 +203,7 @@ def depreciation_per_year(
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Tco:
     """Total cost of ownership over a horizon, and the annualized cost."""
 
@@ -236,7 +236,7 @@ def total_cost_of_ownership(
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class UnitCost:
     """One unit cost in USD (per GPU-hour, per million tokens, or a training run)."""
 

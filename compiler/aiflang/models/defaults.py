@@ -13,13 +13,13 @@ and `maximum` bound an override, in SI.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from aiflang.records import record
 
 _YEAR = 31_536_000.0  # 365 days, as in the unit table
 _RACK_UNIT_M = 0.04445  # 1.75 in (EIA-310)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Assumption:
     """One documented model constant."""
 

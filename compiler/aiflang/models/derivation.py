@@ -13,10 +13,10 @@ values and sources live in `aiflang.models.assumptions.REGISTRY`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from aiflang.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Derivation:
     """The work behind one figure."""
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import math
 import statistics
-from dataclasses import dataclass
+
+from aiflang.records import record
 
 KINDS = ("uniform", "normal", "triangular")
 ARGUMENTS = {"uniform": 2, "normal": 2, "triangular": 3}
@@ -28,7 +29,7 @@ def value_text(value: float, unit: str | None, digits: int = 8) -> str:
     return f"{number}%" if unit == "%" else f"{number} {unit}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Distribution:
     """A continuous input: its kind, its parameters in `unit`, and that unit."""
 

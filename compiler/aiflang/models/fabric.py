@@ -39,11 +39,12 @@ Constants (registered assumptions, overridable per design):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
 
 from aiflang.models.assumptions import Assumptions
 from aiflang.models.derivation import Derivation
+from aiflang.records import record
 
 Topology = Literal["fat_tree", "rail_optimized"]
 SwitchClass = Literal["leaf", "spine", "core"]
@@ -51,7 +52,7 @@ SWITCH_CLASSES: tuple[SwitchClass, ...] = ("leaf", "spine", "core")
 MAX_TIERS = 3
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SwitchModel:
     """A switch as the sizing needs it.
 
@@ -80,7 +81,7 @@ class SwitchModel:
         return self.ports * self.port_speed_bps
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FabricInput:
     """One fabric to size.
 
@@ -118,7 +119,7 @@ class FabricInput:
             raise ValueError(f"fabric {self.name!r}: endpoints per hall do not add up")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SizingIssue:
     """A finding about a fabric: `code` from the registry in aiflang.diagnostics.codes."""
 
@@ -131,7 +132,7 @@ class SizingIssue:
         return "warning" if self.code.startswith("W") else "error"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TierCounts:
     leaf: int = 0
     spine: int = 0
@@ -145,7 +146,7 @@ class TierCounts:
         return int(getattr(self, switch_class))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LinkCounts:
     endpoint_leaf: int = 0
     leaf_spine: int = 0
@@ -156,7 +157,7 @@ class LinkCounts:
         return self.endpoint_leaf + self.leaf_spine + self.spine_core
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LeafGroup:
     """`count` leaves in `hall`, each serving `endpoints_per_leaf` endpoints."""
 
@@ -165,7 +166,7 @@ class LeafGroup:
     hall: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Transceivers:
     """Optics: `switch_side` modules (each carries `links_per_switch_module` link
     ends), `nic_side` modules (one per endpoint link)."""
@@ -179,7 +180,7 @@ class Transceivers:
         return self.switch_side + self.nic_side
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FabricPlan:
     """The sized fabric: its bill of materials and closed-form figures.
 
@@ -370,7 +371,7 @@ def plan_fabric(inp: FabricInput, assumptions: Assumptions | None = None) -> Fab
     return _plan(inp, assumptions, chosen)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Radixes:
     """The switch models of each tier and their logical ports at the link speed."""
 
@@ -384,7 +385,7 @@ class _Radixes:
     core_fits: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _UpperTiers:
     """Spines and cores: how the pods and groups are built above the leaves."""
 

@@ -15,10 +15,10 @@ accounts for; `plant_pue` adds it up. docs/models.md states the rules.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from aiflang.models.assumptions import Assumptions
 from aiflang.models.derivation import Derivation
+from aiflang.records import record
 
 
 def storage_positions(total_height_m: float, assumptions: Assumptions) -> int:
@@ -48,7 +48,7 @@ def runtime_s(energy_j: float, load_w: float) -> float:
     return math.inf if load_w <= 0 else energy_j / load_w
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PlantOverhead:
     """Power named plant draws on top of the IT load, by item, and the PUE it implies."""
 

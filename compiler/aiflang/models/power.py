@@ -22,14 +22,15 @@ systems, each able to carry the load), `2(N+k)` (two systems, each N+k), and
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Literal
 
 from aiflang.models.assumptions import Assumptions
 from aiflang.models.derivation import Derivation
+from aiflang.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Redundancy:
     """A parsed UPS redundancy scheme.
 
@@ -86,7 +87,7 @@ def parse_redundancy(text: str) -> Redundancy:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class UpsCapacity:
     """What a UPS plant delivers under its redundancy scheme.
 
@@ -169,7 +170,7 @@ def ups_usable_w(modules: int, module_w: float, redundancy: str) -> float:
     return ups_capacity(modules, module_w, redundancy).usable_w
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DeratedCapacity:
     """A rated capacity, the continuous-load share it may carry, and that load."""
 
@@ -222,7 +223,7 @@ def ups_continuous_derivation(plant: UpsCapacity, derating: float) -> Derivation
     return Derivation("continuous = usable x derating (the hall's derating, else 1)", inputs)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FacilityPower:
     """Facility power: IT power plus cooling and distribution overhead."""
 
@@ -249,7 +250,7 @@ def facility_power_w(it_w: float, pue: float) -> float:
     return facility_power(it_w, pue).facility_w
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AirRackCheck:
     """The air-cooled share of a rack's heat against the air density limit."""
 
@@ -279,7 +280,7 @@ def check_air_rack(rack_w: float, liquid_fraction: float, assumptions: Assumptio
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NodePowerEstimate:
     """A node's power estimated from its parts."""
 
@@ -354,7 +355,7 @@ def node_power_from_parts(
 PueVerdict = Literal["impossible", "below", "within", "above"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PueCheck:
     """Where a declared PUE falls against the plausible band for its cooling mix.
 

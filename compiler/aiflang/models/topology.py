@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from aiflang.models.fabric import FabricPlan, SwitchClass
+from aiflang.records import record
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -63,7 +64,7 @@ class GraphTooLarge(ValueError):
         self.limit = limit
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class HopCounts:
     """Switch hops between two endpoints: the worst pair and the mean over pairs."""
 
@@ -71,7 +72,7 @@ class HopCounts:
     mean_switch_hops: float
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FailureImpact:
     """What one failed switch of `switch_class` costs, at the worst place."""
 
@@ -87,7 +88,7 @@ class FailureImpact:
         return self.bisection_lost_bps / total if total else 0.0
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SinglePointOfFailure:
     """A switch class one of whose switches splits the switch fabric."""
 
@@ -188,7 +189,7 @@ def build_quotient(
     return graph
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _PodClass:
     """Pods of one kind: `pods` of them, each with `leaves` ((half, load) -> leaves per pod)."""
 

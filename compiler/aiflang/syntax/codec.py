@@ -67,6 +67,11 @@ def encode_module(module: ast.Module) -> Any:
     return _encode(module)
 
 
+def encode_entry(entry: ast.Entry) -> Any:
+    """One top-level entry of a module (a block, attribute, rule or import) as JSON-ready data."""
+    return _encode(entry)
+
+
 def _encode(value: Any) -> Any:
     if isinstance(value, tuple):
         return [_TUPLE, *(_encode(item) for item in value)]
@@ -139,6 +144,22 @@ def decode_module(data: Any) -> ast.Module:
     if not isinstance(module, ast.Module):
         raise CodecError("not a module")
     return module
+
+
+_ENTRIES = (ast.Block, ast.Attribute, ast.Require, ast.Import)
+
+
+def decode_entry(data: Any) -> ast.Entry:
+    """The top-level entry encoded in `data`; `CodecError` when `data` is not one."""
+    if type(data) is not list:
+        raise CodecError("not an entry")
+    try:
+        entry = _decoder()(data)
+    except (TypeError, IndexError, ValueError, RecursionError) as error:
+        raise CodecError(str(error)) from None
+    if not isinstance(entry, _ENTRIES):
+        raise CodecError("not an entry")
+    return entry
 
 
 @functools.lru_cache(maxsize=1)

@@ -20,11 +20,12 @@ from __future__ import annotations
 import functools
 import gc
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from aiflang.diagnostics import Diagnostic, Severity, Span, codes
 from aiflang.diagnostics.characters import TEXT_DIRECTION_CONTROLS, TEXT_DIRECTION_PATTERN
+from aiflang.records import record
 from aiflang.resources import data_path
 from aiflang.syntax import tree as ast
 from aiflang.syntax.build import (
@@ -84,7 +85,7 @@ def _parser() -> tuple[Grammar, Builder]:
         return Grammar(export(grammar), builder), builder
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class ParseResult:
     module: ast.Module
     diagnostics: list[Diagnostic] = field(default_factory=list)

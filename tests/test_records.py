@@ -1,0 +1,110 @@
+"""Records behave as `@dataclass(frozen=True, slots=True)` classes do, for what aifc uses:
+construction, defaults, `__post_init__` checks, equality and hashing, repr, no
+assignment, pickling (the sweep's process pool), and `dataclasses.replace`/`fields`."""
+
+from __future__ import annotations
+
+import dataclasses
+import pickle
+
+import pytest
+
+from aiflang.models.fabric import SwitchModel
+from aiflang.records import record
+
+
+@record
+class Point:
+    x: float
+    y: float = 0.0
+    tags: tuple[str, ...] = dataclasses.field(default=(), compare=False)
+
+
+@record
+class Checked:
+    count: int
+
+    def __post_init__(self) -> None:
+        if self.count < 0:
+            raise ValueError("count must not be negative")
+
+
+def test_construction_defaults_and_keywords() -> None:
+    assert Point(1.0) == Point(1.0, 0.0) == Point(x=1.0, y=0.0)
+    assert Point(1.0, 2.0).y == 2.0
+    with pytest.raises(TypeError):
+        Point()  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        Point(1.0, 2.0, (), 4.0)  # type: ignore[call-arg]
+
+
+def test_equality_and_hash_skip_uncompared_fields() -> None:
+    assert Point(1.0, 2.0, ("a",)) == Point(1.0, 2.0, ("b",))
+    assert hash(Point(1.0, 2.0, ("a",))) == hash(Point(1.0, 2.0))
+    assert Point(1.0) != Point(2.0)
+    assert repr(Point(1.0)) == "Point(x=1.0, y=0.0, tags=())"
+
+
+def test_no_assignment() -> None:
+    point = Point(1.0)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        point.x = 2.0  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        point.z = 1  # type: ignore[attr-defined]
+
+
+def test_post_init_runs_after_every_construction() -> None:
+    assert Checked(3).count == 3
+    with pytest.raises(ValueError):
+        Checked(-1)
+    with pytest.raises(ValueError):
+        Checked(count=-1)
+    with pytest.raises(ValueError):
+        dataclasses.replace(Checked(1), count=-1)
+
+
+def test_a_model_record_keeps_its_checks() -> None:
+    # Non-positive figures are rejected with a span by elaboration; here they are bugs.
+    with pytest.raises(ValueError):
+        SwitchModel("s", 0, 400e9)
+    switch = SwitchModel("s", 64, 400e9)
+    assert switch.capacity_bps == 64 * 400e9
+
+
+def test_pickling_replace_and_fields() -> None:
+    point = Point(1.0, 2.0, ("a",))
+    again = pickle.loads(pickle.dumps(point))
+    assert again == point and again.tags == ("a",)
+    assert dataclasses.replace(point, y=3.0) == Point(1.0, 3.0)
+    assert [f.name for f in dataclasses.fields(Point)] == ["x", "y", "tags"]
+    assert dataclasses.is_dataclass(point)
+
+
+@record(frozen=False)
+class Counter:
+    name: str
+    seen: list[str] = dataclasses.field(default_factory=list)
+
+
+@record(frozen=False, eq=False)
+class Node:
+    name: str
+
+
+def test_a_mutable_record_is_assignable_equal_by_value_and_unhashable() -> None:
+    counter = Counter("a")
+    counter.seen.append("x")
+    counter.name = "b"
+    assert counter == Counter("b", ["x"])
+    assert Counter("a").seen is not Counter("a").seen  # a fresh list each time
+    with pytest.raises(TypeError):
+        hash(counter)
+    with pytest.raises(AttributeError):
+        counter.other = 1  # type: ignore[attr-defined]
+
+
+def test_a_record_without_eq_compares_and_hashes_by_identity() -> None:
+    first, second = Node("n"), Node("n")
+    assert first != second and first == first
+    assert len({first, second}) == 2
+    assert pickle.loads(pickle.dumps(first)).name == "n"
