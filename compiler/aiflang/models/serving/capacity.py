@@ -21,17 +21,17 @@ replica is the least of:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Literal
 
 from aiflang.models.serving.hardware import ACTIVATION_BYTES
 from aiflang.models.serving.step import Replica
 from aiflang.models.serving.workload import Request, Speculation
+from aiflang.records import record
 
 BatchLimitName = Literal["kv_capacity", "engine", "token_budget", "weights"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BatchLimit:
     """The largest batch of one replica and what binds it."""
 

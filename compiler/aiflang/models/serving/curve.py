@@ -41,9 +41,10 @@ from aiflang.models.serving.shape import ReplicaShape
 from aiflang.models.serving.step import Bound, Replica, StepTime
 from aiflang.models.serving.tpot import TpotSpread
 from aiflang.models.serving.workload import Disaggregation, Request, Speculation
+from aiflang.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Setup:
     """Everything a curve needs besides the replica shape."""
 
@@ -267,7 +268,7 @@ def _admission(setup: Setup, slots: int, request_rate: float, step_s: float) -> 
     return wait(request_rate, service, slots, scv)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Pool:
     share: float  # prefill GPUs per decode replica
     decode_replicas: float

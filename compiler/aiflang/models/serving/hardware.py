@@ -19,9 +19,10 @@ All values are SI (bytes, seconds, bytes/s, FLOP/s); fractions are 0..1.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from aiflang.models.assumptions import Assumptions
+from aiflang.records import record
 
 # Bits per stored weight, scales included: NVFP4 keeps an FP8 scale per 16
 # values (4.5 bits), MXFP4 an 8-bit scale per 32 (4.25); FP8 per-tensor or
@@ -41,7 +42,7 @@ _COMPUTE_KEY = {"fp16": "bf16"}  # the catalog lists one 16-bit figure, under bf
 ACTIVATION_BYTES = 2.0  # activations and collectives move BF16 values
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Accelerator:
     """Datasheet figures of one GPU. `scale_up_bandwidth` is per direction (bytes/s)."""
 
@@ -67,7 +68,7 @@ def supported_precisions(dense_flops: Mapping[str, float | None]) -> tuple[str, 
     return tuple(sorted(supported))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Efficiency:
     """Achieved fractions of one GPU's peaks. `compute` is by precision (large GEMMs)."""
 
@@ -101,7 +102,7 @@ def default_efficiency(
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Engine:
     """A serving engine's overheads and limits (SI units).
 
@@ -152,7 +153,7 @@ class Engine:
     layer_overhead_s: float = 0.0
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Network:
     """What one replica's GPUs talk over. Bandwidths are per GPU and per direction (bytes/s).
 

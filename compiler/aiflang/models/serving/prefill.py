@@ -60,13 +60,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from aiflang.models.serving.queueing import Wait, quantile_after_cycle, wait
 from aiflang.models.serving.step import Replica, StepTime
+from aiflang.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Prefill:
     """One prefill replica's figures for one prompt length (seconds)."""
 
@@ -122,7 +123,7 @@ def prefill(replica: Replica, prompt: int) -> Prefill:
     return Prefill(latency, step.total_s / per_forward)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FirstToken:
     """Time to first token at a load: mean, 90th and 99th percentiles, and its parts (seconds).
 

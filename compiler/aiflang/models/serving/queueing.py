@@ -24,7 +24,8 @@ rho = a / c:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+
+from aiflang.records import record
 
 _CRITICAL = 1e-9  # a utilisation this close to 1 is a full queue, not a rounding error's wait
 _EXACT_SERVERS = 200  # above this, Erlang B from the Poisson distribution's normal approximation
@@ -61,7 +62,7 @@ def erlang_c(servers: int, offered: float) -> float:
     return blocking / (1.0 - rho * (1.0 - blocking))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Wait:
     """The queueing delay before a prefill starts, seconds."""
 

@@ -26,17 +26,17 @@ batch would not add throughput.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from aiflang.models.serving.capacity import BatchLimit
 from aiflang.models.serving.curve import CurvePoint, Setup, evaluate, pareto, shape_curve
 from aiflang.models.serving.shape import ReplicaShape
+from aiflang.records import record
 
 _RATE_TOLERANCE = 1e-9
 _FLAT = 1e-3  # throughputs this close count as equal
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Target:
     """What the operating point must meet; all None is an offline batch."""
 
@@ -81,7 +81,7 @@ class Target:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ShapeResult:
     """One shape's batch limit, swept curve and best point meeting the target."""
 
@@ -92,7 +92,7 @@ class ShapeResult:
     missed: str | None  # the target the next larger batch misses; None at the batch limit
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ServingEstimate:
     """The result of a replica search for one workload."""
 

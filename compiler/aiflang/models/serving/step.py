@@ -50,12 +50,13 @@ from aiflang.models.serving.hardware import (
     Network,
 )
 from aiflang.models.serving.shape import ReplicaShape
+from aiflang.records import record
 
 Bound = Literal["compute", "memory", "communication", "floor"]
 _DISPATCH_BYTES = 1.0  # FP8 dispatch (DeepSeek-V3 report, section 3.3; DeepEP)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StepTime:
     """One step, split into what a performance engineer would look at (seconds)."""
 

@@ -39,8 +39,9 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-from dataclasses import dataclass
 from statistics import NormalDist
+
+from aiflang.records import record
 
 _BINS = 24  # probability bins of u, log-spaced from 1e-6 to 1
 _ITERATIONS = 60  # Newton steps at most (a few reach the tolerance)
@@ -49,7 +50,7 @@ _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TpotSpread:
     """The terms of one point's TPOT spread (seconds per step, and the batch)."""
 

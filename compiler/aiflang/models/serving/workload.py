@@ -21,13 +21,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from aiflang.models.assumptions import Assumptions
 from aiflang.models.serving.shape import ReplicaShape
+from aiflang.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Request:
     """Mean tokens per request: prompt and output."""
 
@@ -39,7 +38,7 @@ class Request:
             raise ValueError("a request needs input_tokens >= 0 and output_tokens >= 1")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Speculation:
     """Draft tokens per step and the tokens accepted per step (>= 1)."""
 
@@ -78,7 +77,7 @@ def speculation(
     return Speculation(draft_tokens, acceptance_length)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Disaggregation:
     """A separate prefill pool. Give at most one of `prefill_gpus` and `prefill_share`.
 

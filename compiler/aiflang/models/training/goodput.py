@@ -26,15 +26,15 @@ an interval): its ETTR is an upper bound, and the explanation says so.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from aiflang.models.assumptions import Assumptions
 from aiflang.models.derivation import Derivation
+from aiflang.records import record
 
 _MAX_EXPONENT = 500.0  # e^500 is about 1e217: any wall time beyond it is "never"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CheckpointEstimate:
     """Size and write time of one full checkpoint."""
 
@@ -85,7 +85,7 @@ def daly_interval(checkpoint_s: float, mtbf_s: float) -> float:
     return max(interval, 1e-6 * mtbf_s)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Goodput:
     """Interruptions, checkpoints and the wall time they make of a solve time."""
 

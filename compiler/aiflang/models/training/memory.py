@@ -38,11 +38,11 @@ A plan fits when the sum stays under HBM x `train_hbm_usable_fraction`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from aiflang.models.assumptions import Assumptions
 from aiflang.models.training.calibration import precision_key
 from aiflang.models.training.shapes import Job, ModelShape
+from aiflang.records import record
 
 WEIGHT_BYTES = 2.0  # BF16 working weights
 FP8_WEIGHT_BYTES = 1.0  # FP8 working weights (Megatron fp8_param_gather, on in its FP8 recipes)
@@ -68,7 +68,7 @@ def selective_bytes(precision: str) -> float:
     return SELECTIVE_BYTES if precision_key(precision) == "bf16" else SELECTIVE_BYTES_QUANTISED
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Plan:
     """How a run is split over its GPUs."""
 
@@ -118,7 +118,7 @@ class Plan:
         return " ".join(parts)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Memory:
     """Bytes one GPU needs under a plan, by part."""
 

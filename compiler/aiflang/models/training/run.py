@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from aiflang.models.assumptions import Assumptions
 from aiflang.models.derivation import Derivation
@@ -26,11 +26,12 @@ from aiflang.models.training.memory import Memory, Plan
 from aiflang.models.training.search import choose_plan
 from aiflang.models.training.shapes import Cluster, Job, ModelShape
 from aiflang.models.training.step import COLLECTIVES, StepTime, flops_per_token
+from aiflang.records import record
 
 SECONDS_PER_HOUR = 3600.0
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TrainingRun:
     """Everything the report says about one training workload."""
 
@@ -60,7 +61,7 @@ class TrainingRun:
         return self.step.tokens_per_s
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NoPlan:
     """Why a run could not be planned: the message and a fix, in the designer's words."""
 

@@ -42,17 +42,17 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass
 
 from aiflang.models.assumptions import Assumptions
 from aiflang.models.training.memory import GRAD_BYTES, Memory, Plan, plan_memory, usable_bytes
 from aiflang.models.training.shapes import Cluster, Job, ModelShape
 from aiflang.models.training.step import StepTime, compute_rates, compute_s, step_time_at
+from aiflang.records import record
 
 MIN_TOKENS_PER_CP_RANK = 2048
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PlanChoice:
     """A plan with its step time and memory, or the reason no plan was found."""
 

@@ -21,12 +21,12 @@ FLOPs per second for compute.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from aiflang.models.assumptions import Assumptions
+from aiflang.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ModelShape:
     """The architecture a training step runs: a dense or mixture-of-experts transformer."""
 
@@ -114,7 +114,7 @@ def shape_from_params(
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Job:
     """What is trained: tokens, sequence length, global batch in sequences."""
 
@@ -144,7 +144,7 @@ def job_for(
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Cluster:
     """The GPUs of one run and the networks between them.
 

@@ -46,7 +46,7 @@ divide, the last round leaves some ranks idle, and the step still takes it.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from aiflang.models.assumptions import Assumptions
 from aiflang.models.training.calibration import compute_fraction, precision_key
@@ -60,6 +60,7 @@ from aiflang.models.training.memory import (
     weight_bytes,
 )
 from aiflang.models.training.shapes import Cluster, Job, ModelShape
+from aiflang.records import record
 
 COLLECTIVES = ("tp", "cp", "pp", "dp", "ep")
 
@@ -76,7 +77,7 @@ def flops_per_token(model: ModelShape, job: Job) -> float:
     return 6.0 * model.active_params + 6.0 * model.layers * job.sequence_length * attention_width
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StepTime:
     """One step under one plan, split into its parts (seconds)."""
 
@@ -167,7 +168,7 @@ def _point_to_point(cluster: Cluster, a: Assumptions, volume: float, across: boo
     return volume * _fabric_factor(cluster, 2.0) / _bw_out(cluster, a)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ComputeRates:
     """What a step's compute is made of on one GPU of a cluster, worked out once per run.
 
