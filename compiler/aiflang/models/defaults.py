@@ -903,8 +903,8 @@ DEFAULTS: tuple[Assumption, ...] = (
         1.0,
         "",
         "squared coefficient of variation of request lengths (prompt and output tokens), for the "
-        "queues in front of prefill and of a batch slot, and for the spread of time per output token "
-        "across requests (a TPOT quantile)",
+        "queues in front of prefill and of a batch slot, and for the spread of time per output "
+        "token across requests (a TPOT quantile)",
         "estimate: 1 is an exponential spread; the MLPerf Inference datasets span 2x to 10x "
         "between short and long requests (mlcommons/inference, language/ READMEs), fixed-length "
         "benchmarks are nearer 0",
