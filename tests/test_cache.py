@@ -86,9 +86,10 @@ def test_a_planted_entry_runs_no_code(folder: Path, tmp_path: Path) -> None:
     env = {"AIFC_CACHE_DIR": str(folder)}
     assert aifc("validate", str(REFERENCE), env=env).returncode == 0
     entries = [p for p in folder.iterdir() if p.is_file()]
-    # The grammar tables, the catalog and the N-1 figures of the design's two fabrics.
+    # The grammar tables, the catalog, the unit table and the N-1 figures of the design's two
+    # fabrics.
     kinds = sorted(p.name.split("-")[0] for p in entries)
-    assert kinds == ["catalog", "grammar", "topology", "topology"], entries
+    assert kinds == ["catalog", "grammar", "topology", "topology", "units"], entries
     marker = tmp_path / "code-ran"
     payload = pickle.dumps(_Plant(marker))
     for entry in entries:
@@ -289,3 +290,23 @@ def test_the_cache_key_reads_larks_version_without_importing_it() -> None:
         [sys.executable, "-c", program], capture_output=True, text=True, check=True
     )
     assert done.stdout.split() == [lark.__version__, "False"]
+
+
+def test_the_unit_table_is_read_from_its_entry_and_a_damaged_one_is_parsed_again(
+    folder: Path,
+) -> None:
+    import tomllib
+
+    from aiflang import units
+    from aiflang.resources import data_path
+
+    source = data_path("dsl", "units.toml").read_bytes()
+    expected = tomllib.loads(source.decode("utf-8"))
+    assert units._raw_unit_table(source) == expected  # parsed, then stored
+    (entry,) = folder.glob("units-*.json")
+    assert json.loads(entry.read_text()) == expected
+    entry.write_text(json.dumps({"dimensions": {}, "units": {"length": {"m": 2.0}}}))
+    assert units._raw_unit_table(source)["units"]["length"]["m"] == 2.0  # the entry is read
+    for damage in ("{not json", '{"dimensions": []}', '{"dimensions": {}, "units": {"a": 1}}'):
+        entry.write_text(damage)
+        assert units._raw_unit_table(source) == expected, damage

@@ -2,7 +2,8 @@
 
 Building the LALR tables from the grammar and parsing the built-in catalog
 cost more than checking a small design, and both depend only on files that
-ship with the package. They are cached in the user's cache folder
+ship with the package (as does the unit table, kept as plain data so that a
+run need not import a TOML parser). They are cached in the user's cache folder
 (`$AIFC_CACHE_DIR`, else `$XDG_CACHE_HOME/aifc`, else `~/.cache/aifc`), never
 next to the installed package; `AIFC_NO_CACHE=1` turns the cache off.
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 from aiflang.records import record
 
@@ -381,15 +382,41 @@ class _UnitTable:
         self.units = units
 
 
-@functools.lru_cache(maxsize=1)
-def _unit_table() -> _UnitTable:
+def _raw_unit_table(source: bytes) -> dict[str, Any]:
+    """units.toml as plain data: from the on-disk cache when an entry for these bytes is
+    there (JSON, checked for shape), else parsed and stored; importing and running the TOML
+    parser cost more than the rest of a small design's checks of units."""
+    import json
+
+    from aiflang import cache
+
+    key = cache.key_of(b"units.toml", source)
+    text = cache.load("units", key)
+    if text is not None:
+        try:
+            raw = json.loads(text)
+        except ValueError:
+            raw = None
+        if (
+            isinstance(raw, dict)
+            and isinstance(raw.get("dimensions"), dict)
+            and isinstance(raw.get("units"), dict)
+            and all(isinstance(group, dict) for group in raw["units"].values())
+        ):
+            return raw
     import tomllib
 
+    raw = tomllib.loads(source.decode("utf-8"))
+    cache.store("units", key, json.dumps(raw))
+    return raw
+
+
+@functools.lru_cache(maxsize=1)
+def _unit_table() -> _UnitTable:
     from aiflang.resources import data_path
 
     path = data_path("dsl", "units.toml")
-    with path.open("rb") as file:
-        raw = tomllib.load(file)
+    raw = _raw_unit_table(path.read_bytes())
     base_symbols = {str(base): str(symbol) for base, symbol in raw["dimensions"].items()}
     units: dict[str, Unit] = {}
     for group_name, group in raw["units"].items():
