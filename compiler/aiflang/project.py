@@ -28,6 +28,7 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import functools
+import re
 from dataclasses import field
 from pathlib import Path
 from typing import Any
@@ -114,12 +115,33 @@ def _load(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: not valid TOML ({error})") from error
 
 
+# A key path tool.aifc comes only from a table header that is [tool] or starts [tool.aifc]
+# (or [[...]]), or from a key `tool` at the start of a line (`tool.aifc.x = 1`,
+# `tool = { aifc = ... }`), quoted or not, or from a key spelt with escapes. A pyproject
+# with none of those (most, and aifc's own: [tool.ruff] and the like) has no [tool.aifc],
+# and need not be parsed on every run.
+_TOOL_KEY = re.compile(
+    r"""^[ \t]*(?:\[\[?[ \t]*["']?tool["']?[ \t]*(?:\]|\.[ \t]*["']?aifc)"""  # a header
+    r"""|["']?tool["']?[ \t]*[.=])""",  # a key
+    re.MULTILINE,
+)
+
+
+def may_hold_tool_table(text: str) -> bool:
+    """False only when `text` (a pyproject.toml) cannot define [tool.aifc]."""
+    return "\\u" in text or "\\U" in text or _TOOL_KEY.search(text) is not None
+
+
 @functools.lru_cache(maxsize=64)
 def _has_tool_table(path: Path, modified: int) -> bool:
     """Whether a pyproject.toml has [tool.aifc]; `modified` (its mtime) keys the cache,
     so a long-running language server sees the table appear."""
     try:
+        if not may_hold_tool_table(path.read_bytes().decode("utf-8")):
+            return False
         data = _load(path)
+    except (OSError, UnicodeDecodeError):
+        return False
     except ConfigError:
         return False  # another tool's broken pyproject is not ours to judge
     tool = data.get("tool")
