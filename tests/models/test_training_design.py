@@ -10,6 +10,7 @@ import math
 from dataclasses import replace
 
 import pytest
+from training_parts import LLAMA_8B, LLAMA_70B, h100s
 
 from aiflang.models.assumptions import Assumptions
 from aiflang.models.training import (
@@ -22,26 +23,6 @@ from aiflang.models.training import (
     estimate_goodput,
     estimate_run,
 )
-
-LLAMA_8B = ModelShape(
-    params=8.03e9, active_params=8.03e9, layers=32, hidden=4096, heads=32, kv_heads=8
-)
-LLAMA_70B = ModelShape(
-    params=70.6e9, active_params=70.6e9, layers=80, hidden=8192, heads=64, kv_heads=8
-)
-
-
-def h100s(gpus: int, **extra: float) -> Cluster:
-    return Cluster(
-        gpus=gpus,
-        family="Hopper",
-        peak_flops=989.4e12,
-        memory_bits=80e9 * 8,
-        scale_up_domain=8,
-        scale_up_bps=450e9 * 8,
-        scale_out_bps=400e9,
-        **extra,  # type: ignore[arg-type]
-    )
 
 
 def gb200s(gpus: int, domain: int) -> Cluster:

@@ -4,13 +4,11 @@ FSDP's traffic on shared links: each by hand."""
 from __future__ import annotations
 
 import pytest
+from training_parts import DEEPSEEK_V3, LLAMA_8B, h100s
 
 from aiflang.models.assumptions import Assumptions
-from aiflang.models.training import Cluster, Job, ModelShape, Plan, plan_memory, step_time
+from aiflang.models.training import Cluster, Job, Plan, plan_memory, step_time
 
-LLAMA_8B = ModelShape(
-    params=8.03e9, active_params=8.03e9, layers=32, hidden=4096, heads=32, kv_heads=8
-)
 JOB = Job(tokens=1e12, sequence_length=8192, global_batch=8)
 
 
@@ -79,18 +77,7 @@ def test_bf16_gradients_halve_the_gradient_memory_and_traffic() -> None:
 
 
 def test_routed_copies_of_moe_tokens_cost_hbm_traffic() -> None:
-    deepseek = ModelShape(
-        params=671e9,
-        active_params=37e9,
-        layers=61,
-        hidden=7168,
-        heads=128,
-        kv_heads=128,
-        vocab=129_280,
-        experts=256,
-        experts_per_token=8,
-        moe_layers=58,
-    )
+    deepseek = DEEPSEEK_V3
     # experts hold (671 - 37) / (1 - 8/256) = 654.5e9 parameters: 3 x 7,168 x f each of
     # 256 experts in 58 layers, so f = 654.5e9 / 319.3e6 = 2,050 (DeepSeek-V3's 2,048)
     assert deepseek.expert_ffn == pytest.approx(2049.7, rel=1e-4)
@@ -116,15 +103,7 @@ def test_fsdp_gathers_and_reduce_scatter_share_the_links() -> None:
     # alone each hide under the step, but not both on the same NICs
     model = LLAMA_8B
     job = Job(tokens=1e12, sequence_length=3072, global_batch=64)
-    cluster = Cluster(
-        gpus=64,
-        family="Hopper",
-        peak_flops=989.4e12,
-        memory_bits=80e9 * 8,
-        scale_up_domain=8,
-        scale_up_bps=450e9 * 8,
-        scale_out_bps=400e9,
-    )
+    cluster = h100s(64)
     a = Assumptions()
     step = step_time(model, job, cluster, Plan(dp=64, zero=3), "bf16", a)
     nvlink, nic = 450e9 * 0.8, 50e9 * 0.8
@@ -149,15 +128,7 @@ def test_a_batch_that_does_not_divide_leaves_ranks_idle_not_a_bigger_batch() -> 
     # 1,024 sequences over 508 data-parallel ranks: 3 rounds of micro-batches, the last one
     # with 8 ranks busy; the step trains the declared 1,024 sequences, not 3 x 508 = 1,524
     job = Job(tokens=1e12, sequence_length=4096, global_batch=1024)
-    cluster = Cluster(
-        gpus=1016,
-        family="Hopper",
-        peak_flops=989.4e12,
-        memory_bits=80e9 * 8,
-        scale_up_domain=8,
-        scale_up_bps=450e9 * 8,
-        scale_out_bps=400e9,
-    )
+    cluster = h100s(1016)
     step = step_time(LLAMA_8B, job, cluster, Plan(tp=2, dp=508), "bf16", Assumptions())
     assert step.microbatches == 3
     assert step.tokens_per_step == 1024 * 4096

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from training_parts import h100s
 
 from aiflang.models.assumptions import Assumptions
 from aiflang.models.training import (
@@ -21,23 +22,7 @@ from aiflang.models.training import (
 LLAMA_405B = ModelShape(
     params=405e9, active_params=405e9, layers=126, hidden=16384, heads=128, kv_heads=8
 )
-LLAMA_70B = ModelShape(
-    params=70.6e9, active_params=70.6e9, layers=80, hidden=8192, heads=64, kv_heads=8
-)
 JOB_8K = Job(tokens=1e12, sequence_length=8192, global_batch=2048)
-
-
-def h100_cluster(gpus: int, **extra: float) -> Cluster:
-    return Cluster(
-        gpus=gpus,
-        family="Hopper",
-        peak_flops=989.4e12,
-        memory_bits=80e9 * 8,
-        scale_up_domain=8,
-        scale_up_bps=450e9 * 8,
-        scale_out_bps=400e9,
-        **extra,  # type: ignore[arg-type]
-    )
 
 
 def test_model_states_follow_zero_by_hand() -> None:
@@ -74,7 +59,7 @@ def test_step_time_by_hand_for_pure_data_parallelism() -> None:
     # a 1B model, 16 GPUs in two 8-GPU domains, DP 16, 16 sequences of 2048: one micro-batch
     model = ModelShape(params=1e9, active_params=1e9, layers=16, hidden=2048, heads=16, kv_heads=16)
     job = Job(tokens=1e9, sequence_length=2048, global_batch=16)
-    cluster = h100_cluster(16)
+    cluster = h100s(16)
     a = Assumptions(overrides={"train_dp_overlap": 0.0})
     step = step_time(model, job, cluster, Plan(dp=16), "bf16", a)
     per_token = 6e9 + 6 * 16 * 2048 * 2048
@@ -96,9 +81,9 @@ def test_elementwise_kernels_by_hand() -> None:
     model = ModelShape(params=1e9, active_params=1e9, layers=16, hidden=2048, heads=16, kv_heads=16)
     job = Job(tokens=1e9, sequence_length=2048, global_batch=16)
     a = Assumptions()
-    without = step_time(model, job, h100_cluster(16), Plan(dp=16), "bf16", a)
+    without = step_time(model, job, h100s(16), Plan(dp=16), "bf16", a)
     with_hbm = step_time(
-        model, job, h100_cluster(16, memory_bandwidth_bps=3.35e12 * 8), Plan(dp=16), "bf16", a
+        model, job, h100s(16, memory_bandwidth_bps=3.35e12 * 8), Plan(dp=16), "bf16", a
     )
     elementwise = 102 * 2048 * 2048 * 16 / (3.35e12 * 0.81)
     assert elementwise == pytest.approx(2.5226e-3, rel=1e-4)
@@ -110,7 +95,7 @@ def test_elementwise_kernels_by_hand() -> None:
 
 
 def test_bubble_is_pp_minus_one_over_vp_microbatches() -> None:
-    cluster = h100_cluster(1024)
+    cluster = h100s(1024)
     a = Assumptions()
     plain = step_time(LLAMA_405B, JOB_8K, cluster, Plan(tp=8, pp=16, dp=8), "bf16", a)
     m = plain.microbatches
@@ -121,7 +106,7 @@ def test_bubble_is_pp_minus_one_over_vp_microbatches() -> None:
 
 
 def test_search_finds_a_plan_that_fits_and_is_fastest() -> None:
-    run = estimate_run(LLAMA_405B, JOB_8K, h100_cluster(2048), "bf16", Assumptions())
+    run = estimate_run(LLAMA_405B, JOB_8K, h100s(2048), "bf16", Assumptions())
     assert not isinstance(run, NoPlan)
     assert run.memory.total <= 80e9 * 0.9
     assert run.plan.tp <= 8  # inside the 8-GPU domain
@@ -129,7 +114,7 @@ def test_search_finds_a_plan_that_fits_and_is_fastest() -> None:
     assert run.candidates > 10
     # the chosen plan is no slower per token than the published Llama 3 layout
     llama = estimate_run(
-        LLAMA_405B, JOB_8K, h100_cluster(2048), "bf16", Assumptions(), plan={"tp": 8, "pp": 16}
+        LLAMA_405B, JOB_8K, h100s(2048), "bf16", Assumptions(), plan={"tp": 8, "pp": 16}
     )
     assert not isinstance(llama, NoPlan)
     assert run.step.total_s / run.step.tokens_per_step <= (
@@ -139,7 +124,7 @@ def test_search_finds_a_plan_that_fits_and_is_fastest() -> None:
 
 def test_declared_parts_are_kept_and_the_rest_searched() -> None:
     run = estimate_run(
-        LLAMA_405B, JOB_8K, h100_cluster(2048), "bf16", Assumptions(), plan={"tp": 8, "pp": 16}
+        LLAMA_405B, JOB_8K, h100s(2048), "bf16", Assumptions(), plan={"tp": 8, "pp": 16}
     )
     assert not isinstance(run, NoPlan)
     assert (run.plan.tp, run.plan.pp) == (8, 16)
@@ -158,7 +143,7 @@ def test_declared_parts_are_kept_and_the_rest_searched() -> None:
     ],
 )
 def test_declared_plan_errors_say_why(plan: dict[str, int], fragment: str) -> None:
-    run = estimate_run(LLAMA_405B, JOB_8K, h100_cluster(2048), "bf16", Assumptions(), plan=plan)
+    run = estimate_run(LLAMA_405B, JOB_8K, h100s(2048), "bf16", Assumptions(), plan=plan)
     assert isinstance(run, NoPlan)
     assert fragment in run.issue
     assert run.help
@@ -184,7 +169,7 @@ def test_partial_recomputation_only_as_much_as_memory_needs() -> None:
     # 405B on 512 H100 with TP8 PP8 VP8 CP2 needs a little recomputation, not all of it
     job = Job(tokens=1e12, sequence_length=8192, global_batch=1152)
     fixed = {"tp": 8, "pp": 8, "vp": 8, "cp": 2, "zero": 1}
-    run = estimate_run(LLAMA_405B, job, h100_cluster(512), "fp8", Assumptions(), plan=fixed)
+    run = estimate_run(LLAMA_405B, job, h100s(512), "fp8", Assumptions(), plan=fixed)
     assert not isinstance(run, NoPlan)
     assert 0.0 < run.plan.recompute_share < 0.5
     assert run.memory.total <= 80e9 * 0.9 + 1e6

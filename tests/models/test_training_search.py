@@ -5,62 +5,28 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from training_parts import DEEPSEEK_V3, LLAMA_8B, LLAMA_70B, h100s
 
 from aiflang.models.assumptions import Assumptions
 from aiflang.models.training import Cluster, Job, ModelShape, shape_from_params
 from aiflang.models.training.search import clear_cache, exhaustive_search, search_plan
 
 MODELS = {
-    "8b": ModelShape(
-        params=8.03e9, active_params=8.03e9, layers=32, hidden=4096, heads=32, kv_heads=8
-    ),
-    "70b": ModelShape(
-        params=70.6e9, active_params=70.6e9, layers=80, hidden=8192, heads=64, kv_heads=8
-    ),
+    "8b": LLAMA_8B,
+    "70b": LLAMA_70B,
     "405b": ModelShape(
         params=405.9e9, active_params=405.9e9, layers=126, hidden=16384, heads=128, kv_heads=8
     ),
-    "deepseek-v3": ModelShape(
-        params=671e9,
-        active_params=37e9,
-        layers=61,
-        hidden=7168,
-        heads=128,
-        kv_heads=128,
-        vocab=129_280,
-        experts=256,
-        experts_per_token=8,
-        moe_layers=58,
-    ),
+    "deepseek-v3": DEEPSEEK_V3,
     "derived-30b": shape_from_params(30e9, 30e9, Assumptions()),
 }
 
 
 def _cluster(kind: str, gpus: int) -> Cluster:
     if kind == "h100":
-        return Cluster(
-            gpus=gpus,
-            family="Hopper",
-            peak_flops=989.4e12,
-            memory_bits=80e9 * 8,
-            scale_up_domain=8,
-            scale_up_bps=450e9 * 8,
-            scale_out_bps=400e9,
-            memory_bandwidth_bps=3.35e12 * 8,
-        )
+        return h100s(gpus, memory_bandwidth_bps=3.35e12 * 8)
     if kind == "h100-4to1":
-        return Cluster(
-            gpus=gpus,
-            family="Hopper",
-            peak_flops=989.4e12,
-            memory_bits=80e9 * 8,
-            scale_up_domain=8,
-            scale_up_bps=450e9 * 8,
-            scale_out_bps=400e9,
-            oversubscription=4.0,
-            leaf_domains=4,
-            memory_bandwidth_bps=3.35e12 * 8,
-        )
+        return h100s(gpus, oversubscription=4.0, leaf_domains=4, memory_bandwidth_bps=3.35e12 * 8)
     return Cluster(
         gpus=gpus,
         family="Blackwell",

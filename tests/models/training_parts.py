@@ -1,0 +1,41 @@
+"""Model shapes and a cluster the training-model tests share (published figures)."""
+
+from __future__ import annotations
+
+from aiflang.models.training import Cluster, ModelShape
+
+# Llama 3 8B and 70B (Meta's model cards: 8.03B and 70.6B parameters, GQA with 8 KV heads).
+LLAMA_8B = ModelShape(
+    params=8.03e9, active_params=8.03e9, layers=32, hidden=4096, heads=32, kv_heads=8
+)
+LLAMA_70B = ModelShape(
+    params=70.6e9, active_params=70.6e9, layers=80, hidden=8192, heads=64, kv_heads=8
+)
+# DeepSeek-V3 (its technical report: 671B total, 37B active, 256 routed experts, 8 a token).
+DEEPSEEK_V3 = ModelShape(
+    params=671e9,
+    active_params=37e9,
+    layers=61,
+    hidden=7168,
+    heads=128,
+    kv_heads=128,
+    vocab=129_280,
+    experts=256,
+    experts_per_token=8,
+    moe_layers=58,
+)
+
+
+def h100s(gpus: int, **extra: float) -> Cluster:
+    """H100 SXM in 8-GPU NVLink domains with one 400 Gb/s NIC each (989.4 TFLOPS dense BF16,
+    80 GB, 450 GB/s NVLink a direction)."""
+    return Cluster(
+        gpus=gpus,
+        family="Hopper",
+        peak_flops=989.4e12,
+        memory_bits=80e9 * 8,
+        scale_up_domain=8,
+        scale_up_bps=450e9 * 8,
+        scale_out_bps=400e9,
+        **extra,  # type: ignore[arg-type]
+    )
