@@ -6,7 +6,7 @@
 - every field converts, refuses and writes values as the pydantic model of the
   same definition does (a differential test against the mirror pydantic builds);
 - a saved report reads back through pydantic's validation;
-- `aifc validate` of a reference design imports neither pydantic, networkx nor lark.
+- `aifc validate` of a reference design imports neither pydantic, networkx, lark nor click.
 """
 
 from __future__ import annotations
@@ -196,15 +196,16 @@ def test_a_saved_report_reads_back_validated() -> None:
         rp.Report.model_validate({**saved, "surplus": 1})
 
 
-def test_validate_imports_neither_pydantic_networkx_nor_lark(tmp_path: Path) -> None:
-    """The quick check stays quick: no report library, graph library or parser generator.
+def test_validate_imports_no_pydantic_networkx_lark_or_click(tmp_path: Path) -> None:
+    """The quick check stays quick: no report library, graph library, parser generator
+    or option parser (`aifc validate FILE` goes around click).
 
     The second run reads the topology and grammar caches the first one wrote,
     as every run after the first does.
     """
     probe = (
         "import atexit, runpy, sys\n"
-        "heavy = ('pydantic', 'networkx', 'lark')\n"
+        "heavy = ('pydantic', 'networkx', 'lark', 'click')\n"
         "atexit.register(lambda: print([m for m in heavy if m in sys.modules]))\n"
         "sys.argv = ['aifc', 'validate', sys.argv[1]]\n"
         "runpy.run_module('aiflang', run_name='__main__')\n"
