@@ -38,6 +38,44 @@ def test_construction_defaults_and_keywords() -> None:
         Point(1.0, 2.0, (), 4.0)  # type: ignore[call-arg]
 
 
+def test_keywords_name_fields_and_only_fields() -> None:
+    """Every field by keyword (the quick path) and some by keyword build the same record;
+    a wrong name, a field given twice or a missing one is refused as a dataclass would."""
+    assert Point(x=1.0, y=2.0, tags=("a",)) == Point(1.0, 2.0, ("a",))
+    assert Point(tags=("a",), y=2.0, x=1.0).tags == ("a",)
+    assert Point(1.0, tags=("b",)) == Point(x=1.0, y=0.0, tags=("b",))
+    with pytest.raises(TypeError, match=r"unexpected arguments \['z'\]"):
+        Point(x=1.0, y=2.0, z=3.0)  # type: ignore[call-arg]  # as many names as fields
+    with pytest.raises(TypeError, match="two values for 'x'"):
+        Point(1.0, x=2.0)  # type: ignore[misc]
+    with pytest.raises(TypeError, match="missing 'x'"):
+        Point(y=1.0)  # type: ignore[call-arg]
+    with pytest.raises(ValueError):
+        Checked(count=-1)  # the check runs after the quick path too
+
+
+def test_dataclass_fields_of_a_record_and_of_its_subclass() -> None:
+    """`__dataclass_fields__` is made on first read; a subclass (record or not) sees its own."""
+
+    @record
+    class Base:
+        a: int
+
+    @record
+    class Derived(Base):
+        b: str = "x"
+
+    class Plain(Derived):
+        pass
+
+    assert list(Derived.__dataclass_fields__) == ["a", "b"]  # read before the base's
+    assert list(Base.__dataclass_fields__) == ["a"]
+    assert Base.__dataclass_fields__ is Base.__dataclass_fields__  # made once, then kept
+    assert [f.name for f in dataclasses.fields(Plain(1))] == ["a", "b"]
+    assert dataclasses.asdict(Derived(1)) == {"a": 1, "b": "x"}
+    assert dataclasses.fields(Derived)[1].default == "x"
+
+
 def test_equality_and_hash_skip_uncompared_fields() -> None:
     assert Point(1.0, 2.0, ("a",)) == Point(1.0, 2.0, ("b",))
     assert hash(Point(1.0, 2.0, ("a",))) == hash(Point(1.0, 2.0))

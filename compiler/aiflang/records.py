@@ -131,11 +131,30 @@ def _build(cls: type[_T], kw_only: bool, frozen: bool = True, eq: bool = True) -
     built: Any = metaclass(cls.__name__, cls.__bases__, namespace)
     fields = tuple(inherited + own)
     built.__record_fields__ = fields
-    built.__dataclass_fields__ = _dataclass_fields(fields, namespace.get("__annotations__", {}))
+    built.__dataclass_fields__ = _DataclassFields(fields, namespace.get("__annotations__", {}))
     setattr(built, "__match_args__", tuple(f.name for f in fields if not f.kw_only))  # noqa: B010
     _methods(built, fields, frozen, eq)
     result: type[_T] = built
     return result
+
+
+class _DataclassFields:
+    """A record's `__dataclass_fields__`, made when first read (by `dataclasses.fields`,
+    `asdict`, `replace` or `is_dataclass`) and then stored on the class in its place:
+    most records of a run are never asked, and making the fields for all of them
+    cost a run about as much as defining the classes."""
+
+    __slots__ = ("annotations", "fields")
+
+    def __init__(self, fields: tuple[RecordField, ...], annotations: dict[str, Any]) -> None:
+        self.fields = fields
+        self.annotations = annotations
+
+    def __get__(self, instance: Any, owner: type) -> dict[str, dataclasses.Field[Any]]:
+        described = _dataclass_fields(self.fields, self.annotations)
+        if owner.__dict__.get("__dataclass_fields__") is self:  # not a subclass's read
+            owner.__dataclass_fields__ = described  # type: ignore[attr-defined]
+        return described
 
 
 def _dataclass_fields(
@@ -170,30 +189,44 @@ def _methods(cls: Any, fields: tuple[RecordField, ...], frozen: bool, eq: bool) 
     every = len(fields)
     check: Callable[[Any], None] | None = getattr(cls, "__post_init__", None)
 
+    # (name, slot setter, default, factory) of each field, in order
+    plan = tuple((f.name, setters[f.name], f.default, f.factory) for f in fields)
+    takes = len(positional)
+
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        if len(args) == every and not kwargs and every == len(positional):
-            for setter, value in zip(in_order, args, strict=True):  # all given, in order
-                setter(self, value)
-            if check is not None:
-                check(self)
-            return
-        if len(args) > len(positional):
-            raise TypeError(f"{name}() takes {len(positional)} positional arguments")
-        given = {field.name: value for field, value in zip(positional, args, strict=False)}
-        for field in fields:
-            if field.name in given:
+        if args:
+            if len(args) == every and not kwargs and every == takes:
+                for setter, value in zip(in_order, args, strict=True):  # all given, in order
+                    setter(self, value)
+                if check is not None:
+                    check(self)
+                return
+            if len(args) > takes:
+                raise TypeError(f"{name}() takes {takes} positional arguments")
+            for field, value in zip(positional, args, strict=False):
                 if field.name in kwargs:
                     raise TypeError(f"{name}() got two values for {field.name!r}")
-                value = given[field.name]
-            elif field.name in kwargs:
-                value = kwargs.pop(field.name)
-            elif field.default is not _MISSING:
-                value = field.default
-            elif field.factory is not _MISSING:
-                value = field.factory()
+                kwargs[field.name] = value
+        if len(kwargs) == every:  # every field given (the usual call): no defaults to find
+            try:
+                for field_name, setter, _, _ in plan:
+                    setter(self, kwargs[field_name])
+            except KeyError:
+                pass  # a name that is no field: the loop below says which
             else:
-                raise TypeError(f"{name}() is missing {field.name!r}")
-            setters[field.name](self, value)
+                if check is not None:
+                    check(self)
+                return
+        for field_name, setter, default, factory in plan:
+            value = kwargs.pop(field_name, _MISSING)
+            if value is _MISSING:
+                if default is not _MISSING:
+                    value = default
+                elif factory is not _MISSING:
+                    value = factory()
+                else:
+                    raise TypeError(f"{name}() is missing {field_name!r}")
+            setter(self, value)
         if kwargs:
             raise TypeError(f"{name}() got unexpected arguments {sorted(kwargs)}")
         if check is not None:
