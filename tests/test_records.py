@@ -1,10 +1,11 @@
 """Records behave as `@dataclass(frozen=True, slots=True)` classes do, for what aifc uses:
-construction, defaults, `__post_init__` checks, equality and hashing, repr, no
+construction, defaults, `__post_init__` checks, equality, order and hashing, repr, no
 assignment, pickling (the sweep's process pool), and `dataclasses.replace`/`fields`."""
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import pickle
 
 import pytest
@@ -146,3 +147,60 @@ def test_a_record_without_eq_compares_and_hashes_by_identity() -> None:
     assert first != second and first == first
     assert len({first, second}) == 2
     assert pickle.loads(pickle.dumps(first)).name == "n"
+
+
+@record(order=True)
+class Shape:
+    tp: int = 1
+    pp: int = 1
+    label: str = dataclasses.field(default="", compare=False)
+
+
+@record
+class Derived:
+    """A field `__init__` does not take, set by the check as a frozen dataclass's would."""
+
+    a: int
+    double: int = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "double", 2 * self.a)
+
+
+@record(with_dict=True)
+class Lazy:
+    a: int
+
+    @functools.cached_property
+    def square(self) -> int:
+        return self.a * self.a
+
+
+def test_order_compares_the_compared_fields_as_a_dataclass_does() -> None:
+    assert Shape(1, 2) < Shape(2, 1) <= Shape(2, 1, "x") and Shape(2, 1) >= Shape(1, 9)
+    assert sorted([Shape(2, 1), Shape(1, 2), Shape(1, 1)]) == [
+        Shape(1, 1),
+        Shape(1, 2),
+        Shape(2, 1),
+    ]
+    with pytest.raises(TypeError):
+        assert Shape() < Point(1.0)  # type: ignore[operator]
+
+
+def test_a_field_init_does_not_take() -> None:
+    made = Derived(3)
+    assert made.double == 6 and made == Derived(a=3) and repr(made) == "Derived(a=3)"
+    with pytest.raises(TypeError):
+        Derived(3, 6)  # type: ignore[call-arg]
+    assert dataclasses.replace(made, a=4).double == 8
+    assert pickle.loads(pickle.dumps(made)).double == 6
+    assert Derived.__match_args__ == ("a",)
+    assert [f.init for f in dataclasses.fields(Derived)] == [True, False]
+
+
+def test_a_record_with_a_dict_caches_properties_and_stays_frozen() -> None:
+    made = Lazy(3)
+    assert made.square == 9 and made.__dict__ == {"square": 9}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.a = 4  # type: ignore[misc]
+    assert Lazy(3) == made and hash(Lazy(3)) == hash(made)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from aiflang import units
 from aiflang.frontend.design import Design, Hall, Modules, Rack
@@ -75,7 +75,7 @@ class Shed:
         return ", ".join(f"{n} x {name}" for name, n in self.racks) or "no racks"
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class HallBudget:
     """One hall's budget. `lines` and `storage` are fixed once built: the load
     figures that add them up are summed once, here, not on every read."""

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from aiflang.models.assumptions import Assumptions
 from aiflang.models.serving.architecture import Architecture
@@ -100,7 +100,7 @@ class Setup:
         return self.request.input_tokens + self.request.output_tokens * (1.0 + scv) / 2.0
 
 
-@dataclass(frozen=True)
+@record(with_dict=True)
 class CurvePoint:
     """One operating point of one replica shape. Rates are output tokens per second.
 

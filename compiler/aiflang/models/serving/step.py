@@ -36,7 +36,7 @@ overhead. `StepTime.bound` names the largest term.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
 
 from aiflang.models.assumptions import Assumptions
@@ -92,7 +92,7 @@ class StepTime:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Replica:
     """One replica's fixed inputs: model, precision, GPU, fractions, engine, network, shape."""
 
