@@ -26,6 +26,7 @@ import pydantic
 import pytest
 
 from aiflang import report as rp
+from aiflang.records import MISSING
 from aiflang.report_model import ReportModel, _kind, _mirror
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,7 +102,7 @@ def _required(cls: type[ReportModel]) -> dict[str, Any]:
     return {
         f.name: _valid(_kind(f.annotation, cls.__module__))
         for f in cls.__report_fields__
-        if f.default is rp.dataclasses.MISSING and f.factory is rp.dataclasses.MISSING
+        if f.default is MISSING and f.factory is MISSING
     }
 
 

@@ -27,13 +27,116 @@ their slots directly (`record_constructor`).
 
 from __future__ import annotations
 
-import dataclasses
 import operator
+import sys
 from collections.abc import Callable
-from typing import Any, TypeVar, dataclass_transform
+from typing import TYPE_CHECKING, Any, TypeVar, dataclass_transform, overload
+
+if TYPE_CHECKING:
+    import dataclasses
 
 _T = TypeVar("_T")
-_MISSING: Any = dataclasses.MISSING
+
+
+class _Missing:
+    """No default: the sentinel `field` and `RecordField` use (`dataclasses.MISSING`'s role)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
+_MISSING = MISSING
+
+
+class FieldSpec:
+    """What `field(...)` returns in a class body: a field's default and flags, with the
+    attribute names of `dataclasses.Field`."""
+
+    __slots__ = ("compare", "default", "default_factory", "init", "kw_only", "repr")
+
+    def __init__(
+        self,
+        default: Any,
+        default_factory: Any,
+        init: bool,
+        repr: bool,
+        compare: bool,
+        kw_only: Any,
+    ) -> None:
+        self.default = default
+        self.default_factory = default_factory
+        self.init = init
+        self.repr = repr
+        self.compare = compare
+        self.kw_only = kw_only
+
+
+@overload
+def field(
+    *,
+    default: _T,
+    init: bool = ...,
+    repr: bool = ...,
+    compare: bool = ...,
+    kw_only: bool = ...,
+) -> _T: ...
+@overload
+def field(
+    *,
+    default_factory: Callable[[], _T],
+    init: bool = ...,
+    repr: bool = ...,
+    compare: bool = ...,
+    kw_only: bool = ...,
+) -> _T: ...
+@overload
+def field(
+    *,
+    init: bool = ...,
+    repr: bool = ...,
+    compare: bool = ...,
+    kw_only: bool = ...,
+) -> Any: ...
+def field(
+    *,
+    default: Any = MISSING,
+    default_factory: Any = MISSING,
+    init: bool = True,
+    repr: bool = True,
+    compare: bool = True,
+    kw_only: Any = MISSING,
+) -> Any:
+    """A record field's default (or `default_factory`) and flags, as `dataclasses.field`
+    gives them (records also take `dataclasses.field`; this one spares importing
+    `dataclasses`, and with it `inspect`, on every run)."""
+    if default is not MISSING and default_factory is not MISSING:
+        raise ValueError("cannot specify both default and default_factory")
+    return FieldSpec(default, default_factory, init, repr, compare, kw_only)
+
+
+def replace(obj: _T, /, **changes: Any) -> _T:
+    """A copy of `obj` with `changes`, as `dataclasses.replace` makes it: the fields
+    `__init__` takes, read from `obj` unless changed, through `__init__` (and its
+    checks). Not a record: `dataclasses.replace` itself."""
+    fields: tuple[RecordField, ...] | None = getattr(type(obj), "__record_fields__", None)
+    if fields is None:
+        import dataclasses
+
+        return dataclasses.replace(obj, **changes)  # type: ignore[type-var]
+    for one in fields:
+        if not one.init:
+            if one.name in changes:
+                raise ValueError(
+                    f"field {one.name} is declared with init=False, it cannot be specified "
+                    "with replace()"
+                )
+        elif one.name not in changes:
+            changes[one.name] = getattr(obj, one.name)
+    made: _T = obj.__class__(**changes)
+    return made
 
 
 class RecordField:
@@ -86,7 +189,7 @@ def record_constructor(cls: type[_T]) -> Callable[..., _T]:
     return make
 
 
-@dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field,))
+@dataclass_transform(frozen_default=True, field_specifiers=(field,))
 def record(
     cls: type[_T] | None = None,
     /,
@@ -130,18 +233,24 @@ def _build(
     namespace = dict(cls.__dict__)
     annotations = namespace.get("__annotations__", {})
     own: list[RecordField] = []
+    # `dataclasses.field` is recognised too, when `dataclasses` is loaded (its user imported it)
+    specs: tuple[type, ...] = (FieldSpec,)
+    loaded = sys.modules.get("dataclasses")
+    if loaded is not None:
+        specs = (FieldSpec, loaded.Field)
     for name in annotations:
-        value = namespace.pop(name, _MISSING)
-        if isinstance(value, dataclasses.Field):
+        value: Any = namespace.pop(name, _MISSING)
+        if isinstance(value, specs):
+            spec: Any = value
             own.append(
                 RecordField(
                     name,
-                    value.default,
-                    value.default_factory,
-                    compare=value.compare,
-                    repr=value.repr,
-                    kw_only=kw_only or value.kw_only is True,
-                    init=value.init,
+                    _ours(spec.default),
+                    _ours(spec.default_factory),
+                    compare=spec.compare,
+                    repr=spec.repr,
+                    kw_only=kw_only or spec.kw_only is True,
+                    init=spec.init,
                 )
             )
         else:
@@ -151,6 +260,7 @@ def _build(
     fields = tuple(inherited + own)
     namespace["__slots__"] = tuple(f.name for f in own) + (("__dict__",) if with_dict else ())
     namespace["__record_fields__"] = fields
+    namespace["__record_annotations__"] = annotations
     namespace["__dataclass_fields__"] = _DataclassFields(fields, annotations)
     taken = tuple(f for f in fields if f.init)  # the fields __init__ takes
     namespace["__match_args__"] = tuple(f.name for f in taken if not f.kw_only)
@@ -302,11 +412,28 @@ def _repr(self: Any) -> str:
 
 
 def _setattr(self: Any, attribute: str, value: Any) -> None:
+    import dataclasses
+
     raise dataclasses.FrozenInstanceError(f"cannot assign to field {attribute!r}")
 
 
 def _delattr(self: Any, attribute: str) -> None:
+    import dataclasses
+
     raise dataclasses.FrozenInstanceError(f"cannot delete field {attribute!r}")
+
+
+def _ours(value: Any) -> Any:
+    """`dataclasses.MISSING` as this module's `MISSING`; any other value as it is."""
+    loaded = sys.modules.get("dataclasses")
+    return MISSING if loaded is not None and value is loaded.MISSING else value
+
+
+def record_field_types(cls: type) -> list[tuple[str, Any]]:
+    """Each field's name and annotation as `dataclasses.fields(cls)` gives them: the
+    class's own annotation, `typing.Any` for an inherited field."""
+    own: dict[str, Any] = cls.__dict__.get("__record_annotations__", {})
+    return [(f.name, own.get(f.name, Any)) for f in record_fields(cls)]
 
 
 def _reduce(self: Any) -> tuple[Any, ...]:
@@ -338,20 +465,25 @@ def _dataclass_fields(
 ) -> dict[str, dataclasses.Field[Any]]:
     """The fields as `dataclasses` describes them, so `dataclasses.fields`, `asdict`,
     `replace` and `is_dataclass` work on records as on dataclasses."""
+    import dataclasses
+
+    def theirs(value: Any) -> Any:
+        return dataclasses.MISSING if value is MISSING else value
+
     described: dict[str, dataclasses.Field[Any]] = {}
-    for field in fields:
+    for one in fields:
         made: dataclasses.Field[Any] = dataclasses.field(
-            default=field.default,
-            default_factory=field.factory,
-            compare=field.compare,
-            repr=field.repr,
-            kw_only=field.kw_only,
-            init=field.init,
+            default=theirs(one.default),
+            default_factory=theirs(one.factory),
+            compare=one.compare,
+            repr=one.repr,
+            kw_only=one.kw_only,
+            init=one.init,
         )
-        made.name = field.name
-        made.type = annotations.get(field.name, Any)
+        made.name = one.name
+        made.type = annotations.get(one.name, Any)
         made._field_type = dataclasses._FIELD  # type: ignore[attr-defined]
-        described[field.name] = made
+        described[one.name] = made
     return described
 
 

@@ -16,12 +16,11 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable
-from dataclasses import field
 
 from aiflang import units
 from aiflang.frontend.design import Design, Hall, Modules, Rack
 from aiflang.models.power import UpsCapacity, derated_capacity, ups_capacity
-from aiflang.records import record
+from aiflang.records import field, record
 
 # Tolerance on comparisons of watts: load exactly at capacity is not over it.
 WATTS_TOLERANCE = 1e-9

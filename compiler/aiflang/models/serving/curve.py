@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import field
 
 from aiflang.models.assumptions import Assumptions
 from aiflang.models.serving.architecture import Architecture
@@ -41,7 +40,7 @@ from aiflang.models.serving.shape import ReplicaShape
 from aiflang.models.serving.step import Bound, Replica, StepTime
 from aiflang.models.serving.tpot import TpotSpread
 from aiflang.models.serving.workload import Disaggregation, Request, Speculation
-from aiflang.records import record
+from aiflang.records import field, record
 
 
 @record

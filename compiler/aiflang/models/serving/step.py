@@ -36,7 +36,6 @@ overhead. `StepTime.bound` names the largest term.
 from __future__ import annotations
 
 import math
-from dataclasses import field
 from typing import Literal
 
 from aiflang.models.assumptions import Assumptions
@@ -50,7 +49,7 @@ from aiflang.models.serving.hardware import (
     Network,
 )
 from aiflang.models.serving.shape import ReplicaShape
-from aiflang.records import record
+from aiflang.records import field, record
 
 Bound = Literal["compute", "memory", "communication", "floor"]
 _DISPATCH_BYTES = 1.0  # FP8 dispatch (DeepSeek-V3 report, section 3.3; DeepEP)
