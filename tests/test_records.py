@@ -7,9 +7,11 @@ from __future__ import annotations
 import dataclasses
 import functools
 import pickle
+import typing
 
 import pytest
 
+from aiflang import records
 from aiflang.models.fabric import SwitchModel
 from aiflang.records import record
 
@@ -204,3 +206,59 @@ def test_a_record_with_a_dict_caches_properties_and_stays_frozen() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         made.a = 4  # type: ignore[misc]
     assert Lazy(3) == made and hash(Lazy(3)) == hash(made)
+
+
+@record
+class Spec:
+    """Fields given with the module's own `field`."""
+
+    name: str
+    sizes: list[int] = records.field(default_factory=list)
+    note: str = records.field(default="", compare=False)
+    total: int = records.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "total", sum(self.sizes))
+
+
+def test_the_modules_field_and_replace_mean_what_dataclasses_do() -> None:
+    made = Spec("a", [1, 2])
+    assert made.total == 3 and made.note == "" and Spec("b").sizes == []
+    assert Spec("b").sizes is not Spec("b").sizes  # a fresh list each time
+    again = records.replace(made, sizes=[4])
+    assert again == Spec("a", [4]) and again.total == 4  # through __init__ and its check
+    assert records.replace(made, note="x") == made  # `note` is not compared
+    with pytest.raises(ValueError, match="init=False"):
+        records.replace(made, total=1)
+    assert dataclasses.replace(made, sizes=[5]).total == 5
+    described = dataclasses.fields(Spec)
+    assert [f.default for f in described][:3] == [dataclasses.MISSING, dataclasses.MISSING, ""]
+    assert described[1].default_factory is list
+    with pytest.raises(ValueError):
+        records.field(default=1, default_factory=list)
+
+
+def test_replace_of_a_dataclass_is_dataclasses_replace() -> None:
+    @dataclasses.dataclass(frozen=True)
+    class Plain:
+        a: int
+        b: int = 2
+
+    assert records.replace(Plain(1), b=3) == Plain(1, 3)
+
+
+def test_field_types_are_those_dataclasses_fields_gave() -> None:
+    """The class's own annotations; `typing.Any` for an inherited field."""
+
+    @record
+    class Base:
+        a: int
+
+    @record
+    class Derived(Base):
+        b: str = "x"
+
+    assert records.record_field_types(Derived) == [("a", typing.Any), ("b", "str")]
+    assert records.record_field_types(Derived) == [
+        (f.name, f.type) for f in dataclasses.fields(Derived)
+    ]

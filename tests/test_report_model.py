@@ -6,7 +6,8 @@
 - every field converts, refuses and writes values as the pydantic model of the
   same definition does (a differential test against the mirror pydantic builds);
 - a saved report reads back through pydantic's validation;
-- `aifc validate` of a reference design imports neither pydantic, networkx, lark nor click.
+- `aifc validate` of a reference design imports neither pydantic, networkx, lark, click nor
+  dataclasses (whose import of inspect cost more than a tenth of a run).
 """
 
 from __future__ import annotations
@@ -198,15 +199,15 @@ def test_a_saved_report_reads_back_validated() -> None:
 
 
 def test_validate_imports_no_pydantic_networkx_lark_or_click(tmp_path: Path) -> None:
-    """The quick check stays quick: no report library, graph library, parser generator
-    or option parser (`aifc validate FILE` goes around click).
+    """The quick check stays quick: no report library, graph library, parser generator,
+    option parser (`aifc validate FILE` goes around click) or dataclasses (records).
 
     The second run reads the topology and grammar caches the first one wrote,
     as every run after the first does.
     """
     probe = (
         "import atexit, runpy, sys\n"
-        "heavy = ('pydantic', 'networkx', 'lark', 'click')\n"
+        "heavy = ('pydantic', 'networkx', 'lark', 'click', 'dataclasses', 'inspect')\n"
         "atexit.register(lambda: print([m for m in heavy if m in sys.modules]))\n"
         "sys.argv = ['aifc', 'validate', sys.argv[1]]\n"
         "runpy.run_module('aiflang', run_name='__main__')\n"
