@@ -41,7 +41,10 @@ divide, the last round leaves some ranks idle, and the step still takes it.
 - Overlap: DP traffic hides under one micro-batch's compute (the last
   backward and the first forward: Megatron's overlap_grad_reduce and
   overlap_param_gather) and under the pipeline bubble, when stages wait
-  anyway; TP, CP, PP and EP hide a registered share.
+  anyway, all but the last gradient bucket and the first weight bucket
+  (max(40M, 1M x data-parallel ranks) parameters, Megatron-Core's default),
+  which wait for the backward to end and hold up the forward; TP, CP, PP
+  and EP hide a registered share.
 """
 
 from __future__ import annotations
