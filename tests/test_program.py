@@ -114,8 +114,33 @@ def test_options_and_completion_take_clicks_route(tmp_path: Path) -> None:
     assert err.endswith(b"True\n")
 
 
-PIECES = ["a", "é", "\n", "\x1b[1m", "\x1b[0m", "\x1b[31;1m", "\x1b[?25l", "\x1b", "[", ""]
+PIECES = [
+    "a",
+    "é",
+    "\n",
+    "\x1b[1m",
+    "\x1b[0m",
+    "\x1b[31;1m",
+    "\x1b[?25l",
+    "\x1b",
+    "[",
+    "",
+    " ",
+    "~",
+    "@",
+]
 TEXT = st.lists(st.sampled_from(PIECES)).map("".join)
+
+
+def test_echo_strips_whole_control_sequences() -> None:
+    """`ESC [ [` is a complete sequence (final byte `[`), as click strips it."""
+    stream = io.StringIO()
+    saved, sys.stdout = sys.stdout, stream
+    try:
+        echo("\x1b[[a\x1b[ @b", nl=False, color=False)
+    finally:
+        sys.stdout = saved
+    assert stream.getvalue() == "ab"
 
 
 @given(TEXT, st.sampled_from([True, False, None]), st.booleans(), st.booleans())

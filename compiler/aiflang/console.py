@@ -54,8 +54,8 @@ def echo(
         if strip and "\x1b" in text:
             import re
 
-            # click's own pattern (click._compat._ansi_re)
-            text = re.sub(r"\033\[[;?0-9]*[a-zA-Z]", "", text)
+            # an ECMA-48 control sequence (CSI), the pattern click.echo strips
+            text = re.sub(r"\033\[[0-?]*[ -/]*[@-~]", "", text)
         stream.write(text)
     stream.flush()
 
