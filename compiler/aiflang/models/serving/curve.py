@@ -11,6 +11,9 @@ A point is a decode batch B on a replica of a given shape. In steady state
 - aggregated serving: each step also prefills the prompts of the requests
   that replace finished ones, B x a x input / output tokens on average, so
   prefill slows every decode (`Replica.decode_step` with prefill tokens);
+  the GEMM and attention work is spread over the steps, while a mixture of
+  experts reads its experts as the prompts arrive, in whole chunks of at
+  most what an attention rank's budget leaves (`prefill_chunk`);
 - TPOT = step / a, the per-user rate a / step (tokens/s each user sees,
   the x axis), replica output = B x a / step, per GPU over the replica's
   GPUs plus its share of a disaggregated prefill pool (the y axis);
@@ -191,6 +194,11 @@ def _step(setup: Setup, shape: ReplicaShape, batch: float, *, prefill: bool = Tr
             * prefill_tokens
             / request.input_tokens
         )
+    # a prompt goes in as one chunk of what an attention rank's budget leaves, not spread
+    chunk = min(
+        float(request.input_tokens),
+        setup.engine.token_budget - batch * spec.query_tokens / shape.dp,
+    )
     return replica.decode_step(
         batch,
         setup.mean_context,
@@ -198,6 +206,7 @@ def _step(setup: Setup, shape: ReplicaShape, batch: float, *, prefill: bool = Tr
         draft_passes=spec.draft_tokens,
         prefill_tokens=prefill_tokens,
         prefill_attention_flops=prefill_flops,
+        prefill_chunk=max(chunk, 0.0),
     )
 
 
