@@ -71,7 +71,7 @@ def batch_limit(
         "kv_capacity": shape.dp * int(budget // per_sequence),
         "engine": shape.dp * engine.max_batch,
     }
-    if aggregated:
+    if aggregated and not engine.separate_prefill:
         per_sequence_tokens = spec.query_tokens + (
             spec.acceptance_length * request.input_tokens / request.output_tokens
         )

@@ -194,6 +194,8 @@ def _step(setup: Setup, shape: ReplicaShape, batch: float, *, prefill: bool = Tr
             * prefill_tokens
             / request.input_tokens
         )
+    if setup.engine.separate_prefill and prefill_tokens:
+        return _separate_step(setup, shape, batch, prefill_tokens)
     # a prompt goes in as one chunk of what an attention rank's budget leaves, not spread
     chunk = min(
         float(request.input_tokens),
@@ -210,6 +212,28 @@ def _step(setup: Setup, shape: ReplicaShape, batch: float, *, prefill: bool = Tr
     )
 
 
+def _separate_step(
+    setup: Setup, shape: ReplicaShape, batch: float, prefill_tokens: float
+) -> StepTime:
+    """A decode step plus its share of the prompt steps of an engine that prefills apart.
+
+    Prompts admitted together (the arrivals of one admission interval, at
+    least one prompt, at most every rank's budget) run in a step of their
+    own; a decode step carries prefill_tokens / chunk of such steps.
+    """
+    replica, request, spec, engine = setup.replica(shape), setup.request, setup.spec, setup.engine
+    decode = replica.decode_step(
+        batch, setup.mean_context, query_tokens=spec.query_tokens, draft_passes=spec.draft_tokens
+    )
+    window = prefill_tokens * engine.admission_interval_steps
+    chunk = min(max(float(request.input_tokens), window), float(engine.token_budget * shape.dp))
+    per_token = setup.arch.prefill_attention_flops(request.input_tokens) / request.input_tokens
+    alone = replica.decode_step(
+        0.0, 0.0, prefill_tokens=chunk, prefill_attention_flops=per_token * chunk
+    )
+    return decode.scaled(1, alone.scaled(prefill_tokens / chunk))
+
+
 def evaluate(setup: Setup, shape: ReplicaShape, batch: int) -> CurvePoint:
     """The point at `batch` sequences on a replica of `shape` (see the module docstring)."""
     request, spec = setup.request, setup.spec
@@ -224,7 +248,8 @@ def evaluate(setup: Setup, shape: ReplicaShape, batch: int) -> CurvePoint:
     prefill_share = 0.0
     if setup.disaggregation is None:
         capacity = setup.engine.token_budget * shape.dp - batch * spec.query_tokens
-        feasible = feasible and (not request.input_tokens or prefill_tokens < capacity)
+        if not setup.engine.separate_prefill:  # apart, prompts take steps of their own
+            feasible = feasible and (not request.input_tokens or prefill_tokens < capacity)
     else:
         prefill_share, pool_load = _pool(setup, shape, request_rate)
         feasible = feasible and pool_load < 1.0

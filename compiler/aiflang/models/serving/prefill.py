@@ -221,6 +221,8 @@ def aggregated_first_token(
     """
     engine, dp = replica.engine, replica.shape.dp
     capacity = engine.token_budget - batch * query_tokens / dp  # per attention rank
+    if engine.separate_prefill:  # prompt steps carry no decodes
+        capacity = float(engine.token_budget)
     fixed = request_overhead_s + step_s / 2.0
     if prompt <= 0:
         return _first_token(wait(0.0, 0.0), 0.0, 0.0, fixed, admission)
@@ -232,6 +234,10 @@ def aggregated_first_token(
 
     def step_with(tokens: float) -> StepTime:
         attention = replica.arch.prefill_attention_flops(prompt) * tokens / prompt
+        if engine.separate_prefill:
+            return replica.decode_step(
+                0.0, 0.0, prefill_tokens=tokens, prefill_attention_flops=attention
+            )
         return replica.decode_step(
             batch,
             context,

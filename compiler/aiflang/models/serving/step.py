@@ -82,7 +82,7 @@ class StepTime:
         }
         return max(terms, key=lambda name: terms[name])
 
-    def scaled(self, stages: int, extra: StepTime | None = None) -> StepTime:
+    def scaled(self, stages: float, extra: StepTime | None = None) -> StepTime:
         """`stages` of this stage time, plus another step's terms (hand-offs, drafts)."""
         other = extra or StepTime(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
         return StepTime(
