@@ -39,9 +39,11 @@ RANK = {
     "sweep": 8,  # design-space sweeps and uncertainty: many compiles, read by render and cli
     "api": 9,
     "cli": 9,
+    "console": 9,  # what the commands share, without click; `validate` itself
     "action": 9,  # the GitHub Action's step, which runs the command line
     "lsp": 9,  # the language server, started by `aifc lsp`
     "pygments_lexer": 9,
+    "program": 10,  # the `aifc` entry point: plain `validate` without click, else `cli`
     "__main__": 10,
     "aiflang": 10,  # the package's __init__ may expose the API
 }

@@ -6,7 +6,8 @@
 - every field converts, refuses and writes values as the pydantic model of the
   same definition does (a differential test against the mirror pydantic builds);
 - a saved report reads back through pydantic's validation;
-- `aifc validate` of a reference design imports neither pydantic, networkx nor lark.
+- `aifc validate` of a reference design imports neither pydantic, networkx, lark, click nor
+  dataclasses (whose import of inspect cost more than a tenth of a run).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import pydantic
 import pytest
 
 from aiflang import report as rp
+from aiflang.records import MISSING
 from aiflang.report_model import ReportModel, _kind, _mirror
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,7 +103,7 @@ def _required(cls: type[ReportModel]) -> dict[str, Any]:
     return {
         f.name: _valid(_kind(f.annotation, cls.__module__))
         for f in cls.__report_fields__
-        if f.default is rp.dataclasses.MISSING and f.factory is rp.dataclasses.MISSING
+        if f.default is MISSING and f.factory is MISSING
     }
 
 
@@ -196,15 +198,16 @@ def test_a_saved_report_reads_back_validated() -> None:
         rp.Report.model_validate({**saved, "surplus": 1})
 
 
-def test_validate_imports_neither_pydantic_networkx_nor_lark(tmp_path: Path) -> None:
-    """The quick check stays quick: no report library, graph library or parser generator.
+def test_validate_imports_no_pydantic_networkx_lark_or_click(tmp_path: Path) -> None:
+    """The quick check stays quick: no report library, graph library, parser generator,
+    option parser (`aifc validate FILE` goes around click) or dataclasses (records).
 
     The second run reads the topology and grammar caches the first one wrote,
     as every run after the first does.
     """
     probe = (
         "import atexit, runpy, sys\n"
-        "heavy = ('pydantic', 'networkx', 'lark')\n"
+        "heavy = ('pydantic', 'networkx', 'lark', 'click', 'dataclasses', 'inspect')\n"
         "atexit.register(lambda: print([m for m in heavy if m in sys.modules]))\n"
         "sys.argv = ['aifc', 'validate', sys.argv[1]]\n"
         "runpy.run_module('aiflang', run_name='__main__')\n"

@@ -1,6 +1,6 @@
 """`python -m aiflang`: the `aifc` command line."""
 
-from aiflang.cli import run
+from aiflang.program import run
 
 if __name__ == "__main__":
     run()

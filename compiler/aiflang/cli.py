@@ -8,9 +8,6 @@ so `aifc --help` stays fast.
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,68 +15,36 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from aiflang.console import (
+    EXIT_INTERRUPTED,
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_USAGE,
+    STDIN,
+    UsageError,
+    compile_design,
+    design_files,
+    guarded,
+    project_config,
+    read_settings,
+    read_stdin,
+    shown,
+)
+from aiflang.console import validate as validate_files
 from aiflang.sweep import MAX_SAMPLES
 
 if TYPE_CHECKING:
-    from aiflang.diagnostics import Diagnostic
     from aiflang.driver import Compilation
     from aiflang.frontend.settings import Setting
-    from aiflang.project import ProjectConfig
     from aiflang.report import Report
-
-ISSUES_URL = "https://github.com/aifc-dev/aifc/issues"
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class UsageError(Exception):
-    """A problem with how the command was used or with reading a file: exit 2."""
-
-
 def _guarded(function: F) -> F:
-    """Turn usage problems into one line and exit 2, and bugs into exit 3."""
-
-    @functools.wraps(function)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        debug = bool(kwargs.get("debug")) or os.environ.get("AIFC_DEBUG") == "1"
-        try:
-            return function(*args, **kwargs)
-        except UsageError as error:
-            click.echo(_shown(f"aifc: {error}"), err=True)
-            sys.exit(EXIT_USAGE)
-        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
-            raise
-        except RecursionError:
-            click.echo("aifc: the input is nested too deeply to process", err=True)
-            sys.exit(EXIT_USAGE)
-        except BrokenPipeError:
-            # The reader went away (`aifc validate ... | head`): not a bug. Point stdout
-            # at /dev/null so the interpreter's final flush does not fail again.
-            with contextlib.suppress(OSError, ValueError):
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.exit(EXIT_USAGE)
-        except Exception as error:  # an escaped exception is a bug by definition
-            if debug:
-                import traceback
-
-                traceback.print_exc()
-            where = ""
-            tb = error.__traceback__
-            while tb is not None and tb.tb_next is not None:
-                tb = tb.tb_next
-            if tb is not None:
-                where = f" at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}"
-            click.echo(
-                _shown(f"aifc: internal error: {type(error).__name__}: {error}{where}\n")
-                + f"This is a bug in aifc, not in your design. Please report it at {ISSUES_URL} "
-                "(rerun with --debug for the traceback).",
-                err=True,
-            )
-            sys.exit(EXIT_INTERNAL)
-
-    return wrapper  # type: ignore[return-value]
+    """Turn usage problems into one line and exit 2, and bugs into exit 3 (click's own
+    exits pass through)."""
+    return guarded(function, passthrough=(click.exceptions.Exit, click.ClickException))
 
 
 class _Commands(click.Group):
@@ -91,57 +56,6 @@ class _Commands(click.Group):
         except KeyboardInterrupt:
             click.echo("\naifc: interrupted", err=True)
             raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
-
-
-def _shown(text: str) -> str:
-    """A message that quotes file names or input: control characters as escapes."""
-    from aiflang.diagnostics.characters import neutralise
-
-    return neutralise(text)
-
-
-def _colour(stream: Any) -> bool:
-    if os.environ.get("NO_COLOR"):
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    return bool(getattr(stream, "isatty", lambda: False)())
-
-
-def _design_files(paths: tuple[str, ...]) -> list[Path]:
-    """The design files named or found in folders; links that leave their folder are refused."""
-    files: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*.aif") if p.is_file())
-            if not found:
-                raise UsageError(f"{raw}: folder holds no .aif files")
-        elif path.is_file():
-            found = [path]
-        elif path.exists():
-            raise UsageError(f"{raw}: not a regular file")
-        else:
-            raise UsageError(f"{raw}: no such file or folder")
-        _refuse_links_out(found, path if path.is_dir() else path.parent)
-        files.extend(found)
-    for file in files:
-        if not os.access(file, os.R_OK):
-            raise UsageError(f"{file}: cannot be read (permission denied)")
-    return files
-
-
-def _refuse_links_out(files: list[Path], folder: Path) -> None:
-    """A link in a pull request must not make aifc read, and quote, files from elsewhere.
-
-    A design reached through a link must lie in the folder walked or named,
-    whatever --root says: --root may hold the checkout's `.git` folder.
-    """
-    from aiflang.fileio import first_outside
-
-    escaped = first_outside(files, folder)
-    if escaped is not None:
-        raise UsageError(f"{escaped}: a link to a file outside {folder}; refused")
 
 
 def _read_design(file: Path) -> bytes:
@@ -158,7 +72,7 @@ def _read_design(file: Path) -> bytes:
         raise UsageError(f"cannot read {file}: {error.strerror or error}") from error
     if problem is not None:
         message = f"aifc: {file}: cannot format: {problem.message} [{problem.code}]"
-        click.echo(_shown(message), err=True)
+        click.echo(shown(message), err=True)
         sys.exit(EXIT_INVALID)
     return data
 
@@ -172,7 +86,7 @@ def _design_file(raw: str, command: str) -> Path:
             f"{raw}: is a folder ({found} .aif file{'' if found == 1 else 's'}); "
             f"`aifc {command}` takes one design file"
         )
-    (file,) = _design_files((raw,))
+    (file,) = design_files((raw,))
     return file
 
 
@@ -218,86 +132,6 @@ def _pick_factory(compilation: Compilation, name: str | None, file: str) -> int:
     )
 
 
-STDIN = "-"
-
-
-def _project(file: Path) -> ProjectConfig:
-    """The configuration of the project `file` belongs to (aifc.toml or [tool.aifc])."""
-    from aiflang.project import ConfigError, find_config
-
-    try:
-        return find_config(file)
-    except ConfigError as error:
-        raise UsageError(str(error)) from None
-
-
-def _settings(given: tuple[str, ...]) -> tuple[Setting, ...]:
-    """The `--set PATH=VALUE` options, read; a malformed one is a usage error."""
-    if not given:
-        return ()
-    from aiflang.frontend.settings import SettingError, parse_setting
-
-    try:
-        return tuple(parse_setting(text) for text in given)
-    except SettingError as error:
-        raise UsageError(str(error)) from None
-
-
-def _stdin_path(stdin_filename: str | None) -> Path:
-    """The path text read from stdin stands for (messages, imports, configuration)."""
-    return Path(stdin_filename) if stdin_filename else Path.cwd() / "<stdin>"
-
-
-def _read_stdin() -> str:
-    stream = getattr(sys.stdin, "buffer", None)
-    if stream is None:  # a text stream without bytes beneath (some embedders)
-        return sys.stdin.read()
-    data: bytes = stream.read()
-    return data.decode("utf-8", errors="replace")
-
-
-def _compile(
-    file: Path,
-    root: str | None,
-    *,
-    analyse: bool = True,
-    settings: tuple[Setting, ...] = (),
-    text: str | None = None,
-) -> Compilation:
-    """Compile `file` (or `text` standing for it) as the project's configuration says."""
-    from aiflang.driver import compile_file, compile_source
-
-    config = _project(file.parent if text is not None else file)
-    root_path = Path(root) if root else None
-    if root_path is not None and not root_path.is_dir():
-        raise UsageError(f"--root {root}: not a folder")
-    if root_path is None:
-        root_path = config.root
-    if root_path is not None and not file.resolve().is_relative_to(root_path.resolve()):
-        raise UsageError(f"{file}: outside the project root {root or root_path}")
-    policy = config.policy_of if config.policy or config.per_path else None
-    if text is not None:
-        folder = file.resolve().parent
-        return compile_source(
-            text,
-            root=root_path or folder,
-            folder=folder,
-            name=file.name,
-            analyse=analyse,
-            settings=settings,
-            catalog=config.catalog,
-            policy=policy,
-        )
-    return compile_file(
-        file,
-        root=root_path,
-        analyse=analyse,
-        settings=settings,
-        catalog=config.catalog,
-        policy=policy,
-    )
-
-
 def _write(output: str | None, text: str, *, expected: bytes | None = None) -> None:
     """Write to a file (`aiflang.fileio.write_text`: atomic, keeps modes), or to stdout."""
     if output is None or output == "-":
@@ -312,13 +146,9 @@ def _write(output: str | None, text: str, *, expected: bytes | None = None) -> N
 
 
 def run() -> None:
-    """The `aifc` program: the command line, with the collector off for the short run.
-
-    A run lasts a fraction of a second and frees what it allocates by
-    reference counting (the syntax model and design hold no cycles), so the
-    cyclic garbage collector would only walk the same live objects again and
-    again: about a tenth of a run. Tests call `main` and keep the collector.
-    """
+    """The click command line as a program, with the collector off for the short run
+    (`aiflang.program.run`, the installed `aifc`, also takes the short route for
+    `validate`; see there why the collector is off). Tests call `main` and keep it."""
     import gc
 
     gc.disable()
@@ -376,81 +206,17 @@ def validate(
     debug: bool,
 ) -> None:
     """Check .aif files (or folders of them, or `-` for stdin) like a type checker."""
-    from aiflang.diagnostics import Counts
-
-    settings = _settings(sets)
-    if STDIN in paths:
-        if len(paths) > 1:
-            raise UsageError("`-` (stdin) cannot be combined with other paths")
-        files = [_stdin_path(stdin_filename)]
-        text: str | None = _read_stdin()
-    else:
-        files = _design_files(paths)
-        text = None
-    if fmt is None:
-        fmt = _project(files[0].parent if text is not None else files[0]).format or "text"
-    # A library is checked on its own and again by every design that imports it:
-    # each finding is reported and counted once, in the order of the files.
-    diagnostics: list[Diagnostic] = []
-    seen: set[tuple[object, ...]] = set()
-    sources: dict[str, str] = {}
-    per_file: list[tuple[str, list[Diagnostic]]] = []  # each file's findings not seen before
-    for file in files:
-        compilation = _compile(file, root, settings=settings, text=text)
-        found: list[Diagnostic] = []
-        for diagnostic in compilation.diagnostics:
-            key = (diagnostic.code, diagnostic.message, diagnostic.span)
-            if key not in seen:
-                seen.add(key)
-                found.append(diagnostic)
-        diagnostics.extend(found)
-        sources.update(compilation.sources)
-        per_file.append((str(file), found))
-    counts = Counts.of(diagnostics)
-    shown = [d for d in diagnostics if d.is_error] if quiet else diagnostics
-    if max_errors is not None:
-        shown = shown[:max_errors]
-    failed = not counts.valid or (strict and counts.warnings > 0)
-    colour = _colour(sys.stdout)
-    if fmt == "json":
-        from aiflang.render.json_report import dumps
-        from aiflang.report import validation_report
-
-        # Counts and validity are of every diagnostic, whatever --quiet and --max-errors hide.
-        click.echo(dumps(validation_report(shown, sources, counts)), nl=False)
-    elif fmt == "sarif":
-        from aiflang.render.sarif import render_sarif
-
-        click.echo(render_sarif(shown, sources), nl=False)
-    elif fmt == "github":
-        from aiflang.render.github import render_github
-
-        click.echo(render_github(shown), nl=False)
-    elif fmt == "concise":
-        from aiflang.render.concise import render_concise
-
-        click.echo(render_concise(shown), nl=False)
-    elif fmt == "gitlab":
-        from aiflang.render.gitlab import render_gitlab
-
-        click.echo(render_gitlab(shown, sources, str(files[0])), nl=False)
-    elif fmt == "junit":
-        from aiflang.render.junit import render_junit
-
-        kept = set(map(id, shown))
-        results = [(name, [d for d in found if id(d) in kept]) for name, found in per_file]
-        click.echo(render_junit(results, strict=strict), nl=False)
-    else:
-        from aiflang.render.text import render_diagnostics, summary_line
-
-        if shown:
-            click.echo(render_diagnostics(shown, sources, colour=colour), color=colour)
-            click.echo()
-        if max_errors is not None and len(shown) < len(diagnostics):
-            click.echo(f"... {len(diagnostics) - len(shown)} more not shown (--max-errors)")
-        summary = summary_line(counts.errors, counts.warnings, len(files), colour=colour)
-        click.echo(summary, color=colour)
-    sys.exit(EXIT_INVALID if failed and not exit_zero else EXIT_OK)
+    validate_files(
+        paths,
+        fmt=fmt,
+        stdin_filename=stdin_filename,
+        sets=sets,
+        strict=strict,
+        exit_zero=exit_zero,
+        root=root,
+        max_errors=max_errors,
+        quiet=quiet,
+    )
 
 
 REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".json": "json", ".md": "md"}
@@ -498,10 +264,10 @@ def report(
     debug: bool,
 ) -> None:
     """Produce the design report: HTML (default), JSON or Markdown."""
-    settings = _settings(sets)
+    settings = read_settings(sets)
     path = _design_file(file, "report")
     fmt = _output_format(output, fmt, REPORT_SUFFIXES, "html")
-    compilation = _compile(path, root, settings=settings)
+    compilation = compile_design(path, root, settings=settings)
     from aiflang.driver import build_reports
 
     index = _pick_factory(compilation, factory, file)
@@ -529,7 +295,7 @@ def report(
         )
         data = data.model_copy(update={"uncertainty": found})
     elif samples is not None:
-        click.echo(_shown("note: --uncertainty skipped: the design has no figures"), err=True)
+        click.echo(shown("note: --uncertainty skipped: the design has no figures"), err=True)
     if explain_key:
         from aiflang.render.derivation import render_derivation
 
@@ -554,7 +320,7 @@ def report(
         text = render_html(data)
     _write(output, text)
     if output and output != "-":
-        click.echo(_shown(f"wrote {output}"), err=True)
+        click.echo(shown(f"wrote {output}"), err=True)
     sys.exit(EXIT_OK if data.valid else EXIT_INVALID)
 
 
@@ -659,10 +425,10 @@ def sweep(
         if row is not None:
             inputs = ", ".join(f"{p} = {v}" for p, v in row.inputs)
             value = row.objectives[objective.path]
-            click.echo(_shown(f"best to {objective.label}: #{row.index} ({value:.6g}): {inputs}"))
+            click.echo(shown(f"best to {objective.label}: #{row.index} ({value:.6g}): {inputs}"))
     for note in outcome.notes:
-        click.echo(_shown(f"note: {note}"), err=True)
-    click.echo(_shown(f"wrote {folder}/{', '.join(outcome.written)}"))
+        click.echo(shown(f"note: {note}"), err=True)
+    click.echo(shown(f"wrote {folder}/{', '.join(outcome.written)}"))
     sys.exit(EXIT_OK if outcome.feasible else EXIT_INVALID)
 
 
@@ -700,7 +466,7 @@ def bom(
     debug: bool,
 ) -> None:
     """The bill of materials: every part per hall with counts, prices and power."""
-    settings = _settings(sets)
+    settings = read_settings(sets)
     path = _design_file(file, "bom")
     fmt = _output_format(output, fmt, BOM_SUFFIXES, "text")
     if fmt == "xlsx" and (output is None or output == "-"):
@@ -724,7 +490,7 @@ def bom(
 
         _write(output, render_bom(data, fmt))
     if output and output != "-":
-        click.echo(_shown(f"wrote {output}"), err=True)
+        click.echo(shown(f"wrote {output}"), err=True)
     sys.exit(EXIT_OK if data.valid else EXIT_INVALID)
 
 
@@ -734,7 +500,7 @@ def _one_report(
     """The report of the factory `--factory` names (the first one without it)."""
     from aiflang.driver import build_reports
 
-    compilation = _compile(path, root, settings=settings)
+    compilation = compile_design(path, root, settings=settings)
     index = _pick_factory(compilation, factory, file)
     reports = build_reports(compilation)
     if not reports:
@@ -800,15 +566,15 @@ def compare(
     if base is not None:
         if second is not None:
             raise UsageError("--base compares one design with itself at REF: give one file")
-        a, label = _base_side(first, base, root, chosen[0], _settings(sets + sets_a))
-        b = _side(first, root, chosen[1], _settings(sets + sets_b))
+        a, label = _base_side(first, base, root, chosen[0], read_settings(sets + sets_a))
+        b = _side(first, root, chosen[1], read_settings(sets + sets_b))
         # Side A is named by revision; its findings keep the file's path, as B's do.
         comparison = compare_reports(a, b).model_copy(update={"a_file": label})
     else:
         if second is None:
             raise UsageError("compare needs two designs (A B), or one with --base REF")
-        a = _side(first, root, chosen[0], _settings(sets + sets_a))
-        b = _side(second, root, chosen[1], _settings(sets + sets_b))
+        a = _side(first, root, chosen[0], read_settings(sets + sets_a))
+        b = _side(second, root, chosen[1], read_settings(sets + sets_b))
         comparison = compare_reports(a, b)
     _write(output, render_comparison(comparison, fmt))
     sys.exit(EXIT_OK if a.valid and b.valid else EXIT_INVALID)
@@ -829,7 +595,7 @@ def _base_side(
         reader = RevisionReader(path, ref)
     except RevisionError as error:
         raise UsageError(str(error)) from None
-    config = _project(path)
+    config = project_config(path)
     root_path = Path(root) if root else config.root
     if root_path is not None and not root_path.is_dir():
         raise UsageError(f"--root {root}: not a folder")
@@ -859,7 +625,7 @@ def _side(
     path = _design_file(file, "compare")
     from aiflang.driver import build_reports
 
-    compilation = _compile(path, root, settings=settings)
+    compilation = compile_design(path, root, settings=settings)
     index = _pick_factory(compilation, factory, file)
     built = build_reports(compilation)
     if not built:
@@ -917,7 +683,7 @@ def fmt(
             raise UsageError("`-` (stdin) cannot be combined with other paths")
         _fmt_stdin(stdin_filename, check=check, diff=diff)
         return
-    files = _design_files(paths)
+    files = design_files(paths)
     changed = 0
     for file in files:
         data = _read_design(file)
@@ -926,7 +692,7 @@ def fmt(
             formatted = format_source(original, str(file))
         except FormatError as error:
             problem = f"aifc: {file}: cannot format a file with syntax errors ({error})"
-            click.echo(_shown(problem), err=True)
+            click.echo(shown(problem), err=True)
             sys.exit(EXIT_INVALID)
         if formatted == original:
             continue
@@ -938,13 +704,13 @@ def fmt(
                 f"{file} (original)",
                 f"{file} (formatted)",
             )
-            click.echo(_shown("".join(lines)), nl=False)
+            click.echo(shown("".join(lines)), nl=False)
         if check or diff:
             if check:
-                click.echo(_shown(f"would reformat {file}"), err=True)
+                click.echo(shown(f"would reformat {file}"), err=True)
         else:
             _write(str(file), formatted, expected=data)
-            click.echo(_shown(f"formatted {file}"), err=True)
+            click.echo(shown(f"formatted {file}"), err=True)
     if check and changed:
         sys.exit(EXIT_INVALID)
 
@@ -956,7 +722,7 @@ def _fmt_stdin(stdin_filename: str | None, *, check: bool, diff: bool) -> None:
     from aiflang.syntax.formatter import FormatError, format_source
 
     name = stdin_filename or "<stdin>"
-    original = _read_stdin()
+    original = read_stdin()
     try:
         formatted = format_source(original, name)
     except FormatError as error:
@@ -1037,7 +803,7 @@ def catalog(
     from aiflang.syntax.parser import ParseResult, parse_source
 
     project: list[ParseResult] = []
-    for path in _project(Path.cwd()).catalog:
+    for path in project_config(Path.cwd()).catalog:
         try:
             source = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
@@ -1084,7 +850,7 @@ def explain(code: str | None) -> None:
 
         close = difflib.get_close_matches(code.upper(), list(CODES), n=3)
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        click.echo(_shown(f"aifc: unknown code {code}{hint}"), err=True)
+        click.echo(shown(f"aifc: unknown code {code}{hint}"), err=True)
         sys.exit(EXIT_USAGE)
     click.echo(f"{info} ({info.severity}): {info.summary}\n\n{info.explanation}")
 
@@ -1125,7 +891,7 @@ def graph(
 
     path = _design_file(file, "graph")
     fmt = _output_format(output, fmt, GRAPH_SUFFIXES, "dot")
-    compilation = _compile(path, root)
+    compilation = compile_design(path, root)
     only = _pick_factory(compilation, factory, file) if factory is not None else None
     text, problem = export_graph(
         compilation, fmt, expand=expand, fabric=fabric_name, factory_index=only
@@ -1145,7 +911,7 @@ def _factory_facts(
 ) -> tuple[Any, Any]:
     """The design and facts of the factory `--factory` names, analysed without errors."""
     path = _design_file(file, command)
-    compilation = _compile(path, root)
+    compilation = compile_design(path, root)
     index = _pick_factory(compilation, factory, file)
     if index >= len(compilation.designs) or index >= len(compilation.facts):
         raise UsageError(f"{file}: the design has errors; run `aifc validate {file}`")
@@ -1183,7 +949,7 @@ def export_netbox_command(
         except OSError as error:
             raise UsageError(f"cannot write {target}: {error.strerror or error}") from error
         _write(str(target), text)
-    click.echo(_shown(f"wrote {len(files)} files to {output}"), err=True)
+    click.echo(shown(f"wrote {len(files)} files to {output}"), err=True)
 
 
 @export.command("containerlab")

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +40,7 @@ from aiflang.frontend.elaborate import elaborate
 from aiflang.frontend.resolve import Loader, Parser, Program, resolve
 from aiflang.frontend.settings import Setting
 from aiflang.models.assumptions import Assumptions
-from aiflang.records import record
+from aiflang.records import field, record
 from aiflang.syntax.parser import parse_source
 
 Analysis = Callable[[Design, Facts, Sink], None]

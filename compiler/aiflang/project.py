@@ -29,12 +29,11 @@ import difflib
 import fnmatch
 import functools
 import re
-from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from aiflang.diagnostics.policy import CodePolicy
-from aiflang.records import record
+from aiflang.records import field, record
 
 CONFIG_FILE = "aifc.toml"
 FORMATS = ("text", "concise", "json", "sarif", "github")

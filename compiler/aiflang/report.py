@@ -12,11 +12,11 @@ schema` describes each field with it.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from aiflang import records
 from aiflang.diagnostics import Counts, Diagnostic, Span, snippet
 from aiflang.report_model import ReportModel
 
@@ -489,7 +489,7 @@ class Report(_Model):
     uncertainty: UncertaintyReport | None = None  # `aifc report --uncertainty N` only
     assumptions: list[AssumptionReport] = []
     catalog_overrides: list[CatalogOverride] = []
-    explain: dict[str, DerivationReport] = dataclasses.field(default_factory=dict)
+    explain: dict[str, DerivationReport] = records.field(default_factory=dict)
     provenance: Provenance | None = None
 
 

@@ -32,13 +32,14 @@ quarter of every `aifc validate`, which writes no report.
 from __future__ import annotations
 
 import builtins
-import dataclasses
 import enum
 import functools
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar, NoReturn, TypeVar, dataclass_transform
 
-_MISSING: Any = dataclasses.MISSING
+from aiflang import records
+
+_MISSING: Any = records.MISSING
 _M = TypeVar("_M", bound="ReportModel")
 _Convert = Callable[[Any], Any]
 
@@ -57,9 +58,7 @@ class ReportField:
         self.factory = factory
 
 
-@dataclass_transform(
-    kw_only_default=True, frozen_default=True, field_specifiers=(dataclasses.field,)
-)
+@dataclass_transform(kw_only_default=True, frozen_default=True, field_specifiers=(records.field,))
 class _ModelMeta(type):
     """Turns a class body's annotations into slots and a field list."""
 
@@ -74,7 +73,7 @@ class _ModelMeta(type):
             if str(annotation).startswith("ClassVar"):
                 continue
             value = namespace.pop(field_name, _MISSING)
-            if isinstance(value, dataclasses.Field):
+            if isinstance(value, records.FieldSpec):
                 own.append(
                     ReportField(field_name, str(annotation), value.default, value.default_factory)
                 )

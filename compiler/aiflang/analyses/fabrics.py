@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import difflib
 import math
-from dataclasses import field
 from typing import TYPE_CHECKING
 
 from aiflang import report as rp
@@ -49,7 +48,7 @@ from aiflang.models.fabric import (
     fabric_derivations,
     plan_fabric,
 )
-from aiflang.records import record
+from aiflang.records import field, record
 
 if TYPE_CHECKING:
     from aiflang.models.topology import TopologyAnalysis
@@ -322,7 +321,7 @@ def _check_oversubscription(
     ratio = max(inp.oversubscription, plan.leaf_oversubscription)
     if ratio <= 1 + 1e-9 or plan.tiers < 2:
         return
-    from dataclasses import replace
+    from aiflang.records import replace
 
     full = plan_fabric(replace(inp, oversubscription=1.0, declared_switches={}), assumptions)
     why = (

@@ -11,14 +11,13 @@ the JSON.
 
 from __future__ import annotations
 
-from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from aiflang import report as rp
 from aiflang.frontend.design import Design
 from aiflang.models.assumptions import REGISTRY, Assumptions
 from aiflang.models.derivation import Derivation
-from aiflang.records import record
+from aiflang.records import field, record
 
 if TYPE_CHECKING:
     from aiflang.analyses.bill import BillLine

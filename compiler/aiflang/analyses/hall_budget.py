@@ -16,12 +16,11 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from aiflang import units
 from aiflang.frontend.design import Design, Hall, Modules, Rack
 from aiflang.models.power import UpsCapacity, derated_capacity, ups_capacity
-from aiflang.records import record
+from aiflang.records import field, record
 
 # Tolerance on comparisons of watts: load exactly at capacity is not over it.
 WATTS_TOLERANCE = 1e-9
@@ -75,7 +74,7 @@ class Shed:
         return ", ".join(f"{n} x {name}" for name, n in self.racks) or "no racks"
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class HallBudget:
     """One hall's budget. `lines` and `storage` are fixed once built: the load
     figures that add them up are summed once, here, not on every read."""

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from dataclasses import replace
 
 from aiflang import report as rp
 from aiflang.analyses import serving_inputs as si
@@ -42,7 +41,7 @@ from aiflang.frontend import design as dm
 from aiflang.frontend.builtin import builtin_components
 from aiflang.models import serving as sv
 from aiflang.models.assumptions import Assumptions
-from aiflang.records import record
+from aiflang.records import record, replace
 
 MAX_PIPELINE = 8
 CURVE_POINTS = 24  # sweep points kept per shape in the JSON curve

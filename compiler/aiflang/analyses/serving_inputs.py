@@ -127,6 +127,6 @@ def served_architecture(
             changes[field] = value
     if not changes:
         return base
-    from dataclasses import replace
+    from aiflang.records import replace
 
-    return replace(base, **changes)  # type: ignore[arg-type]
+    return replace(base, **changes)

@@ -31,8 +31,6 @@ E510 (a run across scale-up domains without a scale-out network), W501
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from aiflang import report as rp
 from aiflang import units
 from aiflang.analyses import serving_inputs as si
@@ -42,7 +40,7 @@ from aiflang.frontend.design import Design, Fabric, Gpu, Storage, Train
 from aiflang.models import training as trn
 from aiflang.models.assumptions import Assumptions
 from aiflang.models.derivation import Derivation
-from aiflang.records import record
+from aiflang.records import record, replace
 
 SECONDS_PER_DAY = 86400.0
 

@@ -24,10 +24,9 @@ from __future__ import annotations
 import enum
 import functools
 from collections.abc import Iterable
-from dataclasses import field
 from typing import TYPE_CHECKING, TypedDict, Unpack
 
-from aiflang.records import record
+from aiflang.records import field, record
 
 if TYPE_CHECKING:
     from aiflang.diagnostics.codes import Code

@@ -8,11 +8,10 @@ configuration); a finding without a span follows the compiled file's.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 
 from aiflang.diagnostics import Diagnostic, Severity
-from aiflang.records import record
+from aiflang.records import record, replace
 
 
 @record
@@ -37,6 +36,6 @@ def apply_policy(diagnostics: list[Diagnostic], policy_of: PolicyOf, file: str) 
         if diagnostic.code in policy.ignore and not diagnostic.is_error:
             continue
         if diagnostic.code in policy.error and not diagnostic.is_error:
-            diagnostic = dataclasses.replace(diagnostic, severity=Severity.ERROR)
+            diagnostic = replace(diagnostic, severity=Severity.ERROR)
         kept.append(diagnostic)
     return kept

@@ -18,11 +18,10 @@ contract; this model is internal).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import field
 from typing import Literal
 
 from aiflang.diagnostics import Span
-from aiflang.records import record
+from aiflang.records import field, record
 
 
 @record(kw_only=True)

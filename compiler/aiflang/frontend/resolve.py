@@ -30,7 +30,6 @@ resolved.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import field
 from pathlib import Path
 
 from aiflang.catalog import catalog_index
@@ -55,7 +54,7 @@ from aiflang.frontend.scope import (
 from aiflang.frontend.settings import Setting
 from aiflang.frontend.uncertain import check_sweep
 from aiflang.frontend.values import is_unit
-from aiflang.records import record
+from aiflang.records import field, record
 from aiflang.syntax import tree as ast
 from aiflang.syntax.parser import parse_source
 from aiflang.syntax.schema import BLOCKS, COMPONENT_KINDS, Form

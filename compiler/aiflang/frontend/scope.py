@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterator
-from dataclasses import field
 from typing import TYPE_CHECKING
 
-from aiflang.records import record
+from aiflang.records import field, record
 from aiflang.syntax import tree as ast
 
 if TYPE_CHECKING:

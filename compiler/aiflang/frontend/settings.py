@@ -27,12 +27,11 @@ close names), and whatever the parser reports about the value.
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 from collections.abc import Sequence
 
 from aiflang.diagnostics import Sink, Span, codes, did_you_mean
-from aiflang.records import record
+from aiflang.records import record, replace
 from aiflang.syntax import tree as ast
 from aiflang.syntax.parser import parse_source
 from aiflang.syntax.schema import COMPONENT_KINDS
@@ -162,11 +161,11 @@ def _with_attribute(block: ast.Block, attribute: ast.Attribute, entry: str | Non
                 assert isinstance(attribute.value, ast.MapValue)
                 new = attribute.value.entries[0]
                 kept = [e for e in existing.value.entries if e.name != entry]
-                value = dataclasses.replace(existing.value, entries=(*kept, new))
-                attribute = dataclasses.replace(existing, value=value)
+                value = replace(existing.value, entries=(*kept, new))
+                attribute = replace(existing, value=value)
             entries[index] = attribute
-            return dataclasses.replace(block, entries=tuple(entries))
-    return dataclasses.replace(block, entries=(*entries, attribute))
+            return replace(block, entries=tuple(entries))
+    return replace(block, entries=(*entries, attribute))
 
 
 def _apply(
@@ -198,7 +197,7 @@ def _apply(
             found = True
         if found:
             touched = True
-            entries[index] = dataclasses.replace(factory, entries=tuple(children))
+            entries[index] = replace(factory, entries=tuple(children))
     if not touched:
         what = f"{setting.kind} `{setting.name}`" if setting.name else setting.kind
         close = difflib.get_close_matches(setting.name or "", names, n=2)
@@ -211,7 +210,7 @@ def _apply(
             or f"its {setting.kind}s: {', '.join(sorted(set(names))) or 'none'}",
         )
         return module
-    return dataclasses.replace(module, entries=tuple(entries))
+    return replace(module, entries=tuple(entries))
 
 
 def _apply_component(
@@ -231,13 +230,13 @@ def _apply_component(
             elif item.kind == "factory":
                 inner, hit = edit(item.entries)
                 if hit:
-                    changed[index] = dataclasses.replace(item, entries=inner)
+                    changed[index] = replace(item, entries=inner)
                     found = True
         return tuple(changed), found
 
     entries, found = edit(module.entries)
     if found:
-        return dataclasses.replace(module, entries=entries)
+        return replace(module, entries=entries)
     span = attribute.span
     # `gpu H100 extends H100 { tdp = 800 W }`: a same-named definition extends the outer one.
     added = ast.Block(
@@ -250,4 +249,4 @@ def _apply_component(
         name_span=span,
         extends_span=span,
     )
-    return dataclasses.replace(module, entries=(added, *module.entries))
+    return replace(module, entries=(added, *module.entries))

@@ -14,7 +14,6 @@ Used by the elaborate pass.
 
 from __future__ import annotations
 
-from dataclasses import field
 from typing import Any, Protocol
 
 from aiflang import units
@@ -22,7 +21,7 @@ from aiflang.diagnostics import Sink, codes
 from aiflang.frontend import design as dm
 from aiflang.models import plant as plant_model
 from aiflang.models.assumptions import Assumptions
-from aiflang.records import record
+from aiflang.records import field, record
 
 
 class _Builder(Protocol):

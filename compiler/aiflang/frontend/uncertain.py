@@ -14,12 +14,12 @@ again as a wrong type).
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 from collections.abc import Iterator
 
 from aiflang.diagnostics import Sink, codes, did_you_mean
 from aiflang.models.distributions import Distribution, problem
+from aiflang.records import replace
 from aiflang.syntax import tree as ast
 from aiflang.syntax.schema import BLOCKS
 
@@ -71,12 +71,12 @@ def _attribute(attribute: ast.Attribute, sink: Sink) -> ast.Attribute | None:
     value = attribute.value
     if isinstance(value, ast.Uncertain):
         nominal = _nominal(value, attribute.name, sink)
-        return dataclasses.replace(attribute, value=nominal) if nominal is not None else None
+        return replace(attribute, value=nominal) if nominal is not None else None
     if isinstance(value, ast.MapValue) and any(
         isinstance(e.value, ast.Uncertain) for e in value.entries
     ):
         entries = tuple(e for e in (_attribute(e, sink) for e in value.entries) if e is not None)
-        return dataclasses.replace(attribute, value=dataclasses.replace(value, entries=entries))
+        return replace(attribute, value=replace(value, entries=entries))
     return attribute
 
 
@@ -91,7 +91,7 @@ def _entries(entries: tuple[ast.Entry, ...], sink: Sink) -> tuple[ast.Entry, ...
             if replaced is not None:
                 out.append(replaced)
         elif isinstance(entry, ast.Block):
-            out.append(dataclasses.replace(entry, entries=_entries(entry.entries, sink)))
+            out.append(replace(entry, entries=_entries(entry.entries, sink)))
         else:
             out.append(entry)
     return tuple(out)
@@ -117,7 +117,7 @@ def nominal_module(module: ast.Module, sink: Sink) -> ast.Module:
     """`module` with every uncertain value replaced by its nominal quantity."""
     if not _has_uncertain(module.entries):
         return module  # the common case: nothing to rebuild
-    return dataclasses.replace(module, entries=_entries(module.entries, sink))
+    return replace(module, entries=_entries(module.entries, sink))
 
 
 def setting_path(*segments: str) -> str:

@@ -13,10 +13,8 @@ unit table understands, or "" for a plain number, "%" for a fraction).
 
 from __future__ import annotations
 
-from dataclasses import field
-
 from aiflang.models.defaults import DEFAULTS, Assumption
-from aiflang.records import record
+from aiflang.records import field, record
 
 
 def _registry() -> dict[str, Assumption]:

@@ -39,12 +39,11 @@ Constants (registered assumptions, overridable per design):
 from __future__ import annotations
 
 import math
-from dataclasses import field
 from typing import Literal
 
 from aiflang.models.assumptions import Assumptions
 from aiflang.models.derivation import Derivation
-from aiflang.records import record
+from aiflang.records import field, record
 
 Topology = Literal["fat_tree", "rail_optimized"]
 SwitchClass = Literal["leaf", "spine", "core"]

@@ -22,12 +22,11 @@ systems, each able to carry the load), `2(N+k)` (two systems, each N+k), and
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Literal
 
 from aiflang.models.assumptions import Assumptions
 from aiflang.models.derivation import Derivation
-from aiflang.records import record
+from aiflang.records import record, replace
 
 
 @record

@@ -37,7 +37,6 @@ small design, so a design without a fabric never pays for it.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from aiflang.models.fabric import FabricPlan, SwitchClass
@@ -97,7 +96,7 @@ class SinglePointOfFailure:
     reason: str
 
 
-@dataclass(frozen=True)
+@record(with_dict=True)
 class TopologyAnalysis:
     """The analyses of one fabric: closed forms at once, graph figures on demand.
 

@@ -13,7 +13,6 @@ None as themselves.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 import sys
@@ -23,6 +22,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from aiflang.diagnostics import Span
+from aiflang.records import record_field_types
 from aiflang.syntax import tree as ast
 
 if TYPE_CHECKING:
@@ -103,14 +103,14 @@ def _fields() -> tuple[tuple[tuple[str, _Allowed], ...], ...]:
     for cls in _CLASSES:
         namespace = vars(sys.modules[cls.__module__])
         row = []
-        for field in dataclasses.fields(cls):
-            annotation = field.type if isinstance(field.type, str) else repr(field.type)
+        for name, kind in record_field_types(cls):
+            annotation = kind if isinstance(kind, str) else repr(kind)
             key = (cls.__module__, annotation)
             if key not in resolved:
                 # Our own annotation text, never data from an entry.
-                hint = eval(field.type, namespace) if isinstance(field.type, str) else field.type
+                hint = eval(kind, namespace) if isinstance(kind, str) else kind
                 resolved[key] = _allowed(hint)
-            row.append((field.name, resolved[key]))
+            row.append((name, resolved[key]))
         table.append(tuple(row))
     return tuple(table)
 

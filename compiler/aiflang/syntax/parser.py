@@ -20,12 +20,11 @@ from __future__ import annotations
 import functools
 import gc
 import re
-from dataclasses import field
 from typing import Any
 
 from aiflang.diagnostics import Diagnostic, Severity, Span, codes
 from aiflang.diagnostics.characters import TEXT_DIRECTION_CONTROLS, TEXT_DIRECTION_PATTERN
-from aiflang.records import record
+from aiflang.records import field, record
 from aiflang.resources import data_path
 from aiflang.syntax import tree as ast
 from aiflang.syntax.build import (

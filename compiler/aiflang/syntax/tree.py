@@ -8,10 +8,8 @@ formatter can print them back unchanged.
 
 from __future__ import annotations
 
-from dataclasses import field
-
 from aiflang.diagnostics import Span
-from aiflang.records import record
+from aiflang.records import field, record
 
 _NOSPAN = Span("<none>", 0, 0, 0, 0)
 

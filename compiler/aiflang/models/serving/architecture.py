@@ -32,16 +32,16 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from aiflang.models.assumptions import Assumptions
+from aiflang.records import field, record, replace
 
 AttentionKind = Literal["gqa", "mla"]
 _APPROX_HEAD_DIM = 128  # Llama 2/3, Mixtral, Qwen3 and DeepSeek's no-RoPE part all use 128
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Architecture:
     """The shape of a transformer as its config gives it. Counts are plain numbers.
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass, field
 
 from aiflang.models.assumptions import Assumptions
 from aiflang.models.serving.architecture import Architecture
@@ -44,7 +43,7 @@ from aiflang.models.serving.shape import ReplicaShape
 from aiflang.models.serving.step import Bound, Replica, StepTime
 from aiflang.models.serving.tpot import TpotSpread
 from aiflang.models.serving.workload import Disaggregation, Request, Speculation
-from aiflang.records import record
+from aiflang.records import field, record
 
 
 @record
@@ -103,7 +102,7 @@ class Setup:
         return self.request.input_tokens + self.request.output_tokens * (1.0 + scv) / 2.0
 
 
-@dataclass(frozen=True)
+@record(with_dict=True)
 class CurvePoint:
     """One operating point of one replica shape. Rates are output tokens per second.
 

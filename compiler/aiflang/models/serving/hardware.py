@@ -19,10 +19,9 @@ All values are SI (bytes, seconds, bytes/s, FLOP/s); fractions are 0..1.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import field
 
 from aiflang.models.assumptions import Assumptions
-from aiflang.records import record
+from aiflang.records import field, record
 
 # Bits per stored weight, scales included: NVFP4 keeps an FP8 scale per 16
 # values (4.5 bits), MXFP4 an 8-bit scale per 32 (4.25); FP8 per-tensor or

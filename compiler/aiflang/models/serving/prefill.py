@@ -60,11 +60,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import field
 
 from aiflang.models.serving.queueing import Wait, quantile_after_cycle, wait
 from aiflang.models.serving.step import Replica, StepTime
-from aiflang.records import record
+from aiflang.records import field, record
 
 
 @record

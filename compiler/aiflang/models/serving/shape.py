@@ -16,10 +16,10 @@ stages only when a model does not fit one stage.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from aiflang.records import record
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@record(order=True)
 class ReplicaShape:
     """Tensor (attention), data-parallel attention, expert and pipeline sizes."""
 

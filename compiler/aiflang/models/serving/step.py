@@ -40,7 +40,6 @@ overhead. `StepTime.bound` names the largest term.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Literal
 
 from aiflang.models.assumptions import Assumptions
@@ -54,7 +53,7 @@ from aiflang.models.serving.hardware import (
     Network,
 )
 from aiflang.models.serving.shape import ReplicaShape
-from aiflang.records import record
+from aiflang.records import field, record
 
 Bound = Literal["compute", "memory", "communication", "floor"]
 _DISPATCH_BYTES = 1.0  # FP8 dispatch (DeepSeek-V3 report, section 3.3; DeepEP)
@@ -96,7 +95,7 @@ class StepTime:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Replica:
     """One replica's fixed inputs: model, precision, GPU, fractions, engine, network, shape."""
 

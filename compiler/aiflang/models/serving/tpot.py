@@ -39,8 +39,8 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-from statistics import NormalDist
 
+from aiflang.models.distributions import normal_quantile
 from aiflang.records import record
 
 _BINS = 24  # probability bins of u, log-spaced from 1e-6 to 1
@@ -119,6 +119,6 @@ def _gamma_quantile(p: float, scv: float) -> float:
     if abs(scv - 1.0) < 1e-12:
         return -math.log1p(-p)
     shape = 1.0 / scv
-    z = NormalDist().inv_cdf(p)
+    z = normal_quantile(p)
     cube = 1.0 - 1.0 / (9.0 * shape) + z / (3.0 * math.sqrt(shape))
     return max(cube, 1e-9) ** 3

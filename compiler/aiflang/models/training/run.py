@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 
 from aiflang.models.assumptions import Assumptions
 from aiflang.models.derivation import Derivation
@@ -26,7 +25,7 @@ from aiflang.models.training.memory import Memory, Plan
 from aiflang.models.training.search import choose_plan
 from aiflang.models.training.shapes import Cluster, Job, ModelShape
 from aiflang.models.training.step import COLLECTIVES, StepTime, flops_per_token
-from aiflang.records import record
+from aiflang.records import record, replace
 
 SECONDS_PER_HOUR = 3600.0
 

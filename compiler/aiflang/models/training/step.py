@@ -46,7 +46,6 @@ divide, the last round leaves some ranks idle, and the step still takes it.
 from __future__ import annotations
 
 import math
-from dataclasses import field
 
 from aiflang.models.assumptions import Assumptions
 from aiflang.models.training.calibration import compute_fraction, precision_key
@@ -60,7 +59,7 @@ from aiflang.models.training.memory import (
     weight_bytes,
 )
 from aiflang.models.training.shapes import Cluster, Job, ModelShape
-from aiflang.records import record
+from aiflang.records import field, record
 
 COLLECTIVES = ("tp", "cp", "pp", "dp", "ep")
 
