@@ -15,7 +15,9 @@ replica is the least of:
 - the token budget (aggregated serving only): each step carries the
   batch's decode tokens (q per sequence) and, in steady state, the prompts
   of the requests that replace finished ones, a x input / output per
-  sequence; dp x `token_budget` caps their sum.
+  sequence; dp x `token_budget` caps their sum. An engine that prefills
+  apart (`Engine.separate_prefill`) runs prompts in steps of their own, so
+  the budget caps those steps, not the batch.
 """
 
 from __future__ import annotations

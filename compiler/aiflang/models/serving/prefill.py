@@ -51,6 +51,11 @@ that arrived in the window (Poisson): they are prefilled together, first
 come first served, in steps of the ranks' capacity, so a prompt's prefill
 takes the steps of its own tokens and, on average, half of the others'.
 
+An engine that prefills apart (`Engine.separate_prefill`, SGLang's
+default) runs the prompts in a step of their own, without the decodes: a
+rank's whole budget is room for prompts, and the request's prefill steps
+are such steps.
+
 Both add the engine's `request_overhead` (API server, tokenisation) unless
 requests reach the engine in-process (`Setup.api_server` False, as
 MLPerf's harnesses call it).
