@@ -71,6 +71,8 @@ def _inputs(
         experts=spec.get("experts", 1),
         experts_per_token=spec.get("experts_per_token", 1),
         moe_layers=spec.get("moe_layers", 0),
+        qk_head_dim=spec.get("qk_head_dim", 0),
+        v_head_dim=spec.get("v_head_dim", 0),
     )
     seq = row["sequence_length"]
     tokens = row["tokens"] or float(row["global_batch"] * seq)

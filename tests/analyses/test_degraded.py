@@ -61,17 +61,21 @@ def test_a_compute_spine_slows_training_as_the_training_model_says_and_not_servi
     assert fabric.failures[1].note == "bisection -25%"
     assert spine.gpus_lost == 0 and spine.bisection_lost == pytest.approx(0.25)
     assert spine.tokens_per_s_lost == 0
-    # The training model's step with one of the four spines lost: this plan keeps its step
-    # (a quarter less bisection, where 1 / (1 - 0.25) would have added a third).
+    # The training model's step with one of the four spines lost: this plan (FSDP over 288
+    # data-parallel ranks) exposes only its last gradient bucket and first weight bucket on
+    # the spines, so a quarter less bisection adds 0.2% to its step, where 1 / (1 - 0.25)
+    # would have added a third.
     train = r.train[0]
-    assert train.fabric == "compute" and train.step_s_spine_lost == pytest.approx(train.step_s)
-    assert spine.train_time_added_s == pytest.approx(0.0, abs=1e-6)
+    assert train.fabric == "compute" and train.step_s_spine_lost is not None
+    slowdown = train.step_s_spine_lost / train.step_s
+    assert 1.0 < slowdown < 1.005
+    assert spine.train_time_added_s == pytest.approx(train.time_s * (slowdown - 1))
     assert "step_s_spine_lost" in spine.basis and "upper bound" not in spine.basis
 
 
 def test_a_lost_spine_stretches_the_run_by_the_models_step_and_a_core_by_the_bound() -> None:
-    # DGX GB200's 70B plan (FSDP over 288 ranks) sends its exposed gradient traffic across
-    # the spines: a lost spine slows its step
+    # DGX GB200's 70B plan (TP4 CP2 x DP288, ZeRO-1) sends its exposed gradient traffic
+    # across the spines: a lost spine slows its step
     design = ROOT / "reference_designs" / "dgx_gb200_superpod.aif"
     r = build_reports(compile_file(design))[0]
     train = r.train[0]
@@ -81,8 +85,8 @@ def test_a_lost_spine_stretches_the_run_by_the_models_step_and_a_core_by_the_bou
         train.time_s * (train.step_s_spine_lost / train.step_s - 1)
     )
     assert spine.train_time_added_s > 0
-    # GB300 100 MW: its plan's traffic hides under the pipeline bubble, so the lost spine's
-    # step is the step; the mode still takes it from the training model
+    # GB300 100 MW: its plan's traffic hides under the pipeline bubble but for its last
+    # bucket, so the lost spine's step is barely longer; the mode takes it from the model
     design = ROOT / "reference_designs" / "gb300_100mw.aif"
     r = build_reports(compile_file(design))[0]
     train = r.train[0]

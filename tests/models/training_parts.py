@@ -11,7 +11,8 @@ LLAMA_8B = ModelShape(
 LLAMA_70B = ModelShape(
     params=70.6e9, active_params=70.6e9, layers=80, hidden=8192, heads=64, kv_heads=8
 )
-# DeepSeek-V3 (its technical report: 671B total, 37B active, 256 routed experts, 8 a token).
+# DeepSeek-V3 (its technical report: 671B total, 37B active, 256 routed experts, 8 a token;
+# config.json: MLA query/key heads 128 + 64 RoPE wide, value heads 128).
 DEEPSEEK_V3 = ModelShape(
     params=671e9,
     active_params=37e9,
@@ -23,6 +24,8 @@ DEEPSEEK_V3 = ModelShape(
     experts=256,
     experts_per_token=8,
     moe_layers=58,
+    qk_head_dim=192,
+    v_head_dim=128,
 )
 
 

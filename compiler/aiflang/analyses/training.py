@@ -72,6 +72,10 @@ def model_shape(design: Design, train: Train, facts: Facts) -> trn.ModelShape:
         experts=model.experts if moe else 1,
         experts_per_token=max(model.experts_per_token, 1) if moe else 1,
         moe_layers=model.layers - model.dense_layers if moe else 0,
+        # MLA's query/key heads carry the decoupled RoPE part besides head_dim (DeepSeek-V3:
+        # 128 + 64), its value heads head_dim alone
+        qk_head_dim=model.head_dim + (model.rope_head_dim if model.attention == "mla" else 0),
+        v_head_dim=model.v_head_dim or model.head_dim,
     )
     # a model without a stated vocabulary keeps the shape's default (Llama 3's)
     return replace(shape, vocab=model.vocab) if model.vocab else shape

@@ -466,6 +466,29 @@ DEFAULTS: tuple[Assumption, ...] = (
         maximum=1.0,
     ),
     Assumption(
+        "train_dp_bucket_params",
+        40e6,
+        "",
+        "fewest parameters in a data-parallel gradient bucket",
+        "Megatron-Core DistributedDataParallelConfig.bucket_size (megatron/core/distributed/"
+        "distributed_data_parallel_config.py): by default max(40,000,000, 1,000,000 x "
+        "data-parallel size) parameters, larger for more ranks so that ring collectives stay "
+        "bandwidth-bound rather than latency-bound",
+        minimum=1.0,
+        maximum=1e12,
+    ),
+    Assumption(
+        "train_dp_bucket_params_per_rank",
+        1e6,
+        "",
+        "parameters a data-parallel gradient bucket grows by per data-parallel rank",
+        "Megatron-Core DistributedDataParallelConfig.bucket_size (megatron/core/distributed/"
+        "distributed_data_parallel_config.py): max(40,000,000, 1,000,000 x data-parallel size) "
+        "parameters by default",
+        minimum=0.0,
+        maximum=1e12,
+    ),
+    Assumption(
         "train_tp_overlap",
         0.50,
         "%",
@@ -533,7 +556,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     # the calibration runs of docs/models.md (Validation), never per run
     Assumption(
         "train_compute_fraction_ampere_bf16",
-        0.522,
+        0.538,
         "%",
         "achieved share of dense bf16 peak in training kernels on ampere GPUs",
         "fitted to Megatron-LM (Narayanan et al., SC 2021) Table 1 and MegaScale (Jiang et al., "
@@ -543,7 +566,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_hopper_bf16",
-        0.591,
+        0.589,
         "%",
         "achieved share of dense bf16 peak in training kernels on hopper GPUs",
         "fitted to Llama 3 Herd of Models (Meta, 2024) Table 4 on H100",
@@ -552,7 +575,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_hopper_fp8",
-        0.519,
+        0.528,
         "%",
         "achieved share of dense fp8 peak in training kernels on hopper GPUs",
         "fitted to MLPerf Training v4.0-v5.1 results on H100 and H200 (NVIDIA, Nebius) and the "
@@ -562,7 +585,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_blackwell_fp8",
-        0.433,
+        0.432,
         "%",
         "achieved share of dense fp8 peak in training kernels on blackwell GPUs",
         "fitted to MLPerf Training v5.0-v5.1 results on GB200 (NVIDIA, IBM+CoreWeave+NVIDIA) and "
@@ -572,7 +595,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_blackwell_bf16",
-        0.364,
+        0.386,
         "%",
         "achieved share of dense bf16 peak in training kernels on blackwell GPUs",
         "fitted to the NVIDIA Megatron-Bridge 25.11 performance summary, DeepSeek-V3 BF16 on "
@@ -582,7 +605,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_blackwell_ultra_bf16",
-        0.446,
+        0.48,
         "%",
         "achieved share of dense bf16 peak in training kernels on blackwell_ultra GPUs",
         "fitted to the NVIDIA Megatron-Bridge 25.11 performance summary, DeepSeek-V3 BF16 on "
@@ -592,7 +615,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_blackwell_fp4",
-        0.357,
+        0.355,
         "%",
         "achieved share of dense fp4 peak in training kernels on blackwell GPUs",
         "fitted to MLPerf Training v5.1 NVFP4 results on GB200 (NVIDIA)",
@@ -601,7 +624,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_blackwell_ultra_fp8",
-        0.45,
+        0.451,
         "%",
         "achieved share of dense fp8 peak in training kernels on blackwell_ultra GPUs",
         "fitted to MLPerf Training v5.1 results on GB300 (NVIDIA) and the NVIDIA Megatron-Bridge "
@@ -611,7 +634,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_blackwell_ultra_fp4",
-        0.375,
+        0.373,
         "%",
         "achieved share of dense fp4 peak in training kernels on blackwell_ultra GPUs",
         "fitted to MLPerf Training v5.1 NVFP4 results on GB300 (NVIDIA)",
@@ -620,7 +643,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_bf16",
-        0.484,
+        0.509,
         "%",
         "achieved share of dense bf16 peak in training, for GPU generations without calibration "
         "data of their own",
@@ -631,7 +654,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_fp8",
-        0.45,
+        0.451,
         "%",
         "achieved share of dense fp8 peak in training, for GPU generations without calibration "
         "data of their own",
@@ -642,7 +665,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_fp4",
-        0.366,
+        0.364,
         "%",
         "achieved share of dense fp4 peak in training, for GPU generations without calibration "
         "data of their own",

@@ -155,6 +155,8 @@ def estimate_run(
             "scale_up_efficiency",
             "scale_out_efficiency",
             "train_dp_overlap",
+            "train_dp_bucket_params",
+            "train_dp_bucket_params_per_rank",
             "train_tp_overlap",
         )
     return TrainingRun(

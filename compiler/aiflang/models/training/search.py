@@ -272,6 +272,8 @@ def _search(
         if any(c[position] > 1 for c in candidates):
             a.value(name)
     a.value("train_dp_overlap")
+    a.value("train_dp_bucket_params")
+    a.value("train_dp_bucket_params_per_rank")
     if prune:
         candidates.sort()
     best: StepTime | None = None

@@ -41,6 +41,8 @@ class ModelShape:
     experts_per_token: int = 1
     moe_layers: int = 0  # layers with experts (DeepSeek-V3: 58 of 61)
     derived: bool = False  # layers and width were approximated from the parameter count
+    qk_head_dim: int = 0  # width of a query/key head (0: hidden / heads; MLA: 128 + 64 RoPE)
+    v_head_dim: int = 0  # width of a value head (0: as a query/key head without its RoPE part)
 
     @property
     def moe(self) -> bool:
@@ -49,6 +51,15 @@ class ModelShape:
     @property
     def head_dim(self) -> int:
         return max(self.hidden // max(self.heads, 1), 1)
+
+    @property
+    def attention_width(self) -> float:
+        """Heads x the mean of the query/key and value head widths: what the attention
+        scores (QK^T) and the weighted sum (PV) cost per token per key, 2 x this width FLOPs
+        (DeepSeek-V3's MLA: 128 x (192 + 128) / 2 = 20,480, not its 7,168 width)."""
+        qk = self.qk_head_dim or self.head_dim
+        v = self.v_head_dim or self.head_dim
+        return self.heads * (qk + v) / 2.0
 
     @property
     def expert_params(self) -> float:

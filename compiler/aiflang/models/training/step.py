@@ -10,7 +10,8 @@ divide, the last round leaves some ranks idle, and the step still takes it.
   (causal attention, counted once; PaLM, Chowdhery et al. 2022, appendix B).
   Compute = FLOPs of the step x recompute factor (1 + share / 3: one more
   forward pass for the share of layers recomputed in full) x stage imbalance (the busiest
-  stage holds ceil(L / pp) layers) / (GPUs x peak x achieved fraction), plus
+  stage's whole layers, and on the last stage the output layer, over the average stage:
+  `stage_imbalance`) / (GPUs x peak x achieved fraction), plus
   the kernels between the GEMMs, bound by HBM bandwidth: `train_elementwise_bytes`
   (102) bytes per hidden-state element per layer at `train_hbm_efficiency` of
   the GPU's HBM bandwidth. Their share falls as the model widens (the GEMMs
@@ -40,7 +41,10 @@ divide, the last round leaves some ranks idle, and the step still takes it.
 - Overlap: DP traffic hides under one micro-batch's compute (the last
   backward and the first forward: Megatron's overlap_grad_reduce and
   overlap_param_gather) and under the pipeline bubble, when stages wait
-  anyway; TP, CP, PP and EP hide a registered share.
+  anyway, all but the last gradient bucket and the first weight bucket
+  (max(40M, 1M x data-parallel ranks) parameters, Megatron-Core's default),
+  which wait for the backward to end and hold up the forward; TP, CP, PP
+  and EP hide a registered share.
 """
 
 from __future__ import annotations
@@ -71,9 +75,10 @@ def training_flops(active_params: float, tokens: float) -> float:
 
 
 def flops_per_token(model: ModelShape, job: Job) -> float:
-    """Model FLOPs per trained token: 6 x active + 6 x layers x sequence x attention width."""
-    attention_width = model.heads * model.head_dim
-    return 6.0 * model.active_params + 6.0 * model.layers * job.sequence_length * attention_width
+    """Model FLOPs per trained token: 6 x active + 6 x layers x sequence x attention width
+    (heads x the mean of the query/key and value head widths)."""
+    width = model.attention_width
+    return 6.0 * model.active_params + 6.0 * model.layers * job.sequence_length * width
 
 
 @record
@@ -221,10 +226,43 @@ def compute_rates(
 def bf16_flops_per_token(model: ModelShape, job: Job) -> float:
     """FLOPs per token an FP8 or FP4 run still computes in BF16: causal attention (6 x layers
     x sequence x attention width) and the output layer (6 x width x vocabulary)."""
-    attention_width = model.heads * model.head_dim
-    return 6.0 * model.layers * job.sequence_length * attention_width + 6.0 * model.hidden * (
-        model.vocab
-    )
+    width = model.attention_width
+    return 6.0 * model.layers * job.sequence_length * width + 6.0 * model.hidden * model.vocab
+
+
+def stage_imbalance(model: ModelShape, flops_per_token: float, pp: int) -> float:
+    """The busiest pipeline stage's work over the average stage's.
+
+    The output layer (logits GEMM, 6 x width x vocabulary FLOPs per token) sits on the last
+    stage and weighs r = its FLOPs / one layer's; layers are whole, so the last stage takes k
+    layers and the output layer, the others share the rest, and the split with the least busy
+    stage is taken (Megatron's pipeline layouts, and the Llama 3 run, which took one layer off
+    the last stage for it: Llama 3 Herd of Models, section 3.3.2). With a small model on many
+    stages the output layer outweighs a stage's share, and the pipeline runs at its pace.
+    """
+    if pp <= 1:
+        return 1.0
+    layers = model.layers
+    output = 6.0 * model.hidden * model.vocab
+    per_layer = max(flops_per_token - output, 0.0) / layers
+    if per_layer <= 0:
+        return float(-(-layers // pp) * pp) / layers
+    r = output / per_layer
+
+    def rest(k: int) -> float:  # layers on the busiest of the other stages
+        return float(-(-(layers - k) // (pp - 1)))
+
+    # the other stages' load falls with k and the last stage's rises: the least busy split is
+    # at the first k where the last stage is the busier one, or just before it
+    k = max(0, min(layers, math.floor((layers - (pp - 1) * r) / pp)))
+    while k > 0 and k - 1 + r >= rest(k - 1):
+        k -= 1
+    while k < layers and k + r < rest(k):
+        k += 1
+    busiest = max(rest(k), k + r)
+    if k > 0:
+        busiest = min(busiest, max(rest(k - 1), k - 1 + r))
+    return busiest * pp / (layers + r)
 
 
 def compute_s(
@@ -242,13 +280,13 @@ def compute_s(
     """Compute seconds of one step on the busiest pipeline stage (GEMMs and element-wise).
 
     The FLOPs of m micro-batches of b sequences per data-parallel rank over the
-    GPUs, x the stage imbalance (the busiest stage holds ceil(L / pp) layers),
+    GPUs, x the stage imbalance (`stage_imbalance`),
     x (1 + recomputed share / 3), plus the element-wise kernels' HBM traffic.
     """
     seq = job.sequence_length
     tokens = float(m * dp * micro_batch * seq)
     stage_layers = -(-model.layers // pp)
-    imbalance = stage_layers * pp / model.layers
+    imbalance = stage_imbalance(model, rates.flops_per_token, pp)
     recompute = 1.0 + recompute_share / 3.0  # one more forward for each recomputed layer
     gpus = tp * pp * cp * dp
     gemm = (
@@ -377,25 +415,40 @@ def _data_parallel(
     window: float,
     weight_bytes: float,
 ) -> tuple[float, float]:
-    """(traffic, exposed) seconds of the data-parallel gradient and weight collectives."""
+    """(traffic, exposed) seconds of the data-parallel gradient and weight collectives.
+
+    Whatever the window, the last gradient bucket's reduce-scatter and the first bucket's
+    weight all-gather stay exposed: the last bucket fills only when the backward ends, and the
+    forward cannot start before the first bucket's weights arrive. A bucket holds
+    max(40M, 1M x data-parallel ranks) parameters (Megatron-Core's default), so on thousands
+    of ranks it outgrows a small model's shard and nothing hides at all.
+    """
     dense, expert = params_per_gpu(model, plan)
     group_dense, group_expert = dp_groups(plan)
     stride_dense = plan.tp * plan.cp
     overlap = a.value("train_dp_overlap")
+    bucket = max(
+        a.value("train_dp_bucket_params"),
+        a.value("train_dp_bucket_params_per_rank") * group_dense,
+    )
 
     def collective(params: float, group: int, stride: int, nbytes: float, factor: float) -> float:
         return _hierarchical(cluster, a, params * nbytes, group, stride, factor)
 
-    def both(nbytes: float, factor: float) -> float:
-        return collective(dense, group_dense, stride_dense, nbytes, factor) + collective(
-            expert, group_expert, stride_dense * plan.ep, nbytes, factor
-        )
+    def both(nbytes: float, factor: float) -> tuple[float, float]:
+        """(seconds, seconds of the buckets that cannot hide) of one collective on both
+        buffers (dense and expert weights are bucketed apart)."""
+        t_dense = collective(dense, group_dense, stride_dense, nbytes, factor)
+        t_expert = collective(expert, group_expert, stride_dense * plan.ep, nbytes, factor)
+        edge = t_dense * _bucket_share(bucket, dense) + t_expert * _bucket_share(bucket, expert)
+        return t_dense + t_expert, edge
 
     if plan.zero == 0:
-        reduce = both(plan.grad_bytes, 2.0)
-        return reduce, max(0.0, reduce - overlap * window)
-    reduce = both(plan.grad_bytes, 1.0)
-    gather = both(weight_bytes, 1.0)
+        reduce, edge = both(plan.grad_bytes, 2.0)
+        return reduce, max(edge, reduce - overlap * window)
+    reduce, reduce_edge = both(plan.grad_bytes, 1.0)
+    gather, gather_edge = both(weight_bytes, 1.0)
+    edge = reduce_edge + gather_edge
     if plan.zero >= 3:
         # ZeRO-3 gathers the weights for the forward and again for the backward (1.5x the
         # traffic of ZeRO-1, Rajbhandari et al. section 7); prefetching hides the gathers under
@@ -404,9 +457,16 @@ def _data_parallel(
         # reduce-scatter under its window
         gathers = 2.0 * gather
         total = gathers + reduce
-        exposed = max(0.0, total - overlap * compute, reduce - overlap * window)
+        exposed = max(edge, total - overlap * compute, reduce - overlap * window)
         return total, exposed
-    return reduce + gather, max(0.0, reduce + gather - overlap * window)
+    return reduce + gather, max(edge, reduce + gather - overlap * window)
+
+
+def _bucket_share(bucket: float, params: float) -> float:
+    """The share of a buffer of `params` parameters in its last bucket of `bucket`."""
+    if params <= 0:
+        return 0.0
+    return min(1.0, bucket / params)
 
 
 def _all_to_all(cluster: Cluster, a: Assumptions, volume: float, ep: int, stride: int) -> float:
