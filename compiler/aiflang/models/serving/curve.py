@@ -64,9 +64,7 @@ class Setup:
     workload_gpus: int = 0  # the GPUs the workload has, for pooled prefill queues
     api_server: bool = True  # requests pass the engine's API server (its request_overhead)
     # Figures computed once per setup (batch limits, prefill service); not part of equality.
-    cache: dict[tuple[str, ReplicaShape], object] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    cache: dict[tuple[object, ...], object] = field(default_factory=dict, compare=False, repr=False)
 
     def replica(self, shape: ReplicaShape) -> Replica:
         """The replica of `shape` (made once per shape and setup)."""
@@ -226,11 +224,24 @@ def _separate_step(
     )
     window = prefill_tokens * engine.admission_interval_steps
     chunk = min(max(float(request.input_tokens), window), float(engine.token_budget * shape.dp))
-    per_token = setup.arch.prefill_attention_flops(request.input_tokens) / request.input_tokens
-    alone = replica.decode_step(
-        0.0, 0.0, prefill_tokens=chunk, prefill_attention_flops=per_token * chunk
+    key = ("prompt step", shape, chunk)  # one prompt for small batches, the cap for large
+    alone = setup.cache.get(key)
+    if not isinstance(alone, StepTime):
+        per_token = setup.arch.prefill_attention_flops(request.input_tokens) / request.input_tokens
+        alone = replica.decode_step(
+            0.0, 0.0, prefill_tokens=chunk, prefill_attention_flops=per_token * chunk
+        )
+        setup.cache[key] = alone
+    share = prefill_tokens / chunk
+    return StepTime(
+        total_s=decode.total_s + alone.total_s * share,
+        compute_s=decode.compute_s + alone.compute_s * share,
+        memory_s=decode.memory_s + alone.memory_s * share,
+        communication_s=decode.communication_s + alone.communication_s * share,
+        floor_s=decode.floor_s + alone.floor_s * share,
+        weight_bytes_per_gpu=decode.weight_bytes_per_gpu,
+        kv_bytes_per_gpu=decode.kv_bytes_per_gpu,
     )
-    return decode.scaled(1, alone.scaled(prefill_tokens / chunk))
 
 
 def evaluate(setup: Setup, shape: ReplicaShape, batch: int) -> CurvePoint:

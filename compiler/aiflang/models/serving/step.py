@@ -83,7 +83,7 @@ class StepTime:
 
     def scaled(self, stages: float, extra: StepTime | None = None) -> StepTime:
         """`stages` of this stage time, plus another step's terms (hand-offs, drafts)."""
-        other = extra or StepTime(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+        other = extra or _NO_TIME
         return StepTime(
             total_s=self.total_s * stages + other.total_s,
             compute_s=self.compute_s * stages + other.compute_s,
@@ -387,11 +387,11 @@ class Replica:
             prefill_chunk=prefill_chunk / pp,
         )
         extra_time = (pp - 1) * self.handoff(micro * query_tokens + prefill_tokens / pp)
-        draft = StepTime(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+        draft = _NO_TIME
         if draft_passes:
             one = self.stage(batch, context, layers=1.0)
             draft = one.scaled(draft_passes)
-        gpu = verify.scaled(pp).total_s + extra_time + draft.total_s
+        gpu = (verify.total_s * pp + 0.0) + extra_time + draft.total_s
         host = self.host_time(batch)
         waiting = max(host - gpu, 0.0)  # the GPU waits for the host when the host is slower
         extra = StepTime(
@@ -404,6 +404,9 @@ class Replica:
             kv_bytes_per_gpu=0.0,
         )
         return verify.scaled(pp, extra)
+
+
+_NO_TIME = StepTime(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)  # records are immutable: one serves all
 
 
 def _transfer(size: float, bandwidth: float) -> float:
