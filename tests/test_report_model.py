@@ -207,7 +207,7 @@ def test_validate_imports_no_pydantic_networkx_lark_or_click(tmp_path: Path) -> 
     """
     probe = (
         "import atexit, runpy, sys\n"
-        "heavy = ('pydantic', 'networkx', 'lark', 'click', 'dataclasses', 'inspect')\n"
+        "heavy = ('pydantic', 'networkx', 'lark', 'click', 'dataclasses', 'inspect', 'difflib')\n"
         "atexit.register(lambda: print([m for m in heavy if m in sys.modules]))\n"
         "sys.argv = ['aifc', 'validate', sys.argv[1]]\n"
         "runpy.run_module('aiflang', run_name='__main__')\n"

@@ -529,3 +529,31 @@ def test_celsius_agrees_with_pint() -> None:
     for celsius in (-40.0, 0.0, 25.0, 85.0):
         expected = registry.Quantity(celsius, "degC").to("kelvin").magnitude
         assert quantity(celsius, "degC").value == pytest.approx(expected, rel=1e-12)
+
+
+_UNIT_WORDS = ["kW", "MW", "GPU", "USD", "h", "year", "kWh", "kw", "Kw", "zz", "%", "degC", "m"]
+_UNIT_TEXT = st.lists(
+    st.one_of(st.sampled_from(_UNIT_WORDS), st.sampled_from(["/", "*", "^2", "^", " ", "x"])),
+    max_size=6,
+).map("".join)
+
+
+@given(_UNIT_TEXT)
+def test_is_known_unit_agrees_with_parse_unit(text: str) -> None:
+    """The quick test a plant reference gets says yes exactly when parsing succeeds."""
+    try:
+        units.parse_unit(text)
+    except units.UnitError:
+        parsed = False
+    else:
+        parsed = True
+    assert units.is_known_unit(text) is parsed
+
+
+def test_is_known_unit_examples() -> None:
+    assert units.is_known_unit("kW") and units.is_known_unit("USD/kWh")
+    assert (
+        not units.is_known_unit("kw")
+        and not units.is_known_unit("A")
+        and not units.is_known_unit("")
+    )

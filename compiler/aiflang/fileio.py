@@ -25,14 +25,18 @@ import contextlib
 import errno
 import os
 import re
-import signal
 import stat
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # signal and threading are imported when a file is written
+    import signal
+    from typing import TypeAlias
+
+    _Handler: TypeAlias = Callable[[int, FrameType | None], Any] | int | signal.Handlers
 
 # Paths whose files are not ordinary files even when they look like one
 # (`/dev/stdout` names whatever the shell redirected to): written through.
@@ -40,12 +44,7 @@ _SPECIAL_PREFIXES = ("/dev/", "/proc/")
 _STANDARD_STREAMS = {"/dev/stdout": 1, "/dev/stderr": 2}
 _PROC_DESCRIPTOR = re.compile(r"/proc/(self|\d+)/fd/(\d+)")
 _DEV_DESCRIPTOR = re.compile(r"/dev/fd/(\d+)")
-_CLEANUP_SIGNALS = tuple(
-    getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGINT") if hasattr(signal, name)
-)
-
-
-_Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers
+_CLEANUP_SIGNALS = ("SIGTERM", "SIGHUP", "SIGINT")  # those the platform has
 
 
 class WriteRefused(OSError):
@@ -259,6 +258,9 @@ def _signals_clean_up() -> Iterator[None]:
     again to its previous handler, so the process ends as it would have. A
     signal that was ignored stays ignored.
     """
+    import signal
+    import threading
+
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -267,7 +269,7 @@ def _signals_clean_up() -> Iterator[None]:
         raise _Interrupted(signum)
 
     previous: dict[int, _Handler] = {}
-    for signum in _CLEANUP_SIGNALS:
+    for signum in (getattr(signal, n) for n in _CLEANUP_SIGNALS if hasattr(signal, n)):
         handler = signal.getsignal(signum)
         if handler is not None and handler != signal.SIG_IGN:
             previous[signum] = handler
@@ -287,5 +289,7 @@ def _signals_clean_up() -> Iterator[None]:
 def _restore(
     handlers: dict[int, _Handler],
 ) -> None:
+    import signal
+
     for signum, handler in handlers.items():
         signal.signal(signum, handler)

@@ -25,13 +25,13 @@ command line prints before exiting with code 2.
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import functools
 import re
 from pathlib import Path
 from typing import Any
 
+from aiflang.diagnostics import get_close_matches
 from aiflang.diagnostics.policy import CodePolicy
 from aiflang.records import field, record
 
@@ -156,7 +156,7 @@ def _read(path: Path, *, tool_table: bool) -> ProjectConfig:
         raise ConfigError(f"{where}: expected a table of settings")
     for key in data:
         if key not in _KEYS:
-            close = difflib.get_close_matches(key, _KEYS, n=1)
+            close = get_close_matches(key, _KEYS, n=1)
             hint = f" (did you mean `{close[0]}`?)" if close else ""
             raise ConfigError(f"{where}: unknown key `{key}`{hint}; known: {', '.join(_KEYS)}")
     folder = path.parent
@@ -201,7 +201,7 @@ def _codes(value: object, where: str, key: str) -> frozenset[str]:
         raise ConfigError(f'{where}: `{key}` must be a list of codes, e.g. ["W401"]')
     for code in value:
         if code not in CODES:
-            close = difflib.get_close_matches(code.upper(), list(CODES), n=1)
+            close = get_close_matches(code.upper(), list(CODES), n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
             raise ConfigError(f"{where}: `{key}` names unknown code {code}{hint}")
     return frozenset(value)

@@ -589,6 +589,17 @@ def parse_unit(text: str) -> Unit:
     return Unit(text.strip(), factor, dimension, offset)
 
 
+def is_known_unit(text: str) -> bool:
+    """Whether `parse_unit(text)` would succeed: a unit expression of known names. Asked
+    of every plant reference, so it never looks for close spellings as a refusal does."""
+    try:
+        terms = _scan(text)
+    except UnitError:
+        return False
+    units = _unit_table().units
+    return all(name in units for _, name, _ in terms)
+
+
 def _suggest(name: str, known: Iterable[str]) -> list[str]:
     """Close matches for an unknown unit name: same letters in another case
     first, then the nearest spellings."""

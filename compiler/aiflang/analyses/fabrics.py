@@ -31,14 +31,13 @@ one leaf, by design in a rail-optimized fabric) are reported, not warned.
 
 from __future__ import annotations
 
-import difflib
 import math
 from typing import TYPE_CHECKING
 
 from aiflang import report as rp
 from aiflang.analyses.facts import Facts
 from aiflang.analyses.optics import OpticsChoice, choose_optics, optics_assumptions
-from aiflang.diagnostics import Fix, Sink, codes, replacements
+from aiflang.diagnostics import Fix, Sink, codes, get_close_matches, replacements
 from aiflang.frontend.design import Design, Fabric, Switch
 from aiflang.models.assumptions import Assumptions
 from aiflang.models.fabric import (
@@ -138,7 +137,7 @@ def _no_endpoints(
     fabric: Fabric, by_role: dict[str, Endpoints], connected: set[str], sink: Sink
 ) -> None:
     free = sorted(r for r, e in by_role.items() if r not in connected and e.total > 0)
-    close = difflib.get_close_matches(fabric.connects, free, n=1)
+    close = get_close_matches(fabric.connects, free, n=1)
     fixes: tuple[Fix, ...] = ()
     if close:
         help_text = f"did you mean `connects = {close[0]}`?"

@@ -15,7 +15,6 @@ whose magnitude is implausible for its field: a slip of unit).
 
 from __future__ import annotations
 
-import difflib
 import math
 import operator
 from collections.abc import Callable
@@ -24,7 +23,7 @@ from typing import Any
 from aiflang import report as rp
 from aiflang import units
 from aiflang.analyses.facts import Facts, report_sections
-from aiflang.diagnostics import Fix, Sink, codes, replacements
+from aiflang.diagnostics import Fix, Sink, codes, get_close_matches, replacements
 from aiflang.frontend.design import Design, Requirement
 from aiflang.frontend.hints import dimension_words, units_for
 
@@ -118,7 +117,7 @@ def _follow(
         node, choices = _step(node, segment)
         if node is None:
             where = ".".join(path[:depth]) or "the report"
-            close = difflib.get_close_matches(segment, choices, n=3)
+            close = get_close_matches(segment, choices, n=3)
             hint = f"; did you mean {' or '.join(close)}?" if close else ""
             known = f" (known: {', '.join(choices[:12])})" if choices and not close else ""
             return None, f"`{segment}` is not in {where}{hint}{known}", (depth, close)

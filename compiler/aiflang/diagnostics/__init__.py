@@ -266,6 +266,16 @@ class Counts:
         return self.errors == 0
 
 
+def get_close_matches(
+    word: str, candidates: Iterable[str], n: int = 3, cutoff: float = 0.6
+) -> list[str]:
+    """`difflib.get_close_matches`, imported only when a name is wrong (a valid design
+    never asks, and the import cost every run)."""
+    import difflib
+
+    return difflib.get_close_matches(word, candidates, n=n, cutoff=cutoff)
+
+
 def did_you_mean(suggestions: list[str] | tuple[str, ...]) -> str | None:
     """A help line offering close names, or None when there are none."""
     if not suggestions:

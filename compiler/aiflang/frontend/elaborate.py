@@ -15,12 +15,11 @@ E401 (declared power below parts).
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
 from aiflang import units
-from aiflang.diagnostics import Sink, codes, did_you_mean, replacements
+from aiflang.diagnostics import Sink, codes, did_you_mean, get_close_matches, replacements
 from aiflang.frontend import design as dm
 from aiflang.frontend.components import (
     NVIDIA_ENGINE,
@@ -572,7 +571,7 @@ def read_assumptions(block: ast.Block | None, sink: Sink) -> Assumptions:
             continue
         known = REGISTRY.get(entry.name)
         if known is None:
-            close = difflib.get_close_matches(entry.name, list(REGISTRY), n=3)
+            close = get_close_matches(entry.name, list(REGISTRY), n=3)
             sink.error(
                 codes.E208,
                 f"unknown assumption `{entry.name}`",

@@ -9,10 +9,10 @@ among the names of its kind, never a walk over every name in scope.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
+from aiflang.diagnostics import get_close_matches
 from aiflang.records import field, record
 from aiflang.syntax import tree as ast
 
@@ -183,8 +183,8 @@ def close_matches(name: str, candidates: list[str], n: int = 3) -> list[str]:
         candidates = sorted(
             c for c in candidates if c[:1].casefold() == initial and abs(len(c) - len(name)) <= 2
         )[:_MAX_COMPARED]
-    close = difflib.get_close_matches(name, candidates, n=n, cutoff=0.5)
+    close = get_close_matches(name, candidates, n=n, cutoff=0.5)
     if not close:
         lowered = {c.lower(): c for c in candidates}
-        close = [lowered[c] for c in difflib.get_close_matches(name.lower(), list(lowered), n=n)]
+        close = [lowered[c] for c in get_close_matches(name.lower(), list(lowered), n=n)]
     return close

@@ -27,10 +27,9 @@ close names), and whatever the parser reports about the value.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 
-from aiflang.diagnostics import Sink, Span, codes, did_you_mean
+from aiflang.diagnostics import Sink, Span, codes, did_you_mean, get_close_matches
 from aiflang.records import record, replace
 from aiflang.syntax import tree as ast
 from aiflang.syntax.parser import parse_source
@@ -103,7 +102,7 @@ def parse_setting(text: str) -> Setting:
         kind, name, rest = MEMBERS.get(head, head), segments[1], segments[2:]
     else:
         known = [*UNNAMED, *sorted(set(MEMBERS) - {"hall", "fabric"}), *COMPONENT_KINDS]
-        hint = did_you_mean(difflib.get_close_matches(head, known, n=2))
+        hint = did_you_mean(get_close_matches(head, known, n=2))
         raise SettingError(
             f"--set {path}: a path starts with one of {', '.join(known)}"
             + (f" ({hint})" if hint else "")
@@ -200,7 +199,7 @@ def _apply(
             entries[index] = replace(factory, entries=tuple(children))
     if not touched:
         what = f"{setting.kind} `{setting.name}`" if setting.name else setting.kind
-        close = difflib.get_close_matches(setting.name or "", names, n=2)
+        close = get_close_matches(setting.name or "", names, n=2)
         sink.error(
             codes.E201,
             f"{setting.label}: no {what} in "

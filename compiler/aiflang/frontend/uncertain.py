@@ -14,10 +14,9 @@ again as a wrong type).
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
-from aiflang.diagnostics import Sink, codes, did_you_mean
+from aiflang.diagnostics import Sink, codes, did_you_mean, get_close_matches
 from aiflang.models.distributions import Distribution, problem
 from aiflang.records import replace
 from aiflang.syntax import tree as ast
@@ -165,7 +164,7 @@ def check_sweep(block: ast.Block, sink: Sink) -> None:
     spec = BLOCKS["sweep"]
     for entry in block.entries:
         if isinstance(entry, ast.Attribute) and entry.name not in spec.attrs:
-            close = difflib.get_close_matches(entry.name, list(spec.attrs), n=2)
+            close = get_close_matches(entry.name, list(spec.attrs), n=2)
             sink.error(
                 codes.E208,
                 f"unknown attribute `{entry.name}` in a sweep block",
@@ -173,7 +172,7 @@ def check_sweep(block: ast.Block, sink: Sink) -> None:
                 help=did_you_mean(close) or f"a sweep block has: {', '.join(spec.attrs)}",
             )
         elif isinstance(entry, ast.Block) and entry.kind not in spec.children:
-            close = difflib.get_close_matches(entry.kind, list(spec.children), n=2)
+            close = get_close_matches(entry.kind, list(spec.children), n=2)
             sink.error(
                 codes.E209,
                 f"a `{entry.kind}` block cannot stand in a sweep block",

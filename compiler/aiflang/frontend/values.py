@@ -587,11 +587,7 @@ class ValueReader:
 
 def is_unit(name: str) -> bool:
     """Whether `name` is a unit of the unit table (`kW`), not a name of the design."""
-    try:
-        units.parse_unit(name)
-    except units.UnitError:
-        return False
-    return True
+    return units.is_known_unit(name)
 
 
 def _unit_fixes(quantity: ast.Quantity, unknown: str, suggestions: list[str]) -> tuple[Fix, ...]:
