@@ -66,6 +66,7 @@ def engine_profile(engine: dm.Engine, assumptions: Assumptions) -> sv.Engine:
         balance_timeout_steps=engine.balance_timeout,
         balance_batching_steps=engine.balance_batching,
         admission_interval_steps=engine.admission_interval,
+        separate_prefill=engine.prefill == "separate",
     )
 
 

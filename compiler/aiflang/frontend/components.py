@@ -495,6 +495,7 @@ class ComponentBuilder:
                 memory_fraction=r.get("memory_fraction"),
                 comm_overlap=r.get("comm_overlap") or 0.0,
                 kv_reserve=r.get("kv_reserve") or "used",
+                prefill=r.get("prefill") or "mixed",
             )
             common = self._common(definition, r)
             return dm.Engine(**common, **fields) if r.ok else None

@@ -160,6 +160,7 @@ class Engine(Sourced):
     memory_fraction: float | None = None
     comm_overlap: float = 0.0
     kv_reserve: Literal["full", "used"] = "used"
+    prefill: Literal["mixed", "separate"] = "mixed"
 
 
 @record(kw_only=True)

@@ -427,6 +427,13 @@ BLOCKS: dict[str, BlockSpec] = {
                     "KV held per sequence: the whole sequence from admission, or what it reached",
                     choices=("full", "used"),
                 ),
+                Attr(
+                    "prefill",
+                    Form.CHOICE,
+                    "prompts prefilled in the decode steps, or in steps of their own that pause"
+                    " decoding",
+                    choices=("mixed", "separate"),
+                ),
                 STATUS,
                 DATE,
                 URL,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 
@@ -14,6 +15,7 @@ from aiflang.models.serving import (
     Request,
     Setup,
     Target,
+    batch_limit,
     evaluate,
     pareto,
     search,
@@ -48,6 +50,32 @@ def test_a_point_by_hand() -> None:
     assert point.user_tokens_per_s == pytest.approx(1 / step, rel=1e-3)
     assert point.tokens_per_s_per_gpu == pytest.approx(10 / step, rel=1e-3)
     assert point.request_rate == pytest.approx(10 / step / 100, rel=1e-3)
+
+
+def test_an_engine_that_prefills_apart_pauses_decoding_for_prompt_steps() -> None:
+    setup = toy_setup()
+    apart = dataclasses.replace(
+        setup, engine=dataclasses.replace(BARE, separate_prefill=True), cache={}
+    )
+    point = evaluate(apart, ReplicaShape(), 10)
+    # the decode step alone: 10 decodes, weights 20 ms (0.2 ms of FLOPs under them) and the
+    # KV of 10 sequences at 1,050 tokens
+    decode = 0.020 + 10 * 1050 * 5120 / 1e12
+    # a step carries 100 prompt tokens on average, a tenth of a 1,000-token prompt: one prompt
+    # step (weights 20 ms against 2 x 10e9 x 1,000 = 2e13 FLOPs, 20 ms, plus its causal
+    # attention, 8 heads x 1000^2 x 256 x 10 layers = 2e10 FLOPs) in ten decode steps
+    prompt_step = 2e13 / 1e15 + 8 * 1000**2 * 256 * 10 / 1e15
+    assert point.step.total_s == pytest.approx(decode + prompt_step / 10, rel=1e-3)
+    # mixed, the same prompt tokens hide under the decode step's weight reads
+    assert evaluate(setup, ReplicaShape(), 10).step.total_s < point.step.total_s
+    # the token budget no longer limits the batch (decodes and prompts take separate steps)
+    spec = apart.spec
+    mixed_limits = batch_limit(setup.replica(ReplicaShape()), setup.request, spec, aggregated=True)
+    apart_limits = batch_limit(apart.replica(ReplicaShape()), apart.request, spec, aggregated=True)
+    assert "token_budget" in mixed_limits.limits and "token_budget" not in apart_limits.limits
+    first = point.first_token
+    # its own prefill is a prompt step alone, with no decodes in it
+    assert first.prefill_s == pytest.approx(prompt_step, rel=1e-3)
 
 
 def test_the_curve_trades_users_for_throughput() -> None:

@@ -148,6 +148,35 @@ def test_expert_parallel_reads_only_touched_experts_and_pays_all_to_all() -> Non
     assert step.communication_s == pytest.approx(10 * volume / 100e9)
 
 
+def test_prompts_in_whole_chunks_read_the_experts_of_two_kinds_of_step() -> None:
+    moe = Architecture("moe", 64e9, 10e9, 10, 1024, 8, 1, 128, experts=64, experts_per_token=4)
+    r = replica(arch=moe, assumptions=_assumptions(expert_kernel_efficiency=1.0))
+    per_expert = 54e9 / (60 * 10)
+    dense_bytes = (10e9 - 4 * per_expert * 10) * 2
+
+    def touched(tokens: float) -> float:  # expected distinct experts of 64 per layer
+        return 64 * (1 - (1 - 4 / 64) ** tokens)
+
+    # 4 decode tokens and a mean of 10 prompt tokens a step, spread: 14 tokens every step
+    spread = r.stage(4, 0, prefill_tokens=10.0)
+    assert spread.weight_bytes_per_gpu == pytest.approx(
+        dense_bytes + touched(14) * per_expert * 10 * 2
+    )
+    # the same 10 a step as 1,000-token chunks: one step in 100 carries a chunk (and touches
+    # every expert), the other 99 decode alone
+    chunked = r.stage(4, 0, prefill_tokens=10.0, prefill_chunk=1000.0)
+    mean_touched = 0.01 * touched(1004) + 0.99 * touched(4)
+    assert chunked.weight_bytes_per_gpu == pytest.approx(
+        dense_bytes + mean_touched * per_expert * 10 * 2
+    )
+    assert touched(1004) == pytest.approx(64.0)
+    # every routed GEMM here streams weights: the step is the bytes at 1 TB/s
+    assert chunked.total_s == pytest.approx(chunked.weight_bytes_per_gpu / 1e12)
+    assert chunked.total_s < spread.total_s
+    # a chunk no larger than the mean is spread as before
+    assert r.stage(4, 0, prefill_tokens=10.0, prefill_chunk=10.0) == spread
+
+
 def test_the_busiest_expert_parallel_gpu_paces_weight_reads() -> None:
     moe = Architecture("moe", 64e9, 10e9, 10, 1024, 8, 1, 128, experts=64, experts_per_token=4)
     # without expert parallelism the mean is the whole story

@@ -15,7 +15,9 @@ replica is the least of:
 - the token budget (aggregated serving only): each step carries the
   batch's decode tokens (q per sequence) and, in steady state, the prompts
   of the requests that replace finished ones, a x input / output per
-  sequence; dp x `token_budget` caps their sum.
+  sequence; dp x `token_budget` caps their sum. An engine that prefills
+  apart (`Engine.separate_prefill`) runs prompts in steps of their own, so
+  the budget caps those steps, not the batch.
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ def batch_limit(
         "kv_capacity": shape.dp * int(budget // per_sequence),
         "engine": shape.dp * engine.max_batch,
     }
-    if aggregated:
+    if aggregated and not engine.separate_prefill:
         per_sequence_tokens = spec.query_tokens + (
             spec.acceptance_length * request.input_tokens / request.output_tokens
         )

@@ -11,6 +11,9 @@ A point is a decode batch B on a replica of a given shape. In steady state
 - aggregated serving: each step also prefills the prompts of the requests
   that replace finished ones, B x a x input / output tokens on average, so
   prefill slows every decode (`Replica.decode_step` with prefill tokens);
+  the GEMM and attention work is spread over the steps, while a mixture of
+  experts reads its experts as the prompts arrive, in whole chunks of at
+  most what an attention rank's budget leaves (`prefill_chunk`);
 - TPOT = step / a, the per-user rate a / step (tokens/s each user sees,
   the x axis), replica output = B x a / step, per GPU over the replica's
   GPUs plus its share of a disaggregated prefill pool (the y axis);
@@ -61,9 +64,7 @@ class Setup:
     workload_gpus: int = 0  # the GPUs the workload has, for pooled prefill queues
     api_server: bool = True  # requests pass the engine's API server (its request_overhead)
     # Figures computed once per setup (batch limits, prefill service); not part of equality.
-    cache: dict[tuple[str, ReplicaShape], object] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    cache: dict[tuple[object, ...], object] = field(default_factory=dict, compare=False, repr=False)
 
     def replica(self, shape: ReplicaShape) -> Replica:
         """The replica of `shape` (made once per shape and setup)."""
@@ -190,6 +191,13 @@ def _step(setup: Setup, shape: ReplicaShape, batch: float, *, prefill: bool = Tr
             * prefill_tokens
             / request.input_tokens
         )
+    if setup.engine.separate_prefill and prefill_tokens:
+        return _separate_step(setup, shape, batch, prefill_tokens)
+    # a prompt goes in as one chunk of what an attention rank's budget leaves, not spread
+    chunk = min(
+        float(request.input_tokens),
+        setup.engine.token_budget - batch * spec.query_tokens / shape.dp,
+    )
     return replica.decode_step(
         batch,
         setup.mean_context,
@@ -197,6 +205,42 @@ def _step(setup: Setup, shape: ReplicaShape, batch: float, *, prefill: bool = Tr
         draft_passes=spec.draft_tokens,
         prefill_tokens=prefill_tokens,
         prefill_attention_flops=prefill_flops,
+        prefill_chunk=max(chunk, 0.0),
+    )
+
+
+def _separate_step(
+    setup: Setup, shape: ReplicaShape, batch: float, prefill_tokens: float
+) -> StepTime:
+    """A decode step plus its share of the prompt steps of an engine that prefills apart.
+
+    Prompts admitted together (the arrivals of one admission interval, at
+    least one prompt, at most every rank's budget) run in a step of their
+    own; a decode step carries prefill_tokens / chunk of such steps.
+    """
+    replica, request, spec, engine = setup.replica(shape), setup.request, setup.spec, setup.engine
+    decode = replica.decode_step(
+        batch, setup.mean_context, query_tokens=spec.query_tokens, draft_passes=spec.draft_tokens
+    )
+    window = prefill_tokens * engine.admission_interval_steps
+    chunk = min(max(float(request.input_tokens), window), float(engine.token_budget * shape.dp))
+    key = ("prompt step", shape, chunk)  # one prompt for small batches, the cap for large
+    alone = setup.cache.get(key)
+    if not isinstance(alone, StepTime):
+        per_token = setup.arch.prefill_attention_flops(request.input_tokens) / request.input_tokens
+        alone = replica.decode_step(
+            0.0, 0.0, prefill_tokens=chunk, prefill_attention_flops=per_token * chunk
+        )
+        setup.cache[key] = alone
+    share = prefill_tokens / chunk
+    return StepTime(
+        total_s=decode.total_s + alone.total_s * share,
+        compute_s=decode.compute_s + alone.compute_s * share,
+        memory_s=decode.memory_s + alone.memory_s * share,
+        communication_s=decode.communication_s + alone.communication_s * share,
+        floor_s=decode.floor_s + alone.floor_s * share,
+        weight_bytes_per_gpu=decode.weight_bytes_per_gpu,
+        kv_bytes_per_gpu=decode.kv_bytes_per_gpu,
     )
 
 
@@ -214,7 +258,8 @@ def evaluate(setup: Setup, shape: ReplicaShape, batch: int) -> CurvePoint:
     prefill_share = 0.0
     if setup.disaggregation is None:
         capacity = setup.engine.token_budget * shape.dp - batch * spec.query_tokens
-        feasible = feasible and (not request.input_tokens or prefill_tokens < capacity)
+        if not setup.engine.separate_prefill:  # apart, prompts take steps of their own
+            feasible = feasible and (not request.input_tokens or prefill_tokens < capacity)
     else:
         prefill_share, pool_load = _pool(setup, shape, request_rate)
         feasible = feasible and pool_load < 1.0

@@ -132,7 +132,10 @@ class Engine:
     steps (vLLM's multi-step scheduling, `num_scheduler_steps`: one
     scheduler call per that many forward steps) makes a prompt wait for the
     next admission and prefills the window's arrivals together; 1 admits
-    at every step.
+    at every step. `separate_prefill` engines run prompts in steps of
+    their own, with no decodes in them, and decoding pauses meanwhile
+    (SGLang unless `--enable-mixed-chunk`); the others put prompt chunks in
+    the decode steps.
     """
 
     name: str
@@ -150,6 +153,7 @@ class Engine:
     balance_batching_steps: int = 0
     admission_interval_steps: int = 1
     layer_overhead_s: float = 0.0
+    separate_prefill: bool = False
 
 
 @record

@@ -51,6 +51,11 @@ that arrived in the window (Poisson): they are prefilled together, first
 come first served, in steps of the ranks' capacity, so a prompt's prefill
 takes the steps of its own tokens and, on average, half of the others'.
 
+An engine that prefills apart (`Engine.separate_prefill`, SGLang's
+default) runs the prompts in a step of their own, without the decodes: a
+rank's whole budget is room for prompts, and the request's prefill steps
+are such steps.
+
 Both add the engine's `request_overhead` (API server, tokenisation) unless
 requests reach the engine in-process (`Setup.api_server` False, as
 MLPerf's harnesses call it).
@@ -220,6 +225,8 @@ def aggregated_first_token(
     """
     engine, dp = replica.engine, replica.shape.dp
     capacity = engine.token_budget - batch * query_tokens / dp  # per attention rank
+    if engine.separate_prefill:  # prompt steps carry no decodes
+        capacity = float(engine.token_budget)
     fixed = request_overhead_s + step_s / 2.0
     if prompt <= 0:
         return _first_token(wait(0.0, 0.0), 0.0, 0.0, fixed, admission)
@@ -231,6 +238,10 @@ def aggregated_first_token(
 
     def step_with(tokens: float) -> StepTime:
         attention = replica.arch.prefill_attention_flops(prompt) * tokens / prompt
+        if engine.separate_prefill:
+            return replica.decode_step(
+                0.0, 0.0, prefill_tokens=tokens, prefill_attention_flops=attention
+            )
         return replica.decode_step(
             batch,
             context,

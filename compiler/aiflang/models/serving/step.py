@@ -10,7 +10,11 @@ of n sequences x q query tokens each, plus prefill chunk tokens), per GPU:
   on the GPU that reads the most when a small batch touches them unevenly
   (`Architecture.busiest_experts_touched`), each split over the
   expert-parallel group's tensor ranks. The input embedding is gathered,
-  not streamed.
+  not streamed. Prompt tokens given as a mean over steps that arrive as
+  whole chunks (`prefill_chunk`) touch experts as chunks do: a share f =
+  mean / chunk of the steps reads the experts of its decodes plus a chunk,
+  the rest those of the decodes alone (an 8K prompt touches every expert
+  once, not half of them at every step).
 - attention: max(KV bytes / (HBM x eta_mem), attention FLOPs / (g x peak at
   the KV precision x eta_attn)); a sequence's KV is split over min(tp, KV
   heads) ranks (GQA; the MLA latent is whole on every rank).
@@ -77,9 +81,9 @@ class StepTime:
         }
         return max(terms, key=lambda name: terms[name])
 
-    def scaled(self, stages: int, extra: StepTime | None = None) -> StepTime:
+    def scaled(self, stages: float, extra: StepTime | None = None) -> StepTime:
         """`stages` of this stage time, plus another step's terms (hand-offs, drafts)."""
-        other = extra or StepTime(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+        other = extra or _NO_TIME
         return StepTime(
             total_s=self.total_s * stages + other.total_s,
             compute_s=self.compute_s * stages + other.compute_s,
@@ -189,13 +193,18 @@ class Replica:
         prefill_tokens: float = 0.0,
         prefill_attention_flops: float = 0.0,
         layers: float | None = None,
+        prefill_chunk: float = 0.0,
     ) -> StepTime:
         """One pipeline stage's GPU time for a microbatch (see the module docstring).
 
         `sequences` decode `query_tokens` each against `context` held tokens;
         `prefill_tokens` more tokens are prefilled in the same step at
         `prefill_attention_flops` of attention. `layers` overrides the
-        stage's layer count (a draft pass runs one layer).
+        stage's layer count (a draft pass runs one layer). `prefill_chunk`,
+        when larger than `prefill_tokens`, says those are a mean over steps:
+        prompts arrive as chunks of that size in a share prefill_tokens /
+        prefill_chunk of the steps, and a mixture of experts reads the
+        experts of each kind of step (`_routed_time`).
         """
         arch, shape, eff = self.arch, self.shape, self.efficiency
         stage_layers = layers if layers is not None else arch.layers / shape.pp
@@ -210,15 +219,22 @@ class Replica:
         operators = [self._gemm_time(dense_flops, tokens / shape.dp, dense_bytes)]
         # Routed experts: the experts this GPU holds that the step touches.
         routed_bytes = 0.0
+        routed: tuple[float, float] = (0.0, 0.0)  # (memory, compute) seconds, already split
         if arch.is_moe:
-            touched = arch.busiest_experts_touched(tokens, shape.ep)
-            routed_bytes = touched * arch.expert_params * arch.moe_layers / shape.expert_tp
-            routed_bytes *= per_param * share
-            routed_flops = 2.0 * tokens * arch.routed_active_params * share / g
-            routed_flops *= self.imbalance
-            # rows of one touched expert's GEMM: the routed tokens over the experts they touch
-            rows = tokens * arch.experts_per_token / max(arch.experts_touched(tokens), 1.0)
-            operators.append(self._gemm_time(routed_flops, rows, routed_bytes, self._expert_factor))
+            decode = sequences * query_tokens
+            if 0.0 < prefill_tokens < prefill_chunk:
+                # a share f of the steps carries a whole chunk, the rest decode alone
+                f = prefill_tokens / prefill_chunk
+                with_chunk = self._routed_time(decode + prefill_chunk, share)
+                alone = self._routed_time(decode, share)
+                routed_bytes = f * with_chunk[2] + (1.0 - f) * alone[2]
+                routed = (
+                    f * with_chunk[0] + (1.0 - f) * alone[0],
+                    f * with_chunk[1] + (1.0 - f) * alone[1],
+                )
+            else:
+                memory_s, compute_s, routed_bytes = self._routed_time(tokens, share)
+                routed = (memory_s, compute_s)
         # Attention
         kv_bytes = sequences / shape.dp * self.kv_per_sequence_per_gpu(context)
         kv_bytes *= shape.pp * share  # kv_per_sequence_per_gpu is per stage already
@@ -234,8 +250,7 @@ class Replica:
         width_bytes, ffn_bytes = self._activation
         elementwise = tokens * stage_layers * (width_bytes / shape.dp + ffn_bytes / g)
         operators.append((elementwise / (self.gpu.memory_bandwidth * eff.memory), 0.0))
-        compute = 0.0
-        memory = 0.0
+        memory, compute = routed
         for mem_s, comp_s in operators:
             if mem_s >= comp_s:
                 memory += mem_s
@@ -253,6 +268,23 @@ class Replica:
             weight_bytes_per_gpu=dense_bytes + routed_bytes,
             kv_bytes_per_gpu=kv_bytes,
         )
+
+    def _routed_time(self, tokens: float, share: float) -> tuple[float, float, float]:
+        """(memory, compute, bytes) of the routed experts' GEMMs for `tokens` on the busiest GPU
+        of a stage holding `share` of the layers; the time is the larger of the first two, the
+        other 0."""
+        arch, shape = self.arch, self.shape
+        touched = arch.busiest_experts_touched(tokens, shape.ep)
+        routed_bytes = touched * arch.expert_params * arch.moe_layers / shape.expert_tp
+        routed_bytes *= self.weight_bytes_per_param * share
+        routed_flops = 2.0 * tokens * arch.routed_active_params * share / shape.stage_gpus
+        routed_flops *= self.imbalance
+        # rows of one touched expert's GEMM: the routed tokens over the experts they touch
+        rows = tokens * arch.experts_per_token / max(arch.experts_touched(tokens), 1.0)
+        memory_s, compute_s = self._gemm_time(routed_flops, rows, routed_bytes, self._expert_factor)
+        if memory_s >= compute_s:
+            return memory_s, 0.0, routed_bytes
+        return 0.0, compute_s, routed_bytes
 
     def _collectives(self, tokens: float, stage_layers: float) -> float:
         """Collective time of one stage (before overlap), seconds."""
@@ -335,12 +367,14 @@ class Replica:
         draft_passes: int = 0,
         prefill_tokens: float = 0.0,
         prefill_attention_flops: float = 0.0,
+        prefill_chunk: float = 0.0,
     ) -> StepTime:
         """One decode step of the whole replica for `batch` sequences (see the module docstring).
 
         The batch moves through the pipeline in pp microbatches of batch / pp;
         `draft_passes` one-layer passes (multi-token prediction) follow the
-        verification pass; prefill chunk tokens share the step.
+        verification pass; prefill chunk tokens share the step (a mean over
+        steps when `prefill_chunk` is larger: see `stage`).
         """
         pp = self.shape.pp
         micro = batch / pp
@@ -350,13 +384,14 @@ class Replica:
             query_tokens=query_tokens,
             prefill_tokens=prefill_tokens / pp,
             prefill_attention_flops=prefill_attention_flops / pp,
+            prefill_chunk=prefill_chunk / pp,
         )
         extra_time = (pp - 1) * self.handoff(micro * query_tokens + prefill_tokens / pp)
-        draft = StepTime(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+        draft = _NO_TIME
         if draft_passes:
             one = self.stage(batch, context, layers=1.0)
             draft = one.scaled(draft_passes)
-        gpu = verify.scaled(pp).total_s + extra_time + draft.total_s
+        gpu = (verify.total_s * pp + 0.0) + extra_time + draft.total_s
         host = self.host_time(batch)
         waiting = max(host - gpu, 0.0)  # the GPU waits for the host when the host is slower
         extra = StepTime(
@@ -369,6 +404,9 @@ class Replica:
             kv_bytes_per_gpu=0.0,
         )
         return verify.scaled(pp, extra)
+
+
+_NO_TIME = StepTime(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)  # records are immutable: one serves all
 
 
 def _transfer(size: float, bandwidth: float) -> float:
