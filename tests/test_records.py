@@ -57,26 +57,28 @@ def test_keywords_name_fields_and_only_fields() -> None:
         Checked(count=-1)  # the check runs after the quick path too
 
 
+@record
+class Base:
+    a: int
+
+
+@record
+class Extended(Base):
+    b: str = "x"
+
+
 def test_dataclass_fields_of_a_record_and_of_its_subclass() -> None:
     """`__dataclass_fields__` is made on first read; a subclass (record or not) sees its own."""
 
-    @record
-    class Base:
-        a: int
-
-    @record
-    class Derived(Base):
-        b: str = "x"
-
-    class Plain(Derived):
+    class Plain(Extended):
         pass
 
-    assert list(Derived.__dataclass_fields__) == ["a", "b"]  # read before the base's
+    assert list(Extended.__dataclass_fields__) == ["a", "b"]
     assert list(Base.__dataclass_fields__) == ["a"]
     assert Base.__dataclass_fields__ is Base.__dataclass_fields__  # made once, then kept
     assert [f.name for f in dataclasses.fields(Plain(1))] == ["a", "b"]
-    assert dataclasses.asdict(Derived(1)) == {"a": 1, "b": "x"}
-    assert dataclasses.fields(Derived)[1].default == "x"
+    assert dataclasses.asdict(Extended(1)) == {"a": 1, "b": "x"}
+    assert dataclasses.fields(Extended)[1].default == "x"
 
 
 def test_equality_and_hash_skip_uncompared_fields() -> None:
@@ -249,16 +251,7 @@ def test_replace_of_a_dataclass_is_dataclasses_replace() -> None:
 
 def test_field_types_are_those_dataclasses_fields_gave() -> None:
     """The class's own annotations; `typing.Any` for an inherited field."""
-
-    @record
-    class Base:
-        a: int
-
-    @record
-    class Derived(Base):
-        b: str = "x"
-
-    assert records.record_field_types(Derived) == [("a", typing.Any), ("b", "str")]
-    assert records.record_field_types(Derived) == [
-        (f.name, f.type) for f in dataclasses.fields(Derived)
+    assert records.record_field_types(Extended) == [("a", typing.Any), ("b", "str")]
+    assert records.record_field_types(Extended) == [
+        (f.name, f.type) for f in dataclasses.fields(Extended)
     ]

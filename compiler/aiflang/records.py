@@ -370,36 +370,19 @@ def _eq(self: Any, other: Any) -> bool:
     return equal
 
 
-def _lt(self: Any, other: Any) -> bool:
-    if other.__class__ is not self.__class__:
-        return NotImplemented
-    values = self.__class__.__record_values__
-    less: bool = values(self) < values(other)
-    return less
+def _ordering(compare: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
+    """`<`, `<=`, `>` or `>=` over the compared fields, for records of the same class."""
+
+    def method(self: Any, other: Any) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        values = self.__class__.__record_values__
+        return compare(values(self), values(other))
+
+    return method
 
 
-def _le(self: Any, other: Any) -> bool:
-    if other.__class__ is not self.__class__:
-        return NotImplemented
-    values = self.__class__.__record_values__
-    less: bool = values(self) <= values(other)
-    return less
-
-
-def _gt(self: Any, other: Any) -> bool:
-    if other.__class__ is not self.__class__:
-        return NotImplemented
-    values = self.__class__.__record_values__
-    more: bool = values(self) > values(other)
-    return more
-
-
-def _ge(self: Any, other: Any) -> bool:
-    if other.__class__ is not self.__class__:
-        return NotImplemented
-    values = self.__class__.__record_values__
-    more: bool = values(self) >= values(other)
-    return more
+_lt, _le, _gt, _ge = (_ordering(o) for o in (operator.lt, operator.le, operator.gt, operator.ge))
 
 
 def _hash(self: Any) -> int:
