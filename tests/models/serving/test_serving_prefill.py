@@ -122,7 +122,7 @@ def test_the_ttft_derivation_names_the_release_cycle_only_when_balancing() -> No
     point = evaluate(plain, ReplicaShape(dp=2), 10)
     assert "ttft_release_cycle_s" not in ttft_derivation(point, plain).inputs
     engine = dataclasses.replace(BARE, balance_timeout_steps=9)
-    held = dataclasses.replace(toy_setup(), engine=engine, cache={})
+    held = dataclasses.replace(toy_setup(), engine=engine)
     point = evaluate(held, ReplicaShape(dp=2), 10)
     inputs = ttft_derivation(point, held).inputs
     assert inputs["ttft_release_cycle_s"] == pytest.approx(point.first_token.balance_cycle_s)

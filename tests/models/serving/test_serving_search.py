@@ -54,9 +54,7 @@ def test_a_point_by_hand() -> None:
 
 def test_an_engine_that_prefills_apart_pauses_decoding_for_prompt_steps() -> None:
     setup = toy_setup()
-    apart = dataclasses.replace(
-        setup, engine=dataclasses.replace(BARE, separate_prefill=True), cache={}
-    )
+    apart = dataclasses.replace(setup, engine=dataclasses.replace(BARE, separate_prefill=True))
     point = evaluate(apart, ReplicaShape(), 10)
     # the decode step alone: 10 decodes, weights 20 ms (0.2 ms of FLOPs under them) and the
     # KV of 10 sequences at 1,050 tokens
@@ -216,3 +214,16 @@ def sv_batch_limit(setup: Setup) -> int:
 
     shape = ReplicaShape()
     return batch_limit(setup.replica(shape), setup.request, setup.spec, aggregated=True).batch
+
+
+def test_a_copy_with_a_prefill_pool_computes_its_own_batch_limit() -> None:
+    """`replace` must not carry the cached figures over: the batch limit of a replica whose
+    prompts a pool prefills is not that of one that prefills them itself."""
+    shape = ReplicaShape()
+    pool = Disaggregation(shape=ReplicaShape(), prefill_gpus=2, total_gpus=8)
+    setup = toy_setup()
+    point = evaluate(setup, shape, 10)  # fills the setup's cache with its aggregated figures
+    pooled = dataclasses.replace(setup, disaggregation=pool)
+    fresh = toy_setup(disaggregation=pool)
+    assert evaluate(pooled, shape, 10).slots == evaluate(fresh, shape, 10).slots
+    assert evaluate(fresh, shape, 10).slots != point.slots  # the two limits differ here

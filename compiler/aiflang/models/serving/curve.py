@@ -64,7 +64,12 @@ class Setup:
     workload_gpus: int = 0  # the GPUs the workload has, for pooled prefill queues
     api_server: bool = True  # requests pass the engine's API server (its request_overhead)
     # Figures computed once per setup (batch limits, prefill service); not part of equality.
-    cache: dict[tuple[object, ...], object] = field(default_factory=dict, compare=False, repr=False)
+    # Each setup has its own: a copy made with `replace` (another engine, a prefill pool)
+    # starts empty, since what is cached depends on the fields changed.
+    cache: dict[tuple[object, ...], object] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "cache", {})
 
     def replica(self, shape: ReplicaShape) -> Replica:
         """The replica of `shape` (made once per shape and setup)."""
