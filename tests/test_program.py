@@ -160,3 +160,35 @@ def test_echo_writes_as_click_echo(text: str, color: bool | None, nl: bool, tty:
             sys.stdout = saved
         written.append(stream.getvalue())
     assert written[0] == written[1]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "ascii", "latin-1"])
+@given(st.lists(st.sampled_from(["a", "Ä", "é", "→", "\n", "\x1b[1m", "\udc80"])).map("".join))
+def test_echo_encodes_as_click_echo(encoding: str, text: str) -> None:
+    """To a stream in ASCII both write UTF-8 with what cannot be encoded replaced; to any
+    other both write in the stream's own encoding, and refuse what it cannot hold alike."""
+    outcomes = []
+    for write in (echo, click.echo):
+        raw = io.BytesIO()
+        stream = io.TextIOWrapper(raw, encoding=encoding, write_through=True)
+        saved = sys.stdout
+        sys.stdout = stream
+        try:
+            write(text, nl=False, color=False)
+            outcome: object = raw.getvalue()
+        except UnicodeEncodeError:
+            outcome = UnicodeEncodeError
+        finally:
+            sys.stdout = saved
+        outcomes.append(outcome)
+    assert outcomes[0] == outcomes[1]
+
+
+def test_an_ascii_terminal_gets_utf8_not_an_internal_error(tmp_path: Path) -> None:
+    """`PYTHONIOENCODING=ascii` takes click's route; a name outside ASCII in a message is
+    written as UTF-8, exit 1, as click.echo always did."""
+    (tmp_path / "d.aif").write_text(
+        "factory f {\n  hall Ä {\n    positions = 12 kW\n  }\n}\n", encoding="utf-8"
+    )
+    code, out, err = _run(SHORT, ["validate", "d.aif"], tmp_path, {"PYTHONIOENCODING": "ascii"})
+    assert code == 1 and "hall Ä".encode() in out and err == b""

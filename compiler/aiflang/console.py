@@ -46,7 +46,8 @@ def echo(
 ) -> None:
     """Write `message` as `click.echo` writes text: to stdout (stderr with `err`), a
     newline after it unless `nl` is false, ANSI styles stripped when `color` is false
-    or, when it is None, when the stream is not a terminal; then flush."""
+    or, when it is None, when the stream is not a terminal, as UTF-8 to a stream that
+    says ASCII; then flush."""
     stream: IO[str] = sys.stderr if err else sys.stdout
     text = message + "\n" if nl else message
     if text:
@@ -56,12 +57,30 @@ def echo(
 
             # an ECMA-48 control sequence (CSI), the pattern click.echo strips
             text = re.sub(r"\033\[[0-?]*[ -/]*[@-~]", "", text)
-        stream.write(text)
+        binary = getattr(stream, "buffer", None)
+        if binary is not None and _ascii(stream):
+            # click writes to a stream whose encoding is ASCII (or unset) as UTF-8,
+            # characters it cannot encode replaced, rather than fail on the first one
+            stream.flush()
+            binary.write(text.encode("utf-8", "replace"))
+            binary.flush()
+        else:
+            stream.write(text)
     stream.flush()
 
 
 def _is_terminal(stream: Any) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def _ascii(stream: Any) -> bool:
+    """Whether `stream` encodes as ASCII (or names no encoding), as click tells."""
+    import codecs
+
+    try:
+        return codecs.lookup(getattr(stream, "encoding", None) or "ascii").name == "ascii"
+    except LookupError:
+        return False
 
 
 def guarded(function: F, passthrough: tuple[type[BaseException], ...] = ()) -> F:
