@@ -51,27 +51,36 @@ MISSING: Any = _Missing()
 _MISSING = MISSING
 
 
-class FieldSpec:
-    """What `field(...)` returns in a class body: a field's default and flags, with the
-    attribute names of `dataclasses.Field`."""
+class RecordField:
+    """One field of a record: its name, default, whether it is compared and shown, and
+    whether `__init__` takes it (a field with `init=False` is set by `__post_init__`).
+    `field(...)` returns one without a name, which the record's definition gives it."""
 
-    __slots__ = ("compare", "default", "default_factory", "init", "kw_only", "repr")
+    __slots__ = ("compare", "default", "factory", "init", "kw_only", "name", "repr")
 
     def __init__(
         self,
-        default: Any,
-        default_factory: Any,
-        init: bool,
-        repr: bool,
-        compare: bool,
-        kw_only: Any,
+        name: str,
+        default: Any = _MISSING,
+        factory: Any = _MISSING,
+        *,
+        compare: bool = True,
+        repr: bool = True,
+        kw_only: bool = False,
+        init: bool = True,
     ) -> None:
+        self.name = name
         self.default = default
-        self.default_factory = default_factory
-        self.init = init
-        self.repr = repr
+        self.factory = factory
         self.compare = compare
+        self.repr = repr
         self.kw_only = kw_only
+        self.init = init
+
+    @property
+    def default_factory(self) -> Any:
+        """`factory` by the name `dataclasses.Field` gives it."""
+        return self.factory
 
 
 @overload
@@ -107,14 +116,16 @@ def field(
     init: bool = True,
     repr: bool = True,
     compare: bool = True,
-    kw_only: Any = MISSING,
+    kw_only: bool = False,
 ) -> Any:
     """A record field's default (or `default_factory`) and flags, as `dataclasses.field`
     gives them (records also take `dataclasses.field`; this one spares importing
     `dataclasses`, and with it `inspect`, on every run)."""
     if default is not MISSING and default_factory is not MISSING:
         raise ValueError("cannot specify both default and default_factory")
-    return FieldSpec(default, default_factory, init, repr, compare, kw_only)
+    return RecordField(
+        "", default, default_factory, compare=compare, repr=repr, kw_only=kw_only, init=init
+    )
 
 
 def replace(obj: _T, /, **changes: Any) -> _T:
@@ -137,32 +148,6 @@ def replace(obj: _T, /, **changes: Any) -> _T:
             changes[one.name] = getattr(obj, one.name)
     made: _T = obj.__class__(**changes)
     return made
-
-
-class RecordField:
-    """One field of a record: its name, default, whether it is compared and shown, and
-    whether `__init__` takes it (a field with `init=False` is set by `__post_init__`)."""
-
-    __slots__ = ("compare", "default", "factory", "init", "kw_only", "name", "repr")
-
-    def __init__(
-        self,
-        name: str,
-        default: Any = _MISSING,
-        factory: Any = _MISSING,
-        *,
-        compare: bool = True,
-        repr: bool = True,
-        kw_only: bool = False,
-        init: bool = True,
-    ) -> None:
-        self.name = name
-        self.default = default
-        self.factory = factory
-        self.compare = compare
-        self.repr = repr
-        self.kw_only = kw_only
-        self.init = init
 
 
 def record_fields(cls: type) -> tuple[RecordField, ...]:
@@ -234,10 +219,10 @@ def _build(
     annotations = namespace.get("__annotations__", {})
     own: list[RecordField] = []
     # `dataclasses.field` is recognised too, when `dataclasses` is loaded (its user imported it)
-    specs: tuple[type, ...] = (FieldSpec,)
+    specs: tuple[type, ...] = (RecordField,)
     loaded = sys.modules.get("dataclasses")
     if loaded is not None:
-        specs = (FieldSpec, loaded.Field)
+        specs = (RecordField, loaded.Field)
     for name in annotations:
         value: Any = namespace.pop(name, _MISSING)
         if isinstance(value, specs):

@@ -73,7 +73,7 @@ class _ModelMeta(type):
             if str(annotation).startswith("ClassVar"):
                 continue
             value = namespace.pop(field_name, _MISSING)
-            if isinstance(value, records.FieldSpec):
+            if isinstance(value, records.RecordField):
                 own.append(
                     ReportField(field_name, str(annotation), value.default, value.default_factory)
                 )
