@@ -7,7 +7,6 @@ from training_parts import h100s
 
 from aiflang.models.assumptions import Assumptions
 from aiflang.models.training import (
-    Cluster,
     Job,
     ModelShape,
     NoPlan,
@@ -150,15 +149,7 @@ def test_declared_plan_errors_say_why(plan: dict[str, int], fragment: str) -> No
 
 
 def test_a_model_too_large_for_any_plan() -> None:
-    tiny = Cluster(
-        gpus=8,
-        family="Hopper",
-        peak_flops=989.4e12,
-        memory_bits=80e9 * 8,
-        scale_up_domain=8,
-        scale_up_bps=450e9 * 8,
-        scale_out_bps=400e9,
-    )
+    tiny = h100s(8)
     run = estimate_run(LLAMA_405B, JOB_8K, tiny, "bf16", Assumptions())
     assert isinstance(run, NoPlan)
     assert run.issue.startswith("no parallelism plan can fit: the leanest needs 91")
