@@ -75,12 +75,18 @@ def _is_terminal(stream: Any) -> bool:
 
 def _ascii(stream: Any) -> bool:
     """Whether `stream` encodes as ASCII (or names no encoding), as click tells."""
+    return _codec(stream, "ascii") == "ascii"
+
+
+def _codec(stream: Any, unnamed: str = "") -> str | None:
+    """The codec's own name of `stream`'s encoding (`unnamed` when it names none), None
+    when Python does not know it."""
     import codecs
 
     try:
-        return codecs.lookup(getattr(stream, "encoding", None) or "ascii").name == "ascii"
+        return codecs.lookup(getattr(stream, "encoding", None) or unnamed).name
     except LookupError:
-        return False
+        return None
 
 
 def guarded(function: F, passthrough: tuple[type[BaseException], ...] = ()) -> F:
@@ -357,8 +363,8 @@ def plain_validate(args: list[str]) -> bool:
     """Whether `args` is `validate` of files or folders with no option, for streams that
     take UTF-8 as they are: the command `run` starts without the option parser.
 
-    click rewraps a stream whose encoding is not UTF-8 (and completes the shell's
-    words when asked), so any other case goes to click.
+    Streams in another encoding (and the shell's completion) go to click, the route
+    that has always served them.
     """
     return (
         len(args) >= 2
@@ -370,5 +376,4 @@ def plain_validate(args: list[str]) -> bool:
 
 
 def _utf8(stream: Any) -> bool:
-    encoding = str(getattr(stream, "encoding", "") or "").lower().replace("_", "-")
-    return encoding in ("utf-8", "utf8")
+    return _codec(stream) == "utf-8"
