@@ -410,15 +410,22 @@ def _moe_stack(
     the registered defaults (`train_moe_sync_dispatch`, `train_moe_cuda_graphs`)."""
     if not model.moe:
         return False, False
-    sync = fixed.get("moe_sync")
-    graphs = fixed.get("moe_graphs")
-    if sync is None:
-        sync = int(a.value("train_moe_sync_dispatch"))
-    if graphs is None:
-        graphs = int(a.value("train_moe_cuda_graphs"))
-    if not int(graphs):
+    # a registered value between 0 and 1 counts as on from one half up
+    declared_sync = fixed.get("moe_sync")
+    declared_graphs = fixed.get("moe_graphs")
+    sync = (
+        float(declared_sync) >= 0.5
+        if declared_sync is not None
+        else a.value("train_moe_sync_dispatch") >= 0.5
+    )
+    graphs = (
+        float(declared_graphs) >= 0.5
+        if declared_graphs is not None
+        else a.value("train_moe_cuda_graphs") >= 0.5
+    )
+    if not graphs:
         a.value("train_host_s_per_local_expert")
-    return bool(int(sync)), bool(int(graphs))
+    return sync, graphs
 
 
 def choose_plan(
