@@ -367,9 +367,7 @@ def test_gb300_fp8_long_output_run_is_bound_by_compute_not_kv_capacity() -> None
     # 64 = 576 values a token and layer, FP8: 1 byte) x 61 layers x the held context, 922 + 7,373
     # / 2 = 4,608.5 tokens (every sequence of the run is mid-way on average; no length spread):
     # 61 x 576 x 4,608.5 = 161.9 MB. Attention data parallel keeps each sequence on one rank.
-    row = next(
-        r for r in ROWS if r["id"] == "imax-gb300-dyntrt-fp8-mtp-1p4dep-2d16dep-1k8k-c2048"
-    )
+    row = next(r for r in ROWS if r["id"] == "imax-gb300-dyntrt-fp8-mtp-1p4dep-2d16dep-1k8k-c2048")
     inputs = DATA["dataset_inputs"]
     assert isinstance(inputs, dict)
     setup = validation.setup_for(row, inputs)
