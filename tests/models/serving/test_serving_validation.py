@@ -377,10 +377,14 @@ def test_gb300_fp8_long_output_run_is_bound_by_compute_not_kv_capacity() -> None
     )
     assert limit.held_context == pytest.approx(922 + 7373 / 2)
     assert limit.kv_per_sequence_per_gpu == pytest.approx(61 * 576 * 4608.5)
-    # what is left of a GPU's HBM holds over a thousand such sequences a rank: KV capacity binds
-    # at 19 times the run's 1,024 sequences a replica, and does not limit the run
-    assert limit.binding == "kv_capacity" and limit.batch > 16 * 1024
+    # what is left of a GPU's HBM holds over a thousand such sequences a rank, 19 times the
+    # recipe's cap: the cap (64 a rank x 16 ranks) is the batch limit, and the published
+    # per-user rate is read below it
+    assert limit.binding == "engine" and limit.batch == 16 * 64
+    assert limit.limits["kv_capacity"] > 19 * 1024
     assert limit.kv_budget_per_gpu / limit.kv_per_sequence_per_gpu > 1000
+    at_rate = validation.compute_point(row, inputs)[1]
+    assert at_rate is not None and 0.5 * 1024 < at_rate.batch < 1024
     # at the run's batch the step is compute-bound: MLA attention over 4.6K tokens for 2 query
     # tokens a sequence (one draft) and the FP8 GEMMs of 2,048 tokens
     point = validation.sv.evaluate(setup, shape, 1024)
