@@ -14,8 +14,11 @@ model); the error is (ours - published) / published.
 `--fit` shows what calibration does: for each (GPU generation, precision)
 it finds the compute fraction that makes the median error of the group's
 calibration rows zero (the held-out rows are never read), by bisection,
-since the predicted time falls as the fraction rises. The fitted values are
-then written by hand into compiler/aiflang/models/defaults.py.
+since the predicted time falls as the fraction rises; and the host time per
+local expert (`train_host_s_per_local_expert`) that does the same for the
+calibration rows whose MoE recipe synchronises with the host every layer
+(plan key moe_sync). The two are refitted in turn until they settle. The
+fitted values are then written by hand into compiler/aiflang/models/defaults.py.
 """
 
 from __future__ import annotations
@@ -126,25 +129,53 @@ def group_of(row: dict[str, Any]) -> str:
     return fraction_name(row["hardware"]["generation"], row["precision"])
 
 
+HOST = "train_host_s_per_local_expert"
+
+
+def host_synced(row: dict[str, Any]) -> bool:
+    """A MoE row whose recipe issues the experts eagerly behind a host-synchronising
+    dispatcher: the rows the host time per local expert is fitted on."""
+    plan = row["plan"] or {}
+    return bool(plan.get("moe_sync")) and not plan.get("moe_graphs")
+
+
+def _bisect(
+    members: list[dict[str, Any]],
+    name: str,
+    fixed: dict[str, float],
+    low: float,
+    high: float,
+    rising: bool,
+) -> float:
+    """The value of `name` that zeroes the median error of `members`; `rising`: the predicted
+    time rises with the value (a host cost), else it falls (a compute fraction)."""
+    for _ in range(40):
+        mid = (low + high) / 2.0
+        a = Assumptions(overrides={**fixed, name: mid})
+        median = statistics.median(evaluate(r, a).error for r in members)
+        if (median > 0) == rising:
+            high = mid
+        else:
+            low = mid
+    return (low + high) / 2.0
+
+
 def fit(rows: list[dict[str, Any]]) -> dict[str, float]:
-    """Per group, the compute fraction that zeroes the median error of its calibration rows."""
+    """Per group, the compute fraction that zeroes the median error of its calibration rows,
+    and the host time per local expert that zeroes that of the host-synchronised calibration
+    rows; the two are refitted in turn until they settle (the host rows share groups)."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         if row["split"] == "calibrate":
             groups.setdefault(group_of(row), []).append(row)
+    synced = [r for r in rows if r["split"] == "calibrate" and host_synced(r)]
     fitted: dict[str, float] = {}
-    for name, members in sorted(groups.items()):
-        low, high = 0.05, 1.0
-        for _ in range(40):
-            mid = (low + high) / 2.0
-            a = Assumptions(overrides={name: mid})
-            median = statistics.median(evaluate(r, a).error for r in members)
-            if median > 0:  # too slow: raise the fraction
-                low = mid
-            else:
-                high = mid
-        fitted[name] = round((low + high) / 2.0, 3)
-    return fitted
+    for _ in range(4):
+        if synced:
+            fitted[HOST] = round(_bisect(synced, HOST, fitted, 0.0, 0.01, True), 6)
+        for name, members in sorted(groups.items()):
+            fitted[name] = round(_bisect(members, name, fitted, 0.05, 1.0, False), 3)
+    return dict(sorted(fitted.items()))
 
 
 def summary(outcomes: list[Outcome], split: str) -> tuple[int, float, float]:
@@ -165,7 +196,7 @@ def main() -> int:
     fitted = fit(rows) if args.fit or args.refitted else {}
     if args.fit:
         for name, value in fitted.items():
-            print(f"{name:44s} {value:.3f}")
+            print(f"{name:44s} {value:.6g}")
         return 0
     outcomes = [evaluate(row, Assumptions(overrides=dict(fitted))) for row in rows]
     print(

@@ -168,6 +168,38 @@ def test_an_8_gpu_domain_sends_expert_traffic_over_the_nics() -> None:
     assert nvl8.step_s / nvl72.step_s == pytest.approx(2.119, rel=1e-3)
 
 
+def test_a_dispatcher_that_syncs_with_the_host_slows_an_eager_moe() -> None:
+    # EP 8 of 128 experts: 16 local experts a GPU, each 0.592 ms of host issue per MoE layer
+    # per micro-batch; by default the host runs ahead of a GPU with far more to compute
+    eager = MOE.replace("ep = 64", "ep = 8")
+    default, facts = _run(rack="NVL8", racks=8, train=eager)
+    synced, synced_facts = _run_with_assumptions(eager, "train_moe_sync_dispatch = 1")
+    host = synced_facts.derivations["train.run.step_s"].inputs["host_s"]
+    assert facts.derivations["train.run.step_s"].inputs["host_s"] == 0.0
+    assert default.plan is not None and synced.plan is not None
+    assert (default.plan.ep, synced.plan.ep) == (8, 8)
+    m = synced.plan.microbatches
+    # 11 MoE layers on the busiest of 9 stages, m micro-batches: at most all of the issue
+    assert 0.0 < host < 16 * 0.592e-3 * 11 * m
+    # the wait is part of compute in the report, and the bubble grows with it
+    assert synced.compute_s - default.compute_s == pytest.approx(host, rel=1e-9)
+    vp = synced.plan.vp
+    assert default.plan.vp == vp
+    assert synced.bubble_s - default.bubble_s == pytest.approx(host / m * 8 / vp, rel=1e-9)
+
+
+def _run_with_assumptions(train: str, assumption: str) -> tuple[TrainReport, Facts]:
+    design = _design(rack="NVL8", racks=8, train=train).replace(
+        '  train "run"', f'  assumptions {{\n    {assumption}\n  }}\n  train "run"'
+    )
+    compilation = compile_source(design)
+    errors = [d.message for d in compilation.sink.diagnostics if d.severity == "error"]
+    assert errors == []
+    facts = compilation.facts[0]
+    (train_report,) = facts.train
+    return train_report, facts
+
+
 def test_nvl72_gets_another_plan_and_more_tokens_per_second() -> None:
     searched = MOE.replace("    parallelism = { tp = 1, ep = 64, pp = 9, zero = 1 }", "")
     nvl72, _ = _run(rack="GB200_NVL72", racks=8, train=searched)

@@ -62,8 +62,12 @@ def test_calibration_reproduces_the_registered_fractions() -> None:
     # the fit reads only calibration rows and lands on the shipped values
     fitted = tv.fit(ROWS)
     a = Assumptions()
+    assert tv.HOST in fitted
     for name, value in fitted.items():
-        assert a.value(name) == pytest.approx(value, abs=0.0015), name
+        if name == tv.HOST:  # seconds: held to 1% of itself, not to a fraction's 0.0015
+            assert a.value(name) == pytest.approx(value, rel=0.01), name
+        else:
+            assert a.value(name) == pytest.approx(value, abs=0.0015), name
 
 
 def test_fit_never_reads_held_out_rows() -> None:

@@ -411,6 +411,45 @@ DEFAULTS: tuple[Assumption, ...] = (
         maximum=10_000.0,
     ),
     Assumption(
+        "train_host_s_per_local_expert",
+        0.000592,
+        "s",
+        "host seconds to issue one local expert's kernels per MoE layer per micro-batch, "
+        "forward and backward, outside CUDA graphs",
+        "calibrated on the calibration rows of docs/models.md whose recipe runs the experts "
+        "eagerly behind a host-synchronising dispatcher (Megatron-Bridge 25.11 on DGX-B200 and "
+        "DGX-H100: DeepSeek-V3, Qwen3-30B-A3B and Qwen3-235B-A22B; Megatron-Core's all-to-all "
+        "dispatcher moves the per-expert token counts to the host each layer, and Transformer "
+        "Engine's grouped linear layer issues each expert's quantisation and GEMM kernels in "
+        "turn): the median error of that group is zero",
+        minimum=0.0,
+        maximum=1.0,
+    ),
+    Assumption(
+        "train_moe_sync_dispatch",
+        0.0,
+        "",
+        "1 when the MoE token dispatcher waits for the per-expert token counts on the host "
+        "every layer, 0 when it does not",
+        "Megatron-Core MoE (docs/source/api-guide/moe.md): the all-to-all dispatcher copies "
+        "the token counts to the host to size its all-to-all; the DeepEP and HybridEP flex "
+        "dispatchers, which current large-scale recipes use (Megatron-Bridge 25.11 performance "
+        "recipes on GB200/GB300, DeepSeek-V3 on H100), do not; 0 by default",
+        minimum=0.0,
+        maximum=1.0,
+    ),
+    Assumption(
+        "train_moe_cuda_graphs",
+        0.0,
+        "",
+        "1 when the expert GEMMs run inside CUDA graphs (no host issue cost), 0 when eager",
+        "Megatron-Core cuda_graph_scope: the Megatron-Bridge 25.11 performance recipes capture "
+        "attention, the router and MoE preprocessing, not the experts, whose token counts "
+        "vary per step; 0 by default",
+        minimum=0.0,
+        maximum=1.0,
+    ),
+    Assumption(
         "train_moe_activation_bytes",
         18.0,
         "",
@@ -575,17 +614,18 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_hopper_fp8",
-        0.528,
+        0.511,
         "%",
         "achieved share of dense fp8 peak in training kernels on hopper GPUs",
-        "fitted to MLPerf Training v4.0-v5.1 results on H100 and H200 (NVIDIA, Nebius) and the "
-        "NVIDIA NeMo 24.07 performance summary",
+        "fitted to MLPerf Training v4.0-v5.1 results on H100 and H200 (NVIDIA, Nebius), the "
+        "NVIDIA NeMo 24.07 performance summary and the NVIDIA Megatron-Bridge 25.11 "
+        "performance summary (Llama 3, Qwen3 on DGX-H100)",
         minimum=0.01,
         maximum=1.0,
     ),
     Assumption(
         "train_compute_fraction_blackwell_fp8",
-        0.432,
+        0.433,
         "%",
         "achieved share of dense fp8 peak in training kernels on blackwell GPUs",
         "fitted to MLPerf Training v5.0-v5.1 results on GB200 (NVIDIA, IBM+CoreWeave+NVIDIA) and "
@@ -605,11 +645,12 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_blackwell_ultra_bf16",
-        0.48,
+        0.495,
         "%",
         "achieved share of dense bf16 peak in training kernels on blackwell_ultra GPUs",
-        "fitted to the NVIDIA Megatron-Bridge 25.11 performance summary, DeepSeek-V3 BF16 on "
-        "GB300 (a mixture of experts: the only published BF16 training run on this generation)",
+        "fitted to the NVIDIA Megatron-Bridge 25.11 performance summary, DeepSeek-V3 and "
+        "Qwen3-235B-A22B BF16 on GB300 (mixtures of experts: the only published BF16 training "
+        "runs on this generation)",
         minimum=0.01,
         maximum=1.0,
     ),
@@ -643,7 +684,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_bf16",
-        0.509,
+        0.5165,
         "%",
         "achieved share of dense bf16 peak in training, for GPU generations without calibration "
         "data of their own",

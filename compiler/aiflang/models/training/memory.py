@@ -82,6 +82,10 @@ class Plan:
     micro_batch: int = 1  # sequences per micro-batch
     recompute_share: float = 0.0  # layers recomputed in full (0: selective only, 1: all)
     grad_bytes: float = GRAD_BYTES  # 4: FP32 main gradients; 2: reduced in BF16
+    # MoE software stack: the dispatcher reads the token counts back to the host every MoE
+    # layer (Megatron-Core's all-to-all dispatcher), and the expert GEMMs run in CUDA graphs
+    moe_sync: bool = False
+    moe_graphs: bool = False
 
     @property
     def recompute(self) -> str:

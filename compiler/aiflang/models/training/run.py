@@ -102,6 +102,7 @@ def estimate_run(
         step = replace(
             step,
             compute_s=declared_s,
+            host_s=0.0,
             bubble_s=0.0,
             exposed_s=dict.fromkeys(COLLECTIVES, 0.0),
             mfu=mfu,
@@ -124,6 +125,7 @@ def estimate_run(
         "flops_per_token": per_token,
         "step_s": step.total_s,
         "compute_s": step.compute_s,
+        "host_s": step.host_s,
         "bubble_s": step.bubble_s,
         **{f"exposed_{name}_s": value for name, value in step.exposed_s.items()},
         "gpus": cluster.gpus,

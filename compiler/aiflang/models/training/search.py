@@ -31,7 +31,8 @@ both on a grid of models, clusters and declared plans. Results are
 remembered per (model, job, cluster, precision, overrides, declared plan).
 
 A design may declare any part of the plan (`fixed`: tp, pp, vp, cp, ep, dp,
-zero, micro_batch, recompute; grad_bytes 2 for gradients reduced in BF16);
+zero, micro_batch, recompute; grad_bytes 2 for gradients reduced in BF16; moe_sync and
+moe_graphs, 0 or 1, for a mixture of experts' dispatcher and CUDA graphs);
 the search then keeps those values and chooses the rest. The
 declared values are checked first (GPUs, scale-up domain, heads, layers,
 experts, sequence), and a plan that cannot fit says so with the numbers.
@@ -242,6 +243,7 @@ def _search(
     eps = [e for e in _powers_of_two(model.experts) if model.experts % e == 0] if model.moe else [1]
     micro = int(fixed.get("micro_batch", 1))
     grad_bytes = float(fixed.get("grad_bytes", GRAD_BYTES))
+    moe_sync, moe_graphs = _moe_stack(model, a, fixed)
     seq = job.sequence_length
     candidates: list[_Candidate] = []
     for tp in _options(fixed, "tp", tps):
@@ -284,7 +286,7 @@ def _search(
     for bound, index, tp, cp, pp, dp, ep, vp, _m in candidates:
         if prune and best is not None and bound > _per_token(best) * (1.0 + 1e-9):
             break  # sorted by the bound: nothing after this can be faster
-        plan = Plan(tp, pp, cp, ep, dp, vp, 1, micro, 0.0, grad_bytes)
+        plan = Plan(tp, pp, cp, ep, dp, vp, 1, micro, 0.0, grad_bytes, moe_sync, moe_graphs)
         fitted = _first_fit(model, job, plan, usable, fixed, precision)
         if fitted is None:
             if best is None:  # only read when nothing fits
@@ -396,7 +398,34 @@ def _with(plan: Plan, zero: int, share: float) -> Plan:
         plan.micro_batch,
         share,
         plan.grad_bytes,
+        plan.moe_sync,
+        plan.moe_graphs,
     )
+
+
+def _moe_stack(
+    model: ModelShape, a: Assumptions, fixed: Mapping[str, int | str]
+) -> tuple[bool, bool]:
+    """(dispatcher syncs with the host, expert GEMMs in CUDA graphs): the declared values, or
+    the registered defaults (`train_moe_sync_dispatch`, `train_moe_cuda_graphs`)."""
+    if not model.moe:
+        return False, False
+    # a registered value between 0 and 1 counts as on from one half up
+    declared_sync = fixed.get("moe_sync")
+    declared_graphs = fixed.get("moe_graphs")
+    sync = (
+        float(declared_sync) >= 0.5
+        if declared_sync is not None
+        else a.value("train_moe_sync_dispatch") >= 0.5
+    )
+    graphs = (
+        float(declared_graphs) >= 0.5
+        if declared_graphs is not None
+        else a.value("train_moe_cuda_graphs") >= 0.5
+    )
+    if not graphs:
+        a.value("train_host_s_per_local_expert")
+    return sync, graphs
 
 
 def choose_plan(

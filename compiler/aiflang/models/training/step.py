@@ -94,6 +94,7 @@ class StepTime:
     traffic_s: dict[str, float] = field(default_factory=dict)  # before overlap
     compute_fraction: float = 0.0
     mfu: float = 0.0
+    host_s: float = 0.0  # the GPU waiting on the host to issue the expert kernels
 
     @property
     def communication_s(self) -> float:
@@ -101,7 +102,7 @@ class StepTime:
 
     @property
     def total_s(self) -> float:
-        return self.compute_s + self.bubble_s + self.communication_s
+        return self.compute_s + self.host_s + self.bubble_s + self.communication_s
 
     @property
     def tokens_per_s(self) -> float:
@@ -345,7 +346,10 @@ def step_time_at(
         plan.recompute_share,
     )
     stage_layers = layers_per_stage(model, plan)
-    t_mb = compute / m
+    host = host_bound_s(model, job, plan, a, rates, compute, m)
+    # a stage that waits on its host runs each micro-batch that much slower, and so does the
+    # pipeline's warm-up and flush
+    t_mb = (compute + host) / m
     bubble = t_mb * (plan.pp - 1) / plan.vp
 
     s_local = seq / plan.cp
@@ -391,7 +395,7 @@ def step_time_at(
         traffic["ep"] = _all_to_all(cluster, a, volume, plan.ep, plan.tp * plan.cp)
         exposed["ep"] = traffic["ep"] * (1.0 - a.value("train_ep_overlap"))
 
-    total = compute + bubble + sum(exposed.values())
+    total = compute + host + bubble + sum(exposed.values())
     mfu = model_flops / (plan.gpus * cluster.peak_flops * total) if total > 0 else 0.0
     return StepTime(
         plan=plan,
@@ -403,7 +407,46 @@ def step_time_at(
         traffic_s=traffic,
         compute_fraction=eta,
         mfu=mfu,
+        host_s=host,
     )
+
+
+def host_bound_s(
+    model: ModelShape,
+    job: Job,
+    plan: Plan,
+    a: Assumptions,
+    rates: ComputeRates,
+    compute: float,
+    m: int,
+) -> float:
+    """Seconds of one step the busiest stage's GPU waits on its host to issue expert kernels.
+
+    Outside CUDA graphs, each local expert of a MoE layer costs the host
+    `train_host_s_per_local_expert` seconds per micro-batch (forward and backward: its
+    quantisation, GEMM and gradient kernels are issued one expert at a time), whatever the
+    expert's share of tokens. A dispatcher that reads the token counts back to the host every
+    layer (`plan.moe_sync`) drains the GPU's queue there, so in each layer the experts take
+    the longer of their GPU time and the host's issue time; otherwise the host runs ahead
+    and only binds when its issue time over the step outlasts the whole step's compute.
+    """
+    if not model.moe or plan.moe_graphs:
+        return 0.0
+    per_expert = a.value("train_host_s_per_local_expert")
+    if per_expert <= 0:
+        return 0.0
+    local = model.experts / max(plan.ep, 1)
+    moe_stage_layers = -(-model.moe_layers // plan.pp)
+    issue = per_expert * local  # per MoE layer per micro-batch
+    if plan.moe_sync:
+        # the experts' GEMMs on this GPU per MoE layer per micro-batch: each token's k copies
+        # through gate, up and down (6 x 3 x width x expert width FLOPs a copy, forward and
+        # backward), balanced over the experts
+        tokens = plan.micro_batch * job.sequence_length / plan.cp / plan.tp
+        flops = tokens * model.experts_per_token * 18.0 * model.hidden * model.expert_ffn
+        gpu = flops / (rates.peak_flops * rates.eta)
+        return max(0.0, issue - gpu) * moe_stage_layers * m
+    return max(0.0, issue * moe_stage_layers * m - compute)
 
 
 def _data_parallel(
