@@ -340,3 +340,53 @@ def test_red_hat_h100_run_serves_as_its_published_command_line_says() -> None:
     _, free = validation.compute_point(default, inputs)
     assert free is not None and free.slots > 3 * point.slots
     assert free.first_token.prefill_s < 2 * free.step.total_s
+
+
+def test_draft_tokens_are_the_ones_the_runs_configurations_name() -> None:
+    # InferenceMAX names each disaggregated TensorRT-LLM recipe by its layout and its MTP
+    # draft count (`..._mtp1.yaml`: one draft token; `_mtp0`: none); a row that cites its
+    # recipe runs that many drafts
+    import re
+
+    cited = [r for r in ROWS if r.get("draft_source")]
+    assert {str(r["id"]).removesuffix("-ttft") for r in cited} >= {
+        "imax-gb300-dyntrt-fp8-mtp-1p4dep-2d16dep-1k8k-c2048",
+        "imax-gb300-dyntrt-fp4-mtp-3p2dep-1d16dep-1k1k-c2253",
+    }
+    for row in cited:
+        source = str(row["draft_source"])
+        assert source.startswith("https://github.com/SemiAnalysisAI/InferenceX/blob/"), row["id"]
+        named = re.findall(r"_mtp(\d+)(?:_\d+)?\.yaml", source)
+        assert named and {int(n) for n in named} == {row["draft_tokens"]}, row["id"]
+
+
+def test_gb300_fp8_long_output_run_is_bound_by_compute_not_kv_capacity() -> None:
+    # GB300 (279 GB usable HBM) DeepSeek-R1 FP8, 1K in / 8K out, DEP16 decode replicas with 64
+    # sequences a rank (the recipe's batch64): 1,024 sequences a replica at the published 2,048
+    # users over two replicas. KV per sequence and GPU, hand calculation: the MLA latent (512 +
+    # 64 = 576 values a token and layer, FP8: 1 byte) x 61 layers x the held context, 922 + 7,373
+    # / 2 = 4,608.5 tokens (every sequence of the run is mid-way on average; no length spread):
+    # 61 x 576 x 4,608.5 = 161.9 MB. Attention data parallel keeps each sequence on one rank.
+    row = next(r for r in ROWS if r["id"] == "imax-gb300-dyntrt-fp8-mtp-1p4dep-2d16dep-1k8k-c2048")
+    inputs = DATA["dataset_inputs"]
+    assert isinstance(inputs, dict)
+    setup = validation.setup_for(row, inputs)
+    shape = validation._shape(row["shape"])  # type: ignore[arg-type]
+    limit = validation.sv.batch_limit(
+        setup.replica(shape), setup.request, setup.spec, aggregated=setup.aggregated
+    )
+    assert limit.held_context == pytest.approx(922 + 7373 / 2)
+    assert limit.kv_per_sequence_per_gpu == pytest.approx(61 * 576 * 4608.5)
+    # what is left of a GPU's HBM holds over a thousand such sequences a rank, 19 times the
+    # recipe's cap: the cap (64 a rank x 16 ranks) is the batch limit, and the published
+    # per-user rate is read below it
+    assert limit.binding == "engine" and limit.batch == 16 * 64
+    assert limit.limits["kv_capacity"] > 19 * 1024
+    assert limit.kv_budget_per_gpu / limit.kv_per_sequence_per_gpu > 1000
+    at_rate = validation.compute_point(row, inputs)[1]
+    assert at_rate is not None and 0.5 * 1024 < at_rate.batch < 1024
+    # at the run's batch the step is compute-bound: MLA attention over 4.6K tokens for 2 query
+    # tokens a sequence (one draft) and the FP8 GEMMs of 2,048 tokens
+    point = validation.sv.evaluate(setup, shape, 1024)
+    assert point.step.bound == "compute"
+    assert setup.spec.acceptance_length == pytest.approx(1.85)
