@@ -423,3 +423,27 @@ def test_mi325x_runs_dense_gemms_at_its_measured_rate_and_holds_more_sequences()
     assert 65e9 < weights < 72e9
     ratio = (256e9 - weights) / (192e9 - weights)
     assert limits["mi325x"].batch / limits["mi300x"].batch == pytest.approx(ratio, rel=0.03)
+
+
+def test_gb300_offline_runs_of_two_rounds_share_a_configuration_not_a_rate() -> None:
+    # NVIDIA's v5.1 and v6.0 GB300 NVL72 DeepSeek-R1 offline configurations set the same
+    # engine (TP8/EP8 with attention data parallel, 1,536 sequences a rank, 6,656 tokens a
+    # step, 95% of free HBM for KV); the published rates differ 1.54x (420,659 and 647,076
+    # output tokens/s on 72 GPUs), a software difference no configured input carries, so
+    # the model gives both the same rate within 2% (KV capacity binds at about 1,250 a rank)
+    inputs = DATA["dataset_inputs"]
+    assert isinstance(inputs, dict)
+    rows = {str(r["id"]): r for r in ROWS}
+    v51, v60 = (rows[f"mlperf{v}-nvidia-dsr1-gb300-x72-offl"] for v in ("51", "60"))
+    for row in (v51, v60):
+        settings = row["engine_settings"]
+        assert isinstance(settings, dict)
+        assert (settings["max_batch"], settings["token_budget"]) == (1536, 6656)
+        assert settings["memory_fraction"] == 0.95
+    assert float(v60["published"]) / float(v51["published"]) == pytest.approx(1.538, abs=0.001)
+    model = [validation.compute(row, inputs) for row in (v51, v60)]
+    assert model[0] is not None and model[1] is not None
+    assert model[1] / model[0] == pytest.approx(1.0, abs=0.02)
+    point = validation.compute_point(v51, inputs)[1]
+    assert point is not None and point.step.bound == "compute"
+    assert 1150 * 8 < point.batch < 1536 * 8
