@@ -241,12 +241,26 @@ def test_amd_mlperf_runs_admit_prompts_as_their_configurations_say() -> None:
         "mlperf60-amd-l2-70b-mi355x-x8-serv": (2 + 1, 3096, 40960),
         "mlperf60-amd-l2-70b-mi355x-x8-inte": (6 + 1, 4096, 8192),
     }
+    # and the share of HBM vLLM may fill (gpu_memory_utilization) where v5.1 sets one
+    utilization = {
+        "mlperf51-amd-l2-70b-mi300x-x8-offl": 0.98,
+        "mlperf51-amd-l2-70b-mi325x-x8-offl": 0.98,
+        "mlperf51-amd-l2-70b-mi300x-x8-serv": 1.0,
+        "mlperf51-amd-l2-70b-mi300x-x8-inte": 1.0,
+        "mlperf51-amd-l2-70b-mi325x-x8-serv": 1.0,
+        "mlperf51-amd-mixtral-mi300x-x8-offl": 0.97,
+        "mlperf51-amd-mixtral-mi300x-x8-serv": 0.99,
+        "mlperf51-amd-mixtral-mi325x-x8-serv": 0.96,
+    }
     for row in ROWS:
         run = str(row["id"]).removesuffix("-ttft")
         if run not in expected:
             continue
         settings = row["engine_settings"]
         assert isinstance(settings, dict)
+        if run in utilization:
+            assert settings["memory_fraction"] == utilization[run], row["id"]
+            assert f"gpu_memory_utilization {utilization[run]:g}" in str(settings["source"])
         interval, batch, budget = expected[run]
         assert settings["admission_interval"] == interval, row["id"]
         assert (settings["max_batch"], settings["token_budget"]) == (batch, budget), row["id"]
