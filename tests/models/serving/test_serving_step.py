@@ -21,6 +21,7 @@ from aiflang.models.serving import (
     speculation,
 )
 from aiflang.models.serving.architecture import expected_max_normal
+from aiflang.records import replace
 
 GB = 1e9
 # A round GPU: 100 GB, 1 TB/s, 1 PFLOP/s BF16, 2 PFLOP/s FP8, 100 GB/s per direction.
@@ -247,6 +248,33 @@ def test_speculation_verifies_more_tokens_and_drafts() -> None:
     spec = r.decode_step(1, 0, query_tokens=4, draft_passes=3)
     # verification still reads the weights once; three one-layer drafts add 3 x 2 ms
     assert spec.total_s == pytest.approx(plain.total_s + 3 * 0.002)
+
+
+def test_each_draft_also_runs_its_projection_and_the_shared_output_head() -> None:
+    # a 32,000-token vocabulary: the head holds 32,000 x 1,024 = 32.768M parameters and the
+    # draft module's projection 2 x 1,024^2 = 2.097M (DeepSeek-V3 report, section 2.2)
+    arch = replace(TOY, vocab=32_000)
+    r = replica(arch=arch)
+    head_params = 32_000 * 1024 + 2 * 1024 * 1024
+    head = r.draft_head(1)
+    # bf16: 2 x 34.865M bytes at 1 TB/s = 69.73 us; 2 x 34.865M FLOPs at 1e15 is 70 ns
+    assert head.memory_s == pytest.approx(2 * head_params / 1e12)
+    assert head.compute_s == 0
+    plain = r.decode_step(1, 0)
+    spec = r.decode_step(1, 0, query_tokens=4, draft_passes=3)
+    # the drafts' block: the streamed weights (10e9 less the gathered 32.768M embedding)
+    # over 10 layers, 2 bytes each, at 1 TB/s
+    block = (10e9 - 32_000 * 1024) / 10 * 2 / 1e12
+    assert spec.total_s == pytest.approx(plain.total_s + 3 * (block + 2 * head_params / 1e12))
+    # split over two tensor-parallel ranks, and compute-bound at 100,000 sequences
+    assert replica(ReplicaShape(tp=2), arch).draft_head(1).memory_s == pytest.approx(
+        head_params / 1e12
+    )
+    big = r.draft_head(100_000)
+    assert big.compute_s == pytest.approx(2 * 100_000 * head_params / 1e15)
+    assert big.memory_s == 0
+    # a model without a vocabulary has no head to charge
+    assert replica().draft_head(8).total_s == 0
 
 
 def test_acceptance_length_sums_the_i_i_d_acceptances() -> None:

@@ -342,24 +342,6 @@ def test_red_hat_h100_run_serves_as_its_published_command_line_says() -> None:
     assert free.first_token.prefill_s < 2 * free.step.total_s
 
 
-def test_draft_tokens_are_the_ones_the_runs_configurations_name() -> None:
-    # InferenceMAX names each disaggregated TensorRT-LLM recipe by its layout and its MTP
-    # draft count (`..._mtp1.yaml`: one draft token; `_mtp0`: none); a row that cites its
-    # recipe runs that many drafts
-    import re
-
-    cited = [r for r in ROWS if r.get("draft_source")]
-    assert {str(r["id"]).removesuffix("-ttft") for r in cited} >= {
-        "imax-gb300-dyntrt-fp8-mtp-1p4dep-2d16dep-1k8k-c2048",
-        "imax-gb300-dyntrt-fp4-mtp-3p2dep-1d16dep-1k1k-c2253",
-    }
-    for row in cited:
-        source = str(row["draft_source"])
-        assert source.startswith("https://github.com/SemiAnalysisAI/InferenceX/blob/"), row["id"]
-        named = re.findall(r"_mtp(\d+)(?:_\d+)?\.yaml", source)
-        assert named and {int(n) for n in named} == {row["draft_tokens"]}, row["id"]
-
-
 def test_gb300_fp8_long_output_run_is_bound_by_compute_not_kv_capacity() -> None:
     # GB300 (279 GB usable HBM) DeepSeek-R1 FP8, 1K in / 8K out, DEP16 decode replicas with 64
     # sequences a rank (the recipe's batch64): 1,024 sequences a replica at the published 2,048

@@ -34,7 +34,9 @@ The terms add: GEMMs, attention and exposed collectives run one after the
 other (the measured H200 layer time is GEMM time + attention time + a
 small remainder). A decode step of the replica is pp stage times (each at
 the microbatch B / pp), the pipeline hand-offs, and the engine's per-step
-overhead. `StepTime.bound` names the largest term.
+overhead, and for multi-token prediction one pass per draft of one layer,
+the draft module's projection and the shared output head (`draft_head`).
+`StepTime.bound` names the largest term.
 """
 
 from __future__ import annotations
@@ -344,6 +346,29 @@ class Replica:
         latency = self.engine.collective_latency_s + (net.scale_out_latency_s if crosses else 0.0)
         return latency + (per_gpu / bandwidth if bandwidth > 0 else math.inf)
 
+    def draft_head(self, batch: float) -> StepTime:
+        """The GEMMs of one draft pass besides its transformer block, seconds (one GPU).
+
+        A multi-token-prediction module projects the concatenated embedding
+        and hidden state back to the width (a hidden x 2 hidden matrix) and
+        draws its token through the output head it shares with the main
+        model (DeepSeek-V3 report, section 2.2: "shared output head", the
+        projection matrix M_k of d x 2d). Each draft reads both and runs
+        them for every sequence of the batch; like the other always-read
+        weights they are split over the tensor-parallel ranks, each rank's
+        GEMM holding batch / dp rows. 0 for a model without a vocabulary.
+        """
+        arch, shape = self.arch, self.shape
+        if not arch.vocab or batch <= 0:
+            return _NO_TIME
+        params = 2.0 * arch.hidden * arch.hidden + float(arch.vocab * arch.hidden)
+        weight_bytes = params / shape.tp * self.weight_bytes_per_param
+        flops = 2.0 * batch * params / shape.stage_gpus
+        memory_s, compute_s = self._gemm_time(flops, batch / shape.dp, weight_bytes)
+        if memory_s >= compute_s:
+            return StepTime(memory_s, 0.0, memory_s, 0.0, 0.0, weight_bytes, 0.0)
+        return StepTime(compute_s, compute_s, 0.0, 0.0, 0.0, weight_bytes, 0.0)
+
     @property
     def imbalance(self) -> float:
         """The busiest GPU's share of routed tokens over the mean (1 without expert parallelism)."""
@@ -390,7 +415,7 @@ class Replica:
         draft = _NO_TIME
         if draft_passes:
             one = self.stage(batch, context, layers=1.0)
-            draft = one.scaled(draft_passes)
+            draft = one.scaled(draft_passes, self.draft_head(batch).scaled(draft_passes))
         gpu = (verify.total_s * pp + 0.0) + extra_time + draft.total_s
         host = self.host_time(batch)
         waiting = max(host - gpu, 0.0)  # the GPU waits for the host when the host is slower

@@ -12,8 +12,11 @@
   first i acceptances. With delta = 1 this is the i.i.d. form (1 -
   alpha^(g+1)) / (1 - alpha) of Leviathan et al., "Fast Inference from
   Transformers via Speculative Decoding" (arXiv:2211.17192), equation 1.
-  Each drafted token costs one pass of one layer (a multi-token-prediction
-  module is one transformer block: DeepSeek-V3 report, section 2.2).
+  Each drafted token costs one pass of one layer plus the module's
+  projection and the output head it shares with the main model (a
+  multi-token-prediction module is one transformer block between a
+  hidden x 2 hidden projection and the shared head: DeepSeek-V3 report,
+  section 2.2; `Replica.draft_head`).
 - `Disaggregation`: prefill on its own pool of replicas (`prefill_gpus`
   out of the workload's GPUs, a prefill share, or sized to the load at
   `prefill_pool_utilization`), the KV cache sent to the decode replica.
