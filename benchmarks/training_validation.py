@@ -17,7 +17,9 @@ calibration rows zero (the held-out rows are never read), by bisection,
 since the predicted time falls as the fraction rises; and the host time per
 local expert (`train_host_s_per_local_expert`) that does the same for the
 calibration rows whose MoE recipe synchronises with the host every layer
-(plan key moe_sync). The two are refitted in turn until they settle. The
+(plan key moe_sync), one for FP8 with per-tensor current scaling (plan key
+fp8_cs: `train_host_s_per_local_expert_fp8_cs`) and one for the others. They
+are refitted in turn until they settle. The
 fitted values are then written by hand into compiler/aiflang/models/defaults.py.
 """
 
@@ -130,6 +132,7 @@ def group_of(row: dict[str, Any]) -> str:
 
 
 HOST = "train_host_s_per_local_expert"
+HOST_CS = "train_host_s_per_local_expert_fp8_cs"
 
 
 def host_synced(row: dict[str, Any]) -> bool:
@@ -137,6 +140,14 @@ def host_synced(row: dict[str, Any]) -> bool:
     dispatcher: the rows the host time per local expert is fitted on."""
     plan = row["plan"] or {}
     return bool(plan.get("moe_sync")) and not plan.get("moe_graphs")
+
+
+def host_constant(row: dict[str, Any]) -> str:
+    """The host time per local expert a host-synchronised row is fitted into: FP8 with
+    per-tensor current scaling issues more kernels per expert than the other recipes."""
+    plan = row["plan"] or {}
+    current = bool(plan.get("fp8_cs")) and row["precision"] == "fp8"
+    return HOST_CS if current else HOST
 
 
 def _bisect(
@@ -162,17 +173,21 @@ def _bisect(
 
 def fit(rows: list[dict[str, Any]]) -> dict[str, float]:
     """Per group, the compute fraction that zeroes the median error of its calibration rows,
-    and the host time per local expert that zeroes that of the host-synchronised calibration
-    rows; the two are refitted in turn until they settle (the host rows share groups)."""
+    and the host times per local expert that zero those of the host-synchronised calibration
+    rows (per-tensor current scaling apart); all are refitted in turn until they settle (the
+    host rows share groups with the fractions)."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         if row["split"] == "calibrate":
             groups.setdefault(group_of(row), []).append(row)
-    synced = [r for r in rows if r["split"] == "calibrate" and host_synced(r)]
+    synced: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        if row["split"] == "calibrate" and host_synced(row):
+            synced.setdefault(host_constant(row), []).append(row)
     fitted: dict[str, float] = {}
     for _ in range(4):
-        if synced:
-            fitted[HOST] = round(_bisect(synced, HOST, fitted, 0.0, 0.01, True), 6)
+        for name, members in sorted(synced.items()):
+            fitted[name] = round(_bisect(members, name, fitted, 0.0, 0.01, True), 6)
         for name, members in sorted(groups.items()):
             fitted[name] = round(_bisect(members, name, fitted, 0.05, 1.0, False), 3)
     return dict(sorted(fitted.items()))

@@ -412,16 +412,47 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_host_s_per_local_expert",
-        0.000592,
+        0.000569,
         "s",
         "host seconds to issue one local expert's kernels per MoE layer per micro-batch, "
         "forward and backward, outside CUDA graphs",
         "calibrated on the calibration rows of docs/models.md whose recipe runs the experts "
-        "eagerly behind a host-synchronising dispatcher (Megatron-Bridge 25.11 on DGX-B200 and "
-        "DGX-H100: DeepSeek-V3, Qwen3-30B-A3B and Qwen3-235B-A22B; Megatron-Core's all-to-all "
-        "dispatcher moves the per-expert token counts to the host each layer, and Transformer "
-        "Engine's grouped linear layer issues each expert's quantisation and GEMM kernels in "
-        "turn): the median error of that group is zero",
+        "eagerly behind a host-synchronising dispatcher in a recipe other than FP8 current "
+        "scaling (Megatron-Bridge 25.11 FP8-MX on DGX-B200: DeepSeek-V3, Qwen3-30B-A3B and "
+        "Qwen3-235B-A22B; Megatron-Core's all-to-all dispatcher moves the per-expert token "
+        "counts to the host each layer, and Transformer Engine's grouped linear layer issues "
+        "each expert's quantisation and GEMM kernels in turn): the median error of that group "
+        "is zero. BF16 issues no quantisation kernels, so for it this is an upper bound",
+        minimum=0.0,
+        maximum=1.0,
+    ),
+    Assumption(
+        "train_host_s_per_local_expert_fp8_cs",
+        0.001475,
+        "s",
+        "host seconds to issue one local expert's kernels per MoE layer per micro-batch, "
+        "forward and backward, outside CUDA graphs, under FP8 with per-tensor current scaling",
+        "calibrated on the calibration rows of docs/models.md whose recipe runs the experts "
+        "eagerly behind a host-synchronising dispatcher in FP8 with current scaling "
+        "(Megatron-Bridge 25.11 FP8-CS on DGX-H100: Qwen3-30B-A3B and Qwen3-235B-A22B): the "
+        "median error of that group is zero. Transformer Engine's current scaling launches an "
+        "amax kernel and a scale kernel before each cast (nvte_compute_amax, "
+        "nvte_compute_scale_from_amax in transformer_engine/common/include/transformer_engine/"
+        "recipe.h: 'primarily intended for FP8 current-scaling recipes'), where delayed and "
+        "MXFP8 block scaling cast in one kernel; both rows are on DGX-H100 hosts, so the "
+        "value holds the recipe and that host together",
+        minimum=0.0,
+        maximum=1.0,
+    ),
+    Assumption(
+        "train_fp8_current_scaling",
+        0.0,
+        "",
+        "1 when an FP8 run scales each tensor by its current amax (Transformer Engine's "
+        "Float8CurrentScaling), 0 for delayed or MXFP8 block scaling",
+        "Transformer Engine recipes (transformer_engine.common.recipe: DelayedScaling, "
+        "Float8CurrentScaling, MXFP8BlockScaling); Megatron-Bridge 25.11 publishes FP8-CS runs "
+        "on H100 and FP8-MX runs on Blackwell; 0 by default",
         minimum=0.0,
         maximum=1.0,
     ),
@@ -614,7 +645,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_hopper_fp8",
-        0.511,
+        0.528,
         "%",
         "achieved share of dense fp8 peak in training kernels on hopper GPUs",
         "fitted to MLPerf Training v4.0-v5.1 results on H100 and H200 (NVIDIA, Nebius), the "

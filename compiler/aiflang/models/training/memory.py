@@ -86,6 +86,21 @@ class Plan:
     # layer (Megatron-Core's all-to-all dispatcher), and the expert GEMMs run in CUDA graphs
     moe_sync: bool = False
     moe_graphs: bool = False
+    # FP8 with per-tensor current scaling (Transformer Engine's Float8CurrentScaling: an amax
+    # kernel and a scale kernel before each cast) rather than delayed or MXFP8 block scaling
+    fp8_cs: bool = False
+    # expert tensor parallel size: 0 splits each expert over the plan's tp ranks; 1 keeps
+    # experts whole and spreads them over tp x ep ranks (Megatron-Core's MoE parallel folding,
+    # expert_tensor_parallel_size 1). Memory and traffic are the same 1 / (tp x ep) of the
+    # experts either way; the host issues tp / etp times fewer, wider experts
+    etp: int = 0
+
+    @property
+    def expert_tp(self) -> int:
+        """The ranks each expert is split over (the plan's tp unless `etp` divides it)."""
+        if 0 < self.etp < self.tp and self.tp % self.etp == 0:
+            return self.etp
+        return self.tp
 
     @property
     def recompute(self) -> str:
@@ -119,6 +134,8 @@ class Plan:
         parts.append("FSDP" if self.zero == 3 else f"ZeRO-{self.zero}")
         if self.grad_bytes < GRAD_BYTES:
             parts.append("BF16 grads")
+        if self.expert_tp < self.tp:
+            parts.append(f"ETP{self.expert_tp}")
         return " ".join(parts)
 
 

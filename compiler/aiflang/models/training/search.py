@@ -32,7 +32,8 @@ remembered per (model, job, cluster, precision, overrides, declared plan).
 
 A design may declare any part of the plan (`fixed`: tp, pp, vp, cp, ep, dp,
 zero, micro_batch, recompute; grad_bytes 2 for gradients reduced in BF16; moe_sync and
-moe_graphs, 0 or 1, for a mixture of experts' dispatcher and CUDA graphs);
+moe_graphs, 0 or 1, for a mixture of experts' dispatcher and CUDA graphs; fp8_cs, 0 or 1,
+for FP8 with per-tensor current scaling; etp 1 to fold whole experts over the tp ranks);
 the search then keeps those values and chooses the rest. The
 declared values are checked first (GPUs, scale-up domain, heads, layers,
 experts, sequence), and a plan that cannot fit says so with the numbers.
@@ -45,6 +46,7 @@ from collections import OrderedDict
 from collections.abc import Hashable, Mapping
 
 from aiflang.models.assumptions import Assumptions
+from aiflang.models.training.calibration import precision_key
 from aiflang.models.training.memory import GRAD_BYTES, Memory, Plan, plan_memory, usable_bytes
 from aiflang.models.training.shapes import Cluster, Job, ModelShape
 from aiflang.models.training.step import StepTime, compute_rates, compute_s, step_time_at
@@ -110,6 +112,12 @@ def plan_issues(
         return (
             f"pp {pp} is more than the {model.layers} layers",
             f"set pp to at most {model.layers}",
+        )
+    etp = int(fixed.get("etp", 0))
+    if etp < 0 or (etp and "tp" in fixed and tp % etp):
+        return (
+            f"etp {etp} does not divide tp {tp}",
+            "set etp to 1 (whole experts folded over the tp ranks), or leave it out",
         )
     ep = int(fixed.get("ep", 1))
     if ep > 1 and (not model.moe or model.experts % ep):
@@ -243,7 +251,8 @@ def _search(
     eps = [e for e in _powers_of_two(model.experts) if model.experts % e == 0] if model.moe else [1]
     micro = int(fixed.get("micro_batch", 1))
     grad_bytes = float(fixed.get("grad_bytes", GRAD_BYTES))
-    moe_sync, moe_graphs = _moe_stack(model, a, fixed)
+    moe_sync, moe_graphs, fp8_cs = _moe_stack(model, precision, a, fixed)
+    etp = int(fixed.get("etp", 0))
     seq = job.sequence_length
     candidates: list[_Candidate] = []
     for tp in _options(fixed, "tp", tps):
@@ -286,7 +295,9 @@ def _search(
     for bound, index, tp, cp, pp, dp, ep, vp, _m in candidates:
         if prune and best is not None and bound > _per_token(best) * (1.0 + 1e-9):
             break  # sorted by the bound: nothing after this can be faster
-        plan = Plan(tp, pp, cp, ep, dp, vp, 1, micro, 0.0, grad_bytes, moe_sync, moe_graphs)
+        plan = Plan(
+            tp, pp, cp, ep, dp, vp, 1, micro, 0.0, grad_bytes, moe_sync, moe_graphs, fp8_cs, etp
+        )
         fitted = _first_fit(model, job, plan, usable, fixed, precision)
         if fitted is None:
             if best is None:  # only read when nothing fits
@@ -400,16 +411,19 @@ def _with(plan: Plan, zero: int, share: float) -> Plan:
         plan.grad_bytes,
         plan.moe_sync,
         plan.moe_graphs,
+        plan.fp8_cs,
+        plan.etp,
     )
 
 
 def _moe_stack(
-    model: ModelShape, a: Assumptions, fixed: Mapping[str, int | str]
-) -> tuple[bool, bool]:
-    """(dispatcher syncs with the host, expert GEMMs in CUDA graphs): the declared values, or
-    the registered defaults (`train_moe_sync_dispatch`, `train_moe_cuda_graphs`)."""
+    model: ModelShape, precision: str, a: Assumptions, fixed: Mapping[str, int | str]
+) -> tuple[bool, bool, bool]:
+    """(dispatcher syncs with the host, expert GEMMs in CUDA graphs, FP8 scaled per tensor
+    at each cast): the declared values, or the registered defaults
+    (`train_moe_sync_dispatch`, `train_moe_cuda_graphs`, `train_fp8_current_scaling`)."""
     if not model.moe:
-        return False, False
+        return False, False, False
     # a registered value between 0 and 1 counts as on from one half up
     declared_sync = fixed.get("moe_sync")
     declared_graphs = fixed.get("moe_graphs")
@@ -423,9 +437,20 @@ def _moe_stack(
         if declared_graphs is not None
         else a.value("train_moe_cuda_graphs") >= 0.5
     )
+    current = False
+    if precision_key(precision) == "fp8":
+        declared_cs = fixed.get("fp8_cs")
+        current = (
+            float(declared_cs) >= 0.5
+            if declared_cs is not None
+            else a.value("train_fp8_current_scaling") >= 0.5
+        )
     if not graphs:
-        a.value("train_host_s_per_local_expert")
-    return sync, graphs
+        if current:
+            a.value("train_host_s_per_local_expert_fp8_cs")
+        else:
+            a.value("train_host_s_per_local_expert")
+    return sync, graphs, current
 
 
 def choose_plan(

@@ -191,6 +191,7 @@ class ComputeRates:
     hbm_bytes_per_s: float
     weight_bytes: float = WEIGHT_BYTES  # of each working weight the DP all-gathers move
     moe_copy_bytes: float = 0.0  # HBM bytes per token per MoE layer for its routed copies
+    fp8: bool = False  # the linear layers' GEMMs run in FP8 (what `Plan.fp8_cs` scales)
 
 
 def compute_rates(
@@ -220,7 +221,14 @@ def compute_rates(
             + a.value("train_moe_activation_bytes") * model.expert_ffn
         )
     return ComputeRates(
-        per_token, peak, eta, element_bytes, hbm, weight_bytes(precision), moe_bytes
+        per_token,
+        peak,
+        eta,
+        element_bytes,
+        hbm,
+        weight_bytes(precision),
+        moe_bytes,
+        precision_key(precision) == "fp8",
     )
 
 
@@ -425,17 +433,25 @@ def host_bound_s(
     Outside CUDA graphs, each local expert of a MoE layer costs the host
     `train_host_s_per_local_expert` seconds per micro-batch (forward and backward: its
     quantisation, GEMM and gradient kernels are issued one expert at a time), whatever the
-    expert's share of tokens. A dispatcher that reads the token counts back to the host every
+    expert's share of tokens; `train_host_s_per_local_expert_fp8_cs` under FP8 with per-tensor
+    current scaling (`plan.fp8_cs`), whose every cast is three kernels (Transformer Engine's
+    nvte_compute_amax, nvte_compute_scale_from_amax, then the cast) where delayed and MXFP8
+    block scaling cast in one. The local experts are experts x etp / (tp x ep): with the
+    experts folded over the tp ranks (`plan.etp` 1) each GPU issues fewer, whole experts. A
+    dispatcher that reads the token counts back to the host every
     layer (`plan.moe_sync`) drains the GPU's queue there, so in each layer the experts take
     the longer of their GPU time and the host's issue time; otherwise the host runs ahead
     and only binds when its issue time over the step outlasts the whole step's compute.
     """
     if not model.moe or plan.moe_graphs:
         return 0.0
-    per_expert = a.value("train_host_s_per_local_expert")
+    if plan.fp8_cs and rates.fp8:
+        per_expert = a.value("train_host_s_per_local_expert_fp8_cs")
+    else:
+        per_expert = a.value("train_host_s_per_local_expert")
     if per_expert <= 0:
         return 0.0
-    local = model.experts / max(plan.ep, 1)
+    local = model.experts * plan.expert_tp / (max(plan.ep, 1) * plan.tp)
     moe_stage_layers = -(-model.moe_layers // plan.pp)
     issue = per_expert * local  # per MoE layer per micro-batch
     if plan.moe_sync:
