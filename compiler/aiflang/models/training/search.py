@@ -30,10 +30,12 @@ every fitting plan timed) picks; tests/models/test_training_search.py checks
 both on a grid of models, clusters and declared plans. Results are
 remembered per (model, job, cluster, precision, overrides, declared plan).
 
-A design may declare any part of the plan (`fixed`: tp, pp, vp, cp, ep, dp,
-zero, micro_batch, recompute; grad_bytes 2 for gradients reduced in BF16; moe_sync and
+A caller may declare any part of the plan (`fixed`: tp, pp, vp, cp, ep, dp,
+zero, micro_batch, recompute, which a design's `parallelism` block gives; and, from
+the API only, grad_bytes 2 for gradients reduced in BF16; moe_sync and
 moe_graphs, 0 or 1, for a mixture of experts' dispatcher and CUDA graphs; fp8_cs, 0 or 1,
-for FP8 with per-tensor current scaling; etp 1 to fold whole experts over the tp ranks);
+for FP8 with per-tensor current scaling; etp 1 to fold whole experts over the tp ranks;
+a design sets the first three through its assumptions);
 the search then keeps those values and chooses the rest. The
 declared values are checked first (GPUs, scale-up domain, heads, layers,
 experts, sequence), and a plan that cannot fit says so with the numbers.
@@ -424,33 +426,24 @@ def _moe_stack(
     (`train_moe_sync_dispatch`, `train_moe_cuda_graphs`, `train_fp8_current_scaling`)."""
     if not model.moe:
         return False, False, False
-    # a registered value between 0 and 1 counts as on from one half up
-    declared_sync = fixed.get("moe_sync")
-    declared_graphs = fixed.get("moe_graphs")
-    sync = (
-        float(declared_sync) >= 0.5
-        if declared_sync is not None
-        else a.value("train_moe_sync_dispatch") >= 0.5
+    sync = _flag(fixed, "moe_sync", a, "train_moe_sync_dispatch")
+    graphs = _flag(fixed, "moe_graphs", a, "train_moe_cuda_graphs")
+    current = precision_key(precision) == "fp8" and _flag(
+        fixed, "fp8_cs", a, "train_fp8_current_scaling"
     )
-    graphs = (
-        float(declared_graphs) >= 0.5
-        if declared_graphs is not None
-        else a.value("train_moe_cuda_graphs") >= 0.5
-    )
-    current = False
-    if precision_key(precision) == "fp8":
-        declared_cs = fixed.get("fp8_cs")
-        current = (
-            float(declared_cs) >= 0.5
-            if declared_cs is not None
-            else a.value("train_fp8_current_scaling") >= 0.5
-        )
     if not graphs:
-        if current:
-            a.value("train_host_s_per_local_expert_fp8_cs")
-        else:
-            a.value("train_host_s_per_local_expert")
+        # read here so that the report lists the host constant the step will charge
+        a.value(
+            "train_host_s_per_local_expert_fp8_cs" if current else "train_host_s_per_local_expert"
+        )
     return sync, graphs, current
+
+
+def _flag(fixed: Mapping[str, int | str], key: str, a: Assumptions, name: str) -> bool:
+    """A declared 0/1 plan key, or the registered assumption `name`; a value between 0 and 1
+    counts as on from one half up."""
+    declared = fixed.get(key)
+    return (float(declared) if declared is not None else a.value(name)) >= 0.5
 
 
 def choose_plan(
