@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from training_parts import DEEPSEEK_V3, LLAMA_8B
+from training_parts import DEEPSEEK_V3, LLAMA_8B, blackwells
 
 from aiflang.models.assumptions import Assumptions
 from aiflang.models.training import Cluster, Job, Plan, step_time
@@ -23,15 +23,7 @@ ROWS = {row["id"]: row for row in tv.load_rows()}
 
 
 def b200s(gpus: int) -> Cluster:
-    return Cluster(
-        gpus=gpus,
-        family="Blackwell",
-        peak_flops=2.25e15,  # dense BF16
-        memory_bits=180e9 * 8,
-        scale_up_domain=8,
-        scale_up_bps=900e9 * 8,
-        scale_out_bps=400e9,
-    )
+    return blackwells(gpus, 2.25e15, 180, 8)  # dense BF16
 
 
 def _expert_gpu_s(a: Assumptions) -> float:
@@ -135,15 +127,7 @@ def _expert_gpu_s_fp8(a: Assumptions) -> float:
 
 
 def b200s_fp8(gpus: int) -> Cluster:
-    return Cluster(
-        gpus=gpus,
-        family="Blackwell",
-        peak_flops=4.5e15,  # dense FP8
-        memory_bits=180e9 * 8,
-        scale_up_domain=8,
-        scale_up_bps=900e9 * 8,
-        scale_out_bps=400e9,
-    )
+    return blackwells(gpus, 4.5e15, 180, 8)  # dense FP8
 
 
 def test_fp8_current_scaling_issues_each_expert_at_its_own_host_time() -> None:

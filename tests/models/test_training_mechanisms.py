@@ -4,7 +4,7 @@ FSDP's traffic on shared links: each by hand."""
 from __future__ import annotations
 
 import pytest
-from training_parts import DEEPSEEK_V3, LLAMA_8B, h100s
+from training_parts import DEEPSEEK_V3, LLAMA_8B, blackwells, h100s
 
 from aiflang.models.assumptions import Assumptions
 from aiflang.models.training import Cluster, Job, Plan, plan_memory, step_time
@@ -14,16 +14,7 @@ JOB = Job(tokens=1e12, sequence_length=8192, global_batch=8)
 
 def gb200(gpus: int = 8, **extra: float) -> Cluster:
     given: dict[str, float] = {"bf16_peak_flops": 2.5e15, **extra}
-    return Cluster(
-        gpus=gpus,
-        family="Blackwell",
-        peak_flops=5e15,  # dense FP8
-        memory_bits=186e9 * 8,
-        scale_up_domain=72,
-        scale_up_bps=900e9 * 8,
-        scale_out_bps=400e9,
-        **given,  # type: ignore[arg-type]
-    )
+    return blackwells(gpus, 5e15, 186, 72, **given)  # dense FP8
 
 
 def test_fp8_keeps_attention_and_the_output_layer_in_bf16() -> None:

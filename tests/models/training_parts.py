@@ -1,4 +1,4 @@
-"""Model shapes and a cluster the training-model tests share (published figures)."""
+"""Model shapes and clusters the training-model tests share (published figures)."""
 
 from __future__ import annotations
 
@@ -39,6 +39,23 @@ def h100s(gpus: int, **extra: float) -> Cluster:
         memory_bits=80e9 * 8,
         scale_up_domain=8,
         scale_up_bps=450e9 * 8,
+        scale_out_bps=400e9,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def blackwells(
+    gpus: int, peak_flops: float, memory_gb: float, domain: int, **extra: float
+) -> Cluster:
+    """Blackwell GPUs at `peak_flops` (dense, the run's precision) in NVLink domains of
+    `domain` (900 GB/s a direction), one 400 Gb/s NIC each: B200 180 GB, GB200 186 GB."""
+    return Cluster(
+        gpus=gpus,
+        family="Blackwell",
+        peak_flops=peak_flops,
+        memory_bits=memory_gb * 1e9 * 8,
+        scale_up_domain=domain,
+        scale_up_bps=900e9 * 8,
         scale_out_bps=400e9,
         **extra,  # type: ignore[arg-type]
     )
