@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from training_parts import DEEPSEEK_V3, LLAMA_8B, LLAMA_70B, h100s
+from training_parts import DEEPSEEK_V3, LLAMA_8B, LLAMA_70B, blackwells, h100s
 
 from aiflang.models.assumptions import Assumptions
 from aiflang.models.training import Cluster, Job, ModelShape, shape_from_params
@@ -27,16 +27,7 @@ def _cluster(kind: str, gpus: int) -> Cluster:
         return h100s(gpus, memory_bandwidth_bps=3.35e12 * 8)
     if kind == "h100-4to1":
         return h100s(gpus, oversubscription=4.0, leaf_domains=4, memory_bandwidth_bps=3.35e12 * 8)
-    return Cluster(
-        gpus=gpus,
-        family="Blackwell",
-        peak_flops=5e15,
-        memory_bits=186e9 * 8,
-        scale_up_domain=72,
-        scale_up_bps=900e9 * 8,
-        scale_out_bps=800e9,
-        memory_bandwidth_bps=8e12 * 8,
-    )
+    return blackwells(gpus, 5e15, 186, 72, nic_bps=800e9, memory_bandwidth_bps=8e12 * 8)
 
 
 GRID = list(

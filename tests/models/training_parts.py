@@ -45,10 +45,15 @@ def h100s(gpus: int, **extra: float) -> Cluster:
 
 
 def blackwells(
-    gpus: int, peak_flops: float, memory_gb: float, domain: int, **extra: float
+    gpus: int,
+    peak_flops: float,
+    memory_gb: float,
+    domain: int,
+    nic_bps: float = 400e9,
+    **extra: float,
 ) -> Cluster:
     """Blackwell GPUs at `peak_flops` (dense, the run's precision) in NVLink domains of
-    `domain` (900 GB/s a direction), one 400 Gb/s NIC each: B200 180 GB, GB200 186 GB."""
+    `domain` (900 GB/s a direction), one NIC of `nic_bps` each: B200 180 GB, GB200 186 GB."""
     return Cluster(
         gpus=gpus,
         family="Blackwell",
@@ -56,6 +61,6 @@ def blackwells(
         memory_bits=memory_gb * 1e9 * 8,
         scale_up_domain=domain,
         scale_up_bps=900e9 * 8,
-        scale_out_bps=400e9,
+        scale_out_bps=nic_bps,
         **extra,  # type: ignore[arg-type]
     )
