@@ -3,6 +3,7 @@
     python benchmarks/training_validation.py             # the table with errors
     python benchmarks/training_validation.py --fit       # refit the compute fractions
     python benchmarks/training_validation.py --refitted  # the table with them in force
+    python benchmarks/training_validation.py --write-bands  # record each row's band
 
 Each row gives the hardware as published, the model's shape, the job and
 the plan (or none: the model searches one), and one published figure:
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import statistics
 import sys
 from dataclasses import dataclass
@@ -193,6 +195,22 @@ def fit(rows: list[dict[str, Any]]) -> dict[str, float]:
     return dict(sorted(fitted.items()))
 
 
+def write_bands(outcomes: list[Outcome], path: Path = DATA) -> None:
+    """Record each row's band: its error now, widened by 5 points each way and rounded out to
+    whole points, so that a later change that moves a row by more than that fails its test."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    bands = {
+        o.row["id"]: [
+            math.floor((o.error - 0.05) * 100) / 100 + 0.0,
+            math.ceil((o.error + 0.05) * 100) / 100 + 0.0,
+        ]
+        for o in outcomes
+    }
+    for row in data["rows"]:
+        row["band"] = bands[row["id"]]
+    path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def summary(outcomes: list[Outcome], split: str) -> tuple[int, float, float]:
     errors = [abs(o.error) for o in outcomes if o.row["split"] == split]
     if not errors:
@@ -206,6 +224,9 @@ def main() -> int:
     parser.add_argument(
         "--refitted", action="store_true", help="the table with the refitted fractions in force"
     )
+    parser.add_argument(
+        "--write-bands", action="store_true", help="record each row's band in the data file"
+    )
     args = parser.parse_args()
     rows = load_rows()
     fitted = fit(rows) if args.fit or args.refitted else {}
@@ -214,6 +235,8 @@ def main() -> int:
             print(f"{name:44s} {value:.6g}")
         return 0
     outcomes = [evaluate(row, Assumptions(overrides=dict(fitted))) for row in rows]
+    if args.write_bands:
+        write_bands(outcomes)
     print(
         f"{'run':58s} {'split':9s} {'metric':9s} {'published':>11s} {'ours':>11s} "
         f"{'error':>7s}  {'mfu':>5s}  plan"

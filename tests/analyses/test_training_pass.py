@@ -145,7 +145,7 @@ def test_losing_a_spine_slows_the_job_by_the_bisection_it_takes() -> None:
 # expert parallelism on 576 GB200s (8 racks).
 MOE = """    model       = Qwen3_235B_A22B
     tokens      = 1 trillion
-    parallelism = { tp = 1, ep = 64, pp = 9, zero = 1 }"""
+    parallelism = { tp = 1, cp = 1, ep = 64, pp = 9, zero = 1 }"""
 
 
 def test_an_8_gpu_domain_sends_expert_traffic_over_the_nics() -> None:
@@ -201,7 +201,7 @@ def _run_with_assumptions(train: str, assumption: str) -> tuple[TrainReport, Fac
 
 
 def test_nvl72_gets_another_plan_and_more_tokens_per_second() -> None:
-    searched = MOE.replace("    parallelism = { tp = 1, ep = 64, pp = 9, zero = 1 }", "")
+    searched = MOE.replace("    parallelism = { tp = 1, cp = 1, ep = 64, pp = 9, zero = 1 }", "")
     nvl72, _ = _run(rack="GB200_NVL72", racks=8, train=searched)
     nvl8, _ = _run(rack="NVL8", racks=8, train=searched)
     assert nvl72.plan is not None and nvl8.plan is not None

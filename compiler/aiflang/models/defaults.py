@@ -656,7 +656,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_blackwell_fp8",
-        0.433,
+        0.432,
         "%",
         "achieved share of dense fp8 peak in training kernels on blackwell GPUs",
         "fitted to MLPerf Training v5.0-v5.1 results on GB200 (NVIDIA, IBM+CoreWeave+NVIDIA) and "
@@ -687,7 +687,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_blackwell_fp4",
-        0.355,
+        0.353,
         "%",
         "achieved share of dense fp4 peak in training kernels on blackwell GPUs",
         "fitted to MLPerf Training v5.1 NVFP4 results on GB200 (NVIDIA)",

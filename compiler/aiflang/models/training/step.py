@@ -400,7 +400,7 @@ def step_time_at(
             * moe_stage_layers
             * m
         )
-        traffic["ep"] = _all_to_all(cluster, a, volume, plan.ep, plan.tp * plan.cp)
+        traffic["ep"] = _all_to_all(cluster, a, volume, plan.ep, plan.tp)
         exposed["ep"] = traffic["ep"] * (1.0 - a.value("train_ep_overlap"))
 
     total = compute + host + bubble + sum(exposed.values())
@@ -484,7 +484,10 @@ def _data_parallel(
     """
     dense, expert = params_per_gpu(model, plan)
     group_dense, group_expert = dp_groups(plan)
-    stride_dense = plan.tp * plan.cp
+    # Megatron-Core orders ranks tp-cp-ep-dp-pp: the ranks that hold the same dense weights
+    # (data- and context-parallel together) sit tp apart; those that hold the same experts sit
+    # tp x ep apart (its expert grid folds ep over the ranks of the other dimensions)
+    stride_dense = plan.tp
     overlap = a.value("train_dp_overlap")
     bucket = max(
         a.value("train_dp_bucket_params"),
@@ -498,7 +501,7 @@ def _data_parallel(
         """(seconds, seconds of the buckets that cannot hide) of one collective on both
         buffers (dense and expert weights are bucketed apart)."""
         t_dense = collective(dense, group_dense, stride_dense, nbytes, factor)
-        t_expert = collective(expert, group_expert, stride_dense * plan.ep, nbytes, factor)
+        t_expert = collective(expert, group_expert, plan.tp * plan.ep, nbytes, factor)
         edge = t_dense * _bucket_share(bucket, dense) + t_expert * _bucket_share(bucket, expert)
         return t_dense + t_expert, edge
 
