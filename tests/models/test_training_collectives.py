@@ -34,3 +34,23 @@ def test_the_ranks_holding_the_same_weights_sit_tp_apart() -> None:
     # half the 0.094 s charged when the group's ranks were taken to sit tp x cp apart (9 to a
     # domain), which sent 4x the bytes over the NICs
     assert step.traffic_s["dp"] == pytest.approx(0.04691, rel=1e-3)
+
+
+def test_a_recipe_s_gradient_bucket_sets_what_cannot_hide() -> None:
+    # 8 GB200s in one NVLink domain, one micro-batch of 8,192 tokens: the gradient and weight
+    # traffic hides under the compute but for the last gradient bucket's reduce-scatter and the
+    # first weight bucket's all-gather (`_bucket_share`)
+    job = Job(tokens=1e12, sequence_length=8192, global_batch=8)
+    cluster = blackwells(8, 2.5e15, 186, 72)
+    a = Assumptions()
+    default = step_time(LLAMA_8B, job, cluster, Plan(dp=8, grad_bytes=2.0), "bf16", a)
+    recipe = step_time(LLAMA_8B, job, cluster, Plan(dp=8, grad_bytes=2.0, bucket=768e6), "bf16", a)
+    # BF16 gradients reduce-scattered and BF16 weights gathered: 4 bytes a parameter
+    traffic = 4 * 8.03e9 * 7 / 8 / NVLINK
+    assert default.traffic_s["dp"] == pytest.approx(traffic, rel=1e-9)
+    assert recipe.traffic_s["dp"] == pytest.approx(traffic, rel=1e-9)
+    # Megatron-Core's default bucket, max(40M, 1M x 8 ranks), against MLPerf Training v5.1's
+    # 768M (BUCKET_SIZE in NVIDIA's Llama 3.1 8B config): 0.5% and 9.6% of the weights
+    assert default.exposed_s["dp"] == pytest.approx(traffic * 40e6 / 8.03e9, rel=1e-9)
+    assert recipe.exposed_s["dp"] == pytest.approx(traffic * 768e6 / 8.03e9, rel=1e-9)
+    assert recipe.exposed_s["dp"] == pytest.approx(3.73e-3, rel=1e-2)

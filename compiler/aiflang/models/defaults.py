@@ -696,7 +696,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_blackwell_ultra_fp8",
-        0.451,
+        0.455,
         "%",
         "achieved share of dense fp8 peak in training kernels on blackwell_ultra GPUs",
         "fitted to MLPerf Training v5.1 results on GB300 (NVIDIA) and the NVIDIA Megatron-Bridge "
@@ -706,7 +706,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_blackwell_ultra_fp4",
-        0.373,
+        0.325,
         "%",
         "achieved share of dense fp4 peak in training kernels on blackwell_ultra GPUs",
         "fitted to MLPerf Training v5.1 NVFP4 results on GB300 (NVIDIA)",

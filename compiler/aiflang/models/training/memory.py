@@ -94,6 +94,9 @@ class Plan:
     # expert_tensor_parallel_size 1). Memory and traffic are the same 1 / (tp x ep) of the
     # experts either way; the host issues tp / etp times fewer, wider experts
     etp: int = 0
+    # parameters in a data-parallel gradient bucket; 0: Megatron-Core's default,
+    # max(40M, 1M x data-parallel ranks) (`train_dp_bucket_params`)
+    bucket: float = 0.0
 
     @property
     def expert_tp(self) -> int:

@@ -35,6 +35,7 @@ zero, micro_batch, recompute, which a design's `parallelism` block gives; and, f
 the API only, grad_bytes 2 for gradients reduced in BF16; moe_sync and
 moe_graphs, 0 or 1, for a mixture of experts' dispatcher and CUDA graphs; fp8_cs, 0 or 1,
 for FP8 with per-tensor current scaling; etp 1 to fold whole experts over the tp ranks;
+bucket, the parameters of a data-parallel gradient bucket where a recipe sets its own;
 a design sets the first three through its assumptions);
 the search then keeps those values and chooses the rest. The
 declared values are checked first (GPUs, scale-up domain, heads, layers,
@@ -255,6 +256,7 @@ def _search(
     grad_bytes = float(fixed.get("grad_bytes", GRAD_BYTES))
     moe_sync, moe_graphs, fp8_cs = _moe_stack(model, precision, a, fixed)
     etp = int(fixed.get("etp", 0))
+    bucket = float(fixed.get("bucket", 0))
     seq = job.sequence_length
     candidates: list[_Candidate] = []
     for tp in _options(fixed, "tp", tps):
@@ -298,7 +300,21 @@ def _search(
         if prune and best is not None and bound > _per_token(best) * (1.0 + 1e-9):
             break  # sorted by the bound: nothing after this can be faster
         plan = Plan(
-            tp, pp, cp, ep, dp, vp, 1, micro, 0.0, grad_bytes, moe_sync, moe_graphs, fp8_cs, etp
+            tp,
+            pp,
+            cp,
+            ep,
+            dp,
+            vp,
+            1,
+            micro,
+            0.0,
+            grad_bytes,
+            moe_sync,
+            moe_graphs,
+            fp8_cs,
+            etp,
+            bucket,
         )
         fitted = _first_fit(model, job, plan, usable, fixed, precision)
         if fitted is None:
@@ -415,6 +431,7 @@ def _with(plan: Plan, zero: int, share: float) -> Plan:
         plan.moe_graphs,
         plan.fp8_cs,
         plan.etp,
+        plan.bucket,
     )
 
 

@@ -489,7 +489,7 @@ def _data_parallel(
     # tp x ep apart (its expert grid folds ep over the ranks of the other dimensions)
     stride_dense = plan.tp
     overlap = a.value("train_dp_overlap")
-    bucket = max(
+    bucket = plan.bucket or max(
         a.value("train_dp_bucket_params"),
         a.value("train_dp_bucket_params_per_rank") * group_dense,
     )
