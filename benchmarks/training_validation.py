@@ -135,6 +135,17 @@ def group_of(row: dict[str, Any]) -> str:
 
 HOST = "train_host_s_per_local_expert"
 HOST_CS = "train_host_s_per_local_expert_fp8_cs"
+STEP_HOST = "train_step_host_s"
+
+
+def one_microbatch(row: dict[str, Any]) -> bool:
+    """A row whose published plan runs one micro-batch per step: nothing after the host's
+    once-a-step work hides it, so these rows are the ones `train_step_host_s` is fitted on."""
+    plan = row["plan"]
+    if plan is None:
+        return False
+    dp = row["gpus"] // (plan["tp"] * plan["pp"] * plan.get("cp", 1))
+    return bool(row["global_batch"] <= dp * plan.get("micro_batch", 1))
 
 
 def host_synced(row: dict[str, Any]) -> bool:
@@ -186,8 +197,10 @@ def fit(rows: list[dict[str, Any]]) -> dict[str, float]:
     for row in rows:
         if row["split"] == "calibrate" and host_synced(row):
             synced.setdefault(host_constant(row), []).append(row)
+    single = [r for r in rows if r["split"] == "calibrate" and one_microbatch(r)]
     fitted: dict[str, float] = {}
     for _ in range(4):
+        fitted[STEP_HOST] = round(_bisect(single, STEP_HOST, fitted, 0.0, 0.5, True), 4)
         for name, members in sorted(synced.items()):
             fitted[name] = round(_bisect(members, name, fitted, 0.0, 0.01, True), 6)
         for name, members in sorted(groups.items()):

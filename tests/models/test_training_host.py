@@ -47,8 +47,11 @@ def test_a_synchronising_dispatcher_waits_on_the_host_in_every_moe_layer() -> No
     assert step.host_s == pytest.approx((issue - gpu) * 8 * 2, rel=1e-9)
     # the wait slows each micro-batch, and the pipeline's warm-up and flush with it
     assert step.bubble_s == pytest.approx((step.compute_s + step.host_s) / 2 * 7, rel=1e-9)
+    # and once a step every GPU waits on its host for the optimizer (`train_step_host_s`)
+    assert step.step_host_s == a.value("train_step_host_s")
     assert step.total_s == pytest.approx(
-        step.compute_s + step.host_s + step.bubble_s + step.communication_s, rel=1e-12
+        step.compute_s + step.host_s + step.step_host_s + step.bubble_s + step.communication_s,
+        rel=1e-12,
     )
 
 

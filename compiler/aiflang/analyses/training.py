@@ -278,10 +278,11 @@ def train_workload(
             global_batch=job.global_batch,
             tokens=job.tokens,
             step_s=step.total_s,
-            # a stage waiting on its host to issue expert kernels is busy computing as far as
-            # the step's split goes: compute here is compute plus that wait (`host_s` in the
+            # a stage waiting on its host (to issue expert kernels, and once a step for the
+            # optimizer and the next step) is busy computing as far as the step's split goes:
+            # compute here is compute plus those waits (`host_s` and `step_host_s` in the
             # derivation)
-            compute_s=step.compute_s + step.host_s,
+            compute_s=step.compute_s + step.host_s + step.step_host_s,
             bubble_s=step.bubble_s,
             exposed_s={k: v for k, v in step.exposed_s.items() if v > 0},
             failures_per_step_s=step.total_s * (1.0 / run.goodput.ettr - 1.0)

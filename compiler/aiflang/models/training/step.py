@@ -1,6 +1,6 @@
 """Step time of one training step under a plan: compute, bubble, exposed communication.
 
-    step = compute + bubble + sum over collectives of their exposed part
+    step = compute + host waits + bubble + sum over collectives of their exposed part
 
 A step trains the job's global batch. Each data-parallel rank runs
 ceil(batch / (dp x micro-batch)) micro-batches; when the batch does not
@@ -18,6 +18,12 @@ divide, the last round leaves some ranks idle, and the step still takes it.
   grow with width squared, the element-wise traffic with width), which a
   single achieved fraction cannot follow. The achieved fraction is per GPU
   generation and precision (`aiflang.models.training.calibration`).
+- Host waits: the expert kernels' issue (`host_bound_s`), and once a step
+  `train_step_host_s`, the time every GPU idles between one step's
+  backward and the next step's forward while its host reads the gradient
+  norm back (Megatron-Core's gradient clipping), issues the optimizer and
+  the next step. It is fitted on the published runs of one micro-batch a
+  step, where nothing hides it.
 - Bubble of 1F1B: (pp - 1) / vp micro-batch times (Narayanan et al.,
   "Efficient Large-Scale Language Model Training on GPU Clusters Using
   Megatron-LM", SC 2021, section 2.2).
@@ -95,6 +101,7 @@ class StepTime:
     compute_fraction: float = 0.0
     mfu: float = 0.0
     host_s: float = 0.0  # the GPU waiting on the host to issue the expert kernels
+    step_host_s: float = 0.0  # the GPUs waiting on their host once a step (optimizer, next step)
 
     @property
     def communication_s(self) -> float:
@@ -102,7 +109,9 @@ class StepTime:
 
     @property
     def total_s(self) -> float:
-        return self.compute_s + self.host_s + self.bubble_s + self.communication_s
+        return (
+            self.compute_s + self.host_s + self.step_host_s + self.bubble_s + self.communication_s
+        )
 
     @property
     def tokens_per_s(self) -> float:
@@ -359,6 +368,9 @@ def step_time_at(
     # pipeline's warm-up and flush
     t_mb = (compute + host) / m
     bubble = t_mb * (plan.pp - 1) / plan.vp
+    # once a step, between the last backward and the next forward, every GPU waits on its
+    # host (the gradient norm read back, the optimizer and the next step issued)
+    step_host = a.value("train_step_host_s")
 
     s_local = seq / plan.cp
     act = plan.micro_batch * s_local * model.hidden * ACTIVATION_BYTES
@@ -403,7 +415,7 @@ def step_time_at(
         traffic["ep"] = _all_to_all(cluster, a, volume, plan.ep, plan.tp)
         exposed["ep"] = traffic["ep"] * (1.0 - a.value("train_ep_overlap"))
 
-    total = compute + host + bubble + sum(exposed.values())
+    total = compute + host + step_host + bubble + sum(exposed.values())
     mfu = model_flops / (plan.gpus * cluster.peak_flops * total) if total > 0 else 0.0
     return StepTime(
         plan=plan,
@@ -416,6 +428,7 @@ def step_time_at(
         compute_fraction=eta,
         mfu=mfu,
         host_s=host,
+        step_host_s=step_host,
     )
 
 
