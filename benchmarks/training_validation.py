@@ -4,6 +4,7 @@
     python benchmarks/training_validation.py --fit       # refit the compute fractions
     python benchmarks/training_validation.py --refitted  # the table with them in force
     python benchmarks/training_validation.py --write-bands  # record each row's band
+    python benchmarks/training_validation.py --markdown  # the table of docs/models.md
 
 Each row gives the hardware as published, the model's shape, the job and
 the plan (or none: the model searches one), and one published figure:
@@ -224,6 +225,31 @@ def write_bands(outcomes: list[Outcome], path: Path = DATA) -> None:
     path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+def _figure(metric: str, value: float) -> str:
+    """A published or predicted figure in its unit, to three significant digits."""
+    if metric == "step_s":
+        return f"{value:.3g} s/step"
+    if metric == "time_s":
+        return f"{value / 86400.0:.3g} days"
+    return f"{value / 1e6:.3g}M GPU-h"
+
+
+def markdown(outcomes: list[Outcome]) -> str:
+    """The validation table as docs/models.md prints it: one row a run, linked to its source."""
+    lines = [
+        "| run | hardware | plan used | split | published | ours | error |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for o in outcomes:
+        r = o.row
+        lines.append(
+            f"| [{r['id']}]({r['url']}) | {r['gpus']:,} x {r['gpu']} {r['precision']} "
+            f"| {o.plan} | {r['split']} | {_figure(r['metric'], r['published'])} "
+            f"| {_figure(r['metric'], o.predicted)} | {o.error:+.1%} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def summary(outcomes: list[Outcome], split: str) -> tuple[int, float, float]:
     errors = [abs(o.error) for o in outcomes if o.row["split"] == split]
     if not errors:
@@ -238,6 +264,9 @@ def main() -> int:
         "--refitted", action="store_true", help="the table with the refitted fractions in force"
     )
     parser.add_argument(
+        "--markdown", action="store_true", help="print the table in docs/models.md's format"
+    )
+    parser.add_argument(
         "--write-bands", action="store_true", help="record each row's band in the data file"
     )
     args = parser.parse_args()
@@ -250,6 +279,9 @@ def main() -> int:
     outcomes = [evaluate(row, Assumptions(overrides=dict(fitted))) for row in rows]
     if args.write_bands:
         write_bands(outcomes)
+    if args.markdown:
+        sys.stdout.write(markdown(outcomes))
+        return 0
     print(
         f"{'run':58s} {'split':9s} {'metric':9s} {'published':>11s} {'ours':>11s} "
         f"{'error':>7s}  {'mfu':>5s}  plan"

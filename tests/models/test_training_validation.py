@@ -90,3 +90,26 @@ def test_fit_never_reads_held_out_rows() -> None:
         for row in ROWS
     ]
     assert tv.fit(moved) == tv.fit(ROWS)
+
+
+def test_markdown_prints_each_run_in_its_unit() -> None:
+    row = next(r for r in ROWS if r["id"] == "megatron-gpt3-175b-384gpu")
+    # 84 days published (7,257,600 s); a prediction of 86.3 days is +2.7%
+    o = tv.Outcome(row, 86.3 * 86400.0, "TP8 PP12 DP4 ZeRO-0", 0.5)
+    lines = tv.markdown([o]).splitlines()
+    assert lines[0] == "| run | hardware | plan used | split | published | ours | error |"
+    assert lines[2] == (
+        "| [megatron-gpt3-175b-384gpu](https://arxiv.org/abs/2104.04473) | 384 x A100 bf16 "
+        "| TP8 PP12 DP4 ZeRO-0 | calibrate | 84 days | 86.3 days | +2.7% |"
+    )
+    step = next(r for r in ROWS if r["metric"] == "step_s" and r["gpus"] >= 1000)
+    hours = next(r for r in ROWS if r["metric"] == "gpu_hours")
+    text = tv.markdown([tv.Outcome(step, 0.0889, "p", 0.0), tv.Outcome(hours, 1.3e6, "p", 0.0)])
+    assert f"| {step['gpus']:,} x " in text and "| 0.0889 s/step |" in text
+    assert "| 1.3M GPU-h |" in text
+
+
+def test_docs_table_is_the_benchmarks(outcomes: dict[str, tv.Outcome]) -> None:
+    docs = (ROOT / "docs" / "models.md").read_text(encoding="utf-8")
+    table = tv.markdown([outcomes[row["id"]] for row in ROWS])
+    assert table in docs, "rerun: python benchmarks/training_validation.py --markdown"
