@@ -220,7 +220,7 @@ class TrainReport(_Model):
     global_batch: int = 0  # sequences per optimizer step
     tokens: float = 0.0
     step_s: float = 0.0  # compute + bubble + exposed communication
-    compute_s: float = 0.0
+    compute_s: float = 0.0  # GEMMs and element-wise kernels, and the waits on the host
     bubble_s: float = 0.0
     exposed_s: dict[str, float] = {}  # exposed communication by collective: tp, cp, pp, dp, ep
     failures_per_step_s: float = 0.0  # checkpoints, restarts and lost work, per step
@@ -709,7 +709,7 @@ FIELD_UNITS: dict[str, FieldUnit] = {
     "train.*.global_batch": _COUNT("sequences per optimizer step"),
     "train.*.tokens": FieldUnit("", "training tokens", (1.0, 1e16)),
     "train.*.step_s": _S("time of one optimizer step"),
-    "train.*.compute_s": _S("compute of one step"),
+    "train.*.compute_s": _S("compute of one step, with the waits on the host"),
     "train.*.bubble_s": _S("pipeline bubble of one step"),
     "train.*.exposed_s.*": _S("exposed communication of one collective per step"),
     "train.*.failures_per_step_s": _S("checkpoints, restarts and lost work per step"),

@@ -19,6 +19,7 @@ import pytest
 
 from aiflang.analyses.facts import Facts
 from aiflang.driver import compile_source
+from aiflang.models.assumptions import Assumptions
 from aiflang.report import TrainReport
 
 NVLINK_H100 = 450e9 * 0.8  # bytes/s a direction, at the collective efficiency
@@ -117,7 +118,8 @@ def test_a_4_to_1_fabric_slows_a_data_parallel_job() -> None:
     # the report's compute also holds the once-a-step wait on the host (45.5 ms)
     gemm = 2048 * (6 * 8.03e9 + 6 * 32 * 2048 * 4096) / (989.4e12 * 0.593)
     elementwise = 102 * 2048 * 4096 * 32 / (3.35e12 * 0.81)
-    assert flat.compute_s == pytest.approx(gemm + elementwise + 0.0455, rel=1e-6)
+    host = Assumptions().value("train_step_host_s")
+    assert flat.compute_s == pytest.approx(gemm + elementwise + host, rel=1e-6)
     assert flat.compute_s == pytest.approx(0.22939, rel=1e-4)
     # the traffic hides under 90% of one micro-batch's compute (train_dp_overlap)
     hidden = 0.9 * (gemm + elementwise)
@@ -137,7 +139,8 @@ def test_losing_a_spine_slows_the_job_by_the_bisection_it_takes() -> None:
     (spine,) = [f for f in facts.topologies["compute"].failures if f.switch_class == "spine"]
     assert spine.bisection_lost_share == pytest.approx(1 / 8)  # one of 8 spines of the pod
     # the report's compute holds the once-a-step wait on the host, under which nothing hides
-    lost = _dp_traffic(4, 1.0, spine_share=7 / 8) - 0.9 * (train.compute_s - 0.0455)
+    host = Assumptions().value("train_step_host_s")
+    lost = _dp_traffic(4, 1.0, spine_share=7 / 8) - 0.9 * (train.compute_s - host)
     assert train.step_s_spine_lost == pytest.approx(train.compute_s + lost, rel=1e-6)
     assert train.step_s_spine_lost == pytest.approx(0.34905, rel=1e-4)  # 6% slower
     assert "train.run.step_s_spine_lost" in facts.derivations

@@ -6,7 +6,7 @@ import pytest
 from training_parts import LLAMA_8B, blackwells
 
 from aiflang.models.assumptions import Assumptions
-from aiflang.models.training import Job, Plan, step_time
+from aiflang.models.training import Job, Plan, plan_issues, step_time
 
 NVLINK = 900e9 * 0.8  # bytes/s a collective reaches on NVLink (scale_up_efficiency)
 NIC = 400e9 / 8 * 0.8  # and on a 400 Gb/s NIC (scale_out_efficiency)
@@ -54,3 +54,11 @@ def test_a_recipe_s_gradient_bucket_sets_what_cannot_hide() -> None:
     assert default.exposed_s["dp"] == pytest.approx(traffic * 40e6 / 8.03e9, rel=1e-9)
     assert recipe.exposed_s["dp"] == pytest.approx(traffic * 768e6 / 8.03e9, rel=1e-9)
     assert recipe.exposed_s["dp"] == pytest.approx(3.73e-3, rel=1e-2)
+
+
+def test_a_declared_bucket_must_be_a_parameter_count() -> None:
+    job = Job(tokens=1e12, sequence_length=8192, global_batch=8)
+    cluster = blackwells(8, 2.5e15, 186, 72)
+    issue, fix = plan_issues(LLAMA_8B, job, cluster, {"bucket": -1})
+    assert "bucket -1 is not a parameter count" in issue and "leave it out" in fix
+    assert plan_issues(LLAMA_8B, job, cluster, {"bucket": 768e6}) == ("", "")

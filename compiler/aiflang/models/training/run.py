@@ -149,8 +149,9 @@ def estimate_run(
         used = ()
     else:
         formula = (
-            "step = compute + bubble + exposed tp/cp/pp/dp/ep communication; compute = "
-            "tokens_per_step x flops_per_token / (gpus_in_plan x peak x compute_fraction); "
+            "step = compute + host_s + step_host_s + bubble + exposed tp/cp/pp/dp/ep "
+            "communication; compute = tokens_per_step x flops_per_token / (gpus_in_plan x peak "
+            "x compute_fraction); step_host_s = train_step_host_s (once a step); "
             "time = tokens / tokens_per_step x step / ettr; mfu = flops / (gpus_in_plan x peak "
             "x step)"
         )
@@ -162,6 +163,7 @@ def estimate_run(
             "train_dp_bucket_params",
             "train_dp_bucket_params_per_rank",
             "train_tp_overlap",
+            "train_step_host_s",
         )
     return TrainingRun(
         plan=step.plan,

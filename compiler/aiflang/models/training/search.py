@@ -122,6 +122,12 @@ def plan_issues(
             f"etp {etp} does not divide tp {tp}",
             "set etp to 1 (whole experts folded over the tp ranks), or leave it out",
         )
+    bucket = float(fixed.get("bucket", 0))
+    if not 0 <= bucket < math.inf:
+        return (
+            f"bucket {bucket:g} is not a parameter count",
+            "set bucket to the parameters of a data-parallel gradient bucket, or leave it out",
+        )
     ep = int(fixed.get("ep", 1))
     if ep > 1 and (not model.moe or model.experts % ep):
         return (
