@@ -39,7 +39,9 @@ def efficiency(gpu: dm.Gpu, assumptions: Assumptions) -> sv.Efficiency:
         assumptions,
         memory=gpu.memory_efficiency,
         compute=gpu.compute_efficiency,
+        weight_memory=gpu.weight_memory_efficiency,
         attention=gpu.attention_efficiency,
+        mla_decode=gpu.mla_decode_efficiency,
         comm=gpu.comm_efficiency,
     )
 

@@ -178,7 +178,11 @@ class ComponentBuilder:
                 max_scale_up=r.get("max_scale_up") or 8,
                 memory_efficiency=r.get("memory_efficiency"),
                 compute_efficiency=self.precision_fractions(definition, "compute_efficiency"),
+                weight_memory_efficiency=self.precision_fractions(
+                    definition, "weight_memory_efficiency"
+                ),
                 attention_efficiency=r.get("attention_efficiency"),
+                mla_decode_efficiency=self.precision_fractions(definition, "mla_decode_efficiency"),
                 comm_efficiency=r.get("comm_efficiency"),
                 efficiency_source=r.get("efficiency_source"),
             )

@@ -63,7 +63,9 @@ class Gpu(Sourced):
     # Achieved fractions of the peaks (None: the registered serving defaults apply).
     memory_efficiency: float | None = None
     compute_efficiency: dict[str, float] = field(default_factory=dict)
+    weight_memory_efficiency: dict[str, float] = field(default_factory=dict)  # by weight precision
     attention_efficiency: float | None = None
+    mla_decode_efficiency: dict[str, float] = field(default_factory=dict)  # by KV precision
     comm_efficiency: float | None = None
     efficiency_source: str | None = None
 

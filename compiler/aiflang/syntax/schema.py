@@ -113,11 +113,26 @@ BLOCKS: dict[str, BlockSpec] = {
                     example="compute_efficiency = { fp8 = 65%, bf16 = 72% }",
                 ),
                 Attr(
+                    "weight_memory_efficiency",
+                    Form.PRECISION_FRACTIONS,
+                    "achieved share of memory_bandwidth when decode GEMMs stream weights stored "
+                    "at a precision (precisions not listed take memory_efficiency)",
+                    example="weight_memory_efficiency = { fp8 = 69% }",
+                ),
+                Attr(
                     "attention_efficiency",
                     Form.FRACTION,
                     "achieved share of dense peak in attention kernels",
                     example="attention_efficiency = 50%",
                     positive=True,
+                ),
+                Attr(
+                    "mla_decode_efficiency",
+                    Form.PRECISION_FRACTIONS,
+                    "achieved share of 16-bit dense peak in latent-attention (MLA) decode, by "
+                    "KV-cache precision (others take attention_efficiency x "
+                    "latent_attention_efficiency)",
+                    example="mla_decode_efficiency = { bf16 = 67% }",
                 ),
                 Attr(
                     "comm_efficiency",

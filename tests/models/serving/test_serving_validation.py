@@ -461,3 +461,26 @@ def test_gb300_offline_runs_of_two_rounds_share_a_configuration_not_a_rate() -> 
     point = validation.compute_point(v51, inputs)[1]
     assert point is not None and point.step.bound == "compute"
     assert 1150 * 8 < point.batch < 1536 * 8
+
+
+def test_b200_deepseek_r1_offline_run_holds_its_configured_sequences_per_rank() -> None:
+    # NVIDIA's v5.1 B200 DeepSeek-R1 offline configuration (configs/B200-SXM-180GBx8/Offline/
+    # deepseek-r1.py): attention data parallel over 8 ranks, gpu_batch_size 512 a rank,
+    # runtime max_num_tokens 4,608. The cap binds: 8 x 512 = 4,096 sequences, where KV
+    # capacity alone would allow about 5,350 (0.9 x free HBM over 165 MB a sequence of
+    # 958 + 3,736 tokens); the step is compute-bound, so the rate moves little with the batch
+    inputs = DATA["dataset_inputs"]
+    assert isinstance(inputs, dict)
+    row = next(r for r in ROWS if r["id"] == "mlperf51-nvidia-dsr1-b200-x8-offl")
+    settings = row["engine_settings"]
+    assert isinstance(settings, dict)
+    assert (settings["max_batch"], settings["token_budget"]) == (512, 4608)
+    value, point = validation.compute_point(row, inputs)
+    assert point is not None and value is not None
+    assert point.batch == 8 * 512
+    assert point.step.bound == "compute"
+    default = {k: v for k, v in row.items() if k != "engine_settings"}
+    uncapped, wide = validation.compute_point(default, inputs)
+    assert wide is not None and uncapped is not None
+    assert 5200 < wide.batch < 5500
+    assert value / uncapped == pytest.approx(0.98, abs=0.02)

@@ -28,7 +28,7 @@ _ASSUMPTIONS = (
 )
 
 _STEP_FORMULA = (
-    "step = per stage, GEMMs max(weight bytes / (HBM x memory_efficiency), 2 x tokens x "
+    "step = per stage, GEMMs max(weight bytes / (HBM x weight_memory_efficiency), 2 x tokens x "
     "active params / (GPUs x peak x gemm_efficiency x M/(M+64))) + attention max(KV bytes "
     "/ (HBM x memory_efficiency), attention FLOPs / (GPUs x BF16 peak x "
     "attention_efficiency)) + elementwise bytes / HBM + exposed collectives + kernel and "
@@ -94,6 +94,7 @@ def point_derivation(point: CurvePoint, setup: Setup, estimate: ServingEstimate)
         "weight_bytes_read_per_gpu": step.weight_bytes_per_gpu,
         "kv_bytes_read_per_gpu": step.kv_bytes_per_gpu,
         "memory_efficiency": setup.efficiency.memory,
+        "weight_memory_efficiency": setup.efficiency.weight_stream(setup.precision),
         "gemm_efficiency": setup.efficiency.gemm(setup.precision, setup.assumptions),
         "attention_efficiency": setup.efficiency.attention,
         "scale_up_domain": setup.network.scale_up_domain,
@@ -125,6 +126,7 @@ def ttft_derivation(point: CurvePoint, setup: Setup) -> Derivation:
         "batch": point.batch,
         "slots": point.slots,
         "memory_efficiency": setup.efficiency.memory,
+        "weight_memory_efficiency": setup.efficiency.weight_stream(setup.precision),
         "gemm_efficiency": setup.efficiency.gemm(setup.precision, setup.assumptions),
         "attention_efficiency": setup.efficiency.attention,
         "scale_up_domain": setup.network.scale_up_domain,

@@ -69,17 +69,46 @@ def supported_precisions(dense_flops: Mapping[str, float | None]) -> tuple[str, 
 
 @record
 class Efficiency:
-    """Achieved fractions of one GPU's peaks. `compute` is by precision (large GEMMs)."""
+    """Achieved fractions of one GPU's peaks. `compute` is by precision (large GEMMs).
+
+    `weight_memory` is the share of HBM bandwidth that decode GEMMs reach
+    when they stream weights stored at a precision, where it differs from
+    `memory` (Hopper's FP8 GEMMs stream at 69% where BF16 reaches 81%);
+    `mla_decode` the share of the 16-bit dense peak that latent-attention
+    decode reaches with a KV cache of a precision, where the GPU's MLA
+    kernel publishes one (FlashMLA on Hopper, BF16 cache only); elsewhere
+    MLA decode runs at `attention` x `latent_attention_efficiency`.
+    """
 
     memory: float
     compute: Mapping[str, float]
     attention: float
     comm: float
+    weight_memory: Mapping[str, float] = field(default_factory=dict)
+    mla_decode: Mapping[str, float] = field(default_factory=dict)
 
     def gemm(self, precision: str, assumptions: Assumptions) -> float:
-        key = precision.lower()
-        value = self.compute.get(key) or self.compute.get(_COMPUTE_KEY.get(key, key))
-        return value or assumptions.value("serving_compute_efficiency")
+        return _by_precision(self.compute, precision) or assumptions.value(
+            "serving_compute_efficiency"
+        )
+
+    def weight_stream(self, precision: str) -> float:
+        """Share of HBM bandwidth of GEMMs streaming weights stored at `precision`."""
+        return _by_precision(self.weight_memory, precision) or self.memory
+
+    def latent_attention(self, kv_precision: str, assumptions: Assumptions) -> float:
+        """Share of the 16-bit dense peak of latent-attention (MLA) decode with a KV cache at
+        `kv_precision`: the GPU's published MLA kernel rate, else the attention fraction times
+        the registered latent-attention share."""
+        return _by_precision(self.mla_decode, kv_precision) or self.attention * assumptions.value(
+            "latent_attention_efficiency"
+        )
+
+
+def _by_precision(fractions: Mapping[str, float], precision: str) -> float | None:
+    """The fraction given for `precision` (fp16 reads bf16), or None."""
+    key = precision.lower()
+    return fractions.get(key) or fractions.get(_COMPUTE_KEY.get(key, key)) or None
 
 
 def default_efficiency(
@@ -89,11 +118,15 @@ def default_efficiency(
     compute: Mapping[str, float] | None = None,
     attention: float | None = None,
     comm: float | None = None,
+    weight_memory: Mapping[str, float] | None = None,
+    mla_decode: Mapping[str, float] | None = None,
 ) -> Efficiency:
     """The fractions a GPU gives, the registered defaults for the ones it does not."""
     return Efficiency(
         memory=memory if memory is not None else assumptions.value("serving_memory_efficiency"),
         compute=dict(compute or {}),
+        weight_memory=dict(weight_memory or {}),
+        mla_decode=dict(mla_decode or {}),
         attention=attention
         if attention is not None
         else assumptions.value("serving_attention_efficiency"),

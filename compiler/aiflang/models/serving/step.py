@@ -3,21 +3,25 @@
 For one pipeline stage (layers / pp of them) processing T tokens (decodes
 of n sequences x q query tokens each, plus prefill chunk tokens), per GPU:
 
-- GEMMs: max(weight bytes / (HBM x eta_mem), 2 x T x active params / (g x
-  peak x eta_gemm)). Weight bytes: the dense (always-read) parameters / tp,
-  plus the routed experts the busiest GPU holds that the step touches:
-  (E / ep) x (1 - (1 - k/E)^T) experts per MoE layer on average, and more
-  on the GPU that reads the most when a small batch touches them unevenly
+- GEMMs: max(weight bytes / (HBM x eta_w), 2 x T x active params / (g x
+  peak x eta_gemm)), eta_w the GPU's HBM fraction for weights of the
+  model's precision (`Efficiency.weight_stream`). Weight bytes: the dense
+  (always-read) parameters / tp, plus the routed experts the busiest GPU
+  holds that the step touches: (E / ep) x (1 - (1 - k/E)^T) experts per
+  MoE layer on average, and more on the GPU that reads the most when a
+  small batch touches them unevenly
   (`Architecture.busiest_experts_touched`), each split over the
-  expert-parallel group's tensor ranks. The input embedding is gathered,
-  not streamed. Prompt tokens given as a mean over steps that arrive as
-  whole chunks (`prefill_chunk`) touch experts as chunks do: a share f =
-  mean / chunk of the steps reads the experts of its decodes plus a chunk,
-  the rest those of the decodes alone (an 8K prompt touches every expert
-  once, not half of them at every step).
-- attention: max(KV bytes / (HBM x eta_mem), attention FLOPs / (g x peak at
-  the KV precision x eta_attn)); a sequence's KV is split over min(tp, KV
-  heads) ranks (GQA; the MLA latent is whole on every rank).
+  expert-parallel group's tensor ranks. The input embedding is gathered, not
+  streamed. Prompt tokens given as a mean over steps that arrive as whole
+  chunks (`prefill_chunk`) touch experts as chunks do: a share f = mean /
+  chunk of the steps reads the experts of its decodes plus a chunk, the
+  rest those of the decodes alone (an 8K prompt touches every expert once,
+  not half of them at every step).
+- attention: max(KV bytes / (HBM x eta_mem), attention FLOPs / (g x BF16
+  peak x eta_attn)); a sequence's KV is split over min(tp, KV heads) ranks
+  (GQA; the MLA latent is whole on every rank). For MLA, eta_attn is the
+  GPU's published MLA decode rate for the KV precision where it has one
+  (`Efficiency.latent_attention`).
 - communication: tensor-parallel all-reduces (two per dense layer, one per
   MoE layer), ring volume 2(tp-1)/tp x T/dp x hidden x 2 bytes; per MoE
   layer an expert-parallel dispatch (FP8, 1 byte) and combine (BF16) of
@@ -118,6 +122,7 @@ class Replica:
     _imbalance: float = field(init=False, repr=False, compare=False)
     _expert_factor: float = field(init=False, repr=False, compare=False)
     _attention_eta: float = field(init=False, repr=False, compare=False)
+    _weight_bandwidth: float = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         a = self.assumptions
@@ -133,8 +138,10 @@ class Replica:
         object.__setattr__(self, "_expert_factor", expert)
         attention = self.efficiency.attention
         if self.arch.attention == "mla":
-            attention *= a.value("latent_attention_efficiency")
+            attention = self.efficiency.latent_attention(self.kv_precision, a)
         object.__setattr__(self, "_attention_eta", attention)
+        weight_share = self.efficiency.weight_stream(self.precision)
+        object.__setattr__(self, "_weight_bandwidth", self.gpu.memory_bandwidth * weight_share)
 
     # Bytes ----------------------------------------------------------------
     @property
@@ -178,8 +185,9 @@ class Replica:
         self, flops: float, rows: float, weight_bytes: float, factor: float = 1.0
     ) -> tuple[float, float]:
         """(memory, compute) seconds of one class of GEMMs with `rows` tokens per GEMM,
-        at `factor` of the GPU's fractions (routed experts: `expert_kernel_efficiency`)."""
-        bandwidth = self.gpu.memory_bandwidth * self.efficiency.memory * factor
+        at `factor` of the GPU's fractions (routed experts: `expert_kernel_efficiency`); the
+        weights stream at the GPU's fraction for their precision (`Efficiency.weight_stream`)."""
+        bandwidth = self._weight_bandwidth * factor
         if flops <= 0:
             return weight_bytes / bandwidth, 0.0
         eta = self._gemm_eta * factor * rows / (rows + self._half_rows)
