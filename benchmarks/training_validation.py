@@ -140,8 +140,9 @@ STEP_HOST = "train_step_host_s"
 
 
 def one_microbatch(row: dict[str, Any]) -> bool:
-    """A row whose published plan runs one micro-batch per step: nothing after the host's
-    once-a-step work hides it, so these rows are the ones `train_step_host_s` is fitted on."""
+    """A row whose published plan runs one micro-batch per step: there the once-a-step wait on
+    the host weighs most against the step, so these rows are the ones `train_step_host_s` (an
+    intercept per step) is fitted on."""
     plan = row["plan"]
     if plan is None:
         return False

@@ -22,8 +22,8 @@ divide, the last round leaves some ranks idle, and the step still takes it.
   `train_step_host_s`, the time every GPU idles between one step's
   backward and the next step's forward while its host reads the gradient
   norm back (Megatron-Core's gradient clipping), issues the optimizer and
-  the next step. It is fitted on the published runs of one micro-batch a
-  step, where nothing hides it.
+  the next step: an intercept per step, fitted on the published runs of
+  one micro-batch a step, where it weighs most.
 - Bubble of 1F1B: (pp - 1) / vp micro-batch times (Narayanan et al.,
   "Efficient Large-Scale Language Model Training on GPU Clusters Using
   Megatron-LM", SC 2021, section 2.2).
@@ -48,9 +48,9 @@ divide, the last round leaves some ranks idle, and the step still takes it.
   backward and the first forward: Megatron's overlap_grad_reduce and
   overlap_param_gather) and under the pipeline bubble, when stages wait
   anyway, all but the last gradient bucket and the first weight bucket
-  (max(40M, 1M x data-parallel ranks) parameters, Megatron-Core's default),
-  which wait for the backward to end and hold up the forward; TP, CP, PP
-  and EP hide a registered share.
+  (max(40M, 1M x data-parallel ranks) parameters, Megatron-Core's default,
+  or a recipe's own, `Plan.bucket`), which wait for the backward to end
+  and hold up the forward; TP, CP, PP and EP hide a registered share.
 """
 
 from __future__ import annotations
