@@ -11,6 +11,11 @@ LLAMA_8B = ModelShape(
 LLAMA_70B = ModelShape(
     params=70.6e9, active_params=70.6e9, layers=80, hidden=8192, heads=64, kv_heads=8
 )
+# Llama 3.1 405B (Meta's model card: 405B parameters; Llama 3 Herd of Models, table 3: 126
+# layers, width 16,384, 128 heads, 8 KV heads).
+LLAMA_405B = ModelShape(
+    params=405e9, active_params=405e9, layers=126, hidden=16384, heads=128, kv_heads=8
+)
 # DeepSeek-V3 (its technical report: 671B total, 37B active, 256 routed experts, 8 a token;
 # config.json: MLA query/key heads 128 + 64 RoPE wide, value heads 128).
 DEEPSEEK_V3 = ModelShape(

@@ -33,6 +33,10 @@ Memory per GPU (`plan_memory`), in bytes as the formulas are written:
 - logits of the last stage: b x s x vocab x 4 bytes / (tp x cp) (FP32).
 
 A plan fits when the sum stays under HBM x `train_hbm_usable_fraction`.
+
+`order` is the order ranks are numbered in, innermost first (Megatron-Core's
+`initialize_model_parallel(order=...)`): memory does not depend on it; where
+each collective's ranks sit does (`aiflang.models.training.step`).
 """
 
 from __future__ import annotations
@@ -49,6 +53,12 @@ FP8_WEIGHT_BYTES = 1.0  # FP8 working weights (Megatron fp8_param_gather, on in 
 GRAD_BYTES = 4.0  # FP32 main gradients (Megatron-LM default, Llama 3's FP32 reduce-scatter)
 OPTIMIZER_BYTES = 12.0  # FP32 master weights, Adam momentum and variance
 ACTIVATION_BYTES = 2.0  # BF16 activations, as exchanged between ranks
+# rank orders, innermost first: Megatron-Core's default (megatron/core/parallel_state.py,
+# initialize_model_parallel), and the one Megatron-Bridge sets when use_tp_pp_dp_mapping is on
+# (src/megatron/bridge/training/initialize.py; MLPerf Training's TP_PP_DP_MAPPING=True)
+DEFAULT_ORDER = "tp-cp-ep-dp-pp"
+PP_INNER_ORDER = "tp-cp-ep-pp-dp"
+ORDERS = (DEFAULT_ORDER, PP_INNER_ORDER)
 # Korthikanti's 34 bytes per hidden-state element per layer keep the inputs of the four linear
 # layers in BF16: QKV 2, output projection 2, first MLP 2, second MLP 8 (4h wide). Under FP8 or
 # FP4 Transformer Engine keeps the quantised copy it made for the GEMM instead (1 byte an
@@ -97,6 +107,16 @@ class Plan:
     # parameters in a data-parallel gradient bucket; 0: Megatron-Core's default,
     # max(40M, 1M x data-parallel ranks) (`train_dp_bucket_params`)
     bucket: float = 0.0
+    # the order ranks are numbered in, innermost first (`ORDERS`): with pipeline stages
+    # numbered inside the data-parallel ranks, a stage's neighbours sit tp x cp ranks apart and
+    # the ranks that hold the same weights spread over more scale-up domains
+    order: str = DEFAULT_ORDER
+
+    @property
+    def pp_inner(self) -> bool:
+        """Whether pipeline ranks are numbered inside the data-parallel ranks (and matter:
+        with one stage the two orders give the same groups)."""
+        return self.order == PP_INNER_ORDER and self.pp > 1
 
     @property
     def expert_tp(self) -> int:

@@ -36,6 +36,8 @@ the API only, grad_bytes 2 for gradients reduced in BF16; moe_sync and
 moe_graphs, 0 or 1, for a mixture of experts' dispatcher and CUDA graphs; fp8_cs, 0 or 1,
 for FP8 with per-tensor current scaling; etp 1 to fold whole experts over the tp ranks;
 bucket, the parameters of a data-parallel gradient bucket where a recipe sets its own;
+order, the order ranks are numbered in (tp-cp-ep-dp-pp, Megatron-Core's default, or
+tp-cp-ep-pp-dp, which Megatron-Bridge's use_tp_pp_dp_mapping sets);
 a design sets the first three through its assumptions);
 the search then keeps those values and chooses the rest. The
 declared values are checked first (GPUs, scale-up domain, heads, layers,
@@ -50,7 +52,16 @@ from collections.abc import Hashable, Mapping
 
 from aiflang.models.assumptions import Assumptions
 from aiflang.models.training.calibration import precision_key
-from aiflang.models.training.memory import GRAD_BYTES, Memory, Plan, plan_memory, usable_bytes
+from aiflang.models.training.memory import (
+    DEFAULT_ORDER,
+    GRAD_BYTES,
+    ORDERS,
+    PP_INNER_ORDER,
+    Memory,
+    Plan,
+    plan_memory,
+    usable_bytes,
+)
 from aiflang.models.training.shapes import Cluster, Job, ModelShape
 from aiflang.models.training.step import StepTime, compute_rates, compute_s, step_time_at
 from aiflang.records import record
@@ -127,6 +138,13 @@ def plan_issues(
         return (
             f"bucket {bucket:g} is not a parameter count",
             "set bucket to the parameters of a data-parallel gradient bucket, or leave it out",
+        )
+    order = str(fixed.get("order", DEFAULT_ORDER))
+    if order not in ORDERS:
+        return (
+            f"order {order!r} is not a rank order the model knows",
+            f"set order to {DEFAULT_ORDER} (Megatron-Core's default) or {PP_INNER_ORDER} "
+            "(pipeline ranks inside the data-parallel ones), or leave it out",
         )
     ep = int(fixed.get("ep", 1))
     if ep > 1 and (not model.moe or model.experts % ep):
@@ -263,6 +281,7 @@ def _search(
     moe_sync, moe_graphs, fp8_cs = _moe_stack(model, precision, a, fixed)
     etp = int(fixed.get("etp", 0))
     bucket = float(fixed.get("bucket", 0))
+    order = str(fixed.get("order", DEFAULT_ORDER))
     seq = job.sequence_length
     candidates: list[_Candidate] = []
     for tp in _options(fixed, "tp", tps):
@@ -321,6 +340,7 @@ def _search(
             fp8_cs,
             etp,
             bucket,
+            order,
         )
         fitted = _first_fit(model, job, plan, usable, fixed, precision)
         if fitted is None:
@@ -438,6 +458,7 @@ def _with(plan: Plan, zero: int, share: float) -> Plan:
         plan.fp8_cs,
         plan.etp,
         plan.bucket,
+        plan.order,
     )
 
 

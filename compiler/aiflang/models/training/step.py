@@ -30,7 +30,11 @@ divide, the last round leaves some ranks idle, and the step still takes it.
 - Collectives, bus-bandwidth model of nccl-tests (doc/PERFORMANCE.md): a
   reduce-scatter or all-gather of S bytes over n ranks moves S x (n - 1) / n
   per GPU, an all-reduce twice that. Hierarchical over the scale-up domain
-  first, then across domains on each GPU's own NIC (rails).
+  first, then across domains on each GPU's own NIC (rails). Which ranks share
+  a domain follows the plan's rank order (`Plan.order`): Megatron-Core's
+  default tp-cp-ep-dp-pp, or tp-cp-ep-pp-dp (Megatron-Bridge's
+  use_tp_pp_dp_mapping), where with pp > 1 the data-parallel ranks sit a
+  whole pipeline apart and a stage's neighbours tp x cp apart.
   * TP (sequence parallel): 4 all-reduce equivalents of b x s x h x 2 bytes
     per layer per micro-batch (6 with full recomputation), on NVLink;
   * CP (ring attention): 3 x (cp - 1) transfers of a K and V chunk per layer
@@ -151,21 +155,40 @@ def _nic(cluster: Cluster, a: Assumptions) -> float:
     return cluster.scale_out_bps / 8.0 * a.value("scale_out_efficiency")
 
 
-def _local_ranks(cluster: Cluster, group: int, stride: int) -> int:
-    """Ranks of a group, `stride` apart, that share one scale-up domain."""
-    return max(1, min(group, cluster.scale_up_domain // max(stride, 1)))
+def _local_ranks(cluster: Cluster, group: int, stride: int, run: int = 0, period: int = 0) -> int:
+    """Ranks of a group that share one scale-up domain of D GPUs.
+
+    The group's ranks come in runs of `run` ranks `stride` apart, one run every `period`
+    ranks (`run` 0: the whole group is one run). A domain holds run x floor(D / period) of
+    them when it spans a period, and otherwise what of one run falls inside it,
+    min(run, floor(D / stride)); at least the rank itself.
+    """
+    domain = cluster.scale_up_domain
+    if run <= 0 or run >= group or period <= 0:
+        return max(1, min(group, domain // max(stride, 1)))
+    if domain >= period:
+        return max(1, min(group, run * (domain // period)))
+    return max(1, min(run, domain // max(stride, 1)))
 
 
 def _hierarchical(
-    cluster: Cluster, a: Assumptions, volume: float, group: int, stride: int, factor: float
+    cluster: Cluster,
+    a: Assumptions,
+    volume: float,
+    group: int,
+    stride: int,
+    factor: float,
+    run: int = 0,
+    period: int = 0,
 ) -> float:
     """Time of a collective over `group` ranks: NVLink stage, then the NICs of each domain.
 
-    `factor` is 1 for reduce-scatter or all-gather, 2 for all-reduce.
+    `factor` is 1 for reduce-scatter or all-gather, 2 for all-reduce; `run` and `period`
+    place the ranks as `_local_ranks` reads them.
     """
     if group <= 1 or volume <= 0:
         return 0.0
-    local = _local_ranks(cluster, group, stride)
+    local = _local_ranks(cluster, group, stride, run, period)
     outer = group / local
     t = factor * volume * (local - 1) / local / _bw_up(cluster, a)
     if outer > 1:
@@ -391,7 +414,13 @@ def step_time_at(
         exposed["cp"] = traffic["cp"] * (1.0 - a.value("train_cp_overlap"))
     if plan.pp > 1:
         volume = 2.0 * act / plan.tp * m * plan.vp
-        across = plan.tp * plan.cp * plan.dp >= cluster.scale_up_domain
+        # a stage's neighbours sit tp x cp x dp ranks apart in Megatron-Core's default order,
+        # tp x cp apart with pipeline ranks numbered inside the data-parallel ones, where the
+        # whole pipeline spans tp x cp x pp ranks
+        if plan.pp_inner:
+            across = plan.tp * plan.cp * plan.pp > cluster.scale_up_domain
+        else:
+            across = plan.tp * plan.cp * plan.dp >= cluster.scale_up_domain
         traffic["pp"] = _point_to_point(cluster, a, volume, across)
         exposed["pp"] = traffic["pp"] * (1.0 - a.value("train_pp_overlap"))
     # the pipeline's warm-up and flush leave every stage idle for a bubble: DP traffic fills it
@@ -499,22 +528,37 @@ def _data_parallel(
     group_dense, group_expert = dp_groups(plan)
     # Megatron-Core orders ranks tp-cp-ep-dp-pp: the ranks that hold the same dense weights
     # (data- and context-parallel together) sit tp apart; those that hold the same experts sit
-    # tp x ep apart (its expert grid folds ep over the ranks of the other dimensions)
+    # tp x ep apart (its expert grid folds ep over the ranks of the other dimensions). Ordered
+    # tp-cp-ep-pp-dp, with more than one stage, the dense group is runs of cp ranks tp apart,
+    # one every tp x cp x pp ranks, and the expert group one rank every tp x ep x pp (the
+    # expert grid takes the same order: megatron/core/parallel_state.py)
     stride_dense = plan.tp
+    run_dense, period_dense, run_expert, period_expert = 0, 0, 0, 0
+    if plan.pp_inner:
+        run_dense, period_dense = plan.cp, plan.tp * plan.cp * plan.pp
+        run_expert, period_expert = 1, plan.tp * plan.ep * plan.pp
     overlap = a.value("train_dp_overlap")
     bucket = plan.bucket or max(
         a.value("train_dp_bucket_params"),
         a.value("train_dp_bucket_params_per_rank") * group_dense,
     )
 
-    def collective(params: float, group: int, stride: int, nbytes: float, factor: float) -> float:
-        return _hierarchical(cluster, a, params * nbytes, group, stride, factor)
-
     def both(nbytes: float, factor: float) -> tuple[float, float]:
         """(seconds, seconds of the buckets that cannot hide) of one collective on both
         buffers (dense and expert weights are bucketed apart)."""
-        t_dense = collective(dense, group_dense, stride_dense, nbytes, factor)
-        t_expert = collective(expert, group_expert, plan.tp * plan.ep, nbytes, factor)
+        t_dense = _hierarchical(
+            cluster, a, dense * nbytes, group_dense, stride_dense, factor, run_dense, period_dense
+        )
+        t_expert = _hierarchical(
+            cluster,
+            a,
+            expert * nbytes,
+            group_expert,
+            plan.tp * plan.ep,
+            factor,
+            run_expert,
+            period_expert,
+        )
         edge = t_dense * _bucket_share(bucket, dense) + t_expert * _bucket_share(bucket, expert)
         return t_dense + t_expert, edge
 
