@@ -115,22 +115,22 @@ def test_a_4_to_1_fabric_slows_a_data_parallel_job() -> None:
     assert flat.compute_s == pytest.approx(tapered.compute_s)
     # a micro-batch of 2,048 tokens per GPU: GEMMs at Hopper's BF16 fraction (59.3%) and the
     # element-wise kernels at 81% of 3.35 TB/s (102 bytes per hidden-state element per layer);
-    # the report's compute also holds the once-a-step wait on the host (45.5 ms)
+    # the report's compute also holds the once-a-step wait on the host (46.8 ms)
     gemm = 2048 * (6 * 8.03e9 + 6 * 32 * 2048 * 4096) / (989.4e12 * 0.593)
     elementwise = 102 * 2048 * 4096 * 32 / (3.35e12 * 0.81)
     host = Assumptions().value("train_step_host_s")
     assert flat.compute_s == pytest.approx(gemm + elementwise + host, rel=1e-6)
-    assert flat.compute_s == pytest.approx(0.22939, rel=1e-4)
+    assert flat.compute_s == pytest.approx(0.23069, rel=1e-4)
     # the traffic hides under 90% of one micro-batch's compute (train_dp_overlap)
     hidden = 0.9 * (gemm + elementwise)
     assert flat.exposed_s["dp"] == pytest.approx(_dp_traffic(4, 1.0) - hidden, rel=1e-6)
     assert tapered.exposed_s["dp"] == pytest.approx(_dp_traffic(6, 4.0) - hidden, rel=1e-6)
     assert _dp_traffic(4, 1.0) == pytest.approx(0.26531, rel=1e-4)
     assert _dp_traffic(6, 4.0) == pytest.approx(0.66826, rel=1e-4)
-    # 0.329 s against 0.732 s a step: the tapered fabric trains at 45% of the speed
-    assert flat.step_s == pytest.approx(0.32920, rel=1e-4)
-    assert tapered.step_s == pytest.approx(0.73215, rel=1e-4)
-    assert tapered.tokens_per_s / flat.tokens_per_s == pytest.approx(0.4496, rel=1e-3)
+    # 0.331 s against 0.733 s a step: the tapered fabric trains at 45% of the speed
+    assert flat.step_s == pytest.approx(0.33050, rel=1e-4)
+    assert tapered.step_s == pytest.approx(0.73345, rel=1e-4)
+    assert tapered.tokens_per_s / flat.tokens_per_s == pytest.approx(0.4506, rel=1e-3)
     assert tapered.time_s > 2 * flat.time_s
 
 
@@ -142,7 +142,7 @@ def test_losing_a_spine_slows_the_job_by_the_bisection_it_takes() -> None:
     host = Assumptions().value("train_step_host_s")
     lost = _dp_traffic(4, 1.0, spine_share=7 / 8) - 0.9 * (train.compute_s - host)
     assert train.step_s_spine_lost == pytest.approx(train.compute_s + lost, rel=1e-6)
-    assert train.step_s_spine_lost == pytest.approx(0.34905, rel=1e-4)  # 6% slower
+    assert train.step_s_spine_lost == pytest.approx(0.35035, rel=1e-4)  # 6% slower
     assert "train.run.step_s_spine_lost" in facts.derivations
 
 

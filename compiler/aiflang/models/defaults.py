@@ -412,7 +412,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_step_host_s",
-        0.0455,
+        0.0468,
         "s",
         "seconds of each optimizer step that do not scale with its work: between one step's "
         "backward and the next step's forward the GPUs wait while the host reads the gradient "
@@ -447,7 +447,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_host_s_per_local_expert_fp8_cs",
-        0.001463,
+        0.001462,
         "s",
         "host seconds to issue one local expert's kernels per MoE layer per micro-batch, "
         "forward and backward, outside CUDA graphs, under FP8 with per-tensor current scaling",
@@ -675,7 +675,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_blackwell_fp8",
-        0.438,
+        0.44,
         "%",
         "achieved share of dense fp8 peak in training kernels on blackwell GPUs",
         "fitted to MLPerf Training v5.0-v5.1 results on GB200 (NVIDIA, IBM+CoreWeave+NVIDIA) "
@@ -696,7 +696,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_blackwell_ultra_bf16",
-        0.496,
+        0.497,
         "%",
         "achieved share of dense bf16 peak in training kernels on blackwell_ultra GPUs",
         "fitted to the NVIDIA Megatron-Bridge 25.11 performance summary, DeepSeek-V3 and "
@@ -707,7 +707,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_blackwell_fp4",
-        0.366,
+        0.375,
         "%",
         "achieved share of dense fp4 peak in training kernels on blackwell GPUs",
         "fitted to MLPerf Training v5.1 NVFP4 results on GB200 (NVIDIA) and B200 (Nebius)",
@@ -716,7 +716,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_blackwell_ultra_fp8",
-        0.53,
+        0.531,
         "%",
         "achieved share of dense fp8 peak in training kernels on blackwell_ultra GPUs",
         "fitted to MLPerf Training v5.1 results on GB300 (NVIDIA) and B300 (Dell, Supermicro) "
@@ -726,7 +726,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_blackwell_ultra_fp4",
-        0.359,
+        0.362,
         "%",
         "achieved share of dense fp4 peak in training kernels on blackwell_ultra GPUs",
         "fitted to MLPerf Training v5.1 NVFP4 results on GB300 (NVIDIA) and B300 (Lenovo, Nebius)",
@@ -735,7 +735,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_bf16",
-        0.5215,
+        0.522,
         "%",
         "achieved share of dense bf16 peak in training, for GPU generations without calibration "
         "data of their own",
@@ -757,7 +757,7 @@ DEFAULTS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "train_compute_fraction_fp4",
-        0.3625,
+        0.3685,
         "%",
         "achieved share of dense fp4 peak in training, for GPU generations without calibration "
         "data of their own",
