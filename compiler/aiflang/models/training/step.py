@@ -520,9 +520,10 @@ def _data_parallel(
 
     Whatever the window, the last gradient bucket's reduce-scatter and the first bucket's
     weight all-gather stay exposed: the last bucket fills only when the backward ends, and the
-    forward cannot start before the first bucket's weights arrive. A bucket holds
-    max(40M, 1M x data-parallel ranks) parameters (Megatron-Core's default), so on thousands
-    of ranks it outgrows a small model's shard and nothing hides at all.
+    forward cannot start before the first bucket's weights arrive. A bucket holds the plan's
+    `bucket` parameters where a recipe sets it, else max(40M, 1M x data-parallel ranks)
+    (Megatron-Core's default), so on thousands of ranks it outgrows a small model's shard and
+    nothing hides at all.
     """
     dense, expert = params_per_gpu(model, plan)
     group_dense, group_expert = dp_groups(plan)
