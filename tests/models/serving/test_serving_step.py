@@ -188,6 +188,32 @@ def test_the_busiest_expert_parallel_gpu_paces_weight_reads() -> None:
     assert moe.busiest_experts_touched(2, 32) <= 2.0
 
 
+def test_routed_copies_are_permuted_by_the_gpus_holding_their_experts() -> None:
+    # 10 MoE layers of 64 experts, top 4, width 1024; only the routing passes move bytes
+    moe = Architecture("moe", 64e9, 10e9, 10, 1024, 8, 1, 128, experts=64, experts_per_token=4)
+    tokens = 1000.0
+
+    def elementwise(shape: ReplicaShape) -> float:
+        # the step with the routing passes less the same step without them
+        def step(passes: float) -> float:
+            a = _assumptions(activation_route_passes=passes, expert_load_imbalance=1.0)
+            return replica(shape, arch=moe, assumptions=a).stage(tokens, 0).total_s
+
+        return step(4.0) - step(0.0)
+
+    # every copy of every token, 4 passes of 1024 values of 2 bytes, 10 layers, at 1 TB/s
+    all_copies = tokens * 4 * 4 * 1024 * 2 * 10 / 1e12
+    # one GPU holds every expert: it moves all 4 copies of each token
+    assert elementwise(ONE_GPU) == pytest.approx(all_copies)
+    # tensor-parallel attention over 8 with experts over the same 8: every rank sees every
+    # token and moves only the copies routed to its 8 experts, 4 / 8 per token
+    assert elementwise(ReplicaShape(tp=8, ep=8)) == pytest.approx(all_copies / 8)
+    # attention data-parallel over 8: the same share, each rank's tokens spread by dispatch
+    assert elementwise(ReplicaShape(dp=8, ep=8)) == pytest.approx(all_copies / 8)
+    # experts split over 8 tensor-parallel ranks (ep 1): each rank moves every copy
+    assert elementwise(ReplicaShape(tp=8)) == pytest.approx(all_copies)
+
+
 def test_expected_largest_of_normals_matches_the_published_table() -> None:
     # Harter (1961), expected values of normal order statistics: 0.5642, 1.0294, 1.4236, 2.0697
     for count, value in ((2, 0.5642), (4, 1.0294), (8, 1.4236), (32, 2.0697)):

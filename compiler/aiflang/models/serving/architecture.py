@@ -127,25 +127,32 @@ class Architecture:
             return float(self.expert_ffn)
         return self.expert_params / (3.0 * self.hidden) if self.is_moe else 0.0
 
-    def activation_bytes(self, assumptions: Assumptions) -> tuple[float, float]:
+    def activation_bytes(self, assumptions: Assumptions) -> tuple[float, float, float]:
         """Elementwise traffic per token per layer, averaged over the layers (bytes):
-        (width-sized part, which every tensor-parallel rank repeats; FFN-sized part, split).
+        (width-sized part, which every tensor-parallel rank repeats; FFN-sized part, split;
+        routed copies' part, spread over the expert-parallel ranks).
 
         Norms, residual adds, RoPE and quantisation read and write
         `activation_width_passes` x hidden values; the FFN activation
         `activation_ffn_passes` x its width (k routed experts' widths in a
-        MoE layer, plus `activation_route_passes` x k x hidden for moving
-        tokens to their experts and back). Values are 2 bytes (BF16).
+        MoE layer); moving a token to its k experts and back reads and writes
+        `activation_route_passes` x k x hidden values, on the GPUs that hold
+        those experts: a GPU of an expert-parallel group of ep permutes the
+        copies routed to its own experts, k / ep of them per token on average
+        (tensor-parallel attention hands every rank every token, and each
+        rank picks out its own experts' copies; with ep = 1 every rank holds
+        a slice of every expert and permutes all k). Values are 2 bytes (BF16).
         """
         width = assumptions.value("activation_width_passes") * self.hidden
         ffn_passes = assumptions.value("activation_ffn_passes")
         dense_part = ffn_passes * self.dense_ffn
         moe_part = 0.0
+        route = 0.0
         if self.is_moe:
             k = self.experts_per_token
             widths = (k + self.shared_experts) * self.routed_ffn
             moe_part = ffn_passes * widths
-            width += (
+            route = (
                 assumptions.value("activation_route_passes")
                 * k
                 * self.hidden
@@ -153,7 +160,7 @@ class Architecture:
             )
         moe_share = self.moe_layers / self.layers
         split = dense_part * (1.0 - moe_share) + moe_part * moe_share
-        return 2.0 * width, 2.0 * split
+        return 2.0 * width, 2.0 * split, 2.0 * route
 
     @property
     def embedding_params(self) -> float:

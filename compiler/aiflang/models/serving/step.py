@@ -117,7 +117,7 @@ class Replica:
     # Constants read once from the assumptions (a sweep evaluates thousands of steps).
     _half_rows: float = field(init=False, repr=False, compare=False)
     _gemm_eta: float = field(init=False, repr=False, compare=False)
-    _activation: tuple[float, float] = field(init=False, repr=False, compare=False)
+    _activation: tuple[float, float, float] = field(init=False, repr=False, compare=False)
     _kernels: float = field(init=False, repr=False, compare=False)
     _imbalance: float = field(init=False, repr=False, compare=False)
     _expert_factor: float = field(init=False, repr=False, compare=False)
@@ -257,8 +257,9 @@ class Replica:
             )
         )
         # Elementwise kernels: memory-bound traffic that grows with the tokens.
-        width_bytes, ffn_bytes = self._activation
-        elementwise = tokens * stage_layers * (width_bytes / shape.dp + ffn_bytes / g)
+        width_bytes, ffn_bytes, route_bytes = self._activation
+        per_token = width_bytes / shape.dp + ffn_bytes / g + route_bytes / shape.ep
+        elementwise = tokens * stage_layers * per_token
         operators.append((elementwise / (self.gpu.memory_bandwidth * eff.memory), 0.0))
         memory, compute = routed
         for mem_s, comp_s in operators:
