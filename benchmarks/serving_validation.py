@@ -99,8 +99,6 @@ def setup_for(
     gpu = components.gpus[str(row["gpu"])]
     model = components.models[str(row["model"])]
     engine = components.engines[str(row["engine"])]
-    if row.get("engine_max_batch"):
-        engine = replace(engine, max_batch=int(row["engine_max_batch"]))  # type: ignore[call-overload]
     settings = row.get("engine_settings")
     if isinstance(settings, dict):
         # the run's own engine settings (its published configuration), as an engine block sets them

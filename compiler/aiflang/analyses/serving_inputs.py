@@ -69,6 +69,7 @@ def engine_profile(engine: dm.Engine, assumptions: Assumptions) -> sv.Engine:
         balance_batching_steps=engine.balance_batching,
         admission_interval_steps=engine.admission_interval,
         separate_prefill=engine.prefill == "separate",
+        decode_graphs=engine.full_graphs == "decode",
     )
 
 

@@ -500,6 +500,7 @@ class ComponentBuilder:
                 comm_overlap=r.get("comm_overlap") or 0.0,
                 kv_reserve=r.get("kv_reserve") or "used",
                 prefill=r.get("prefill") or "mixed",
+                full_graphs=r.get("full_graphs") or "none",
             )
             common = self._common(definition, r)
             return dm.Engine(**common, **fields) if r.ok else None

@@ -163,6 +163,7 @@ class Engine(Sourced):
     comm_overlap: float = 0.0
     kv_reserve: Literal["full", "used"] = "used"
     prefill: Literal["mixed", "separate"] = "mixed"
+    full_graphs: Literal["none", "decode"] = "none"
 
 
 @record(kw_only=True)

@@ -1057,6 +1057,17 @@ DEFAULTS: tuple[Assumption, ...] = (
         maximum=1e7,
     ),
     Assumption(
+        "graph_kernel_overhead_s",
+        1.0e-6,
+        "us",
+        "time each small kernel of a step costs inside a whole CUDA graph (an engine's decode "
+        "steps with full_graphs = decode)",
+        "measured on one H200 (2026-11-29): 1.0 us per kernel replayed in a CUDA graph against "
+        "8.2 us launched eagerly (the bracket of the engines' kernel_overhead)",
+        minimum=0.0,
+        maximum=1e-3,
+    ),
+    Assumption(
         "engine_default_collective_latency_s",
         10e-6,
         "us",

@@ -449,6 +449,13 @@ BLOCKS: dict[str, BlockSpec] = {
                     " decoding",
                     choices=("mixed", "separate"),
                 ),
+                Attr(
+                    "full_graphs",
+                    Form.CHOICE,
+                    "steps run as one whole CUDA graph: none, or those without prompt tokens"
+                    " (vLLM's FULL_AND_PIECEWISE)",
+                    choices=("none", "decode"),
+                ),
                 STATUS,
                 DATE,
                 URL,

@@ -76,6 +76,26 @@ def test_an_engine_that_prefills_apart_pauses_decoding_for_prompt_steps() -> Non
     assert first.prefill_s == pytest.approx(prompt_step, rel=1e-3)
 
 
+def test_prompts_admitted_every_k_steps_come_in_one_chunk_per_admission() -> None:
+    # whole-graph decode steps make the share of steps that carry prompts visible in the floor
+    engine = dataclasses.replace(
+        BARE, kernel_overhead_s=5e-6, layer_overhead_s=200e-6, decode_graphs=True
+    )
+    setup = dataclasses.replace(
+        toy_setup(small_kernels_per_layer=8.0, graph_kernel_overhead_s=1e-6), engine=engine
+    )
+    launched, graphed = 10 * (8 * 5e-6 + 200e-6), 10 * 8 * 1e-6  # per step, 10 layers
+    # 20 decodes bring 20 x 1000 / 100 = 200 prompt tokens a step: a 1,000-token prompt
+    # every fifth step, so one step in five pays the launches
+    point = evaluate(setup, ReplicaShape(), 20)
+    assert point.step.floor_s == pytest.approx(0.2 * launched + 0.8 * graphed)
+    # admitted every 10 steps, the window's 2,000 tokens go in together: one step in ten
+    every_ten = dataclasses.replace(engine, admission_interval_steps=10)
+    held = dataclasses.replace(setup, engine=every_ten)
+    point = evaluate(held, ReplicaShape(), 20)
+    assert point.step.floor_s == pytest.approx(0.1 * launched + 0.9 * graphed)
+
+
 def test_the_curve_trades_users_for_throughput() -> None:
     limit, curve = shape_curve(toy_setup(), ReplicaShape())
     assert curve[0].batch == 1 and curve[-1].batch == limit.batch

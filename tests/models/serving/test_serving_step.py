@@ -259,6 +259,36 @@ def test_a_per_layer_overhead_adds_to_the_kernel_floor() -> None:
     assert step.total_s == pytest.approx(0.020 + 0.0024)
 
 
+def test_whole_graph_decode_steps_skip_the_launches_and_the_per_layer_overhead() -> None:
+    engine = Engine(
+        "full_and_piecewise",
+        step_overhead_s=0.0,
+        kernel_overhead_s=5e-6,
+        collective_latency_s=0.0,
+        max_batch=10_000,
+        token_budget=100_000,
+        memory_fraction=1.0,
+        layer_overhead_s=200e-6,
+        decode_graphs=True,
+    )
+    a = _assumptions(small_kernels_per_layer=8.0, graph_kernel_overhead_s=1e-6)
+    r = replica(engine=engine, assumptions=a)
+    launched = 8 * 5e-6 + 200e-6  # a step with prompt tokens, per layer
+    graphed = 8 * 1e-6  # a decode-only step replays one graph, per layer
+    assert r.stage(1, 0).floor_s == pytest.approx(10 * graphed)
+    # prompts in every step (no chunk size, or a mean that fills a chunk a step)
+    assert r.stage(1, 0, prefill_tokens=50.0).floor_s == pytest.approx(10 * launched)
+    assert r.stage(1, 0, prefill_tokens=50.0, prefill_chunk=50.0).floor_s == pytest.approx(
+        10 * launched
+    )
+    # a mean of 50 prompt tokens a step in chunks of 200: one step in four carries a chunk
+    step = r.stage(1, 0, prefill_tokens=50.0, prefill_chunk=200.0)
+    assert step.floor_s == pytest.approx(10 * (0.25 * launched + 0.75 * graphed))
+    # without whole graphs every step pays the launches and the per-layer overhead
+    plain = replica(engine=replace(engine, decode_graphs=False), assumptions=a)
+    assert plain.stage(1, 0).floor_s == pytest.approx(10 * launched)
+
+
 def test_pipeline_stages_split_layers_and_hand_off() -> None:
     r = replica(ReplicaShape(tp=1, pp=2))
     step = r.decode_step(2, 0)

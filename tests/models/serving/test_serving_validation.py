@@ -228,7 +228,9 @@ def test_amd_mlperf_runs_admit_prompts_as_their_configurations_say() -> None:
     # synchronous engine with multi-step scheduling (num_scheduler_steps 8 to 10: new prompts
     # join once per that many steps); the v6.0 MI355X runs patch vLLM V1 to hold prompts back
     # for VLLM_SUBSEQUENT_DECODE_STEPS steps after each admission (6 interactive, 2 server),
-    # one admission per n + 1 steps
+    # one admission per n + 1 steps (offline holds them only from 3,840 running sequences, more
+    # than its max_num_seqs, so it admits every step), and replay decode-only steps as one
+    # whole graph (cudagraph_mode FULL_AND_PIECEWISE; v5.1 ran enforce_eager)
     expected = {
         "mlperf51-amd-l2-70b-mi300x-x8-offl": (11, 1792, 40960),
         "mlperf51-amd-l2-70b-mi325x-x8-offl": (7, 2700, 65536),
@@ -238,6 +240,7 @@ def test_amd_mlperf_runs_admit_prompts_as_their_configurations_say() -> None:
         "mlperf51-amd-l2-70b-mi325x-x8-serv": (9, 1024, 40960),
         "mlperf51-amd-mixtral-mi300x-x8-serv": (8, 4096, 32000),
         "mlperf51-amd-mixtral-mi325x-x8-serv": (10, 2560, 32000),
+        "mlperf60-amd-l2-70b-mi355x-x8-offl": (1, 3392, 65536),
         "mlperf60-amd-l2-70b-mi355x-x8-serv": (2 + 1, 3096, 40960),
         "mlperf60-amd-l2-70b-mi355x-x8-inte": (6 + 1, 4096, 8192),
     }
@@ -251,6 +254,9 @@ def test_amd_mlperf_runs_admit_prompts_as_their_configurations_say() -> None:
         "mlperf51-amd-mixtral-mi300x-x8-offl": 0.97,
         "mlperf51-amd-mixtral-mi300x-x8-serv": 0.99,
         "mlperf51-amd-mixtral-mi325x-x8-serv": 0.96,
+        "mlperf60-amd-l2-70b-mi355x-x8-offl": 0.95,
+        "mlperf60-amd-l2-70b-mi355x-x8-serv": 0.95,
+        "mlperf60-amd-l2-70b-mi355x-x8-inte": 0.95,
     }
     for row in ROWS:
         run = str(row["id"]).removesuffix("-ttft")
@@ -262,9 +268,12 @@ def test_amd_mlperf_runs_admit_prompts_as_their_configurations_say() -> None:
             assert settings["memory_fraction"] == utilization[run], row["id"]
             assert f"gpu_memory_utilization {utilization[run]:g}" in str(settings["source"])
         interval, batch, budget = expected[run]
-        assert settings["admission_interval"] == interval, row["id"]
+        assert settings.get("admission_interval", 1) == interval, row["id"]
+        graphs = "decode" if run.startswith("mlperf60") else "none"
+        assert settings.get("full_graphs", "none") == graphs, row["id"]
+        if graphs == "decode":
+            assert "cudagraph_mode FULL_AND_PIECEWISE" in str(settings["source"]), row["id"]
         assert (settings["max_batch"], settings["token_budget"]) == (batch, budget), row["id"]
-        assert "engine_max_batch" not in row, row["id"]
         source = str(settings["source"])
         assert source.startswith("https://github.com/mlcommons/inference_results_v"), row["id"]
         assert ".yaml" in source, row["id"]
@@ -273,6 +282,9 @@ def test_amd_mlperf_runs_admit_prompts_as_their_configurations_say() -> None:
     row = next(r for r in ROWS if r["id"] == "mlperf51-amd-l2-70b-mi300x-x8-serv-ttft")
     setup = validation.setup_for(row, inputs)
     assert setup.engine.admission_interval_steps == 9
+    assert not setup.engine.decode_graphs
+    interactive = next(r for r in ROWS if r["id"] == "mlperf60-amd-l2-70b-mi355x-x8-inte")
+    assert validation.setup_for(interactive, inputs).engine.decode_graphs
     value, point = validation.compute_point(row, inputs)
     assert point is not None and value is not None
     # a prompt waits for the next of the admissions 9 steps apart: the cycle is 9 steps

@@ -198,9 +198,13 @@ def _step(setup: Setup, shape: ReplicaShape, batch: float, *, prefill: bool = Tr
         )
     if setup.engine.separate_prefill and prefill_tokens:
         return _separate_step(setup, shape, batch, prefill_tokens)
-    # a prompt goes in as one chunk of what an attention rank's budget leaves, not spread
+    # a prompt goes in as one chunk of what an attention rank's budget leaves, not spread; an
+    # engine that admits prompts every k steps prefills a rank's k steps of arrivals together
+    window = 0.0
+    if setup.engine.admission_interval_steps > 1:
+        window = prefill_tokens * setup.engine.admission_interval_steps / shape.dp
     chunk = min(
-        float(request.input_tokens),
+        max(float(request.input_tokens), window),
         setup.engine.token_budget - batch * spec.query_tokens / shape.dp,
     )
     return replica.decode_step(

@@ -168,7 +168,11 @@ class Engine:
     at every step. `separate_prefill` engines run prompts in steps of
     their own, with no decodes in them, and decoding pauses meanwhile
     (SGLang unless `--enable-mixed-chunk`); the others put prompt chunks in
-    the decode steps.
+    the decode steps. A `decode_graphs` engine runs a step that carries no
+    prompt tokens as one whole CUDA graph (vLLM's FULL_AND_PIECEWISE: uniform
+    decode batches replay a full graph, mixed ones the piecewise graphs): its
+    small kernels cost the in-graph launch (`graph_kernel_overhead_s`) and
+    no per-layer overhead; a step with prompt tokens pays both as above.
     """
 
     name: str
@@ -187,6 +191,7 @@ class Engine:
     admission_interval_steps: int = 1
     layer_overhead_s: float = 0.0
     separate_prefill: bool = False
+    decode_graphs: bool = False
 
 
 @record

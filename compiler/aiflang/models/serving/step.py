@@ -268,8 +268,7 @@ class Replica:
             else:
                 compute += comp_s
         communication = self._collectives(tokens, stage_layers) * (1.0 - self.engine.comm_overlap)
-        engine = self.engine
-        floor = (engine.kernel_overhead_s * self._kernels + engine.layer_overhead_s) * stage_layers
+        floor = self._floor(prefill_tokens, prefill_chunk) * stage_layers
         return StepTime(
             total_s=compute + memory + communication + floor,
             compute_s=compute,
@@ -279,6 +278,22 @@ class Replica:
             weight_bytes_per_gpu=dense_bytes + routed_bytes,
             kv_bytes_per_gpu=kv_bytes,
         )
+
+    def _floor(self, prefill_tokens: float, prefill_chunk: float) -> float:
+        """The engine's fixed time per layer of a step (seconds): each small kernel's launch and
+        the per-layer overhead. An engine with whole-graph decode steps (`decode_graphs`) pays
+        them only in the share of its steps that carry prompt tokens (all of them when the mean
+        prompt tokens fill a chunk a step, prefill_tokens / prefill_chunk when chunks come in
+        some steps only); its other steps replay one graph at the in-graph kernel cost."""
+        engine = self.engine
+        launched = engine.kernel_overhead_s * self._kernels + engine.layer_overhead_s
+        if not engine.decode_graphs:
+            return launched
+        mixed = 0.0
+        if prefill_tokens > 0.0:
+            mixed = min(prefill_tokens / prefill_chunk, 1.0) if prefill_chunk > 0.0 else 1.0
+        graphed = self.assumptions.value("graph_kernel_overhead_s") * self._kernels
+        return mixed * launched + (1.0 - mixed) * graphed
 
     def _routed_time(self, tokens: float, share: float) -> tuple[float, float, float]:
         """(memory, compute, bytes) of the routed experts' GEMMs for `tokens` on the busiest GPU
