@@ -70,6 +70,7 @@ def engine_profile(engine: dm.Engine, assumptions: Assumptions) -> sv.Engine:
         admission_interval_steps=engine.admission_interval,
         separate_prefill=engine.prefill == "separate",
         decode_graphs=engine.full_graphs == "decode",
+        overlap_scheduler=engine.scheduler == "overlap",
     )
 
 

@@ -501,6 +501,7 @@ class ComponentBuilder:
                 kv_reserve=r.get("kv_reserve") or "used",
                 prefill=r.get("prefill") or "mixed",
                 full_graphs=r.get("full_graphs") or "none",
+                scheduler=r.get("scheduler") or "sync",
             )
             common = self._common(definition, r)
             return dm.Engine(**common, **fields) if r.ok else None

@@ -164,6 +164,7 @@ class Engine(Sourced):
     kv_reserve: Literal["full", "used"] = "used"
     prefill: Literal["mixed", "separate"] = "mixed"
     full_graphs: Literal["none", "decode"] = "none"
+    scheduler: Literal["sync", "overlap"] = "sync"
 
 
 @record(kw_only=True)

@@ -456,6 +456,13 @@ BLOCKS: dict[str, BlockSpec] = {
                     " (vLLM's FULL_AND_PIECEWISE)",
                     choices=("none", "decode"),
                 ),
+                Attr(
+                    "scheduler",
+                    Form.CHOICE,
+                    "a token leaves with its step (sync), or a step later while the host"
+                    " schedules the next step during this one (overlap)",
+                    choices=("sync", "overlap"),
+                ),
                 STATUS,
                 DATE,
                 URL,

@@ -46,6 +46,19 @@ def test_a_prompt_takes_the_steps_its_rank_has_room_for() -> None:
     assert first.mean_s == pytest.approx(first.prefill_s + 0.010, rel=1e-3)
 
 
+def test_an_overlap_scheduler_delivers_the_first_token_a_step_late() -> None:
+    sync = _first({"token_budget": 600}, batch=200, rate=10.0)
+    overlap = _first({"token_budget": 600, "overlap_scheduler": True}, batch=200, rate=10.0)
+    # the token its last prefill step makes leaves after the next step: one 20 ms step more
+    assert overlap.fixed_s == pytest.approx(sync.fixed_s + 0.020)
+    assert overlap.mean_s == pytest.approx(sync.mean_s + 0.020)
+    assert overlap.p90_s == pytest.approx(sync.p90_s + 0.020)
+    # with an admission cycle the step's own wait gives way to the cycle, the late token stays
+    held = {"token_budget": 100_000, "admission_interval_steps": 8}
+    late = _first({**held, "overlap_scheduler": True}, batch=200, rate=10.0)
+    assert late.fixed_s == pytest.approx(_first(held, batch=200, rate=10.0).fixed_s + 0.020)
+
+
 def test_the_ranks_are_the_servers_of_the_prefill_queue() -> None:
     first = _first({"token_budget": 600}, batch=200, rate=10.0)
     # a rank serves a prompt in 1000 / 500 full steps; a full step (both ranks' chunks,

@@ -192,6 +192,7 @@ class Engine:
     layer_overhead_s: float = 0.0
     separate_prefill: bool = False
     decode_graphs: bool = False
+    overlap_scheduler: bool = False
 
 
 @record

@@ -227,7 +227,8 @@ def aggregated_first_token(
     capacity = engine.token_budget - batch * query_tokens / dp  # per attention rank
     if engine.separate_prefill:  # prompt steps carry no decodes
         capacity = float(engine.token_budget)
-    fixed = request_overhead_s + step_s / 2.0
+    lag = step_s if engine.overlap_scheduler else 0.0  # the first token leaves a step late
+    fixed = request_overhead_s + step_s / 2.0 + lag
     if prompt <= 0:
         return _first_token(wait(0.0, 0.0), 0.0, 0.0, fixed, admission)
     if capacity < 1:
@@ -263,7 +264,7 @@ def aggregated_first_token(
         own = _window_prefill(prompt, request_rate * step_s * interval, capacity * dp, step_with)
         cycle = max(cycle, float(interval))
     if cycle:
-        fixed = request_overhead_s  # the release cycle replaces the wait for the step's end
+        fixed = request_overhead_s + lag  # the release cycle replaces the wait for the step's end
     return _first_token(queue, own, 0.0, fixed, admission, cycle * step_s)
 
 
