@@ -172,7 +172,9 @@ class Engine:
     prompt tokens as one whole CUDA graph (vLLM's FULL_AND_PIECEWISE: uniform
     decode batches replay a full graph, mixed ones the piecewise graphs): its
     small kernels cost the in-graph launch (`graph_kernel_overhead_s`) and
-    no per-layer overhead; a step with prompt tokens pays both as above.
+    no per-layer overhead; a step with prompt tokens pays both as above. An
+    `overlap_scheduler` engine handles a step's outputs while the next step
+    runs, so a token reaches the client a step after the one that made it.
     """
 
     name: str

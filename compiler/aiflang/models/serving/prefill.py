@@ -58,7 +58,11 @@ are such steps.
 
 Both add the engine's `request_overhead` (API server, tokenisation) unless
 requests reach the engine in-process (`Setup.api_server` False, as
-MLPerf's harnesses call it).
+MLPerf's harnesses call it). An aggregated engine with an overlap scheduler
+(`Engine.overlap_scheduler`: TensorRT-LLM's PyTorch executor launches step
+n + 1 before it handles step n's outputs, "one extra decoding step";
+SGLang's zero-overhead batch scheduler) hands the first token on a decode
+step after the step that made it.
 """
 
 from __future__ import annotations
