@@ -88,20 +88,26 @@ def parameters(data: dict[str, object], components: dm.Components) -> list[Param
                     f"{family}.memory", sample.memory_efficiency or 0.81, 0.3, 0.95, on_family
                 )
             )
-        for precision in ("fp8", "fp4"):
-            if precision not in sample.flops:
+        for precision in ("fp8", "fp4", "fp8_block"):
+            if precision.removesuffix("_block") not in sample.flops:
                 continue
 
             def on_precision(
                 row: dict[str, object], family: str = family, precision: str = precision
             ) -> bool:
+                # block-scaled FP8 (a model with fp8_scales = block) has its own fraction
+                block = components.models[str(row["model"])].fp8_scales == "block"
+                stored = "fp8_block" if row["precision"] == "fp8" and block else row["precision"]
                 return (
                     on_family(row, family)
-                    and row["precision"] == precision
+                    and stored == precision
                     and row["category"] in STEP_CATEGORIES
                 )
 
-            start = sample.compute_efficiency.get(precision, 0.65)
+            if precision == "fp8_block":
+                start = sample.block_fp8_efficiency or sample.compute_efficiency.get("fp8", 0.65)
+            else:
+                start = sample.compute_efficiency.get(precision, 0.65)
             found.append(Parameter(f"{family}.{precision}", start, 0.1, 0.75, on_precision))
     for name, engine in sorted(components.engines.items()):
 
@@ -176,7 +182,10 @@ def apply(
             if f"{family}.{precision}" in values:
                 compute[precision] = values[f"{family}.{precision}"]
         memory = values.get(f"{family}.memory", gpu.memory_efficiency)
-        gpus[name] = replace(gpu, memory_efficiency=memory, compute_efficiency=compute)
+        block = values.get(f"{family}.fp8_block", gpu.block_fp8_efficiency)
+        gpus[name] = replace(
+            gpu, memory_efficiency=memory, compute_efficiency=compute, block_fp8_efficiency=block
+        )
     engines = {
         name: replace(
             engine,

@@ -38,13 +38,13 @@ def test_a_compute_leaf_takes_whole_replicas_and_shrinks_training() -> None:
     serve, train = r.serve[0], r.train[0]
     leaf = mode(r, "leaf switch", "fabric compute")
     assert leaf.gpus_lost == 144
-    # 144 of 1,152 GPUs: 72 of the 576 replicas of 2 GPUs (TP2) are lost.
-    assert serve.replicas == 576 and serve.gpus_per_replica == 2 and serve.prefill_gpus == 0
-    assert leaf.tokens_per_s == pytest.approx(serve.tokens_per_s * 504 / 576)
-    assert leaf.tokens_per_s_lost == pytest.approx(serve.tokens_per_s * 72 / 576)
+    # 144 of 1,152 GPUs: 144 of the 1,152 replicas of 1 GPU (TP1) are lost.
+    assert serve.replicas == 1152 and serve.gpus_per_replica == 1 and serve.prefill_gpus == 0
+    assert leaf.tokens_per_s == pytest.approx(serve.tokens_per_s * 1008 / 1152)
+    assert leaf.tokens_per_s_lost == pytest.approx(serve.tokens_per_s * 144 / 1152)
     assert serve.cost_per_million_tokens_usd is not None
     assert leaf.lost_cost_usd_per_hour == pytest.approx(
-        serve.tokens_per_s * 72 / 576 * 3600 * serve.cost_per_million_tokens_usd / 1e6
+        serve.tokens_per_s * 144 / 1152 * 3600 * serve.cost_per_million_tokens_usd / 1e6
     )
     # Training runs on 1,008 GPUs; a leaf's lost uplinks served the GPUs cut off.
     assert leaf.bisection_lost == 0

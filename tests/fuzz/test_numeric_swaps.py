@@ -150,8 +150,15 @@ def sample(swaps: list[Swap], budget: int) -> list[Swap]:
             seen.add(key)
             first.append(swap)
     if len(first) >= budget:
-        step = len(first) / budget
-        return [first[int(i * step)] for i in range(budget)]
+        # as many of each kind of value, each kind's spread evenly over the attributes, so that
+        # a new attribute cannot shift a kind out of the sample
+        picked: list[Swap] = []
+        share = budget // len(VALUES)
+        for kind in VALUES:
+            of_kind = [s for s in first if s.kind == kind]
+            step = len(of_kind) / max(1, min(share, len(of_kind)))
+            picked += [of_kind[int(i * step)] for i in range(min(share, len(of_kind)))]
+        return picked
     rest = [s for s in swaps if s not in set(first)]
     extra = budget - len(first)
     step = max(1, len(rest) // max(1, extra))

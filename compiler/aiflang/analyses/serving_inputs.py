@@ -42,6 +42,7 @@ def efficiency(gpu: dm.Gpu, assumptions: Assumptions) -> sv.Efficiency:
         weight_memory=gpu.weight_memory_efficiency,
         attention=gpu.attention_efficiency,
         mla_decode=gpu.mla_decode_efficiency,
+        block_fp8=gpu.block_fp8_efficiency,
         comm=gpu.comm_efficiency,
     )
 
@@ -98,6 +99,7 @@ def architecture(model: dm.Model) -> sv.Architecture:
         sliding_layers=model.sliding_layers,
         ffn=model.ffn or 0,
         expert_ffn=model.expert_ffn or 0,
+        fp8_block_scaled=model.fp8_scales == "block",
     )
 
 

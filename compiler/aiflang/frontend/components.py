@@ -183,6 +183,7 @@ class ComponentBuilder:
                 ),
                 attention_efficiency=r.get("attention_efficiency"),
                 mla_decode_efficiency=self.precision_fractions(definition, "mla_decode_efficiency"),
+                block_fp8_efficiency=r.get("block_fp8_efficiency"),
                 comm_efficiency=r.get("comm_efficiency"),
                 efficiency_source=r.get("efficiency_source"),
             )
@@ -441,6 +442,7 @@ class ComponentBuilder:
                 sliding_window=r.get("sliding_window") or 0,
                 sliding_layers=r.get("sliding_layers") or 0,
                 mtp_layers=r.get("mtp_layers") or 0,
+                fp8_scales=r.get("fp8_scales") or "tensor",
             )
             common = self._common(definition, r)
             if r.ok:

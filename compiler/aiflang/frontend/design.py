@@ -66,6 +66,7 @@ class Gpu(Sourced):
     weight_memory_efficiency: dict[str, float] = field(default_factory=dict)  # by weight precision
     attention_efficiency: float | None = None
     mla_decode_efficiency: dict[str, float] = field(default_factory=dict)  # by KV precision
+    block_fp8_efficiency: float | None = None  # FP8 GEMMs with 128 x 128 block-scaled weights
     comm_efficiency: float | None = None
     efficiency_source: str | None = None
 
@@ -140,6 +141,7 @@ class Model(Sourced):
     sliding_window: int = 0
     sliding_layers: int = 0
     mtp_layers: int = 0
+    fp8_scales: Literal["tensor", "block"] = "tensor"
 
 
 @record(kw_only=True)

@@ -135,6 +135,15 @@ BLOCKS: dict[str, BlockSpec] = {
                     example="mla_decode_efficiency = { bf16 = 67% }",
                 ),
                 Attr(
+                    "block_fp8_efficiency",
+                    Form.FRACTION,
+                    "achieved share of the FP8 dense peak in GEMMs whose FP8 weights carry a scale "
+                    "per 128 x 128 block (a model with fp8_scales = block; absent: the fp8 "
+                    "compute_efficiency)",
+                    example="block_fp8_efficiency = 20%",
+                    positive=True,
+                ),
+                Attr(
                     "comm_efficiency",
                     Form.FRACTION,
                     "achieved share of link bandwidth in collectives",
@@ -358,6 +367,13 @@ BLOCKS: dict[str, BlockSpec] = {
                 Attr("sliding_window", Form.COUNT, "window of the sliding-window layers"),
                 Attr("sliding_layers", Form.COUNT, "layers that attend within the window"),
                 Attr("mtp_layers", Form.COUNT, "multi-token-prediction modules shipped"),
+                Attr(
+                    "fp8_scales",
+                    Form.CHOICE,
+                    "how its FP8 weights are scaled: one scale per tensor, or per 128 x 128 block"
+                    " (DeepSeek-V3's FP8 checkpoints)",
+                    choices=("tensor", "block"),
+                ),
                 STATUS,
                 DATE,
                 URL,

@@ -109,6 +109,33 @@ def test_small_rows_lower_the_gemm_fraction() -> None:
     assert step.compute_s == pytest.approx(2 * 10e9 * 4000 / (1e15 * 4000 / 4064))
 
 
+def test_block_scaled_fp8_weights_run_at_the_gpus_block_fraction() -> None:
+    # 2000 tokens of a 10B model in FP8 at 2 PFLOP/s: 20 ms at the full fraction
+    fractions = replace(FULL, compute={"bf16": 1.0, "fp8": 0.8}, block_fp8=0.4)
+    block = replace(TOY, fp8_block_scaled=True)
+
+    def compute_s(arch: Architecture, efficiency: Efficiency) -> float:
+        r = Replica(
+            arch=arch,
+            precision="fp8",
+            kv_precision="bf16",
+            gpu=TOY_GPU,
+            efficiency=efficiency,
+            engine=BARE,
+            network=ONE_DOMAIN,
+            shape=ONE_GPU,
+            assumptions=_assumptions(),
+        )
+        return r.decode_step(2000, 0).compute_s
+
+    assert compute_s(TOY, fractions) == pytest.approx(2 * 10e9 * 2000 / (2e15 * 0.8))
+    assert compute_s(block, fractions) == pytest.approx(2 * 10e9 * 2000 / (2e15 * 0.4))
+    # a GPU without a block fraction runs block-scaled weights at its FP8 fraction
+    assert compute_s(block, replace(fractions, block_fp8=None)) == compute_s(TOY, fractions)
+    # and the block fraction is FP8's alone: BF16 weights keep theirs
+    assert fractions.gemm("bf16", _assumptions(), block=True) == 1.0
+
+
 def test_tensor_parallel_splits_weights_and_pays_all_reduces() -> None:
     engine = Engine(
         "e",

@@ -48,8 +48,10 @@ class Architecture:
     `head_dim` is the per-head query/key dimension (for MLA, the part
     without RoPE, `qk_nope_head_dim`); `v_head_dim` defaults to it.
     `dense_layers` are the leading layers of a mixture of experts that have
-    a dense FFN instead (DeepSeek-V3: 3). `approximated` names what
-    `approximate` had to assume, empty when the shape was given.
+    a dense FFN instead (DeepSeek-V3: 3). `fp8_block_scaled`: its FP8
+    weights carry a scale per 128 x 128 block (DeepSeek-V3's checkpoints),
+    not one per tensor. `approximated` names what `approximate` had to
+    assume, empty when the shape was given.
     """
 
     name: str
@@ -73,6 +75,7 @@ class Architecture:
     sliding_layers: int = 0
     ffn: int = 0
     expert_ffn: int = 0
+    fp8_block_scaled: bool = False
     approximated: tuple[str, ...] = ()
     # Derived once (the step model reads them thousands of times per estimate).
     is_moe: bool = field(init=False, repr=False, compare=False)

@@ -78,6 +78,9 @@ class Efficiency:
     decode reaches with a KV cache of a precision, where the GPU's MLA
     kernel publishes one (FlashMLA on Hopper, BF16 cache only); elsewhere
     MLA decode runs at `attention` x `latent_attention_efficiency`.
+    `block_fp8` is the share of the FP8 peak that GEMMs reach when their FP8
+    weights carry a scale per 128 x 128 block (DeepSeek-V3's checkpoints),
+    where the GPU gives one apart from per-tensor FP8.
     """
 
     memory: float
@@ -86,8 +89,12 @@ class Efficiency:
     comm: float
     weight_memory: Mapping[str, float] = field(default_factory=dict)
     mla_decode: Mapping[str, float] = field(default_factory=dict)
+    block_fp8: float | None = None
 
-    def gemm(self, precision: str, assumptions: Assumptions) -> float:
+    def gemm(self, precision: str, assumptions: Assumptions, *, block: bool = False) -> float:
+        """Large-GEMM share of the peak at `precision`; `block`: block-scaled FP8 weights."""
+        if block and precision.lower() == "fp8" and self.block_fp8:
+            return self.block_fp8
         return _by_precision(self.compute, precision) or assumptions.value(
             "serving_compute_efficiency"
         )
@@ -120,6 +127,7 @@ def default_efficiency(
     comm: float | None = None,
     weight_memory: Mapping[str, float] | None = None,
     mla_decode: Mapping[str, float] | None = None,
+    block_fp8: float | None = None,
 ) -> Efficiency:
     """The fractions a GPU gives, the registered defaults for the ones it does not."""
     return Efficiency(
@@ -127,6 +135,7 @@ def default_efficiency(
         compute=dict(compute or {}),
         weight_memory=dict(weight_memory or {}),
         mla_decode=dict(mla_decode or {}),
+        block_fp8=block_fp8,
         attention=attention
         if attention is not None
         else assumptions.value("serving_attention_efficiency"),

@@ -130,7 +130,8 @@ class Replica:
         if self.shape.ep > 1 and self.arch.is_moe:
             imbalance = a.value("expert_load_imbalance")
         object.__setattr__(self, "_half_rows", a.value("gemm_half_efficiency_tokens"))
-        object.__setattr__(self, "_gemm_eta", self.efficiency.gemm(self.precision, a))
+        gemm = self.efficiency.gemm(self.precision, a, block=self.arch.fp8_block_scaled)
+        object.__setattr__(self, "_gemm_eta", gemm)
         object.__setattr__(self, "_activation", self.arch.activation_bytes(a))
         object.__setattr__(self, "_kernels", self.arch.small_kernels(a))
         object.__setattr__(self, "_imbalance", imbalance)
