@@ -291,8 +291,14 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     values = calibrate(args.rounds)
+    data = load()
+    base = builtin_components()
+    rows = [r for r in data["rows"] if r["set"] == "calibration"]  # type: ignore[attr-defined]
+    constrained = {p.name for p in parameters(data, base) if any(p.touches(r) for r in rows)}
     for name, value in sorted(values.items()):
-        print(f"{name:28} {value:.6g}")
+        # a figure no calibration row touches keeps its catalog value: say so
+        note = "" if name in constrained else "  (no calibration row: not fitted)"
+        print(f"{name:28} {value:.6g}{note}")
     return 0
 
 
