@@ -7,10 +7,10 @@ The validation table (tests/data/serving_validation.json) marks each row
 configurations) was chosen before any fitting and is never read here. The
 fitted figures are, per GPU family (Blackwell with Blackwell Ultra, CDNA3,
 CDNA4; Hopper's come from measurement and are not fitted), the GEMM
-fraction per precision (FP8 twice: per-tensor, and block-scaled for models
-whose FP8 weights carry a scale per 128 x 128 block) (the HBM fraction stays at the H200's measured 81%
-for every family, and attention kernels keep the fraction measured on H200
-everywhere); for every GPU, the shares of those fractions routed-expert
+fraction per precision, FP8 twice: per-tensor, and block-scaled for models
+whose FP8 weights carry a scale per 128 x 128 block (the HBM fraction stays
+at the H200's measured 81% for every family, and attention kernels keep the
+fraction measured on H200 everywhere); for every GPU, the shares of those fractions routed-expert
 GEMMs and latent-attention decode reach; per engine, the kernel (bounded by
 the H200's measured 1.0 us in a graph and 8.2 us eagerly), per-layer, step,
 sequence and request overheads and the collective latency; and the mean
