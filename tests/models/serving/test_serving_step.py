@@ -61,13 +61,14 @@ def replica(
     engine: Engine = BARE,
     assumptions: Assumptions | None = None,
     precision: str = "bf16",
+    efficiency: Efficiency = FULL,
 ) -> Replica:
     return Replica(
         arch=arch,
         precision=precision,
         kv_precision="bf16",
         gpu=TOY_GPU,
-        efficiency=FULL,
+        efficiency=efficiency,
         engine=engine,
         network=ONE_DOMAIN,
         shape=shape,
@@ -115,17 +116,7 @@ def test_block_scaled_fp8_weights_run_at_the_gpus_block_fraction() -> None:
     block = replace(TOY, fp8_block_scaled=True)
 
     def compute_s(arch: Architecture, efficiency: Efficiency) -> float:
-        r = Replica(
-            arch=arch,
-            precision="fp8",
-            kv_precision="bf16",
-            gpu=TOY_GPU,
-            efficiency=efficiency,
-            engine=BARE,
-            network=ONE_DOMAIN,
-            shape=ONE_GPU,
-            assumptions=_assumptions(),
-        )
+        r = replica(arch=arch, precision="fp8", efficiency=efficiency)
         return r.decode_step(2000, 0).compute_s
 
     assert compute_s(TOY, fractions) == pytest.approx(2 * 10e9 * 2000 / (2e15 * 0.8))
