@@ -119,6 +119,7 @@ class Replica:
     _gemm_eta: float = field(init=False, repr=False, compare=False)
     _activation: tuple[float, float, float] = field(init=False, repr=False, compare=False)
     _kernels: float = field(init=False, repr=False, compare=False)
+    _graphed: float = field(init=False, repr=False, compare=False)
     _imbalance: float = field(init=False, repr=False, compare=False)
     _expert_factor: float = field(init=False, repr=False, compare=False)
     _attention_eta: float = field(init=False, repr=False, compare=False)
@@ -134,6 +135,10 @@ class Replica:
         object.__setattr__(self, "_gemm_eta", gemm)
         object.__setattr__(self, "_activation", self.arch.activation_bytes(a))
         object.__setattr__(self, "_kernels", self.arch.small_kernels(a))
+        graphed = 0.0  # a whole-graph step's launches per layer (read only where they apply)
+        if self.engine.decode_graphs:
+            graphed = a.value("graph_kernel_overhead_s") * self._kernels
+        object.__setattr__(self, "_graphed", graphed)
         object.__setattr__(self, "_imbalance", imbalance)
         expert = a.value("expert_kernel_efficiency") if self.arch.is_moe else 1.0
         object.__setattr__(self, "_expert_factor", expert)
@@ -293,8 +298,7 @@ class Replica:
         mixed = 0.0
         if prefill_tokens > 0.0:
             mixed = min(prefill_tokens / prefill_chunk, 1.0) if prefill_chunk > 0.0 else 1.0
-        graphed = self.assumptions.value("graph_kernel_overhead_s") * self._kernels
-        return mixed * launched + (1.0 - mixed) * graphed
+        return mixed * launched + (1.0 - mixed) * self._graphed
 
     def _routed_time(self, tokens: float, share: float) -> tuple[float, float, float]:
         """(memory, compute, bytes) of the routed experts' GEMMs for `tokens` on the busiest GPU
