@@ -247,8 +247,9 @@ def _light_closed_loop(row: dict[str, object]) -> bool:
     return bool(target.get("concurrency", 1e9) / replicas <= 4)
 
 
-def calibrate(rounds: int) -> dict[str, float]:
-    """Coordinate descent over the parameters (see the module docstring)."""
+def calibrate(rounds: int) -> tuple[dict[str, float], set[str]]:
+    """Coordinate descent over the parameters (see the module docstring): the values, and the
+    names of those some calibration row constrains."""
     data = load()
     base = builtin_components()
     rows = [
@@ -260,6 +261,7 @@ def calibrate(rounds: int) -> dict[str, float]:
     values = {p.name: p.value for p in params}
     components, table = apply(base, data, values)
     terms = _loss_terms(rows, components, table)
+    constrained = {p.name for p in params if any(p.touches(r) for r in rows)}
     for round_number in range(rounds):
         for param in params:
             touched = [r for r in rows if param.touches(r)]
@@ -284,18 +286,14 @@ def calibrate(rounds: int) -> dict[str, float]:
                 terms.update(best_terms)
         total = sum(terms.values()) / len(terms)
         print(f"round {round_number + 1}: mean |ln error| {total:.3f}")
-    return values
+    return values, constrained
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    values = calibrate(args.rounds)
-    data = load()
-    base = builtin_components()
-    rows = [r for r in data["rows"] if r["set"] == "calibration"]  # type: ignore[attr-defined]
-    constrained = {p.name for p in parameters(data, base) if any(p.touches(r) for r in rows)}
+    values, constrained = calibrate(args.rounds)
     for name, value in sorted(values.items()):
         # a figure no calibration row touches keeps its catalog value: say so
         note = "" if name in constrained else "  (no calibration row: not fitted)"
