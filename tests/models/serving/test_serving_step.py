@@ -278,17 +278,7 @@ def test_a_per_layer_overhead_adds_to_the_kernel_floor() -> None:
 
 
 def test_whole_graph_decode_steps_skip_the_launches_and_the_per_layer_overhead() -> None:
-    engine = Engine(
-        "full_and_piecewise",
-        step_overhead_s=0.0,
-        kernel_overhead_s=5e-6,
-        collective_latency_s=0.0,
-        max_batch=10_000,
-        token_budget=100_000,
-        memory_fraction=1.0,
-        layer_overhead_s=200e-6,
-        decode_graphs=True,
-    )
+    engine = replace(BARE, kernel_overhead_s=5e-6, layer_overhead_s=200e-6, decode_graphs=True)
     a = _assumptions(small_kernels_per_layer=8.0, graph_kernel_overhead_s=1e-6)
     r = replica(engine=engine, assumptions=a)
     launched = 8 * 5e-6 + 200e-6  # a step with prompt tokens, per layer
