@@ -192,14 +192,15 @@ def test_mlperf_ttft_rows_are_read_where_the_latency_limits_put_the_run() -> Non
 
 
 def test_mlperf_ttft_at_the_published_load_is_the_other_reading() -> None:
-    # read at the published load (Llama 3.1 8B server on B200: 996.5 of the same system's
-    # 1,060.2 offline samples/s, 94.0% of the model's own offline rate), the model's batch is
-    # a fifth of its limit and its TTFT 1.5-3 short steps: 30 ms against the published 587 ms
-    # (-95%); at the limits' load the batch nears its limit and the TTFT is 388 ms (-34%)
+    # read at the published load (Llama 3.1 8B server on B200: 999.5 scheduled samples/s
+    # against the same system's 1,060.2 offline, 94.3% of the model's own offline rate), the
+    # model's batch is a fifth of its limit and its TTFT 1.5-3 short steps: 30 ms against the
+    # published 587 ms (-95%); at the limits' load the batch nears its limit and the TTFT
+    # is 388 ms (-34%)
     inputs = DATA["dataset_inputs"]
     assert isinstance(inputs, dict)
     row = next(r for r in ROWS if r["id"] == "mlperf51-nvidia-l31-8b-b200-x8-serv-ttft")
-    assert row["published_load"] == {"relative_load": 0.9399}
+    assert row["published_load"] == {"relative_load": 0.9427}
     at_load, point = validation.compute_point(row, inputs, at_published_load=True)
     at_limits, limited = validation.compute_point(row, inputs)
     assert at_load is not None and at_limits is not None
@@ -451,6 +452,30 @@ def test_mi325x_runs_dense_gemms_at_its_measured_rate_and_holds_more_sequences()
     assert 65e9 < weights < 72e9
     ratio = (256e9 - weights) / (192e9 - weights)
     assert limits["mi325x"].batch / limits["mi300x"].batch == pytest.approx(ratio, rel=0.03)
+
+
+def test_mlperf_server_rows_count_tokens_over_the_issue_window() -> None:
+    # loadgen's summary divides a server run's tokens by the time its last-issued query
+    # completed (results.cc: token_count / final_query_all_samples_done_time), so one
+    # query's latency joins the run; its detail log gives the same tokens over the issue
+    # window (result_token_throughput_with_loadgen_overhead), the rate the system carried.
+    # GB200 NVL72's v6.0 DeepSeek-R1 server run issued 210,624 queries over 1,913.78 s
+    # (110.056 scheduled a second) and completed them at 89.5911 a second: its last query
+    # finished 437 s after it was issued (the run's mean latency is 215 s, its longest 1,480 s)
+    rows = {str(r["id"]): r for r in ROWS}
+    row = rows["mlperf60-nvidia-dsr1-gb200-x72-serv"]
+    tokens = float(row["published"]) * 72
+    assert tokens == pytest.approx(412_882, rel=1e-5)
+    issued, done = 1_913.777, (210_624 - 1) / 89.5911
+    assert done - issued == pytest.approx(437.0, abs=1.0)
+    assert tokens * issued / done == pytest.approx(336_106.48, rel=2e-3)  # the summary's figure
+    # tokens per sample: the summary's tokens over samples, the row's output length
+    assert tokens / 110.056 == pytest.approx(float(row["output_tokens"]), rel=1e-3)
+    # every MLPerf server and interactive row is read the same way
+    for r in ROWS:
+        server = r["category"] == "throughput" and r["scenario"] != "offline"
+        if str(r["id"]).startswith("mlperf") and server:
+            assert "result_token_throughput_with_loadgen_overhead" in str(r["published_as"])
 
 
 def test_gb300_offline_runs_of_two_rounds_share_a_configuration_not_a_rate() -> None:
