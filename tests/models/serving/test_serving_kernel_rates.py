@@ -4,6 +4,7 @@ latent-attention decode at the GPU's published MLA kernel rate for its KV-cache 
 from __future__ import annotations
 
 import pytest
+from serving_parts import BARE, bare_assumptions
 
 from aiflang.analyses import serving_inputs as si
 from aiflang.frontend.builtin import builtin_components
@@ -12,7 +13,6 @@ from aiflang.models.serving import (
     Accelerator,
     Architecture,
     Efficiency,
-    Engine,
     Network,
     Replica,
     ReplicaShape,
@@ -26,26 +26,8 @@ DENSE = Architecture("dense", 10e9, 10e9, 10, 1024, 8, 1, 128, ffn=4096)
 LATENT = Architecture(
     "latent", 10e9, 10e9, 10, 1024, 128, 1, 128, attention="mla", kv_lora_rank=512, rope_head_dim=64
 )
-BARE = Engine(
-    "bare",
-    step_overhead_s=0.0,
-    kernel_overhead_s=0.0,
-    collective_latency_s=0.0,
-    max_batch=1_000_000,
-    token_budget=100_000,
-    memory_fraction=1.0,
-)
 # no small-M penalty, no elementwise traffic; MLA without a published rate at 40% of attention
-ASSUMPTIONS = Assumptions(
-    overrides={
-        "gemm_half_efficiency_tokens": 0.0,
-        "activation_width_passes": 0.0,
-        "activation_ffn_passes": 0.0,
-        "activation_route_passes": 0.0,
-        "serving_activation_vectors": 0.0,
-        "latent_attention_efficiency": 0.4,
-    }
-)
+ASSUMPTIONS = bare_assumptions(latent_attention_efficiency=0.4)
 RATES = Efficiency(
     memory=1.0,
     compute={"bf16": 1.0, "fp8": 1.0},

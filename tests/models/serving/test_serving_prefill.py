@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from test_serving_step import BARE, TOY, replica
+from serving_parts import BARE
+from test_serving_step import TOY, replica
 
 from aiflang.models.serving import ReplicaShape
 from aiflang.models.serving.prefill import aggregated_first_token, balance_cycle_steps

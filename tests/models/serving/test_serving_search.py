@@ -7,7 +7,8 @@ import itertools
 import math
 
 import pytest
-from test_serving_step import BARE, FULL, ONE_DOMAIN, TOY, TOY_GPU, _assumptions
+from serving_parts import BARE, bare_assumptions
+from test_serving_step import FULL, ONE_DOMAIN, TOY, TOY_GPU
 
 from aiflang.models.serving import (
     Disaggregation,
@@ -33,7 +34,7 @@ def toy_setup(disaggregation: Disaggregation | None = None, **overrides: float) 
         engine=BARE,
         network=ONE_DOMAIN,
         request=Request(1000, 100),
-        assumptions=_assumptions(request_length_scv=0.0, **overrides),
+        assumptions=bare_assumptions(request_length_scv=0.0, **overrides),
         disaggregation=disaggregation,
         workload_gpus=8,
     )

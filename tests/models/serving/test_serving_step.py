@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from serving_parts import BARE, bare_assumptions
 
 from aiflang.models.assumptions import Assumptions
 from aiflang.models.serving import (
@@ -30,29 +31,8 @@ TOY_GPU = Accelerator("toy", 100 * GB, 1e12, {"bf16": 1e15, "fp8": 2e15}, 100e9)
 FULL = Efficiency(memory=1.0, compute={"bf16": 1.0, "fp8": 1.0}, attention=1.0, comm=1.0)
 # 10B dense, 10 layers, width 1024, 8 heads of 128, 1 KV head.
 TOY = Architecture("toy", 10e9, 10e9, 10, 1024, 8, 1, 128, ffn=4096)
-BARE = Engine(
-    "bare",
-    step_overhead_s=0.0,
-    kernel_overhead_s=0.0,
-    collective_latency_s=0.0,
-    max_batch=1_000_000,
-    token_budget=100_000,
-    memory_fraction=1.0,
-)
 ONE_DOMAIN = Network(scale_up_domain=8, scale_up_bandwidth=100e9)
 ONE_GPU = ReplicaShape()
-
-
-def _assumptions(**overrides: float) -> Assumptions:
-    # no small-M penalty, no elementwise traffic: the GEMM and attention terms alone
-    base = {
-        "gemm_half_efficiency_tokens": 0.0,
-        "activation_width_passes": 0.0,
-        "activation_ffn_passes": 0.0,
-        "activation_route_passes": 0.0,
-        "serving_activation_vectors": 0.0,
-    }
-    return Assumptions(overrides={**base, **overrides})
 
 
 def replica(
@@ -72,7 +52,7 @@ def replica(
         engine=engine,
         network=ONE_DOMAIN,
         shape=shape,
-        assumptions=assumptions or _assumptions(),
+        assumptions=assumptions or bare_assumptions(),
     )
 
 
@@ -103,7 +83,7 @@ def test_kv_cache_is_read_for_every_sequence() -> None:
 
 def test_small_rows_lower_the_gemm_fraction() -> None:
     # M / (M + 64): 64 rows reach half the large-batch fraction
-    r = replica(assumptions=_assumptions(gemm_half_efficiency_tokens=64.0))
+    r = replica(assumptions=bare_assumptions(gemm_half_efficiency_tokens=64.0))
     step = r.stage(64, 0)
     assert step.compute_s == 0  # 2 x 10e9 x 64 at half of 1e15 = 2.56 ms < 20 ms of weights
     step = r.stage(4000, 0)
@@ -124,7 +104,7 @@ def test_block_scaled_fp8_weights_run_at_the_gpus_block_fraction() -> None:
     # a GPU without a block fraction runs block-scaled weights at its FP8 fraction
     assert compute_s(block, replace(fractions, block_fp8=None)) == compute_s(TOY, fractions)
     # and the block fraction is FP8's alone: BF16 weights keep theirs
-    assert fractions.gemm("bf16", _assumptions(), block=True) == 1.0
+    assert fractions.gemm("bf16", bare_assumptions(), block=True) == 1.0
 
 
 def test_tensor_parallel_splits_weights_and_pays_all_reduces() -> None:
@@ -149,7 +129,7 @@ def test_expert_parallel_reads_only_touched_experts_and_pays_all_to_all() -> Non
     moe = Architecture(
         "moe", 64e9, 10e9, 10, 1024, 8, 1, 128, experts=64, experts_per_token=4
     )  # 1.0e9 per expert... (64 - 10) / (60 x 10) = 0.09e9 per expert per layer
-    a = _assumptions(expert_load_imbalance=1.0)
+    a = bare_assumptions(expert_load_imbalance=1.0)
     r = replica(ReplicaShape(dp=8, ep=8), arch=moe, assumptions=a)
     step = r.stage(1, 0)
     per_expert = 54e9 / (60 * 10)
@@ -169,7 +149,7 @@ def test_expert_parallel_reads_only_touched_experts_and_pays_all_to_all() -> Non
 
 def test_prompts_in_whole_chunks_read_the_experts_of_two_kinds_of_step() -> None:
     moe = Architecture("moe", 64e9, 10e9, 10, 1024, 8, 1, 128, experts=64, experts_per_token=4)
-    r = replica(arch=moe, assumptions=_assumptions(expert_kernel_efficiency=1.0))
+    r = replica(arch=moe, assumptions=bare_assumptions(expert_kernel_efficiency=1.0))
     per_expert = 54e9 / (60 * 10)
     dense_bytes = (10e9 - 4 * per_expert * 10) * 2
 
@@ -214,7 +194,7 @@ def test_routed_copies_are_permuted_by_the_gpus_holding_their_experts() -> None:
     def elementwise(shape: ReplicaShape) -> float:
         # the step with the routing passes less the same step without them
         def step(passes: float) -> float:
-            a = _assumptions(activation_route_passes=passes, expert_load_imbalance=1.0)
+            a = bare_assumptions(activation_route_passes=passes, expert_load_imbalance=1.0)
             return replica(shape, arch=moe, assumptions=a).stage(tokens, 0).total_s
 
         return step(4.0) - step(0.0)
@@ -250,7 +230,7 @@ def test_floor_and_host_overlap() -> None:
         memory_fraction=1.0,
         sequence_overhead_s=1e-3,
     )
-    a = _assumptions(small_kernels_per_layer=8.0)
+    a = bare_assumptions(small_kernels_per_layer=8.0)
     r = replica(engine=engine, assumptions=a)
     # GPU: 20 ms of weights + 8 kernels x 5 us x 10 layers; host 50 ms + 1 ms x 1: the
     # GPU waits for the host, so the step is 51 ms
@@ -270,7 +250,7 @@ def test_a_per_layer_overhead_adds_to_the_kernel_floor() -> None:
         memory_fraction=1.0,
         layer_overhead_s=200e-6,
     )
-    r = replica(engine=engine, assumptions=_assumptions(small_kernels_per_layer=8.0))
+    r = replica(engine=engine, assumptions=bare_assumptions(small_kernels_per_layer=8.0))
     # 10 layers x (8 kernels x 5 us + 200 us) = 2.4 ms on top of 20 ms of weights
     step = r.decode_step(1, 0)
     assert step.floor_s == pytest.approx(10 * (8 * 5e-6 + 200e-6))
@@ -279,7 +259,7 @@ def test_a_per_layer_overhead_adds_to_the_kernel_floor() -> None:
 
 def test_whole_graph_decode_steps_skip_the_launches_and_the_per_layer_overhead() -> None:
     engine = replace(BARE, kernel_overhead_s=5e-6, layer_overhead_s=200e-6, decode_graphs=True)
-    a = _assumptions(small_kernels_per_layer=8.0, graph_kernel_overhead_s=1e-6)
+    a = bare_assumptions(small_kernels_per_layer=8.0, graph_kernel_overhead_s=1e-6)
     r = replica(engine=engine, assumptions=a)
     launched = 8 * 5e-6 + 200e-6  # a step with prompt tokens, per layer
     graphed = 8 * 1e-6  # a decode-only step replays one graph, per layer
@@ -355,7 +335,7 @@ def test_acceptance_length_sums_the_i_i_d_acceptances() -> None:
 
 
 def test_batch_limit_by_kv_capacity() -> None:
-    a = _assumptions()
+    a = bare_assumptions()
     r = replica(assumptions=a)
     request = Request(input_tokens=900, output_tokens=200)
     limit = batch_limit(r, request, Speculation(), aggregated=False)
